@@ -1,0 +1,200 @@
+// Package client is the Go client of aeso's HTTP API. The aeso command line
+// and the end-to-end tests use it, so it is what the API promises.
+package client
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Client talks to one aeso server.
+type Client struct {
+	BaseURL string
+	Token   string
+	HTTP    *http.Client
+}
+
+// New returns a client for baseURL (e.g. http://127.0.0.1:8080) using token.
+func New(baseURL, token string) *Client {
+	return &Client{
+		BaseURL: strings.TrimRight(baseURL, "/"),
+		Token:   token,
+		HTTP:    &http.Client{Timeout: 60 * time.Second},
+	}
+}
+
+// FieldError names one invalid field of a request.
+type FieldError struct {
+	Field   string `json:"field"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// Error is a problem+json answer from the server.
+type Error struct {
+	Status    int          `json:"status"`
+	Title     string       `json:"title"`
+	Detail    string       `json:"detail"`
+	Code      string       `json:"code"`
+	Errors    []FieldError `json:"errors"`
+	RequestID string       `json:"request_id"`
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s (%d %s)", e.Detail, e.Status, e.Code)
+	for _, f := range e.Errors {
+		fmt.Fprintf(&b, "\n  %s: %s", f.Field, f.Message)
+	}
+	return b.String()
+}
+
+// do sends a request and decodes a JSON answer into out. It returns the
+// status so callers can tell a creation (201) from a replay (200).
+func (c *Client) do(ctx context.Context, method, path string, body, out any) (int, error) {
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return 0, err
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.BaseURL+path, rd)
+	if err != nil {
+		return 0, err
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if c.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.Token)
+	}
+	req.Header.Set("Accept", "application/json")
+	resp, err := c.HTTP.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return resp.StatusCode, fmt.Errorf("read answer: %w", err)
+	}
+	if resp.StatusCode >= 400 {
+		e := &Error{Status: resp.StatusCode}
+		if json.Unmarshal(data, e) != nil || e.Code == "" {
+			e.Title, e.Detail, e.Code = resp.Status, strings.TrimSpace(string(data)), "http_"+strconv.Itoa(resp.StatusCode)
+		}
+		return resp.StatusCode, e
+	}
+	if out != nil {
+		if err := json.Unmarshal(data, out); err != nil {
+			return resp.StatusCode, fmt.Errorf("decode answer from %s %s: %w", method, path, err)
+		}
+	}
+	return resp.StatusCode, nil
+}
+
+// EmitEvent records one event. created is false when it was an idempotent
+// replay of an event already stored.
+func (c *Client) EmitEvent(ctx context.Context, in EventInput) (ev *Event, created bool, err error) {
+	ev = &Event{}
+	status, err := c.do(ctx, http.MethodPost, "/v1/audit/events", in, ev)
+	if err != nil {
+		return nil, false, err
+	}
+	return ev, status == http.StatusCreated, nil
+}
+
+// EmitEvents records up to 1000 events all-or-nothing.
+func (c *Client) EmitEvents(ctx context.Context, ins []EventInput) ([]Event, error) {
+	var out struct {
+		Events []Event `json:"events"`
+	}
+	_, err := c.do(ctx, http.MethodPost, "/v1/audit/events", map[string]any{"events": ins}, &out)
+	return out.Events, err
+}
+
+// ListEvents returns one page of events, newest first.
+func (c *Client) ListEvents(ctx context.Context, o ListOptions) (*EventPage, error) {
+	q := url.Values{}
+	for k, v := range map[string]string{
+		"actor_user_id": o.ActorUserID, "actor_service_account_id": o.ActorServiceAccountID,
+		"action": o.Action, "category": o.Category, "target_type": o.TargetType,
+		"target_id": o.TargetID, "result": o.Result, "correlation_id": o.CorrelationID,
+		"cursor": o.Cursor,
+	} {
+		if v != "" {
+			q.Set(k, v)
+		}
+	}
+	if !o.Since.IsZero() {
+		q.Set("since", o.Since.Format(time.RFC3339Nano))
+	}
+	if !o.Until.IsZero() {
+		q.Set("until", o.Until.Format(time.RFC3339Nano))
+	}
+	if o.Limit > 0 {
+		q.Set("limit", strconv.Itoa(o.Limit))
+	}
+	path := "/v1/audit/events"
+	if len(q) > 0 {
+		path += "?" + q.Encode()
+	}
+	page := &EventPage{}
+	_, err := c.do(ctx, http.MethodGet, path, nil, page)
+	return page, err
+}
+
+// GetEvent returns one event.
+func (c *Client) GetEvent(ctx context.Context, id string) (*Event, error) {
+	ev := &Event{}
+	_, err := c.do(ctx, http.MethodGet, "/v1/audit/events/"+url.PathEscape(id), nil, ev)
+	return ev, err
+}
+
+// Actions returns the action registry.
+func (c *Client) Actions(ctx context.Context) ([]ActionDef, error) {
+	var out struct {
+		Actions []ActionDef `json:"actions"`
+	}
+	_, err := c.do(ctx, http.MethodGet, "/v1/audit/actions", nil, &out)
+	return out.Actions, err
+}
+
+// CreateToken mints a token; its Secret is shown only here.
+func (c *Client) CreateToken(ctx context.Context, req TokenRequest) (*Token, error) {
+	t := &Token{}
+	_, err := c.do(ctx, http.MethodPost, "/v1/tokens", req, t)
+	return t, err
+}
+
+// ListTokens lists every token (never their secrets).
+func (c *Client) ListTokens(ctx context.Context) ([]Token, error) {
+	var out struct {
+		Tokens []Token `json:"tokens"`
+	}
+	_, err := c.do(ctx, http.MethodGet, "/v1/tokens", nil, &out)
+	return out.Tokens, err
+}
+
+// RevokeToken disables a token at once.
+func (c *Client) RevokeToken(ctx context.Context, id string) (*Token, error) {
+	t := &Token{}
+	_, err := c.do(ctx, http.MethodPost, "/v1/tokens/"+url.PathEscape(id)+"/revoke", nil, t)
+	return t, err
+}
+
+// Ready returns nil when the server is ready to serve.
+func (c *Client) Ready(ctx context.Context) error {
+	_, err := c.do(ctx, http.MethodGet, "/readyz", nil, nil)
+	return err
+}

@@ -1,0 +1,94 @@
+// Command aeso is the Audit, Evidence and Status/Ops service and its
+// command-line client.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/aeso-dev/aeso/client"
+	"github.com/spf13/cobra"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+// exitError carries a specific exit code (gate check and status use more
+// than 0 and 1).
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run executes the command line and returns the exit code.
+func run(args []string, stdout, stderr io.Writer) int {
+	root := newRoot(stdout, stderr)
+	root.SetArgs(args)
+	err := root.Execute()
+	if err == nil {
+		return 0
+	}
+	fmt.Fprintln(stderr, "aeso:", err)
+	var ee *exitError
+	if errors.As(err, &ee) {
+		return ee.code
+	}
+	return 1
+}
+
+func newRoot(stdout, stderr io.Writer) *cobra.Command {
+	root := &cobra.Command{
+		Use:           "aeso",
+		Short:         "Audit, Evidence and Status/Ops service",
+		Long:          "aeso records privileged actions in an append-only audit trail and answers what happened, by whom, and why.",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	root.AddCommand(newServeCmd(), newMigrateCmd(), newAuditCmd(), newTokenCmd(), &cobra.Command{
+		Use:   "version",
+		Short: "Print the version",
+		Args:  cobra.NoArgs,
+		Run:   func(cmd *cobra.Command, _ []string) { fmt.Fprintln(cmd.OutOrStdout(), "aeso", version) },
+	})
+	return root
+}
+
+// env returns the environment variable or def.
+func env(name, def string) string {
+	if v, ok := os.LookupEnv(name); ok && v != "" {
+		return v
+	}
+	return def
+}
+
+// clientFlags are the flags every client command shares.
+type clientFlags struct {
+	url   string
+	token string
+	json  bool
+}
+
+func (f *clientFlags) register(cmd *cobra.Command) {
+	cmd.PersistentFlags().StringVar(&f.url, "url", env("AESO_URL", "http://127.0.0.1:8080"), "server URL (AESO_URL)")
+	cmd.PersistentFlags().BoolVar(&f.json, "json", false, "print JSON for scripts instead of a table")
+}
+
+// client builds an API client; the token comes only from AESO_TOKEN so it
+// never shows in a process list or shell history.
+func (f *clientFlags) client() (*client.Client, error) {
+	tok := os.Getenv("AESO_TOKEN")
+	if tok == "" {
+		return nil, errors.New("AESO_TOKEN is not set: export a token (the first admin token is in <data-dir>/admin.token)")
+	}
+	return client.New(f.url, tok), nil
+}

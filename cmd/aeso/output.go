@@ -1,0 +1,86 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/aeso-dev/aeso/client"
+)
+
+func printJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+func table(w io.Writer) *tabwriter.Writer { return tabwriter.NewWriter(w, 0, 4, 2, ' ', 0) }
+
+func printEvents(w io.Writer, events []client.Event) {
+	if len(events) == 0 {
+		fmt.Fprintln(w, "no events")
+		return
+	}
+	tw := table(w)
+	fmt.Fprintln(tw, "SEQ\tOCCURRED\tSEVERITY\tRESULT\tCATEGORY\tSUMMARY\tID")
+	for _, e := range events {
+		p := e.Presentation
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", e.Seq, e.OccurredAt.Format(time.RFC3339),
+			p.Severity, p.ResultLabel, p.ActionCategory, clip(p.Summary, 80), e.ID)
+	}
+	tw.Flush()
+}
+
+func printEvent(w io.Writer, e *client.Event) {
+	p := e.Presentation
+	tw := table(w)
+	row := func(k, v string) {
+		if v != "" {
+			fmt.Fprintf(tw, "%s\t%s\n", k, v)
+		}
+	}
+	row("Summary", p.Summary)
+	row("Action", fmt.Sprintf("%s (%s / %s / %s)", e.Action, p.ActionCategory, p.ActionFamily, p.ActionLabel))
+	row("Result", p.ResultLabel)
+	row("Severity", p.Severity)
+	row("Actor", p.ActorLabel+" ["+p.DebugRefs.ActorRef+"]")
+	row("Actor role", e.ActorRole)
+	if p.DebugRefs.TargetRef != "" {
+		row("Target", p.TargetTypeLabel+" "+p.TargetLabel+" ["+p.DebugRefs.TargetRef+"]")
+	}
+	row("Occurred", e.OccurredAt.Format(time.RFC3339Nano))
+	row("Recorded", e.RecordedAt.Format(time.RFC3339Nano))
+	row("ID", e.ID)
+	row("Seq", fmt.Sprint(e.Seq))
+	row("Source", e.Source)
+	row("Correlation", e.CorrelationID)
+	row("Request", e.RequestID)
+	row("Trace", e.TraceID)
+	if !p.Registered {
+		row("Registered", "no (fallback labels)")
+	}
+	keys := make([]string, 0, len(p.SafeDetails))
+	for k := range p.SafeDetails {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		row("Detail "+k, fmt.Sprint(p.SafeDetails[k]))
+	}
+	if len(e.RedactedPaths) > 0 {
+		row("Redacted", strings.Join(e.RedactedPaths, ", "))
+	}
+	tw.Flush()
+}
+
+func clip(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}

@@ -1,0 +1,189 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/aeso-dev/aeso/internal/audit"
+	"github.com/aeso-dev/aeso/internal/auth"
+	"github.com/aeso-dev/aeso/internal/config"
+	"github.com/aeso-dev/aeso/internal/server"
+	"github.com/aeso-dev/aeso/internal/store"
+	"github.com/google/uuid"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// AdminTokenFile is where the bootstrap admin token is written, inside the
+// data directory, readable by its owner only.
+const AdminTokenFile = "admin.token"
+
+// Main is a running aeso.
+type Main struct {
+	Config Config
+	DB     *store.DB
+	// AdminTokenPath is set when this start minted the bootstrap token.
+	AdminTokenPath string
+
+	listener net.Listener
+	http     *http.Server
+	done     chan error
+}
+
+// NewID returns a UUIDv7: time-ordered, so ids sort roughly by creation.
+func NewID() string {
+	u, err := uuid.NewV7()
+	if err != nil {
+		// Only a failing random source gets here; a v4 id is still unique.
+		return uuid.NewString()
+	}
+	return u.String()
+}
+
+// OpenDB opens (and, if asked, migrates) the database cfg names.
+func OpenDB(ctx context.Context, cfg Config) (*store.DB, error) {
+	db, err := store.Open(ctx, store.Options{URL: cfg.DatabaseURL, DataDir: cfg.DataDir})
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Migrate {
+		applied, err := db.Migrate(ctx)
+		if err != nil {
+			db.Close()
+			return nil, err
+		}
+		if len(applied) > 0 && cfg.Logger != nil {
+			cfg.Logger.Info("migrations applied", "versions", applied, "database", db.Location)
+		}
+	}
+	return db, nil
+}
+
+// Start builds the service from cfg, listens on cfg.Addr and serves in the
+// background until Shutdown.
+func Start(ctx context.Context, cfg Config) (*Main, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	defs, err := loadDefinitions(cfg.ConfigPath)
+	if err != nil {
+		return nil, err
+	}
+	registry, err := audit.NewRegistry(audit.BuiltinActions(), defs.Actions)
+	if err != nil {
+		return nil, err
+	}
+	db, err := OpenDB(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	m := &Main{Config: cfg, DB: db, done: make(chan error, 1)}
+	auditSvc := &audit.Service{Store: db, Registry: registry, Now: cfg.Now, NewID: NewID}
+	authSvc := &auth.Service{Store: db, Audit: auditSvc, Now: cfg.Now, NewID: NewID}
+	if err := m.bootstrap(ctx, authSvc); err != nil {
+		db.Close()
+		return nil, err
+	}
+	srv := &server.Server{
+		Audit: auditSvc, Auth: authSvc, Ready: db, Logger: cfg.Logger,
+		Metrics: server.NewMetrics(prometheus.NewRegistry()),
+		MaxBody: cfg.MaxBody, Version: cfg.Version, NewReqID: NewID, Now: cfg.Now,
+	}
+	h, err := srv.Handler()
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	m.listener, err = net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	m.http = &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       2 * time.Minute,
+		WriteTimeout:      2 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelWarn),
+	}
+	go func() { m.done <- m.http.Serve(m.listener) }()
+	cfg.Logger.Info("aeso serving", "addr", m.Addr(), "database", db.Dialect(), "location", db.Location,
+		"actions", len(registry.All()), "version", cfg.Version)
+	return m, nil
+}
+
+func loadDefinitions(path string) (*config.Config, error) {
+	if path == "" {
+		return &config.Config{}, nil
+	}
+	return config.Load(path, config.Options{ReservedActions: audit.BuiltinActionNames()})
+}
+
+// bootstrap makes sure an admin can get in: AESO_ADMIN_TOKEN, or on first
+// start a fresh token written to the data directory with mode 0600.
+func (m *Main) bootstrap(ctx context.Context, svc *auth.Service) error {
+	secret, err := svc.Bootstrap(ctx, m.Config.AdminToken)
+	if err != nil {
+		return fmt.Errorf("bootstrap admin token: %w", err)
+	}
+	if secret == "" {
+		return nil
+	}
+	if err := os.MkdirAll(m.Config.DataDir, 0o700); err != nil {
+		return err
+	}
+	path := filepath.Join(m.Config.DataDir, AdminTokenFile)
+	if err := writeSecretFile(path, secret+"\n"); err != nil {
+		return fmt.Errorf("write admin token: %w", err)
+	}
+	m.AdminTokenPath = path
+	m.Config.Logger.Info("no token existed: an admin token was created; read it from the file (it is not shown here)", "path", path)
+	return nil
+}
+
+func writeSecretFile(path, content string) (err error) {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, f.Close()) }()
+	if err := f.Chmod(0o600); err != nil {
+		return err
+	}
+	_, err = f.WriteString(content)
+	return err
+}
+
+// Addr is the address the server listens on (useful with port 0).
+func (m *Main) Addr() string { return m.listener.Addr().String() }
+
+// URL is the server's base URL.
+func (m *Main) URL() string { return "http://" + m.Addr() }
+
+// Done yields the serve loop's end.
+func (m *Main) Done() <-chan error { return m.done }
+
+// Shutdown stops accepting connections, waits for in-flight requests (up to
+// the configured timeout) and closes the database.
+func (m *Main) Shutdown(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, m.Config.ShutdownTimeout)
+	defer cancel()
+	err := m.http.Shutdown(ctx)
+	if serveErr := <-m.done; serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) {
+		err = errors.Join(err, serveErr)
+	}
+	return errors.Join(err, m.DB.Close())
+}

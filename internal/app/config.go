@@ -1,0 +1,62 @@
+// Package app builds aeso from a Config and runs it: the database, the
+// services, the HTTP server. The aeso binary and the end-to-end tests both
+// start the service through Start, so tests run what users run.
+package app
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"strings"
+	"time"
+)
+
+// Config is everything `aeso serve` needs, already parsed from flags and
+// environment.
+type Config struct {
+	Addr            string // listen address, e.g. 127.0.0.1:8080
+	DataDir         string // SQLite database and admin.token live here
+	DatabaseURL     string // postgres://…; empty means embedded SQLite
+	ConfigPath      string // definitions file (--config); optional
+	AdminToken      string // AESO_ADMIN_TOKEN; optional
+	Migrate         bool   // apply pending migrations at start
+	MaxBody         int64  // request body limit in bytes
+	ShutdownTimeout time.Duration
+	Version         string
+	Logger          *slog.Logger
+	Now             func() time.Time
+}
+
+// Validate reports every problem with c at once.
+func (c *Config) Validate() error {
+	var errs []error
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		errs = append(errs, fmt.Errorf("--addr %q: must be host:port (e.g. 127.0.0.1:8080)", c.Addr))
+	}
+	if c.DataDir == "" {
+		errs = append(errs, errors.New("--data-dir: must not be empty"))
+	}
+	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
+		errs = append(errs, errors.New("--database-url: must start with postgres:// or postgresql://"))
+	}
+	if c.MaxBody < 1024 {
+		errs = append(errs, errors.New("max body: must be at least 1024 bytes"))
+	}
+	if c.ShutdownTimeout <= 0 {
+		errs = append(errs, errors.New("shutdown timeout: must be positive"))
+	}
+	return errors.Join(errs...)
+}
+
+// Defaults returns the configuration of a plain `aeso serve`.
+func Defaults() Config {
+	return Config{
+		Addr:            "127.0.0.1:8080",
+		DataDir:         "./aeso-data",
+		Migrate:         true,
+		MaxBody:         16 << 20,
+		ShutdownTimeout: 30 * time.Second,
+		Version:         "dev",
+	}
+}

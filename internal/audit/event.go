@@ -1,0 +1,96 @@
+// Package audit holds the audit trail's domain: the event contract, its
+// validation, the action registry and the presentation computed from it.
+// It imports no database driver and no net/http.
+package audit
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// Results an event may carry.
+const (
+	ResultSuccess = "success"
+	ResultFailure = "failure"
+	ResultDenied  = "denied"
+)
+
+// Input is one event as a caller sends it: the raw contract fields plus the
+// optional idempotency id and display names.
+type Input struct {
+	ID                    string          `json:"id,omitempty"`
+	ActorUserID           string          `json:"actor_user_id,omitempty"`
+	ActorServiceAccountID string          `json:"actor_service_account_id,omitempty"`
+	ActorRole             string          `json:"actor_role,omitempty"`
+	ActorDisplayName      string          `json:"actor_display_name,omitempty"`
+	Action                string          `json:"action"`
+	TargetType            string          `json:"target_type,omitempty"`
+	TargetID              string          `json:"target_id,omitempty"`
+	TargetDisplayName     string          `json:"target_display_name,omitempty"`
+	Result                string          `json:"result"`
+	CorrelationID         string          `json:"correlation_id,omitempty"`
+	OccurredAt            string          `json:"occurred_at"`
+	Metadata              json.RawMessage `json:"metadata,omitempty"`
+}
+
+// Event is a stored audit row. Its fields are exactly the columns of
+// audit_logs; Metadata is canonical JSON after redaction.
+type Event struct {
+	ID                    string
+	Seq                   int64
+	ActorUserID           string
+	ActorServiceAccountID string
+	ActorRole             string
+	ActorDisplayName      string
+	Action                string
+	TargetType            string
+	TargetID              string
+	TargetDisplayName     string
+	Result                string
+	CorrelationID         string
+	OccurredAt            time.Time
+	RecordedAt            time.Time
+	Metadata              json.RawMessage
+	RedactedPaths         []string
+	Source                string
+	RequestID             string
+	TraceID               string
+}
+
+// SameContent reports whether two events carry the same caller-supplied
+// content, which is what decides between an idempotent replay and a conflict.
+// Store-assigned fields (seq, recorded_at, source, request and trace ids) are
+// not compared: a retry legitimately differs in those.
+func (e *Event) SameContent(o *Event) bool {
+	return e.ID == o.ID &&
+		e.ActorUserID == o.ActorUserID &&
+		e.ActorServiceAccountID == o.ActorServiceAccountID &&
+		e.ActorRole == o.ActorRole &&
+		e.ActorDisplayName == o.ActorDisplayName &&
+		e.Action == o.Action &&
+		e.TargetType == o.TargetType &&
+		e.TargetID == o.TargetID &&
+		e.TargetDisplayName == o.TargetDisplayName &&
+		e.Result == o.Result &&
+		e.CorrelationID == o.CorrelationID &&
+		e.OccurredAt.Equal(o.OccurredAt) &&
+		string(e.Metadata) == string(o.Metadata)
+}
+
+// Filter selects events for a listing. Zero values mean "any".
+type Filter struct {
+	ActorUserID           string
+	ActorServiceAccountID string
+	Action                string // exact action
+	ActionPrefix          string // "credentials." for "credentials.*"
+	Actions               []string
+	ExcludeActions        []string // for category Uncategorized
+	TargetType            string
+	TargetID              string
+	Result                string
+	CorrelationID         string
+	Since                 time.Time
+	Until                 time.Time
+	BeforeSeq             int64 // keyset cursor: only seq < BeforeSeq
+	Limit                 int
+}

@@ -1,0 +1,171 @@
+package audit
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/aeso-dev/aeso"
+)
+
+// Severities, from least to most severe.
+var Severities = []string{"info", "low", "medium", "high", "critical"}
+
+// CategoryPlatform is the category of aeso's own privileged actions.
+const CategoryPlatform = "Platform"
+
+// CategoryUncategorized is the category of actions missing from the registry.
+const CategoryUncategorized = "Uncategorized"
+
+var (
+	actionPattern   = regexp.MustCompile(`^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$`)
+	categoryPattern = regexp.MustCompile(`^[A-Z][A-Za-z0-9 _-]{0,63}$`)
+	placeholderRE   = regexp.MustCompile(`\{([^{}]*)\}`)
+)
+
+// SummaryPlaceholders are the names a summary template may use.
+var SummaryPlaceholders = []string{"actor", "target", "target_type", "action", "result"}
+
+// SeverityPair is the severity of an action on success and on failure
+// (a denied attempt counts as a failure).
+type SeverityPair struct {
+	Success string `json:"success" yaml:"success"`
+	Failure string `json:"failure" yaml:"failure"`
+}
+
+// ActionDef is the presentation rule of one action.
+type ActionDef struct {
+	Action          string       `json:"action" yaml:"action"`
+	Category        string       `json:"category" yaml:"category"`
+	Family          string       `json:"family" yaml:"family"`
+	Label           string       `json:"label" yaml:"label"`
+	TargetTypeLabel string       `json:"target_type_label" yaml:"target_type_label"`
+	Severity        SeverityPair `json:"severity" yaml:"severity"`
+	SafeDetails     []string     `json:"safe_details" yaml:"safe_details"`
+	Summary         string       `json:"summary" yaml:"summary"`
+	BuiltIn         bool         `json:"built_in" yaml:"-"`
+}
+
+// Validate returns one FieldError per problem; field names are relative to
+// the definition ("severity.success", "safe_details[1]") so the config loader
+// can point at the YAML line.
+func (d *ActionDef) Validate() []aeso.FieldError {
+	var v aeso.Validation
+	if d.Action == "" {
+		v.Add("action", "required", "is required")
+	} else if len(d.Action) > 128 || !actionPattern.MatchString(d.Action) {
+		v.Add("action", "pattern", "must be lowercase dotted words (e.g. credentials.api_key.rotate), at most 128 characters")
+	}
+	if d.Category == "" {
+		v.Add("category", "required", "is required (Access, Finance, Fleet, Operations, Platform or your own)")
+	} else if !categoryPattern.MatchString(d.Category) {
+		v.Add("category", "pattern", "must start with a capital letter and be at most 64 letters, digits, spaces, '_' or '-'")
+	} else if d.Category == CategoryUncategorized {
+		v.Add("category", "reserved", "%q is reserved for unregistered actions", CategoryUncategorized)
+	}
+	for field, s := range map[string]string{"family": d.Family, "label": d.Label, "target_type_label": d.TargetTypeLabel} {
+		if s == "" && field == "label" {
+			v.Add(field, "required", "is required")
+		} else if len(s) > 128 {
+			v.Add(field, "too_long", "must be at most 128 characters")
+		}
+	}
+	if !validSeverity(d.Severity.Success) {
+		v.Add("severity.success", "enum", "must be one of %s", strings.Join(Severities, ", "))
+	}
+	if !validSeverity(d.Severity.Failure) {
+		v.Add("severity.failure", "enum", "must be one of %s", strings.Join(Severities, ", "))
+	}
+	seen := map[string]bool{}
+	for i, k := range d.SafeDetails {
+		f := fmt.Sprintf("safe_details[%d]", i)
+		switch {
+		case k == "" || len(k) > 64:
+			v.Add(f, "invalid", "must be a metadata key of 1 to 64 characters")
+		case seen[k]:
+			v.Add(f, "duplicate", "key %q is listed twice", k)
+		}
+		seen[k] = true
+	}
+	if len(d.Summary) > 256 {
+		v.Add("summary", "too_long", "must be at most 256 characters")
+	}
+	for _, m := range placeholderRE.FindAllStringSubmatch(d.Summary, -1) {
+		if !contains(SummaryPlaceholders, m[1]) {
+			v.Add("summary", "placeholder", "unknown placeholder {%s}; use {%s}", m[1], strings.Join(SummaryPlaceholders, "}, {"))
+		}
+	}
+	return v.Fields
+}
+
+func validSeverity(s string) bool { return contains(Severities, s) }
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Registry maps actions to their presentation rules. It is immutable once
+// built, so readers need no lock.
+type Registry struct {
+	defs     []ActionDef
+	byAction map[string]*ActionDef
+}
+
+// NewRegistry builds a registry from built-in and configured definitions.
+// Definitions must already be valid; a duplicate action is an error.
+func NewRegistry(defs ...[]ActionDef) (*Registry, error) {
+	r := &Registry{byAction: map[string]*ActionDef{}}
+	for _, set := range defs {
+		for _, d := range set {
+			if prev, ok := r.byAction[d.Action]; ok {
+				if prev.BuiltIn {
+					return nil, aeso.Errorf(aeso.EINVALID, "action %s is built in and cannot be redefined", d.Action)
+				}
+				return nil, aeso.Errorf(aeso.EINVALID, "action %s is defined twice", d.Action)
+			}
+			r.defs = append(r.defs, d)
+			r.byAction[d.Action] = &r.defs[len(r.defs)-1]
+		}
+	}
+	// Rebuild pointers: appends may have moved the backing array.
+	for i := range r.defs {
+		r.byAction[r.defs[i].Action] = &r.defs[i]
+	}
+	sort.SliceStable(r.defs, func(i, j int) bool { return r.defs[i].Action < r.defs[j].Action })
+	for i := range r.defs {
+		r.byAction[r.defs[i].Action] = &r.defs[i]
+	}
+	return r, nil
+}
+
+// Lookup returns the rule for an action, or nil when it is unregistered.
+func (r *Registry) Lookup(action string) *ActionDef { return r.byAction[action] }
+
+// All returns every definition, sorted by action.
+func (r *Registry) All() []ActionDef { return append([]ActionDef(nil), r.defs...) }
+
+// ActionsInCategory lists the registered actions of a category.
+func (r *Registry) ActionsInCategory(category string) []string {
+	var out []string
+	for _, d := range r.defs {
+		if strings.EqualFold(d.Category, category) {
+			out = append(out, d.Action)
+		}
+	}
+	return out
+}
+
+// RegisteredActions lists every registered action.
+func (r *Registry) RegisteredActions() []string {
+	out := make([]string, 0, len(r.defs))
+	for _, d := range r.defs {
+		out = append(out, d.Action)
+	}
+	return out
+}

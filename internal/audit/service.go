@@ -1,0 +1,277 @@
+package audit
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aeso-dev/aeso"
+)
+
+// Store is what the audit trail needs from storage.
+type Store interface {
+	// AppendEvents stores, in one transaction, every event whose id is not
+	// stored yet, assigning gap-free seq numbers in order. An id already
+	// stored with the same content is a replay: the stored event is returned
+	// in its place and created[i] is false. An id stored with different
+	// content fails the whole call with a conflict naming the index, and
+	// nothing is written.
+	AppendEvents(ctx context.Context, events []*Event) (stored []*Event, created []bool, err error)
+	// GetEvent returns one event or a not_found error.
+	GetEvent(ctx context.Context, id string) (*Event, error)
+	// ListEvents returns events matching f, highest seq first.
+	ListEvents(ctx context.Context, f Filter) ([]*Event, error)
+}
+
+// Origin describes who sent events and through which request.
+type Origin struct {
+	Source    string // the principal of the authenticated token
+	RequestID string
+	TraceID   string
+}
+
+// Service records and reads the audit trail.
+type Service struct {
+	Store    Store
+	Registry *Registry
+	Now      func() time.Time
+	NewID    func() string
+}
+
+// Record validates and stores events all-or-nothing. It returns the stored
+// events in input order and how many were newly created (the rest replays).
+// batch says whether ins came as {"events":[…]}, which decides how fields
+// are named in errors.
+func (s *Service) Record(ctx context.Context, o Origin, ins []Input, batch bool) ([]*Event, int, error) {
+	now := s.Now()
+	var events []*Event
+	var err error
+	if !batch {
+		var e *Event
+		e, err = Normalize(&ins[0], now, s.NewID)
+		events = []*Event{e}
+	} else {
+		events, err = NormalizeBatch(ins, now, s.NewID)
+	}
+	if err != nil {
+		return nil, 0, err
+	}
+	return s.append(ctx, o, events, batch)
+}
+
+// Prepare validates one event without storing it, for callers that store it
+// in their own transaction beside another change (token creation).
+func (s *Service) Prepare(o Origin, in Input) (*Event, error) {
+	e, err := Normalize(&in, s.Now(), s.NewID)
+	if err != nil {
+		return nil, err
+	}
+	stamp(e, o, s.Now())
+	return e, nil
+}
+
+func stamp(e *Event, o Origin, now time.Time) {
+	e.Source = o.Source
+	e.RequestID = o.RequestID
+	e.TraceID = o.TraceID
+	e.RecordedAt = now.UTC().Truncate(time.Microsecond)
+}
+
+func (s *Service) append(ctx context.Context, o Origin, events []*Event, batch bool) ([]*Event, int, error) {
+	now := s.Now()
+	// Two events of one batch with the same id are one event sent twice when
+	// their content agrees, and a conflict when it does not.
+	first := map[string]int{}
+	unique := make([]*Event, 0, len(events))
+	for i, e := range events {
+		stamp(e, o, now)
+		if j, ok := first[e.ID]; ok {
+			if !events[j].SameContent(e) {
+				return nil, 0, conflict(i, batch)
+			}
+			continue
+		}
+		first[e.ID] = i
+		unique = append(unique, e)
+	}
+	stored, created, err := s.Store.AppendEvents(ctx, unique)
+	var idc *IDConflictError
+	if errors.As(err, &idc) {
+		return nil, 0, conflict(first[idc.ID], batch)
+	} else if err != nil {
+		return nil, 0, err
+	}
+	byID := make(map[string]*Event, len(stored))
+	n := 0
+	for i, e := range stored {
+		byID[e.ID] = e
+		if created[i] {
+			n++
+		}
+	}
+	out := make([]*Event, len(events))
+	for i, e := range events {
+		out[i] = byID[e.ID]
+	}
+	return out, n, nil
+}
+
+// IDConflictError is what a Store returns when an id is already stored
+// with different content.
+type IDConflictError struct{ ID string }
+
+func (e *IDConflictError) Error() string { return "event id " + e.ID + " is stored with different content" }
+
+func conflict(index int, batch bool) error {
+	field := "id"
+	if batch {
+		field = fmt.Sprintf("events[%d].id", index)
+	}
+	return &aeso.Error{
+		Code: aeso.ECONFLICT, Reason: "idempotency_conflict",
+		Message: "an event with this id is already stored with different content",
+		Fields:  []aeso.FieldError{{Field: field, Code: "conflict", Message: "id already used for a different event"}},
+	}
+}
+
+// Get returns one event.
+func (s *Service) Get(ctx context.Context, id string) (*Event, error) {
+	return s.Store.GetEvent(ctx, id)
+}
+
+// Query is a listing request as the API receives it.
+type Query struct {
+	ActorUserID           string
+	ActorServiceAccountID string
+	Action                string // exact, or "prefix.*"
+	Category              string
+	TargetType            string
+	TargetID              string
+	Result                string
+	CorrelationID         string
+	Since                 string
+	Until                 string
+	Limit                 string
+	Cursor                string
+}
+
+// Page is one page of a listing; NextCursor is empty on the last page.
+type Page struct {
+	Events     []*Event
+	NextCursor string
+}
+
+// DefaultLimit and MaxLimit bound a page.
+const (
+	DefaultLimit = 100
+	MaxLimit     = 1000
+)
+
+// List returns events matching q, newest (highest seq) first. Paging is by
+// seq, so events recorded while a client pages never shift later pages.
+func (s *Service) List(ctx context.Context, q Query) (*Page, error) {
+	f, err := s.filter(q)
+	if err != nil {
+		return nil, err
+	}
+	want := f.Limit
+	f.Limit = want + 1
+	events, err := s.Store.ListEvents(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	p := &Page{Events: events}
+	if len(events) > want {
+		p.Events = events[:want]
+		p.NextCursor = encodeCursor(p.Events[want-1].Seq)
+	}
+	return p, nil
+}
+
+func (s *Service) filter(q Query) (Filter, error) {
+	var v aeso.Validation
+	f := Filter{
+		ActorUserID:           q.ActorUserID,
+		ActorServiceAccountID: q.ActorServiceAccountID,
+		TargetType:            q.TargetType,
+		TargetID:              q.TargetID,
+		CorrelationID:         q.CorrelationID,
+		Result:                q.Result,
+		Limit:                 DefaultLimit,
+	}
+	switch a := q.Action; {
+	case a == "":
+	case strings.HasSuffix(a, ".*"):
+		f.ActionPrefix = strings.TrimSuffix(a, "*")
+		// "credentials.*" is valid when "credentials.x" would be an action.
+		if !actionPattern.MatchString(f.ActionPrefix + "x") {
+			v.Add("action", "pattern", "must be an action or a prefix ending in .* (e.g. credentials.*)")
+		}
+	case actionPattern.MatchString(a):
+		f.Action = a
+	default:
+		v.Add("action", "pattern", "must be an action or a prefix ending in .* (e.g. credentials.*)")
+	}
+	if q.Category != "" {
+		if strings.EqualFold(q.Category, CategoryUncategorized) {
+			f.ExcludeActions = s.Registry.RegisteredActions()
+		} else {
+			f.Actions = s.Registry.ActionsInCategory(q.Category)
+			if len(f.Actions) == 0 {
+				f.Actions = []string{} // a category with no actions matches nothing
+			}
+		}
+	}
+	switch q.Result {
+	case "", ResultSuccess, ResultFailure, ResultDenied:
+	default:
+		v.Add("result", "enum", "must be one of success, failure, denied")
+	}
+	for _, t := range []struct {
+		name, value string
+		dst         *time.Time
+	}{{"since", q.Since, &f.Since}, {"until", q.Until, &f.Until}} {
+		if t.value == "" {
+			continue
+		}
+		ts, err := time.Parse(time.RFC3339Nano, t.value)
+		if err != nil {
+			v.Add(t.name, "format", "must be an RFC 3339 timestamp (e.g. 2026-01-02T15:04:05Z)")
+			continue
+		}
+		*t.dst = ts.UTC()
+	}
+	if q.Limit != "" {
+		n, err := strconv.Atoi(q.Limit)
+		if err != nil || n < 1 || n > MaxLimit {
+			v.Add("limit", "range", "must be an integer from 1 to %d", MaxLimit)
+		} else {
+			f.Limit = n
+		}
+	}
+	if q.Cursor != "" {
+		seq, ok := decodeCursor(q.Cursor)
+		if !ok {
+			v.Add("cursor", "format", "is not a cursor returned by this API")
+		}
+		f.BeforeSeq = seq
+	}
+	return f, v.Err()
+}
+
+func encodeCursor(seq int64) string {
+	return base64.RawURLEncoding.EncodeToString([]byte("s" + strconv.FormatInt(seq, 10)))
+}
+
+func decodeCursor(c string) (int64, bool) {
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	if err != nil || len(b) < 2 || b[0] != 's' {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(string(b[1:]), 10, 64)
+	return n, err == nil && n > 0
+}

@@ -1,0 +1,325 @@
+package config
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/aeso-dev/aeso/internal/audit"
+)
+
+// rotateKey is the actions section of DESIGN.md.
+const rotateKey = `actions:
+  - action: credentials.api_key.rotate
+    category: Access            # Access, Finance, Fleet, Operations, Platform, or your own
+    family: Credentials
+    label: Rotate API key
+    target_type_label: API key
+    severity: {success: medium, failure: high}
+    safe_details: [key_name, scope]
+    summary: "{actor} rotated {target_type} {target}"
+`
+
+func TestParseReportsProblemsAtTheirLine(t *testing.T) {
+	opt := Options{ReservedActions: []string{"aeso.token.create"}}
+	tests := []struct {
+		name string
+		yaml string
+		want string
+	}{
+		{
+			name: "an unknown field is reported at its key",
+			yaml: `actions:
+  - action: billing.invoice.void
+    category: Finance
+    labels: Void invoice
+    severity: {success: low, failure: high}
+`,
+			want: "aeso.yaml:4:5: actions[0].labels: unknown field \"labels\"",
+		},
+		{
+			name: "an unknown top-level section is reported at its key",
+			yaml: "action:\n  - action: billing.invoice.void\n",
+			want: "aeso.yaml:1:1: action: unknown field \"action\"",
+		},
+		{
+			name: "a bad severity is reported at its value",
+			yaml: `actions:
+  - action: billing.invoice.void
+    category: Finance
+    label: Void invoice
+    severity: {success: low, failure: hihg}
+`,
+			want: "aeso.yaml:5:39: actions[0].severity.failure: must be one of info, low, medium, high, critical",
+		},
+		{
+			name: "an action that is not lowercase dotted words is reported at its value",
+			yaml: `actions:
+  - action: Billing-Void
+    category: Finance
+    label: Void invoice
+    severity: {success: low, failure: high}
+`,
+			want: "aeso.yaml:2:13: actions[0].action: must be lowercase dotted words (e.g. credentials.api_key.rotate), at most 128 characters",
+		},
+		{
+			name: "a missing label is reported at the action it belongs to",
+			yaml: `actions:
+  - action: billing.invoice.void
+    category: Finance
+    severity: {success: low, failure: high}
+`,
+			want: "aeso.yaml:2:5: actions[0].label: is required",
+		},
+		{
+			name: "an empty label is reported at its key",
+			yaml: `actions:
+  - action: billing.invoice.void
+    category: Finance
+    label:
+    severity: {success: low, failure: high}
+`,
+			want: "aeso.yaml:4:5: actions[0].label: is required",
+		},
+		{
+			name: "an unknown summary placeholder is reported at the summary",
+			yaml: `actions:
+  - action: billing.invoice.void
+    category: Finance
+    label: Void invoice
+    severity: {success: low, failure: high}
+    summary: "{actor} voided {invoice}"
+`,
+			want: "aeso.yaml:6:14: actions[0].summary: unknown placeholder {invoice}; use {actor}, {target}, {target_type}, {action}, {result}",
+		},
+		{
+			name: "a duplicate safe detail is reported at the second entry",
+			yaml: `actions:
+  - action: billing.invoice.void
+    category: Finance
+    label: Void invoice
+    severity: {success: low, failure: high}
+    safe_details:
+      - invoice_id
+      - invoice_id
+`,
+			want: "aeso.yaml:8:9: actions[0].safe_details[1]: key \"invoice_id\" is listed twice",
+		},
+		{
+			name: "an action defined twice is reported at the second definition",
+			yaml: `actions:
+  - action: billing.invoice.void
+    category: Finance
+    label: Void invoice
+    severity: {success: low, failure: high}
+  - action: billing.invoice.void
+    category: Finance
+    label: Void an invoice
+    severity: {success: low, failure: high}
+`,
+			want: "aeso.yaml:6:13: actions[1].action: action billing.invoice.void is already defined at line 2",
+		},
+		{
+			name: "a built-in action cannot be redefined",
+			yaml: `actions:
+  - action: aeso.token.create
+    category: Platform
+    label: Create token
+    severity: {success: medium, failure: high}
+`,
+			want: "aeso.yaml:2:13: actions[0].action: action aeso.token.create is built in and cannot be redefined",
+		},
+		{
+			name: "a value of the wrong type is reported without Go type names",
+			yaml: `actions:
+  - action: billing.invoice.void
+    category: Finance
+    label: Void invoice
+    severity: high
+`,
+			want: "aeso.yaml:5:15: actions[0].severity: must be a mapping",
+		},
+		{
+			name: "a missing severity is reported at the key of the mapping that lacks it",
+			yaml: `actions:
+  - action: billing.invoice.void
+    category: Finance
+    label: Void invoice
+    severity:
+      success: low
+`,
+			want: "aeso.yaml:5:5: actions[0].severity.failure: must be one of info, low, medium, high, critical",
+		},
+		{
+			name: "an unknown field inside a nested mapping is reported with its full path",
+			yaml: `actions:
+  - action: billing.invoice.void
+    category: Finance
+    label: Void invoice
+    severity: {success: low, failur: high}
+`,
+			want: "aeso.yaml:5:30: actions[0].severity.failur: unknown field \"failur\"",
+		},
+		{
+			name: "an empty list item is reported at its dash",
+			yaml: "actions:\n  -\n",
+			want: "aeso.yaml:2:3: actions[0]: is empty; expected an action definition",
+		},
+		{
+			name: "an actions section that is not a list is reported at its value",
+			yaml: "actions: billing.invoice.void\n",
+			want: "aeso.yaml:1:10: actions: must be a list",
+		},
+		{
+			name: "a syntax error is reported at the token the parser stopped on",
+			yaml: "actions: [\n",
+			want: "aeso.yaml:1:10: sequence end token ']' not found",
+		},
+		{
+			name: "a key written twice is a syntax error",
+			yaml: `actions:
+  - action: billing.invoice.void
+    action: billing.invoice.delete
+`,
+			want: "aeso.yaml:3:5: mapping key \"action\" already defined at [2:5]",
+		},
+		{
+			name: "a second YAML document is refused",
+			yaml: "actions: []\n---\nactions: []\n",
+			want: "aeso.yaml:2:1: a config file holds a single YAML document",
+		},
+		{
+			name: "every problem of every action is listed in file order",
+			yaml: `actions:
+  - action: billing.invoice.void
+    category: Finance
+    sevrity: {success: low, failure: high}
+  - action: BAD
+    category: Finance
+    severity: {success: low, failure: high}
+`,
+			want: `aeso.yaml:4:5: actions[0].sevrity: unknown field "sevrity"
+aeso.yaml:5:5: actions[1].label: is required
+aeso.yaml:5:13: actions[1].action: must be lowercase dotted words (e.g. credentials.api_key.rotate), at most 128 characters`,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg, err := Parse("aeso.yaml", []byte(tt.yaml), opt)
+			var cerr *Error
+			if !errors.As(err, &cerr) {
+				t.Fatalf("Parse() = %+v, %v; want a *config.Error", cfg, err)
+			}
+			if got := err.Error(); got != tt.want {
+				t.Errorf("Parse() error =\n%s\nwant\n%s", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestParseAcceptsValidFiles(t *testing.T) {
+	tests := []struct {
+		name string
+		yaml string
+		want []audit.ActionDef
+	}{
+		{
+			name: "the example from the design decodes into every field",
+			yaml: rotateKey,
+			want: []audit.ActionDef{{
+				Action:          "credentials.api_key.rotate",
+				Category:        "Access",
+				Family:          "Credentials",
+				Label:           "Rotate API key",
+				TargetTypeLabel: "API key",
+				Severity:        audit.SeverityPair{Success: "medium", Failure: "high"},
+				SafeDetails:     []string{"key_name", "scope"},
+				Summary:         "{actor} rotated {target_type} {target}",
+			}},
+		},
+		{
+			name: "an anchor can share severities between actions",
+			yaml: `actions:
+  - action: fleet.vehicle.retire
+    category: Fleet
+    label: Retire vehicle
+    severity: &risky {success: high, failure: high}
+  - action: fleet.vehicle.transfer
+    category: Fleet
+    label: Transfer vehicle
+    severity: *risky
+`,
+			want: []audit.ActionDef{
+				{Action: "fleet.vehicle.retire", Category: "Fleet", Label: "Retire vehicle", Severity: audit.SeverityPair{Success: "high", Failure: "high"}},
+				{Action: "fleet.vehicle.transfer", Category: "Fleet", Label: "Transfer vehicle", Severity: audit.SeverityPair{Success: "high", Failure: "high"}},
+			},
+		},
+		{name: "an empty file defines nothing", yaml: ""},
+		{name: "a file of comments defines nothing", yaml: "# nothing yet\n"},
+		{name: "an empty actions section defines nothing", yaml: "actions:\n"},
+		{name: "an empty actions list defines nothing", yaml: "actions: []\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg, err := Parse("aeso.yaml", []byte(tt.yaml), Options{ReservedActions: []string{"aeso.token.create"}})
+			if err != nil {
+				t.Fatalf("Parse() error = %v", err)
+			}
+			if cfg.Path != "aeso.yaml" {
+				t.Errorf("Path = %q, want %q", cfg.Path, "aeso.yaml")
+			}
+			if len(cfg.Actions) != len(tt.want) || (len(tt.want) > 0 && !reflect.DeepEqual(cfg.Actions, tt.want)) {
+				t.Errorf("Actions =\n%+v\nwant\n%+v", cfg.Actions, tt.want)
+			}
+		})
+	}
+}
+
+func TestLoad(t *testing.T) {
+	t.Run("a file on disk is read and its path kept", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "aeso.yaml")
+		if err := os.WriteFile(path, []byte(rotateKey), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		cfg, err := Load(path, Options{})
+		if err != nil {
+			t.Fatalf("Load() error = %v", err)
+		}
+		if cfg.Path != path || len(cfg.Actions) != 1 || cfg.Actions[0].Action != "credentials.api_key.rotate" {
+			t.Errorf("Load() = %+v, want one action from %s", cfg, path)
+		}
+	})
+	t.Run("problems in a file on disk name that file", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "aeso.yaml")
+		if err := os.WriteFile(path, []byte("actions: [\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		_, err := Load(path, Options{})
+		if want := path + ":1:10: "; err == nil || !strings.HasPrefix(err.Error(), want) {
+			t.Errorf("Load() error = %v, want prefix %q", err, want)
+		}
+	})
+	t.Run("a missing file is an error naming its path", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "missing.yaml")
+		cfg, err := Load(path, Options{})
+		if cfg != nil || !errors.Is(err, fs.ErrNotExist) || !strings.Contains(err.Error(), path) {
+			t.Errorf("Load() = %+v, %v; want a not-exist error naming %s", cfg, err, path)
+		}
+	})
+}
+
+func TestErrorSortsProblemsByLine(t *testing.T) {
+	e := &Error{File: "a.yaml", Problems: []Problem{
+		{Line: 9, Column: 3, Path: "actions[1].label", Message: "is required"},
+		{Line: 2, Column: 7, Message: "bad"},
+		{Line: 2, Column: 5, Path: "actions[0].action", Message: "is required"},
+	}}
+	want := "a.yaml:2:5: actions[0].action: is required\na.yaml:2:7: bad\na.yaml:9:3: actions[1].label: is required"
+	if got := e.Error(); got != want {
+		t.Errorf("Error() =\n%s\nwant\n%s", got, want)
+	}
+}

@@ -1,0 +1,73 @@
+package redact
+
+import (
+	"bytes"
+	"encoding/json"
+	"slices"
+	"testing"
+)
+
+// FuzzObject checks the properties every caller relies on: Object never
+// panics, accepts only valid JSON, returns an object, and is a fixed point,
+// so re-validating stored metadata neither changes it nor finds new secrets.
+func FuzzObject(f *testing.F) {
+	seeds := []string{
+		``, `null`, `{}`, `[]`, `"x"`, `{"a":1,"a":2}`, `{"a":`,
+		`{"password":"hunter2","db":{"url":"postgres://app:hunter2@db/x"}}`,
+		`{"list":["4111 1111 1111 1111",4111111111111111,1.50,1e3,null,true]}`,
+		`{"a":{"b":{"c":{"d":{}}}}}`,
+		`{"h":{"x api key":"AKIAIOSFODNN7EXAMPLE","\u2028":"Bearer abc123def456"}}`,
+		`{"jwt":"eyJhbGciOiJub25lIn0.eyJzdWIiOiIxIn0.","s":"\ud800"}`,
+		"{\"k\":\"\xff\xfe\"}",
+	}
+	for _, s := range seeds {
+		f.Add([]byte(s))
+	}
+	for _, c := range canaries {
+		doc, err := json.Marshal(map[string]string{"v": c.value})
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(doc)
+	}
+
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		res, prob := Object(raw, MetadataLimits)
+		if prob != nil {
+			if prob.Code == "" || prob.Message == "" {
+				t.Fatalf("problem without code or message: %#v", prob)
+			}
+			return
+		}
+		if !isBlank(raw) && !json.Valid(raw) {
+			t.Fatalf("accepted invalid JSON %q", raw)
+		}
+		var top any
+		if err := json.Unmarshal(res.JSON, &top); err != nil {
+			t.Fatalf("output is not valid JSON: %v\n%s", err, res.JSON)
+		}
+		if _, ok := top.(map[string]any); !ok {
+			t.Fatalf("output is not an object: %s", res.JSON)
+		}
+		if !slices.IsSorted(res.Paths) {
+			t.Fatalf("paths not sorted: %q", res.Paths)
+		}
+
+		// The output may outgrow MaxBytes by the placeholders, so the
+		// second pass lifts only the size limit.
+		lim := MetadataLimits
+		lim.MaxBytes = 0
+		again, prob := Object(res.JSON, lim)
+		if prob != nil {
+			t.Fatalf("output rejected: %v\n%s", prob, res.JSON)
+		}
+		if !bytes.Equal(again.JSON, res.JSON) {
+			t.Fatalf("not idempotent:\n%s\n%s", res.JSON, again.JSON)
+		}
+		for _, p := range again.Paths {
+			if !slices.Contains(res.Paths, p) {
+				t.Fatalf("second pass redacted new path %q in %s", p, res.JSON)
+			}
+		}
+	})
+}

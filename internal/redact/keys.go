@@ -1,0 +1,57 @@
+package redact
+
+import (
+	"strings"
+	"unicode"
+)
+
+// secretKeyParts mark a key as secret wherever they appear in its normalized
+// form. Matching by substring is deliberately greedy: "tokens_used" or
+// "signature_algorithm" lose their values too, which is a cheap mistake,
+// while "github_token_backup" or "db_password_old" must never slip through.
+// Normalizing first makes "api_key", "API-Key", "apiKey" and "x-api-key" one
+// case, and covers the auth_token/auth-token/authToken family via "token".
+var secretKeyParts = [...]string{
+	"password", "passwd", "passphrase", "passcode",
+	"secret", "token", "apikey", "authorization", "bearer",
+	"cookie", "sessionid", "credential", "signature",
+	"privatekey", "privkey", "sshkey", "accesskey",
+	"cardnumber", "creditcard", "cvv", "cvc",
+}
+
+// secretKeyExact are too short to match inside other words ("auth" is in
+// "author", "pin" in "shipping", "otp" in "otp_enabled" holds a flag), so
+// they count only as the whole normalized key.
+var secretKeyExact = [...]string{"auth", "pass", "pwd", "pin", "pincode", "otp"}
+
+// KeyLooksSecret reports whether a key's name marks its value as secret. The
+// key is lowercased and stripped of everything but letters and digits, then
+// checked for secretKeyParts anywhere in it or for secretKeyExact as a whole.
+func KeyLooksSecret(key string) bool {
+	norm := normalizeKey(key)
+	for _, w := range secretKeyExact {
+		if norm == w {
+			return true
+		}
+	}
+	for _, w := range secretKeyParts {
+		if strings.Contains(norm, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// normalizeKey lowercases key and drops separators, so that spelling
+// conventions (snake, kebab, camel, header case) cannot hide a secret key.
+func normalizeKey(key string) string {
+	var b strings.Builder
+	b.Grow(len(key))
+	for _, r := range key {
+		r = unicode.ToLower(r)
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}

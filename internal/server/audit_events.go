@@ -1,0 +1,266 @@
+package server
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/aeso-dev/aeso"
+	"github.com/aeso-dev/aeso/internal/audit"
+)
+
+// EventJSON is the read model of an audit event: the raw fields, the
+// store-assigned ones, and the presentation computed at read time.
+type EventJSON struct {
+	ID                    string             `json:"id"`
+	Seq                   int64              `json:"seq"`
+	ActorUserID           string             `json:"actor_user_id,omitempty"`
+	ActorServiceAccountID string             `json:"actor_service_account_id,omitempty"`
+	ActorRole             string             `json:"actor_role,omitempty"`
+	ActorDisplayName      string             `json:"actor_display_name,omitempty"`
+	Action                string             `json:"action"`
+	TargetType            string             `json:"target_type,omitempty"`
+	TargetID              string             `json:"target_id,omitempty"`
+	TargetDisplayName     string             `json:"target_display_name,omitempty"`
+	Result                string             `json:"result"`
+	CorrelationID         string             `json:"correlation_id,omitempty"`
+	OccurredAt            time.Time          `json:"occurred_at"`
+	RecordedAt            time.Time          `json:"recorded_at"`
+	Metadata              json.RawMessage    `json:"metadata"`
+	RedactedPaths         []string           `json:"redacted_paths"`
+	Source                string             `json:"source"`
+	RequestID             string             `json:"request_id,omitempty"`
+	TraceID               string             `json:"trace_id,omitempty"`
+	Presentation          audit.Presentation `json:"presentation"`
+}
+
+func (s *Server) eventJSON(e *audit.Event) EventJSON {
+	paths := e.RedactedPaths
+	if paths == nil {
+		paths = []string{}
+	}
+	return EventJSON{
+		ID: e.ID, Seq: e.Seq,
+		ActorUserID: e.ActorUserID, ActorServiceAccountID: e.ActorServiceAccountID,
+		ActorRole: e.ActorRole, ActorDisplayName: e.ActorDisplayName,
+		Action: e.Action, TargetType: e.TargetType, TargetID: e.TargetID,
+		TargetDisplayName: e.TargetDisplayName, Result: e.Result,
+		CorrelationID: e.CorrelationID, OccurredAt: e.OccurredAt, RecordedAt: e.RecordedAt,
+		Metadata: e.Metadata, RedactedPaths: paths, Source: e.Source,
+		RequestID: e.RequestID, TraceID: e.TraceID,
+		Presentation: s.Audit.Registry.Present(e),
+	}
+}
+
+func (s *Server) eventsJSON(events []*audit.Event) []EventJSON {
+	out := make([]EventJSON, len(events))
+	for i, e := range events {
+		out[i] = s.eventJSON(e)
+	}
+	return out
+}
+
+// handleIngestEvents accepts one event or {"events":[…]}, all-or-nothing.
+func (s *Server) handleIngestEvents(w http.ResponseWriter, r *http.Request) {
+	ins, batch, err := s.decodeEvents(r)
+	if err == nil {
+		ri := requestInfoFrom(r.Context())
+		var events []*audit.Event
+		var created int
+		events, created, err = s.Audit.Record(r.Context(), audit.Origin{
+			Source: ri.Principal.Name, RequestID: ri.RequestID, TraceID: ri.TraceID,
+		}, ins, batch)
+		if err == nil {
+			s.Metrics.ingested.WithLabelValues("created").Add(float64(created))
+			s.Metrics.ingested.WithLabelValues("replayed").Add(float64(len(ins) - created))
+			s.Metrics.ingestBatchSize.Observe(float64(len(ins)))
+			status := http.StatusCreated
+			if created == 0 {
+				status = http.StatusOK // every event was a replay
+			}
+			if batch {
+				writeJSON(w, status, map[string]any{"events": s.eventsJSON(events)})
+			} else {
+				writeJSON(w, status, s.eventJSON(events[0]))
+			}
+			return
+		}
+	}
+	s.Metrics.ingestRejected.WithLabelValues(aeso.ErrorReason(err)).Inc()
+	s.writeError(w, r, err)
+}
+
+// decodeEvents reads a single event or a batch. Unknown fields are errors,
+// so a misspelt field name is caught rather than silently dropped.
+func (s *Server) decodeEvents(r *http.Request) ([]audit.Input, bool, error) {
+	body, err := readBody(r, s.MaxBody)
+	if err != nil {
+		return nil, false, err
+	}
+	trimmed := bytes.TrimSpace(body)
+	if len(trimmed) == 0 || trimmed[0] != '{' {
+		return nil, false, aeso.Reasonf(aeso.EINVALID, "malformed_json", "the body must be a JSON object: one event, or {\"events\": [...]}")
+	}
+	var envelope map[string]json.RawMessage
+	if err := json.Unmarshal(trimmed, &envelope); err != nil {
+		return nil, false, malformed(err)
+	}
+	raw, isBatch := envelope["events"]
+	if !isBatch {
+		var in audit.Input
+		if err := decodeStrict(trimmed, &in, ""); err != nil {
+			return nil, false, err
+		}
+		return []audit.Input{in}, false, nil
+	}
+	if len(envelope) > 1 {
+		var v aeso.Validation
+		for k := range envelope {
+			if k != "events" {
+				v.Add(k, "unknown_field", "a batch body holds only \"events\"")
+			}
+		}
+		return nil, true, v.Err()
+	}
+	var items []json.RawMessage
+	if err := json.Unmarshal(raw, &items); err != nil {
+		return nil, true, &aeso.Error{Code: aeso.EINVALID, Reason: "validation_failed", Message: "request is invalid",
+			Fields: []aeso.FieldError{{Field: "events", Code: "type", Message: "must be an array of events"}}}
+	}
+	if len(items) > audit.MaxBatch {
+		return nil, true, &aeso.Error{Code: aeso.EINVALID, Reason: "validation_failed", Message: "request is invalid",
+			Fields: []aeso.FieldError{{Field: "events", Code: "too_many", Message: fmt.Sprintf("holds %d events; at most %d are allowed per request", len(items), audit.MaxBatch)}}}
+	}
+	ins := make([]audit.Input, len(items))
+	var v aeso.Validation
+	for i, item := range items {
+		if err := decodeStrict(item, &ins[i], fmt.Sprintf("events[%d].", i)); err != nil {
+			var e *aeso.Error
+			if errors.As(err, &e) && len(e.Fields) > 0 {
+				v.Fields = append(v.Fields, e.Fields...)
+				continue
+			}
+			return nil, true, err
+		}
+	}
+	return ins, true, v.Err()
+}
+
+func decodeStrict(data []byte, dst *audit.Input, prefix string) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	err := dec.Decode(dst)
+	if err == nil {
+		if _, extra := dec.Token(); extra != io.EOF {
+			return aeso.Reasonf(aeso.EINVALID, "malformed_json", "unexpected data after the JSON object")
+		}
+		return nil
+	}
+	var v aeso.Validation
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &te):
+		field := te.Field
+		if field == "" {
+			field = "event"
+		}
+		v.Add(prefix+field, "type", "must be a JSON %s", jsonKind(te.Type.Kind().String()))
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		v.Add(prefix+name, "unknown_field", "is not a field of an audit event")
+	default:
+		if prefix == "" {
+			return malformed(err)
+		}
+		v.Add(strings.TrimSuffix(prefix, "."), "malformed_json", "is not a valid event object")
+	}
+	return v.Err()
+}
+
+func jsonKind(goKind string) string {
+	switch goKind {
+	case "string":
+		return "string"
+	case "slice", "array":
+		return "array"
+	case "map", "struct":
+		return "object"
+	}
+	return "value of another type"
+}
+
+func malformed(err error) error {
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return aeso.Reasonf(aeso.EINVALID, "malformed_json", "the body is not valid JSON (at byte %d)", se.Offset)
+	}
+	return aeso.Reasonf(aeso.EINVALID, "malformed_json", "the body is not valid JSON")
+}
+
+func (s *Server) handleListEvents(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	if err := onlyParams(q, "actor_user_id", "actor_service_account_id", "action", "category",
+		"target_type", "target_id", "result", "correlation_id", "since", "until", "limit", "cursor"); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	page, err := s.Audit.List(r.Context(), audit.Query{
+		ActorUserID:           q.Get("actor_user_id"),
+		ActorServiceAccountID: q.Get("actor_service_account_id"),
+		Action:                q.Get("action"),
+		Category:              q.Get("category"),
+		TargetType:            q.Get("target_type"),
+		TargetID:              q.Get("target_id"),
+		Result:                q.Get("result"),
+		CorrelationID:         q.Get("correlation_id"),
+		Since:                 q.Get("since"),
+		Until:                 q.Get("until"),
+		Limit:                 q.Get("limit"),
+		Cursor:                q.Get("cursor"),
+	})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	resp := map[string]any{"events": s.eventsJSON(page.Events), "next_cursor": nil}
+	if page.NextCursor != "" {
+		resp["next_cursor"] = page.NextCursor
+	}
+	writeJSON(w, http.StatusOK, resp)
+}
+
+func (s *Server) handleGetEvent(w http.ResponseWriter, r *http.Request) {
+	e, err := s.Audit.Get(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, s.eventJSON(e))
+}
+
+func (s *Server) handleListActions(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]any{"actions": s.Audit.Registry.All()})
+}
+
+// onlyParams rejects unknown query parameters, so a misspelt filter is an
+// error rather than a silently unfiltered listing.
+func onlyParams(q map[string][]string, allowed ...string) error {
+	var v aeso.Validation
+	for k := range q {
+		ok := false
+		for _, a := range allowed {
+			ok = ok || a == k
+		}
+		if !ok {
+			v.Add(k, "unknown_parameter", "is not a parameter of this endpoint; use %s", strings.Join(allowed, ", "))
+		} else if len(q[k]) > 1 {
+			v.Add(k, "repeated", "may be given once")
+		}
+	}
+	return v.Err()
+}

@@ -1,0 +1,89 @@
+package server
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+
+	"github.com/aeso-dev/aeso"
+)
+
+// Problem is an RFC 9457 problem detail with aeso's stable code and field
+// errors.
+type Problem struct {
+	Type      string            `json:"type"`
+	Title     string            `json:"title"`
+	Status    int               `json:"status"`
+	Detail    string            `json:"detail"`
+	Code      string            `json:"code"`
+	Errors    []aeso.FieldError `json:"errors,omitempty"`
+	RequestID string            `json:"request_id,omitempty"`
+}
+
+var statusOf = map[string]int{
+	aeso.EINVALID:      http.StatusBadRequest,
+	aeso.ENOTFOUND:     http.StatusNotFound,
+	aeso.ECONFLICT:     http.StatusConflict,
+	aeso.EUNAUTHORIZED: http.StatusUnauthorized,
+	aeso.EFORBIDDEN:    http.StatusForbidden,
+	aeso.ETOOLARGE:     http.StatusRequestEntityTooLarge,
+	aeso.EUNAVAILABLE:  http.StatusServiceUnavailable,
+	aeso.EINTERNAL:     http.StatusInternalServerError,
+}
+
+// writeError maps a domain error to its status and problem+json. Internal
+// errors are logged with the request id and answered without their text,
+// which may hold driver details.
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	var e *aeso.Error
+	if !errors.As(err, &e) {
+		s.Logger.ErrorContext(r.Context(), "request failed", "request_id", requestInfoFrom(r.Context()).RequestID, "err", err)
+		s.problem(w, r, http.StatusInternalServerError, "internal", "an internal error occurred; the request id identifies it in the server log", nil)
+		return
+	}
+	status, ok := statusOf[e.Code]
+	if !ok {
+		status = http.StatusInternalServerError
+	}
+	s.problem(w, r, status, aeso.ErrorReason(e), e.Message, e.Fields)
+}
+
+func (s *Server) problem(w http.ResponseWriter, r *http.Request, status int, code, detail string, fields []aeso.FieldError) {
+	if status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="aeso"`)
+	}
+	p := Problem{
+		Type:      "about:blank",
+		Title:     http.StatusText(status),
+		Status:    status,
+		Detail:    detail,
+		Code:      code,
+		Errors:    fields,
+		RequestID: requestInfoFrom(r.Context()).RequestID,
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(p) // the client may be gone; nothing to do
+}
+
+func (s *Server) methodNotAllowed(methods []string) http.Handler {
+	allow := ""
+	for i, m := range methods {
+		if i > 0 {
+			allow += ", "
+		}
+		allow += m
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Allow", allow)
+		s.problem(w, r, http.StatusMethodNotAllowed, "method_not_allowed", r.Method+" is not allowed here; use "+allow, nil)
+	})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v) // the client may be gone; nothing to do
+}

@@ -1,0 +1,43 @@
+package server
+
+import (
+	"net/http"
+
+	"github.com/aeso-dev/aeso/internal/auth"
+)
+
+// Route is one endpoint and the scope it requires ("" for public).
+type Route struct {
+	Method  string
+	Path    string
+	Scope   string
+	handler http.HandlerFunc
+}
+
+// routes lists every endpoint in one place.
+func (s *Server) routes() []Route {
+	return []Route{
+		{"GET", "/healthz", "", s.handleHealthz},
+		{"GET", "/readyz", "", s.handleReadyz},
+		{"GET", "/metrics", "", s.handleMetrics},
+		{"GET", "/openapi.json", "", s.handleOpenAPI},
+
+		{"POST", "/v1/audit/events", auth.ScopeAuditWrite, s.handleIngestEvents},
+		{"GET", "/v1/audit/events", auth.ScopeAuditRead, s.handleListEvents},
+		{"GET", "/v1/audit/events/{id}", auth.ScopeAuditRead, s.handleGetEvent},
+		{"GET", "/v1/audit/actions", auth.ScopeAuditRead, s.handleListActions},
+
+		{"POST", "/v1/tokens", auth.ScopeAdmin, s.handleCreateToken},
+		{"GET", "/v1/tokens", auth.ScopeAdmin, s.handleListTokens},
+		{"POST", "/v1/tokens/{id}/revoke", auth.ScopeAdmin, s.handleRevokeToken},
+	}
+}
+
+// Routes returns the route table without handlers, for tests and docs.
+func (s *Server) Routes() []Route {
+	rs := s.routes()
+	for i := range rs {
+		rs[i].handler = nil
+	}
+	return rs
+}

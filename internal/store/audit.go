@@ -1,0 +1,325 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/aeso-dev/aeso"
+	"github.com/aeso-dev/aeso/internal/audit"
+	"github.com/google/uuid"
+)
+
+var _ audit.Store = (*DB)(nil)
+
+// auditColumns are audit_logs' columns in insert order.
+const auditColumns = `seq, id, actor_user_id, actor_service_account_id, actor_role, action,
+	target_type, target_id, result, correlation_id, occurred_at, metadata,
+	recorded_at, source, request_id, trace_id, redacted_paths`
+
+const auditColumnCount = 17
+
+// insertChunk bounds rows per INSERT: 500 × 17 parameters stays far below
+// both SQLite's and PostgreSQL's limits.
+const insertChunk = 500
+
+const selectEvents = `SELECT l.seq, l.id, l.actor_user_id, l.actor_service_account_id, l.actor_role,
+	l.action, l.target_type, l.target_id, l.result, l.correlation_id, l.occurred_at,
+	l.metadata, l.recorded_at, l.source, l.request_id, l.trace_id, l.redacted_paths,
+	COALESCE(d.actor_display_name, ''), COALESCE(d.target_display_name, '')
+	FROM audit_logs l LEFT JOIN audit_display_names d ON d.seq = l.seq`
+
+// AppendEvents implements audit.Store.
+func (db *DB) AppendEvents(ctx context.Context, events []*audit.Event) ([]*audit.Event, []bool, error) {
+	stored := make([]*audit.Event, len(events))
+	created := make([]bool, len(events))
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		last, err := db.lockSeq(ctx, tx)
+		if err != nil {
+			return err
+		}
+		existing, err := eventsByID(ctx, tx, events)
+		if err != nil {
+			return err
+		}
+		var fresh []*audit.Event
+		for i, e := range events {
+			if old, ok := existing[e.ID]; ok {
+				if !old.SameContent(e) {
+					return &audit.IDConflictError{ID: e.ID}
+				}
+				stored[i] = old
+				continue
+			}
+			stored[i], created[i] = e, true
+			fresh = append(fresh, e)
+		}
+		return db.writeEvents(ctx, tx, last, fresh)
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return stored, created, nil
+}
+
+// lockSeq reads the last seq handed out and holds the lock on it until tx ends.
+func (db *DB) lockSeq(ctx context.Context, tx *sql.Tx) (int64, error) {
+	var last int64
+	if err := tx.QueryRowContext(ctx, db.dialect.lockSeq()).Scan(&last); err != nil {
+		return 0, fmt.Errorf("lock audit seq: %w", err)
+	}
+	return last, nil
+}
+
+// writeEvents numbers events after last, inserts them and advances the
+// counter; tx must hold the seq lock.
+func (db *DB) writeEvents(ctx context.Context, tx *sql.Tx, last int64, events []*audit.Event) error {
+	if len(events) == 0 {
+		return nil
+	}
+	for _, e := range events {
+		last++
+		e.Seq = last
+	}
+	if err := db.insertEvents(ctx, tx, events); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE audit_seq SET last_seq = $1 WHERE id = 1`, last); err != nil {
+		return fmt.Errorf("advance audit seq: %w", err)
+	}
+	return nil
+}
+
+// insertEvents writes events whose seq is already set.
+func (db *DB) insertEvents(ctx context.Context, tx *sql.Tx, events []*audit.Event) error {
+	for start := 0; start < len(events); start += insertChunk {
+		chunk := events[start:min(start+insertChunk, len(events))]
+		var q strings.Builder
+		q.WriteString("INSERT INTO audit_logs (" + auditColumns + ") VALUES ")
+		args := make([]any, 0, len(chunk)*auditColumnCount)
+		var names []any
+		for i, e := range chunk {
+			if i > 0 {
+				q.WriteByte(',')
+			}
+			writePlaceholders(&q, len(args), auditColumnCount)
+			paths, err := json.Marshal(nonNil(e.RedactedPaths))
+			if err != nil {
+				return err
+			}
+			args = append(args, e.Seq, e.ID, e.ActorUserID, e.ActorServiceAccountID, e.ActorRole,
+				e.Action, e.TargetType, e.TargetID, e.Result, e.CorrelationID,
+				db.dialect.timeArg(e.OccurredAt), string(e.Metadata), db.dialect.timeArg(e.RecordedAt),
+				e.Source, e.RequestID, e.TraceID, string(paths))
+			if e.ActorDisplayName != "" || e.TargetDisplayName != "" {
+				names = append(names, e.Seq, e.ActorDisplayName, e.TargetDisplayName)
+			}
+		}
+		if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
+			return fmt.Errorf("insert audit events: %w", err)
+		}
+		if len(names) > 0 {
+			q.Reset()
+			q.WriteString("INSERT INTO audit_display_names (seq, actor_display_name, target_display_name) VALUES ")
+			for i := 0; i < len(names); i += 3 {
+				if i > 0 {
+					q.WriteByte(',')
+				}
+				writePlaceholders(&q, i, 3)
+			}
+			if _, err := tx.ExecContext(ctx, q.String(), names...); err != nil {
+				return fmt.Errorf("insert audit display names: %w", err)
+			}
+		}
+	}
+	return nil
+}
+
+// appendInTx writes events inside a transaction that belongs to another
+// change (a token's creation), so the change and its record commit together.
+func (db *DB) appendInTx(ctx context.Context, tx *sql.Tx, events ...*audit.Event) error {
+	last, err := db.lockSeq(ctx, tx)
+	if err != nil {
+		return err
+	}
+	return db.writeEvents(ctx, tx, last, events)
+}
+
+func writePlaceholders(b *strings.Builder, offset, n int) {
+	b.WriteByte('(')
+	for j := 1; j <= n; j++ {
+		if j > 1 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(b, "$%d", offset+j)
+	}
+	b.WriteByte(')')
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func eventsByID(ctx context.Context, tx *sql.Tx, events []*audit.Event) (map[string]*audit.Event, error) {
+	out := map[string]*audit.Event{}
+	for start := 0; start < len(events); start += insertChunk {
+		chunk := events[start:min(start+insertChunk, len(events))]
+		var q strings.Builder
+		q.WriteString(selectEvents + " WHERE l.id IN (")
+		args := make([]any, len(chunk))
+		for i, e := range chunk {
+			if i > 0 {
+				q.WriteByte(',')
+			}
+			fmt.Fprintf(&q, "$%d", i+1)
+			args[i] = e.ID
+		}
+		q.WriteByte(')')
+		rows, err := tx.QueryContext(ctx, q.String(), args...)
+		if err != nil {
+			return nil, fmt.Errorf("look up event ids: %w", err)
+		}
+		found, err := scanEvents(rows)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range found {
+			out[e.ID] = e
+		}
+	}
+	return out, nil
+}
+
+func scanEvents(rows *sql.Rows) ([]*audit.Event, error) {
+	defer rows.Close()
+	var out []*audit.Event
+	for rows.Next() {
+		var e audit.Event
+		var occurred, recorded dbTime
+		var metadata, paths string
+		if err := rows.Scan(&e.Seq, &e.ID, &e.ActorUserID, &e.ActorServiceAccountID, &e.ActorRole,
+			&e.Action, &e.TargetType, &e.TargetID, &e.Result, &e.CorrelationID, &occurred,
+			&metadata, &recorded, &e.Source, &e.RequestID, &e.TraceID, &paths,
+			&e.ActorDisplayName, &e.TargetDisplayName); err != nil {
+			return nil, fmt.Errorf("scan audit event: %w", err)
+		}
+		e.OccurredAt, e.RecordedAt = occurred.Time, recorded.Time
+		e.Metadata = json.RawMessage(metadata)
+		if err := json.Unmarshal([]byte(paths), &e.RedactedPaths); err != nil {
+			return nil, fmt.Errorf("event %s: redacted_paths: %w", e.ID, err)
+		}
+		out = append(out, &e)
+	}
+	return out, rows.Err()
+}
+
+// GetEvent implements audit.Store.
+func (db *DB) GetEvent(ctx context.Context, id string) (*audit.Event, error) {
+	u, err := uuid.Parse(id)
+	if err != nil {
+		return nil, aeso.Reasonf(aeso.ENOTFOUND, "event_not_found", "no audit event has id %q", id)
+	}
+	rows, err := db.read.QueryContext(ctx, selectEvents+" WHERE l.id = $1", u.String())
+	if err != nil {
+		return nil, fmt.Errorf("get event: %w", err)
+	}
+	found, err := scanEvents(rows)
+	if err != nil {
+		return nil, err
+	}
+	if len(found) == 0 {
+		return nil, aeso.Reasonf(aeso.ENOTFOUND, "event_not_found", "no audit event has id %q", id)
+	}
+	return found[0], nil
+}
+
+// ListEvents implements audit.Store.
+func (db *DB) ListEvents(ctx context.Context, f audit.Filter) ([]*audit.Event, error) {
+	var where []string
+	var args []any
+	add := func(cond string, v any) {
+		args = append(args, v)
+		where = append(where, strings.ReplaceAll(cond, "?", fmt.Sprintf("$%d", len(args))))
+	}
+	for _, c := range []struct{ col, v string }{
+		{"l.actor_user_id", f.ActorUserID},
+		{"l.actor_service_account_id", f.ActorServiceAccountID},
+		{"l.action", f.Action},
+		{"l.target_type", f.TargetType},
+		{"l.target_id", f.TargetID},
+		{"l.result", f.Result},
+		{"l.correlation_id", f.CorrelationID},
+	} {
+		if c.v != "" {
+			add(c.col+" = ?", c.v)
+		}
+	}
+	if f.ActionPrefix != "" {
+		// Action names hold no LIKE wildcards but '_', which is escaped.
+		add(`l.action LIKE ? ESCAPE '\'`, strings.ReplaceAll(f.ActionPrefix, "_", `\_`)+"%")
+	}
+	if f.Actions != nil {
+		if len(f.Actions) == 0 {
+			where = append(where, "1 = 0")
+		}
+		where = append(where, inList("l.action", f.Actions, &args, false)...)
+	}
+	if len(f.ExcludeActions) > 0 {
+		where = append(where, inList("l.action", f.ExcludeActions, &args, true)...)
+	}
+	if !f.Since.IsZero() {
+		add("l.occurred_at >= ?", db.dialect.timeArg(f.Since))
+	}
+	if !f.Until.IsZero() {
+		add("l.occurred_at < ?", db.dialect.timeArg(f.Until))
+	}
+	if f.BeforeSeq > 0 {
+		add("l.seq < ?", f.BeforeSeq)
+	}
+	q := selectEvents
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	args = append(args, f.Limit)
+	q += fmt.Sprintf(" ORDER BY l.seq DESC LIMIT $%d", len(args))
+	rows, err := db.read.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list events: %w", err)
+	}
+	return scanEvents(rows)
+}
+
+func inList(col string, values []string, args *[]any, negate bool) []string {
+	if len(values) == 0 {
+		return nil
+	}
+	var b strings.Builder
+	b.WriteString(col)
+	if negate {
+		b.WriteString(" NOT")
+	}
+	b.WriteString(" IN (")
+	for i, v := range values {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		*args = append(*args, v)
+		fmt.Fprintf(&b, "$%d", len(*args))
+	}
+	b.WriteByte(')')
+	return []string{b.String()}
+}
+
+// errNoRows maps sql.ErrNoRows to a domain not-found error.
+func errNoRows(err error, reason, format string, args ...any) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return aeso.Reasonf(aeso.ENOTFOUND, reason, format, args...)
+	}
+	return err
+}

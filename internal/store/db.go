@@ -1,0 +1,148 @@
+// Package store implements every domain's storage interface with
+// hand-written SQL that runs on both SQLite and PostgreSQL. Dialect
+// differences live in dialect.go; migrations are embedded, one set per
+// dialect with the same version numbers.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	_ "modernc.org/sqlite"             // registers the "sqlite" driver
+)
+
+// DB is aeso's database. On SQLite, writes go through a single connection
+// (SQLite allows one writer; queueing in Go beats busy-waiting in SQLite)
+// and reads through a small pool. On PostgreSQL both are one pool.
+type DB struct {
+	dialect dialect
+	write   *sql.DB
+	read    *sql.DB
+	// Location is where the data lives, for logs: a file path or the
+	// PostgreSQL host and database, never a password.
+	Location string
+}
+
+// Options choose the database.
+type Options struct {
+	// URL is a postgres:// URL; empty means embedded SQLite in DataDir.
+	URL     string
+	DataDir string
+}
+
+// SQLiteFile is the database file inside the data directory.
+const SQLiteFile = "aeso.db"
+
+// Open connects to the database; it does not migrate (see Migrate).
+func Open(ctx context.Context, opt Options) (*DB, error) {
+	if opt.URL != "" {
+		return openPostgres(ctx, opt.URL)
+	}
+	return openSQLite(ctx, opt.DataDir)
+}
+
+func openSQLite(ctx context.Context, dir string) (*DB, error) {
+	if dir == "" {
+		return nil, errors.New("a data directory is required for SQLite")
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("create data directory: %w", err)
+	}
+	path := filepath.Join(dir, SQLiteFile)
+	// synchronous(FULL): an event answered 201 survives a power cut too.
+	pragmas := "_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_pragma=synchronous(FULL)"
+	write, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_txlock=immediate")
+	if err != nil {
+		return nil, err
+	}
+	write.SetMaxOpenConns(1)
+	write.SetConnMaxIdleTime(0)
+	read, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=query_only(1)")
+	if err != nil {
+		write.Close()
+		return nil, err
+	}
+	read.SetMaxOpenConns(4)
+	db := &DB{dialect: sqliteDialect{}, write: write, read: read, Location: path}
+	if err := db.Ping(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	return db, nil
+}
+
+func openPostgres(ctx context.Context, url string) (*DB, error) {
+	if !strings.HasPrefix(url, "postgres://") && !strings.HasPrefix(url, "postgresql://") {
+		return nil, errors.New("the database URL must start with postgres:// or postgresql://")
+	}
+	pool, err := sql.Open("pgx", url)
+	if err != nil {
+		return nil, fmt.Errorf("open PostgreSQL: %s", redactURL(err.Error(), url))
+	}
+	pool.SetMaxOpenConns(16)
+	pool.SetMaxIdleConns(16)
+	pool.SetConnMaxIdleTime(5 * time.Minute)
+	db := &DB{dialect: postgresDialect{}, write: pool, read: pool, Location: describeURL(url)}
+	if err := db.Ping(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("connect to PostgreSQL at %s: %s", db.Location, redactURL(err.Error(), url))
+	}
+	return db, nil
+}
+
+// Dialect names the database kind: "sqlite" or "postgres".
+func (db *DB) Dialect() string { return db.dialect.name() }
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := db.read.PingContext(ctx); err != nil {
+		return err
+	}
+	return nil
+}
+
+// Close releases every connection.
+func (db *DB) Close() error {
+	err := db.write.Close()
+	if db.read != db.write {
+		err = errors.Join(err, db.read.Close())
+	}
+	return err
+}
+
+// Exec runs a raw statement on the write connection; tests use it to prove
+// the database itself rejects changes to append-only tables.
+func (db *DB) Exec(ctx context.Context, query string, args ...any) error {
+	_, err := db.write.ExecContext(ctx, query, args...)
+	return err
+}
+
+// inTx runs fn in a write transaction and commits it, or rolls it back on
+// any error (including a failed commit, which is returned).
+func (db *DB) inTx(ctx context.Context, fn func(*sql.Tx) error) (err error) {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			_ = tx.Rollback() // the original error matters more
+		}
+	}()
+	if err = fn(tx); err != nil {
+		return err
+	}
+	if err = tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,80 @@
+package store
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"io/fs"
+
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+)
+
+//go:embed migrations/sqlite/*.sql migrations/postgres/*.sql
+var migrations embed.FS
+
+func (db *DB) provider() (*goose.Provider, error) {
+	sub, err := fs.Sub(migrations, "migrations/"+db.dialect.name())
+	if err != nil {
+		return nil, err
+	}
+	if db.dialect.name() == "postgres" {
+		// Replicas starting together take turns: an advisory lock serialises
+		// their migrations.
+		locker, err := lock.NewPostgresSessionLocker()
+		if err != nil {
+			return nil, err
+		}
+		return goose.NewProvider(goose.DialectPostgres, db.write, sub, goose.WithSessionLocker(locker))
+	}
+	return goose.NewProvider(goose.DialectSQLite3, db.write, sub)
+}
+
+// Migrate applies every pending migration and returns the versions applied.
+func (db *DB) Migrate(ctx context.Context) ([]int64, error) {
+	p, err := db.provider()
+	if err != nil {
+		return nil, err
+	}
+	res, err := p.Up(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("migrate: %w", err)
+	}
+	var out []int64
+	for _, r := range res {
+		out = append(out, r.Source.Version)
+	}
+	return out, nil
+}
+
+// MigrationStatus reports the applied version and the newest embedded one.
+func (db *DB) MigrationStatus(ctx context.Context) (current, latest int64, err error) {
+	p, err := db.provider()
+	if err != nil {
+		return 0, 0, err
+	}
+	current, err = p.GetDBVersion(ctx)
+	if err != nil {
+		return 0, 0, err
+	}
+	srcs := p.ListSources()
+	if len(srcs) > 0 {
+		latest = srcs[len(srcs)-1].Version
+	}
+	return current, latest, nil
+}
+
+// Ready reports nil when the database answers and every migration is applied.
+func (db *DB) Ready(ctx context.Context) error {
+	if err := db.Ping(ctx); err != nil {
+		return fmt.Errorf("database unreachable: %w", err)
+	}
+	cur, latest, err := db.MigrationStatus(ctx)
+	if err != nil {
+		return fmt.Errorf("read migration version: %w", err)
+	}
+	if cur < latest {
+		return fmt.Errorf("database schema is at version %d; %d is required (run aeso migrate)", cur, latest)
+	}
+	return nil
+}
