@@ -129,13 +129,12 @@ func NewRegistry(defs ...[]ActionDef) (*Registry, error) {
 				}
 				return nil, aeso.Errorf(aeso.EINVALID, "action %s is defined twice", d.Action)
 			}
+			if d.SafeDetails == nil {
+				d.SafeDetails = []string{}
+			}
 			r.defs = append(r.defs, d)
-			r.byAction[d.Action] = &r.defs[len(r.defs)-1]
+			r.byAction[d.Action] = nil // claimed; pointers are set once the slice stops growing
 		}
-	}
-	// Rebuild pointers: appends may have moved the backing array.
-	for i := range r.defs {
-		r.byAction[r.defs[i].Action] = &r.defs[i]
 	}
 	sort.SliceStable(r.defs, func(i, j int) bool { return r.defs[i].Action < r.defs[j].Action })
 	for i := range r.defs {

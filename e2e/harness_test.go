@@ -1,0 +1,214 @@
+// Package e2e tests aeso end to end: the real server on 127.0.0.1:0 with a
+// temp data dir (SQLite) or its own PostgreSQL schema, driven through the
+// public client, with every response checked against the OpenAPI document.
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aeso-dev/aeso/client"
+	"github.com/aeso-dev/aeso/internal/apitest"
+	"github.com/aeso-dev/aeso/internal/app"
+	"github.com/aeso-dev/aeso/internal/testdb"
+)
+
+// adminToken is the fixed bootstrap token of every test server.
+const adminToken = "aeso_e2eADMINtokenAAAAAAAAAAAAAAAAAAAAAAAAA"
+
+// syncBuffer collects the server's log for assertions.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// env is one running server and what a test needs to talk to it.
+type env struct {
+	t      *testing.T
+	tg     testdb.Target
+	main   *app.Main
+	vt     *apitest.ValidatingTransport
+	logs   *syncBuffer
+	admin  *client.Client
+	ctx    context.Context
+	config app.Config
+}
+
+type option func(*app.Config)
+
+func withConfigFile(path string) option { return func(c *app.Config) { c.ConfigPath = path } }
+func withMaxBody(n int64) option        { return func(c *app.Config) { c.MaxBody = n } }
+func withoutMigrate() option            { return func(c *app.Config) { c.Migrate = false } }
+func withNow(now func() time.Time) option {
+	return func(c *app.Config) { c.Now = now }
+}
+
+func start(t *testing.T, tg testdb.Target, opts ...option) *env {
+	t.Helper()
+	logs := &syncBuffer{}
+	cfg := app.Defaults()
+	cfg.Addr = "127.0.0.1:0"
+	cfg.DataDir = tg.DataDir
+	cfg.DatabaseURL = tg.URL
+	cfg.AdminToken = adminToken
+	cfg.ShutdownTimeout = 10 * time.Second
+	cfg.Logger = slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	for _, o := range opts {
+		o(&cfg)
+	}
+	m, err := app.Start(context.Background(), cfg)
+	if err != nil {
+		t.Fatalf("start: %v", err)
+	}
+	vt, err := apitest.NewValidatingTransport(http.DefaultTransport)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &env{t: t, tg: tg, main: m, vt: vt, logs: logs, ctx: context.Background(), config: cfg}
+	e.admin = e.client(adminToken)
+	t.Cleanup(func() {
+		if err := m.Shutdown(context.Background()); err != nil {
+			t.Errorf("shutdown: %v", err)
+		}
+		vt.Check(t)
+	})
+	return e
+}
+
+// client returns an API client whose every answer is checked against the
+// OpenAPI document.
+func (e *env) client(token string) *client.Client {
+	c := client.New(e.main.URL(), token)
+	c.HTTP = &http.Client{Transport: e.vt, Timeout: 30 * time.Second}
+	return c
+}
+
+// response is a raw HTTP answer, for tests about status codes and headers.
+type response struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+func (r *response) json(t *testing.T, v any) {
+	t.Helper()
+	if err := json.Unmarshal(r.body, v); err != nil {
+		t.Fatalf("decode %s: %v", r.body, err)
+	}
+}
+
+// problem decodes a problem+json answer.
+func (r *response) problem(t *testing.T) client.Error {
+	t.Helper()
+	if ct := r.header.Get("Content-Type"); ct != "application/problem+json" {
+		t.Fatalf("content type %q, want application/problem+json; body %s", ct, r.body)
+	}
+	var p client.Error
+	r.json(t, &p)
+	return p
+}
+
+// do sends a raw request through the validating transport.
+func (e *env) do(method, path, token string, body any, headers ...string) *response {
+	e.t.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd = strings.NewReader(b)
+	case []byte:
+		rd = bytes.NewReader(b)
+	default:
+		data, err := json.Marshal(b)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		rd = bytes.NewReader(data)
+	}
+	req, err := http.NewRequest(method, e.main.URL()+path, rd)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	if rd != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	resp, err := (&http.Client{Transport: e.vt}).Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return &response{status: resp.StatusCode, header: resp.Header, body: data}
+}
+
+// countEvents returns how many events the trail holds, through the API.
+func (e *env) countEvents() int {
+	e.t.Helper()
+	n := 0
+	opts := client.ListOptions{Limit: 1000}
+	for {
+		page, err := e.admin.ListEvents(e.ctx, opts)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		n += len(page.Events)
+		if page.NextCursor == nil {
+			return n
+		}
+		opts.Cursor = *page.NextCursor
+	}
+}
+
+// newToken creates a token with the given scopes and returns its secret.
+func (e *env) newToken(principal string, scopes ...string) string {
+	e.t.Helper()
+	tok, err := e.admin.CreateToken(e.ctx, client.TokenRequest{Principal: principal, Scopes: scopes})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return tok.Secret
+}
+
+// validEvent returns a valid event input; tests change what they examine.
+func validEvent() map[string]any {
+	return map[string]any{
+		"actor_user_id":  "alice",
+		"actor_role":     "operator",
+		"action":         "credentials.api_key.rotate",
+		"target_type":    "api_key",
+		"target_id":      "key-42",
+		"result":         "success",
+		"correlation_id": "corr-1",
+		"occurred_at":    time.Now().UTC().Format(time.RFC3339Nano),
+		"metadata":       map[string]any{"key_name": "deploy", "scope": "write"},
+	}
+}

@@ -1,0 +1,234 @@
+// Package apitest checks HTTP traffic against aeso's OpenAPI document, so
+// every test that talks to the server also proves the document right.
+//
+// Typical use in a test:
+//
+//	vt, err := apitest.NewValidatingTransport(nil) // nil: http.DefaultTransport
+//	if err != nil { t.Fatal(err) }
+//	client := vt.Client()              // or &http.Client{Transport: vt}
+//	... exercise the server through client ...
+//	vt.Check(t)                        // one t.Errorf per undocumented response
+package apitest
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/getkin/kin-openapi/routers/legacy"
+
+	"github.com/aeso-dev/aeso/internal/server"
+)
+
+// LoadSpec loads the OpenAPI document the server serves at /openapi.json
+// and validates it (as OpenAPI 3.1, which kin-openapi detects from the
+// document's version).
+func LoadSpec() (*openapi3.T, error) {
+	data, err := server.OpenAPIJSON()
+	if err != nil {
+		return nil, err
+	}
+	loader := openapi3.NewLoader()
+	doc, err := loader.LoadFromData(data)
+	if err != nil {
+		return nil, fmt.Errorf("load openapi document: %w", err)
+	}
+	if !doc.IsOpenAPI31OrLater() {
+		return nil, fmt.Errorf("openapi document declares version %q; want 3.1.x", doc.OpenAPI)
+	}
+	if err := doc.Validate(loader.Context, openapi3.EnableSchemaFormatValidation()); err != nil {
+		return nil, fmt.Errorf("validate openapi document: %w", err)
+	}
+	return doc, nil
+}
+
+// ValidatingTransport is an http.RoundTripper that performs each request
+// with Base and validates the response against Spec: the status must be
+// documented for the operation, and the content type, the documented
+// headers (X-Request-Id everywhere) and the body must match. A mismatch is
+// recorded in Failures; the response is returned to the caller unchanged
+// and the request never fails because of validation.
+//
+// A request to a path or method the document lacks is a failure too, except
+// that a 405 answer on a documented path is checked against the document's
+// generic MethodNotAllowed response. Requests for which Allow returns true
+// are not validated at all (e.g. a test that deliberately calls a wrong
+// path).
+type ValidatingTransport struct {
+	Base   http.RoundTripper // nil means http.DefaultTransport
+	Spec   *openapi3.T
+	Router routers.Router
+	// Allow, when set and true for a request, exempts it from validation.
+	Allow func(*http.Request) bool
+
+	mu       sync.Mutex
+	Failures []string
+}
+
+// NewValidatingTransport loads the spec (see LoadSpec) and returns a
+// transport validating every response that passes through base.
+func NewValidatingTransport(base http.RoundTripper) (*ValidatingTransport, error) {
+	doc, err := LoadSpec()
+	if err != nil {
+		return nil, err
+	}
+	// Match any host (test servers listen on http://127.0.0.1:PORT): the
+	// document should declare no servers, and any it does are ignored here.
+	doc.Servers = nil
+	for _, item := range doc.Paths.Map() {
+		item.Servers = nil
+	}
+	router, err := legacy.NewRouter(doc)
+	if err != nil {
+		return nil, fmt.Errorf("openapi router: %w", err)
+	}
+	return &ValidatingTransport{Base: base, Spec: doc, Router: router}, nil
+}
+
+// Client returns an *http.Client using v.
+func (v *ValidatingTransport) Client() *http.Client { return &http.Client{Transport: v} }
+
+// RoundTrip performs req and validates the response. The response body is
+// read in full and restored, so the caller reads it as usual.
+func (v *ValidatingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	base := v.Base
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	resp, err := base.RoundTrip(req)
+	if err != nil || resp == nil {
+		return resp, err
+	}
+	body, readErr := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	if readErr != nil {
+		// Give the caller what arrived, then the same error.
+		resp.Body = io.NopCloser(io.MultiReader(bytes.NewReader(body), errReader{readErr}))
+		v.fail(req, resp.StatusCode, fmt.Errorf("reading the response body: %w", readErr), nil)
+		return resp, nil
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	if v.Allow != nil && v.Allow(req) {
+		return resp, nil
+	}
+	if err := v.validate(req, resp, body); err != nil {
+		v.fail(req, resp.StatusCode, err, body)
+	}
+	return resp, nil
+}
+
+func (v *ValidatingTransport) validate(req *http.Request, resp *http.Response, body []byte) error {
+	route, pathParams, err := v.Router.FindRoute(req)
+	if err != nil {
+		var re *routers.RouteError
+		notAllowed := errors.Is(err, routers.ErrMethodNotAllowed) ||
+			(errors.As(err, &re) && re.Reason == routers.ErrMethodNotAllowed.Error())
+		if !notAllowed {
+			return fmt.Errorf("the OpenAPI document has no route for %s %s (%v); set Allow to exempt deliberate calls", req.Method, req.URL.Path, err)
+		}
+		if resp.StatusCode != http.StatusMethodNotAllowed {
+			return fmt.Errorf("the OpenAPI document has no %s operation on %s, and the answer is not 405", req.Method, req.URL.Path)
+		}
+		route, err = v.methodNotAllowedRoute(req)
+		if err != nil {
+			return err
+		}
+	}
+	input := &openapi3filter.ResponseValidationInput{
+		RequestValidationInput: &openapi3filter.RequestValidationInput{
+			Request:    req,
+			PathParams: pathParams,
+			Route:      route,
+			Options:    v.options(),
+		},
+		Status:  resp.StatusCode,
+		Header:  resp.Header,
+		Options: v.options(),
+	}
+	input.SetBodyBytes(body)
+	return openapi3filter.ValidateResponse(context.Background(), input)
+}
+
+func (v *ValidatingTransport) options() *openapi3filter.Options {
+	o := &openapi3filter.Options{
+		IncludeResponseStatus: true,
+		MultiError:            true,
+		// Only responses are validated; security is never checked here.
+		AuthenticationFunc: openapi3filter.NoopAuthenticationFunc,
+	}
+	o.WithCustomSchemaErrorFunc(compactSchemaError)
+	return o
+}
+
+// compactSchemaError leaves the schema dump out of messages (the failure
+// carries the start of the body instead); "" keeps the default message.
+func compactSchemaError(err *openapi3.SchemaError) string {
+	if err.Origin != nil || err.Reason == "" {
+		return ""
+	}
+	if p := err.JSONPointer(); len(p) > 0 {
+		return fmt.Sprintf("at %q: %s", "/"+strings.Join(p, "/"), err.Reason)
+	}
+	return err.Reason
+}
+
+// methodNotAllowedRoute is a synthetic route whose only response is the
+// document's generic 405 (components.responses.MethodNotAllowed).
+func (v *ValidatingTransport) methodNotAllowedRoute(req *http.Request) (*routers.Route, error) {
+	var ref *openapi3.ResponseRef
+	if v.Spec.Components != nil {
+		ref = v.Spec.Components.Responses["MethodNotAllowed"]
+	}
+	if ref == nil || ref.Value == nil {
+		return nil, fmt.Errorf("%s %s answered 405 but the OpenAPI document has no components.responses.MethodNotAllowed", req.Method, req.URL.Path)
+	}
+	op := openapi3.NewOperation()
+	op.Responses = openapi3.NewResponses(openapi3.WithStatus(http.StatusMethodNotAllowed, ref))
+	return &routers.Route{Spec: v.Spec, Path: req.URL.Path, Method: req.Method, Operation: op}, nil
+}
+
+func (v *ValidatingTransport) fail(req *http.Request, status int, err error, body []byte) {
+	msg := fmt.Sprintf("%s %s -> %d: %v", req.Method, req.URL.RequestURI(), status, err)
+	if len(body) > 0 {
+		const max = 512
+		b := string(body)
+		if len(b) > max {
+			b = b[:max] + "…"
+		}
+		msg += "\n\tbody: " + strings.TrimSpace(b)
+	}
+	v.mu.Lock()
+	v.Failures = append(v.Failures, msg)
+	v.mu.Unlock()
+}
+
+// Check reports every failure recorded so far with t.Errorf, and forgets
+// them, so a transport shared by subtests reports each failure once.
+func (v *ValidatingTransport) Check(t testing.TB) {
+	t.Helper()
+	for _, f := range v.TakeFailures() {
+		t.Errorf("response does not match the OpenAPI document: %s", f)
+	}
+}
+
+// TakeFailures returns the failures recorded so far and forgets them.
+func (v *ValidatingTransport) TakeFailures() []string {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	f := v.Failures
+	v.Failures = nil
+	return f
+}
+
+type errReader struct{ err error }
+
+func (r errReader) Read([]byte) (int, error) { return 0, r.err }
