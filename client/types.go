@@ -96,11 +96,11 @@ type ListOptions struct {
 
 // ActionDef is one rule of the server's action registry.
 type ActionDef struct {
-	Action          string   `json:"action"`
-	Category        string   `json:"category"`
-	Family          string   `json:"family"`
-	Label           string   `json:"label"`
-	TargetTypeLabel string   `json:"target_type_label"`
+	Action          string `json:"action"`
+	Category        string `json:"category"`
+	Family          string `json:"family"`
+	Label           string `json:"label"`
+	TargetTypeLabel string `json:"target_type_label"`
 	Severity        struct {
 		Success string `json:"success"`
 		Failure string `json:"failure"`

@@ -44,14 +44,15 @@ func (s *syncBuffer) String() string {
 
 // env is one running server and what a test needs to talk to it.
 type env struct {
-	t      *testing.T
-	tg     testdb.Target
-	main   *app.Main
-	vt     *apitest.ValidatingTransport
-	logs   *syncBuffer
-	admin  *client.Client
-	ctx    context.Context
-	config app.Config
+	t       *testing.T
+	tg      testdb.Target
+	main    *app.Main
+	vt      *apitest.ValidatingTransport
+	logs    *syncBuffer
+	admin   *client.Client
+	ctx     context.Context
+	config  app.Config
+	stopped bool
 }
 
 type option func(*app.Config)
@@ -63,15 +64,24 @@ func withNow(now func() time.Time) option {
 	return func(c *app.Config) { c.Now = now }
 }
 
-func start(t *testing.T, tg testdb.Target, opts ...option) *env {
-	t.Helper()
-	logs := &syncBuffer{}
+// defaultsFor is the configuration of a test server on tg.
+func defaultsFor(tg testdb.Target) app.Config {
 	cfg := app.Defaults()
 	cfg.Addr = "127.0.0.1:0"
 	cfg.DataDir = tg.DataDir
 	cfg.DatabaseURL = tg.URL
 	cfg.AdminToken = adminToken
 	cfg.ShutdownTimeout = 10 * time.Second
+	cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	return cfg
+}
+
+func startErr(cfg app.Config) (*app.Main, error) { return app.Start(context.Background(), cfg) }
+
+func start(t *testing.T, tg testdb.Target, opts ...option) *env {
+	t.Helper()
+	logs := &syncBuffer{}
+	cfg := defaultsFor(tg)
 	cfg.Logger = slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	for _, o := range opts {
 		o(&cfg)
@@ -87,12 +97,30 @@ func start(t *testing.T, tg testdb.Target, opts ...option) *env {
 	e := &env{t: t, tg: tg, main: m, vt: vt, logs: logs, ctx: context.Background(), config: cfg}
 	e.admin = e.client(adminToken)
 	t.Cleanup(func() {
-		if err := m.Shutdown(context.Background()); err != nil {
-			t.Errorf("shutdown: %v", err)
+		if !e.stopped {
+			if err := m.Shutdown(context.Background()); err != nil {
+				t.Errorf("shutdown: %v", err)
+			}
 		}
 		vt.Check(t)
 	})
 	return e
+}
+
+// stop shuts the server down before the test ends.
+func (e *env) stop() {
+	e.t.Helper()
+	e.stopped = true
+	if err := e.main.Shutdown(context.Background()); err != nil {
+		e.t.Fatalf("shutdown: %v", err)
+	}
+}
+
+// startAgain starts a new server on the same database as e, which must be
+// stopped.
+func startAgain(t *testing.T, e *env, opts ...option) *env {
+	t.Helper()
+	return start(t, e.tg, opts...)
 }
 
 // client returns an API client whose every answer is checked against the

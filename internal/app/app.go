@@ -34,6 +34,7 @@ type Main struct {
 	listener net.Listener
 	http     *http.Server
 	done     chan error
+	stopWait chan struct{} // closed by Shutdown to end bootstrapWhenReady
 }
 
 // NewID returns a UUIDv7: time-ordered, so ids sort roughly by creation.
@@ -92,7 +93,13 @@ func Start(ctx context.Context, cfg Config) (*Main, error) {
 	m := &Main{Config: cfg, DB: db, done: make(chan error, 1)}
 	auditSvc := &audit.Service{Store: db, Registry: registry, Now: cfg.Now, NewID: NewID}
 	authSvc := &auth.Service{Store: db, Audit: auditSvc, Now: cfg.Now, NewID: NewID}
-	if err := m.bootstrap(ctx, authSvc); err != nil {
+	if err := db.Ready(ctx); err != nil {
+		// Started before `aeso migrate` ran (--migrate=false): serve, answer
+		// 503 on /readyz, and bootstrap once the schema is there.
+		cfg.Logger.Warn("database not ready; waiting for migrations", "err", err)
+		m.stopWait = make(chan struct{})
+		go m.bootstrapWhenReady(authSvc)
+	} else if err := m.bootstrap(ctx, authSvc); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -154,6 +161,26 @@ func (m *Main) bootstrap(ctx context.Context, svc *auth.Service) error {
 	return nil
 }
 
+// bootstrapWhenReady polls readiness and bootstraps the admin token once.
+func (m *Main) bootstrapWhenReady(svc *auth.Service) {
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for {
+		select {
+		case <-m.stopWait:
+			return
+		case <-tick.C:
+		}
+		if m.DB.Ready(context.Background()) != nil {
+			continue
+		}
+		if err := m.bootstrap(context.Background(), svc); err != nil {
+			m.Config.Logger.Error("bootstrap admin token", "err", err)
+		}
+		return
+	}
+}
+
 func writeSecretFile(path, content string) (err error) {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
@@ -181,6 +208,9 @@ func (m *Main) Done() <-chan error { return m.done }
 func (m *Main) Shutdown(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, m.Config.ShutdownTimeout)
 	defer cancel()
+	if m.stopWait != nil {
+		close(m.stopWait)
+	}
 	err := m.http.Shutdown(ctx)
 	if serveErr := <-m.done; serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) {
 		err = errors.Join(err, serveErr)

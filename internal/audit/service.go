@@ -124,7 +124,9 @@ func (s *Service) append(ctx context.Context, o Origin, events []*Event, batch b
 // with different content.
 type IDConflictError struct{ ID string }
 
-func (e *IDConflictError) Error() string { return "event id " + e.ID + " is stored with different content" }
+func (e *IDConflictError) Error() string {
+	return "event id " + e.ID + " is stored with different content"
+}
 
 func conflict(index int, batch bool) error {
 	field := "id"
