@@ -114,13 +114,12 @@ func (c *Client) EmitEvent(ctx context.Context, in EventInput) (ev *Event, creat
 	return ev, status == http.StatusCreated, nil
 }
 
-// EmitEvents records up to 1000 events all-or-nothing.
-func (c *Client) EmitEvents(ctx context.Context, ins []EventInput) ([]Event, error) {
-	var out struct {
-		Events []Event `json:"events"`
-	}
-	_, err := c.do(ctx, http.MethodPost, "/v1/audit/events", map[string]any{"events": ins}, &out)
-	return out.Events, err
+// EmitEvents records up to 1000 events all-or-nothing and returns a receipt
+// per event, in input order.
+func (c *Client) EmitEvents(ctx context.Context, ins []EventInput) (*BatchReceipt, error) {
+	out := &BatchReceipt{}
+	_, err := c.do(ctx, http.MethodPost, "/v1/audit/events", map[string]any{"events": ins}, out)
+	return out, err
 }
 
 // ListEvents returns one page of events, newest first.

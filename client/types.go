@@ -72,6 +72,22 @@ type DebugRefs struct {
 	TargetRef     string `json:"target_ref,omitempty"`
 }
 
+// BatchReceipt answers a batch: where each event was stored, in input order.
+type BatchReceipt struct {
+	Events   []Receipt `json:"events"`
+	Created  int       `json:"created"`
+	Replayed int       `json:"replayed"`
+}
+
+// Receipt says where one event of a batch was stored; Status is "created",
+// or "replayed" when the id was already stored with the same content.
+type Receipt struct {
+	ID         string    `json:"id"`
+	Seq        int64     `json:"seq"`
+	RecordedAt time.Time `json:"recorded_at"`
+	Status     string    `json:"status"`
+}
+
 // EventPage is one page of a listing; NextCursor is empty on the last page.
 type EventPage struct {
 	Events     []Event `json:"events"`

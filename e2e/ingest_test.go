@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aeso-dev/aeso/client"
 	"github.com/aeso-dev/aeso/internal/testdb"
 	"github.com/google/uuid"
 )
@@ -158,19 +159,20 @@ func TestBatchIsAllOrNothing(t *testing.T) {
 			full[i] = ev
 		}
 		r = e.do("POST", "/v1/audit/events", adminToken, map[string]any{"events": full})
-		var out struct {
-			Events []struct {
-				Seq      int64  `json:"seq"`
-				TargetID string `json:"target_id"`
-			} `json:"events"`
-		}
+		var out client.BatchReceipt
 		r.json(t, &out)
-		if r.status != 201 || len(out.Events) != 1000 {
-			t.Fatalf("1000 events: status %d, %d events back", r.status, len(out.Events))
+		if r.status != 201 || len(out.Events) != 1000 || out.Created != 1000 || out.Replayed != 0 {
+			t.Fatalf("1000 events: status %d, %d receipts, %d created", r.status, len(out.Events), out.Created)
 		}
-		for i, ev := range out.Events {
-			if ev.TargetID != fmt.Sprintf("key-%d", i) || ev.Seq != out.Events[0].Seq+int64(i) {
-				t.Fatalf("event %d came back as %+v: want input order and consecutive seq", i, ev)
+		for i, rc := range out.Events {
+			if rc.Seq != out.Events[0].Seq+int64(i) || rc.Status != "created" {
+				t.Fatalf("receipt %d is %+v: want consecutive seq, created", i, rc)
+			}
+		}
+		for _, i := range []int{0, 517, 999} {
+			ev, err := e.admin.GetEvent(e.ctx, out.Events[i].ID)
+			if err != nil || ev.TargetID != fmt.Sprintf("key-%d", i) || ev.Seq != out.Events[i].Seq {
+				t.Errorf("receipt %d points at %+v (%v): want the event sent at that index", i, ev, err)
 			}
 		}
 		if after := e.countEvents(); after != before+1000 {
@@ -199,11 +201,14 @@ func TestIdempotentRetries(t *testing.T) {
 		// In a batch, a replay beside a new event: the batch is created, the
 		// replayed event keeps its seq.
 		fresh := validEvent()
-		r := e.do("POST", "/v1/audit/events", adminToken, map[string]any{"events": []any{ev, fresh}})
-		var batch struct{ Events []map[string]any }
+		r := e.do("POST", "/v1/audit/events", adminToken, map[string]any{"events": []any{ev, fresh, ev}})
+		var batch client.BatchReceipt
 		r.json(t, &batch)
-		if r.status != 201 || batch.Events[0]["seq"] != a["seq"] || batch.Events[1]["seq"] == a["seq"] {
-			t.Errorf("mixed batch: status %d events %v", r.status, batch.Events)
+		seq := int64(a["seq"].(float64))
+		if r.status != 201 || batch.Created != 1 || batch.Replayed != 2 ||
+			batch.Events[0].Seq != seq || batch.Events[0].Status != "replayed" ||
+			batch.Events[1].Seq == seq || batch.Events[1].Status != "created" || batch.Events[2].Seq != seq {
+			t.Errorf("mixed batch: status %d receipt %+v", r.status, batch)
 		}
 
 		changed := validEvent()

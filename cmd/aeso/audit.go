@@ -53,20 +53,25 @@ func newAuditEmitCmd(cf *clientFlags) *cobra.Command {
 				}
 				events = []client.EventInput{in}
 			}
-			var stored []client.Event
-			if len(events) == 1 && file == "" {
+			if file == "" {
 				ev, _, err := c.EmitEvent(cmd.Context(), events[0])
 				if err != nil {
 					return err
 				}
-				stored = []client.Event{*ev}
-			} else if stored, err = c.EmitEvents(cmd.Context(), events); err != nil {
+				if cf.json {
+					return printJSON(cmd.OutOrStdout(), ev)
+				}
+				printEvents(cmd.OutOrStdout(), []client.Event{*ev})
+				return nil
+			}
+			receipt, err := c.EmitEvents(cmd.Context(), events)
+			if err != nil {
 				return err
 			}
 			if cf.json {
-				return printJSON(cmd.OutOrStdout(), stored)
+				return printJSON(cmd.OutOrStdout(), receipt)
 			}
-			printEvents(cmd.OutOrStdout(), stored)
+			printReceipt(cmd.OutOrStdout(), receipt)
 			return nil
 		},
 	}

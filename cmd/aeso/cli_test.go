@@ -370,10 +370,15 @@ func TestAuditCommandsRecordAndShowEvents(t *testing.T) {
 			}
 		})
 		t.Run("emit --file stores every event of a JSON array", func(t *testing.T) {
-			var stored []client.Event
-			decode(t, mustRun(t, admin, "audit", "emit", "--file", "testdata/two-events.json", "--json"), &stored)
+			var receipt client.BatchReceipt
+			decode(t, mustRun(t, admin, "audit", "emit", "--file", "testdata/two-events.json", "--json"), &receipt)
+			if receipt.Created != 2 || len(receipt.Events) != 2 {
+				t.Fatalf("receipt %+v, want 2 created", receipt)
+			}
 			var actions []string
-			for _, ev := range stored {
+			for _, rc := range receipt.Events {
+				var ev client.Event
+				decode(t, mustRun(t, admin, "audit", "get", rc.ID, "--json"), &ev)
 				actions = append(actions, ev.Action)
 			}
 			if want := []string{"deploy.release.approve", "deploy.release.start"}; !slices.Equal(actions, want) {

@@ -35,6 +35,16 @@ func printEvents(w io.Writer, events []client.Event) {
 	tw.Flush()
 }
 
+func printReceipt(w io.Writer, r *client.BatchReceipt) {
+	tw := table(w)
+	fmt.Fprintln(tw, "SEQ\tSTATUS\tID")
+	for _, e := range r.Events {
+		fmt.Fprintf(tw, "%d\t%s\t%s\n", e.Seq, e.Status, e.ID)
+	}
+	tw.Flush()
+	fmt.Fprintf(w, "%d created, %d replayed\n", r.Created, r.Replayed)
+}
+
 func printEvent(w io.Writer, e *client.Event) {
 	p := e.Presentation
 	tw := table(w)

@@ -43,10 +43,11 @@ type Service struct {
 }
 
 // Record validates and stores events all-or-nothing. It returns the stored
-// events in input order and how many were newly created (the rest replays).
+// events in input order and, for each, whether this call created it (false
+// for a replay of an event already stored, or sent twice in one batch).
 // batch says whether ins came as {"events":[…]}, which decides how fields
 // are named in errors.
-func (s *Service) Record(ctx context.Context, o Origin, ins []Input, batch bool) ([]*Event, int, error) {
+func (s *Service) Record(ctx context.Context, o Origin, ins []Input, batch bool) ([]*Event, []bool, error) {
 	now := s.Now()
 	var events []*Event
 	var err error
@@ -58,7 +59,7 @@ func (s *Service) Record(ctx context.Context, o Origin, ins []Input, batch bool)
 		events, err = NormalizeBatch(ins, now, s.NewID)
 	}
 	if err != nil {
-		return nil, 0, err
+		return nil, nil, err
 	}
 	return s.append(ctx, o, events, batch)
 }
@@ -81,17 +82,17 @@ func stamp(e *Event, o Origin, now time.Time) {
 	e.RecordedAt = now.UTC().Truncate(time.Microsecond)
 }
 
-func (s *Service) append(ctx context.Context, o Origin, events []*Event, batch bool) ([]*Event, int, error) {
+func (s *Service) append(ctx context.Context, o Origin, events []*Event, batch bool) ([]*Event, []bool, error) {
 	now := s.Now()
 	// Two events of one batch with the same id are one event sent twice when
 	// their content agrees, and a conflict when it does not.
-	first := map[string]int{}
+	first := make(map[string]int, len(events))
 	unique := make([]*Event, 0, len(events))
 	for i, e := range events {
 		stamp(e, o, now)
 		if j, ok := first[e.ID]; ok {
 			if !events[j].SameContent(e) {
-				return nil, 0, conflict(i, batch)
+				return nil, nil, conflict(i, batch)
 			}
 			continue
 		}
@@ -101,23 +102,22 @@ func (s *Service) append(ctx context.Context, o Origin, events []*Event, batch b
 	stored, created, err := s.Store.AppendEvents(ctx, unique)
 	var idc *IDConflictError
 	if errors.As(err, &idc) {
-		return nil, 0, conflict(first[idc.ID], batch)
+		return nil, nil, conflict(first[idc.ID], batch)
 	} else if err != nil {
-		return nil, 0, err
-	}
-	byID := make(map[string]*Event, len(stored))
-	n := 0
-	for i, e := range stored {
-		byID[e.ID] = e
-		if created[i] {
-			n++
-		}
+		return nil, nil, err
 	}
 	out := make([]*Event, len(events))
-	for i, e := range events {
-		out[i] = byID[e.ID]
+	outCreated := make([]bool, len(events))
+	for u, e := range stored {
+		i := first[e.ID]
+		out[i], outCreated[i] = e, created[u]
 	}
-	return out, n, nil
+	for i, e := range events {
+		if out[i] == nil { // a repeat within the batch
+			out[i] = out[first[e.ID]]
+		}
+	}
+	return out, outCreated, nil
 }
 
 // IDConflictError is what a Store returns when an id is already stored

@@ -8,38 +8,59 @@ import (
 	"unicode/utf8"
 )
 
-// secretValuePatterns recognise credentials by shape. Each is anchored on a
-// prefix or structure specific enough that ordinary text does not match it;
-// the short, generic prefixes (AKIA…, AIza…) also need a word boundary so a
-// long base64 blob cannot contain one by chance.
-var secretValuePatterns = []*regexp.Regexp{
+// valuePattern recognises one kind of credential by shape. Each is anchored
+// on a prefix or structure specific enough that ordinary text does not match
+// it; the short, generic prefixes (AKIA…, AIza…) also need a word boundary so
+// a long base64 blob cannot contain one by chance. Hints are substrings every
+// match contains: a value holding none of them skips the regexp, which keeps
+// redaction off the profile of a 1000-event batch.
+type valuePattern struct {
+	hints []string // any one must occur; lowercase when fold is set
+	fold  bool     // look for hints in the lowercased value
+	re    *regexp.Regexp
+}
+
+var secretValuePatterns = []valuePattern{
 	// PEM private keys: PKCS#8, RSA, EC, DSA, OPENSSH, ENCRYPTED, PGP.
-	regexp.MustCompile(`-----BEGIN [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----`),
+	{[]string{"PRIVATE KEY"}, false, regexp.MustCompile(`-----BEGIN [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----`)},
 	// JWT (JWS compact form): the header is base64url JSON, so it starts
 	// with "eyJ" ('{"'). The signature may be empty for alg "none".
-	regexp.MustCompile(`eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*`),
+	{[]string{"eyJ"}, false, regexp.MustCompile(`eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*`)},
 	// AWS access key IDs.
-	regexp.MustCompile(`\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b`),
+	{[]string{"AKIA", "ASIA", "ABIA", "ACCA"}, false, regexp.MustCompile(`\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b`)},
 	// AWS secret access keys have no prefix of their own; they are caught
 	// next to their conventional name (env files, credentials files, JSON).
-	regexp.MustCompile(`(?i)aws_?secret_?access_?key["']?\s*[:=]\s*["']?[A-Za-z0-9/+=]{16,}`),
+	{[]string{"secret"}, true, regexp.MustCompile(`(?i)aws_?secret_?access_?key["']?\s*[:=]\s*["']?[A-Za-z0-9/+=]{16,}`)},
 	// GitHub classic and fine-grained tokens.
-	regexp.MustCompile(`gh[pousr]_[A-Za-z0-9]{36,}`),
-	regexp.MustCompile(`github_pat_[A-Za-z0-9_]{22,}`),
+	{[]string{"gh"}, false, regexp.MustCompile(`gh[pousr]_[A-Za-z0-9]{36,}`)},
+	{[]string{"github_pat_"}, false, regexp.MustCompile(`github_pat_[A-Za-z0-9_]{22,}`)},
 	// GitLab personal access tokens.
-	regexp.MustCompile(`glpat-[A-Za-z0-9_-]{20,}`),
+	{[]string{"glpat-"}, false, regexp.MustCompile(`glpat-[A-Za-z0-9_-]{20,}`)},
 	// Slack bot, user, app, refresh and legacy tokens.
-	regexp.MustCompile(`xox[bpars]-[A-Za-z0-9-]{10,}`),
+	{[]string{"xox"}, false, regexp.MustCompile(`xox[bpars]-[A-Za-z0-9-]{10,}`)},
 	// Google API keys.
-	regexp.MustCompile(`\bAIza[0-9A-Za-z_-]{35}`),
+	{[]string{"AIza"}, false, regexp.MustCompile(`\bAIza[0-9A-Za-z_-]{35}`)},
 	// Stripe secret and restricted keys (publishable pk_ keys are public).
-	regexp.MustCompile(`(?:sk|rk)_(?:live|test)_[0-9A-Za-z]{16,}`),
+	{[]string{"_live_", "_test_"}, false, regexp.MustCompile(`(?:sk|rk)_(?:live|test)_[0-9A-Za-z]{16,}`)},
 	// aeso's own tokens: "aeso_" and base62 (see internal/auth).
-	regexp.MustCompile(`aeso_[0-9A-Za-z]{20,}`),
+	{[]string{"aeso_"}, false, regexp.MustCompile(`aeso_[0-9A-Za-z]{20,}`)},
 	// URLs with a password in the userinfo: scheme://user:pass@host. The
 	// user may be empty (redis://:pass@host); '/', '?', '#' end the
 	// authority, so host:port/path@x is not mistaken for credentials.
-	regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.-]*://[^/?#@\s:]*:[^/?#@\s]+@`),
+	{[]string{"://"}, false, regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.-]*://[^/?#@\s:]*:[^/?#@\s]+@`)},
+}
+
+func (p *valuePattern) matches(s, lower string) bool {
+	in := s
+	if p.fold {
+		in = lower
+	}
+	for _, h := range p.hints {
+		if strings.Contains(in, h) {
+			return p.re.MatchString(s)
+		}
+	}
+	return false
 }
 
 // bearerPattern and basicPattern find HTTP credentials. Both scheme names are
@@ -56,12 +77,15 @@ var (
 // them anywhere is secret as a whole, since cutting the secret out would need
 // to know exactly where it ends.
 func ValueLooksSecret(s string) bool {
-	for _, re := range secretValuePatterns {
-		if re.MatchString(s) {
+	lower := strings.ToLower(s) // no allocation when s has no capitals
+	for i := range secretValuePatterns {
+		if secretValuePatterns[i].matches(s, lower) {
 			return true
 		}
 	}
-	return hasBearerToken(s) || hasBasicCredentials(s) || containsCardNumber(s)
+	return (strings.Contains(lower, "bearer") && hasBearerToken(s)) ||
+		(strings.Contains(lower, "basic") && hasBasicCredentials(s)) ||
+		containsCardNumber(s)
 }
 
 // hasBearerToken accepts "Bearer <token>" only when the token has a digit or

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
 	"strings"
 	"time"
 
@@ -57,6 +58,23 @@ func (s *Server) eventJSON(e *audit.Event) EventJSON {
 	}
 }
 
+// BatchReceiptJSON answers a batch: one receipt per event, in input order.
+// A batch answer carries receipts rather than whole events so a 1000-event
+// batch costs the client one small document; GET the events to read them.
+type BatchReceiptJSON struct {
+	Events   []ReceiptJSON `json:"events"`
+	Created  int           `json:"created"`
+	Replayed int           `json:"replayed"`
+}
+
+// ReceiptJSON says where one event of a batch was stored.
+type ReceiptJSON struct {
+	ID         string    `json:"id"`
+	Seq        int64     `json:"seq"`
+	RecordedAt time.Time `json:"recorded_at"`
+	Status     string    `json:"status"` // created or replayed
+}
+
 func (s *Server) eventsJSON(events []*audit.Event) []EventJSON {
 	out := make([]EventJSON, len(events))
 	for i, e := range events {
@@ -71,20 +89,29 @@ func (s *Server) handleIngestEvents(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		ri := requestInfoFrom(r.Context())
 		var events []*audit.Event
-		var created int
+		var created []bool
 		events, created, err = s.Audit.Record(r.Context(), audit.Origin{
 			Source: ri.Principal.Name, RequestID: ri.RequestID, TraceID: ri.TraceID,
 		}, ins, batch)
 		if err == nil {
-			s.Metrics.ingested.WithLabelValues("created").Add(float64(created))
-			s.Metrics.ingested.WithLabelValues("replayed").Add(float64(len(ins) - created))
+			receipt := BatchReceiptJSON{Events: make([]ReceiptJSON, len(events))}
+			for i, e := range events {
+				receipt.Events[i] = ReceiptJSON{ID: e.ID, Seq: e.Seq, RecordedAt: e.RecordedAt, Status: "replayed"}
+				if created[i] {
+					receipt.Events[i].Status = "created"
+					receipt.Created++
+				}
+			}
+			receipt.Replayed = len(events) - receipt.Created
+			s.Metrics.ingested.WithLabelValues("created").Add(float64(receipt.Created))
+			s.Metrics.ingested.WithLabelValues("replayed").Add(float64(receipt.Replayed))
 			s.Metrics.ingestBatchSize.Observe(float64(len(ins)))
 			status := http.StatusCreated
-			if created == 0 {
+			if receipt.Created == 0 {
 				status = http.StatusOK // every event was a replay
 			}
 			if batch {
-				writeJSON(w, status, map[string]any{"events": s.eventsJSON(events)})
+				writeJSON(w, status, receipt)
 			} else {
 				writeJSON(w, status, s.eventJSON(events[0]))
 			}
@@ -106,6 +133,11 @@ func (s *Server) decodeEvents(r *http.Request) ([]audit.Input, bool, error) {
 	if len(trimmed) == 0 || trimmed[0] != '{' {
 		return nil, false, aeso.Reasonf(aeso.EINVALID, "malformed_json", "the body must be a JSON object: one event, or {\"events\": [...]}")
 	}
+	if ins, batch, ok := decodeFast(trimmed); ok {
+		return ins, batch, nil
+	}
+	// The fast path failed: decode again, slowly, to name every bad field
+	// with its index.
 	var envelope map[string]json.RawMessage
 	if err := json.Unmarshal(trimmed, &envelope); err != nil {
 		return nil, false, malformed(err)
@@ -149,6 +181,31 @@ func (s *Server) decodeEvents(r *http.Request) ([]audit.Input, bool, error) {
 		}
 	}
 	return ins, true, v.Err()
+}
+
+// ingestBody is either one event or {"events": […]}; decoding into both at
+// once reads a valid body in a single strict pass.
+type ingestBody struct {
+	Events *[]audit.Input `json:"events"`
+	audit.Input
+}
+
+// decodeFast decodes a well-formed body; ok is false on any problem, which
+// the caller then diagnoses precisely.
+func decodeFast(body []byte) (ins []audit.Input, batch, ok bool) {
+	var b ingestBody
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if dec.Decode(&b) != nil || dec.More() {
+		return nil, false, false
+	}
+	if b.Events == nil {
+		return []audit.Input{b.Input}, false, true
+	}
+	if !reflect.ValueOf(b.Input).IsZero() || len(*b.Events) == 0 || len(*b.Events) > audit.MaxBatch {
+		return nil, true, false
+	}
+	return *b.Events, true, true
 }
 
 func decodeStrict(data []byte, dst *audit.Input, prefix string) error {

@@ -41,7 +41,7 @@ func (db *DB) AppendEvents(ctx context.Context, events []*audit.Event) ([]*audit
 		if err != nil {
 			return err
 		}
-		existing, err := eventsByID(ctx, tx, events)
+		existing, err := db.eventsByID(ctx, tx, events)
 		if err != nil {
 			return err
 		}
@@ -105,7 +105,7 @@ func (db *DB) insertEvents(ctx context.Context, tx *sql.Tx, events []*audit.Even
 			if i > 0 {
 				q.WriteByte(',')
 			}
-			writePlaceholders(&q, len(args), auditColumnCount)
+			db.writePlaceholders(&q, len(args), auditColumnCount)
 			paths, err := json.Marshal(nonNil(e.RedactedPaths))
 			if err != nil {
 				return err
@@ -128,7 +128,7 @@ func (db *DB) insertEvents(ctx context.Context, tx *sql.Tx, events []*audit.Even
 				if i > 0 {
 					q.WriteByte(',')
 				}
-				writePlaceholders(&q, i, 3)
+				db.writePlaceholders(&q, i, 3)
 			}
 			if _, err := tx.ExecContext(ctx, q.String(), names...); err != nil {
 				return fmt.Errorf("insert audit display names: %w", err)
@@ -148,13 +148,14 @@ func (db *DB) appendInTx(ctx context.Context, tx *sql.Tx, events ...*audit.Event
 	return db.writeEvents(ctx, tx, last, events)
 }
 
-func writePlaceholders(b *strings.Builder, offset, n int) {
+// writePlaceholders writes "(p1,…,pn)" for parameters offset+1…offset+n.
+func (db *DB) writePlaceholders(b *strings.Builder, offset, n int) {
 	b.WriteByte('(')
 	for j := 1; j <= n; j++ {
 		if j > 1 {
 			b.WriteByte(',')
 		}
-		fmt.Fprintf(b, "$%d", offset+j)
+		b.WriteString(db.dialect.placeholder(offset + j))
 	}
 	b.WriteByte(')')
 }
@@ -166,7 +167,7 @@ func nonNil(s []string) []string {
 	return s
 }
 
-func eventsByID(ctx context.Context, tx *sql.Tx, events []*audit.Event) (map[string]*audit.Event, error) {
+func (db *DB) eventsByID(ctx context.Context, tx *sql.Tx, events []*audit.Event) (map[string]*audit.Event, error) {
 	out := map[string]*audit.Event{}
 	for start := 0; start < len(events); start += insertChunk {
 		chunk := events[start:min(start+insertChunk, len(events))]
@@ -177,7 +178,7 @@ func eventsByID(ctx context.Context, tx *sql.Tx, events []*audit.Event) (map[str
 			if i > 0 {
 				q.WriteByte(',')
 			}
-			fmt.Fprintf(&q, "$%d", i+1)
+			q.WriteString(db.dialect.placeholder(i + 1))
 			args[i] = e.ID
 		}
 		q.WriteByte(')')
@@ -245,7 +246,7 @@ func (db *DB) ListEvents(ctx context.Context, f audit.Filter) ([]*audit.Event, e
 	var args []any
 	add := func(cond string, v any) {
 		args = append(args, v)
-		where = append(where, strings.ReplaceAll(cond, "?", fmt.Sprintf("$%d", len(args))))
+		where = append(where, strings.ReplaceAll(cond, "?", db.dialect.placeholder(len(args))))
 	}
 	for _, c := range []struct{ col, v string }{
 		{"l.actor_user_id", f.ActorUserID},
@@ -268,10 +269,10 @@ func (db *DB) ListEvents(ctx context.Context, f audit.Filter) ([]*audit.Event, e
 		if len(f.Actions) == 0 {
 			where = append(where, "1 = 0")
 		}
-		where = append(where, inList("l.action", f.Actions, &args, false)...)
+		where = append(where, db.inList("l.action", f.Actions, &args, false)...)
 	}
 	if len(f.ExcludeActions) > 0 {
-		where = append(where, inList("l.action", f.ExcludeActions, &args, true)...)
+		where = append(where, db.inList("l.action", f.ExcludeActions, &args, true)...)
 	}
 	if !f.Since.IsZero() {
 		add("l.occurred_at >= ?", db.dialect.timeArg(f.Since))
@@ -287,7 +288,7 @@ func (db *DB) ListEvents(ctx context.Context, f audit.Filter) ([]*audit.Event, e
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
 	args = append(args, f.Limit)
-	q += fmt.Sprintf(" ORDER BY l.seq DESC LIMIT $%d", len(args))
+	q += " ORDER BY l.seq DESC LIMIT " + db.dialect.placeholder(len(args))
 	rows, err := db.read.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list events: %w", err)
@@ -295,7 +296,7 @@ func (db *DB) ListEvents(ctx context.Context, f audit.Filter) ([]*audit.Event, e
 	return scanEvents(rows)
 }
 
-func inList(col string, values []string, args *[]any, negate bool) []string {
+func (db *DB) inList(col string, values []string, args *[]any, negate bool) []string {
 	if len(values) == 0 {
 		return nil
 	}
@@ -310,7 +311,7 @@ func inList(col string, values []string, args *[]any, negate bool) []string {
 			b.WriteByte(',')
 		}
 		*args = append(*args, v)
-		fmt.Fprintf(&b, "$%d", len(*args))
+		b.WriteString(db.dialect.placeholder(len(*args)))
 	}
 	b.WriteByte(')')
 	return []string{b.String()}

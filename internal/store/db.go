@@ -126,6 +126,10 @@ func (db *DB) Exec(ctx context.Context, query string, args ...any) error {
 	return err
 }
 
+// WriteConn returns the connection pool writes go through, for tools that
+// measure the raw database (aeso-bench) with the service's own settings.
+func (db *DB) WriteConn() *sql.DB { return db.write }
+
 // inTx runs fn in a write transaction and commits it, or rolls it back on
 // any error (including a failed commit, which is returned).
 func (db *DB) inTx(ctx context.Context, fn func(*sql.Tx) error) (err error) {

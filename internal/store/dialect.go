@@ -4,6 +4,7 @@ import (
 	"database/sql/driver"
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -13,6 +14,10 @@ type dialect interface {
 	name() string
 	// timeArg converts a time to the value the column type expects.
 	timeArg(t time.Time) any
+	// placeholder returns the n-th (1-based) bind parameter of generated
+	// SQL. SQLite gets plain '?': modernc binds numbered parameters by
+	// searching for each, which makes a 1000-row INSERT ~80 times slower.
+	placeholder(n int) string
 	// lockSeq is the statement that reads the seq counter under a lock
 	// held until commit.
 	lockSeq() string
@@ -23,7 +28,8 @@ const sqliteTimeLayout = "2006-01-02T15:04:05.000000Z"
 
 type sqliteDialect struct{}
 
-func (sqliteDialect) name() string { return "sqlite" }
+func (sqliteDialect) name() string           { return "sqlite" }
+func (sqliteDialect) placeholder(int) string { return "?" }
 func (sqliteDialect) timeArg(t time.Time) any {
 	return t.UTC().Format(sqliteTimeLayout)
 }
@@ -34,8 +40,9 @@ func (sqliteDialect) lockSeq() string { return `SELECT last_seq FROM audit_seq W
 
 type postgresDialect struct{}
 
-func (postgresDialect) name() string            { return "postgres" }
-func (postgresDialect) timeArg(t time.Time) any { return t.UTC() }
+func (postgresDialect) name() string             { return "postgres" }
+func (postgresDialect) placeholder(n int) string { return "$" + strconv.Itoa(n) }
+func (postgresDialect) timeArg(t time.Time) any  { return t.UTC() }
 func (postgresDialect) lockSeq() string {
 	return `SELECT last_seq FROM audit_seq WHERE id = 1 FOR UPDATE`
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"embed"
 	"fmt"
 	"io/fs"
@@ -21,7 +22,7 @@ func (db *DB) provider() (*goose.Provider, error) {
 	if db.dialect.name() == "postgres" {
 		// Replicas starting together take turns: an advisory lock serialises
 		// their migrations.
-		locker, err := lock.NewPostgresSessionLocker()
+		locker, err := lock.NewPostgresSessionLocker(lock.WithLockTimeout(1, 300))
 		if err != nil {
 			return nil, err
 		}
@@ -48,20 +49,25 @@ func (db *DB) Migrate(ctx context.Context) ([]int64, error) {
 }
 
 // MigrationStatus reports the applied version and the newest embedded one.
+// It reads goose's version table directly: a status check must neither wait
+// for the migration lock nor create the table as goose would.
 func (db *DB) MigrationStatus(ctx context.Context) (current, latest int64, err error) {
 	p, err := db.provider()
 	if err != nil {
 		return 0, 0, err
 	}
-	current, err = p.GetDBVersion(ctx)
-	if err != nil {
-		return 0, 0, err
-	}
-	srcs := p.ListSources()
-	if len(srcs) > 0 {
+	if srcs := p.ListSources(); len(srcs) > 0 {
 		latest = srcs[len(srcs)-1].Version
 	}
-	return current, latest, nil
+	var v sql.NullInt64
+	err = db.read.QueryRowContext(ctx, `SELECT MAX(version_id) FROM goose_db_version WHERE is_applied`).Scan(&v)
+	if err != nil {
+		if db.Ping(ctx) == nil {
+			return 0, latest, nil // reachable but never migrated: no version table yet
+		}
+		return 0, latest, err
+	}
+	return v.Int64, latest, nil
 }
 
 // Ready reports nil when the database answers and every migration is applied.

@@ -1,0 +1,240 @@
+// Command aeso-bench measures aeso against the raw database in one run, so
+// results are ratios that hold from machine to machine.
+//
+//	go run ./cmd/aeso-bench ingest [-n 20000] [-batch 1000] [-postgres URL]
+//
+// ingest writes N identical-shaped audit events twice per dialect: straight
+// into audit_logs with multi-row INSERTs in transactions of -batch rows (the
+// database's ceiling), then through the HTTP batch API of a real server
+// (validation, redaction, seq assignment, presentation of the answer). It
+// prints both rates and their ratio. PostgreSQL runs when -postgres or
+// AESO_BENCH_POSTGRES_URL names a server; each run uses a schema of its own.
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"os"
+	"runtime/pprof"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/aeso-dev/aeso/client"
+	"github.com/aeso-dev/aeso/internal/app"
+	"github.com/google/uuid"
+	_ "github.com/jackc/pgx/v5/stdlib"
+)
+
+func main() {
+	if len(os.Args) < 2 || os.Args[1] != "ingest" {
+		fmt.Fprintln(os.Stderr, "usage: aeso-bench ingest [-n N] [-batch B] [-postgres URL]")
+		os.Exit(2)
+	}
+	fs := flag.NewFlagSet("ingest", flag.ExitOnError)
+	n := fs.Int("n", 20000, "events per measurement")
+	batch := fs.Int("batch", 1000, "events per transaction and per API request (at most 1000)")
+	pg := fs.String("postgres", os.Getenv("AESO_BENCH_POSTGRES_URL"), "PostgreSQL URL; empty skips PostgreSQL")
+	rounds := fs.Int("rounds", 3, "measurements per path; the best is kept")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the whole run (server included) to this file")
+	_ = fs.Parse(os.Args[2:])
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		defer pprof.StopCPUProfile()
+	}
+	if *batch < 1 || *batch > 1000 || *n < *batch {
+		fmt.Fprintln(os.Stderr, "-batch must be 1..1000 and -n at least -batch")
+		os.Exit(2)
+	}
+	var results []result
+	for _, dialect := range []string{"sqlite", "postgres"} {
+		if dialect == "postgres" && *pg == "" {
+			fmt.Fprintln(os.Stderr, "postgres: skipped (set -postgres or AESO_BENCH_POSTGRES_URL)")
+			continue
+		}
+		r, err := measure(dialect, *pg, *n, *batch, *rounds)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "%s: %v\n", dialect, err)
+			os.Exit(1)
+		}
+		results = append(results, r)
+	}
+	tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "dialect\tevents\tbatch\traw events/s\tapi events/s\tapi/raw\n")
+	for _, r := range results {
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%.0f\t%.0f\t%.2f\n", r.dialect, *n, *batch, r.raw, r.api, r.api/r.raw)
+	}
+	tw.Flush()
+}
+
+type result struct {
+	dialect  string
+	raw, api float64
+}
+
+func measure(dialect, pgURL string, n, batch, rounds int) (result, error) {
+	res := result{dialect: dialect}
+	for i := 0; i < rounds; i++ {
+		raw, err := withTarget(dialect, pgURL, func(cfg app.Config) (float64, error) { return rawRate(cfg, n, batch) })
+		if err != nil {
+			return res, fmt.Errorf("raw: %w", err)
+		}
+		api, err := withTarget(dialect, pgURL, func(cfg app.Config) (float64, error) { return apiRate(cfg, n, batch) })
+		if err != nil {
+			return res, fmt.Errorf("api: %w", err)
+		}
+		res.raw, res.api = max(res.raw, raw), max(res.api, api)
+	}
+	return res, nil
+}
+
+// withTarget gives fn a fresh, empty database of the dialect.
+func withTarget(dialect, pgURL string, fn func(app.Config) (float64, error)) (float64, error) {
+	dir, err := os.MkdirTemp("", "aeso-bench-")
+	if err != nil {
+		return 0, err
+	}
+	defer os.RemoveAll(dir)
+	cfg := app.Defaults()
+	cfg.Addr = "127.0.0.1:0"
+	cfg.DataDir = dir
+	cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	cfg.AdminToken = "aeso_benchADMINtokenBBBBBBBBBBBBBBBBBBBBBBBBB"
+	if dialect == "postgres" {
+		var b [6]byte
+		_, _ = rand.Read(b[:])
+		schema := "aeso_bench_" + hex.EncodeToString(b[:])
+		admin, err := sql.Open("pgx", pgURL)
+		if err != nil {
+			return 0, err
+		}
+		defer admin.Close()
+		if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
+			return 0, err
+		}
+		defer admin.Exec("DROP SCHEMA " + schema + " CASCADE")
+		u, err := url.Parse(pgURL)
+		if err != nil {
+			return 0, err
+		}
+		q := u.Query()
+		q.Set("search_path", schema)
+		u.RawQuery = q.Encode()
+		cfg.DatabaseURL = u.String()
+	}
+	return fn(cfg)
+}
+
+// template is the shape of every event: all fields set, ~300 bytes of metadata.
+func template(i int) client.EventInput {
+	return client.EventInput{
+		ActorUserID: "user-1234", ActorRole: "operator", Action: "credentials.api_key.rotate",
+		TargetType: "api_key", TargetID: fmt.Sprintf("key-%d", i), Result: "success",
+		CorrelationID: "corr-0123456789", OccurredAt: "2026-11-23T12:00:00.123456Z",
+		Metadata: []byte(`{"key_name":"deploy","scope":"write","region":"eu-west-1","reason":"scheduled rotation","ticket":"OPS-1234","previous_key_age_days":90,"client":{"ip":"192.0.2.10","agent":"aeso-bench/1.0"},"tags":["rotation","scheduled","production"]}`),
+	}
+}
+
+// rawRate inserts n rows straight into audit_logs: the same columns and
+// values the service writes, with no validation, redaction or HTTP.
+func rawRate(cfg app.Config, n, batch int) (float64, error) {
+	ctx := context.Background()
+	cfg.Migrate = true
+	db, err := app.OpenDB(ctx, cfg)
+	if err != nil {
+		return 0, err
+	}
+	defer db.Close()
+	conn := db.WriteConn()
+	ts := func(s string) any {
+		if db.Dialect() == "sqlite" {
+			return s
+		}
+		t, _ := time.Parse(time.RFC3339Nano, s)
+		return t
+	}
+	start := time.Now()
+	seq := int64(0)
+	for done := 0; done < n; done += batch {
+		tx, err := conn.BeginTx(ctx, nil)
+		if err != nil {
+			return 0, err
+		}
+		var q strings.Builder
+		q.WriteString(`INSERT INTO audit_logs (seq, id, actor_user_id, actor_service_account_id, actor_role, action,
+			target_type, target_id, result, correlation_id, occurred_at, metadata, recorded_at, source,
+			request_id, trace_id, redacted_paths) VALUES `)
+		args := make([]any, 0, batch*17)
+		for i := 0; i < batch; i++ {
+			if i > 0 {
+				q.WriteByte(',')
+			}
+			q.WriteByte('(')
+			for j := 1; j <= 17; j++ {
+				if j > 1 {
+					q.WriteByte(',')
+				}
+				if db.Dialect() == "sqlite" {
+					q.WriteByte('?') // see store's dialect: numbered parameters are slow in SQLite's driver
+				} else {
+					fmt.Fprintf(&q, "$%d", len(args)+j)
+				}
+			}
+			q.WriteByte(')')
+			seq++
+			ev := template(done + i)
+			args = append(args, seq, uuid.Must(uuid.NewV7()).String(), ev.ActorUserID, "", ev.ActorRole, ev.Action,
+				ev.TargetType, ev.TargetID, ev.Result, ev.CorrelationID, ts(ev.OccurredAt), string(ev.Metadata),
+				ts("2026-11-23T12:00:01.000000Z"), "bench", "req-1", "", "[]")
+		}
+		if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
+			tx.Rollback()
+			return 0, err
+		}
+		if err := tx.Commit(); err != nil {
+			return 0, err
+		}
+	}
+	return float64(n) / time.Since(start).Seconds(), nil
+}
+
+// apiRate sends n events through the HTTP batch API of a real server.
+func apiRate(cfg app.Config, n, batch int) (float64, error) {
+	ctx := context.Background()
+	m, err := app.Start(ctx, cfg)
+	if err != nil {
+		return 0, err
+	}
+	defer m.Shutdown(ctx)
+	c := client.New(m.URL(), cfg.AdminToken)
+	events := make([][]client.EventInput, 0, n/batch)
+	for done := 0; done < n; done += batch {
+		b := make([]client.EventInput, batch)
+		for i := range b {
+			b[i] = template(done + i)
+		}
+		events = append(events, b)
+	}
+	start := time.Now()
+	for _, b := range events {
+		if _, err := c.EmitEvents(ctx, b); err != nil {
+			return 0, err
+		}
+	}
+	return float64(n) / time.Since(start).Seconds(), nil
+}
