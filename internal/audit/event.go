@@ -55,6 +55,9 @@ type Event struct {
 	Source                string
 	RequestID             string
 	TraceID               string
+	// GeneratedID is true when the server chose the id, which therefore
+	// cannot be stored yet: the store skips the idempotency lookup for it.
+	GeneratedID bool
 }
 
 // SameContent reports whether two events carry the same caller-supplied

@@ -151,6 +151,14 @@ func (e *encoder) object(obj map[string]any) {
 }
 
 func (e *encoder) str(s string) {
+	if plainASCII(s) {
+		// Printable ASCII without quote or backslash encodes as itself;
+		// this skips the encoder for nearly every key and value.
+		e.buf.WriteByte('"')
+		e.buf.WriteString(s)
+		e.buf.WriteByte('"')
+		return
+	}
 	e.scratch.Reset()
 	// Cannot fail, for the reasons given in appendQuoted.
 	_ = e.quoter.Encode(s)
@@ -161,4 +169,14 @@ func (e *encoder) str(s string) {
 func (e *encoder) replace() {
 	e.paths = append(e.paths, formatPath(e.path))
 	e.str(Placeholder)
+}
+
+// plainASCII reports whether s needs no escaping in JSON.
+func plainASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return true
 }

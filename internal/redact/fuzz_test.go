@@ -3,6 +3,7 @@ package redact
 import (
 	"bytes"
 	"encoding/json"
+	"reflect"
 	"slices"
 	"testing"
 )
@@ -32,6 +33,13 @@ func FuzzObject(f *testing.F) {
 	}
 
 	f.Fuzz(func(t *testing.T, raw []byte) {
+		// The fast parser must agree with the exact one whenever it accepts.
+		if fast, ok := parseFast(raw, MetadataLimits); ok {
+			exact, prob := parseTokens(raw, MetadataLimits)
+			if prob != nil || !reflect.DeepEqual(fast, exact) {
+				t.Fatalf("fast parse of %q = %v; exact parse = %v, %v", raw, fast, exact, prob)
+			}
+		}
 		res, prob := Object(raw, MetadataLimits)
 		if prob != nil {
 			if prob.Code == "" || prob.Message == "" {

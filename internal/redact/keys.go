@@ -45,6 +45,10 @@ func KeyLooksSecret(key string) bool {
 // normalizeKey lowercases key and drops separators, so that spelling
 // conventions (snake, kebab, camel, header case) cannot hide a secret key.
 func normalizeKey(key string) string {
+	var small [64]byte
+	if n, ok := normalizeASCII(key, small[:]); ok {
+		return string(small[:n])
+	}
 	var b strings.Builder
 	b.Grow(len(key))
 	for _, r := range key {
@@ -54,4 +58,27 @@ func normalizeKey(key string) string {
 		}
 	}
 	return b.String()
+}
+
+// normalizeASCII is normalizeKey for short ASCII keys, without allocating
+// a builder; ok is false when key is too long or not ASCII.
+func normalizeASCII(key string, dst []byte) (int, bool) {
+	if len(key) > len(dst) {
+		return 0, false
+	}
+	n := 0
+	for i := 0; i < len(key); i++ {
+		c := key[i]
+		switch {
+		case c >= 0x80:
+			return 0, false
+		case c >= 'A' && c <= 'Z':
+			dst[n] = c + ('a' - 'A')
+			n++
+		case c >= 'a' && c <= 'z', c >= '0' && c <= '9':
+			dst[n] = c
+			n++
+		}
+	}
+	return n, true
 }

@@ -50,6 +50,10 @@ var secretValuePatterns = []valuePattern{
 	{[]string{"://"}, false, regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.-]*://[^/?#@\s:]*:[^/?#@\s]+@`)},
 }
 
+// minSecretLen is the shortest string any pattern matches: a URL with a
+// one-letter scheme, an empty user and a one-letter password ("a://:b@").
+const minSecretLen = len("a://:b@")
+
 func (p *valuePattern) matches(s, lower string) bool {
 	in := s
 	if p.fold {
@@ -77,6 +81,9 @@ var (
 // them anywhere is secret as a whole, since cutting the secret out would need
 // to know exactly where it ends.
 func ValueLooksSecret(s string) bool {
+	if len(s) < minSecretLen {
+		return false
+	}
 	lower := strings.ToLower(s) // no allocation when s has no capitals
 	for i := range secretValuePatterns {
 		if secretValuePatterns[i].matches(s, lower) {

@@ -22,9 +22,9 @@ const auditColumns = `seq, id, actor_user_id, actor_service_account_id, actor_ro
 
 const auditColumnCount = 17
 
-// insertChunk bounds rows per INSERT: 500 × 17 parameters stays far below
+// insertChunk bounds rows per INSERT: 1000 × 17 parameters stays below
 // both SQLite's and PostgreSQL's limits.
-const insertChunk = 500
+const insertChunk = 1000
 
 const selectEvents = `SELECT l.seq, l.id, l.actor_user_id, l.actor_service_account_id, l.actor_role,
 	l.action, l.target_type, l.target_id, l.result, l.correlation_id, l.occurred_at,
@@ -167,8 +167,14 @@ func nonNil(s []string) []string {
 	return s
 }
 
-func (db *DB) eventsByID(ctx context.Context, tx *sql.Tx, events []*audit.Event) (map[string]*audit.Event, error) {
+func (db *DB) eventsByID(ctx context.Context, tx *sql.Tx, all []*audit.Event) (map[string]*audit.Event, error) {
 	out := map[string]*audit.Event{}
+	var events []*audit.Event
+	for _, e := range all {
+		if !e.GeneratedID {
+			events = append(events, e)
+		}
+	}
 	for start := 0; start < len(events); start += insertChunk {
 		chunk := events[start:min(start+insertChunk, len(events))]
 		var q strings.Builder
