@@ -315,7 +315,7 @@ func TestAuditCommandsRecordAndShowEvents(t *testing.T) {
 			r := mustRun(t, admin, "audit", "emit", "--action", "credentials.api_key.rotate",
 				"--actor-user", "alice", "--target-type", "api_key", "--target-id", "key-42",
 				"--metadata", `{"key_name":"deploy","password":"hunter2"}`)
-			want := "alice performed credentials.api_key.rotate on Api key key-42"
+			want := "alice performed credentials.api_key.rotate on API key key-42"
 			if !strings.Contains(r.stdout, want) {
 				t.Errorf("stdout lacks the summary %q:\n%s", want, r.stdout)
 			}

@@ -119,9 +119,22 @@ func actorRef(e *Event) string {
 	return "service_account:" + e.ActorServiceAccountID
 }
 
-// humanize turns "credentials.api_key.rotate" into "Credentials api key rotate".
+// acronyms stay upper-case in fallback labels ("API key", not "Api key").
+var acronyms = map[string]bool{
+	"api": true, "id": true, "url": true, "ip": true, "ssh": true, "dns": true, "tls": true,
+	"ci": true, "cd": true, "db": true, "sql": true, "iam": true, "sso": true, "uat": true,
+	"ui": true, "mfa": true, "otp": true, "vpn": true, "acl": true, "http": true,
+}
+
+// humanize turns "credentials.api_key.rotate" into "Credentials API key rotate".
 func humanize(s string) string {
-	s = strings.NewReplacer(".", " ", "_", " ").Replace(s)
+	words := strings.FieldsFunc(s, func(r rune) bool { return r == '.' || r == '_' })
+	for i, w := range words {
+		if acronyms[w] {
+			words[i] = strings.ToUpper(w)
+		}
+	}
+	s = strings.Join(words, " ")
 	if s == "" {
 		return ""
 	}
