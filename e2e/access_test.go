@@ -152,11 +152,72 @@ func TestTokenLifecycleIsAudited(t *testing.T) {
 	})
 }
 
+func TestTokenRulesThatKeepAdminsIn(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
+		clk := &clock{}
+		e := start(t, tg, withClock(clk))
+		tokens, err := e.admin.ListTokens(e.ctx)
+		if err != nil || len(tokens) != 1 {
+			t.Fatalf("tokens %v %v", tokens, err)
+		}
+		bootstrap := tokens[0].ID
+		r := e.do("POST", "/v1/tokens/"+bootstrap+"/revoke", adminToken, nil)
+		if p := r.problem(t); r.status != 409 || p.Code != "last_admin_token" {
+			t.Errorf("revoking the last admin token: %d %+v", r.status, p)
+		}
+		// With a second admin token, the first may go.
+		second := e.newToken("ops", "admin")
+		if _, err := e.client(second).RevokeToken(e.ctx, bootstrap); err != nil {
+			t.Errorf("revoking the bootstrap token with another admin left: %v", err)
+		}
+
+		// Expiry is by the clock: no background job has to run.
+		soon := clk.now().Add(time.Hour)
+		tok, err := e.client(second).CreateToken(e.ctx, client.TokenRequest{Principal: "temp", Scopes: []string{"audit:read"}, ExpiresAt: &soon})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.client(tok.Secret).ListEvents(e.ctx, client.ListOptions{}); err != nil {
+			t.Fatalf("a fresh token: %v", err)
+		}
+		clk.advance(61 * time.Minute)
+		_, err = e.client(tok.Secret).ListEvents(e.ctx, client.ListOptions{})
+		if ce, ok := err.(*client.Error); !ok || ce.Status != 401 {
+			t.Errorf("an expired token: %v, want 401", err)
+		}
+
+		for name, body := range map[string]string{
+			"a name with a control character": `{"principal":"x","scopes":["audit:read"],"name":"a\u0001b"}`,
+			"a name over 100 bytes":           `{"principal":"x","scopes":["audit:read"],"name":"` + strings.Repeat("n", 101) + `"}`,
+			"an expiry in year 10000":         `{"principal":"x","scopes":["audit:read"],"expires_at":"9999-12-31T23:59:59-01:00"}`,
+		} {
+			r := e.do("POST", "/v1/tokens", second, body)
+			if p := r.problem(t); r.status != 400 || len(p.Errors) != 1 {
+				t.Errorf("%s: %d %+v", name, r.status, p)
+			}
+		}
+		canary := "ghp_CanaryGitHubToken0123456789abcdefABCD"
+		for name, body := range map[string]string{
+			"a secret as a field name":  `{"principal":"x","scopes":["audit:read"],"` + canary + `":1}`,
+			"a secret as a bad expiry":  `{"principal":"x","scopes":["audit:read"],"expires_at":"` + canary + `"}`,
+			"a secret as a bad scope":   `{"principal":"x","scopes":["` + canary + `"]}`,
+			"a secret as the principal": `{"principal":"` + canary + `x y","scopes":["audit:read"]}`,
+		} {
+			r := e.do("POST", "/v1/tokens", second, body)
+			if r.status != 400 || strings.Contains(string(r.body), "Canary") {
+				t.Errorf("%s: %d %s", name, r.status, r.body)
+			}
+		}
+	})
+}
+
 func TestHealthReadinessMetricsAndSpec(t *testing.T) {
 	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
 		e := start(t, tg)
 		emit(t, e, validEvent())
 		e.do("POST", "/v1/audit/events", adminToken, `{"broken"`)
+		e.vt.Allow = func(r *http.Request) bool { return r.Method == "FOO1" }
+		e.do("FOO1", "/healthz", "", nil)
 		if r := e.do("GET", "/healthz", "", nil); r.status != 200 {
 			t.Errorf("healthz %d", r.status)
 		}
@@ -175,8 +236,9 @@ func TestHealthReadinessMetricsAndSpec(t *testing.T) {
 				t.Errorf("metrics lack %s", want)
 			}
 		}
-		if strings.Contains(text, "/v1/audit/events/0") {
-			t.Error("metrics carry raw paths: an unbounded label")
+		if strings.Contains(text, "/v1/audit/events/0") || strings.Contains(text, "FOO1") ||
+			!strings.Contains(text, `method="OTHER"`) {
+			t.Error("metrics carry raw paths or methods: an unbounded label")
 		}
 		spec, err := server.OpenAPIJSON()
 		if err != nil {

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -60,9 +61,13 @@ type option func(*app.Config)
 func withConfigFile(path string) option { return func(c *app.Config) { c.ConfigPath = path } }
 func withMaxBody(n int64) option        { return func(c *app.Config) { c.MaxBody = n } }
 func withoutMigrate() option            { return func(c *app.Config) { c.Migrate = false } }
-func withNow(now func() time.Time) option {
-	return func(c *app.Config) { c.Now = now }
-}
+func withClock(c *clock) option         { return func(cfg *app.Config) { cfg.Now = c.now } }
+
+// clock is real time plus an offset a test can advance.
+type clock struct{ offset atomic.Int64 }
+
+func (c *clock) now() time.Time          { return time.Now().Add(time.Duration(c.offset.Load())) }
+func (c *clock) advance(d time.Duration) { c.offset.Add(int64(d)) }
 
 // defaultsFor is the configuration of a test server on tg.
 func defaultsFor(tg testdb.Target) app.Config {

@@ -34,6 +34,12 @@ func TestIngestRejectsEveryContractViolation(t *testing.T) {
 				ev["occurred_at"] = time.Now().Add(10 * time.Minute).UTC().Format(time.RFC3339)
 			}, "occurred_at", "future"},
 			{"a missing timestamp", func(ev map[string]any) { delete(ev, "occurred_at") }, "occurred_at", "required"},
+			{"a timestamp before 1970", func(ev map[string]any) { ev["occurred_at"] = "1969-12-31T23:59:59Z" }, "occurred_at", "past"},
+			{"a year-0 timestamp that is year -1 in UTC", func(ev map[string]any) { ev["occurred_at"] = "0000-01-01T00:00:00+00:01" }, "occurred_at", "past"},
+			{"a field with capitals", func(ev map[string]any) { ev["ACTOR_ROLE"] = ev["actor_role"]; delete(ev, "actor_role") }, "ACTOR_ROLE", "unknown_field"},
+			{"a secret used as a metadata key", func(ev map[string]any) {
+				ev["metadata"] = map[string]any{"seen": map[string]any{"ghp_CanaryGitHubToken0123456789abcdefABCD": 1}}
+			}, "metadata.seen", "secret_key"},
 			{"metadata that is not an object", func(ev map[string]any) { ev["metadata"] = []int{1} }, "metadata", "not_object"},
 			{"metadata over 16 KiB", func(ev map[string]any) {
 				ev["metadata"] = map[string]any{"note": strings.Repeat("x", 17<<10)}
@@ -116,6 +122,18 @@ func TestIngestRejectsMalformedBodies(t *testing.T) {
 		}
 		if after := e.countEvents(); after != before {
 			t.Errorf("malformed bodies wrote %d rows", after-before)
+		}
+	})
+}
+
+func TestAFieldGivenTwiceIsRefused(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
+		e := start(t, tg)
+		body := `{"events":[{"actor_user_id":"a","action":"a.b","result":"success","result":"failure","occurred_at":"2026-01-02T15:04:05Z"}]}`
+		r := e.do("POST", "/v1/audit/events", adminToken, body)
+		p := r.problem(t)
+		if r.status != 400 || len(p.Errors) != 1 || p.Errors[0].Field != "events[0].result" || p.Errors[0].Code != "duplicate_field" {
+			t.Errorf("status %d problem %+v, want events[0].result duplicate_field", r.status, p)
 		}
 	})
 }
@@ -251,6 +269,12 @@ func TestSourceIsTheTokenPrincipal(t *testing.T) {
 			stored.TraceID != "4bf92f3577b34da6a3ce929d0e0e4736" ||
 			stored.Presentation.DebugRefs.TraceID != stored.TraceID || stored.Presentation.DebugRefs.RequestID != "req-from-caller-1" {
 			t.Errorf("stored source %q request %q trace %q refs %+v", stored.Source, stored.RequestID, stored.TraceID, stored.Presentation.DebugRefs)
+		}
+		// A credential pasted into X-Request-Id is never stored or logged.
+		secretID := "ghp_CanaryGitHubToken0123456789abcdefABCD"
+		r = e.do("POST", "/v1/audit/events", writer, validEvent(), "X-Request-Id", secretID)
+		if got := r.header.Get("X-Request-Id"); got == secretID || got == "" || strings.Contains(e.logs.String(), secretID) {
+			t.Errorf("a secret-looking request id came back as %q (in the log: %v)", got, strings.Contains(e.logs.String(), secretID))
 		}
 		// Without a request id the server makes one; a malformed traceparent is ignored.
 		r = e.do("POST", "/v1/audit/events", writer, validEvent(), "Traceparent", "garbage")

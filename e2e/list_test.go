@@ -42,7 +42,6 @@ func TestListingFiltersThroughTheAPI(t *testing.T) {
 			{"a time window", "since=" + url.QueryEscape(base.Add(time.Minute).Format(time.RFC3339)) +
 				"&until=" + url.QueryEscape(base.Add(3*time.Minute).Format(time.RFC3339)),
 				[]string{"alice/fleet.node.drain/success", "bob/credentials.api_key.rotate/denied"}},
-			{"a category nobody uses", "category=Finance", nil},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
@@ -80,6 +79,7 @@ func TestListingRejectsBadParameters(t *testing.T) {
 			"cursor=not-a-cursor": "cursor",
 			"actor=alice":         "actor",
 			"limit=5&limit=6":     "limit",
+			"category=Finance":    "category",
 		} {
 			t.Run(query, func(t *testing.T) {
 				r := e.do("GET", "/v1/audit/events?"+query, adminToken, nil)

@@ -26,6 +26,13 @@ var canaries = map[string]string{
 	"card number":       "4111 1111 1111 1111",
 	"URL with password": "postgres://app:canaryUrlPw55@db.internal:5432/app",
 	"aeso token":        "aeso_CanaryAesoToken0123456789abcdefghij",
+	"Slack token":       "xoxb-CanarySlack-0123456789",
+	"Google API key":    "AIzaCanaryGoogleKey0123456789abcdefghijk",
+	"Stripe key":        "sk_live_CanaryStripe0123456789",
+	"GitHub PAT":        "github_pat_CanaryFineGrained0123456789ab",
+	"AWS secret":        "aws_secret_access_key=CanaryAwsSecret0123456789abcdef",
+	"Basic credentials": "Basic " + "Y2FuYXJ5LXVzZXI6Y2FuYXJ5LXB3", // canary-user:canary-pw
+	"OpenSSH key":       "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1jYW5hcnk=\n-----END OPENSSH PRIVATE KEY-----",
 }
 
 // needles are the parts of each canary that must never appear anywhere.
@@ -34,7 +41,12 @@ func needles() []string {
 		"canary-Passw0rd-7f3a", "c2lnbmF0dXJlLWNhbmFyeS1qd3Q", "MIIEcanaryPEMkeyMATERIALxyz",
 		"canaryBearer9f8e7d6c5b4a", "AKIACANARY7EXAMPLE12", "ghp_CanaryGitHubToken0123456789abcdefABCD",
 		"glpat-CanaryGitLab01234567xyz", "4111 1111 1111 1111", "canaryUrlPw55",
-		"aeso_CanaryAesoToken0123456789abcdefghij",
+		"aeso_CanaryAesoToken0123456789abcdefghij", "xoxb-CanarySlack-0123456789",
+		"AIzaCanaryGoogleKey0123456789abcdefghijk", "sk_live_CanaryStripe0123456789",
+		"github_pat_CanaryFineGrained0123456789ab", "CanaryAwsSecret0123456789abcdef",
+		"Y2FuYXJ5LXVzZXI6Y2FuYXJ5LXB3", "b3BlbnNzaC1jYW5hcnk=", "5500005555555559",
+		"canary-key-api", "canary-key-authz", "canary-key-cookie", "canary-key-cvv",
+		"canary-key-private", "canary-key-ssh",
 	}
 }
 
@@ -55,6 +67,18 @@ func TestSecretsNeverLeaveIngest(t *testing.T) {
 			"dsn":      canaries["URL with password"],
 			"minted":   canaries["aeso token"],
 			"key_name": "deploy",
+			"chat":     canaries["Slack token"],
+			"maps":     canaries["Google API key"],
+			"billing":  []any{canaries["Stripe key"], 5500005555555559}, // a card as a JSON number
+			"forge":    canaries["GitHub PAT"],
+			"env":      canaries["AWS secret"],
+			"proxy":    canaries["Basic credentials"],
+			"deploy":   map[string]any{"key": canaries["OpenSSH key"]},
+			"headers2": map[string]any{
+				"X-Api-Key": "canary-key-api", "Authorization": "canary-key-authz", "Cookie": "canary-key-cookie",
+			},
+			"card":  map[string]any{"cvv": "canary-key-cvv"},
+			"creds": map[string]any{"private_key": "canary-key-private", "sshKey": "canary-key-ssh"},
 		}
 		r := e.do("POST", "/v1/audit/events", adminToken, ev)
 		if r.status != 201 {
@@ -62,7 +86,9 @@ func TestSecretsNeverLeaveIngest(t *testing.T) {
 		}
 		var created client.Event
 		r.json(t, &created)
-		want := []string{"aws", "ci", "dsn", "headers[1]", "key", "minted", "note", "password", "payment.pan", "session.id_token_hint"}
+		want := []string{"aws", "billing[0]", "billing[1]", "card.cvv", "chat", "ci", "creds.private_key", "creds.sshKey",
+			"deploy.key", "dsn", "env", "forge", "headers2.Authorization", "headers2.Cookie", "headers2.X-Api-Key",
+			"headers[1]", "key", "maps", "minted", "note", "password", "payment.pan", "proxy", "session.id_token_hint"}
 		if strings.Join(created.RedactedPaths, ",") != strings.Join(want, ",") {
 			t.Errorf("redacted_paths %v, want %v", created.RedactedPaths, want)
 		}

@@ -1,12 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/aeso-dev/aeso/client"
@@ -105,20 +105,20 @@ func readEventsFile(path string, stdin io.Reader) ([]client.EventInput, error) {
 	if err != nil {
 		return nil, err
 	}
-	trimmed := strings.TrimSpace(string(data))
+	// One event, an array, or {"events": […]}: decided by the top-level
+	// shape, and decoded strictly so a misspelt field is an error here
+	// rather than silently dropped.
 	var events []client.EventInput
+	trimmed := bytes.TrimSpace(data)
+	var top map[string]json.RawMessage
 	switch {
-	case strings.HasPrefix(trimmed, "["):
-		err = json.Unmarshal(data, &events)
-	case strings.Contains(trimmed, `"events"`):
-		var batch struct {
-			Events []client.EventInput `json:"events"`
-		}
-		err = json.Unmarshal(data, &batch)
-		events = batch.Events
+	case bytes.HasPrefix(trimmed, []byte("[")):
+		err = strictJSON(trimmed, &events)
+	case json.Unmarshal(trimmed, &top) == nil && len(top) == 1 && top["events"] != nil:
+		err = strictJSON(top["events"], &events)
 	default:
 		var one client.EventInput
-		err = json.Unmarshal(data, &one)
+		err = strictJSON(trimmed, &one)
 		events = []client.EventInput{one}
 	}
 	if err != nil {
@@ -205,4 +205,10 @@ func newAuditGetCmd(cf *clientFlags) *cobra.Command {
 			return nil
 		},
 	}
+}
+
+func strictJSON(data []byte, dst any) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	return dec.Decode(dst)
 }

@@ -386,12 +386,31 @@ func TestAuditCommandsRecordAndShowEvents(t *testing.T) {
 			}
 		})
 
+		t.Run("emit --file takes one event whose metadata mentions events", func(t *testing.T) {
+			var receipt client.BatchReceipt
+			decode(t, mustRun(t, admin, "audit", "emit", "--file", "testdata/event-with-events-metadata.json", "--json"), &receipt)
+			if len(receipt.Events) != 1 {
+				t.Fatalf("receipt %+v, want one event", receipt)
+			}
+			var ev client.Event
+			decode(t, mustRun(t, admin, "audit", "get", receipt.Events[0].ID, "--json"), &ev)
+			if ev.Action != "deploy.release.start" || string(ev.Metadata) != `{"events":3}` {
+				t.Errorf("stored %s with metadata %s", ev.Action, ev.Metadata)
+			}
+		})
+
 		for _, tc := range []struct {
 			name       string
 			env        []string
 			args       []string
 			wantStderr string
 		}{
+			{
+				name:       "emit --file refuses a misspelt field instead of dropping it",
+				env:        admin,
+				args:       []string{"audit", "emit", "--file", "testdata/misspelt-field.json"},
+				wantStderr: `unknown field "metdata"`,
+			},
 			{
 				name:       "emit with an invalid action names the field",
 				env:        admin,

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode"
 
 	"github.com/aeso-dev/aeso/client"
 )
@@ -20,6 +21,17 @@ func printJSON(w io.Writer, v any) error {
 
 func table(w io.Writer) *tabwriter.Writer { return tabwriter.NewWriter(w, 0, 4, 2, ' ', 0) }
 
+// printable replaces control characters, so text recorded by others cannot
+// move the cursor or recolour the terminal of whoever reads it.
+func printable(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return '�'
+		}
+		return r
+	}, s)
+}
+
 func printEvents(w io.Writer, events []client.Event) {
 	if len(events) == 0 {
 		fmt.Fprintln(w, "no events")
@@ -30,7 +42,7 @@ func printEvents(w io.Writer, events []client.Event) {
 	for _, e := range events {
 		p := e.Presentation
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", e.Seq, e.OccurredAt.Format(time.RFC3339),
-			p.Severity, p.ResultLabel, p.ActionCategory, clip(p.Summary, 80), e.ID)
+			p.Severity, p.ResultLabel, p.ActionCategory, clip(printable(p.Summary), 80), e.ID)
 	}
 	tw.Flush()
 }
@@ -50,7 +62,7 @@ func printEvent(w io.Writer, e *client.Event) {
 	tw := table(w)
 	row := func(k, v string) {
 		if v != "" {
-			fmt.Fprintf(tw, "%s\t%s\n", k, v)
+			fmt.Fprintf(tw, "%s\t%s\n", printable(k), printable(v))
 		}
 	}
 	row("Summary", p.Summary)

@@ -36,8 +36,14 @@ admin token to <data-dir>/admin.token (mode 0600).`,
 	f.StringVar(&cfg.DataDir, "data-dir", env("AESO_DATA_DIR", cfg.DataDir), "data directory for SQLite and admin.token (AESO_DATA_DIR)")
 	f.StringVar(&cfg.DatabaseURL, "database-url", env("AESO_DATABASE_URL", ""), "PostgreSQL URL, postgres://… (AESO_DATABASE_URL); empty means SQLite")
 	f.StringVar(&cfg.ConfigPath, "config", env("AESO_CONFIG", ""), "definitions file, e.g. aeso.yaml (AESO_CONFIG)")
-	migrate, _ := strconv.ParseBool(env("AESO_MIGRATE", "true"))
+	migrate, migrateErr := strconv.ParseBool(env("AESO_MIGRATE", "true"))
 	f.BoolVar(&cfg.Migrate, "migrate", migrate, "apply pending database migrations at start (AESO_MIGRATE)")
+	cmd.PreRunE = func(*cobra.Command, []string) error {
+		if migrateErr != nil {
+			return fmt.Errorf("AESO_MIGRATE must be true or false, not %q", os.Getenv("AESO_MIGRATE"))
+		}
+		return nil
+	}
 	return cmd
 }
 

@@ -106,7 +106,7 @@ func printTokens(w io.Writer, tokens []client.Token) {
 		case t.ExpiresAt != nil:
 			state = "active until " + t.ExpiresAt.Format(time.RFC3339)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Principal, t.Name,
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Principal, printable(t.Name),
 			strings.Join(t.Scopes, ","), t.CreatedAt.Format(time.RFC3339), state)
 	}
 	tw.Flush()

@@ -160,6 +160,20 @@ func (r *Registry) ActionsInCategory(category string) []string {
 	return out
 }
 
+// Categories lists the categories of registered actions, sorted.
+func (r *Registry) Categories() []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, d := range r.defs {
+		if !seen[d.Category] {
+			seen[d.Category] = true
+			out = append(out, d.Category)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
 // RegisteredActions lists every registered action.
 func (r *Registry) RegisteredActions() []string {
 	out := make([]string, 0, len(r.defs))

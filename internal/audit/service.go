@@ -221,11 +221,9 @@ func (s *Service) filter(q Query) (Filter, error) {
 	if q.Category != "" {
 		if strings.EqualFold(q.Category, CategoryUncategorized) {
 			f.ExcludeActions = s.Registry.RegisteredActions()
-		} else {
-			f.Actions = s.Registry.ActionsInCategory(q.Category)
-			if len(f.Actions) == 0 {
-				f.Actions = []string{} // a category with no actions matches nothing
-			}
+		} else if f.Actions = s.Registry.ActionsInCategory(q.Category); len(f.Actions) == 0 {
+			v.Add("category", "unknown", "no registered action has this category; known: %s",
+				strings.Join(append(s.Registry.Categories(), CategoryUncategorized), ", "))
 		}
 	}
 	switch q.Result {
@@ -243,6 +241,10 @@ func (s *Service) filter(q Query) (Filter, error) {
 		ts, err := time.Parse(time.RFC3339Nano, t.value)
 		if err != nil {
 			v.Add(t.name, "format", "must be an RFC 3339 timestamp (e.g. 2026-01-02T15:04:05Z)")
+			continue
+		}
+		if y := ts.UTC().Year(); y < 1 || y > 9999 {
+			v.Add(t.name, "range", "must lie between the years 0001 and 9999 in UTC")
 			continue
 		}
 		*t.dst = ts.UTC()

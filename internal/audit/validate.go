@@ -19,6 +19,11 @@ import (
 // MaxFutureSkew is how far in the future occurred_at may lie.
 const MaxFutureSkew = 5 * time.Minute
 
+// EarliestTime bounds occurred_at below; together with MaxFutureSkew it
+// keeps every stored time a four-digit UTC year, which both dialects order
+// correctly.
+var EarliestTime = time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC)
+
 // MaxBatch is the largest number of events one request may carry.
 const MaxBatch = 1000
 
@@ -107,6 +112,8 @@ func normalize(in *Input, prefix string, now time.Time, newID func() string, v *
 		add("occurred_at", "format", "must be an RFC 3339 timestamp with a time zone (e.g. 2026-01-02T15:04:05Z)")
 	} else if t.After(now.Add(MaxFutureSkew)) {
 		add("occurred_at", "future", "lies more than %s in the future", MaxFutureSkew)
+	} else if t.Before(EarliestTime) {
+		add("occurred_at", "past", "lies before %s", EarliestTime.Format(time.RFC3339))
 	} else {
 		e.OccurredAt = t.UTC().Truncate(time.Microsecond)
 	}

@@ -2,11 +2,14 @@ package auth
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/aeso-dev/aeso"
 	"github.com/aeso-dev/aeso/internal/audit"
@@ -21,7 +24,10 @@ type Store interface {
 	ListTokens(ctx context.Context) ([]*Token, error)
 	GetToken(ctx context.Context, id string) (*Token, error)
 	TokenByHash(ctx context.Context, hash string) (*Token, error)
-	CountTokens(ctx context.Context) (int, error)
+	// BootstrapToken creates t atomically when no token exists at all
+	// (onlyIfNone) or when no token has t's hash; it returns the token that
+	// already had the hash, and whether t was created.
+	BootstrapToken(ctx context.Context, t *Token, ev *audit.Event, onlyIfNone bool) (existing *Token, created bool, err error)
 }
 
 // Service mints, checks and revokes tokens.
@@ -39,6 +45,12 @@ type CreateRequest struct {
 	Scopes    []string   `json:"scopes"`
 	ExpiresAt *time.Time `json:"expires_at,omitempty"`
 }
+
+// Bounds of a token request.
+const (
+	MaxNameLen       = 100
+	MaxLifetimeYears = 100
+)
 
 var errUnauthorized = aeso.Reasonf(aeso.EUNAUTHORIZED, "unauthorized", "a valid bearer token is required")
 
@@ -68,8 +80,10 @@ func (s *Service) validate(req *CreateRequest) error {
 	} else if !principalPattern.MatchString(req.Principal) {
 		v.Add("principal", "pattern", "must be 1 to 128 letters, digits, '.', '_', '@', '+' or '-'")
 	}
-	if len(req.Name) > 128 {
-		v.Add("name", "too_long", "must be at most 128 characters")
+	if len(req.Name) > MaxNameLen {
+		v.Add("name", "too_long", "must be at most %d bytes", MaxNameLen)
+	} else if !utf8.ValidString(req.Name) || strings.IndexFunc(req.Name, unicode.IsControl) >= 0 {
+		v.Add("name", "invalid", "must be valid UTF-8 without control characters")
 	}
 	if len(req.Scopes) == 0 {
 		v.Add("scopes", "required", "must list at least one of %s", strings.Join(AllScopes, ", "))
@@ -86,8 +100,16 @@ func (s *Service) validate(req *CreateRequest) error {
 	}
 	sort.Strings(scopes)
 	req.Scopes = scopes
-	if req.ExpiresAt != nil && !req.ExpiresAt.After(s.Now()) {
-		v.Add("expires_at", "past", "must lie in the future")
+	if req.ExpiresAt != nil {
+		switch {
+		case !req.ExpiresAt.After(s.Now()):
+			v.Add("expires_at", "past", "must lie in the future")
+		case req.ExpiresAt.After(s.Now().AddDate(MaxLifetimeYears, 0, 0)):
+			v.Add("expires_at", "range", "must lie within %d years", MaxLifetimeYears)
+		default:
+			t := req.ExpiresAt.UTC().Truncate(time.Microsecond)
+			req.ExpiresAt = &t
+		}
 	}
 	return v.Err()
 }
@@ -116,12 +138,7 @@ func (s *Service) Create(ctx context.Context, actor *Principal, o audit.Origin, 
 }
 
 func (s *Service) insert(ctx context.Context, actorName string, o audit.Origin, req CreateRequest, secret string) (*Token, error) {
-	now := s.Now().UTC().Truncate(time.Microsecond)
-	t := &Token{
-		ID: s.NewID(), Principal: req.Principal, Name: req.Name, Scopes: req.Scopes,
-		Hash: Hash(secret), CreatedAt: now, CreatedBy: actorName, ExpiresAt: req.ExpiresAt,
-	}
-	ev, err := s.Audit.Prepare(o, tokenEvent(audit.ActionTokenCreate, actorName, t, now))
+	t, ev, err := s.prepare(actorName, o, req, secret)
 	if err != nil {
 		return nil, err
 	}
@@ -131,8 +148,21 @@ func (s *Service) insert(ctx context.Context, actorName string, o audit.Origin, 
 	return t, nil
 }
 
+// prepare builds a token and the audit event of its creation.
+func (s *Service) prepare(actorName string, o audit.Origin, req CreateRequest, secret string) (*Token, *audit.Event, error) {
+	now := s.Now().UTC().Truncate(time.Microsecond)
+	t := &Token{
+		ID: s.NewID(), Principal: req.Principal, Name: req.Name, Scopes: req.Scopes,
+		Hash: Hash(secret), CreatedAt: now, CreatedBy: actorName, ExpiresAt: req.ExpiresAt,
+	}
+	ev, err := s.Audit.Prepare(o, tokenEvent(audit.ActionTokenCreate, actorName, t, now))
+	return t, ev, err
+}
+
 func tokenEvent(action, actor string, t *Token, now time.Time) audit.Input {
-	md := fmt.Sprintf(`{"principal":%q,"name":%q,"scopes":%q}`, t.Principal, t.Name, strings.Join(t.Scopes, ","))
+	md, _ := json.Marshal(map[string]string{ // cannot fail: strings only
+		"principal": t.Principal, "name": t.Name, "scopes": strings.Join(t.Scopes, ","),
+	})
 	return audit.Input{
 		ActorServiceAccountID: actor,
 		ActorRole:             ScopeAdmin,
@@ -142,7 +172,7 @@ func tokenEvent(action, actor string, t *Token, now time.Time) audit.Input {
 		TargetDisplayName:     tokenLabel(t),
 		Result:                audit.ResultSuccess,
 		OccurredAt:            now.Format(time.RFC3339Nano),
-		Metadata:              []byte(md),
+		Metadata:              md,
 	}
 }
 
@@ -185,29 +215,30 @@ const BootstrapPrincipal = "admin"
 func (s *Service) Bootstrap(ctx context.Context, fixed string) (string, error) {
 	req := CreateRequest{Principal: BootstrapPrincipal, Name: "bootstrap admin", Scopes: []string{ScopeAdmin}}
 	o := audit.Origin{Source: "aeso"}
-	if fixed != "" {
-		if !WellFormed(fixed) {
-			return "", errors.New("AESO_ADMIN_TOKEN must start with aeso_ followed by at least 20 letters, digits, '_' or '-'")
-		}
-		_, err := s.Store.TokenByHash(ctx, Hash(fixed))
-		if err == nil {
-			return "", nil
-		} else if aeso.ErrorCode(err) != aeso.ENOTFOUND {
+	secret, onlyIfNone := fixed, false
+	if fixed == "" {
+		var err error
+		if secret, err = NewSecret(); err != nil {
 			return "", err
 		}
-		_, err = s.insert(ctx, "aeso", o, req, fixed)
-		return "", err
+		onlyIfNone = true
+	} else if !WellFormed(fixed) {
+		return "", errors.New("AESO_ADMIN_TOKEN must start with aeso_ followed by at least 20 letters, digits, '_' or '-'")
 	}
-	n, err := s.Store.CountTokens(ctx)
-	if err != nil || n > 0 {
-		return "", err
-	}
-	secret, err := NewSecret()
+	t, ev, err := s.prepare("aeso", o, req, secret)
 	if err != nil {
 		return "", err
 	}
-	if _, err := s.insert(ctx, "aeso", o, req, secret); err != nil {
+	existing, created, err := s.Store.BootstrapToken(ctx, t, ev, onlyIfNone)
+	switch {
+	case err != nil:
 		return "", err
+	case existing != nil && !existing.Active(s.Now()):
+		return "", errors.New("AESO_ADMIN_TOKEN names a token that was revoked or has expired; set a new value to create a fresh admin token")
+	case existing != nil && !(&Principal{Scopes: existing.Scopes}).Has(ScopeAdmin):
+		return "", errors.New("AESO_ADMIN_TOKEN names a token without the admin scope; set a new value")
+	case !created || fixed != "":
+		return "", nil
 	}
 	return secret, nil
 }

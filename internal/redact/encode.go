@@ -27,6 +27,10 @@ func formatPath(path []segment) string {
 			b.WriteByte('[')
 			b.WriteString(strconv.Itoa(s.index))
 			b.WriteByte(']')
+		case ValueLooksSecret(s.key):
+			// Paths reach responses and errors; a secret used as a key
+			// must not ride along.
+			b.WriteString(`["` + Placeholder + `"]`)
 		case isIdentifier(s.key):
 			if b.Len() > 0 {
 				b.WriteByte('.')
@@ -80,6 +84,9 @@ type encoder struct {
 	redact  bool
 	path    []segment
 	paths   []string
+	// secretKeyAt is the path of the first object holding a key that
+	// looks like a secret value.
+	secretKeyAt *string
 }
 
 func newEncoder(redact bool) *encoder {
@@ -134,6 +141,10 @@ func (e *encoder) object(obj map[string]any) {
 	for i, k := range keys {
 		if i > 0 {
 			e.buf.WriteByte(',')
+		}
+		if e.redact && e.secretKeyAt == nil && ValueLooksSecret(k) {
+			at := formatPath(e.path)
+			e.secretKeyAt = &at
 		}
 		e.str(k)
 		e.buf.WriteByte(':')

@@ -25,6 +25,7 @@ const (
 	CodeTooLarge     = "too_large"
 	CodeTooManyKeys  = "too_many_keys"
 	CodeTooDeep      = "too_deep"
+	CodeSecretKey    = "secret_key"
 )
 
 // Limits bound a JSON object. A field that is zero or negative is not
@@ -82,20 +83,30 @@ func Object(raw []byte, lim Limits) (Result, *Problem) {
 		return Result{}, prob
 	}
 
+	red := newEncoder(true)
+	red.value(root)
+	if red.secretKeyAt != nil {
+		// A key cannot be replaced without losing the object's shape, and
+		// must not be stored: the event is refused, the key never echoed.
+		return Result{}, &Problem{Path: *red.secretKeyAt, Code: CodeSecretKey,
+			Message: "an object key looks like a secret (a token, key or card number); secrets belong in values under a secret-looking key, or nowhere"}
+	}
 	// Size is measured on the canonical input, not on raw, so that
 	// whitespace or key order cannot decide whether an object fits, and
 	// before redaction, so that the limit bounds what the caller sent.
-	plain := newEncoder(false)
-	plain.value(root)
-	if n := plain.buf.Len(); lim.MaxBytes > 0 && n > lim.MaxBytes {
+	// Without redactions the two encodings are the same bytes.
+	size := red.buf.Len()
+	if len(red.paths) > 0 {
+		plain := newEncoder(false)
+		plain.value(root)
+		size = plain.buf.Len()
+	}
+	if lim.MaxBytes > 0 && size > lim.MaxBytes {
 		return Result{}, &Problem{
 			Code:    CodeTooLarge,
-			Message: fmt.Sprintf("canonical encoding is %d bytes; the limit is %d", n, lim.MaxBytes),
+			Message: fmt.Sprintf("canonical encoding is %d bytes; the limit is %d", size, lim.MaxBytes),
 		}
 	}
-
-	red := newEncoder(true)
-	red.value(root)
 	paths := red.paths
 	if paths == nil {
 		paths = []string{}

@@ -248,3 +248,28 @@ func TestProblemErrorNamesThePath(t *testing.T) {
 		})
 	}
 }
+
+func TestASecretUsedAsAKeyIsRefusedWithoutBeingEchoed(t *testing.T) {
+	tests := []struct {
+		name, raw, path string
+	}{
+		{"a token as a top-level key", `{"ghp_CanaryGitHubToken0123456789abcdefABCD":1}`, ""},
+		{"an access key as a nested key", `{"seen":{"AKIACANARY7EXAMPLE12":2}}`, "seen"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, p := Object([]byte(tt.raw), MetadataLimits)
+			if p == nil || p.Code != CodeSecretKey || p.Path != tt.path {
+				t.Fatalf("problem %+v, want %s at %q", p, CodeSecretKey, tt.path)
+			}
+			if strings.Contains(p.Error(), "CANARY") || strings.Contains(p.Error(), "Canary") {
+				t.Errorf("the problem echoes the key: %s", p.Error())
+			}
+		})
+	}
+	// A path that runs through a secret-looking key does not show it.
+	_, p := Object([]byte(`{"AKIACANARY7EXAMPLE12":{"a":{"b":{"c":{}}}}}`), MetadataLimits)
+	if p == nil || strings.Contains(p.Path, "CANARY") {
+		t.Errorf("problem %+v shows the key in its path", p)
+	}
+}

@@ -111,9 +111,9 @@ func (s *Server) handleIngestEvents(w http.ResponseWriter, r *http.Request) {
 				status = http.StatusOK // every event was a replay
 			}
 			if batch {
-				writeJSON(w, status, receipt)
+				s.writeJSON(w, r, status, receipt)
 			} else {
-				writeJSON(w, status, s.eventJSON(events[0]))
+				s.writeJSON(w, r, status, s.eventJSON(events[0]))
 			}
 			return
 		}
@@ -134,6 +134,9 @@ func (s *Server) decodeEvents(r *http.Request) ([]audit.Input, bool, error) {
 		return nil, false, aeso.Reasonf(aeso.EINVALID, "malformed_json", "the body must be a JSON object: one event, or {\"events\": [...]}")
 	}
 	if ins, batch, ok := decodeFast(trimmed); ok {
+		if errs := checkEventKeys(trimmed, batch); len(errs) > 0 {
+			return nil, batch, &aeso.Error{Code: aeso.EINVALID, Reason: "validation_failed", Message: "request is invalid", Fields: errs}
+		}
 		return ins, batch, nil
 	}
 	// The fast path failed: decode again, slowly, to name every bad field
@@ -154,7 +157,7 @@ func (s *Server) decodeEvents(r *http.Request) ([]audit.Input, bool, error) {
 		var v aeso.Validation
 		for k := range envelope {
 			if k != "events" {
-				v.Add(k, "unknown_field", "a batch body holds only \"events\"")
+				v.Add(safeFieldName(k), "unknown_field", "a batch body holds only \"events\"")
 			}
 		}
 		return nil, true, v.Err()
@@ -228,7 +231,7 @@ func decodeStrict(data []byte, dst *audit.Input, prefix string) error {
 		}
 		v.Add(prefix+field, "type", "must be a JSON %s", jsonKind(te.Type.Kind().String()))
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		name := safeFieldName(strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`))
 		v.Add(prefix+name, "unknown_field", "is not a field of an audit event")
 	default:
 		if prefix == "" {
@@ -288,7 +291,7 @@ func (s *Server) handleListEvents(w http.ResponseWriter, r *http.Request) {
 	if page.NextCursor != "" {
 		resp["next_cursor"] = page.NextCursor
 	}
-	writeJSON(w, http.StatusOK, resp)
+	s.writeJSON(w, r, http.StatusOK, resp)
 }
 
 func (s *Server) handleGetEvent(w http.ResponseWriter, r *http.Request) {
@@ -297,11 +300,11 @@ func (s *Server) handleGetEvent(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, s.eventJSON(e))
+	s.writeJSON(w, r, http.StatusOK, s.eventJSON(e))
 }
 
 func (s *Server) handleListActions(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, map[string]any{"actions": s.Audit.Registry.All()})
+	s.writeJSON(w, r, http.StatusOK, map[string]any{"actions": s.Audit.Registry.All()})
 }
 
 // onlyParams rejects unknown query parameters, so a misspelt filter is an
@@ -314,9 +317,9 @@ func onlyParams(q map[string][]string, allowed ...string) error {
 			ok = ok || a == k
 		}
 		if !ok {
-			v.Add(k, "unknown_parameter", "is not a parameter of this endpoint; use %s", strings.Join(allowed, ", "))
+			v.Add(safeFieldName(k), "unknown_parameter", "is not a parameter of this endpoint; use %s", strings.Join(allowed, ", "))
 		} else if len(q[k]) > 1 {
-			v.Add(k, "repeated", "may be given once")
+			v.Add(safeFieldName(k), "repeated", "may be given once")
 		}
 	}
 	return v.Err()

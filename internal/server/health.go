@@ -2,26 +2,31 @@ package server
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"time"
 )
 
 func (s *Server) handleHealthz(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "version": s.Version})
+	s.writeJSON(w, r, http.StatusOK, map[string]string{"status": "ok", "version": s.Version})
 }
 
 // handleReadyz answers 503 while the database is unreachable or its schema
-// is behind, and says which check failed (never a credential: the store
-// strips passwords from driver messages).
+// is behind. The answer is public, so it says only which check failed; the
+// driver's error, which can name hosts and users, goes to the log.
 func (s *Server) handleReadyz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
 	defer cancel()
 	if err := s.Ready.Ready(ctx); err != nil {
-		s.Logger.WarnContext(r.Context(), "not ready", "err", err)
+		cause := errors.Unwrap(err)
+		if cause == nil {
+			cause = err
+		}
+		s.Logger.WarnContext(r.Context(), "not ready", "reason", err.Error(), "cause", cause.Error())
 		s.problem(w, r, http.StatusServiceUnavailable, "not_ready", err.Error(), nil)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+	s.writeJSON(w, r, http.StatusOK, map[string]string{"status": "ready"})
 }
 
 func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) {

@@ -49,7 +49,15 @@ func NewMetrics(reg *prometheus.Registry) *Metrics {
 	return m
 }
 
+// knownMethods bounds the method label: anyone can send "FOO1".
+var knownMethods = map[string]bool{
+	"GET": true, "HEAD": true, "POST": true, "PUT": true, "PATCH": true, "DELETE": true, "OPTIONS": true,
+}
+
 func (m *Metrics) observeRequest(method, route string, status int, d time.Duration) {
+	if !knownMethods[method] {
+		method = "OTHER"
+	}
 	m.requests.WithLabelValues(method, route, strconv.Itoa(status)).Inc()
 	m.latency.WithLabelValues(method, route).Observe(d.Seconds())
 }

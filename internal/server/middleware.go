@@ -13,6 +13,7 @@ import (
 
 	"github.com/aeso-dev/aeso"
 	"github.com/aeso-dev/aeso/internal/auth"
+	"github.com/aeso-dev/aeso/internal/redact"
 )
 
 type ctxKey struct{}
@@ -41,7 +42,9 @@ var (
 func (s *Server) requestContext(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ri := &requestInfo{RequestID: r.Header.Get("X-Request-Id")}
-		if !requestIDPattern.MatchString(ri.RequestID) {
+		// The id is stored and logged, so a credential pasted into it by
+		// mistake is replaced like any malformed id.
+		if !requestIDPattern.MatchString(ri.RequestID) || redact.ValueLooksSecret(ri.RequestID) {
 			ri.RequestID = s.NewReqID()
 		}
 		if m := traceparentPattern.FindStringSubmatch(strings.TrimSpace(r.Header.Get("Traceparent"))); m != nil &&

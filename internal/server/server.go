@@ -61,7 +61,7 @@ func (s *Server) Handler() (http.Handler, error) {
 		mux.Handle(path, s.methodNotAllowed(methods))
 	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		s.problem(w, r, http.StatusNotFound, "not_found", "no such route: "+r.Method+" "+r.URL.Path, nil)
+		s.problem(w, r, http.StatusNotFound, "not_found", "no such route; GET /openapi.json lists them", nil)
 	})
 	return s.recoverer(s.requestContext(s.instrument(mux))), nil
 }

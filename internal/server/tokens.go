@@ -1,13 +1,9 @@
 package server
 
 import (
-	"bytes"
-	"encoding/json"
-	"errors"
 	"net/http"
 	"time"
 
-	"github.com/aeso-dev/aeso"
 	"github.com/aeso-dev/aeso/internal/audit"
 	"github.com/aeso-dev/aeso/internal/auth"
 )
@@ -53,16 +49,8 @@ func (s *Server) handleCreateToken(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var req auth.CreateRequest
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
-		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) {
-			s.writeError(w, r, &aeso.Error{Code: aeso.EINVALID, Reason: "validation_failed", Message: "request is invalid",
-				Fields: []aeso.FieldError{{Field: te.Field, Code: "type", Message: "has the wrong JSON type"}}})
-			return
-		}
-		s.writeError(w, r, aeso.Reasonf(aeso.EINVALID, "malformed_json", "the body must be a JSON object with principal, scopes and optionally name and expires_at: %v", err))
+	if err := decodeObject(body, &req, "principal, scopes, and optionally name and expires_at"); err != nil {
+		s.writeError(w, r, err)
 		return
 	}
 	actor, o := s.origin(r)
@@ -71,7 +59,7 @@ func (s *Server) handleCreateToken(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, CreatedTokenJSON{TokenJSON: s.tokenJSON(t), Token: secret})
+	s.writeJSON(w, r, http.StatusCreated, CreatedTokenJSON{TokenJSON: s.tokenJSON(t), Token: secret})
 }
 
 func (s *Server) handleListTokens(w http.ResponseWriter, r *http.Request) {
@@ -84,7 +72,7 @@ func (s *Server) handleListTokens(w http.ResponseWriter, r *http.Request) {
 	for i, t := range tokens {
 		out[i] = s.tokenJSON(t)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"tokens": out})
+	s.writeJSON(w, r, http.StatusOK, map[string]any{"tokens": out})
 }
 
 func (s *Server) handleRevokeToken(w http.ResponseWriter, r *http.Request) {
@@ -94,5 +82,5 @@ func (s *Server) handleRevokeToken(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, s.tokenJSON(t))
+	s.writeJSON(w, r, http.StatusOK, s.tokenJSON(t))
 }

@@ -230,7 +230,7 @@ func scanEvents(rows *sql.Rows) ([]*audit.Event, error) {
 func (db *DB) GetEvent(ctx context.Context, id string) (*audit.Event, error) {
 	u, err := uuid.Parse(id)
 	if err != nil {
-		return nil, aeso.Reasonf(aeso.ENOTFOUND, "event_not_found", "no audit event has id %q", id)
+		return nil, aeso.Reasonf(aeso.ENOTFOUND, "event_not_found", "no audit event has this id")
 	}
 	rows, err := db.read.QueryContext(ctx, selectEvents+" WHERE l.id = $1", u.String())
 	if err != nil {
@@ -241,7 +241,7 @@ func (db *DB) GetEvent(ctx context.Context, id string) (*audit.Event, error) {
 		return nil, err
 	}
 	if len(found) == 0 {
-		return nil, aeso.Reasonf(aeso.ENOTFOUND, "event_not_found", "no audit event has id %q", id)
+		return nil, aeso.Reasonf(aeso.ENOTFOUND, "event_not_found", "no audit event has this id")
 	}
 	return found[0], nil
 }

@@ -70,17 +70,30 @@ func (db *DB) MigrationStatus(ctx context.Context) (current, latest int64, err e
 	return v.Int64, latest, nil
 }
 
+// NotReadyError says why the service cannot serve. Its message is safe to
+// show anyone; Cause holds the driver's error, which may name hosts, users
+// or databases, for the log only.
+type NotReadyError struct {
+	Reason string
+	Cause  error
+}
+
+func (e *NotReadyError) Error() string { return e.Reason }
+
+// Unwrap returns the cause.
+func (e *NotReadyError) Unwrap() error { return e.Cause }
+
 // Ready reports nil when the database answers and every migration is applied.
 func (db *DB) Ready(ctx context.Context) error {
 	if err := db.Ping(ctx); err != nil {
-		return fmt.Errorf("database unreachable: %w", err)
+		return &NotReadyError{Reason: "database unreachable", Cause: err}
 	}
 	cur, latest, err := db.MigrationStatus(ctx)
 	if err != nil {
-		return fmt.Errorf("read migration version: %w", err)
+		return &NotReadyError{Reason: "cannot read the schema version", Cause: err}
 	}
 	if cur < latest {
-		return fmt.Errorf("database schema is at version %d; %d is required (run aeso migrate)", cur, latest)
+		return &NotReadyError{Reason: fmt.Sprintf("database schema is at version %d; %d is required (run aeso migrate)", cur, latest)}
 	}
 	return nil
 }

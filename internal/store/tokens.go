@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -21,20 +22,48 @@ const selectTokens = `SELECT id, principal, name, scopes, token_hash, created_at
 // CreateToken implements auth.Store.
 func (db *DB) CreateToken(ctx context.Context, t *auth.Token, ev *audit.Event) error {
 	return db.inTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO api_tokens (id, principal, name, scopes, token_hash,
-			created_at, created_by, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-			t.ID, t.Principal, t.Name, strings.Join(t.Scopes, " "), t.Hash,
-			db.dialect.timeArg(t.CreatedAt), t.CreatedBy, nullTime{t.ExpiresAt, db.dialect})
-		if err != nil {
-			return fmt.Errorf("insert token: %w", err)
+		if err := db.insertToken(ctx, tx, t); err != nil {
+			return err
 		}
 		return db.appendInTx(ctx, tx, ev)
 	})
 }
 
-// RevokeToken implements auth.Store.
+func (db *DB) insertToken(ctx context.Context, tx *sql.Tx, t *auth.Token) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO api_tokens (id, principal, name, scopes, token_hash,
+		created_at, created_by, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+		t.ID, t.Principal, t.Name, strings.Join(t.Scopes, " "), t.Hash,
+		db.dialect.timeArg(t.CreatedAt), t.CreatedBy, nullTime{t.ExpiresAt, db.dialect})
+	if err != nil {
+		return fmt.Errorf("insert token: %w", err)
+	}
+	return nil
+}
+
+// RevokeToken implements auth.Store. Token changes take the audit seq lock
+// first (they write an event anyway), so the check that another admin token
+// remains cannot race with a concurrent revocation.
 func (db *DB) RevokeToken(ctx context.Context, id, by string, at time.Time, ev *audit.Event) (*auth.Token, error) {
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		last, err := db.lockSeq(ctx, tx)
+		if err != nil {
+			return err
+		}
+		var others int
+		err = tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM api_tokens WHERE id <> $1
+			AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2)
+			AND (' ' || scopes || ' ') LIKE '% admin %'`, id, db.dialect.timeArg(at)).Scan(&others)
+		if err != nil {
+			return fmt.Errorf("count admin tokens: %w", err)
+		}
+		var scopes string
+		if err := tx.QueryRowContext(ctx, `SELECT scopes FROM api_tokens WHERE id = $1`, id).Scan(&scopes); err != nil {
+			return errNoRows(err, "token_not_found", "no token has this id")
+		}
+		if others == 0 && strings.Contains(" "+scopes+" ", " admin ") {
+			return aeso.Reasonf(aeso.ECONFLICT, "last_admin_token",
+				"this is the last active admin token; create another admin token before revoking it")
+		}
 		res, err := tx.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = $1, revoked_by = $2
 			WHERE id = $3 AND revoked_at IS NULL`, db.dialect.timeArg(at), by, id)
 		if err != nil {
@@ -46,12 +75,45 @@ func (db *DB) RevokeToken(ctx context.Context, id, by string, at time.Time, ev *
 			// Revoked concurrently: nothing to record twice.
 			return nil
 		}
-		return db.appendInTx(ctx, tx, ev)
+		return db.writeEvents(ctx, tx, last, []*audit.Event{ev})
 	})
 	if err != nil {
 		return nil, err
 	}
 	return db.GetToken(ctx, id)
+}
+
+// BootstrapToken implements auth.Store: under the audit seq lock, so that
+// replicas starting together create at most one bootstrap token.
+func (db *DB) BootstrapToken(ctx context.Context, t *auth.Token, ev *audit.Event, onlyIfNone bool) (*auth.Token, bool, error) {
+	var existing *auth.Token
+	created := false
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		last, err := db.lockSeq(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if onlyIfNone {
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM api_tokens`).Scan(&n); err != nil || n > 0 {
+				return err
+			}
+		} else {
+			existing, err = scanToken(tx.QueryRowContext(ctx, selectTokens+` WHERE token_hash = $1`, t.Hash))
+			if err == nil {
+				return nil
+			} else if !errors.Is(err, sql.ErrNoRows) {
+				return err
+			}
+			existing = nil
+		}
+		if err := db.insertToken(ctx, tx, t); err != nil {
+			return err
+		}
+		created = true
+		return db.writeEvents(ctx, tx, last, []*audit.Event{ev})
+	})
+	return existing, created, err
 }
 
 // ListTokens implements auth.Store.
@@ -76,23 +138,16 @@ func (db *DB) ListTokens(ctx context.Context) ([]*auth.Token, error) {
 func (db *DB) GetToken(ctx context.Context, id string) (*auth.Token, error) {
 	u, err := uuid.Parse(id)
 	if err != nil {
-		return nil, aeso.Reasonf(aeso.ENOTFOUND, "token_not_found", "no token has id %q", id)
+		return nil, aeso.Reasonf(aeso.ENOTFOUND, "token_not_found", "no token has this id")
 	}
 	t, err := scanToken(db.read.QueryRowContext(ctx, selectTokens+` WHERE id = $1`, u.String()))
-	return t, errNoRows(err, "token_not_found", "no token has id %q", id)
+	return t, errNoRows(err, "token_not_found", "no token has this id")
 }
 
 // TokenByHash implements auth.Store.
 func (db *DB) TokenByHash(ctx context.Context, hash string) (*auth.Token, error) {
 	t, err := scanToken(db.read.QueryRowContext(ctx, selectTokens+` WHERE token_hash = $1`, hash))
 	return t, errNoRows(err, "token_not_found", "no such token")
-}
-
-// CountTokens implements auth.Store.
-func (db *DB) CountTokens(ctx context.Context) (int, error) {
-	var n int
-	err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM api_tokens`).Scan(&n)
-	return n, err
 }
 
 type scanner interface{ Scan(...any) error }
