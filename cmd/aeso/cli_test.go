@@ -394,7 +394,8 @@ func TestAuditCommandsRecordAndShowEvents(t *testing.T) {
 			}
 			var ev client.Event
 			decode(t, mustRun(t, admin, "audit", "get", receipt.Events[0].ID, "--json"), &ev)
-			if ev.Action != "deploy.release.start" || string(ev.Metadata) != `{"events":3}` {
+			var compact bytes.Buffer
+			if err := json.Compact(&compact, ev.Metadata); err != nil || ev.Action != "deploy.release.start" || compact.String() != `{"events":3}` {
 				t.Errorf("stored %s with metadata %s", ev.Action, ev.Metadata)
 			}
 		})
