@@ -73,9 +73,8 @@ func env(name, def string) string {
 
 // clientFlags are the flags every client command shares.
 type clientFlags struct {
-	url   string
-	token string
-	json  bool
+	url  string
+	json bool
 }
 
 func (f *clientFlags) register(cmd *cobra.Command) {
