@@ -199,6 +199,56 @@ func TestBatchIsAllOrNothing(t *testing.T) {
 	})
 }
 
+// TestLateFailuresRollBackEarlierChunks covers large batches, which are
+// inserted chunk by chunk while later chunks are still being validated.
+func TestLateFailuresRollBackEarlierChunks(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
+		e := start(t, tg)
+		stored := emit(t, e, validEvent())
+		batch := func() []any {
+			out := make([]any, 1000)
+			for i := range out {
+				ev := validEvent()
+				ev["target_id"] = fmt.Sprintf("key-%d", i)
+				out[i] = ev
+			}
+			return out
+		}
+		before := e.countEvents()
+
+		invalid := batch()
+		invalid[5].(map[string]any)["result"] = "maybe"
+		invalid[900].(map[string]any)["action"] = "Bad"
+		r := e.do("POST", "/v1/audit/events", adminToken, map[string]any{"events": invalid})
+		p := r.problem(t)
+		if r.status != 400 || len(p.Errors) != 2 || p.Errors[0].Field != "events[5].result" || p.Errors[1].Field != "events[900].action" {
+			t.Errorf("invalid events at 5 and 900: %d %+v", r.status, p.Errors)
+		}
+
+		conflicting := batch()
+		conflicting[700].(map[string]any)["id"] = stored.ID // stored with other content
+		r = e.do("POST", "/v1/audit/events", adminToken, map[string]any{"events": conflicting})
+		if p := r.problem(t); r.status != 409 || len(p.Errors) != 1 || p.Errors[0].Field != "events[700].id" {
+			t.Errorf("a conflict at 700: %d %+v", r.status, p)
+		}
+
+		repeated := batch()
+		dup := uuid.NewString()
+		repeated[10].(map[string]any)["id"] = dup
+		repeated[600] = repeated[10]
+		r = e.do("POST", "/v1/audit/events", adminToken, map[string]any{"events": repeated})
+		var receipt client.BatchReceipt
+		r.json(t, &receipt)
+		if r.status != 201 || receipt.Created != 999 || receipt.Replayed != 1 ||
+			receipt.Events[600].Seq != receipt.Events[10].Seq || receipt.Events[600].Status != "replayed" {
+			t.Errorf("an id repeated across chunks: %d created %d replayed %d", r.status, receipt.Created, receipt.Replayed)
+		}
+		if after := e.countEvents(); after != before+999 {
+			t.Errorf("stored %d events; want only the 999 of the good batch", after-before)
+		}
+	})
+}
+
 func TestIdempotentRetries(t *testing.T) {
 	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
 		e := start(t, tg)

@@ -14,17 +14,34 @@ import (
 
 // Store is what the audit trail needs from storage.
 type Store interface {
-	// AppendEvents stores, in one transaction, every event whose id is not
-	// stored yet, assigning gap-free seq numbers in order. An id already
-	// stored with the same content is a replay: the stored event is returned
-	// in its place and created[i] is false. An id stored with different
-	// content fails the whole call with a conflict naming the index, and
-	// nothing is written.
-	AppendEvents(ctx context.Context, events []*Event) (stored []*Event, created []bool, err error)
+	// AppendEvents stores, in one transaction, every event next yields
+	// whose id is not stored yet, assigning gap-free seq numbers in order.
+	// An id already stored with the same content is a replay: the stored
+	// event is returned in its place and created[i] is false. An id stored
+	// with different content (an *IDConflictError), or an error from next,
+	// fails the whole call and nothing is written.
+	AppendEvents(ctx context.Context, next Chunks) (stored []*Event, created []bool, err error)
 	// GetEvent returns one event or a not_found error.
 	GetEvent(ctx context.Context, id string) (*Event, error)
 	// ListEvents returns events matching f, highest seq first.
 	ListEvents(ctx context.Context, f Filter) ([]*Event, error)
+}
+
+// Chunks yields the events of one append in order, a chunk per call, and
+// nil when there are no more. Yielding chunks lets validation of the next
+// chunk overlap the insert of this one.
+type Chunks func() ([]*Event, error)
+
+// Slice yields events as a single chunk.
+func Slice(events []*Event) Chunks {
+	done := false
+	return func() ([]*Event, error) {
+		if done {
+			return nil, nil
+		}
+		done = true
+		return events, nil
+	}
 }
 
 // Origin describes who sent events and through which request.
@@ -48,20 +65,122 @@ type Service struct {
 // batch says whether ins came as {"events":[…]}, which decides how fields
 // are named in errors.
 func (s *Service) Record(ctx context.Context, o Origin, ins []Input, batch bool) ([]*Event, []bool, error) {
-	now := s.Now()
-	var events []*Event
-	var err error
 	if !batch {
-		var e *Event
-		e, err = Normalize(&ins[0], now, s.NewID)
-		events = []*Event{e}
-	} else {
-		events, err = NormalizeBatch(ins, now, s.NewID)
+		e, err := Normalize(&ins[0], s.Now(), s.NewID)
+		if err != nil {
+			return nil, nil, err
+		}
+		d := newDeduper(o, s.Now(), false, 1)
+		unique, err := d.add([]*Event{e}, 0) // one event cannot repeat itself
+		if err != nil {
+			return nil, nil, err
+		}
+		return d.finish(s.Store.AppendEvents(ctx, Slice(unique)))
 	}
-	if err != nil {
+	if err := checkBatchSize(len(ins)); err != nil {
 		return nil, nil, err
 	}
-	return s.append(ctx, o, events, batch)
+	return s.recordBatch(ctx, o, ins)
+}
+
+// pipelineChunk is how many events of a batch are validated before the
+// store starts inserting them, while the next chunk is validated.
+const pipelineChunk = 250
+
+// recordBatch validates a batch chunk by chunk in a goroutine of its own
+// while the store inserts the chunks already validated, inside one
+// transaction. The first invalid event makes the store roll back, after
+// every chunk was validated so that all problems are reported at once.
+func (s *Service) recordBatch(ctx context.Context, o Origin, ins []Input) ([]*Event, []bool, error) {
+	now := s.Now()
+	out := make([]*Event, len(ins))
+	type span struct {
+		start, end int
+		errs       []aeso.FieldError
+	}
+	nChunks := (len(ins) + pipelineChunk - 1) / pipelineChunk
+	spans := make(chan span, nChunks) // never blocks the validator, even if the store gives up
+	go func() {
+		for start := 0; start < len(ins); start += pipelineChunk {
+			end := min(start+pipelineChunk, len(ins))
+			spans <- span{start, end, normalizeRange(ins, out, start, end, now, s.NewID)}
+		}
+		close(spans)
+	}()
+	d := newDeduper(o, now, true, len(ins))
+	return d.finish(s.Store.AppendEvents(ctx, func() ([]*Event, error) {
+		sp, ok := <-spans
+		if !ok {
+			return nil, nil
+		}
+		if len(sp.errs) > 0 {
+			var v aeso.Validation
+			v.Fields = sp.errs
+			for rest := range spans {
+				v.Fields = append(v.Fields, rest.errs...)
+			}
+			return nil, v.Err()
+		}
+		return d.add(out[sp.start:sp.end], sp.start)
+	}))
+}
+
+// deduper stamps events as they reach the store and folds repeats: two
+// events of one batch with the same id are one event sent twice when their
+// content agrees, and a conflict when it does not.
+type deduper struct {
+	origin Origin
+	now    time.Time
+	batch  bool
+	first  map[string]int // id → index of its first occurrence
+	all    []*Event       // every event, in input order
+}
+
+func newDeduper(o Origin, now time.Time, batch bool, n int) *deduper {
+	return &deduper{origin: o, now: now, batch: batch, first: make(map[string]int, n), all: make([]*Event, 0, n)}
+}
+
+// add stamps events (whose first index in the input is offset) and returns
+// those the store has not been given yet.
+func (d *deduper) add(events []*Event, offset int) ([]*Event, error) {
+	unique := make([]*Event, 0, len(events))
+	for k, e := range events {
+		i := offset + k
+		stamp(e, d.origin, d.now)
+		d.all = append(d.all, e)
+		if j, ok := d.first[e.ID]; ok {
+			if !d.all[j].SameContent(e) {
+				return nil, conflict(i, d.batch)
+			}
+			continue
+		}
+		d.first[e.ID] = i
+		unique = append(unique, e)
+	}
+	return unique, nil
+}
+
+// finish maps the store's answer, given per unique event, back to input
+// order.
+func (d *deduper) finish(stored []*Event, created []bool, err error) ([]*Event, []bool, error) {
+	var idc *IDConflictError
+	if errors.As(err, &idc) {
+		return nil, nil, conflict(d.first[idc.ID], d.batch)
+	} else if err != nil {
+		return nil, nil, err
+	}
+	out := make([]*Event, len(d.all))
+	outCreated := make([]bool, len(d.all))
+	for u, e := range stored {
+		i := d.first[e.ID]
+		out[i], outCreated[i] = e, created[u]
+	}
+	for i, e := range d.all {
+		if out[i] == nil { // a repeat within the batch
+			out[i] = out[d.first[e.ID]]
+		}
+	}
+	return out, outCreated, nil
 }
 
 // Prepare validates one event without storing it, for callers that store it
@@ -80,44 +199,6 @@ func stamp(e *Event, o Origin, now time.Time) {
 	e.RequestID = o.RequestID
 	e.TraceID = o.TraceID
 	e.RecordedAt = now.UTC().Truncate(time.Microsecond)
-}
-
-func (s *Service) append(ctx context.Context, o Origin, events []*Event, batch bool) ([]*Event, []bool, error) {
-	now := s.Now()
-	// Two events of one batch with the same id are one event sent twice when
-	// their content agrees, and a conflict when it does not.
-	first := make(map[string]int, len(events))
-	unique := make([]*Event, 0, len(events))
-	for i, e := range events {
-		stamp(e, o, now)
-		if j, ok := first[e.ID]; ok {
-			if !events[j].SameContent(e) {
-				return nil, nil, conflict(i, batch)
-			}
-			continue
-		}
-		first[e.ID] = i
-		unique = append(unique, e)
-	}
-	stored, created, err := s.Store.AppendEvents(ctx, unique)
-	var idc *IDConflictError
-	if errors.As(err, &idc) {
-		return nil, nil, conflict(first[idc.ID], batch)
-	} else if err != nil {
-		return nil, nil, err
-	}
-	out := make([]*Event, len(events))
-	outCreated := make([]bool, len(events))
-	for u, e := range stored {
-		i := first[e.ID]
-		out[i], outCreated[i] = e, created[u]
-	}
-	for i, e := range events {
-		if out[i] == nil { // a repeat within the batch
-			out[i] = out[first[e.ID]]
-		}
-	}
-	return out, outCreated, nil
 }
 
 // IDConflictError is what a Store returns when an id is already stored

@@ -2,11 +2,8 @@ package audit
 
 import (
 	"regexp"
-	"runtime"
-	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -151,56 +148,24 @@ func Normalize(in *Input, now time.Time, newID func() string) (*Event, error) {
 	return e, v.Err()
 }
 
-// NormalizeBatch validates every event of a batch and reports all problems
-// at once, each field prefixed with its index.
-func NormalizeBatch(ins []Input, now time.Time, newID func() string) ([]*Event, error) {
+// checkBatchSize rejects an empty or oversized batch before any work.
+func checkBatchSize(n int) error {
 	var v aeso.Validation
 	switch {
-	case len(ins) == 0:
+	case n == 0:
 		v.Add("events", "required", "must hold at least one event")
-	case len(ins) > MaxBatch:
-		v.Add("events", "too_many", "holds %d events; at most %d are allowed per request", len(ins), MaxBatch)
+	case n > MaxBatch:
+		v.Add("events", "too_many", "holds %d events; at most %d are allowed per request", n, MaxBatch)
 	}
-	if err := v.Err(); err != nil {
-		return nil, err
-	}
-	out := make([]*Event, len(ins))
-	// Validation and redaction dominate a large batch's cost and each event
-	// stands alone, so the batch is split across the CPUs.
-	workers := min(runtime.GOMAXPROCS(0), (len(ins)+parallelChunk-1)/parallelChunk)
-	results := make([]aeso.Validation, workers)
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func(w int) {
-			defer wg.Done()
-			for i := w; i < len(ins); i += workers {
-				out[i] = normalize(&ins[i], "events["+strconv.Itoa(i)+"].", now, newID, &results[w])
-			}
-		}(w)
-	}
-	wg.Wait()
-	for _, r := range results {
-		v.Fields = append(v.Fields, r.Fields...)
-	}
-	// Report fields in index order whatever worker found them.
-	sort.SliceStable(v.Fields, func(a, b int) bool { return fieldIndex(v.Fields[a].Field) < fieldIndex(v.Fields[b].Field) })
-	return out, v.Err()
+	return v.Err()
 }
 
-// parallelChunk is the least number of events worth a goroutine.
-const parallelChunk = 64
-
-// fieldIndex returns i of "events[i]…", for ordering errors.
-func fieldIndex(f string) int {
-	rest, ok := strings.CutPrefix(f, "events[")
-	if !ok {
-		return -1
+// normalizeRange validates ins[start:end] of a batch into out, naming each
+// field with its index.
+func normalizeRange(ins []Input, out []*Event, start, end int, now time.Time, newID func() string) []aeso.FieldError {
+	var v aeso.Validation
+	for i := start; i < end; i++ {
+		out[i] = normalize(&ins[i], "events["+strconv.Itoa(i)+"].", now, newID, &v)
 	}
-	end := strings.IndexByte(rest, ']')
-	if end < 0 {
-		return -1
-	}
-	n, _ := strconv.Atoi(rest[:end])
-	return n
+	return v.Fields
 }

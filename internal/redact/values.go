@@ -15,39 +15,82 @@ import (
 // match contains: a value holding none of them skips the regexp, which keeps
 // redaction off the profile of a 1000-event batch.
 type valuePattern struct {
-	hints []string // any one must occur; lowercase when fold is set
-	fold  bool     // look for hints in the lowercased value
+	need  byteClass // classes every match contains
+	hints []string  // any one must occur; lowercase when fold is set
+	fold  bool      // look for hints in the lowercased value
 	re    *regexp.Regexp
+}
+
+// byteClass is a set of byte kinds, so one pass over a value tells which
+// patterns could match it at all.
+type byteClass uint8
+
+const (
+	hasDash byteClass = 1 << iota
+	hasDot
+	hasUnderscore
+	hasColon
+	hasAt
+	hasSpace
+	hasUpperA
+	hasEquals
+)
+
+// classify returns the classes present in s and how many ASCII digits it has.
+func classify(s string) (c byteClass, digits int) {
+	for i := 0; i < len(s); i++ {
+		switch b := s[i]; {
+		case b >= '0' && b <= '9':
+			digits++
+		case b == '-':
+			c |= hasDash
+		case b == '.':
+			c |= hasDot
+		case b == '_':
+			c |= hasUnderscore
+		case b == ':':
+			c |= hasColon
+		case b == '@':
+			c |= hasAt
+		case b == ' ' || b == '\t' || b == '\n' || b == '\r' || b == '\f' || b == '\v':
+			c |= hasSpace
+		case b == 'A':
+			c |= hasUpperA
+		case b == '=':
+			c |= hasEquals
+		}
+	}
+	return c, digits
 }
 
 var secretValuePatterns = []valuePattern{
 	// PEM private keys: PKCS#8, RSA, EC, DSA, OPENSSH, ENCRYPTED, PGP.
-	{[]string{"PRIVATE KEY"}, false, regexp.MustCompile(`-----BEGIN [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----`)},
+	{hasDash | hasSpace, []string{"PRIVATE KEY"}, false, regexp.MustCompile(`-----BEGIN [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----`)},
 	// JWT (JWS compact form): the header is base64url JSON, so it starts
 	// with "eyJ" ('{"'). The signature may be empty for alg "none".
-	{[]string{"eyJ"}, false, regexp.MustCompile(`eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*`)},
+	{hasDot, []string{"eyJ"}, false, regexp.MustCompile(`eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*`)},
 	// AWS access key IDs.
-	{[]string{"AKIA", "ASIA", "ABIA", "ACCA"}, false, regexp.MustCompile(`\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b`)},
+	{hasUpperA, []string{"AKIA", "ASIA", "ABIA", "ACCA"}, false, regexp.MustCompile(`\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b`)},
 	// AWS secret access keys have no prefix of their own; they are caught
 	// next to their conventional name (env files, credentials files, JSON).
-	{[]string{"secret"}, true, regexp.MustCompile(`(?i)aws_?secret_?access_?key["']?\s*[:=]\s*["']?[A-Za-z0-9/+=]{16,}`)},
+	{0, []string{"secret"}, true, regexp.MustCompile(`(?i)aws_?secret_?access_?key["']?\s*[:=]\s*["']?[A-Za-z0-9/+=]{16,}`)},
 	// GitHub classic and fine-grained tokens.
-	{[]string{"gh"}, false, regexp.MustCompile(`gh[pousr]_[A-Za-z0-9]{36,}`)},
-	{[]string{"github_pat_"}, false, regexp.MustCompile(`github_pat_[A-Za-z0-9_]{22,}`)},
+	{hasUnderscore, []string{"gh"}, false, regexp.MustCompile(`gh[pousr]_[A-Za-z0-9]{36,}`)},
+	{hasUnderscore, []string{"github_pat_"}, false, regexp.MustCompile(`github_pat_[A-Za-z0-9_]{22,}`)},
 	// GitLab personal access tokens.
-	{[]string{"glpat-"}, false, regexp.MustCompile(`glpat-[A-Za-z0-9_-]{20,}`)},
+	{hasDash, []string{"glpat-"}, false, regexp.MustCompile(`glpat-[A-Za-z0-9_-]{20,}`)},
 	// Slack bot, user, app, refresh and legacy tokens.
-	{[]string{"xox"}, false, regexp.MustCompile(`xox[bpars]-[A-Za-z0-9-]{10,}`)},
+	{hasDash, []string{"xox"}, false, regexp.MustCompile(`xox[bpars]-[A-Za-z0-9-]{10,}`)},
 	// Google API keys.
-	{[]string{"AIza"}, false, regexp.MustCompile(`\bAIza[0-9A-Za-z_-]{35}`)},
+	{hasUpperA, []string{"AIza"}, false, regexp.MustCompile(`\bAIza[0-9A-Za-z_-]{35}`)},
 	// Stripe secret and restricted keys (publishable pk_ keys are public).
-	{[]string{"_live_", "_test_"}, false, regexp.MustCompile(`(?:sk|rk)_(?:live|test)_[0-9A-Za-z]{16,}`)},
+	{hasUnderscore, []string{"_live_", "_test_"}, false, regexp.MustCompile(`(?:sk|rk)_(?:live|test)_[0-9A-Za-z]{16,}`)},
 	// aeso's own tokens: "aeso_" and base62 (see internal/auth).
-	{[]string{"aeso_"}, false, regexp.MustCompile(`aeso_[0-9A-Za-z]{20,}`)},
+	{hasUnderscore, []string{"aeso_"}, false, regexp.MustCompile(`aeso_[0-9A-Za-z]{20,}`)},
 	// URLs with a password in the userinfo: scheme://user:pass@host. The
 	// user may be empty (redis://:pass@host); '/', '?', '#' end the
 	// authority, so host:port/path@x is not mistaken for credentials.
-	{[]string{"://"}, false, regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.-]*://[^/?#@\s:]*:[^/?#@\s]+@`)},
+	{hasColon | hasAt, []string{"://"}, false, regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.-]*://[^/?#@\s:]*:[^/?#@\s]+@`)},
 }
 
 // minSecretLen is the shortest string any pattern matches: a URL with a
@@ -84,15 +127,28 @@ func ValueLooksSecret(s string) bool {
 	if len(s) < minSecretLen {
 		return false
 	}
-	lower := strings.ToLower(s) // no allocation when s has no capitals
+	class, digits := classify(s)
+	if digits >= minCardDigits && containsCardNumber(s) {
+		return true
+	}
+	// The AWS secret pattern needs "key=" or "key:"; Bearer and Basic need
+	// a space. Lowercasing is only worth it when one of them can match.
+	lower := ""
+	if class&(hasEquals|hasColon|hasSpace) != 0 {
+		lower = strings.ToLower(s) // no allocation when s has no capitals
+	}
 	for i := range secretValuePatterns {
-		if secretValuePatterns[i].matches(s, lower) {
+		p := &secretValuePatterns[i]
+		if class&p.need != p.need || (p.fold && lower == "") {
+			continue
+		}
+		if p.matches(s, lower) {
 			return true
 		}
 	}
-	return (strings.Contains(lower, "bearer") && hasBearerToken(s)) ||
-		(strings.Contains(lower, "basic") && hasBasicCredentials(s)) ||
-		containsCardNumber(s)
+	return class&hasSpace != 0 &&
+		((strings.Contains(lower, "bearer") && hasBearerToken(s)) ||
+			(strings.Contains(lower, "basic") && hasBasicCredentials(s)))
 }
 
 // hasBearerToken accepts "Bearer <token>" only when the token has a digit or

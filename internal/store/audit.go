@@ -32,32 +32,47 @@ const selectEvents = `SELECT l.seq, l.id, l.actor_user_id, l.actor_service_accou
 	COALESCE(d.actor_display_name, ''), COALESCE(d.target_display_name, '')
 	FROM audit_logs l LEFT JOIN audit_display_names d ON d.seq = l.seq`
 
-// AppendEvents implements audit.Store.
-func (db *DB) AppendEvents(ctx context.Context, events []*audit.Event) ([]*audit.Event, []bool, error) {
-	stored := make([]*audit.Event, len(events))
-	created := make([]bool, len(events))
+// AppendEvents implements audit.Store. Chunks are written as they arrive,
+// so the caller can validate chunk k+1 while chunk k is inserted; an error
+// from next rolls everything back.
+func (db *DB) AppendEvents(ctx context.Context, next audit.Chunks) ([]*audit.Event, []bool, error) {
+	var stored []*audit.Event
+	var created []bool
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
-		last, err := db.lockSeq(ctx, tx)
+		start, err := db.lockSeq(ctx, tx)
 		if err != nil {
 			return err
 		}
-		existing, err := db.eventsByID(ctx, tx, events)
-		if err != nil {
-			return err
-		}
-		var fresh []*audit.Event
-		for i, e := range events {
-			if old, ok := existing[e.ID]; ok {
-				if !old.SameContent(e) {
-					return &audit.IDConflictError{ID: e.ID}
-				}
-				stored[i] = old
-				continue
+		last := start
+		for {
+			chunk, err := next()
+			if err != nil {
+				return err
 			}
-			stored[i], created[i] = e, true
-			fresh = append(fresh, e)
+			if chunk == nil {
+				break
+			}
+			existing, err := db.eventsByID(ctx, tx, chunk)
+			if err != nil {
+				return err
+			}
+			var fresh []*audit.Event
+			for _, e := range chunk {
+				if old, ok := existing[e.ID]; ok {
+					if !old.SameContent(e) {
+						return &audit.IDConflictError{ID: e.ID}
+					}
+					stored, created = append(stored, old), append(created, false)
+					continue
+				}
+				stored, created = append(stored, e), append(created, true)
+				fresh = append(fresh, e)
+			}
+			if last, err = db.insertNumbered(ctx, tx, last, fresh); err != nil {
+				return err
+			}
 		}
-		return db.writeEvents(ctx, tx, last, fresh)
+		return db.saveSeq(ctx, tx, start, last)
 	})
 	if err != nil {
 		return nil, nil, err
@@ -74,18 +89,23 @@ func (db *DB) lockSeq(ctx context.Context, tx *sql.Tx) (int64, error) {
 	return last, nil
 }
 
-// writeEvents numbers events after last, inserts them and advances the
-// counter; tx must hold the seq lock.
-func (db *DB) writeEvents(ctx context.Context, tx *sql.Tx, last int64, events []*audit.Event) error {
+// insertNumbered numbers events after last and inserts them; tx must hold
+// the seq lock. It returns the new last seq.
+func (db *DB) insertNumbered(ctx context.Context, tx *sql.Tx, last int64, events []*audit.Event) (int64, error) {
 	if len(events) == 0 {
-		return nil
+		return last, nil
 	}
 	for _, e := range events {
 		last++
 		e.Seq = last
 	}
-	if err := db.insertEvents(ctx, tx, events); err != nil {
-		return err
+	return last, db.insertEvents(ctx, tx, events)
+}
+
+// saveSeq advances the counter from start to last.
+func (db *DB) saveSeq(ctx context.Context, tx *sql.Tx, start, last int64) error {
+	if last == start {
+		return nil
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE audit_seq SET last_seq = $1 WHERE id = 1`, last); err != nil {
 		return fmt.Errorf("advance audit seq: %w", err)
@@ -141,11 +161,21 @@ func (db *DB) insertEvents(ctx context.Context, tx *sql.Tx, events []*audit.Even
 // appendInTx writes events inside a transaction that belongs to another
 // change (a token's creation), so the change and its record commit together.
 func (db *DB) appendInTx(ctx context.Context, tx *sql.Tx, events ...*audit.Event) error {
-	last, err := db.lockSeq(ctx, tx)
+	start, err := db.lockSeq(ctx, tx)
 	if err != nil {
 		return err
 	}
-	return db.writeEvents(ctx, tx, last, events)
+	return db.writeAfter(ctx, tx, start, events)
+}
+
+// writeAfter numbers, inserts and counts events after start; tx holds the
+// seq lock.
+func (db *DB) writeAfter(ctx context.Context, tx *sql.Tx, start int64, events []*audit.Event) error {
+	last, err := db.insertNumbered(ctx, tx, start, events)
+	if err != nil {
+		return err
+	}
+	return db.saveSeq(ctx, tx, start, last)
 }
 
 // writePlaceholders writes "(p1,…,pn)" for parameters offset+1…offset+n.

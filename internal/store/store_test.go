@@ -56,7 +56,7 @@ func event(i int) *audit.Event {
 
 func append1(t *testing.T, db *store.DB, events ...*audit.Event) ([]*audit.Event, []bool) {
 	t.Helper()
-	stored, created, err := db.AppendEvents(context.Background(), events)
+	stored, created, err := db.AppendEvents(context.Background(), audit.Slice(events))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,7 +126,7 @@ func TestAppendingAStoredIDIsAReplayOrAConflict(t *testing.T) {
 		changed := *e
 		changed.Result = "failure"
 		fresh := event(5)
-		_, _, err := db.AppendEvents(context.Background(), []*audit.Event{fresh, &changed})
+		_, _, err := db.AppendEvents(context.Background(), audit.Slice([]*audit.Event{fresh, &changed}))
 		var idc *audit.IDConflictError
 		if !errors.As(err, &idc) || idc.ID != e.ID {
 			t.Fatalf("conflicting content: err = %v, want IDConflictError for %s", err, e.ID)
@@ -186,7 +186,7 @@ func TestSeqIsGapFreeUnderConcurrentWriters(t *testing.T) {
 					if i%5 == 0 {
 						batch = append(batch, event(1000+w*each+i))
 					}
-					if _, _, err := db.AppendEvents(context.Background(), batch); err != nil {
+					if _, _, err := db.AppendEvents(context.Background(), audit.Slice(batch)); err != nil {
 						errs <- err
 					}
 				}

@@ -75,7 +75,7 @@ func (db *DB) RevokeToken(ctx context.Context, id, by string, at time.Time, ev *
 			// Revoked concurrently: nothing to record twice.
 			return nil
 		}
-		return db.writeEvents(ctx, tx, last, []*audit.Event{ev})
+		return db.writeAfter(ctx, tx, last, []*audit.Event{ev})
 	})
 	if err != nil {
 		return nil, err
@@ -111,7 +111,7 @@ func (db *DB) BootstrapToken(ctx context.Context, t *auth.Token, ev *audit.Event
 			return err
 		}
 		created = true
-		return db.writeEvents(ctx, tx, last, []*audit.Event{ev})
+		return db.writeAfter(ctx, tx, last, []*audit.Event{ev})
 	})
 	return existing, created, err
 }
