@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"reflect"
 	"strings"
@@ -148,7 +147,7 @@ func (s *Server) decodeEvents(r *http.Request) ([]audit.Input, bool, error) {
 	raw, isBatch := envelope["events"]
 	if !isBatch {
 		var in audit.Input
-		if err := decodeStrict(trimmed, &in, ""); err != nil {
+		if err := decodeObject(trimmed, &in, "", "an audit event"); err != nil {
 			return nil, false, err
 		}
 		return []audit.Input{in}, false, nil
@@ -174,7 +173,7 @@ func (s *Server) decodeEvents(r *http.Request) ([]audit.Input, bool, error) {
 	ins := make([]audit.Input, len(items))
 	var v aeso.Validation
 	for i, item := range items {
-		if err := decodeStrict(item, &ins[i], fmt.Sprintf("events[%d].", i)); err != nil {
+		if err := decodeObject(item, &ins[i], fmt.Sprintf("events[%d].", i), "an audit event"); err != nil {
 			var e *aeso.Error
 			if errors.As(err, &e) && len(e.Fields) > 0 {
 				v.Fields = append(v.Fields, e.Fields...)
@@ -211,36 +210,6 @@ func decodeFast(body []byte) (ins []audit.Input, batch, ok bool) {
 	return *b.Events, true, true
 }
 
-func decodeStrict(data []byte, dst *audit.Input, prefix string) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	err := dec.Decode(dst)
-	if err == nil {
-		if _, extra := dec.Token(); extra != io.EOF {
-			return aeso.Reasonf(aeso.EINVALID, "malformed_json", "unexpected data after the JSON object")
-		}
-		return nil
-	}
-	var v aeso.Validation
-	var te *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &te):
-		field := te.Field
-		if field == "" {
-			field = "event"
-		}
-		v.Add(prefix+field, "type", "must be a JSON %s", jsonKind(te.Type.Kind().String()))
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		name := safeFieldName(strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`))
-		v.Add(prefix+name, "unknown_field", "is not a field of an audit event")
-	default:
-		if prefix == "" {
-			return malformed(err)
-		}
-		v.Add(strings.TrimSuffix(prefix, "."), "malformed_json", "is not a valid event object")
-	}
-	return v.Err()
-}
 
 func jsonKind(goKind string) string {
 	switch goKind {

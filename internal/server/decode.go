@@ -12,11 +12,12 @@ import (
 	"github.com/aeso-dev/aeso/internal/redact"
 )
 
-// decodeObject strictly decodes a JSON object body into dst. Errors name the
-// field and the expected type but never echo a value: a body may carry a
-// credential in the wrong place.
-func decodeObject(body []byte, dst any, expect string) error {
-	dec := json.NewDecoder(bytes.NewReader(body))
+// decodeObject strictly decodes a JSON object into dst. Errors name the
+// field (after prefix, e.g. "events[3].") and the expected type but never
+// echo a value: a body may carry a credential in the wrong place. expect
+// describes the object for messages ("an audit event").
+func decodeObject(data []byte, dst any, prefix, expect string) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	err := dec.Decode(dst)
 	if err == nil {
@@ -29,20 +30,19 @@ func decodeObject(body []byte, dst any, expect string) error {
 	var te *json.UnmarshalTypeError
 	var pe *time.ParseError
 	switch {
-	case errors.As(err, &te):
-		field := te.Field
-		if field == "" {
-			return aeso.Reasonf(aeso.EINVALID, "malformed_json", "the body must be a JSON object with %s", expect)
-		}
-		v.Add(field, "type", "must be a JSON %s", jsonKind(te.Type.Kind().String()))
+	case errors.As(err, &te) && te.Field != "":
+		v.Add(prefix+te.Field, "type", "must be a JSON %s", jsonKind(te.Type.Kind().String()))
 	case errors.As(err, &pe):
 		// encoding/json does not say which field held the bad time.
-		v.Add("body", "format", "a time is not RFC 3339 (e.g. 2026-01-02T15:04:05Z)")
+		v.Add(prefix+"body", "format", "a time is not RFC 3339 (e.g. 2026-01-02T15:04:05Z)")
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		v.Add(safeFieldName(strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)),
-			"unknown_field", "is not a field here; expected %s", expect)
+		name := safeFieldName(strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`))
+		v.Add(prefix+name, "unknown_field", "is not a field of %s", expect)
+	case prefix != "":
+		// One element of a batch: name it rather than fail the whole body.
+		v.Add(strings.TrimSuffix(prefix, "."), "malformed_json", "must be %s (a JSON object)", expect)
 	default:
-		return malformed(err)
+		return aeso.Reasonf(aeso.EINVALID, "malformed_json", "the body must be %s (a JSON object)", expect)
 	}
 	return v.Err()
 }

@@ -49,7 +49,7 @@ func (s *Server) handleCreateToken(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var req auth.CreateRequest
-	if err := decodeObject(body, &req, "principal, scopes, and optionally name and expires_at"); err != nil {
+	if err := decodeObject(body, &req, "", "a token request (principal, scopes, and optionally name and expires_at)"); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
