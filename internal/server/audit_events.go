@@ -210,7 +210,6 @@ func decodeFast(body []byte) (ins []audit.Input, batch, ok bool) {
 	return *b.Events, true, true
 }
 
-
 func jsonKind(goKind string) string {
 	switch goKind {
 	case "string":
