@@ -57,23 +57,33 @@ func (e *Error) Error() string {
 	return b.String()
 }
 
-// do sends a request and decodes a JSON answer into out. It returns the
-// status so callers can tell a creation (201) from a replay (200).
+// do sends a JSON request and decodes a JSON answer into out.
 func (c *Client) do(ctx context.Context, method, path string, body, out any) (int, error) {
 	var rd io.Reader
+	var size int64 = -1
 	if body != nil {
 		b, err := json.Marshal(body)
 		if err != nil {
 			return 0, err
 		}
-		rd = bytes.NewReader(b)
+		rd, size = bytes.NewReader(b), int64(len(b))
 	}
-	req, err := http.NewRequestWithContext(ctx, method, c.BaseURL+path, rd)
+	return c.doRaw(ctx, method, path, rd, size, out)
+}
+
+// doRaw sends body as it is (size -1 when unknown) and decodes a JSON
+// answer into out. It returns the
+// status so callers can tell a creation (201) from a replay (200).
+func (c *Client) doRaw(ctx context.Context, method, path string, body io.Reader, size int64, out any) (int, error) {
+	req, err := http.NewRequestWithContext(ctx, method, c.BaseURL+path, body)
 	if err != nil {
 		return 0, err
 	}
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
+		if size >= 0 {
+			req.ContentLength = size
+		}
 	}
 	if c.Token != "" {
 		req.Header.Set("Authorization", "Bearer "+c.Token)

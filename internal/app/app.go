@@ -14,6 +14,7 @@ import (
 	"github.com/aeso-dev/aeso/internal/audit"
 	"github.com/aeso-dev/aeso/internal/auth"
 	"github.com/aeso-dev/aeso/internal/config"
+	"github.com/aeso-dev/aeso/internal/evidence"
 	"github.com/aeso-dev/aeso/internal/server"
 	"github.com/aeso-dev/aeso/internal/store"
 	"github.com/google/uuid"
@@ -93,6 +94,7 @@ func Start(ctx context.Context, cfg Config) (*Main, error) {
 	m := &Main{Config: cfg, DB: db, done: make(chan error, 1)}
 	auditSvc := &audit.Service{Store: db, Registry: registry, Now: cfg.Now, NewID: NewID}
 	authSvc := &auth.Service{Store: db, Audit: auditSvc, Now: cfg.Now, NewID: NewID}
+	evidenceSvc := &evidence.Service{Store: db, Audit: auditSvc, Now: cfg.Now, NewID: NewID}
 	if err := db.Ready(ctx); err != nil {
 		// Started before `aeso migrate` ran (--migrate=false): serve, answer
 		// 503 on /readyz, and bootstrap once the schema is there.
@@ -104,7 +106,7 @@ func Start(ctx context.Context, cfg Config) (*Main, error) {
 		return nil, err
 	}
 	srv := &server.Server{
-		Audit: auditSvc, Auth: authSvc, Ready: db, Logger: cfg.Logger,
+		Audit: auditSvc, Auth: authSvc, Evidence: evidenceSvc, Ready: db, Logger: cfg.Logger,
 		Metrics: server.NewMetrics(prometheus.NewRegistry()),
 		MaxBody: cfg.MaxBody, Version: cfg.Version, NewReqID: NewID, Now: cfg.Now,
 	}

@@ -2,8 +2,11 @@ package audit
 
 // Built-in actions: aeso audits its own privileged mutations (principle 6).
 const (
-	ActionTokenCreate = "aeso.token.create"
-	ActionTokenRevoke = "aeso.token.revoke"
+	ActionTokenCreate       = "aeso.token.create"
+	ActionTokenRevoke       = "aeso.token.revoke"
+	ActionEvidenceSeal      = "aeso.evidence.seal"
+	ActionEvidencePromote   = "aeso.evidence.promote"
+	ActionEvidenceSupersede = "aeso.evidence.supersede"
 )
 
 // BuiltinActions returns the presentation rules of aeso's own actions.
@@ -22,6 +25,27 @@ func BuiltinActions() []ActionDef {
 			Severity:    SeverityPair{Success: "medium", Failure: "high"},
 			SafeDetails: []string{"principal", "name"},
 			Summary:     "{actor} revoked {target_type} {target}", BuiltIn: true,
+		},
+		{
+			Action: ActionEvidenceSeal, Category: CategoryPlatform, Family: "Evidence",
+			Label: "Seal evidence bundle", TargetTypeLabel: "Evidence bundle",
+			Severity:    SeverityPair{Success: "low", Failure: "medium"},
+			SafeDetails: []string{"kind", "subject", "ref", "digest", "items"},
+			Summary:     "{actor} sealed {target_type} {target}", BuiltIn: true,
+		},
+		{
+			Action: ActionEvidencePromote, Category: CategoryPlatform, Family: "Evidence",
+			Label: "Promote evidence bundle", TargetTypeLabel: "Evidence bundle",
+			Severity:    SeverityPair{Success: "medium", Failure: "high"},
+			SafeDetails: []string{"kind", "subject", "ref", "stage", "digest"},
+			Summary:     "{actor} promoted {target_type} {target}", BuiltIn: true,
+		},
+		{
+			Action: ActionEvidenceSupersede, Category: CategoryPlatform, Family: "Evidence",
+			Label: "Supersede evidence bundle", TargetTypeLabel: "Evidence bundle",
+			Severity:    SeverityPair{Success: "medium", Failure: "high"},
+			SafeDetails: []string{"kind", "subject", "ref", "superseded_by"},
+			Summary:     "{actor} superseded {target_type} {target}", BuiltIn: true,
 		},
 	}
 }

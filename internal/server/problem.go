@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/aeso-dev/aeso"
 )
@@ -68,18 +69,10 @@ func (s *Server) problem(w http.ResponseWriter, r *http.Request, status int, cod
 	_ = json.NewEncoder(w).Encode(p) // the client may be gone; nothing to do
 }
 
-func (s *Server) methodNotAllowed(methods []string) http.Handler {
-	allow := ""
-	for i, m := range methods {
-		if i > 0 {
-			allow += ", "
-		}
-		allow += m
-	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Allow", allow)
-		s.problem(w, r, http.StatusMethodNotAllowed, "method_not_allowed", r.Method+" is not allowed here; use "+allow, nil)
-	})
+func (s *Server) methodNotAllowed(w http.ResponseWriter, r *http.Request, methods []string) {
+	allow := strings.Join(methods, ", ")
+	w.Header().Set("Allow", allow)
+	s.problem(w, r, http.StatusMethodNotAllowed, "method_not_allowed", r.Method+" is not allowed here; use "+allow, nil)
 }
 
 // writeJSON encodes v before sending the status, so a value that cannot be

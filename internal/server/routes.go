@@ -27,6 +27,18 @@ func (s *Server) routes() []Route {
 		{"GET", "/v1/audit/events/{id}", auth.ScopeAuditRead, s.handleGetEvent},
 		{"GET", "/v1/audit/actions", auth.ScopeAuditRead, s.handleListActions},
 
+		{"POST", "/v1/evidence/bundles", auth.ScopeEvidenceWrite, s.handleCreateBundle},
+		{"GET", "/v1/evidence/bundles", auth.ScopeEvidenceRead, s.handleListBundles},
+		{"GET", "/v1/evidence/bundles/latest", auth.ScopeEvidenceRead, s.handleLatestBundle},
+		{"GET", "/v1/evidence/bundles/{id}", auth.ScopeEvidenceRead, s.handleGetBundle},
+		{"POST", "/v1/evidence/bundles/{id}/items", auth.ScopeEvidenceWrite, s.handleAddItem},
+		{"POST", "/v1/evidence/bundles/{id}/reports", auth.ScopeEvidenceWrite, s.handleAddReport},
+		{"POST", "/v1/evidence/bundles/{id}/seal", auth.ScopeEvidenceWrite, s.handleSealBundle},
+		{"POST", "/v1/evidence/bundles/{id}/promote", auth.ScopeEvidenceWrite, s.handlePromoteBundle},
+		{"POST", "/v1/evidence/bundles/{id}/supersede", auth.ScopeEvidenceWrite, s.handleSupersedeBundle},
+		{"GET", "/v1/evidence/bundles/{id}/export", auth.ScopeEvidenceRead, s.handleExportBundle},
+		{"GET", "/v1/evidence/items/{id}", auth.ScopeEvidenceRead, s.handleGetItem},
+
 		{"POST", "/v1/tokens", auth.ScopeAdmin, s.handleCreateToken},
 		{"GET", "/v1/tokens", auth.ScopeAdmin, s.handleListTokens},
 		{"POST", "/v1/tokens/{id}/revoke", auth.ScopeAdmin, s.handleRevokeToken},

@@ -10,6 +10,7 @@ import (
 
 	"github.com/aeso-dev/aeso/internal/audit"
 	"github.com/aeso-dev/aeso/internal/auth"
+	"github.com/aeso-dev/aeso/internal/evidence"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -26,6 +27,7 @@ type Readiness interface {
 type Server struct {
 	Audit    *audit.Service
 	Auth     *auth.Service
+	Evidence *evidence.Service
 	Ready    Readiness
 	Logger   *slog.Logger
 	Metrics  *Metrics
@@ -51,17 +53,29 @@ func (s *Server) Handler() (http.Handler, error) {
 		s.Metrics = NewMetrics(prometheus.NewRegistry())
 	}
 	mux := http.NewServeMux()
-	allowed := map[string][]string{}
 	for _, rt := range s.routes() {
-		rt := rt
 		mux.Handle(rt.Method+" "+rt.Path, s.authorize(rt, rt.handler))
-		allowed[rt.Path] = append(allowed[rt.Path], rt.Method)
-	}
-	for path, methods := range allowed {
-		mux.Handle(path, s.methodNotAllowed(methods))
 	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		if allowed := allowedMethods(mux, r); len(allowed) > 0 {
+			s.methodNotAllowed(w, r, allowed)
+			return
+		}
 		s.problem(w, r, http.StatusNotFound, "not_found", "no such route; GET /openapi.json lists them", nil)
 	})
 	return s.recoverer(s.requestContext(s.instrument(mux))), nil
+}
+
+// allowedMethods lists the methods some route accepts for r's path, so an
+// unmatched request can be told 405 with Allow rather than 404.
+func allowedMethods(mux *http.ServeMux, r *http.Request) []string {
+	var out []string
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		if _, pattern := mux.Handler(probe); pattern != "" && pattern != "/" {
+			out = append(out, m)
+		}
+	}
+	return out
 }

@@ -18,6 +18,8 @@ type dialect interface {
 	// SQL. SQLite gets plain '?': modernc binds numbered parameters by
 	// searching for each, which makes a 1000-row INSERT ~80 times slower.
 	placeholder(n int) string
+	// forUpdate ends a SELECT that locks its rows until commit.
+	forUpdate() string
 	// lockSeq is the statement that reads the seq counter under a lock
 	// held until commit.
 	lockSeq() string
@@ -30,6 +32,9 @@ type sqliteDialect struct{}
 
 func (sqliteDialect) name() string           { return "sqlite" }
 func (sqliteDialect) placeholder(int) string { return "?" }
+
+// A SQLite write transaction already holds the database's write lock.
+func (sqliteDialect) forUpdate() string { return "" }
 func (sqliteDialect) timeArg(t time.Time) any {
 	return t.UTC().Format(sqliteTimeLayout)
 }
@@ -42,6 +47,7 @@ type postgresDialect struct{}
 
 func (postgresDialect) name() string             { return "postgres" }
 func (postgresDialect) placeholder(n int) string { return "$" + strconv.Itoa(n) }
+func (postgresDialect) forUpdate() string          { return " FOR UPDATE" }
 func (postgresDialect) timeArg(t time.Time) any  { return t.UTC() }
 func (postgresDialect) lockSeq() string {
 	return `SELECT last_seq FROM audit_seq WHERE id = 1 FOR UPDATE`

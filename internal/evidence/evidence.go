@@ -1,0 +1,122 @@
+// Package evidence holds evidence bundles: packaged proof (test reports,
+// scans, drills, attestations) that is sealed with a digest, promoted to
+// stages, and corrected only by supersession. It imports no database
+// driver and no net/http.
+package evidence
+
+import (
+	"encoding/json"
+	"time"
+
+	"github.com/aeso-dev/aeso/internal/report"
+)
+
+// Kinds of bundle.
+var Kinds = []string{"release", "uat", "security", "drill", "guard", "smoke", "operator", "incident"}
+
+// ItemTypes are the kinds of proof an item holds.
+var ItemTypes = []string{"test_report", "scan", "check", "manual_attestation", "drill_record", "artifact", "invariant_result", "guard_summary"}
+
+// Results an item may carry.
+var Results = []string{"pass", "fail", "warn", "skip", "error"}
+
+// Bundle states. "Promoted" is not a state of its own: a sealed bundle with
+// promotions is promoted.
+const (
+	StateOpen   = "open"
+	StateSealed = "sealed"
+)
+
+// Subject is what a bundle is evidence about: a name and a ref (a
+// version, a commit, an environment).
+type Subject struct {
+	Name string `json:"name"`
+	Ref  string `json:"ref"`
+}
+
+// Bundle is a package of evidence.
+type Bundle struct {
+	ID              string
+	Kind            string
+	Subject         Subject
+	Title           string
+	Labels          map[string]string
+	CorrelationID   string
+	Owner           string
+	State           string
+	CreatedAt       time.Time
+	CreatedBy       string
+	SealedAt        *time.Time
+	SealedBy        string
+	Digest          string // "sha256:<hex>" once sealed
+	Supersedes      string
+	SupersedeReason string
+	SupersededBy    string
+}
+
+// Link points at an artifact kept elsewhere, pinned by its digest.
+type Link struct {
+	URL    string `json:"url"`
+	SHA256 string `json:"sha256"`
+	Size   int64  `json:"size"`
+	Name   string `json:"name,omitempty"`
+}
+
+// Source says where an item came from.
+type Source struct {
+	URL    string `json:"url,omitempty"`    // e.g. the CI job
+	Runner string `json:"runner,omitempty"` // e.g. the runner or host
+}
+
+// Item is one result within a bundle.
+type Item struct {
+	ID            string
+	BundleID      string
+	Position      int // 1-based order within the bundle
+	Type          string
+	Name          string
+	Result        string
+	Counts        report.Counts
+	Summary       string
+	Links         []Link
+	Source        Source
+	ObservedAt    time.Time
+	ExpiresAt     *time.Time
+	CorrelationID string
+	Metadata      json.RawMessage // canonical, redacted
+	RedactedPaths []string
+	Report        *report.Summary // set when the item came from an uploaded report
+	CreatedAt     time.Time
+	CreatedBy     string
+}
+
+// Stale reports whether the item's proof has expired at now.
+func (it *Item) Stale(now time.Time) bool {
+	return it.ExpiresAt != nil && !now.Before(*it.ExpiresAt)
+}
+
+// Promotion records that a sealed bundle reached a stage: who, when, why,
+// and which digest they promoted.
+type Promotion struct {
+	ID         string
+	BundleID   string
+	Stage      string
+	Reason     string
+	Digest     string
+	PromotedAt time.Time
+	PromotedBy string
+}
+
+// Filter selects bundles for a listing; zero values mean "any".
+type Filter struct {
+	Kind        string
+	SubjectName string
+	SubjectRef  string
+	State       string
+	Stage       string
+	Labels      map[string]string
+	Since       time.Time // created at or after
+	Until       time.Time // created before
+	BeforeID    string    // keyset cursor: ids are time-ordered UUIDv7
+	Limit       int
+}

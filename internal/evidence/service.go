@@ -1,0 +1,230 @@
+package evidence
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/aeso-dev/aeso"
+	"github.com/aeso-dev/aeso/internal/audit"
+	"github.com/aeso-dev/aeso/internal/report"
+)
+
+// Store is what evidence needs from storage. Mutations take a callback
+// that runs inside the store's transaction with the bundle row locked, so
+// the rules stay here while "check, then change" stays atomic: an item
+// cannot slip into a bundle between its seal's check and its digest.
+type Store interface {
+	CreateBundle(ctx context.Context, b *Bundle) error
+	// AddItem locks the bundle, calls add with it and its item count, and
+	// stores the item add returns.
+	AddItem(ctx context.Context, bundleID string, add func(b *Bundle, count int) (*Item, error)) (*Item, error)
+	// SealBundle locks the bundle, calls seal with it and its items (which
+	// sets the seal fields), stores the bundle and the audit event.
+	SealBundle(ctx context.Context, id string, seal func(b *Bundle, items []*Item) (*audit.Event, error)) (*Bundle, error)
+	// PromoteBundle locks the bundle; promote returns a new promotion and
+	// its audit event, or (nil, nil, nil) when the stage is already held.
+	PromoteBundle(ctx context.Context, id string, promote func(b *Bundle, held []*Promotion) (*Promotion, *audit.Event, error)) error
+	// SupersedeBundle locks the old bundle; build returns the new bundle and
+	// the audit event; the store links both ways.
+	SupersedeBundle(ctx context.Context, oldID string, build func(old *Bundle) (*Bundle, *audit.Event, error)) (*Bundle, error)
+
+	GetBundle(ctx context.Context, id string) (*Bundle, error)
+	BundleItems(ctx context.Context, id string) ([]*Item, error)
+	BundlePromotions(ctx context.Context, id string) ([]*Promotion, error)
+	GetItem(ctx context.Context, id string) (*Item, error)
+	ListBundles(ctx context.Context, f Filter) ([]*Bundle, error)
+	// LatestBundle returns the most recently sealed bundle of kind for the
+	// subject name (and ref, when set) that is not superseded, promoted to
+	// stage when stage is set; not_found when there is none.
+	LatestBundle(ctx context.Context, kind, subject, ref, stage string) (*Bundle, error)
+}
+
+// Service runs the evidence lifecycle.
+type Service struct {
+	Store Store
+	Audit *audit.Service
+	Now   func() time.Time
+	NewID func() string
+}
+
+func (s *Service) now() time.Time { return s.Now().UTC().Truncate(time.Microsecond) }
+
+// Create opens a new bundle.
+func (s *Service) Create(ctx context.Context, o audit.Origin, req BundleRequest) (*Bundle, error) {
+	if err := req.Validate(); err != nil {
+		return nil, err
+	}
+	b := &Bundle{
+		ID: s.NewID(), Kind: req.Kind, Subject: req.Subject, Title: req.Title, Labels: req.Labels,
+		CorrelationID: req.CorrelationID, Owner: req.Owner, State: StateOpen,
+		CreatedAt: s.now(), CreatedBy: o.Source,
+	}
+	if err := s.Store.CreateBundle(ctx, b); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// ErrSealed is the answer to any change of a sealed bundle.
+func errSealed(b *Bundle) error {
+	return aeso.Reasonf(aeso.ECONFLICT, "bundle_sealed", "bundle %s is sealed (%s); correct it by superseding it", b.ID, b.Digest)
+}
+
+// AddItem adds a result to an open bundle.
+func (s *Service) AddItem(ctx context.Context, o audit.Origin, bundleID string, req ItemRequest) (*Item, error) {
+	return s.addItem(ctx, o, bundleID, req, nil)
+}
+
+// AddReport adds an item summarising an uploaded report. req carries the
+// item's type, name and optional fields; result and counts come from the
+// report.
+func (s *Service) AddReport(ctx context.Context, o audit.Origin, bundleID string, req ItemRequest, sum *report.Summary) (*Item, error) {
+	req.Result, req.Counts = sum.Result, sum.Counts
+	if req.Summary == "" {
+		req.Summary = describe(sum)
+	}
+	return s.addItem(ctx, o, bundleID, req, sum)
+}
+
+func describe(sum *report.Summary) string {
+	c := sum.Counts
+	d := time.Duration(sum.DurationMS) * time.Millisecond
+	if sum.Format == report.FormatSARIF {
+		return fmt.Sprintf("%s: %d findings (%d errors, %d warnings)", orTool(sum), c.Total, c.Failed, c.Warnings)
+	}
+	return fmt.Sprintf("%s: %d tests, %d passed, %d failed, %d errored, %d skipped in %s",
+		orTool(sum), c.Total, c.Passed, c.Failed, c.Errored, c.Skipped, d.Round(time.Millisecond))
+}
+
+func orTool(sum *report.Summary) string {
+	if sum.Tool != "" {
+		return sum.Tool
+	}
+	return sum.Format
+}
+
+func (s *Service) addItem(ctx context.Context, o audit.Origin, bundleID string, req ItemRequest, sum *report.Summary) (*Item, error) {
+	now := s.now()
+	observed, expires, md, err := req.validate(now)
+	if err != nil {
+		return nil, err
+	}
+	return s.Store.AddItem(ctx, bundleID, func(b *Bundle, count int) (*Item, error) {
+		if b.State != StateOpen {
+			return nil, errSealed(b)
+		}
+		return &Item{
+			ID: s.NewID(), BundleID: b.ID, Position: count + 1, Type: req.Type, Name: req.Name,
+			Result: req.Result, Counts: req.Counts, Summary: req.Summary, Links: req.Links, Source: req.Source,
+			ObservedAt: observed, ExpiresAt: expires, CorrelationID: req.CorrelationID,
+			Metadata: md.JSON, RedactedPaths: md.Paths, Report: sum, CreatedAt: now, CreatedBy: o.Source,
+		}, nil
+	})
+}
+
+// bundleEvent is the audit record of a privileged evidence change.
+func (s *Service) bundleEvent(o audit.Origin, action string, b *Bundle, details map[string]string) (*audit.Event, error) {
+	md := map[string]string{"kind": b.Kind, "subject": b.Subject.Name, "ref": b.Subject.Ref}
+	for k, v := range details {
+		md[k] = v
+	}
+	raw, err := json.Marshal(md)
+	if err != nil {
+		return nil, err
+	}
+	return s.Audit.Prepare(o, audit.Input{
+		ActorServiceAccountID: o.Source, Action: action, TargetType: "evidence_bundle", TargetID: b.ID,
+		TargetDisplayName: b.Title, Result: audit.ResultSuccess, CorrelationID: b.CorrelationID,
+		OccurredAt: s.now().Format(time.RFC3339Nano), Metadata: raw,
+	})
+}
+
+// Seal freezes a bundle: its digest covers the bundle and every item.
+// Sealing a sealed bundle is an error rather than a no-op, so a pipeline
+// that seals twice learns the bundle was already final.
+func (s *Service) Seal(ctx context.Context, o audit.Origin, id string) (*Bundle, error) {
+	return s.Store.SealBundle(ctx, id, func(b *Bundle, items []*Item) (*audit.Event, error) {
+		if b.State != StateOpen {
+			return nil, errSealed(b)
+		}
+		digest, err := Digest(b, items)
+		if err != nil {
+			return nil, err
+		}
+		at := s.now()
+		b.State, b.SealedAt, b.SealedBy, b.Digest = StateSealed, &at, o.Source, digest
+		return s.bundleEvent(o, audit.ActionEvidenceSeal, b, map[string]string{
+			"digest": digest, "items": fmt.Sprint(len(items)),
+		})
+	})
+}
+
+// Promote records that a sealed bundle reached a stage. Promoting to a
+// stage it already holds returns that promotion and created false.
+func (s *Service) Promote(ctx context.Context, o audit.Origin, id string, req PromoteRequest) (*Promotion, bool, error) {
+	if err := req.Validate(); err != nil {
+		return nil, false, err
+	}
+	var result *Promotion
+	created := false
+	err := s.Store.PromoteBundle(ctx, id, func(b *Bundle, held []*Promotion) (*Promotion, *audit.Event, error) {
+		if b.State != StateSealed {
+			return nil, nil, aeso.Reasonf(aeso.ECONFLICT, "bundle_not_sealed", "bundle %s is open; seal it before promoting it", b.ID)
+		}
+		for _, p := range held {
+			if p.Stage == req.Stage {
+				result = p
+				return nil, nil, nil
+			}
+		}
+		if b.SupersededBy != "" {
+			return nil, nil, aeso.Reasonf(aeso.ECONFLICT, "bundle_superseded", "bundle %s is superseded by %s; promote that one", b.ID, b.SupersededBy)
+		}
+		p := &Promotion{ID: s.NewID(), BundleID: b.ID, Stage: req.Stage, Reason: req.Reason,
+			Digest: b.Digest, PromotedAt: s.now(), PromotedBy: o.Source}
+		ev, err := s.bundleEvent(o, audit.ActionEvidencePromote, b, map[string]string{"stage": p.Stage, "digest": p.Digest, "reason": p.Reason})
+		result, created = p, true
+		return p, ev, err
+	})
+	if err != nil {
+		return nil, false, err
+	}
+	return result, created, nil
+}
+
+// Supersede corrects a sealed bundle: a new open bundle names the old one
+// and why; the old one stays readable and points at the new one. A bundle
+// is superseded at most once, so the chain never forks.
+func (s *Service) Supersede(ctx context.Context, o audit.Origin, oldID string, req SupersedeRequest) (*Bundle, error) {
+	if err := req.Validate(); err != nil {
+		return nil, err
+	}
+	return s.Store.SupersedeBundle(ctx, oldID, func(old *Bundle) (*Bundle, *audit.Event, error) {
+		switch {
+		case old.State != StateSealed:
+			return nil, nil, aeso.Reasonf(aeso.ECONFLICT, "bundle_not_sealed", "bundle %s is still open: add to it instead of superseding it", old.ID)
+		case old.SupersededBy != "":
+			return nil, nil, aeso.Reasonf(aeso.ECONFLICT, "already_superseded", "bundle %s is already superseded by %s; supersede that one", old.ID, old.SupersededBy)
+		}
+		b := &Bundle{
+			ID: s.NewID(), Kind: old.Kind, Subject: old.Subject, Title: firstOf(req.Title, old.Title),
+			Labels: req.Labels, CorrelationID: firstOf(req.CorrelationID, old.CorrelationID),
+			Owner: firstOf(req.Owner, old.Owner), State: StateOpen, CreatedAt: s.now(), CreatedBy: o.Source,
+			Supersedes: old.ID, SupersedeReason: req.Reason,
+		}
+		if b.Labels == nil {
+			b.Labels = old.Labels
+		}
+		ev, err := s.bundleEvent(o, audit.ActionEvidenceSupersede, old, map[string]string{"superseded_by": b.ID, "reason": req.Reason})
+		return b, ev, err
+	})
+}
+
+func firstOf(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}

@@ -1,0 +1,241 @@
+package evidence
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/aeso-dev/aeso"
+	"github.com/aeso-dev/aeso/internal/redact"
+	"github.com/aeso-dev/aeso/internal/report"
+)
+
+// Bounds of bundles and items: evidence is summarised, never stored whole.
+const (
+	MaxLabels     = 32
+	MaxLinks      = 20
+	MaxSummary    = 4096
+	MaxURL        = 2048
+	MaxTextField  = 256
+	MaxReasonText = 1024
+)
+
+var (
+	labelKeyPattern = regexp.MustCompile(`^[a-z0-9]([a-z0-9._/-]{0,61}[a-z0-9])?$`)
+	stagePattern    = regexp.MustCompile(`^[a-z0-9]([a-z0-9._-]{0,62}[a-z0-9])?$`)
+	sha256Pattern   = regexp.MustCompile(`^[0-9a-f]{64}$`)
+)
+
+// BundleRequest creates a bundle.
+type BundleRequest struct {
+	Kind          string            `json:"kind"`
+	Subject       Subject           `json:"subject"`
+	Title         string            `json:"title"`
+	Labels        map[string]string `json:"labels,omitempty"`
+	CorrelationID string            `json:"correlation_id,omitempty"`
+	Owner         string            `json:"owner,omitempty"`
+}
+
+// ItemRequest adds an item to an open bundle.
+type ItemRequest struct {
+	Type          string          `json:"type"`
+	Name          string          `json:"name"`
+	Result        string          `json:"result"`
+	Counts        report.Counts   `json:"counts"`
+	Summary       string          `json:"summary,omitempty"`
+	Links         []Link          `json:"links,omitempty"`
+	Source        Source          `json:"source"`
+	ObservedAt    string          `json:"observed_at,omitempty"` // default: now
+	ExpiresAt     string          `json:"expires_at,omitempty"`
+	CorrelationID string          `json:"correlation_id,omitempty"`
+	Metadata      json.RawMessage `json:"metadata,omitempty"`
+}
+
+// PromoteRequest promotes a sealed bundle to a stage.
+type PromoteRequest struct {
+	Stage  string `json:"stage"`
+	Reason string `json:"reason"`
+}
+
+// SupersedeRequest corrects a sealed bundle with a new one. Fields left
+// empty are taken from the bundle superseded.
+type SupersedeRequest struct {
+	Reason        string            `json:"reason"`
+	Title         string            `json:"title,omitempty"`
+	Labels        map[string]string `json:"labels,omitempty"`
+	CorrelationID string            `json:"correlation_id,omitempty"`
+	Owner         string            `json:"owner,omitempty"`
+}
+
+// text checks a bounded free-text field: valid UTF-8, no control
+// characters (newlines allowed when multiline), and no secret.
+func text(v *aeso.Validation, field, s string, max int, required, multiline bool) {
+	switch {
+	case s == "" && required:
+		v.Add(field, "required", "is required")
+	case !utf8.ValidString(s):
+		v.Add(field, "encoding", "must be valid UTF-8")
+	case len(s) > max:
+		v.Add(field, "too_long", "must be at most %d bytes", max)
+	case strings.IndexFunc(s, func(r rune) bool { return unicode.IsControl(r) && !(multiline && (r == '\n' || r == '\t')) }) >= 0:
+		v.Add(field, "control_character", "must not contain control characters")
+	case redact.ValueLooksSecret(s):
+		v.Add(field, "secret_detected", "looks like a secret; evidence holds summaries, never credentials")
+	}
+}
+
+func oneOf(v *aeso.Validation, field, s string, allowed []string) {
+	if s == "" {
+		v.Add(field, "required", "is required: one of %s", strings.Join(allowed, ", "))
+		return
+	}
+	for _, a := range allowed {
+		if s == a {
+			return
+		}
+	}
+	v.Add(field, "enum", "must be one of %s", strings.Join(allowed, ", "))
+}
+
+func labels(v *aeso.Validation, m map[string]string) {
+	if len(m) > MaxLabels {
+		v.Add("labels", "too_many", "at most %d labels", MaxLabels)
+		return
+	}
+	for k, val := range m {
+		if !labelKeyPattern.MatchString(k) {
+			v.Add("labels", "key", "label keys are lowercase letters, digits, '.', '_', '/' or '-', at most 63 characters")
+			continue
+		}
+		text(v, "labels."+k, val, 128, false, false)
+	}
+}
+
+// Validate checks a bundle request.
+func (r *BundleRequest) Validate() error {
+	var v aeso.Validation
+	r.normalize()
+	oneOf(&v, "kind", r.Kind, Kinds)
+	text(&v, "subject.name", r.Subject.Name, 128, true, false)
+	text(&v, "subject.ref", r.Subject.Ref, MaxTextField, true, false)
+	text(&v, "title", r.Title, MaxTextField, true, false)
+	text(&v, "correlation_id", r.CorrelationID, 128, false, false)
+	text(&v, "owner", r.Owner, 128, false, false)
+	labels(&v, r.Labels)
+	return v.Err()
+}
+
+func (r *BundleRequest) normalize() {
+	r.Subject.Name, r.Subject.Ref = strings.TrimSpace(r.Subject.Name), strings.TrimSpace(r.Subject.Ref)
+	r.Title, r.Owner, r.CorrelationID = strings.TrimSpace(r.Title), strings.TrimSpace(r.Owner), strings.TrimSpace(r.CorrelationID)
+}
+
+// Validate checks an item request and returns the times it carries.
+func (r *ItemRequest) validate(now time.Time) (observed time.Time, expires *time.Time, md redact.Result, err error) {
+	var v aeso.Validation
+	oneOf(&v, "type", r.Type, ItemTypes)
+	text(&v, "name", strings.TrimSpace(r.Name), MaxTextField, true, false)
+	oneOf(&v, "result", r.Result, Results)
+	c := r.Counts
+	if c.Total < 0 || c.Passed < 0 || c.Failed < 0 || c.Errored < 0 || c.Skipped < 0 || c.Warnings < 0 {
+		v.Add("counts", "negative", "counts must not be negative")
+	}
+	text(&v, "summary", r.Summary, MaxSummary, false, true)
+	text(&v, "correlation_id", r.CorrelationID, 128, false, false)
+	text(&v, "source.runner", r.Source.Runner, 128, false, false)
+	if r.Source.URL != "" {
+		checkURL(&v, "source.url", r.Source.URL)
+	}
+	if len(r.Links) > MaxLinks {
+		v.Add("links", "too_many", "at most %d links", MaxLinks)
+	}
+	for i, l := range r.Links {
+		f := fmt.Sprintf("links[%d]", i)
+		checkURL(&v, f+".url", l.URL)
+		if !sha256Pattern.MatchString(l.SHA256) {
+			v.Add(f+".sha256", "format", "must be the artifact's SHA-256 as 64 lowercase hex digits")
+		}
+		if l.Size < 0 {
+			v.Add(f+".size", "negative", "must be the artifact's size in bytes")
+		}
+		text(&v, f+".name", l.Name, MaxTextField, false, false)
+	}
+	observed = now
+	if r.ObservedAt != "" {
+		observed = parseTime(&v, "observed_at", r.ObservedAt)
+		if observed.After(now.Add(5 * time.Minute)) {
+			v.Add("observed_at", "future", "lies more than 5m0s in the future")
+		}
+	}
+	if r.ExpiresAt != "" {
+		t := parseTime(&v, "expires_at", r.ExpiresAt)
+		if !t.IsZero() && !observed.IsZero() && !t.After(observed) {
+			v.Add("expires_at", "order", "must lie after observed_at")
+		}
+		expires = &t
+	}
+	res, p := redact.Object(r.Metadata, redact.MetadataLimits)
+	if p != nil {
+		field := "metadata"
+		if p.Path != "" {
+			field += "." + p.Path
+		}
+		v.Add(field, p.Code, "%s", p.Message)
+	}
+	return observed.UTC().Truncate(time.Microsecond), expires, res, v.Err()
+}
+
+// parseTime reads an RFC 3339 time bounded to four-digit UTC years.
+func parseTime(v *aeso.Validation, field, s string) time.Time {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		v.Add(field, "format", "must be an RFC 3339 timestamp (e.g. 2026-01-02T15:04:05Z)")
+		return time.Time{}
+	}
+	if y := t.UTC().Year(); y < 1970 || y > 9999 {
+		v.Add(field, "range", "must lie between 1970 and 9999")
+		return time.Time{}
+	}
+	return t.UTC().Truncate(time.Microsecond)
+}
+
+// checkURL accepts http(s) URLs without credentials in them.
+func checkURL(v *aeso.Validation, field, s string) {
+	u, err := url.Parse(s)
+	switch {
+	case len(s) > MaxURL:
+		v.Add(field, "too_long", "must be at most %d bytes", MaxURL)
+	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
+		v.Add(field, "format", "must be an http or https URL")
+	case u.User != nil:
+		v.Add(field, "credentials", "must not carry a user or password; link to artifacts, not to credentials")
+	case redact.ValueLooksSecret(s):
+		v.Add(field, "secret_detected", "looks like it carries a secret")
+	}
+}
+
+// Validate checks a promotion request.
+func (r *PromoteRequest) Validate() error {
+	var v aeso.Validation
+	if !stagePattern.MatchString(r.Stage) {
+		v.Add("stage", "pattern", "must be lowercase letters, digits, '.', '_' or '-' (e.g. production-ready), at most 64 characters")
+	}
+	text(&v, "reason", strings.TrimSpace(r.Reason), MaxReasonText, true, true)
+	return v.Err()
+}
+
+// Validate checks a supersession request.
+func (r *SupersedeRequest) Validate() error {
+	var v aeso.Validation
+	text(&v, "reason", strings.TrimSpace(r.Reason), MaxReasonText, true, true)
+	text(&v, "title", r.Title, MaxTextField, false, false)
+	text(&v, "correlation_id", r.CorrelationID, 128, false, false)
+	text(&v, "owner", r.Owner, 128, false, false)
+	labels(&v, r.Labels)
+	return v.Err()
+}

@@ -1,0 +1,203 @@
+// Package report turns an uploaded test or analysis report (JUnit XML, a
+// SARIF 2.1.0 log, or a `go test -json` stream) into a Summary: counts,
+// duration and the first few failures.
+//
+// aeso keeps the summary and the digest of the raw bytes, never the report
+// itself: reports are large, mostly redundant once summarised, and test
+// output is where credentials leak. Everything copied out of a report is cut
+// to a bounded size and run through the redact package first.
+package report
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/aeso-dev/aeso/internal/redact"
+)
+
+// Formats.
+const (
+	FormatJUnit  = "junit"
+	FormatSARIF  = "sarif"
+	FormatGoTest = "gotest" // the `go test -json` stream (test2json)
+)
+
+// MaxFailures and MaxMessage bound a summary.
+const (
+	MaxFailures = 20
+	MaxMessage  = 512
+)
+
+// Results a summary can have.
+const (
+	ResultPass  = "pass"
+	ResultFail  = "fail"
+	ResultWarn  = "warn"
+	ResultSkip  = "skip"
+	ResultError = "error"
+)
+
+// Counts of a report. For SARIF: Failed = results of level "error",
+// Warnings = level "warning", Total = all results (note/none count in Total
+// only), Passed = 0.
+type Counts struct {
+	Total    int `json:"total"`
+	Passed   int `json:"passed"`
+	Failed   int `json:"failed"`
+	Errored  int `json:"errored"`
+	Skipped  int `json:"skipped"`
+	Warnings int `json:"warnings"`
+}
+
+// Failure is one failed test or finding.
+type Failure struct {
+	Name     string `json:"name"`               // test name ("pkg/TestX/sub") or SARIF ruleId
+	Location string `json:"location,omitempty"` // file:line when known (SARIF physicalLocation; JUnit file/line attrs or classname; go test: package)
+	Message  string `json:"message,omitempty"`  // cut to MaxMessage bytes on a rune boundary, with "…" when cut; secrets replaced
+}
+
+// Summary is what aeso keeps of a report: never the report itself.
+type Summary struct {
+	Format     string    `json:"format"`
+	Tool       string    `json:"tool,omitempty"` // SARIF driver name (+ version), "go test" for gotest, "" or the suite name for junit
+	Result     string    `json:"result"`         // pass, fail, warn, skip or error
+	Counts     Counts    `json:"counts"`
+	DurationMS int64     `json:"duration_ms"`
+	Failures   []Failure `json:"failures"`           // first MaxFailures, in report order; never nil
+	Truncated  bool      `json:"failures_truncated"` // more failures existed than listed
+	SHA256     string    `json:"sha256"`             // hex digest of the raw bytes as received
+	Size       int64     `json:"size"`
+}
+
+// Formats lists the accepted format names. It returns a new slice each time
+// so a caller cannot change what Parse accepts.
+func Formats() []string {
+	return []string{FormatJUnit, FormatSARIF, FormatGoTest}
+}
+
+// Parse reads a whole report of the given format (at most maxBytes; more is
+// a *TooLargeError) and summarises it. A report that does not parse is a
+// *ParseError, an unknown format an *UnknownFormatError; any other error
+// came from reading r.
+func Parse(format string, r io.Reader, maxBytes int64) (*Summary, error) {
+	var parse func([]byte) (*Summary, error)
+	switch format {
+	case FormatJUnit:
+		parse = parseJUnit
+	case FormatSARIF:
+		parse = parseSARIF
+	case FormatGoTest:
+		parse = parseGoTest
+	default:
+		return nil, &UnknownFormatError{Format: format}
+	}
+	if maxBytes <= 0 {
+		return nil, errors.New("report: maxBytes must be positive")
+	}
+	// One byte past the limit tells "exactly at the limit" from "over it"
+	// without reading the rest of an oversized upload.
+	limit := maxBytes
+	if limit < math.MaxInt64 {
+		limit++
+	}
+	data, err := io.ReadAll(io.LimitReader(r, limit))
+	if err != nil {
+		return nil, fmt.Errorf("report: read: %w", err)
+	}
+	if int64(len(data)) > maxBytes {
+		return nil, &TooLargeError{Limit: maxBytes}
+	}
+	s, err := parse(data)
+	if err != nil {
+		return nil, err
+	}
+	digest := sha256.Sum256(data)
+	s.Format = format
+	s.Tool = clean(s.Tool)
+	s.SHA256 = hex.EncodeToString(digest[:])
+	s.Size = int64(len(data))
+	if s.Failures == nil {
+		s.Failures = []Failure{}
+	}
+	return s, nil
+}
+
+// failures keeps the first MaxFailures failures of a report and remembers
+// whether there were more, so a report with a million failures costs no
+// more to store than one with twenty.
+type failures struct {
+	list      []Failure
+	truncated bool
+}
+
+// add cleans and keeps one failure, or only notes it once the list is full.
+func (f *failures) add(name, location, message string) {
+	if len(f.list) == MaxFailures {
+		f.truncated = true
+		return
+	}
+	f.list = append(f.list, Failure{Name: clean(name), Location: clean(location), Message: clean(message)})
+}
+
+// clean makes a string from a report safe to keep: valid UTF-8 so it
+// survives JSON, without surrounding blanks, redacted when it looks like a credential, and bounded.
+// Redaction looks at the whole string before the cut, because a cut can
+// shorten a token below the length its pattern needs while still leaving
+// most of it in the summary.
+func clean(s string) string {
+	s = strings.TrimSpace(strings.ToValidUTF8(s, "\uFFFD"))
+	if redact.ValueLooksSecret(s) {
+		return redact.Placeholder
+	}
+	return cut(s, MaxMessage)
+}
+
+// cut shortens s to at most n bytes, ellipsis included, on a rune boundary.
+func cut(s string, n int) string {
+	const ellipsis = "…"
+	if len(s) <= n {
+		return s
+	}
+	keep := max(n-len(ellipsis), 0)
+	for keep > 0 && !utf8.RuneStart(s[keep]) {
+		keep--
+	}
+	return s[:keep] + ellipsis
+}
+
+// millis converts seconds to whole milliseconds, treating negative, NaN and
+// absurdly large values from a hostile report as 0 or the maximum rather
+// than letting the conversion wrap.
+func millis(seconds float64) int64 {
+	if !(seconds > 0) {
+		return 0
+	}
+	ms := math.Round(seconds * 1000)
+	if ms >= math.MaxInt64 {
+		return math.MaxInt64
+	}
+	return int64(ms)
+}
+
+// joinLines trims each line of text and joins the non-empty ones with "\n",
+// skipping those drop says are noise.
+func joinLines(text string, drop func(string) bool) string {
+	var b strings.Builder
+	for line := range strings.Lines(text) {
+		line = strings.TrimSpace(line)
+		if line == "" || (drop != nil && drop(line)) {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(line)
+	}
+	return b.String()
+}

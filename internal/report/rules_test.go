@@ -1,0 +1,130 @@
+package report
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+// These cases pin the result rules on small inputs written to show one
+// rule each; the real reports in testdata/ show they hold on tools' output.
+func TestParseAppliesTheResultRules(t *testing.T) {
+	tests := []struct {
+		name, format, input string
+		result              string
+		counts              Counts
+		durationMS          int64
+		tool                string
+		failures            []Failure
+	}{
+		{
+			name: "a lone JUnit testsuite with an error is an error, located by file and line", format: FormatJUnit,
+			input: `<testsuite name="solo" tests="3" time="1.5">
+  <testcase name="test_a" classname="tests.test_a" file="tests/test_a.py" line="12"><failure message="assert 1 == 2">tests/test_a.py:12: AssertionError</failure></testcase>
+  <testcase name="test_b" classname="tests.test_b"><error message="" type="RuntimeError"/></testcase>
+  <testcase name="test_c" classname="tests.test_c" time="0.25"/>
+</testsuite>`,
+			result: ResultError, tool: "solo", durationMS: 1500,
+			counts: Counts{Total: 3, Passed: 1, Failed: 1, Errored: 1},
+			failures: []Failure{
+				{Name: "test_a", Location: "tests/test_a.py:12", Message: "assert 1 == 2\ntests/test_a.py:12: AssertionError"},
+				{Name: "test_b", Location: "tests.test_b", Message: "RuntimeError"},
+			},
+		},
+		{
+			name: "JUnit suites without a time attribute add up their test cases", format: FormatJUnit,
+			input:  `<testsuites><testsuite name="a"><testcase name="x" time="0.25"/><testcase name="y" time="0.5"/></testsuite></testsuites>`,
+			result: ResultPass, tool: "a", durationMS: 750,
+			counts: Counts{Total: 2, Passed: 2},
+		},
+		{
+			name: "JUnit with every test skipped is skipped", format: FormatJUnit,
+			input:  `<testsuites><testsuite name="a"><testcase name="x"><skipped/></testcase></testsuite><testsuite name="b"/></testsuites>`,
+			result: ResultSkip,
+			counts: Counts{Total: 1, Skipped: 1},
+		},
+		{
+			name: "JUnit with no tests at all is skipped", format: FormatJUnit,
+			input:  `<testsuites><testsuite name="empty"/></testsuites>`,
+			result: ResultSkip, tool: "empty",
+		},
+		{
+			name: "a go test stream with every test skipped is skipped", format: FormatGoTest,
+			input: `{"Action":"skip","Package":"p","Test":"TestA"}
+{"Action":"pass","Package":"p","Elapsed":0.0125}`,
+			result: ResultSkip, tool: "go test", durationMS: 13,
+			counts: Counts{Total: 1, Skipped: 1},
+		},
+		{
+			name: "a package failing outside its tests is an error with its output", format: FormatGoTest,
+			input: `{"Action":"start","Package":"p"}
+{"Action":"pass","Package":"p","Test":"TestA"}
+{"Action":"output","Package":"p","Output":"panic: TestMain forgot os.Exit\n"}
+{"Action":"output","Package":"p","Output":"FAIL\n"}
+{"Action":"fail","Package":"p","Elapsed":1}`,
+			result: ResultError, tool: "go test", durationMS: 1000,
+			counts:   Counts{Total: 1, Passed: 1, Errored: 1},
+			failures: []Failure{{Name: "p", Location: "p", Message: "panic: TestMain forgot os.Exit"}},
+		},
+		{
+			name: "build output before the events is one error and the failed test still fails", format: FormatGoTest,
+			input: `# p
+./p.go:3:1: syntax error
+
+{"Action":"output","Package":"q","Test":"TestB","Output":"=== RUN   TestB\n"}
+{"Action":"output","Package":"q","Test":"TestB","Output":"    q_test.go:5: boom\n"}
+{"Action":"output","Package":"q","Test":"TestB","Output":"--- FAIL: TestB (0.00s)\n"}
+{"Action":"fail","Package":"q","Test":"TestB"}`,
+			result: ResultFail, tool: "go test",
+			counts: Counts{Total: 1, Failed: 1, Errored: 1},
+			failures: []Failure{
+				{Name: "(non-JSON output)", Location: "line 1", Message: "# p\n./p.go:3:1: syntax error"},
+				{Name: "q/TestB", Location: "q", Message: "q_test.go:5: boom"},
+			},
+		},
+		{
+			name: "SARIF levels come from the result, else its rule, else warning", format: FormatSARIF,
+			input: `{"version":"2.1.0","runs":[{
+  "tool":{"driver":{"name":"gosec","semanticVersion":"2.21.4","rules":[{"id":"G101","defaultConfiguration":{"level":"error"}},{"id":"G104","defaultConfiguration":{"level":"note"}}]}},
+  "results":[
+    {"ruleId":"G101","message":{"text":"credentials"},"locations":[{"physicalLocation":{"artifactLocation":{"uri":"main.go"},"region":{"startLine":7}}}]},
+    {"ruleId":"G104","message":{"text":"unhandled error"}},
+    {"ruleId":"G104","level":"warning","message":{"markdown":"**unhandled**"}},
+    {"ruleId":"G999","message":{"text":"unknown rule"}},
+    {"ruleId":"G101","kind":"pass","message":{"text":"checked"}},
+    {"ruleId":"G101","suppressions":[{"kind":"inSource"}],"message":{"text":"ignored"}},
+    {"ruleId":"G101","level":"none","message":{"text":"informational"}}
+  ]}]}`,
+			result: ResultFail, tool: "gosec 2.21.4",
+			counts: Counts{Total: 7, Failed: 1, Warnings: 2},
+			failures: []Failure{
+				{Name: "G101", Location: "main.go:7", Message: "credentials"},
+				{Name: "G104", Message: "**unhandled**"},
+				{Name: "G999", Message: "unknown rule"},
+			},
+		},
+		{
+			name: "SARIF with only notes passes", format: FormatSARIF,
+			input:  `{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"x"}},"results":[{"level":"note","message":{"text":"fyi"}}]}]}`,
+			result: ResultPass, tool: "x",
+			counts: Counts{Total: 1},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := Parse(tt.format, strings.NewReader(tt.input), limit)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s.Result != tt.result || s.Tool != tt.tool || s.DurationMS != tt.durationMS {
+				t.Errorf("result, tool, duration = %q, %q, %d; want %q, %q, %d", s.Result, s.Tool, s.DurationMS, tt.result, tt.tool, tt.durationMS)
+			}
+			if s.Counts != tt.counts {
+				t.Errorf("counts = %+v, want %+v", s.Counts, tt.counts)
+			}
+			if !slices.Equal(s.Failures, tt.failures) {
+				t.Errorf("failures =\n%#v\nwant\n%#v", s.Failures, tt.failures)
+			}
+		})
+	}
+}

@@ -1,0 +1,268 @@
+package server
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aeso-dev/aeso"
+	"github.com/aeso-dev/aeso/internal/evidence"
+	"github.com/aeso-dev/aeso/internal/report"
+)
+
+// MaxReportBody bounds an uploaded report.
+const MaxReportBody = 10 << 20
+
+func (s *Server) handleCreateBundle(w http.ResponseWriter, r *http.Request) {
+	var req evidence.BundleRequest
+	if !s.decode(w, r, &req, "an evidence bundle (kind, subject, title, and optionally labels, correlation_id, owner)") {
+		return
+	}
+	_, o := s.origin(r)
+	b, err := s.Evidence.Create(r.Context(), o, req)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.writeJSON(w, r, http.StatusCreated, bundleJSON(b))
+}
+
+// decode reads a bounded, strictly decoded JSON body into dst, answering
+// the error itself; it returns false when it did.
+func (s *Server) decode(w http.ResponseWriter, r *http.Request, dst any, expect string) bool {
+	body, err := readBody(r, s.MaxBody)
+	if err == nil {
+		err = decodeObject(body, dst, "", expect)
+	}
+	if err != nil {
+		s.writeError(w, r, err)
+		return false
+	}
+	return true
+}
+
+func (s *Server) handleAddItem(w http.ResponseWriter, r *http.Request) {
+	var req evidence.ItemRequest
+	if !s.decode(w, r, &req, "an evidence item (type, name, result, and optionally counts, summary, links, source, observed_at, expires_at, correlation_id, metadata)") {
+		return
+	}
+	_, o := s.origin(r)
+	it, err := s.Evidence.AddItem(r.Context(), o, r.PathValue("id"), req)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.writeJSON(w, r, http.StatusCreated, itemJSON(it, s.Now()))
+}
+
+// handleAddReport turns an uploaded JUnit, SARIF or go test -json report into
+// one item. The report itself is summarised and dropped; its digest and size
+// stay.
+func (s *Server) handleAddReport(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	if err := onlyParams(q, "format", "name", "type", "source_url", "runner", "correlation_id", "expires_at"); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	format := q.Get("format")
+	req := evidence.ItemRequest{
+		Type: q.Get("type"), Name: q.Get("name"), CorrelationID: q.Get("correlation_id"),
+		ExpiresAt: q.Get("expires_at"), Source: evidence.Source{URL: q.Get("source_url"), Runner: q.Get("runner")},
+	}
+	if req.Type == "" {
+		req.Type = "test_report"
+		if format == report.FormatSARIF {
+			req.Type = "scan"
+		}
+	}
+	sum, err := report.Parse(format, r.Body, MaxReportBody)
+	var tooLarge *report.TooLargeError
+	var mbe *http.MaxBytesError
+	var pe *report.ParseError
+	switch {
+	case errors.As(err, &tooLarge) || errors.As(err, &mbe):
+		s.writeError(w, r, aeso.Reasonf(aeso.ETOOLARGE, "payload_too_large", "a report may be at most %d bytes", MaxReportBody))
+		return
+	case errors.As(err, &pe):
+		field := "body"
+		if pe.Line > 0 {
+			field = "body:" + strconv.Itoa(pe.Line)
+			if pe.Column > 0 {
+				field += ":" + strconv.Itoa(pe.Column)
+			}
+		}
+		s.writeError(w, r, &aeso.Error{Code: aeso.EINVALID, Reason: "malformed_report", Message: "the report could not be read",
+			Fields: []aeso.FieldError{{Field: field, Code: "malformed_report", Message: pe.Error()}}})
+		return
+	case err != nil:
+		s.writeError(w, r, &aeso.Error{Code: aeso.EINVALID, Reason: "validation_failed", Message: "request is invalid",
+			Fields: []aeso.FieldError{{Field: "format", Code: "enum", Message: "must be one of " + strings.Join(report.Formats(), ", ")}}})
+		return
+	}
+	if req.Name == "" {
+		req.Name = sum.Tool
+		if req.Name == "" {
+			req.Name = format + " report"
+		}
+	}
+	_, o := s.origin(r)
+	it, err := s.Evidence.AddReport(r.Context(), o, r.PathValue("id"), req, sum)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.writeJSON(w, r, http.StatusCreated, itemJSON(it, s.Now()))
+}
+
+func (s *Server) handleSealBundle(w http.ResponseWriter, r *http.Request) {
+	_, o := s.origin(r)
+	b, err := s.Evidence.Seal(r.Context(), o, r.PathValue("id"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.writeJSON(w, r, http.StatusOK, bundleJSON(b))
+}
+
+func (s *Server) handlePromoteBundle(w http.ResponseWriter, r *http.Request) {
+	var req evidence.PromoteRequest
+	if !s.decode(w, r, &req, "a promotion (stage, reason)") {
+		return
+	}
+	_, o := s.origin(r)
+	p, created, err := s.Evidence.Promote(r.Context(), o, r.PathValue("id"), req)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	status := http.StatusCreated
+	if !created {
+		status = http.StatusOK // already promoted to this stage
+	}
+	s.writeJSON(w, r, status, promotionJSON(p))
+}
+
+func (s *Server) handleSupersedeBundle(w http.ResponseWriter, r *http.Request) {
+	var req evidence.SupersedeRequest
+	if !s.decode(w, r, &req, "a supersession (reason, and optionally title, labels, correlation_id, owner)") {
+		return
+	}
+	_, o := s.origin(r)
+	b, err := s.Evidence.Supersede(r.Context(), o, r.PathValue("id"), req)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.writeJSON(w, r, http.StatusCreated, bundleJSON(b))
+}
+
+// maxAgeParam reads the optional max_age query parameter (a Go duration).
+func maxAgeParam(r *http.Request) (time.Duration, error) {
+	v := r.URL.Query().Get("max_age")
+	if v == "" {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, &aeso.Error{Code: aeso.EINVALID, Reason: "validation_failed", Message: "request is invalid",
+			Fields: []aeso.FieldError{{Field: "max_age", Code: "format", Message: "must be a positive duration such as 168h"}}}
+	}
+	return d, nil
+}
+
+func (s *Server) handleGetBundle(w http.ResponseWriter, r *http.Request) {
+	if err := onlyParams(r.URL.Query(), "max_age"); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	maxAge, err := maxAgeParam(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	v, err := s.Evidence.Get(r.Context(), r.PathValue("id"), maxAge)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.writeJSON(w, r, http.StatusOK, viewJSON(v))
+}
+
+func (s *Server) handleLatestBundle(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	if err := onlyParams(q, "kind", "subject", "ref", "stage", "max_age"); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	maxAge, err := maxAgeParam(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	v, err := s.Evidence.Latest(r.Context(), q.Get("kind"), q.Get("subject"), q.Get("ref"), q.Get("stage"), maxAge)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.writeJSON(w, r, http.StatusOK, viewJSON(v))
+}
+
+func (s *Server) handleListBundles(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	for k := range q {
+		if k != "label" && len(q[k]) > 1 {
+			s.writeError(w, r, &aeso.Error{Code: aeso.EINVALID, Reason: "validation_failed", Message: "request is invalid",
+				Fields: []aeso.FieldError{{Field: safeFieldName(k), Code: "repeated", Message: "may be given once"}}})
+			return
+		}
+	}
+	single := map[string][]string{}
+	for k, v := range q {
+		if k != "label" {
+			single[k] = v
+		}
+	}
+	if err := onlyParams(single, "kind", "subject", "ref", "state", "stage", "since", "until", "limit", "cursor"); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	page, err := s.Evidence.List(r.Context(), evidence.Query{
+		Kind: q.Get("kind"), Subject: q.Get("subject"), Ref: q.Get("ref"), State: q.Get("state"),
+		Stage: q.Get("stage"), Labels: q["label"], Since: q.Get("since"), Until: q.Get("until"),
+		Limit: q.Get("limit"), Cursor: q.Get("cursor"),
+	})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	out := make([]BundleJSON, len(page.Bundles))
+	for i, b := range page.Bundles {
+		out[i] = bundleJSON(b)
+	}
+	resp := map[string]any{"bundles": out, "next_cursor": nil}
+	if page.NextCursor != "" {
+		resp["next_cursor"] = page.NextCursor
+	}
+	s.writeJSON(w, r, http.StatusOK, resp)
+}
+
+func (s *Server) handleExportBundle(w http.ResponseWriter, r *http.Request) {
+	exp, err := s.Evidence.Export(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Disposition", `attachment; filename="evidence-`+r.PathValue("id")+`.json"`)
+	s.writeJSON(w, r, http.StatusOK, exp)
+}
+
+func (s *Server) handleGetItem(w http.ResponseWriter, r *http.Request) {
+	it, err := s.Evidence.GetItem(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.writeJSON(w, r, http.StatusOK, itemJSON(it, s.Now()))
+}

@@ -1,0 +1,445 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/aeso-dev/aeso"
+	"github.com/aeso-dev/aeso/internal/audit"
+	"github.com/aeso-dev/aeso/internal/evidence"
+	"github.com/aeso-dev/aeso/internal/report"
+	"github.com/google/uuid"
+)
+
+var _ evidence.Store = (*DB)(nil)
+
+const bundleColumns = `id, kind, subject_name, subject_ref, title, labels, correlation_id, owner, state,
+	created_at, created_by, sealed_at, sealed_by, digest, supersedes, supersede_reason, superseded_by`
+
+const itemColumns = `id, bundle_id, position, type, name, result, counts, summary, links, source_url,
+	source_runner, observed_at, expires_at, correlation_id, metadata, redacted_paths, report, created_at, created_by`
+
+func bundleNotFound() error {
+	return aeso.Reasonf(aeso.ENOTFOUND, "bundle_not_found", "no evidence bundle has this id")
+}
+
+// CreateBundle implements evidence.Store.
+func (db *DB) CreateBundle(ctx context.Context, b *evidence.Bundle) error {
+	return db.inTx(ctx, func(tx *sql.Tx) error { return db.insertBundle(ctx, tx, b) })
+}
+
+func (db *DB) insertBundle(ctx context.Context, tx *sql.Tx, b *evidence.Bundle) error {
+	labels, err := json.Marshal(nonNilMap(b.Labels))
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO platform_evidence_bundles (id, kind, subject_name, subject_ref,
+		title, labels, correlation_id, owner, state, created_at, created_by, supersedes, supersede_reason)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+		b.ID, b.Kind, b.Subject.Name, b.Subject.Ref, b.Title, string(labels), b.CorrelationID, b.Owner,
+		b.State, db.dialect.timeArg(b.CreatedAt), b.CreatedBy, nullString(b.Supersedes), b.SupersedeReason)
+	if err != nil {
+		return fmt.Errorf("insert bundle: %w", err)
+	}
+	return nil
+}
+
+func nonNilMap(m map[string]string) map[string]string {
+	if m == nil {
+		return map[string]string{}
+	}
+	return m
+}
+
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// lockBundle reads a bundle and locks its row until tx ends.
+func (db *DB) lockBundle(ctx context.Context, tx *sql.Tx, id string) (*evidence.Bundle, error) {
+	if _, err := uuid.Parse(id); err != nil {
+		return nil, bundleNotFound()
+	}
+	b, err := scanBundle(tx.QueryRowContext(ctx, `SELECT `+bundleColumns+` FROM platform_evidence_bundles WHERE id = $1`+db.dialect.forUpdate(), id))
+	if err == sql.ErrNoRows {
+		return nil, bundleNotFound()
+	}
+	return b, err
+}
+
+// AddItem implements evidence.Store.
+func (db *DB) AddItem(ctx context.Context, bundleID string, add func(*evidence.Bundle, int) (*evidence.Item, error)) (*evidence.Item, error) {
+	var it *evidence.Item
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		b, err := db.lockBundle(ctx, tx, bundleID)
+		if err != nil {
+			return err
+		}
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM platform_evidence_items WHERE bundle_id = $1`, b.ID).Scan(&n); err != nil {
+			return err
+		}
+		if it, err = add(b, n); err != nil {
+			return err
+		}
+		return db.insertItem(ctx, tx, it)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return it, nil
+}
+
+func (db *DB) insertItem(ctx context.Context, tx *sql.Tx, it *evidence.Item) error {
+	counts, err := json.Marshal(it.Counts)
+	if err != nil {
+		return err
+	}
+	links := it.Links
+	if links == nil {
+		links = []evidence.Link{}
+	}
+	linksJSON, err := json.Marshal(links)
+	if err != nil {
+		return err
+	}
+	paths, err := json.Marshal(nonNil(it.RedactedPaths))
+	if err != nil {
+		return err
+	}
+	var rep any
+	if it.Report != nil {
+		b, err := json.Marshal(it.Report)
+		if err != nil {
+			return err
+		}
+		rep = string(b)
+	}
+	metadata := string(it.Metadata)
+	if metadata == "" {
+		metadata = "{}"
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO platform_evidence_items (`+itemColumns+`)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`,
+		it.ID, it.BundleID, it.Position, it.Type, it.Name, it.Result, string(counts), it.Summary, string(linksJSON),
+		it.Source.URL, it.Source.Runner, db.dialect.timeArg(it.ObservedAt), nullTime{it.ExpiresAt, db.dialect},
+		it.CorrelationID, metadata, string(paths), rep, db.dialect.timeArg(it.CreatedAt), it.CreatedBy)
+	if err != nil {
+		return fmt.Errorf("insert item: %w", err)
+	}
+	return nil
+}
+
+// SealBundle implements evidence.Store.
+func (db *DB) SealBundle(ctx context.Context, id string, seal func(*evidence.Bundle, []*evidence.Item) (*audit.Event, error)) (*evidence.Bundle, error) {
+	var b *evidence.Bundle
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		if b, err = db.lockBundle(ctx, tx, id); err != nil {
+			return err
+		}
+		items, err := queryItems(ctx, tx, `WHERE bundle_id = $1 ORDER BY position`, b.ID)
+		if err != nil {
+			return err
+		}
+		ev, err := seal(b, items)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE platform_evidence_bundles SET state = $1, sealed_at = $2,
+			sealed_by = $3, digest = $4 WHERE id = $5`,
+			b.State, nullTime{b.SealedAt, db.dialect}, b.SealedBy, b.Digest, b.ID)
+		if err != nil {
+			return fmt.Errorf("seal bundle: %w", err)
+		}
+		return db.appendInTx(ctx, tx, ev)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// PromoteBundle implements evidence.Store.
+func (db *DB) PromoteBundle(ctx context.Context, id string, promote func(*evidence.Bundle, []*evidence.Promotion) (*evidence.Promotion, *audit.Event, error)) error {
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		b, err := db.lockBundle(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		held, err := queryPromotions(ctx, tx, b.ID)
+		if err != nil {
+			return err
+		}
+		p, ev, err := promote(b, held)
+		if err != nil || p == nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO platform_evidence_promotions (id, bundle_id, stage, reason,
+			digest, promoted_at, promoted_by) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+			p.ID, p.BundleID, p.Stage, p.Reason, p.Digest, db.dialect.timeArg(p.PromotedAt), p.PromotedBy)
+		if err != nil {
+			return fmt.Errorf("insert promotion: %w", err)
+		}
+		return db.appendInTx(ctx, tx, ev)
+	})
+}
+
+// SupersedeBundle implements evidence.Store.
+func (db *DB) SupersedeBundle(ctx context.Context, oldID string, build func(*evidence.Bundle) (*evidence.Bundle, *audit.Event, error)) (*evidence.Bundle, error) {
+	var b *evidence.Bundle
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		old, err := db.lockBundle(ctx, tx, oldID)
+		if err != nil {
+			return err
+		}
+		var ev *audit.Event
+		if b, ev, err = build(old); err != nil {
+			return err
+		}
+		if err := db.insertBundle(ctx, tx, b); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE platform_evidence_bundles SET superseded_by = $1
+			WHERE id = $2 AND superseded_by IS NULL`, b.ID, old.ID)
+		if err != nil {
+			return fmt.Errorf("link superseded bundle: %w", err)
+		}
+		if n, err := res.RowsAffected(); err != nil || n != 1 {
+			return aeso.Reasonf(aeso.ECONFLICT, "already_superseded", "bundle %s is already superseded", old.ID)
+		}
+		return db.appendInTx(ctx, tx, ev)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// GetBundle implements evidence.Store.
+func (db *DB) GetBundle(ctx context.Context, id string) (*evidence.Bundle, error) {
+	if _, err := uuid.Parse(id); err != nil {
+		return nil, bundleNotFound()
+	}
+	b, err := scanBundle(db.read.QueryRowContext(ctx, `SELECT `+bundleColumns+` FROM platform_evidence_bundles WHERE id = $1`, id))
+	if err == sql.ErrNoRows {
+		return nil, bundleNotFound()
+	}
+	return b, err
+}
+
+// BundleItems implements evidence.Store.
+func (db *DB) BundleItems(ctx context.Context, id string) ([]*evidence.Item, error) {
+	return queryItems(ctx, db.read, `WHERE bundle_id = $1 ORDER BY position`, id)
+}
+
+// GetItem implements evidence.Store.
+func (db *DB) GetItem(ctx context.Context, id string) (*evidence.Item, error) {
+	notFound := aeso.Reasonf(aeso.ENOTFOUND, "item_not_found", "no evidence item has this id")
+	if _, err := uuid.Parse(id); err != nil {
+		return nil, notFound
+	}
+	items, err := queryItems(ctx, db.read, `WHERE id = $1`, id)
+	if err != nil {
+		return nil, err
+	}
+	if len(items) == 0 {
+		return nil, notFound
+	}
+	return items[0], nil
+}
+
+// BundlePromotions implements evidence.Store.
+func (db *DB) BundlePromotions(ctx context.Context, id string) ([]*evidence.Promotion, error) {
+	return queryPromotions(ctx, db.read, id)
+}
+
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+func queryPromotions(ctx context.Context, q querier, bundleID string) ([]*evidence.Promotion, error) {
+	rows, err := q.QueryContext(ctx, `SELECT id, bundle_id, stage, reason, digest, promoted_at, promoted_by
+		FROM platform_evidence_promotions WHERE bundle_id = $1 ORDER BY promoted_at, id`, bundleID)
+	if err != nil {
+		return nil, fmt.Errorf("list promotions: %w", err)
+	}
+	defer rows.Close()
+	out := []*evidence.Promotion{}
+	for rows.Next() {
+		var p evidence.Promotion
+		var at dbTime
+		if err := rows.Scan(&p.ID, &p.BundleID, &p.Stage, &p.Reason, &p.Digest, &at, &p.PromotedBy); err != nil {
+			return nil, err
+		}
+		p.PromotedAt = at.Time
+		out = append(out, &p)
+	}
+	return out, rows.Err()
+}
+
+func queryItems(ctx context.Context, q querier, where string, args ...any) ([]*evidence.Item, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+itemColumns+` FROM platform_evidence_items `+where, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list items: %w", err)
+	}
+	defer rows.Close()
+	out := []*evidence.Item{}
+	for rows.Next() {
+		var it evidence.Item
+		var counts, links, metadata, paths string
+		var rep sql.NullString
+		var observed, expires, created dbTime
+		if err := rows.Scan(&it.ID, &it.BundleID, &it.Position, &it.Type, &it.Name, &it.Result, &counts,
+			&it.Summary, &links, &it.Source.URL, &it.Source.Runner, &observed, &expires, &it.CorrelationID,
+			&metadata, &paths, &rep, &created, &it.CreatedBy); err != nil {
+			return nil, fmt.Errorf("scan item: %w", err)
+		}
+		it.ObservedAt, it.ExpiresAt, it.CreatedAt = observed.Time, expires.ptr(), created.Time
+		it.Metadata = json.RawMessage(metadata)
+		for _, f := range []struct {
+			raw string
+			dst any
+		}{{counts, &it.Counts}, {links, &it.Links}, {paths, &it.RedactedPaths}} {
+			if err := json.Unmarshal([]byte(f.raw), f.dst); err != nil {
+				return nil, fmt.Errorf("item %s: %w", it.ID, err)
+			}
+		}
+		if rep.Valid {
+			it.Report = &report.Summary{}
+			if err := json.Unmarshal([]byte(rep.String), it.Report); err != nil {
+				return nil, fmt.Errorf("item %s report: %w", it.ID, err)
+			}
+		}
+		out = append(out, &it)
+	}
+	return out, rows.Err()
+}
+
+func scanBundle(row scanner) (*evidence.Bundle, error) {
+	var b evidence.Bundle
+	var labels string
+	var created, sealed dbTime
+	var supersedes, supersededBy sql.NullString
+	if err := row.Scan(&b.ID, &b.Kind, &b.Subject.Name, &b.Subject.Ref, &b.Title, &labels, &b.CorrelationID,
+		&b.Owner, &b.State, &created, &b.CreatedBy, &sealed, &b.SealedBy, &b.Digest, &supersedes,
+		&b.SupersedeReason, &supersededBy); err != nil {
+		return nil, err
+	}
+	b.CreatedAt, b.SealedAt = created.Time, sealed.ptr()
+	b.Supersedes, b.SupersededBy = supersedes.String, supersededBy.String
+	if err := json.Unmarshal([]byte(labels), &b.Labels); err != nil {
+		return nil, fmt.Errorf("bundle %s labels: %w", b.ID, err)
+	}
+	return &b, nil
+}
+
+func scanBundles(rows *sql.Rows) ([]*evidence.Bundle, error) {
+	defer rows.Close()
+	out := []*evidence.Bundle{}
+	for rows.Next() {
+		b, err := scanBundle(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, b)
+	}
+	return out, rows.Err()
+}
+
+// ListBundles implements evidence.Store.
+func (db *DB) ListBundles(ctx context.Context, f evidence.Filter) ([]*evidence.Bundle, error) {
+	var where []string
+	var args []any
+	add := func(cond string, v any) {
+		args = append(args, v)
+		where = append(where, strings.ReplaceAll(cond, "?", db.dialect.placeholder(len(args))))
+	}
+	for _, c := range []struct{ col, v string }{
+		{"kind", f.Kind}, {"subject_name", f.SubjectName}, {"subject_ref", f.SubjectRef}, {"state", f.State},
+	} {
+		if c.v != "" {
+			add(c.col+" = ?", c.v)
+		}
+	}
+	if f.Stage != "" {
+		add("id IN (SELECT bundle_id FROM platform_evidence_promotions WHERE stage = ?)", f.Stage)
+	}
+	if !f.Since.IsZero() {
+		add("created_at >= ?", db.dialect.timeArg(f.Since))
+	}
+	if !f.Until.IsZero() {
+		add("created_at < ?", db.dialect.timeArg(f.Until))
+	}
+	if f.BeforeID != "" {
+		add("id < ?", f.BeforeID)
+	}
+	// Labels are matched after the query: they are few per bundle and the
+	// JSON operators differ between dialects. The page is therefore read
+	// in slices until it is full.
+	q := `SELECT ` + bundleColumns + ` FROM platform_evidence_bundles`
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	q += " ORDER BY id DESC"
+	rows, err := db.read.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list bundles: %w", err)
+	}
+	defer rows.Close()
+	out := []*evidence.Bundle{}
+	for rows.Next() && len(out) < f.Limit {
+		b, err := scanBundle(rows)
+		if err != nil {
+			return nil, err
+		}
+		if hasLabels(b.Labels, f.Labels) {
+			out = append(out, b)
+		}
+	}
+	return out, rows.Err()
+}
+
+func hasLabels(have, want map[string]string) bool {
+	for k, v := range want {
+		if have[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
+// LatestBundle implements evidence.Store.
+func (db *DB) LatestBundle(ctx context.Context, kind, subject, ref, stage string) (*evidence.Bundle, error) {
+	ph := db.dialect.placeholder
+	q := `SELECT ` + bundleColumns + ` FROM platform_evidence_bundles WHERE kind = ` + ph(1) +
+		` AND subject_name = ` + ph(2) + ` AND state = 'sealed' AND superseded_by IS NULL`
+	args := []any{kind, subject}
+	if ref != "" {
+		args = append(args, ref)
+		q += fmt.Sprintf(" AND subject_ref = %s", db.dialect.placeholder(len(args)))
+	}
+	if stage != "" {
+		args = append(args, stage)
+		q += fmt.Sprintf(" AND id IN (SELECT bundle_id FROM platform_evidence_promotions WHERE stage = %s)", db.dialect.placeholder(len(args)))
+	}
+	q += " ORDER BY sealed_at DESC, id DESC LIMIT 1"
+	rows, err := db.read.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("latest bundle: %w", err)
+	}
+	bundles, err := scanBundles(rows)
+	if err != nil {
+		return nil, err
+	}
+	if len(bundles) == 0 {
+		return nil, aeso.Reasonf(aeso.ENOTFOUND, "no_bundle", "no sealed %s bundle for %s matches", kind, subject)
+	}
+	return bundles[0], nil
+}
