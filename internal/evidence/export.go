@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 
-
 	"github.com/aeso-dev/aeso"
 )
 
@@ -104,4 +103,3 @@ func Verify(data []byte) (*VerifyResult, error) {
 	}
 	return res, nil
 }
-

@@ -47,7 +47,7 @@ type postgresDialect struct{}
 
 func (postgresDialect) name() string             { return "postgres" }
 func (postgresDialect) placeholder(n int) string { return "$" + strconv.Itoa(n) }
-func (postgresDialect) forUpdate() string          { return " FOR UPDATE" }
+func (postgresDialect) forUpdate() string        { return " FOR UPDATE" }
 func (postgresDialect) timeArg(t time.Time) any  { return t.UTC() }
 func (postgresDialect) lockSeq() string {
 	return `SELECT last_seq FROM audit_seq WHERE id = 1 FOR UPDATE`
