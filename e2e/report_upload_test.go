@@ -1,0 +1,122 @@
+package e2e
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/aeso-dev/aeso/client"
+	"github.com/aeso-dev/aeso/internal/report"
+	"github.com/aeso-dev/aeso/internal/testdb"
+)
+
+// reportFile reads one of the real reports the report package tests with.
+func reportFile(t *testing.T, name string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("..", "internal", "report", "testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+func TestReportsBecomeSummarisedItems(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
+		e := start(t, tg)
+		b := newBundle(t, e, "reports", "v1")
+		for _, tc := range []struct {
+			file, format, wantType string
+		}{
+			{"junit-fail.xml", report.FormatJUnit, "test_report"},
+			{"gotest-fail.json", report.FormatGoTest, "test_report"},
+			{"staticcheck.sarif", report.FormatSARIF, "scan"},
+			{"junit-pass.xml", report.FormatJUnit, "test_report"},
+		} {
+			t.Run(tc.file, func(t *testing.T) {
+				data := reportFile(t, tc.file)
+				want, err := report.Parse(tc.format, bytes.NewReader(data), 10<<20)
+				if err != nil {
+					t.Fatal(err)
+				}
+				it, err := e.admin.AddReport(e.ctx, b.ID, client.ReportOptions{Format: tc.format, SourceURL: "https://ci.example.com/j/1"},
+					bytes.NewReader(data), int64(len(data)))
+				if err != nil {
+					t.Fatal(err)
+				}
+				sum := sha256.Sum256(data)
+				if it.Type != tc.wantType || it.Result != want.Result || it.Counts != client.Counts(want.Counts) ||
+					it.Report == nil || it.Report.SHA256 != hex.EncodeToString(sum[:]) || it.Report.Size != int64(len(data)) ||
+					len(it.Report.Failures) != len(want.Failures) || it.Summary == "" {
+					t.Errorf("item %+v report %+v; want result %s counts %+v and the file's digest", it, it.Report, want.Result, want.Counts)
+				}
+			})
+		}
+		// Only the summary is kept: a passing test's name never reaches the
+		// database, while the failures listed do.
+		stored := storedEvidence(t, e)
+		if strings.Contains(stored, "TestAdd") || !strings.Contains(stored, "TestDiv") {
+			t.Errorf("stored evidence holds passing test names (the report whole) or lacks the failures")
+		}
+	})
+}
+
+// storedEvidence returns the text of every evidence row.
+func storedEvidence(t *testing.T, e *env) string {
+	t.Helper()
+	var b strings.Builder
+	items, err := e.main.DB.WriteConn().QueryContext(e.ctx, `SELECT name, summary, report FROM platform_evidence_items`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer items.Close()
+	for items.Next() {
+		var name, summary string
+		var rep *string
+		if err := items.Scan(&name, &summary, &rep); err != nil {
+			t.Fatal(err)
+		}
+		b.WriteString(name + summary)
+		if rep != nil {
+			b.WriteString(*rep)
+		}
+	}
+	return b.String()
+}
+
+func TestBrokenAndOversizedReportsAreRefused(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
+		e := start(t, tg, withMaxBody(16<<20))
+		b := newBundle(t, e, "broken", "v1")
+		for _, tc := range []struct {
+			name, format string
+			body         []byte
+			status       int
+			code, field  string
+		}{
+			{"a truncated JUnit file", report.FormatJUnit, reportFile(t, "junit-broken.xml"), 400, "malformed_report", "body:"},
+			{"a truncated SARIF log", report.FormatSARIF, reportFile(t, "sarif-broken.sarif"), 400, "malformed_report", "body:"},
+			{"a go test stream of garbage", report.FormatGoTest, reportFile(t, "gotest-garbage.json"), 400, "malformed_report", "body:"},
+			{"an unknown format", "tap", []byte("ok 1"), 400, "validation_failed", "format"},
+			{"a report over 10 MiB", report.FormatJUnit, bytes.Repeat([]byte("<"), 10<<20+1), 413, "payload_too_large", ""},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				_, err := e.admin.AddReport(e.ctx, b.ID, client.ReportOptions{Format: tc.format}, bytes.NewReader(tc.body), int64(len(tc.body)))
+				ce, ok := err.(*client.Error)
+				if !ok || ce.Status != tc.status || ce.Code != tc.code {
+					t.Fatalf("err %v, want %d %s", err, tc.status, tc.code)
+				}
+				if tc.field != "" && (len(ce.Errors) != 1 || !strings.HasPrefix(ce.Errors[0].Field, tc.field)) {
+					t.Errorf("errors %+v, want a field starting %q", ce.Errors, tc.field)
+				}
+			})
+		}
+		got, err := e.admin.GetBundle(e.ctx, b.ID, 0)
+		if err != nil || len(got.Items) != 0 {
+			t.Errorf("refused reports left %d items (%v)", len(got.Items), err)
+		}
+	})
+}
