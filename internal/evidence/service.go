@@ -77,6 +77,20 @@ func (s *Service) AddItem(ctx context.Context, o audit.Origin, bundleID string, 
 	return s.addItem(ctx, o, bundleID, req, nil)
 }
 
+// RequireOpen answers bundle_sealed (or not_found) before a caller reads a
+// large upload for a bundle that cannot take it. AddItem checks again under
+// the bundle's lock, so this is an early answer, not the guarantee.
+func (s *Service) RequireOpen(ctx context.Context, id string) error {
+	b, err := s.Store.GetBundle(ctx, id)
+	if err != nil {
+		return err
+	}
+	if b.State != StateOpen {
+		return errSealed(b)
+	}
+	return nil
+}
+
 // AddReport adds an item summarising an uploaded report. req carries the
 // item's type, name and optional fields; result and counts come from the
 // report.

@@ -77,6 +77,16 @@ func (s *Server) handleAddReport(w http.ResponseWriter, r *http.Request) {
 			req.Type = "scan"
 		}
 	}
+	if err := s.Evidence.RequireOpen(r.Context(), r.PathValue("id")); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	select {
+	case s.reportSlots <- struct{}{}:
+		defer func() { <-s.reportSlots }()
+	case <-r.Context().Done():
+		return // the client left while waiting
+	}
 	sum, err := report.Parse(format, r.Body, MaxReportBody)
 	var tooLarge *report.TooLargeError
 	var mbe *http.MaxBytesError

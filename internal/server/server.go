@@ -37,7 +37,14 @@ type Server struct {
 	Now      func() time.Time
 
 	spec []byte
+	// reportSlots bounds how many uploaded reports are parsed at once: a
+	// 10 MiB JUnit file costs about half a gigabyte while it is parsed.
+	reportSlots chan struct{}
 }
+
+// MaxParallelReports is how many uploads are parsed at the same time;
+// further uploads wait for a slot.
+const MaxParallelReports = 2
 
 // Handler returns the root handler with every route and middleware.
 func (s *Server) Handler() (http.Handler, error) {
@@ -46,6 +53,7 @@ func (s *Server) Handler() (http.Handler, error) {
 		return nil, err
 	}
 	s.spec = spec
+	s.reportSlots = make(chan struct{}, MaxParallelReports)
 	if s.MaxBody == 0 {
 		s.MaxBody = DefaultMaxBody
 	}
