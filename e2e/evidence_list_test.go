@@ -54,7 +54,9 @@ func TestBundleListingFiltersAndPages(t *testing.T) {
 			{"by kind", client.BundleQuery{Kind: "security"}, "[b5 b3 b1]"},
 			{"by subject", client.BundleQuery{Subject: "web"}, "[b4 b1]"},
 			{"by subject and ref", client.BundleQuery{Subject: "web", Ref: "v4"}, "[b4]"},
-			{"by state", client.BundleQuery{State: "sealed"}, "[b2 b0]"},
+			{"sealed and not promoted", client.BundleQuery{State: "sealed"}, "[b0]"},
+			{"promoted", client.BundleQuery{State: "promoted"}, "[b2]"},
+			{"open", client.BundleQuery{State: "open"}, "[b6 b5 b4 b3 b1]"},
 			{"by stage", client.BundleQuery{Stage: "prod"}, "[b2]"},
 			{"by two labels", client.BundleQuery{Labels: map[string]string{"team": "pay", "n": "4"}}, "[b4]"},
 			{"by creation time", client.BundleQuery{Since: start, Until: time.Now().Add(time.Hour)}, "[b6 b5 b4 b3 b2 b1 b0]"},
@@ -86,7 +88,7 @@ func TestBundleListingFiltersAndPages(t *testing.T) {
 			t.Errorf("pages gave %v", paged)
 		}
 		for query, field := range map[string]string{
-			"kind=misc": "kind", "state=promoted": "state", "limit=0": "limit", "label=novalue": "label",
+			"kind=misc": "kind", "state=final": "state", "limit=0": "limit", "label=novalue": "label",
 			"cursor=x": "cursor", "since=yesterday": "since", "colour=red": "colour",
 		} {
 			r := e.do("GET", "/v1/evidence/bundles?"+query, adminToken, nil)

@@ -289,7 +289,7 @@ func TestTheDatabaseGuardsSealedEvidence(t *testing.T) {
 			}
 		}
 		got, err := e.admin.GetBundle(e.ctx, b.ID, 0)
-		if err != nil || got.Title != b.Title || got.State != "sealed" || len(got.Items) != 1 || len(got.Promotions) != 1 {
+		if err != nil || got.Title != b.Title || got.State != "promoted" || len(got.Items) != 1 || len(got.Promotions) != 1 {
 			t.Errorf("after the attempts: %+v %v", got, err)
 		}
 	})

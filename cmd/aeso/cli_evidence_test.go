@@ -82,7 +82,7 @@ func TestEvidenceCommandsPackageSealPromoteAndVerify(t *testing.T) {
 		t.Run("show prints the header, items, promotions", func(t *testing.T) {
 			r := mustRun(t, admin, "evidence", "show", id)
 			for _, want := range []string{"Bundle", id, "Digest", digest, "Subject", "api @ v1.4.2", "team=payments",
-				"sealed, promoted to staging-ready", "Items (1):", "POS", "test_report", "Promotions (1):", "CI green"} {
+				"promoted to staging-ready", "Items (1):", "POS", "test_report", "Promotions (1):", "CI green"} {
 				if !strings.Contains(r.stdout, want) {
 					t.Errorf("show lacks %q:\n%s", want, r.stdout)
 				}

@@ -440,14 +440,18 @@ func newEvidenceExportCmd(cf *clientFlags) *cobra.Command {
 }
 
 func newEvidenceVerifyCmd(cf *clientFlags) *cobra.Command {
-	return &cobra.Command{
+	var pinned string
+	cmd := &cobra.Command{
 		Use:   "verify FILE",
 		Short: "Check an export document against its digest, offline",
 		Long: `verify recomputes the digest of an exported bundle from the document it
-carries. It needs no server and no token. Exit codes: 0 the document is what
-was sealed, 1 it is not (digest mismatch), 2 the file is unreadable or not
-an evidence export.`,
-		Example: "  aeso evidence verify evidence-api-v1.4.2.json",
+carries, and checks that every promotion in it names that digest. It needs no
+server and no token. A file could be rewritten together with its digest, so
+pin the digest recorded elsewhere (the aeso.evidence.seal audit event, a
+pipeline log) with --digest to prove it is the bundle that was sealed.
+Exit codes: 0 the document is what was sealed, 1 it is not (or does not
+match --digest), 2 the file is unreadable or not an evidence export.`,
+		Example: "  aeso evidence verify evidence-api-v1.4.2.json --digest sha256:3f0c…",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var data []byte
@@ -461,8 +465,11 @@ an evidence export.`,
 				return &exitError{code: 2, err: err}
 			}
 			res, err := evidence.Verify(data)
-			if err != nil && !errors.Is(err, evidence.ErrDigestMismatch) {
+			if err != nil && !errors.Is(err, evidence.ErrDigestMismatch) && !errors.Is(err, evidence.ErrPromotionMismatch) {
 				return &exitError{code: 2, err: fmt.Errorf("%s: %w", args[0], err)}
+			}
+			if err == nil && pinned != "" && pinned != res.Computed {
+				err = fmt.Errorf("the document's digest %s is not the pinned %s", res.Computed, pinned)
 			}
 			w := cmd.OutOrStdout()
 			if cf.json {
@@ -482,4 +489,6 @@ an evidence export.`,
 			return nil
 		},
 	}
+	cmd.Flags().StringVar(&pinned, "digest", "", "the digest the bundle must have (sha256:…), as recorded elsewhere")
+	return cmd
 }

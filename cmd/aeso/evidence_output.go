@@ -108,7 +108,7 @@ func printBundle(w io.Writer, b *client.Bundle, maxAge time.Duration) {
 	row("Subject", b.Subject.Name+" @ "+b.Subject.Ref)
 	state := b.State
 	if len(b.Stages) > 0 {
-		state += ", promoted to " + strings.Join(b.Stages, ", ")
+		state += " to " + strings.Join(b.Stages, ", ")
 	}
 	if b.SupersededBy != "" {
 		state += ", superseded by " + b.SupersededBy

@@ -96,12 +96,22 @@ func Canonical(v any) ([]byte, error) {
 
 // Digest returns "sha256:<hex>" of the canonical document of b and items.
 func Digest(b *Bundle, items []*Item) (string, error) {
-	doc, err := Canonical(Document(b, items))
+	d, _, err := Seal(b, items)
+	return d, err
+}
+
+// Seal returns the digest and the canonical document bytes it covers.
+func Seal(b *Bundle, items []*Item) (digest string, doc []byte, err error) {
+	doc, err = Canonical(Document(b, items))
 	if err != nil {
-		return "", fmt.Errorf("canonical encoding: %w", err)
+		return "", nil, fmt.Errorf("canonical encoding: %w", err)
 	}
-	sum := sha256.Sum256(doc)
-	return "sha256:" + hex.EncodeToString(sum[:]), nil
+	return digestOf(doc), doc, nil
+}
+
+func digestOf(canonical []byte) string {
+	sum := sha256.Sum256(canonical)
+	return "sha256:" + hex.EncodeToString(sum[:])
 }
 
 // ValidDigest reports whether s has the form Digest returns.

@@ -20,11 +20,12 @@ var ItemTypes = []string{"test_report", "scan", "check", "manual_attestation", "
 // Results an item may carry.
 var Results = []string{"pass", "fail", "warn", "skip", "error"}
 
-// Bundle states. "Promoted" is not a state of its own: a sealed bundle with
-// promotions is promoted.
+// Bundle states. A bundle is stored open or sealed; a sealed bundle with
+// at least one promotion reads as promoted.
 const (
-	StateOpen   = "open"
-	StateSealed = "sealed"
+	StateOpen     = "open"
+	StateSealed   = "sealed"
+	StatePromoted = "promoted"
 )
 
 // Subject is what a bundle is evidence about: a name and a ref (a
@@ -49,9 +50,20 @@ type Bundle struct {
 	SealedAt        *time.Time
 	SealedBy        string
 	Digest          string // "sha256:<hex>" once sealed
+	Document        []byte // the canonical document the digest covers, once sealed
+	Promoted        bool   // has at least one promotion (set on reads)
 	Supersedes      string
 	SupersedeReason string
 	SupersededBy    string
+}
+
+// DisplayState is the state readers see: promoted once a sealed bundle has
+// a promotion.
+func (b *Bundle) DisplayState() string {
+	if b.State == StateSealed && b.Promoted {
+		return StatePromoted
+	}
+	return b.State
 }
 
 // Link points at an artifact kept elsewhere, pinned by its digest.

@@ -20,9 +20,9 @@ const ExportFormat = "aeso-evidence-export/v1"
 // sealing (not covered: promotions and supersession are records of their
 // own).
 type Export struct {
-	Format       string         `json:"format"`
-	Digest       string         `json:"digest"`
-	Document     map[string]any `json:"document"`
+	Format       string          `json:"format"`
+	Digest       string          `json:"digest"`
+	Document     json.RawMessage `json:"document"`
 	SealedAt     string         `json:"sealed_at"`
 	SealedBy     string         `json:"sealed_by"`
 	Promotions   []any          `json:"promotions"`
@@ -46,7 +46,7 @@ func (s *Service) Export(ctx context.Context, id string) (*Export, error) {
 			"promoted_at": canonicalTime(p.PromotedAt), "promoted_by": p.PromotedBy}
 	}
 	return &Export{
-		Format: ExportFormat, Digest: b.Digest, Document: Document(b, v.Items),
+		Format: ExportFormat, Digest: b.Digest, Document: json.RawMessage(b.Document),
 		SealedAt: canonicalTime(*b.SealedAt), SealedBy: b.SealedBy, Promotions: promotions,
 		SupersededBy: b.SupersededBy, ExportedAt: canonicalTime(s.Now()),
 	}, nil
@@ -64,12 +64,20 @@ type VerifyResult struct {
 var ErrDigestMismatch = errors.New("digest mismatch: the document is not what was sealed")
 
 // Verify recomputes the digest of an exported bundle. It needs no server
-// and no database: the export carries the canonical document itself.
+// and no database: the export carries the canonical document itself. It
+// proves the file is self-consistent; to prove it is the bundle that was
+// sealed, compare the digest with one recorded elsewhere (the audit trail's
+// aeso.evidence.seal event, or a pipeline log): `aeso evidence verify
+// --digest`.
 func Verify(data []byte) (*VerifyResult, error) {
 	var exp struct {
-		Format   string          `json:"format"`
-		Digest   string          `json:"digest"`
-		Document json.RawMessage `json:"document"`
+		Format     string          `json:"format"`
+		Digest     string          `json:"digest"`
+		Document   json.RawMessage `json:"document"`
+		Promotions []struct {
+			Stage  string `json:"stage"`
+			Digest string `json:"digest"`
+		} `json:"promotions"`
 	}
 	if err := json.Unmarshal(data, &exp); err != nil {
 		return nil, fmt.Errorf("not an evidence export: %w", err)
@@ -101,5 +109,15 @@ func Verify(data []byte) (*VerifyResult, error) {
 	if res.Computed != res.Digest {
 		return res, ErrDigestMismatch
 	}
+	// A promotion names the digest it promoted; one naming another digest
+	// was not made for this document.
+	for _, p := range exp.Promotions {
+		if p.Digest != res.Digest {
+			return res, fmt.Errorf("%w: the promotion to %q names %s", ErrPromotionMismatch, p.Stage, p.Digest)
+		}
+	}
 	return res, nil
 }
+
+// ErrPromotionMismatch means a promotion in the export names another digest.
+var ErrPromotionMismatch = errors.New("promotion does not match the sealed digest")

@@ -114,6 +114,12 @@ func (s *Service) Latest(ctx context.Context, kind, subject, ref, stage string, 
 	if err != nil {
 		return nil, err
 	}
+	if b.SupersededBy != "" {
+		// The newest matching evidence was corrected and its correction does
+		// not match (yet): an older bundle is no answer while it is pending.
+		return nil, aeso.Reasonf(aeso.ENOTFOUND, "no_bundle",
+			"the newest matching %s bundle for %s (%s) is superseded by %s, which is not sealed or not promoted yet", kind, subject, b.ID, b.SupersededBy)
+	}
 	return s.view(ctx, b, maxAge)
 }
 
@@ -139,9 +145,9 @@ func (s *Service) List(ctx context.Context, q Query) (*Page, error) {
 		oneOf(&v, "kind", q.Kind, Kinds)
 	}
 	switch q.State {
-	case "", StateOpen, StateSealed:
+	case "", StateOpen, StateSealed, StatePromoted:
 	default:
-		v.Add("state", "enum", "must be open or sealed (promoted bundles are sealed; filter them with stage)")
+		v.Add("state", "enum", "must be open, sealed (and not promoted) or promoted")
 	}
 	if q.Stage != "" && !stagePattern.MatchString(q.Stage) {
 		v.Add("stage", "pattern", "must be a stage name such as production-ready")

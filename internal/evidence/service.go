@@ -36,8 +36,8 @@ type Store interface {
 	GetItem(ctx context.Context, id string) (*Item, error)
 	ListBundles(ctx context.Context, f Filter) ([]*Bundle, error)
 	// LatestBundle returns the most recently sealed bundle of kind for the
-	// subject name (and ref, when set) that is not superseded, promoted to
-	// stage when stage is set; not_found when there is none.
+	// subject name (and ref, when set), promoted to stage when stage is set,
+	// superseded or not; not_found when there is none.
 	LatestBundle(ctx context.Context, kind, subject, ref, stage string) (*Bundle, error)
 }
 
@@ -163,12 +163,12 @@ func (s *Service) Seal(ctx context.Context, o audit.Origin, id string) (*Bundle,
 		if b.State != StateOpen {
 			return nil, errSealed(b)
 		}
-		digest, err := Digest(b, items)
+		digest, doc, err := Seal(b, items)
 		if err != nil {
 			return nil, err
 		}
 		at := s.now()
-		b.State, b.SealedAt, b.SealedBy, b.Digest = StateSealed, &at, o.Source, digest
+		b.State, b.SealedAt, b.SealedBy, b.Digest, b.Document = StateSealed, &at, o.Source, digest, doc
 		return s.bundleEvent(o, audit.ActionEvidenceSeal, b, map[string]string{
 			"digest": digest, "items": fmt.Sprint(len(items)),
 		})

@@ -84,7 +84,7 @@ func text(v *aeso.Validation, field, s string, max int, required, multiline bool
 		v.Add(field, "too_long", "must be at most %d bytes", max)
 	case strings.IndexFunc(s, func(r rune) bool { return unicode.IsControl(r) && !(multiline && (r == '\n' || r == '\t')) }) >= 0:
 		v.Add(field, "control_character", "must not contain control characters")
-	case redact.ValueLooksSecret(s):
+	case redact.TextLooksSecret(s):
 		v.Add(field, "secret_detected", "looks like a secret; evidence holds summaries, never credentials")
 	}
 }
@@ -139,7 +139,8 @@ func (r *BundleRequest) normalize() {
 func (r *ItemRequest) validate(now time.Time) (observed time.Time, expires *time.Time, md redact.Result, err error) {
 	var v aeso.Validation
 	oneOf(&v, "type", r.Type, ItemTypes)
-	text(&v, "name", strings.TrimSpace(r.Name), MaxTextField, true, false)
+	r.Name = strings.TrimSpace(r.Name)
+	text(&v, "name", r.Name, MaxTextField, true, false)
 	oneOf(&v, "result", r.Result, Results)
 	c := r.Counts
 	if c.Total < 0 || c.Passed < 0 || c.Failed < 0 || c.Errored < 0 || c.Skipped < 0 || c.Warnings < 0 {
@@ -214,9 +215,23 @@ func checkURL(v *aeso.Validation, field, s string) {
 		v.Add(field, "format", "must be an http or https URL")
 	case u.User != nil:
 		v.Add(field, "credentials", "must not carry a user or password; link to artifacts, not to credentials")
-	case redact.ValueLooksSecret(s):
-		v.Add(field, "secret_detected", "looks like it carries a secret")
+	case redact.ValueLooksSecret(s) || signedQuery(u):
+		// Evidence is sealed and never deleted: a signed or tokened URL
+		// would keep its credential for good.
+		v.Add(field, "secret_detected", "carries a credential (a token or signature parameter); link to a URL without one")
 	}
+}
+
+// signedQuery reports whether a URL's query names a credential: a token,
+// a key, or a signature as in pre-signed object store links.
+func signedQuery(u *url.URL) bool {
+	for k := range u.Query() {
+		lk := strings.ToLower(k)
+		if redact.KeyLooksSecret(k) || lk == "sig" || strings.HasPrefix(lk, "x-amz-") || strings.HasPrefix(lk, "x-goog-") {
+			return true
+		}
+	}
+	return false
 }
 
 // Validate checks a promotion request.

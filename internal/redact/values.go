@@ -177,3 +177,16 @@ func hasBasicCredentials(s string) bool {
 	}
 	return false
 }
+
+// assignmentPattern finds a secret written as "name=value" or "name: value"
+// in free text (test output, log lines): the value of a password, token,
+// key or credential, whatever its shape.
+var assignmentPattern = regexp.MustCompile(`(?i)\b(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|authorization|credentials?)\b["']?\s*[:=]\s*["']?[^\s"',;]{4,}`)
+
+// TextLooksSecret is ValueLooksSecret for free text such as a test's
+// failure message or a summary: it also catches "password=hunter2" and
+// "Authorization: token abc…", where the name, not the value's shape, says
+// what follows is secret.
+func TextLooksSecret(s string) bool {
+	return ValueLooksSecret(s) || ((strings.ContainsAny(s, ":=")) && assignmentPattern.MatchString(s))
+}

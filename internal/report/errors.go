@@ -57,7 +57,7 @@ func (e *UnknownFormatError) Error() string {
 // words are clipped and a message that looks secret is replaced whole.
 func parseError(format string, line, column int, msg string) *ParseError {
 	msg = clipWords(strings.ToValidUTF8(msg, "\uFFFD"))
-	if redact.ValueLooksSecret(msg) {
+	if redact.TextLooksSecret(msg) {
 		msg = "malformed report (details withheld: they look like a credential)"
 	}
 	return &ParseError{Format: format, Line: line, Column: column, Msg: cut(msg, 4*maxContext)}

@@ -152,7 +152,7 @@ func (f *failures) add(name, location, message string) {
 // most of it in the summary.
 func clean(s string) string {
 	s = strings.TrimSpace(strings.ToValidUTF8(s, "\uFFFD"))
-	if redact.ValueLooksSecret(s) {
+	if redact.TextLooksSecret(s) {
 		return redact.Placeholder
 	}
 	return cut(s, MaxMessage)

@@ -89,7 +89,7 @@ func bundleJSON(b *evidence.Bundle) BundleJSON {
 	}
 	return BundleJSON{
 		ID: b.ID, Kind: b.Kind, Subject: b.Subject, Title: b.Title, Labels: labels,
-		CorrelationID: b.CorrelationID, Owner: b.Owner, State: b.State, CreatedAt: b.CreatedAt,
+		CorrelationID: b.CorrelationID, Owner: b.Owner, State: b.DisplayState(), CreatedAt: b.CreatedAt,
 		CreatedBy: b.CreatedBy, SealedAt: b.SealedAt, SealedBy: b.SealedBy, Digest: b.Digest,
 		Supersedes: b.Supersedes, SupersedeReason: b.SupersedeReason, SupersededBy: b.SupersededBy,
 	}
@@ -135,7 +135,7 @@ func viewJSON(v *evidence.View) BundleViewJSON {
 		out.Stages = append(out.Stages, p.Stage)
 	}
 	for i, b := range v.Chain {
-		out.Chain[i] = ChainLinkJSON{ID: b.ID, State: b.State, Title: b.Title, Digest: b.Digest,
+		out.Chain[i] = ChainLinkJSON{ID: b.ID, State: b.DisplayState(), Title: b.Title, Digest: b.Digest,
 			SealedAt: b.SealedAt, SupersedeReason: b.SupersedeReason}
 	}
 	return out

@@ -18,6 +18,9 @@ type dialect interface {
 	// SQL. SQLite gets plain '?': modernc binds numbered parameters by
 	// searching for each, which makes a 1000-row INSERT ~80 times slower.
 	placeholder(n int) string
+	// jsonText is SQL for the text value of a JSON object's member, whose
+	// key is bound at parameter n.
+	jsonText(column string, n int) string
 	// forUpdate ends a SELECT that locks its rows until commit.
 	forUpdate() string
 	// lockSeq is the statement that reads the seq counter under a lock
@@ -35,6 +38,9 @@ func (sqliteDialect) placeholder(int) string { return "?" }
 
 // A SQLite write transaction already holds the database's write lock.
 func (sqliteDialect) forUpdate() string { return "" }
+
+// SQLite addresses members by a JSON path; the caller binds '$."key"'.
+func (sqliteDialect) jsonText(column string, _ int) string { return "json_extract(" + column + ", ?)" }
 func (sqliteDialect) timeArg(t time.Time) any {
 	return t.UTC().Format(sqliteTimeLayout)
 }
@@ -125,4 +131,8 @@ func redactURL(msg, raw string) string {
 		}
 	}
 	return msg
+}
+
+func (postgresDialect) jsonText(column string, n int) string {
+	return "(" + column + "::jsonb ->> $" + strconv.Itoa(n) + ")"
 }

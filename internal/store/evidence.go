@@ -17,7 +17,12 @@ import (
 var _ evidence.Store = (*DB)(nil)
 
 const bundleColumns = `id, kind, subject_name, subject_ref, title, labels, correlation_id, owner, state,
-	created_at, created_by, sealed_at, sealed_by, digest, supersedes, supersede_reason, superseded_by`
+	created_at, created_by, sealed_at, sealed_by, digest, supersedes, supersede_reason, superseded_by, document`
+
+// promotedColumn reads whether a bundle has any promotion, as 0 or 1 on
+// both dialects.
+const promotedColumn = `CASE WHEN EXISTS (SELECT 1 FROM platform_evidence_promotions p
+	WHERE p.bundle_id = platform_evidence_bundles.id) THEN 1 ELSE 0 END`
 
 const itemColumns = `id, bundle_id, position, type, name, result, counts, summary, links, source_url,
 	source_runner, observed_at, expires_at, correlation_id, metadata, redacted_paths, report, created_at, created_by`
@@ -66,7 +71,7 @@ func (db *DB) lockBundle(ctx context.Context, tx *sql.Tx, id string) (*evidence.
 	if _, err := uuid.Parse(id); err != nil {
 		return nil, bundleNotFound()
 	}
-	b, err := scanBundle(tx.QueryRowContext(ctx, `SELECT `+bundleColumns+` FROM platform_evidence_bundles WHERE id = $1`+db.dialect.forUpdate(), id))
+	b, err := scanBundle(tx.QueryRowContext(ctx, `SELECT `+bundleColumns+` FROM platform_evidence_bundles WHERE id = $1`+db.dialect.forUpdate(), id), false)
 	if err == sql.ErrNoRows {
 		return nil, bundleNotFound()
 	}
@@ -153,8 +158,8 @@ func (db *DB) SealBundle(ctx context.Context, id string, seal func(*evidence.Bun
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE platform_evidence_bundles SET state = $1, sealed_at = $2,
-			sealed_by = $3, digest = $4 WHERE id = $5`,
-			b.State, nullTime{b.SealedAt, db.dialect}, b.SealedBy, b.Digest, b.ID)
+			sealed_by = $3, digest = $4, document = $5 WHERE id = $6`,
+			b.State, nullTime{b.SealedAt, db.dialect}, b.SealedBy, b.Digest, string(b.Document), b.ID)
 		if err != nil {
 			return fmt.Errorf("seal bundle: %w", err)
 		}
@@ -227,7 +232,7 @@ func (db *DB) GetBundle(ctx context.Context, id string) (*evidence.Bundle, error
 	if _, err := uuid.Parse(id); err != nil {
 		return nil, bundleNotFound()
 	}
-	b, err := scanBundle(db.read.QueryRowContext(ctx, `SELECT `+bundleColumns+` FROM platform_evidence_bundles WHERE id = $1`, id))
+	b, err := scanBundle(db.read.QueryRowContext(ctx, `SELECT `+bundleColumns+`, `+promotedColumn+` FROM platform_evidence_bundles WHERE id = $1`, id), true)
 	if err == sql.ErrNoRows {
 		return nil, bundleNotFound()
 	}
@@ -322,15 +327,26 @@ func queryItems(ctx context.Context, q querier, where string, args ...any) ([]*e
 	return out, rows.Err()
 }
 
-func scanBundle(row scanner) (*evidence.Bundle, error) {
+// scanBundle reads bundleColumns, and promotedColumn after them when
+// withPromoted is set.
+func scanBundle(row scanner, withPromoted bool) (*evidence.Bundle, error) {
 	var b evidence.Bundle
 	var labels string
 	var created, sealed dbTime
-	var supersedes, supersededBy sql.NullString
-	if err := row.Scan(&b.ID, &b.Kind, &b.Subject.Name, &b.Subject.Ref, &b.Title, &labels, &b.CorrelationID,
+	var supersedes, supersededBy, document sql.NullString
+	var promoted int
+	dest := []any{&b.ID, &b.Kind, &b.Subject.Name, &b.Subject.Ref, &b.Title, &labels, &b.CorrelationID,
 		&b.Owner, &b.State, &created, &b.CreatedBy, &sealed, &b.SealedBy, &b.Digest, &supersedes,
-		&b.SupersedeReason, &supersededBy); err != nil {
+		&b.SupersedeReason, &supersededBy, &document}
+	if withPromoted {
+		dest = append(dest, &promoted)
+	}
+	if err := row.Scan(dest...); err != nil {
 		return nil, err
+	}
+	b.Promoted = promoted == 1
+	if document.Valid {
+		b.Document = []byte(document.String)
 	}
 	b.CreatedAt, b.SealedAt = created.Time, sealed.ptr()
 	b.Supersedes, b.SupersededBy = supersedes.String, supersededBy.String
@@ -340,11 +356,11 @@ func scanBundle(row scanner) (*evidence.Bundle, error) {
 	return &b, nil
 }
 
-func scanBundles(rows *sql.Rows) ([]*evidence.Bundle, error) {
+func scanBundles(rows *sql.Rows, withPromoted bool) ([]*evidence.Bundle, error) {
 	defer rows.Close()
 	out := []*evidence.Bundle{}
 	for rows.Next() {
-		b, err := scanBundle(rows)
+		b, err := scanBundle(rows, withPromoted)
 		if err != nil {
 			return nil, err
 		}
@@ -362,11 +378,19 @@ func (db *DB) ListBundles(ctx context.Context, f evidence.Filter) ([]*evidence.B
 		where = append(where, strings.ReplaceAll(cond, "?", db.dialect.placeholder(len(args))))
 	}
 	for _, c := range []struct{ col, v string }{
-		{"kind", f.Kind}, {"subject_name", f.SubjectName}, {"subject_ref", f.SubjectRef}, {"state", f.State},
+		{"kind", f.Kind}, {"subject_name", f.SubjectName}, {"subject_ref", f.SubjectRef},
 	} {
 		if c.v != "" {
 			add(c.col+" = ?", c.v)
 		}
+	}
+	switch f.State {
+	case evidence.StateOpen:
+		where = append(where, "state = 'open'")
+	case evidence.StateSealed:
+		where = append(where, "state = 'sealed' AND "+promotedColumn+" = 0")
+	case evidence.StatePromoted:
+		where = append(where, "state = 'sealed' AND "+promotedColumn+" = 1")
 	}
 	if f.Stage != "" {
 		add("id IN (SELECT bundle_id FROM platform_evidence_promotions WHERE stage = ?)", f.Stage)
@@ -380,46 +404,35 @@ func (db *DB) ListBundles(ctx context.Context, f evidence.Filter) ([]*evidence.B
 	if f.BeforeID != "" {
 		add("id < ?", f.BeforeID)
 	}
-	// Labels are matched after the query: they are few per bundle and the
-	// JSON operators differ between dialects. The page is therefore read
-	// in slices until it is full.
-	q := `SELECT ` + bundleColumns + ` FROM platform_evidence_bundles`
+	for k, v := range f.Labels {
+		key := k
+		if db.dialect.name() == "sqlite" {
+			key = `$."` + k + `"` // label keys are [a-z0-9._/-]: nothing to escape
+		}
+		args = append(args, key)
+		cond := db.dialect.jsonText("labels", len(args))
+		args = append(args, v)
+		where = append(where, cond+" = "+db.dialect.placeholder(len(args)))
+	}
+	q := `SELECT ` + bundleColumns + `, ` + promotedColumn + ` FROM platform_evidence_bundles`
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
-	q += " ORDER BY id DESC"
+	args = append(args, f.Limit)
+	q += " ORDER BY id DESC LIMIT " + db.dialect.placeholder(len(args))
 	rows, err := db.read.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list bundles: %w", err)
 	}
-	defer rows.Close()
-	out := []*evidence.Bundle{}
-	for rows.Next() && len(out) < f.Limit {
-		b, err := scanBundle(rows)
-		if err != nil {
-			return nil, err
-		}
-		if hasLabels(b.Labels, f.Labels) {
-			out = append(out, b)
-		}
-	}
-	return out, rows.Err()
+	return scanBundles(rows, true)
 }
 
-func hasLabels(have, want map[string]string) bool {
-	for k, v := range want {
-		if have[k] != v {
-			return false
-		}
-	}
-	return true
-}
 
 // LatestBundle implements evidence.Store.
 func (db *DB) LatestBundle(ctx context.Context, kind, subject, ref, stage string) (*evidence.Bundle, error) {
 	ph := db.dialect.placeholder
-	q := `SELECT ` + bundleColumns + ` FROM platform_evidence_bundles WHERE kind = ` + ph(1) +
-		` AND subject_name = ` + ph(2) + ` AND state = 'sealed' AND superseded_by IS NULL`
+	q := `SELECT ` + bundleColumns + `, ` + promotedColumn + ` FROM platform_evidence_bundles WHERE kind = ` + ph(1) +
+		` AND subject_name = ` + ph(2) + ` AND state = 'sealed'`
 	args := []any{kind, subject}
 	if ref != "" {
 		args = append(args, ref)
@@ -434,7 +447,7 @@ func (db *DB) LatestBundle(ctx context.Context, kind, subject, ref, stage string
 	if err != nil {
 		return nil, fmt.Errorf("latest bundle: %w", err)
 	}
-	bundles, err := scanBundles(rows)
+	bundles, err := scanBundles(rows, true)
 	if err != nil {
 		return nil, err
 	}

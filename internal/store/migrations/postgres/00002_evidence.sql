@@ -14,6 +14,9 @@ CREATE TABLE platform_evidence_bundles (
     sealed_at        TIMESTAMPTZ,
     sealed_by        TEXT        NOT NULL DEFAULT '',
     digest           TEXT        NOT NULL DEFAULT '',
+    -- the canonical document the digest covers, kept as sealed so that no
+    -- later change of the encoding code can alter what an export proves
+    document         TEXT,
     supersedes       UUID        UNIQUE REFERENCES platform_evidence_bundles (id),
     supersede_reason TEXT        NOT NULL DEFAULT '',
     superseded_by    UUID        REFERENCES platform_evidence_bundles (id)
@@ -76,7 +79,8 @@ $$;
 -- +goose StatementBegin
 CREATE FUNCTION aeso_evidence_item_open_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF (SELECT state FROM platform_evidence_bundles WHERE id = NEW.bundle_id) IS DISTINCT FROM 'open' THEN
+    -- FOR SHARE: a seal running now must finish (or wait) before the check.
+    IF (SELECT state FROM platform_evidence_bundles WHERE id = NEW.bundle_id FOR SHARE) IS DISTINCT FROM 'open' THEN
         RAISE EXCEPTION 'platform_evidence_items: the bundle is sealed' USING ERRCODE = 'restrict_violation';
     END IF;
     RETURN NEW;

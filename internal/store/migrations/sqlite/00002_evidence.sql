@@ -14,6 +14,9 @@ CREATE TABLE platform_evidence_bundles (
     sealed_at        TEXT,
     sealed_by        TEXT NOT NULL DEFAULT '',
     digest           TEXT NOT NULL DEFAULT '',
+    -- the canonical document the digest covers, kept as sealed so that no
+    -- later change of the encoding code can alter what an export proves
+    document         TEXT,
     supersedes       TEXT UNIQUE REFERENCES platform_evidence_bundles (id),
     supersede_reason TEXT NOT NULL DEFAULT '',
     superseded_by    TEXT REFERENCES platform_evidence_bundles (id)
@@ -67,6 +70,7 @@ WHEN OLD.state = 'sealed' AND (
     OR NEW.correlation_id IS NOT OLD.correlation_id OR NEW.owner IS NOT OLD.owner OR NEW.state IS NOT OLD.state
     OR NEW.created_at IS NOT OLD.created_at OR NEW.created_by IS NOT OLD.created_by
     OR NEW.sealed_at IS NOT OLD.sealed_at OR NEW.sealed_by IS NOT OLD.sealed_by OR NEW.digest IS NOT OLD.digest
+    OR NEW.document IS NOT OLD.document
     OR NEW.supersedes IS NOT OLD.supersedes OR NEW.supersede_reason IS NOT OLD.supersede_reason
     OR (OLD.superseded_by IS NOT NULL AND NEW.superseded_by IS NOT OLD.superseded_by))
 BEGIN SELECT RAISE(ABORT, 'platform_evidence_bundles: a sealed bundle cannot change'); END;
