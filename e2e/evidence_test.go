@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -197,6 +198,18 @@ func TestExportVerifiesOffline(t *testing.T) {
 		if err != nil || res.Computed != sealed.Digest || res.BundleID != b.ID || res.Items != 1 {
 			t.Fatalf("verify: %+v %v; want digest %s", res, err, sealed.Digest)
 		}
+		// A promotion that names another digest was not made for this document.
+		forged := strings.Replace(string(doc), `"promotions":[]`, `"promotions":[{"stage":"prod","digest":"sha256:00","promoted_by":"ceo"}]`, 1)
+		if forged == string(doc) {
+			t.Fatal("the forged promotion did not apply")
+		}
+		if _, err := evidence.Verify([]byte(forged)); !errors.Is(err, evidence.ErrPromotionMismatch) {
+			t.Errorf("a forged promotion: %v", err)
+		}
+		// Ids are found whatever their spelling.
+		if got, err := e.admin.GetBundle(e.ctx, strings.ToUpper(b.ID), 0); err != nil || got.ID != b.ID {
+			t.Errorf("an upper-case id: %v %v", got, err)
+		}
 		for name, edit := range map[string][2]string{
 			"an item renamed":      {`"name":"invoices"`, `"name":"invoicez"`},
 			"a result flipped":     {`"result":"pass"`, `"result":"fail"`},
@@ -337,6 +350,9 @@ func TestEvidenceRejectsBadInput(t *testing.T) {
 			"an unknown result":          {"/v1/evidence/bundles/" + b.ID + "/items", `{"type":"check","name":"n","result":"ok"}`, "result"},
 			"a link without a digest":    {"/v1/evidence/bundles/" + b.ID + "/items", `{"type":"artifact","name":"n","result":"pass","links":[{"url":"https://x.example/a","size":1}]}`, "links[0].sha256"},
 			"a link with credentials":    {"/v1/evidence/bundles/" + b.ID + "/items", `{"type":"artifact","name":"n","result":"pass","links":[{"url":"https://u:p@x.example/a","sha256":"` + strings.Repeat("a", 64) + `","size":1}]}`, "links[0].url"},
+			"a pre-signed link":          {"/v1/evidence/bundles/" + b.ID + "/items", `{"type":"artifact","name":"n","result":"pass","links":[{"url":"https://s3.example/a?X-Amz-Signature=abc&X-Amz-Credential=k","sha256":"` + strings.Repeat("a", 64) + `","size":1}]}`, "links[0].url"},
+			"a tokened source URL":       {"/v1/evidence/bundles/" + b.ID + "/items", `{"type":"check","name":"n","result":"pass","source":{"url":"https://ci.example/j?access_token=abcdef123"}}`, "source.url"},
+			"a password in the summary":  {"/v1/evidence/bundles/" + b.ID + "/items", `{"type":"check","name":"n","result":"pass","summary":"login with password=hunter22 worked"}`, "summary"},
 			"an inline blob link":        {"/v1/evidence/bundles/" + b.ID + "/items", `{"type":"artifact","name":"n","result":"pass","links":[{"url":"data:text/plain;base64,aGk=","sha256":"` + strings.Repeat("a", 64) + `","size":1}]}`, "links[0].url"},
 			"an expiry before observed":  {"/v1/evidence/bundles/" + b.ID + "/items", `{"type":"check","name":"n","result":"pass","observed_at":"2026-01-02T00:00:00Z","expires_at":"2026-01-01T00:00:00Z"}`, "expires_at"},
 			"a summary over 4 KiB":       {"/v1/evidence/bundles/" + b.ID + "/items", `{"type":"check","name":"n","result":"pass","summary":"` + strings.Repeat("x", 5000) + `"}`, "summary"},
@@ -360,6 +376,39 @@ func TestEvidenceRejectsBadInput(t *testing.T) {
 			if r := e.do("GET", path, adminToken, nil); r.status != 404 {
 				t.Errorf("GET %s: %d", path, r.status)
 			}
+		}
+	})
+}
+
+func TestLatestDoesNotFallBackPastACorrection(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
+		e := start(t, tg)
+		sealAndPromote := func(b *client.Bundle) {
+			t.Helper()
+			if _, err := e.admin.SealBundle(e.ctx, b.ID); err != nil {
+				t.Fatal(err)
+			}
+			if _, _, err := e.admin.PromoteBundle(e.ctx, b.ID, "prod", "ok"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		z := newBundle(t, e, "svc", "v1")
+		sealAndPromote(z)
+		a := newBundle(t, e, "svc", "v2")
+		sealAndPromote(a)
+		if got, err := e.admin.LatestBundle(e.ctx, "release", "svc", "", "prod", 0); err != nil || got.ID != a.ID {
+			t.Fatalf("latest before the correction: %v %v", got, err)
+		}
+		fix, err := e.admin.SupersedeBundle(e.ctx, a.ID, client.SupersedeRequest{Reason: "wrong host"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, err := e.admin.LatestBundle(e.ctx, "release", "svc", "", "prod", 0); problemCode(err) != "no_bundle" {
+			t.Errorf("latest while the correction is open: %+v %v; want no_bundle, not the older %s", got, err, z.ID)
+		}
+		sealAndPromote(fix)
+		if got, err := e.admin.LatestBundle(e.ctx, "release", "svc", "", "prod", 0); err != nil || got.ID != fix.ID {
+			t.Errorf("latest after the correction is promoted: %v %v", got, err)
 		}
 	})
 }

@@ -143,6 +143,13 @@ func TestEvidenceCommandsPackageSealPromoteAndVerify(t *testing.T) {
 			if want := "OK " + digest + " bundle " + id + ", 1 items\n"; r.code != 0 || r.stdout != want {
 				t.Errorf("exit code %d, stdout %q, stderr %q; want 0 and %q", r.code, r.stdout, r.stderr, want)
 			}
+			if r := aeso(t, nil, "evidence", "verify", file, "--digest", digest); r.code != 0 {
+				t.Errorf("verify pinned to its own digest: exit %d, stderr %q", r.code, r.stderr)
+			}
+			other := "sha256:" + strings.Repeat("0", 64)
+			if r := aeso(t, nil, "evidence", "verify", file, "--digest", other); r.code != 1 || !strings.Contains(r.stderr, "not the pinned") {
+				t.Errorf("verify pinned to another digest: exit %d, stderr %q; want 1", r.code, r.stderr)
+			}
 		})
 		ok = ok && t.Run("verify exits 1 and prints both digests once one byte changed", func(t *testing.T) {
 			data, err := os.ReadFile(file)

@@ -23,11 +23,11 @@ type Export struct {
 	Format       string          `json:"format"`
 	Digest       string          `json:"digest"`
 	Document     json.RawMessage `json:"document"`
-	SealedAt     string         `json:"sealed_at"`
-	SealedBy     string         `json:"sealed_by"`
-	Promotions   []any          `json:"promotions"`
-	SupersededBy string         `json:"superseded_by,omitempty"`
-	ExportedAt   string         `json:"exported_at"`
+	SealedAt     string          `json:"sealed_at"`
+	SealedBy     string          `json:"sealed_by"`
+	Promotions   []any           `json:"promotions"`
+	SupersededBy string          `json:"superseded_by,omitempty"`
+	ExportedAt   string          `json:"exported_at"`
 }
 
 // Export returns a sealed bundle as an Export.

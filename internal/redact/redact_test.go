@@ -273,3 +273,19 @@ func TestASecretUsedAsAKeyIsRefusedWithoutBeingEchoed(t *testing.T) {
 		t.Errorf("problem %+v shows the key in its path", p)
 	}
 }
+
+func TestSecretsNamedInFreeTextAreFound(t *testing.T) {
+	for text, want := range map[string]bool{
+		"login with password=hunter22 worked":          true,
+		"Authorization: token abcdef0123456789":        true,
+		`{"api_key": "k-1234567"}`:                     true,
+		"rotate the token: see runbook":                false, // a short word after the name is no value
+		"password reset flow covered by TestReset":     false,
+		"expected 3 tokens, got 2":                     false,
+		"AKIACANARY7EXAMPLE12 leaked in a test output": true,
+	} {
+		if got := TextLooksSecret(text); got != want {
+			t.Errorf("TextLooksSecret(%q) = %v, want %v", text, got, want)
+		}
+	}
+}

@@ -1,7 +1,9 @@
 package server
 
 import (
+	"bytes"
 	"errors"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -77,8 +79,24 @@ func (s *Server) handleAddReport(w http.ResponseWriter, r *http.Request) {
 			req.Type = "scan"
 		}
 	}
+	if r.ContentLength > MaxReportBody {
+		s.writeError(w, r, aeso.Reasonf(aeso.ETOOLARGE, "payload_too_large", "a report may be at most %d bytes", MaxReportBody))
+		return
+	}
 	if err := s.Evidence.RequireOpen(r.Context(), r.PathValue("id")); err != nil {
 		s.writeError(w, r, err)
+		return
+	}
+	// The body is read before a parse slot is taken, so slow uploads cannot
+	// hold the slots; reading is bounded by the limit.
+	body, err := io.ReadAll(io.LimitReader(r.Body, MaxReportBody+1))
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &mbe) || len(body) > MaxReportBody:
+		s.writeError(w, r, aeso.Reasonf(aeso.ETOOLARGE, "payload_too_large", "a report may be at most %d bytes", MaxReportBody))
+		return
+	case err != nil:
+		s.writeError(w, r, aeso.Reasonf(aeso.EINVALID, "unreadable_body", "the report could not be read"))
 		return
 	}
 	select {
@@ -87,12 +105,12 @@ func (s *Server) handleAddReport(w http.ResponseWriter, r *http.Request) {
 	case <-r.Context().Done():
 		return // the client left while waiting
 	}
-	sum, err := report.Parse(format, r.Body, MaxReportBody)
+	sum, err := report.Parse(format, bytes.NewReader(body), MaxReportBody)
 	var tooLarge *report.TooLargeError
-	var mbe *http.MaxBytesError
 	var pe *report.ParseError
+	var unknown *report.UnknownFormatError
 	switch {
-	case errors.As(err, &tooLarge) || errors.As(err, &mbe):
+	case errors.As(err, &tooLarge):
 		s.writeError(w, r, aeso.Reasonf(aeso.ETOOLARGE, "payload_too_large", "a report may be at most %d bytes", MaxReportBody))
 		return
 	case errors.As(err, &pe):
@@ -106,9 +124,12 @@ func (s *Server) handleAddReport(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, &aeso.Error{Code: aeso.EINVALID, Reason: "malformed_report", Message: "the report could not be read",
 			Fields: []aeso.FieldError{{Field: field, Code: "malformed_report", Message: pe.Error()}}})
 		return
-	case err != nil:
+	case errors.As(err, &unknown):
 		s.writeError(w, r, &aeso.Error{Code: aeso.EINVALID, Reason: "validation_failed", Message: "request is invalid",
 			Fields: []aeso.FieldError{{Field: "format", Code: "enum", Message: "must be one of " + strings.Join(report.Formats(), ", ")}}})
+		return
+	case err != nil:
+		s.writeError(w, r, err)
 		return
 	}
 	if req.Name == "" {

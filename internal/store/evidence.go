@@ -66,9 +66,20 @@ func nullString(s string) any {
 	return s
 }
 
+// canonicalID returns id in the one form stored (lowercase, hyphenated), so
+// "{…}" or upper-case spellings find the same row on both dialects.
+func canonicalID(id string) (string, bool) {
+	u, err := uuid.Parse(id)
+	if err != nil {
+		return "", false
+	}
+	return u.String(), true
+}
+
 // lockBundle reads a bundle and locks its row until tx ends.
 func (db *DB) lockBundle(ctx context.Context, tx *sql.Tx, id string) (*evidence.Bundle, error) {
-	if _, err := uuid.Parse(id); err != nil {
+	id, ok := canonicalID(id)
+	if !ok {
 		return nil, bundleNotFound()
 	}
 	b, err := scanBundle(tx.QueryRowContext(ctx, `SELECT `+bundleColumns+` FROM platform_evidence_bundles WHERE id = $1`+db.dialect.forUpdate(), id), false)
@@ -216,7 +227,9 @@ func (db *DB) SupersedeBundle(ctx context.Context, oldID string, build func(*evi
 		if err != nil {
 			return fmt.Errorf("link superseded bundle: %w", err)
 		}
-		if n, err := res.RowsAffected(); err != nil || n != 1 {
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n != 1 {
 			return aeso.Reasonf(aeso.ECONFLICT, "already_superseded", "bundle %s is already superseded", old.ID)
 		}
 		return db.appendInTx(ctx, tx, ev)
@@ -229,7 +242,8 @@ func (db *DB) SupersedeBundle(ctx context.Context, oldID string, build func(*evi
 
 // GetBundle implements evidence.Store.
 func (db *DB) GetBundle(ctx context.Context, id string) (*evidence.Bundle, error) {
-	if _, err := uuid.Parse(id); err != nil {
+	id, ok := canonicalID(id)
+	if !ok {
 		return nil, bundleNotFound()
 	}
 	b, err := scanBundle(db.read.QueryRowContext(ctx, `SELECT `+bundleColumns+`, `+promotedColumn+` FROM platform_evidence_bundles WHERE id = $1`, id), true)
@@ -247,7 +261,8 @@ func (db *DB) BundleItems(ctx context.Context, id string) ([]*evidence.Item, err
 // GetItem implements evidence.Store.
 func (db *DB) GetItem(ctx context.Context, id string) (*evidence.Item, error) {
 	notFound := aeso.Reasonf(aeso.ENOTFOUND, "item_not_found", "no evidence item has this id")
-	if _, err := uuid.Parse(id); err != nil {
+	id, ok := canonicalID(id)
+	if !ok {
 		return nil, notFound
 	}
 	items, err := queryItems(ctx, db.read, `WHERE id = $1`, id)
@@ -401,8 +416,8 @@ func (db *DB) ListBundles(ctx context.Context, f evidence.Filter) ([]*evidence.B
 	if !f.Until.IsZero() {
 		add("created_at < ?", db.dialect.timeArg(f.Until))
 	}
-	if f.BeforeID != "" {
-		add("id < ?", f.BeforeID)
+	if id, ok := canonicalID(f.BeforeID); ok {
+		add("id < ?", id)
 	}
 	for k, v := range f.Labels {
 		key := k
@@ -426,7 +441,6 @@ func (db *DB) ListBundles(ctx context.Context, f evidence.Filter) ([]*evidence.B
 	}
 	return scanBundles(rows, true)
 }
-
 
 // LatestBundle implements evidence.Store.
 func (db *DB) LatestBundle(ctx context.Context, kind, subject, ref, stage string) (*evidence.Bundle, error) {

@@ -1,0 +1,43 @@
+package evidence
+
+import (
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/aeso-dev/aeso/internal/report"
+)
+
+// TestTheEncodingIsPinned fixes one document and its digest. If this test
+// fails, the encoding changed: old exports would stop verifying. Change
+// DigestVersion instead, and keep this vector for the old version.
+func TestTheEncodingIsPinned(t *testing.T) {
+	at := time.Date(2026, 11, 23, 19, 30, 0, 123456000, time.UTC)
+	expires := at.Add(24 * time.Hour)
+	b := &Bundle{
+		ID: "0190a1b2-0000-7000-8000-000000000001", Kind: "release", Subject: Subject{Name: "api", Ref: "v1.4.2"},
+		Title: "api <v1.4.2> & co", Labels: map[string]string{"team": "pay", "a": "é"}, CorrelationID: "c-1",
+		Owner: "release-eng", CreatedAt: at, CreatedBy: "ci",
+	}
+	items := []*Item{{
+		ID: "0190a1b2-0000-7000-8000-000000000002", BundleID: b.ID, Position: 1, Type: "test_report", Name: "unit",
+		Result: "fail", Counts: report.Counts{Total: 3, Passed: 2, Failed: 1}, Summary: "line\nbreak",
+		Links:  []Link{{URL: "https://a.example/r.xml", SHA256: "00ff", Size: 10}},
+		Source: Source{URL: "https://ci.example/j/1"}, ObservedAt: at, ExpiresAt: &expires,
+		Metadata: json.RawMessage(`{"n":1.50,"z":[1e3,true,null]}`), RedactedPaths: []string{"token"},
+		Report: &report.Summary{Format: "junit", Result: "fail", Counts: report.Counts{Total: 3, Passed: 2, Failed: 1},
+			DurationMS: 12, Failures: []report.Failure{{Name: "TestX", Message: "want 3"}}, SHA256: "ab", Size: 77},
+		CreatedAt: at, CreatedBy: "ci",
+	}}
+	const wantDoc = `{"bundle":{"correlation_id":"c-1","created_at":"2026-11-23T19:30:00.123456Z","created_by":"ci","id":"0190a1b2-0000-7000-8000-000000000001","kind":"release","labels":{"a":"é","team":"pay"},"owner":"release-eng","subject":{"name":"api","ref":"v1.4.2"},"supersede_reason":"","supersedes":"","title":"api <v1.4.2> & co"},"items":[{"correlation_id":"","counts":{"errored":0,"failed":1,"passed":2,"skipped":0,"total":3,"warnings":0},"created_at":"2026-11-23T19:30:00.123456Z","created_by":"ci","expires_at":"2026-11-24T19:30:00.123456Z","id":"0190a1b2-0000-7000-8000-000000000002","links":[{"sha256":"00ff","size":10,"url":"https://a.example/r.xml"}],"metadata":{"n":1.50,"z":[1e3,true,null]},"name":"unit","observed_at":"2026-11-23T19:30:00.123456Z","position":1,"redacted_paths":["token"],"report":{"counts":{"errored":0,"failed":1,"passed":2,"skipped":0,"total":3,"warnings":0},"duration_ms":12,"failures":[{"message":"want 3","name":"TestX"}],"failures_truncated":false,"format":"junit","result":"fail","sha256":"ab","size":77},"result":"fail","source":{"url":"https://ci.example/j/1"},"summary":"line\nbreak","type":"test_report"}],"version":"aeso-evidence-v1"}`
+	digest, doc, err := Seal(b, items)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(doc) != wantDoc {
+		t.Errorf("canonical document changed:\n got %s\nwant %s", doc, wantDoc)
+	}
+	if want := digestOf([]byte(wantDoc)); digest != want {
+		t.Errorf("digest %s, want %s", digest, want)
+	}
+}
