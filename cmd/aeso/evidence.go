@@ -32,7 +32,7 @@ func newEvidenceCmd() *cobra.Command {
 	cf.register(cmd)
 	cmd.AddCommand(newEvidenceCreateCmd(&cf), newEvidenceAddCmd(&cf), newEvidenceSealCmd(&cf),
 		newEvidencePromoteCmd(&cf), newEvidenceSupersedeCmd(&cf), newEvidenceShowCmd(&cf),
-		newEvidenceListCmd(&cf), newEvidenceExportCmd(&cf), newEvidenceVerifyCmd(&cf))
+		newEvidenceListCmd(&cf), newEvidenceLatestCmd(&cf), newEvidenceExportCmd(&cf), newEvidenceVerifyCmd(&cf))
 	return cmd
 }
 
@@ -350,9 +350,47 @@ func newEvidenceShowCmd(cf *clientFlags) *cobra.Command {
 	return cmd
 }
 
+func newEvidenceLatestCmd(cf *clientFlags) *cobra.Command {
+	var kind, subject, ref, stage string
+	var maxAge time.Duration
+	cmd := &cobra.Command{
+		Use:   "latest",
+		Short: "Show the newest sealed bundle of a kind for a subject, as a release gate asks",
+		Long: `latest shows the newest sealed bundle of --kind for --subject (and --ref),
+promoted to --stage when given. When that bundle was superseded by a correction
+that is not sealed or promoted yet, there is no answer (exit 1): an older
+bundle does not stand in for a pending correction.`,
+		Example: "  aeso evidence latest --kind security --subject api --stage production-ready --max-age 168h",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			c, err := cf.client()
+			if err != nil {
+				return err
+			}
+			b, err := c.LatestBundle(cmd.Context(), kind, subject, ref, stage, maxAge)
+			if err != nil {
+				return err
+			}
+			if cf.json {
+				return printJSON(cmd.OutOrStdout(), b)
+			}
+			printBundle(cmd.OutOrStdout(), b, maxAge)
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&kind, "kind", "", "kind of bundle (required)")
+	f.StringVar(&subject, "subject", "", "subject name (required)")
+	f.StringVar(&ref, "ref", "", "subject ref")
+	f.StringVar(&stage, "stage", "", "promoted to this stage")
+	f.DurationVar(&maxAge, "max-age", 0, "mark the bundle stale when sealed longer ago than this, e.g. 168h")
+	return cmd
+}
+
 func newEvidenceListCmd(cf *clientFlags) *cobra.Command {
 	var q client.BundleQuery
 	var labels []string
+	var since, until string
 	cmd := &cobra.Command{
 		Use:     "list",
 		Short:   "List bundles, newest first",
@@ -362,6 +400,17 @@ func newEvidenceListCmd(cf *clientFlags) *cobra.Command {
 			var err error
 			if q.Labels, err = parseLabels(labels); err != nil {
 				return err
+			}
+			for flag, v := range map[string]struct {
+				s   string
+				dst *time.Time
+			}{"--since": {since, &q.Since}, "--until": {until, &q.Until}} {
+				if v.s == "" {
+					continue
+				}
+				if *v.dst, err = time.Parse(time.RFC3339Nano, v.s); err != nil {
+					return fmt.Errorf("%s must be an RFC 3339 time, e.g. 2026-01-02T15:04:05Z", flag)
+				}
 			}
 			c, err := cf.client()
 			if err != nil {
@@ -385,7 +434,9 @@ func newEvidenceListCmd(cf *clientFlags) *cobra.Command {
 	f.StringVar(&q.Kind, "kind", "", "kind of bundle")
 	f.StringVar(&q.Subject, "subject", "", "subject name")
 	f.StringVar(&q.Ref, "ref", "", "subject ref")
-	f.StringVar(&q.State, "state", "", "open or sealed")
+	f.StringVar(&q.State, "state", "", "open, sealed (not promoted) or promoted")
+	f.StringVar(&since, "since", "", "created at or after (RFC 3339)")
+	f.StringVar(&until, "until", "", "created before (RFC 3339)")
 	f.StringVar(&q.Stage, "stage", "", "promoted to this stage")
 	f.StringArrayVar(&labels, "label", nil, "carrying label key=value (repeatable; all must match)")
 	f.IntVar(&q.Limit, "limit", 50, "bundles per page")
