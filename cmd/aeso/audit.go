@@ -143,16 +143,11 @@ func newAuditListCmd(cf *clientFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			for flag, v := range map[string]struct {
+			if err := parseTimeFlags(map[string]struct {
 				s   string
 				dst *time.Time
-			}{"--since": {since, &o.Since}, "--until": {until, &o.Until}} {
-				if v.s == "" {
-					continue
-				}
-				if *v.dst, err = time.Parse(time.RFC3339Nano, v.s); err != nil {
-					return fmt.Errorf("%s must be an RFC 3339 time, e.g. 2026-01-02T15:04:05Z", flag)
-				}
+			}{"--since": {since, &o.Since}, "--until": {until, &o.Until}}); err != nil {
+				return err
 			}
 			page, err := c.ListEvents(cmd.Context(), o)
 			if err != nil {

@@ -106,3 +106,21 @@ func clip(s string, n int) string {
 	}
 	return string(r[:n-1]) + "…"
 }
+
+// parseTimeFlags parses optional RFC 3339 flag values into their targets.
+func parseTimeFlags(flags map[string]struct {
+	s   string
+	dst *time.Time
+}) error {
+	for flag, v := range flags {
+		if v.s == "" {
+			continue
+		}
+		t, err := time.Parse(time.RFC3339Nano, v.s)
+		if err != nil {
+			return fmt.Errorf("%s must be an RFC 3339 time, e.g. 2026-01-02T15:04:05Z", flag)
+		}
+		*v.dst = t
+	}
+	return nil
+}

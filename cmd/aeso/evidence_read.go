@@ -1,0 +1,233 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/aeso-dev/aeso/client"
+	"github.com/aeso-dev/aeso/internal/evidence"
+	"github.com/spf13/cobra"
+)
+
+func newEvidenceShowCmd(cf *clientFlags) *cobra.Command {
+	var maxAge time.Duration
+	cmd := &cobra.Command{
+		Use:   "show ID",
+		Short: "Show a bundle with its items, promotions and supersession chain",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if maxAge < 0 {
+				return errors.New("--max-age must be a positive duration such as 168h")
+			}
+			c, err := cf.client()
+			if err != nil {
+				return err
+			}
+			b, err := c.GetBundle(cmd.Context(), args[0], maxAge)
+			if err != nil {
+				return err
+			}
+			if cf.json {
+				return printJSON(cmd.OutOrStdout(), b)
+			}
+			printBundle(cmd.OutOrStdout(), b, maxAge)
+			return nil
+		},
+	}
+	cmd.Flags().DurationVar(&maxAge, "max-age", 0, "mark the bundle stale when sealed longer ago than this, e.g. 168h")
+	return cmd
+}
+
+func newEvidenceLatestCmd(cf *clientFlags) *cobra.Command {
+	var kind, subject, ref, stage string
+	var maxAge time.Duration
+	cmd := &cobra.Command{
+		Use:   "latest",
+		Short: "Show the newest sealed bundle of a kind for a subject, as a release gate asks",
+		Long: `latest shows the newest sealed bundle of --kind for --subject (and --ref),
+promoted to --stage when given. When that bundle was superseded by a correction
+that is not sealed or promoted yet, there is no answer (exit 1): an older
+bundle does not stand in for a pending correction.`,
+		Example: "  aeso evidence latest --kind security --subject api --stage production-ready --max-age 168h",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			c, err := cf.client()
+			if err != nil {
+				return err
+			}
+			b, err := c.LatestBundle(cmd.Context(), kind, subject, ref, stage, maxAge)
+			if err != nil {
+				return err
+			}
+			if cf.json {
+				return printJSON(cmd.OutOrStdout(), b)
+			}
+			printBundle(cmd.OutOrStdout(), b, maxAge)
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&kind, "kind", "", "kind of bundle (required)")
+	f.StringVar(&subject, "subject", "", "subject name (required)")
+	f.StringVar(&ref, "ref", "", "subject ref")
+	f.StringVar(&stage, "stage", "", "promoted to this stage")
+	f.DurationVar(&maxAge, "max-age", 0, "mark the bundle stale when sealed longer ago than this, e.g. 168h")
+	return cmd
+}
+
+func newEvidenceListCmd(cf *clientFlags) *cobra.Command {
+	var q client.BundleQuery
+	var labels []string
+	var since, until string
+	cmd := &cobra.Command{
+		Use:     "list",
+		Short:   "List bundles, newest first",
+		Example: "  aeso evidence list --kind release --subject api --stage production-ready --label team=payments",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			var err error
+			if q.Labels, err = parseLabels(labels); err != nil {
+				return err
+			}
+			if err := parseTimeFlags(map[string]struct {
+				s   string
+				dst *time.Time
+			}{"--since": {since, &q.Since}, "--until": {until, &q.Until}}); err != nil {
+				return err
+			}
+			c, err := cf.client()
+			if err != nil {
+				return err
+			}
+			page, err := c.ListBundles(cmd.Context(), q)
+			if err != nil {
+				return err
+			}
+			if cf.json {
+				return printJSON(cmd.OutOrStdout(), page)
+			}
+			printBundles(cmd.OutOrStdout(), page.Bundles)
+			if page.NextCursor != nil {
+				fmt.Fprintf(cmd.ErrOrStderr(), "more: --cursor %s\n", *page.NextCursor)
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&q.Kind, "kind", "", "kind of bundle")
+	f.StringVar(&q.Subject, "subject", "", "subject name")
+	f.StringVar(&q.Ref, "ref", "", "subject ref")
+	f.StringVar(&q.State, "state", "", "open, sealed (not promoted) or promoted")
+	f.StringVar(&since, "since", "", "created at or after (RFC 3339)")
+	f.StringVar(&until, "until", "", "created before (RFC 3339)")
+	f.StringVar(&q.Stage, "stage", "", "promoted to this stage")
+	f.StringArrayVar(&labels, "label", nil, "carrying label key=value (repeatable; all must match)")
+	f.IntVar(&q.Limit, "limit", 50, "bundles per page")
+	f.StringVar(&q.Cursor, "cursor", "", "cursor of the next page, from a previous listing")
+	return cmd
+}
+
+func newEvidenceExportCmd(cf *clientFlags) *cobra.Command {
+	var out string
+	cmd := &cobra.Command{
+		Use:     "export ID",
+		Short:   "Write a sealed bundle's export document, which `aeso evidence verify` checks offline",
+		Example: "  aeso evidence export $ID -o evidence-api-v1.4.2.json",
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			c, err := cf.client()
+			if err != nil {
+				return err
+			}
+			raw, err := c.ExportBundle(cmd.Context(), args[0])
+			if err != nil {
+				return err
+			}
+			// Indented for people; the digest covers the document's
+			// canonical encoding, which no whitespace changes.
+			var doc bytes.Buffer
+			if err := json.Indent(&doc, raw, "", "  "); err != nil {
+				return fmt.Errorf("the server's export is not JSON: %w", err)
+			}
+			doc.WriteByte('\n')
+			res, verr := evidence.Verify(doc.Bytes())
+			if out == "" || out == "-" {
+				if _, err := cmd.OutOrStdout().Write(doc.Bytes()); err != nil {
+					return err
+				}
+			} else {
+				if err := writeFileAtomic(out, doc.Bytes()); err != nil {
+					return err
+				}
+				if verr == nil {
+					fmt.Fprintf(cmd.ErrOrStderr(), "wrote %s: %s bundle %s, %d items\n", out, res.Digest, res.BundleID, res.Items)
+				}
+			}
+			if verr != nil {
+				return fmt.Errorf("the export of %s does not verify: %w", args[0], verr)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVarP(&out, "output", "o", "", "write to this file instead of stdout")
+	return cmd
+}
+
+func newEvidenceVerifyCmd(cf *clientFlags) *cobra.Command {
+	var pinned string
+	cmd := &cobra.Command{
+		Use:   "verify FILE",
+		Short: "Check an export document against its digest, offline",
+		Long: `verify recomputes the digest of an exported bundle from the document it
+carries, and checks that every promotion in it names that digest. It needs no
+server and no token. A file could be rewritten together with its digest, so
+pin the digest recorded elsewhere (the aeso.evidence.seal audit event, a
+pipeline log) with --digest to prove it is the bundle that was sealed.
+Exit codes: 0 the document is what was sealed, 1 it is not (or does not
+match --digest), 2 the file is unreadable or not an evidence export.`,
+		Example: "  aeso evidence verify evidence-api-v1.4.2.json --digest sha256:3f0c…",
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var data []byte
+			var err error
+			if args[0] == "-" {
+				data, err = io.ReadAll(cmd.InOrStdin())
+			} else {
+				data, err = os.ReadFile(args[0])
+			}
+			if err != nil {
+				return &exitError{code: 2, err: err}
+			}
+			res, err := evidence.Verify(data)
+			if err != nil && !errors.Is(err, evidence.ErrDigestMismatch) && !errors.Is(err, evidence.ErrPromotionMismatch) {
+				return &exitError{code: 2, err: fmt.Errorf("%s: %w", args[0], err)}
+			}
+			if err == nil && pinned != "" && pinned != res.Computed {
+				err = fmt.Errorf("the document's digest %s is not the pinned %s", res.Computed, pinned)
+			}
+			w := cmd.OutOrStdout()
+			if cf.json {
+				if perr := printJSON(w, map[string]any{"ok": err == nil, "bundle_id": res.BundleID,
+					"items": res.Items, "digest": res.Digest, "computed": res.Computed}); perr != nil {
+					return perr
+				}
+			} else if err == nil {
+				fmt.Fprintf(w, "OK %s bundle %s, %d items\n", res.Digest, printable(res.BundleID), res.Items)
+			} else {
+				fmt.Fprintf(w, "MISMATCH bundle %s, %d items\n  recorded  %s\n  computed  %s\n",
+					printable(res.BundleID), res.Items, printable(res.Digest), res.Computed)
+			}
+			if err != nil {
+				return &exitError{code: 1, err: fmt.Errorf("%s: %w", args[0], err)}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&pinned, "digest", "", "the digest the bundle must have (sha256:…), as recorded elsewhere")
+	return cmd
+}
