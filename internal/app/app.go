@@ -15,6 +15,7 @@ import (
 	"github.com/aeso-dev/aeso/internal/auth"
 	"github.com/aeso-dev/aeso/internal/config"
 	"github.com/aeso-dev/aeso/internal/evidence"
+	"github.com/aeso-dev/aeso/internal/invariant"
 	"github.com/aeso-dev/aeso/internal/server"
 	"github.com/aeso-dev/aeso/internal/store"
 	"github.com/google/uuid"
@@ -35,7 +36,7 @@ type Main struct {
 	listener net.Listener
 	http     *http.Server
 	done     chan error
-	stopWait chan struct{} // closed by Shutdown to end bootstrapWhenReady
+	stopWait chan struct{} // closed by Shutdown to end whenReady
 }
 
 // NewID returns a UUIDv7: time-ordered, so ids sort roughly by creation.
@@ -95,18 +96,30 @@ func Start(ctx context.Context, cfg Config) (*Main, error) {
 	auditSvc := &audit.Service{Store: db, Registry: registry, Now: cfg.Now, NewID: NewID}
 	authSvc := &auth.Service{Store: db, Audit: auditSvc, Now: cfg.Now, NewID: NewID}
 	evidenceSvc := &evidence.Service{Store: db, Audit: auditSvc, Now: cfg.Now, NewID: NewID}
+	invariantSvc := &invariant.Service{Store: db, Audit: auditSvc, Now: cfg.Now, NewID: NewID}
+	// firstUse runs once the schema is current: the admin token, and the
+	// invariant definitions' stable IDs.
+	firstUse := func(ctx context.Context) error {
+		if err := m.bootstrap(ctx, authSvc); err != nil {
+			return err
+		}
+		if err := invariantSvc.Sync(ctx, defs.Invariants); err != nil {
+			return fmt.Errorf("%s: %w", cfg.ConfigPath, err)
+		}
+		return nil
+	}
 	if err := db.Ready(ctx); err != nil {
 		// Started before `aeso migrate` ran (--migrate=false): serve, answer
 		// 503 on /readyz, and bootstrap once the schema is there.
 		cfg.Logger.Warn("database not ready; waiting for migrations", "err", err)
 		m.stopWait = make(chan struct{})
-		go m.bootstrapWhenReady(authSvc)
-	} else if err := m.bootstrap(ctx, authSvc); err != nil {
+		go m.whenReady(firstUse)
+	} else if err := firstUse(ctx); err != nil {
 		db.Close()
 		return nil, err
 	}
 	srv := &server.Server{
-		Audit: auditSvc, Auth: authSvc, Evidence: evidenceSvc, Ready: db, Logger: cfg.Logger,
+		Audit: auditSvc, Auth: authSvc, Evidence: evidenceSvc, Invariants: invariantSvc, Ready: db, Logger: cfg.Logger,
 		Metrics: server.NewMetrics(prometheus.NewRegistry()),
 		MaxBody: cfg.MaxBody, Version: cfg.Version, NewReqID: NewID, Now: cfg.Now,
 	}
@@ -163,8 +176,8 @@ func (m *Main) bootstrap(ctx context.Context, svc *auth.Service) error {
 	return nil
 }
 
-// bootstrapWhenReady polls readiness and bootstraps the admin token once.
-func (m *Main) bootstrapWhenReady(svc *auth.Service) {
+// whenReady polls readiness and then runs fn once.
+func (m *Main) whenReady(fn func(context.Context) error) {
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
 	for {
@@ -176,8 +189,8 @@ func (m *Main) bootstrapWhenReady(svc *auth.Service) {
 		if m.DB.Ready(context.Background()) != nil {
 			continue
 		}
-		if err := m.bootstrap(context.Background(), svc); err != nil {
-			m.Config.Logger.Error("bootstrap admin token", "err", err)
+		if err := fn(context.Background()); err != nil {
+			m.Config.Logger.Error("first use of the database", "err", err)
 		}
 		return
 	}

@@ -7,6 +7,8 @@ const (
 	ActionEvidenceSeal      = "aeso.evidence.seal"
 	ActionEvidencePromote   = "aeso.evidence.promote"
 	ActionEvidenceSupersede = "aeso.evidence.supersede"
+	ActionInvariantDefine   = "aeso.invariant.define"
+	ActionInvariantRetire   = "aeso.invariant.retire"
 )
 
 // BuiltinActions returns the presentation rules of aeso's own actions.
@@ -46,6 +48,20 @@ func BuiltinActions() []ActionDef {
 			Severity:    SeverityPair{Success: "medium", Failure: "high"},
 			SafeDetails: []string{"kind", "subject", "ref", "superseded_by"},
 			Summary:     "{actor} superseded {target_type} {target}", BuiltIn: true,
+		},
+		{
+			Action: ActionInvariantDefine, Category: CategoryPlatform, Family: "Definitions",
+			Label: "Define product invariant", TargetTypeLabel: "Invariant",
+			Severity:    SeverityPair{Success: "low", Failure: "medium"},
+			SafeDetails: []string{"owner", "severity", "critical", "required", "max_age"},
+			Summary:     "{actor} defined {target_type} {target}", BuiltIn: true,
+		},
+		{
+			Action: ActionInvariantRetire, Category: CategoryPlatform, Family: "Definitions",
+			Label: "Retire product invariant", TargetTypeLabel: "Invariant",
+			Severity:    SeverityPair{Success: "medium", Failure: "medium"},
+			SafeDetails: []string{"owner", "severity"},
+			Summary:     "{actor} retired {target_type} {target}", BuiltIn: true,
 		},
 	}
 }

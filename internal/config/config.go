@@ -1,5 +1,5 @@
 // Package config loads aeso's definitions file (--config): the YAML that
-// declares actions today and invariants, components and gates later. Every
+// declares actions and invariants today, and components and gates later. Every
 // problem is reported with its file, line and column so an operator can fix
 // the file without guessing which list item is meant.
 package config
@@ -13,20 +13,23 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/parser"
 
 	"github.com/aeso-dev/aeso/internal/audit"
+	"github.com/aeso-dev/aeso/internal/invariant"
 )
 
-// Config is aeso's definitions file (--config). Only the actions section
-// exists today; invariants, components and gates will be added as sections
-// later.
+// Config is aeso's definitions file (--config). Only the actions and
+// invariants sections exist today; components and gates will be added as
+// sections later.
 type Config struct {
-	Path    string // file it was read from, "" when none
-	Actions []audit.ActionDef
+	Path       string // file it was read from, "" when none
+	Actions    []audit.ActionDef
+	Invariants []invariant.Def
 }
 
 // Options tune loading.
@@ -37,11 +40,12 @@ type Options struct {
 	ReservedActions []string
 }
 
-// document is the top level of the file. Actions are kept as nodes so each
-// one is decoded on its own: one bad action must not hide the problems of
-// the others.
+// document is the top level of the file. List items are kept as nodes so
+// each one is decoded on its own: one bad action or invariant must not hide
+// the problems of the others.
 type document struct {
-	Actions []ast.Node `yaml:"actions"`
+	Actions    []ast.Node `yaml:"actions"`
+	Invariants []ast.Node `yaml:"invariants"`
 }
 
 // Load reads and validates the file at path.
@@ -66,7 +70,7 @@ func Parse(name string, data []byte, opt Options) (*Config, error) {
 		return nil, e
 	}
 	p := &loader{file: file, errs: &Error{File: name}, opt: opt}
-	cfg.Actions = p.load()
+	p.load(cfg)
 	if len(p.errs.Problems) > 0 {
 		return nil, p.errs
 	}
@@ -80,9 +84,9 @@ type loader struct {
 	opt  Options
 }
 
-func (l *loader) load() []audit.ActionDef {
+func (l *loader) load(cfg *Config) {
 	if len(l.file.Docs) == 0 || l.file.Docs[0].Body == nil {
-		return nil // an empty file (or only comments) defines nothing
+		return // an empty file (or only comments) defines nothing
 	}
 	body := l.file.Docs[0].Body
 	for _, doc := range l.file.Docs[1:] {
@@ -97,19 +101,23 @@ func (l *loader) load() []audit.ActionDef {
 		l.errs.add(Problem{Line: line, Column: col, Message: "a config file holds a single YAML document"})
 	}
 
-	// One decoder for the whole file so anchors defined in one action can be
+	// One decoder for the whole file so anchors defined in one item can be
 	// used by aliases in a later one.
 	dec := yaml.NewDecoder(bytes.NewReader(nil), yaml.DisallowUnknownField())
 	var doc document
 	if err := dec.DecodeFromNode(body, &doc); err != nil {
 		l.errs.add(problemFromYAML(err, body, ""))
-		// An unknown top-level key still leaves the actions decoded, so
+		// An unknown top-level key still leaves the sections decoded, so
 		// carry on and report their problems too.
 	}
+	cfg.Actions = l.loadActions(dec, doc.Actions)
+	cfg.Invariants = l.loadInvariants(dec, doc.Invariants)
+}
 
+func (l *loader) loadActions(dec *yaml.Decoder, nodes []ast.Node) []audit.ActionDef {
 	var defs []audit.ActionDef
 	firstLine := map[string]int{} // action -> line of its first definition
-	for i, node := range doc.Actions {
+	for i, node := range nodes {
 		prefix := "actions[" + strconv.Itoa(i) + "]"
 		if node == nil || node.Type() == ast.NullType {
 			// A bare "-" decodes to nil, which goccy cannot decode from.
@@ -132,6 +140,104 @@ func (l *loader) load() []audit.ActionDef {
 		defs = append(defs, def)
 	}
 	return defs
+}
+
+func (l *loader) loadInvariants(dec *yaml.Decoder, nodes []ast.Node) []invariant.Def {
+	var defs []invariant.Def
+	firstLine := map[string]int{} // invariant ID -> line of its first definition
+	for i, node := range nodes {
+		prefix := "invariants[" + strconv.Itoa(i) + "]"
+		if node == nil || node.Type() == ast.NullType {
+			l.problemAt(prefix, "is empty; expected an invariant definition")
+			continue
+		}
+		var def invariant.Def
+		if err := dec.DecodeFromNode(node, &def); err != nil {
+			// goccy returns a TextUnmarshaler's error (a bad max_age) bare,
+			// without the token it came from, so place that one ourselves.
+			var ye yaml.Error
+			if errors.As(err, &ye) && ye.GetToken() != nil {
+				l.errs.add(problemFromYAML(err, node, prefix))
+			} else if msg, bad := l.badDuration(prefix + ".max_age"); bad {
+				l.problemAt(prefix+".max_age", msg)
+			} else {
+				l.errs.add(problemFromYAML(err, node, prefix))
+			}
+			continue
+		}
+		for _, fe := range def.Validate() {
+			l.problemAt(prefix+"."+fe.Field, fe.Message)
+		}
+		if def.ID != "" {
+			field := prefix + ".id"
+			if first := firstLine[def.ID]; first != 0 {
+				l.problemAt(field, fmt.Sprintf("invariant %s is already defined at line %d", def.ID, first))
+			} else {
+				firstLine[def.ID], _ = l.position(field)
+			}
+		}
+		defs = append(defs, def)
+	}
+	return defs
+}
+
+// durationHint is appended to every bad duration: Go durations have no day
+// unit, which is the usual surprise.
+const durationHint = "use a Go duration such as 30m, 24h or 168h (units ns, us, ms, s, m, h; no days)"
+
+// badDuration reports whether the duration written at path cannot be
+// parsed, and why. A value behind an alias is followed to its anchor.
+func (l *loader) badDuration(path string) (string, bool) {
+	node := l.resolveAlias(l.lookup(path))
+	switch n := node.(type) {
+	case nil:
+		return "", false
+	case *ast.NullNode:
+		return "", false // Validate reports it as required
+	case ast.ScalarNode:
+		text := n.GetToken().Value
+		if s, ok := n.(*ast.StringNode); ok {
+			text = s.Value // without the quotes
+		}
+		if _, err := time.ParseDuration(text); err != nil {
+			return fmt.Sprintf("%q is not a duration; %s", text, durationHint), true
+		}
+		return "", false
+	default:
+		return "must be a duration; " + durationHint, true
+	}
+}
+
+// resolveAlias follows an alias to the value of its anchor (the last one of
+// that name written before it, as YAML defines), and unwraps an anchor.
+func (l *loader) resolveAlias(node ast.Node) ast.Node {
+	switch n := node.(type) {
+	case *ast.AnchorNode:
+		return l.resolveAlias(n.Value)
+	case *ast.AliasNode:
+		name := n.Value.GetToken().Value
+		at := n.GetToken().Position.Offset
+		var found ast.Node
+		ast.Walk(visitFunc(func(v ast.Node) {
+			if a, ok := v.(*ast.AnchorNode); ok && a.Name.GetToken().Value == name &&
+				a.GetToken().Position.Offset < at {
+				found = a.Value
+			}
+		}), l.file.Docs[0].Body)
+		if found == nil {
+			return nil
+		}
+		return l.resolveAlias(found)
+	}
+	return node
+}
+
+// visitFunc adapts a function to ast.Visitor.
+type visitFunc func(ast.Node)
+
+func (f visitFunc) Visit(n ast.Node) ast.Visitor {
+	f(n)
+	return f
 }
 
 // checkUnique reports an action defined twice in the file or one that
@@ -186,6 +292,8 @@ func yamlMessage(ye yaml.Error) string {
 		switch te.DstType.Kind() {
 		case reflect.String:
 			return "must be a string"
+		case reflect.Bool:
+			return "must be true or false"
 		case reflect.Slice, reflect.Array:
 			return "must be a list"
 		case reflect.Struct, reflect.Map:

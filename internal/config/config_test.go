@@ -8,8 +8,10 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aeso-dev/aeso/internal/audit"
+	"github.com/aeso-dev/aeso/internal/invariant"
 )
 
 // rotateKey is the actions section of DESIGN.md.
@@ -22,6 +24,11 @@ const rotateKey = `actions:
     severity: {success: medium, failure: high}
     safe_details: [key_name, scope]
     summary: "{actor} rotated {target_type} {target}"
+`
+
+// billingInvariant is the invariants section of DESIGN.md.
+const billingInvariant = `invariants:
+  - {id: INV-BILLING-001, title: Invoices balance, owner: billing, severity: high, critical: true, required: true, max_age: 24h}
 `
 
 func TestParseReportsProblemsAtTheirLine(t *testing.T) {
@@ -206,6 +213,94 @@ func TestParseReportsProblemsAtTheirLine(t *testing.T) {
 aeso.yaml:5:5: actions[1].label: is required
 aeso.yaml:5:13: actions[1].action: must be lowercase dotted words (e.g. credentials.api_key.rotate), at most 128 characters`,
 		},
+		{
+			name: "an invariant id that is not the INV pattern is reported at its value",
+			yaml: "invariants:\n  - {id: inv-1, title: Invoices balance, owner: billing, severity: high, max_age: 24h}\n",
+			want: "aeso.yaml:2:10: invariants[0].id: must look like INV-BILLING-001: capital letters and digits in dash-separated parts, at most 64 characters",
+		},
+		{
+			name: "a missing invariant owner is reported at the invariant it belongs to",
+			yaml: `invariants:
+  - id: INV-BILLING-001
+    title: Invoices balance
+    severity: high
+    max_age: 24h
+`,
+			want: "aeso.yaml:2:5: invariants[0].owner: is required (the team that answers for it), at most 128 characters",
+		},
+		{
+			name: "an unknown invariant severity is reported at its value",
+			yaml: "invariants:\n  - {id: INV-BILLING-001, title: Invoices balance, owner: billing, severity: urgent, max_age: 24h}\n",
+			want: "aeso.yaml:2:78: invariants[0].severity: must be one of info, low, medium, high, critical",
+		},
+		{
+			name: "a max_age that is not a Go duration is reported at its value",
+			yaml: `invariants:
+  - id: INV-BILLING-001
+    title: Invoices balance
+    owner: billing
+    severity: high
+    max_age: 1 day
+`,
+			want: "aeso.yaml:6:14: invariants[0].max_age: \"1 day\" is not a duration; use a Go duration such as 30m, 24h or 168h (units ns, us, ms, s, m, h; no days)",
+		},
+		{
+			name: "a bad max_age behind an alias is reported at the alias",
+			yaml: `invariants:
+  - {id: INV-BILLING-001, title: Invoices balance, owner: billing, severity: high, max_age: 24h}
+  - {id: INV-BILLING-002, title: Credits balance, owner: billing, severity: high, max_age: &day 1d}
+  - {id: INV-BILLING-003, title: Refunds balance, owner: billing, severity: high, max_age: *day}
+`,
+			want: `aeso.yaml:3:92: invariants[1].max_age: "1d" is not a duration; use a Go duration such as 30m, 24h or 168h (units ns, us, ms, s, m, h; no days)
+aeso.yaml:4:92: invariants[2].max_age: "1d" is not a duration; use a Go duration such as 30m, 24h or 168h (units ns, us, ms, s, m, h; no days)`,
+		},
+		{
+			name: "a max_age that is not a scalar is reported at its value",
+			yaml: "invariants:\n  - {id: INV-BILLING-001, title: Invoices balance, owner: billing, severity: high, max_age: [24h]}\n",
+			want: "aeso.yaml:2:93: invariants[0].max_age: must be a duration; use a Go duration such as 30m, 24h or 168h (units ns, us, ms, s, m, h; no days)",
+		},
+		{
+			name: "a missing max_age is reported at the invariant it belongs to",
+			yaml: "invariants:\n  - id: INV-BILLING-001\n    title: Invoices balance\n    owner: billing\n    severity: high\n",
+			want: "aeso.yaml:2:5: invariants[0].max_age: is required: how old a result may be before the invariant is stale, e.g. 24h",
+		},
+		{
+			name: "a flag that is not a boolean is reported without Go type names",
+			yaml: "invariants:\n  - {id: INV-BILLING-001, title: Invoices balance, owner: billing, severity: high, critical: maybe, max_age: 24h}\n",
+			want: "aeso.yaml:2:94: invariants[0].critical: must be true or false",
+		},
+		{
+			name: "an invariant defined twice is reported at the second id",
+			yaml: `invariants:
+  - {id: INV-BILLING-001, title: Invoices balance, owner: billing, severity: high, max_age: 24h}
+  - id: INV-BILLING-001
+    title: Invoices still balance
+    owner: billing
+    severity: high
+    max_age: 1h
+`,
+			want: "aeso.yaml:3:9: invariants[1].id: invariant INV-BILLING-001 is already defined at line 2",
+		},
+		{
+			name: "an unknown invariant field is reported at its key",
+			yaml: "invariants:\n  - {id: INV-BILLING-001, title: Invoices balance, owner: billing, severity: high, max_age: 24h, stale_after: 1h}\n",
+			want: "aeso.yaml:2:98: invariants[0].stale_after: unknown field \"stale_after\"",
+		},
+		{
+			name: "an empty invariant item is reported at its dash",
+			yaml: "invariants:\n  -\n",
+			want: "aeso.yaml:2:3: invariants[0]: is empty; expected an invariant definition",
+		},
+		{
+			name: "the components section is not known yet",
+			yaml: "components:\n  - {name: api, owner: platform}\n",
+			want: "aeso.yaml:1:1: components: unknown field \"components\"",
+		},
+		{
+			name: "the gates section is not known yet",
+			yaml: billingInvariant + "gates:\n  - name: release\n",
+			want: "aeso.yaml:3:1: gates: unknown field \"gates\"",
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -223,9 +318,10 @@ aeso.yaml:5:13: actions[1].action: must be lowercase dotted words (e.g. credenti
 
 func TestParseAcceptsValidFiles(t *testing.T) {
 	tests := []struct {
-		name string
-		yaml string
-		want []audit.ActionDef
+		name           string
+		yaml           string
+		want           []audit.ActionDef
+		wantInvariants []invariant.Def
 	}{
 		{
 			name: "the example from the design decodes into every field",
@@ -258,6 +354,47 @@ func TestParseAcceptsValidFiles(t *testing.T) {
 				{Action: "fleet.vehicle.transfer", Category: "Fleet", Label: "Transfer vehicle", Severity: audit.SeverityPair{Success: "high", Failure: "high"}},
 			},
 		},
+		{
+			name: "the invariant example from the design decodes into every field",
+			yaml: billingInvariant,
+			wantInvariants: []invariant.Def{{
+				ID:       "INV-BILLING-001",
+				Title:    "Invoices balance",
+				Owner:    "billing",
+				Severity: "high",
+				Critical: true,
+				Required: true,
+				MaxAge:   invariant.Duration{Duration: 24 * time.Hour},
+			}},
+		},
+		{
+			name: "actions and invariants live side by side, and flags default to false",
+			yaml: rotateKey + `invariants:
+  - id: INV-FLEET-001
+    title: Every vehicle has an owner
+    owner: fleet
+    severity: medium
+    max_age: 1h30m
+`,
+			want: []audit.ActionDef{{
+				Action:          "credentials.api_key.rotate",
+				Category:        "Access",
+				Family:          "Credentials",
+				Label:           "Rotate API key",
+				TargetTypeLabel: "API key",
+				Severity:        audit.SeverityPair{Success: "medium", Failure: "high"},
+				SafeDetails:     []string{"key_name", "scope"},
+				Summary:         "{actor} rotated {target_type} {target}",
+			}},
+			wantInvariants: []invariant.Def{{
+				ID:       "INV-FLEET-001",
+				Title:    "Every vehicle has an owner",
+				Owner:    "fleet",
+				Severity: "medium",
+				MaxAge:   invariant.Duration{Duration: 90 * time.Minute},
+			}},
+		},
+		{name: "an empty invariants section defines nothing", yaml: "invariants:\n"},
 		{name: "an empty file defines nothing", yaml: ""},
 		{name: "a file of comments defines nothing", yaml: "# nothing yet\n"},
 		{name: "an empty actions section defines nothing", yaml: "actions:\n"},
@@ -274,6 +411,9 @@ func TestParseAcceptsValidFiles(t *testing.T) {
 			}
 			if len(cfg.Actions) != len(tt.want) || (len(tt.want) > 0 && !reflect.DeepEqual(cfg.Actions, tt.want)) {
 				t.Errorf("Actions =\n%+v\nwant\n%+v", cfg.Actions, tt.want)
+			}
+			if len(cfg.Invariants) != len(tt.wantInvariants) || (len(tt.wantInvariants) > 0 && !reflect.DeepEqual(cfg.Invariants, tt.wantInvariants)) {
+				t.Errorf("Invariants =\n%+v\nwant\n%+v", cfg.Invariants, tt.wantInvariants)
 			}
 		})
 	}

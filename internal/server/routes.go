@@ -39,6 +39,11 @@ func (s *Server) routes() []Route {
 		{"GET", "/v1/evidence/bundles/{id}/export", auth.ScopeEvidenceRead, s.handleExportBundle},
 		{"GET", "/v1/evidence/items/{id}", auth.ScopeEvidenceRead, s.handleGetItem},
 
+		{"GET", "/v1/invariants", auth.ScopeEvidenceRead, s.handleListInvariants},
+		{"GET", "/v1/invariants/{id}", auth.ScopeEvidenceRead, s.handleGetInvariant},
+		{"POST", "/v1/invariants/{id}/results", auth.ScopeEvidenceWrite, s.handleAddInvariantResult},
+		{"GET", "/v1/invariants/{id}/results", auth.ScopeEvidenceRead, s.handleInvariantHistory},
+
 		{"POST", "/v1/tokens", auth.ScopeAdmin, s.handleCreateToken},
 		{"GET", "/v1/tokens", auth.ScopeAdmin, s.handleListTokens},
 		{"POST", "/v1/tokens/{id}/revoke", auth.ScopeAdmin, s.handleRevokeToken},

@@ -11,6 +11,7 @@ import (
 	"github.com/aeso-dev/aeso/internal/audit"
 	"github.com/aeso-dev/aeso/internal/auth"
 	"github.com/aeso-dev/aeso/internal/evidence"
+	"github.com/aeso-dev/aeso/internal/invariant"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -25,16 +26,17 @@ type Readiness interface {
 
 // Server holds the dependencies of the HTTP handlers.
 type Server struct {
-	Audit    *audit.Service
-	Auth     *auth.Service
-	Evidence *evidence.Service
-	Ready    Readiness
-	Logger   *slog.Logger
-	Metrics  *Metrics
-	MaxBody  int64
-	Version  string
-	NewReqID func() string
-	Now      func() time.Time
+	Audit      *audit.Service
+	Auth       *auth.Service
+	Evidence   *evidence.Service
+	Invariants *invariant.Service
+	Ready      Readiness
+	Logger     *slog.Logger
+	Metrics    *Metrics
+	MaxBody    int64
+	Version    string
+	NewReqID   func() string
+	Now        func() time.Time
 
 	spec []byte
 	// reportSlots bounds how many uploaded reports are parsed at once: a

@@ -1,0 +1,102 @@
+// Package invariant holds product invariants: stable IDs such as
+// INV-BILLING-001 whose results prove a product flow works, and the state
+// each is in per environment. It imports no database driver and no
+// net/http.
+package invariant
+
+import (
+	"encoding/json"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/aeso-dev/aeso"
+	"github.com/aeso-dev/aeso/internal/audit"
+)
+
+// IDPattern is the shape of an invariant ID.
+var IDPattern = regexp.MustCompile(`^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$`)
+
+// Result statuses a reporter sends.
+const (
+	StatusPass  = "pass"
+	StatusFail  = "fail"
+	StatusError = "error"
+)
+
+// States of an invariant in an environment, computed at read time.
+const (
+	StatePassing  = "passing"
+	StateFailing  = "failing"
+	StateStale    = "stale"
+	StateUnproven = "unproven"
+)
+
+// Def is an invariant's definition, from the config file.
+type Def struct {
+	ID       string   `json:"id" yaml:"id"`
+	Title    string   `json:"title" yaml:"title"`
+	Owner    string   `json:"owner" yaml:"owner"`
+	Severity string   `json:"severity" yaml:"severity"`
+	Critical bool     `json:"critical" yaml:"critical"`
+	Required bool     `json:"required" yaml:"required"`
+	MaxAge   Duration `json:"max_age" yaml:"max_age"`
+}
+
+// Duration is a time.Duration written as "24h" in YAML and JSON.
+type Duration struct{ time.Duration }
+
+// UnmarshalText reads "24h", "30m", "7d" is not accepted: Go durations only.
+func (d *Duration) UnmarshalText(b []byte) error {
+	v, err := time.ParseDuration(string(b))
+	if err != nil {
+		return err
+	}
+	d.Duration = v
+	return nil
+}
+
+// MarshalText writes the duration as Go prints it.
+func (d Duration) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
+
+// Validate returns one FieldError per problem, with fields relative to the
+// definition so the config loader can point at the YAML line.
+func (d *Def) Validate() []aeso.FieldError {
+	var v aeso.Validation
+	if !IDPattern.MatchString(d.ID) || len(d.ID) > 64 {
+		v.Add("id", "pattern", "must look like INV-BILLING-001: capital letters and digits in dash-separated parts, at most 64 characters")
+	}
+	if strings.TrimSpace(d.Title) == "" || len(d.Title) > 200 {
+		v.Add("title", "required", "is required, at most 200 characters")
+	}
+	if strings.TrimSpace(d.Owner) == "" || len(d.Owner) > 128 {
+		v.Add("owner", "required", "is required (the team that answers for it), at most 128 characters")
+	}
+	ok := false
+	for _, s := range audit.Severities {
+		ok = ok || s == d.Severity
+	}
+	if !ok {
+		v.Add("severity", "enum", "must be one of %s", strings.Join(audit.Severities, ", "))
+	}
+	if d.MaxAge.Duration <= 0 {
+		v.Add("max_age", "required", "is required: how old a result may be before the invariant is stale, e.g. 24h")
+	}
+	return v.Fields
+}
+
+// Result is one reported outcome of an invariant in an environment.
+type Result struct {
+	ID            string
+	InvariantID   string
+	Status        string
+	Environment   string
+	ObservedAt    time.Time
+	RecordedAt    time.Time
+	CorrelationID string
+	BundleID      string // the evidence that proves it, when linked
+	ItemID        string
+	Details       json.RawMessage // bounded, redacted
+	RedactedPaths []string
+	Source        string // the principal that reported it
+}

@@ -1,0 +1,128 @@
+package invariant
+
+import (
+	"context"
+	"regexp"
+	"sort"
+	"time"
+
+	"github.com/aeso-dev/aeso"
+)
+
+var (
+	envPattern  = regexp.MustCompile(`^[a-z0-9]([a-z0-9._-]*[a-z0-9])?$`)
+	uuidPattern = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+)
+
+// EnvState is where an invariant stands in one environment, now.
+type EnvState struct {
+	Environment string
+	State       string
+	Since       *time.Time // when the latest result was observed
+	Latest      *Result
+}
+
+// View is an invariant with its state in every known environment.
+type View struct {
+	Def    *Stored
+	States []EnvState
+}
+
+// StateOf computes the state of an invariant from its latest result at now:
+// failing when it failed or errored, stale when it passed longer ago than
+// max_age, passing otherwise, and unproven with no result at all.
+func StateOf(d Def, latest *Result, now time.Time) string {
+	switch {
+	case latest == nil:
+		return StateUnproven
+	case latest.Status != StatusPass:
+		return StateFailing
+	case now.Sub(latest.ObservedAt) > d.MaxAge.Duration:
+		return StateStale
+	}
+	return StatePassing
+}
+
+// Views returns every invariant with its state per environment. The
+// environments are every one any invariant reported in, plus env when set,
+// so an invariant that never reported where others did shows as unproven.
+func (s *Service) Views(ctx context.Context, env string) ([]*View, error) {
+	defs, err := s.Definitions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	latest, err := s.Store.LatestInvariantResults(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return buildViews(defs, latest, env, s.Now()), nil
+}
+
+// View returns one invariant with its state per environment.
+func (s *Service) View(ctx context.Context, id, env string) (*View, error) {
+	views, err := s.Views(ctx, env)
+	if err != nil {
+		return nil, err
+	}
+	for _, v := range views {
+		if v.Def.ID == id {
+			return v, nil
+		}
+	}
+	return nil, aeso.Reasonf(aeso.ENOTFOUND, "unknown_invariant", "no invariant has this ID")
+}
+
+func buildViews(defs []*Stored, latest []*Result, env string, now time.Time) []*View {
+	envs := map[string]bool{}
+	if env != "" {
+		envs[env] = true
+	}
+	byKey := map[[2]string]*Result{}
+	for _, r := range latest {
+		byKey[[2]string{r.InvariantID, r.Environment}] = r
+		if env == "" {
+			envs[r.Environment] = true
+		}
+	}
+	names := make([]string, 0, len(envs))
+	for e := range envs {
+		names = append(names, e)
+	}
+	sort.Strings(names)
+	views := make([]*View, 0, len(defs))
+	for _, d := range defs {
+		v := &View{Def: d, States: []EnvState{}}
+		for _, e := range names {
+			r := byKey[[2]string{d.ID, e}]
+			st := EnvState{Environment: e, State: StateOf(d.Def, r, now), Latest: r}
+			if r != nil {
+				at := r.ObservedAt
+				st.Since = &at
+			}
+			v.States = append(v.States, st)
+		}
+		views = append(views, v)
+	}
+	return views
+}
+
+// History lists an invariant's results, newest first.
+func (s *Service) History(ctx context.Context, id, env, cursor string, limit int) ([]*Result, string, error) {
+	if _, err := s.definition(ctx, id); err != nil {
+		return nil, "", err
+	}
+	if cursor != "" && !uuidPattern.MatchString(cursor) {
+		return nil, "", &aeso.Error{Code: aeso.EINVALID, Reason: "validation_failed", Message: "request is invalid",
+			Fields: []aeso.FieldError{{Field: "cursor", Code: "format", Message: "is not a cursor returned by this API"}}}
+	}
+	results, err := s.Store.InvariantResults(ctx, id, env, cursor, limit+1)
+	if err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(results) > limit {
+		results = results[:limit]
+		next = results[limit-1].ID
+	}
+	return results, next, nil
+}

@@ -1,0 +1,137 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/aeso-dev/aeso/internal/audit"
+	"github.com/aeso-dev/aeso/internal/invariant"
+)
+
+var _ invariant.Store = (*DB)(nil)
+
+// InvariantDefinitions implements invariant.Store.
+func (db *DB) InvariantDefinitions(ctx context.Context) ([]*invariant.Stored, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT id, title, owner, severity, critical, required, max_age_ms,
+		first_seen, retired_at FROM platform_invariant_definitions ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("list invariant definitions: %w", err)
+	}
+	defer rows.Close()
+	out := []*invariant.Stored{}
+	for rows.Next() {
+		var d invariant.Stored
+		var maxAge int64
+		var first, retired dbTime
+		if err := rows.Scan(&d.ID, &d.Title, &d.Owner, &d.Severity, &d.Critical, &d.Required, &maxAge, &first, &retired); err != nil {
+			return nil, err
+		}
+		d.MaxAge.Duration = time.Duration(maxAge) * time.Millisecond
+		d.FirstSeen, d.RetiredAt = first.Time, retired.ptr()
+		out = append(out, &d)
+	}
+	return out, rows.Err()
+}
+
+// SaveInvariantDefinitions implements invariant.Store.
+func (db *DB) SaveInvariantDefinitions(ctx context.Context, save []*invariant.Stored, retire []string, at time.Time, events []*audit.Event) error {
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		for _, d := range save {
+			_, err := tx.ExecContext(ctx, `INSERT INTO platform_invariant_definitions (id, title, owner, severity,
+				critical, required, max_age_ms, first_seen) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+				ON CONFLICT (id) DO UPDATE SET owner = $3, severity = $4, critical = $5, required = $6,
+				max_age_ms = $7, retired_at = NULL`,
+				d.ID, d.Title, d.Owner, d.Severity, d.Critical, d.Required, d.MaxAge.Milliseconds(), db.dialect.timeArg(d.FirstSeen))
+			if err != nil {
+				return fmt.Errorf("save invariant %s: %w", d.ID, err)
+			}
+		}
+		for _, id := range retire {
+			if _, err := tx.ExecContext(ctx, `UPDATE platform_invariant_definitions SET retired_at = $1 WHERE id = $2`,
+				db.dialect.timeArg(at), id); err != nil {
+				return fmt.Errorf("retire invariant %s: %w", id, err)
+			}
+		}
+		if len(events) == 0 {
+			return nil
+		}
+		return db.appendInTx(ctx, tx, events...)
+	})
+}
+
+const resultColumns = `id, invariant_id, status, environment, observed_at, recorded_at, correlation_id,
+	bundle_id, item_id, details, redacted_paths, source`
+
+// AddInvariantResult implements invariant.Store.
+func (db *DB) AddInvariantResult(ctx context.Context, r *invariant.Result) error {
+	paths, err := json.Marshal(nonNil(r.RedactedPaths))
+	if err != nil {
+		return err
+	}
+	details := string(r.Details)
+	if details == "" {
+		details = "{}"
+	}
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO platform_product_invariant_results (`+resultColumns+`)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+			r.ID, r.InvariantID, r.Status, r.Environment, db.dialect.timeArg(r.ObservedAt), db.dialect.timeArg(r.RecordedAt),
+			r.CorrelationID, r.BundleID, r.ItemID, details, string(paths), r.Source)
+		if err != nil {
+			return fmt.Errorf("insert invariant result: %w", err)
+		}
+		return nil
+	})
+}
+
+// InvariantResults implements invariant.Store.
+func (db *DB) InvariantResults(ctx context.Context, invariantID, environment, beforeID string, limit int) ([]*invariant.Result, error) {
+	q := `SELECT ` + resultColumns + ` FROM platform_product_invariant_results WHERE invariant_id = ` + db.dialect.placeholder(1)
+	args := []any{invariantID}
+	if environment != "" {
+		args = append(args, environment)
+		q += " AND environment = " + db.dialect.placeholder(len(args))
+	}
+	if beforeID != "" {
+		args = append(args, beforeID)
+		q += " AND id < " + db.dialect.placeholder(len(args))
+	}
+	args = append(args, limit)
+	q += " ORDER BY id DESC LIMIT " + db.dialect.placeholder(len(args))
+	return db.queryResults(ctx, q, args...)
+}
+
+// LatestInvariantResults implements invariant.Store.
+func (db *DB) LatestInvariantResults(ctx context.Context) ([]*invariant.Result, error) {
+	return db.queryResults(ctx, `SELECT `+resultColumns+` FROM (SELECT r.*, ROW_NUMBER() OVER (
+		PARTITION BY invariant_id, environment ORDER BY observed_at DESC, id DESC) AS rn
+		FROM platform_product_invariant_results r) latest WHERE rn = 1`)
+}
+
+func (db *DB) queryResults(ctx context.Context, q string, args ...any) ([]*invariant.Result, error) {
+	rows, err := db.read.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("invariant results: %w", err)
+	}
+	defer rows.Close()
+	out := []*invariant.Result{}
+	for rows.Next() {
+		var r invariant.Result
+		var observed, recorded dbTime
+		var details, paths string
+		if err := rows.Scan(&r.ID, &r.InvariantID, &r.Status, &r.Environment, &observed, &recorded,
+			&r.CorrelationID, &r.BundleID, &r.ItemID, &details, &paths, &r.Source); err != nil {
+			return nil, err
+		}
+		r.ObservedAt, r.RecordedAt = observed.Time, recorded.Time
+		r.Details = json.RawMessage(details)
+		if err := json.Unmarshal([]byte(paths), &r.RedactedPaths); err != nil {
+			return nil, err
+		}
+		out = append(out, &r)
+	}
+	return out, rows.Err()
+}
