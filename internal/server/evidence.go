@@ -79,57 +79,18 @@ func (s *Server) handleAddReport(w http.ResponseWriter, r *http.Request) {
 			req.Type = "scan"
 		}
 	}
-	if r.ContentLength > MaxReportBody {
-		s.writeError(w, r, aeso.Reasonf(aeso.ETOOLARGE, "payload_too_large", "a report may be at most %d bytes", MaxReportBody))
-		return
-	}
 	if err := s.Evidence.RequireOpen(r.Context(), r.PathValue("id")); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	// The body is read before a parse slot is taken, so slow uploads cannot
-	// hold the slots; reading is bounded by the limit.
-	body, err := io.ReadAll(io.LimitReader(r.Body, MaxReportBody+1))
-	var mbe *http.MaxBytesError
-	switch {
-	case errors.As(err, &mbe) || len(body) > MaxReportBody:
-		s.writeError(w, r, aeso.Reasonf(aeso.ETOOLARGE, "payload_too_large", "a report may be at most %d bytes", MaxReportBody))
-		return
-	case err != nil:
-		s.writeError(w, r, aeso.Reasonf(aeso.EINVALID, "unreadable_body", "the report could not be read"))
+	body, release, ok := s.readReport(w, r)
+	if !ok {
 		return
 	}
-	select {
-	case s.reportSlots <- struct{}{}:
-		defer func() { <-s.reportSlots }()
-	case <-r.Context().Done():
-		return // the client left while waiting
-	}
+	defer release()
 	sum, err := report.Parse(format, bytes.NewReader(body), MaxReportBody)
-	var tooLarge *report.TooLargeError
-	var pe *report.ParseError
-	var unknown *report.UnknownFormatError
-	switch {
-	case errors.As(err, &tooLarge):
-		s.writeError(w, r, aeso.Reasonf(aeso.ETOOLARGE, "payload_too_large", "a report may be at most %d bytes", MaxReportBody))
-		return
-	case errors.As(err, &pe):
-		field := "body"
-		if pe.Line > 0 {
-			field = "body:" + strconv.Itoa(pe.Line)
-			if pe.Column > 0 {
-				field += ":" + strconv.Itoa(pe.Column)
-			}
-		}
-		s.writeError(w, r, &aeso.Error{Code: aeso.EINVALID, Reason: "malformed_report", Message: "the report could not be read",
-			Fields: []aeso.FieldError{{Field: field, Code: "malformed_report", Message: pe.Error()}}})
-		return
-	case errors.As(err, &unknown):
-		s.writeError(w, r, &aeso.Error{Code: aeso.EINVALID, Reason: "validation_failed", Message: "request is invalid",
-			Fields: []aeso.FieldError{{Field: "format", Code: "enum", Message: "must be one of " + strings.Join(report.Formats(), ", ")}}})
-		return
-	case err != nil:
-		s.writeError(w, r, err)
+	if err != nil {
+		s.reportError(w, r, err)
 		return
 	}
 	if req.Name == "" {
@@ -145,6 +106,61 @@ func (s *Server) handleAddReport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.writeJSON(w, r, http.StatusCreated, itemJSON(it, s.Now()))
+}
+
+// readReport reads an uploaded report (at most MaxReportBody, refused early
+// by Content-Length) and then takes a parse slot; release gives it back.
+// The body is read before the slot is taken, so slow uploads cannot hold
+// the slots. It answers the error itself when ok is false.
+func (s *Server) readReport(w http.ResponseWriter, r *http.Request) (body []byte, release func(), ok bool) {
+	tooLarge := aeso.Reasonf(aeso.ETOOLARGE, "payload_too_large", "a report may be at most %d bytes", MaxReportBody)
+	if r.ContentLength > MaxReportBody {
+		s.writeError(w, r, tooLarge)
+		return nil, nil, false
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, MaxReportBody+1))
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &mbe) || len(body) > MaxReportBody:
+		s.writeError(w, r, tooLarge)
+		return nil, nil, false
+	case err != nil:
+		s.writeError(w, r, aeso.Reasonf(aeso.EINVALID, "unreadable_body", "the report could not be read"))
+		return nil, nil, false
+	}
+	select {
+	case s.reportSlots <- struct{}{}:
+		return body, func() { <-s.reportSlots }, true
+	case <-r.Context().Done():
+		return nil, nil, false // the client left while waiting
+	}
+}
+
+// reportError answers a report that could not be read: where it broke, or
+// which formats exist.
+func (s *Server) reportError(w http.ResponseWriter, r *http.Request, err error) {
+	var tooLarge *report.TooLargeError
+	var pe *report.ParseError
+	var unknown *report.UnknownFormatError
+	switch {
+	case errors.As(err, &tooLarge):
+		s.writeError(w, r, aeso.Reasonf(aeso.ETOOLARGE, "payload_too_large", "a report may be at most %d bytes", MaxReportBody))
+	case errors.As(err, &pe):
+		field := "body"
+		if pe.Line > 0 {
+			field = "body:" + strconv.Itoa(pe.Line)
+			if pe.Column > 0 {
+				field += ":" + strconv.Itoa(pe.Column)
+			}
+		}
+		s.writeError(w, r, &aeso.Error{Code: aeso.EINVALID, Reason: "malformed_report", Message: "the report could not be read",
+			Fields: []aeso.FieldError{{Field: field, Code: "malformed_report", Message: pe.Error()}}})
+	case errors.As(err, &unknown):
+		s.writeError(w, r, &aeso.Error{Code: aeso.EINVALID, Reason: "validation_failed", Message: "request is invalid",
+			Fields: []aeso.FieldError{{Field: "format", Code: "enum", Message: "must be one of " + strings.Join(report.Formats(), ", ")}}})
+	default:
+		s.writeError(w, r, err)
+	}
 }
 
 func (s *Server) handleSealBundle(w http.ResponseWriter, r *http.Request) {

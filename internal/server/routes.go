@@ -44,6 +44,11 @@ func (s *Server) routes() []Route {
 		{"POST", "/v1/invariants/{id}/results", auth.ScopeEvidenceWrite, s.handleAddInvariantResult},
 		{"GET", "/v1/invariants/{id}/results", auth.ScopeEvidenceRead, s.handleInvariantHistory},
 
+		{"POST", "/v1/guards/{name}/reports", auth.ScopeEvidenceWrite, s.handleAddGuardReport},
+		{"GET", "/v1/guards/{name}/reports", auth.ScopeEvidenceRead, s.handleGuardReports},
+		{"GET", "/v1/guards/{name}/reports/latest", auth.ScopeEvidenceRead, s.handleLatestGuardReport},
+		{"POST", "/v1/guards/{name}/reports/sarif", auth.ScopeEvidenceWrite, s.handleAddGuardSARIF},
+
 		{"POST", "/v1/tokens", auth.ScopeAdmin, s.handleCreateToken},
 		{"GET", "/v1/tokens", auth.ScopeAdmin, s.handleListTokens},
 		{"POST", "/v1/tokens/{id}/revoke", auth.ScopeAdmin, s.handleRevokeToken},

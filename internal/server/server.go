@@ -11,6 +11,7 @@ import (
 	"github.com/aeso-dev/aeso/internal/audit"
 	"github.com/aeso-dev/aeso/internal/auth"
 	"github.com/aeso-dev/aeso/internal/evidence"
+	"github.com/aeso-dev/aeso/internal/guard"
 	"github.com/aeso-dev/aeso/internal/invariant"
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -30,6 +31,7 @@ type Server struct {
 	Auth       *auth.Service
 	Evidence   *evidence.Service
 	Invariants *invariant.Service
+	Guards     *guard.Service
 	Ready      Readiness
 	Logger     *slog.Logger
 	Metrics    *Metrics

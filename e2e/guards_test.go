@@ -1,0 +1,136 @@
+package e2e
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/aeso-dev/aeso/internal/testdb"
+)
+
+type guardReport struct {
+	ID         string `json:"id"`
+	Mode       string `json:"mode"`
+	Open       bool   `json:"open"`
+	Duplicates int    `json:"duplicates"`
+	Counts     struct {
+		Critical, High, Medium, Low, Info int
+	} `json:"counts"`
+	Findings []struct {
+		RuleID      string `json:"rule_id"`
+		Message     string `json:"message"`
+		Fingerprint string `json:"fingerprint"`
+	} `json:"findings"`
+}
+
+func TestGuardReportsAreNormalisedAndDeduplicated(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
+		e := start(t, tg)
+		body := `{"subject":"api@v1.4.2","mode":"blocking","source_url":"https://ci.example/j/9","findings":[
+			{"rule_id":"SEC-001","severity":"high","location":"deploy.yaml:12","message":"privileged container"},
+			{"rule_id":"SEC-001","severity":"high","location":"deploy.yaml:12","message":"privileged container"},
+			{"rule_id":"SEC-002","severity":"low","location":"Dockerfile:3","message":"leaked password=hunter22 in build arg"},
+			{"rule_id":"SEC-003","severity":"medium","fingerprint":"abc","message":"one"},
+			{"rule_id":"SEC-003","severity":"medium","fingerprint":"abc","message":"same fingerprint, other text"}]}`
+		r := e.do("POST", "/v1/guards/policy-check/reports", adminToken, body)
+		if r.status != 201 {
+			t.Fatalf("%d %s", r.status, r.body)
+		}
+		var rep guardReport
+		r.json(t, &rep)
+		if len(rep.Findings) != 3 || rep.Duplicates != 2 || !rep.Open || rep.Counts.High != 1 || rep.Counts.Low != 1 || rep.Counts.Medium != 1 {
+			t.Errorf("report %+v: want 3 distinct findings, 2 duplicates, counted by severity", rep)
+		}
+		if strings.Contains(string(r.body), "hunter22") {
+			t.Error("a secret in a finding message was kept")
+		}
+		if rep.Findings[0].Fingerprint == "" {
+			t.Error("a finding without a fingerprint got none")
+		}
+
+		// A clean run later for the same subject is the latest; another
+		// subject keeps its own.
+		if r := e.do("POST", "/v1/guards/policy-check/reports", adminToken, `{"subject":"web@v2","mode":"warn","findings":[{"rule_id":"X","severity":"info"}]}`); r.status != 201 {
+			t.Fatalf("%d %s", r.status, r.body)
+		}
+		if r := e.do("POST", "/v1/guards/policy-check/reports", adminToken, `{"subject":"api@v1.4.2","mode":"blocking","findings":[]}`); r.status != 201 {
+			t.Fatalf("%d %s", r.status, r.body)
+		}
+		r = e.do("GET", "/v1/guards/policy-check/reports/latest?subject=api@v1.4.2", adminToken, nil)
+		var latest guardReport
+		r.json(t, &latest)
+		if r.status != 200 || latest.Open || len(latest.Findings) != 0 || latest.Mode != "blocking" {
+			t.Errorf("latest for api: %d %+v", r.status, latest)
+		}
+		r = e.do("GET", "/v1/guards/policy-check/reports/latest?subject=web@v2", adminToken, nil)
+		r.json(t, &latest)
+		if r.status != 200 || !latest.Open || latest.Mode != "warn" {
+			t.Errorf("latest for web: %d %+v", r.status, latest)
+		}
+		if r := e.do("GET", "/v1/guards/policy-check/reports/latest?subject=none", adminToken, nil); r.status != 404 || r.problem(t).Code != "no_guard_report" {
+			t.Errorf("latest for an unknown subject: %d", r.status)
+		}
+		r = e.do("GET", "/v1/guards/policy-check/reports?subject=api@v1.4.2&limit=1", adminToken, nil)
+		var page struct {
+			Reports    []guardReport `json:"reports"`
+			NextCursor *string       `json:"next_cursor"`
+		}
+		r.json(t, &page)
+		if len(page.Reports) != 1 || page.Reports[0].Open || page.NextCursor == nil {
+			t.Errorf("history page: %+v", page)
+		}
+
+		for name, tc := range map[string]struct{ path, body, field string }{
+			"an unknown mode":          {"/v1/guards/g/reports", `{"subject":"s","mode":"strict","findings":[]}`, "mode"},
+			"no subject":               {"/v1/guards/g/reports", `{"mode":"warn","findings":[]}`, "subject"},
+			"a finding without rule":   {"/v1/guards/g/reports", `{"subject":"s","mode":"warn","findings":[{"severity":"high"}]}`, "findings[0].rule_id"},
+			"an unknown severity":      {"/v1/guards/g/reports", `{"subject":"s","mode":"warn","findings":[{"rule_id":"r","severity":"severe"}]}`, "findings[0].severity"},
+			"counts below findings":    {"/v1/guards/g/reports", `{"subject":"s","mode":"warn","counts":{"critical":0,"high":0,"medium":0,"low":0,"info":0},"findings":[{"rule_id":"r","severity":"low"}]}`, "counts"},
+			"a guard name in capitals": {"/v1/guards/Policy/reports", `{"subject":"s","mode":"warn","findings":[]}`, "guard"},
+		} {
+			r := e.do("POST", tc.path, adminToken, tc.body)
+			p := r.problem(t)
+			if r.status != 400 || len(p.Errors) == 0 || p.Errors[0].Field != tc.field {
+				t.Errorf("%s: %d %+v", name, r.status, p.Errors)
+			}
+		}
+		many := `{"subject":"s","mode":"warn","findings":[` + strings.TrimSuffix(strings.Repeat(`{"rule_id":"r","severity":"low"},`, 101), ",") + `]}`
+		if r := e.do("POST", "/v1/guards/g/reports", adminToken, many); r.status != 400 {
+			t.Errorf("101 findings: %d", r.status)
+		}
+	})
+}
+
+func TestASARIFLogBecomesAGuardReport(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
+		e := start(t, tg)
+		path := "/v1/guards/staticcheck/reports/sarif?subject=api@v1.4.2&mode=blocking&source_url=https://ci.example/j/3"
+		r := e.do("POST", path, adminToken, reportFile(t, "staticcheck.sarif"))
+		if r.status != 201 {
+			t.Fatalf("%d %s", r.status, r.body)
+		}
+		var rep guardReport
+		r.json(t, &rep)
+		// staticcheck.sarif holds 2 error-level and 4 warning-level results.
+		if rep.Counts.High != 2 || rep.Counts.Medium != 4 || len(rep.Findings) != 6 || !rep.Open || rep.Mode != "blocking" {
+			t.Errorf("report %+v", rep)
+		}
+		// The same log again: the same findings, fingerprinted the same way.
+		again := e.do("POST", path, adminToken, reportFile(t, "staticcheck.sarif"))
+		var rep2 guardReport
+		again.json(t, &rep2)
+		for i := range rep.Findings {
+			if rep.Findings[i].Fingerprint != rep2.Findings[i].Fingerprint {
+				t.Errorf("finding %d fingerprinted differently the second time", i)
+			}
+		}
+		clean := e.do("POST", "/v1/guards/staticcheck/reports/sarif?subject=web&mode=warn", adminToken, reportFile(t, "staticcheck-clean.sarif"))
+		clean.json(t, &rep)
+		if clean.status != 201 || rep.Open || len(rep.Findings) != 0 {
+			t.Errorf("a clean log: %d %+v", clean.status, rep)
+		}
+		broken := e.do("POST", "/v1/guards/staticcheck/reports/sarif?subject=web&mode=warn", adminToken, reportFile(t, "sarif-broken.sarif"))
+		if p := broken.problem(t); broken.status != 400 || p.Code != "malformed_report" {
+			t.Errorf("a broken log: %d %+v", broken.status, p)
+		}
+	})
+}

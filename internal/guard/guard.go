@@ -1,0 +1,288 @@
+// Package guard holds guard summaries: the normalised findings of a guard
+// run (a linter, a policy check, a scanner acting as a gate) in
+// report_only, warn or blocking mode. It imports no database driver and no
+// net/http.
+package guard
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/aeso-dev/aeso"
+	"github.com/aeso-dev/aeso/internal/redact"
+	"github.com/aeso-dev/aeso/internal/report"
+)
+
+// Modes a guard runs in.
+const (
+	ModeReportOnly = "report_only"
+	ModeWarn       = "warn"
+	ModeBlocking   = "blocking"
+)
+
+// Severities of a finding, least to most severe.
+var Severities = []string{"info", "low", "medium", "high", "critical"}
+
+// MaxFindings bounds the findings kept per report.
+const MaxFindings = 100
+
+var namePattern = regexp.MustCompile(`^[a-z0-9]([a-z0-9._-]{0,62}[a-z0-9])?$`)
+
+// Finding is one normalised finding.
+type Finding struct {
+	RuleID      string `json:"rule_id"`
+	Severity    string `json:"severity"`
+	Location    string `json:"location,omitempty"`
+	Message     string `json:"message,omitempty"`
+	Fingerprint string `json:"fingerprint"`
+}
+
+// Counts are findings by severity, as the guard counted them (they may
+// exceed the findings listed).
+type Counts struct {
+	Critical int `json:"critical"`
+	High     int `json:"high"`
+	Medium   int `json:"medium"`
+	Low      int `json:"low"`
+	Info     int `json:"info"`
+}
+
+// Total is the number of findings counted.
+func (c Counts) Total() int { return c.Critical + c.High + c.Medium + c.Low + c.Info }
+
+// Report is one stored guard run.
+type Report struct {
+	ID            string
+	Guard         string
+	Subject       string
+	Mode          string
+	Counts        Counts
+	Findings      []Finding
+	Duplicates    int // findings dropped because their fingerprint repeated
+	SourceURL     string
+	ObservedAt    time.Time
+	RecordedAt    time.Time
+	CorrelationID string
+	Source        string
+}
+
+// Open reports whether the run has findings: what makes a blocking guard
+// block and a warn guard warn.
+func (r *Report) Open() bool { return r.Counts.Total() > 0 }
+
+// Request is a guard report as a caller sends it.
+type Request struct {
+	Subject       string    `json:"subject"`
+	Mode          string    `json:"mode"`
+	Counts        *Counts   `json:"counts,omitempty"` // default: counted from findings
+	Findings      []Finding `json:"findings"`
+	SourceURL     string    `json:"source_url,omitempty"`
+	ObservedAt    string    `json:"observed_at,omitempty"`
+	CorrelationID string    `json:"correlation_id,omitempty"`
+}
+
+// Store is what guard summaries need from storage.
+type Store interface {
+	AddGuardReport(ctx context.Context, r *Report) error
+	// LatestGuardReport returns the newest report (by observed_at) of a
+	// guard for a subject, or not_found.
+	LatestGuardReport(ctx context.Context, guard, subject string) (*Report, error)
+	// GuardReports lists a guard's reports newest first; subject filters
+	// when set; beforeID pages.
+	GuardReports(ctx context.Context, guard, subject, beforeID string, limit int) ([]*Report, error)
+}
+
+// Service records and reads guard summaries.
+type Service struct {
+	Store Store
+	Now   func() time.Time
+	NewID func() string
+}
+
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := n - len("…")
+	for cut > 0 && s[cut]&0xC0 == 0x80 {
+		cut--
+	}
+	return s[:cut] + "…"
+}
+
+// Fingerprint derives a stable fingerprint for a finding that has none:
+// the same rule at the same place with the same message is the same finding.
+func Fingerprint(f Finding) string {
+	sum := sha256.Sum256([]byte(f.RuleID + "\x00" + f.Location + "\x00" + f.Message))
+	return hex.EncodeToString(sum[:16])
+}
+
+// Record validates, normalises and stores a report of guard for its subject.
+func (s *Service) Record(ctx context.Context, source, guard string, req Request) (*Report, error) {
+	now := s.Now().UTC().Truncate(time.Microsecond)
+	var v aeso.Validation
+	if !namePattern.MatchString(guard) {
+		v.Add("guard", "pattern", "guard names are lowercase letters, digits, '.', '_' or '-', at most 64 characters")
+	}
+	req.Subject = strings.TrimSpace(req.Subject)
+	if req.Subject == "" || len(req.Subject) > 256 || redact.ValueLooksSecret(req.Subject) {
+		v.Add("subject", "required", "is required: what the guard ran on (e.g. api@v1.4.2), at most 256 characters")
+	}
+	switch req.Mode {
+	case ModeReportOnly, ModeWarn, ModeBlocking:
+	default:
+		v.Add("mode", "enum", "must be one of report_only, warn, blocking")
+	}
+	if len(req.Findings) > MaxFindings {
+		v.Add("findings", "too_many", "at most %d findings; send the counts for the rest", MaxFindings)
+	}
+	r := &Report{ID: s.NewID(), Guard: guard, Subject: req.Subject, Mode: req.Mode, SourceURL: req.SourceURL,
+		ObservedAt: now, RecordedAt: now, CorrelationID: req.CorrelationID, Source: source, Findings: []Finding{}}
+	counted := Counts{}
+	seen := map[string]bool{}
+	for i, f := range req.Findings {
+		field := fmt.Sprintf("findings[%d]", i)
+		if f.RuleID == "" || len(f.RuleID) > 128 {
+			v.Add(field+".rule_id", "required", "is required, at most 128 characters")
+		}
+		if !oneOf(f.Severity, Severities) {
+			v.Add(field+".severity", "enum", "must be one of %s", strings.Join(Severities, ", "))
+		}
+		f.Location, f.Message = clip(f.Location, 512), clip(f.Message, 512)
+		if redact.TextLooksSecret(f.Message) {
+			f.Message = redact.Placeholder
+		}
+		if redact.TextLooksSecret(f.Location) {
+			f.Location = redact.Placeholder
+		}
+		if f.Fingerprint == "" {
+			f.Fingerprint = Fingerprint(f)
+		} else if len(f.Fingerprint) > 128 {
+			v.Add(field+".fingerprint", "too_long", "must be at most 128 characters")
+		}
+		if seen[f.Fingerprint] {
+			r.Duplicates++
+			continue
+		}
+		seen[f.Fingerprint] = true
+		addCount(&counted, f.Severity)
+		r.Findings = append(r.Findings, f)
+	}
+	r.Counts = counted
+	if req.Counts != nil {
+		c := *req.Counts
+		if c.Critical < 0 || c.High < 0 || c.Medium < 0 || c.Low < 0 || c.Info < 0 {
+			v.Add("counts", "negative", "counts must not be negative")
+		} else if c.Total() < len(r.Findings) {
+			v.Add("counts", "too_few", "count at least the %d distinct findings listed", len(r.Findings))
+		}
+		r.Counts = c
+	}
+	if req.SourceURL != "" && (len(req.SourceURL) > 2048 || !strings.HasPrefix(req.SourceURL, "https://") && !strings.HasPrefix(req.SourceURL, "http://") ||
+		redact.ValueLooksSecret(req.SourceURL)) {
+		v.Add("source_url", "format", "must be an http(s) URL without credentials")
+	}
+	if len(req.CorrelationID) > 128 {
+		v.Add("correlation_id", "too_long", "must be at most 128 characters")
+	}
+	if req.ObservedAt != "" {
+		t, err := time.Parse(time.RFC3339Nano, req.ObservedAt)
+		switch {
+		case err != nil:
+			v.Add("observed_at", "format", "must be an RFC 3339 timestamp")
+		case t.After(now.Add(5*time.Minute)) || t.UTC().Year() < 1970:
+			v.Add("observed_at", "range", "must lie between 1970 and five minutes from now")
+		default:
+			r.ObservedAt = t.UTC().Truncate(time.Microsecond)
+		}
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	if err := s.Store.AddGuardReport(ctx, r); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+func oneOf(s string, list []string) bool {
+	for _, x := range list {
+		if s == x {
+			return true
+		}
+	}
+	return false
+}
+
+func addCount(c *Counts, severity string) {
+	switch severity {
+	case "critical":
+		c.Critical++
+	case "high":
+		c.High++
+	case "medium":
+		c.Medium++
+	case "low":
+		c.Low++
+	default:
+		c.Info++
+	}
+}
+
+// Latest returns the newest report of a guard for a subject.
+func (s *Service) Latest(ctx context.Context, guard, subject string) (*Report, error) {
+	if !namePattern.MatchString(guard) || subject == "" {
+		return nil, aeso.Reasonf(aeso.ENOTFOUND, "no_guard_report", "no report of this guard for this subject")
+	}
+	return s.Store.LatestGuardReport(ctx, guard, subject)
+}
+
+// History lists a guard's reports, newest first.
+func (s *Service) History(ctx context.Context, guard, subject, cursor string, limit int) ([]*Report, string, error) {
+	reports, err := s.Store.GuardReports(ctx, guard, subject, cursor, limit+1)
+	if err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(reports) > limit {
+		reports = reports[:limit]
+		next = reports[limit-1].ID
+	}
+	return reports, next, nil
+}
+
+// severityOfLevel maps a SARIF level to a finding's severity.
+var severityOfLevel = map[string]string{"error": "high", "warning": "medium", "note": "low"}
+
+// RecordSARIF stores a SARIF log's findings as a guard report: every
+// distinct finding is counted, the first MaxFindings are listed.
+func (s *Service) RecordSARIF(ctx context.Context, source, guard string, req Request, findings []report.Finding) (*Report, error) {
+	counts := Counts{}
+	seen := map[string]bool{}
+	req.Findings = []Finding{}
+	for _, rf := range findings {
+		f := Finding{RuleID: rf.RuleID, Severity: severityOfLevel[rf.Level], Location: rf.Location,
+			Message: rf.Message, Fingerprint: rf.Fingerprint}
+		if f.RuleID == "" {
+			f.RuleID = "unnamed"
+		}
+		if f.Fingerprint == "" {
+			f.Fingerprint = Fingerprint(f)
+		}
+		if seen[f.Fingerprint] {
+			continue
+		}
+		seen[f.Fingerprint] = true
+		addCount(&counts, f.Severity)
+		if len(req.Findings) < MaxFindings {
+			req.Findings = append(req.Findings, f)
+		}
+	}
+	req.Counts = &counts
+	return s.Record(ctx, source, guard, req)
+}

@@ -1,0 +1,127 @@
+package server
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/aeso-dev/aeso"
+	"github.com/aeso-dev/aeso/internal/guard"
+	"github.com/aeso-dev/aeso/internal/report"
+)
+
+// GuardReportJSON is a guard run's summary.
+type GuardReportJSON struct {
+	ID            string          `json:"id"`
+	Guard         string          `json:"guard"`
+	Subject       string          `json:"subject"`
+	Mode          string          `json:"mode"`
+	Open          bool            `json:"open"`
+	Counts        guard.Counts    `json:"counts"`
+	Findings      []guard.Finding `json:"findings"`
+	Duplicates    int             `json:"duplicates"`
+	SourceURL     string          `json:"source_url,omitempty"`
+	ObservedAt    time.Time       `json:"observed_at"`
+	RecordedAt    time.Time       `json:"recorded_at"`
+	CorrelationID string          `json:"correlation_id,omitempty"`
+	Source        string          `json:"source"`
+}
+
+func guardReportJSON(r *guard.Report) GuardReportJSON {
+	findings := r.Findings
+	if findings == nil {
+		findings = []guard.Finding{}
+	}
+	return GuardReportJSON{ID: r.ID, Guard: r.Guard, Subject: r.Subject, Mode: r.Mode, Open: r.Open(),
+		Counts: r.Counts, Findings: findings, Duplicates: r.Duplicates, SourceURL: r.SourceURL,
+		ObservedAt: r.ObservedAt, RecordedAt: r.RecordedAt, CorrelationID: r.CorrelationID, Source: r.Source}
+}
+
+func (s *Server) handleAddGuardReport(w http.ResponseWriter, r *http.Request) {
+	var req guard.Request
+	if !s.decode(w, r, &req, "a guard report (subject, mode, findings, and optionally counts, source_url, observed_at, correlation_id)") {
+		return
+	}
+	_, o := s.origin(r)
+	rep, err := s.Guards.Record(r.Context(), o.Source, r.PathValue("name"), req)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.writeJSON(w, r, http.StatusCreated, guardReportJSON(rep))
+}
+
+// handleAddGuardSARIF turns a SARIF log into a guard report; the query
+// carries subject, mode, source_url and correlation_id.
+func (s *Server) handleAddGuardSARIF(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	if err := onlyParams(q, "subject", "mode", "source_url", "correlation_id", "observed_at"); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	body, release, ok := s.readReport(w, r)
+	if !ok {
+		return
+	}
+	defer release()
+	findings, err := report.SARIFFindings(body)
+	if err != nil {
+		s.reportError(w, r, err)
+		return
+	}
+	_, o := s.origin(r)
+	rep, err := s.Guards.RecordSARIF(r.Context(), o.Source, r.PathValue("name"), guard.Request{
+		Subject: q.Get("subject"), Mode: q.Get("mode"), SourceURL: q.Get("source_url"),
+		CorrelationID: q.Get("correlation_id"), ObservedAt: q.Get("observed_at"),
+	}, findings)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.writeJSON(w, r, http.StatusCreated, guardReportJSON(rep))
+}
+
+func (s *Server) handleLatestGuardReport(w http.ResponseWriter, r *http.Request) {
+	if err := onlyParams(r.URL.Query(), "subject"); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	rep, err := s.Guards.Latest(r.Context(), r.PathValue("name"), r.URL.Query().Get("subject"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.writeJSON(w, r, http.StatusOK, guardReportJSON(rep))
+}
+
+func (s *Server) handleGuardReports(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	if err := onlyParams(q, "subject", "limit", "cursor"); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	limit := 50
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 500 {
+			s.writeError(w, r, &aeso.Error{Code: aeso.EINVALID, Reason: "validation_failed", Message: "request is invalid",
+				Fields: []aeso.FieldError{{Field: "limit", Code: "range", Message: "must be an integer from 1 to 500"}}})
+			return
+		}
+		limit = n
+	}
+	reports, next, err := s.Guards.History(r.Context(), r.PathValue("name"), q.Get("subject"), q.Get("cursor"), limit)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	out := make([]GuardReportJSON, len(reports))
+	for i, rep := range reports {
+		out[i] = guardReportJSON(rep)
+	}
+	resp := map[string]any{"reports": out, "next_cursor": nil}
+	if next != "" {
+		resp["next_cursor"] = next
+	}
+	s.writeJSON(w, r, http.StatusOK, resp)
+}

@@ -1,0 +1,97 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+
+	"github.com/aeso-dev/aeso"
+	"github.com/aeso-dev/aeso/internal/guard"
+)
+
+var _ guard.Store = (*DB)(nil)
+
+const guardColumns = `id, guard, subject, mode, counts, findings, duplicates, source_url, observed_at,
+	recorded_at, correlation_id, source`
+
+// AddGuardReport implements guard.Store.
+func (db *DB) AddGuardReport(ctx context.Context, r *guard.Report) error {
+	counts, err := json.Marshal(r.Counts)
+	if err != nil {
+		return err
+	}
+	findings, err := json.Marshal(r.Findings)
+	if err != nil {
+		return err
+	}
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO platform_guard_report_summaries (`+guardColumns+`)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+			r.ID, r.Guard, r.Subject, r.Mode, string(counts), string(findings), r.Duplicates, r.SourceURL,
+			db.dialect.timeArg(r.ObservedAt), db.dialect.timeArg(r.RecordedAt), r.CorrelationID, r.Source)
+		if err != nil {
+			return fmt.Errorf("insert guard report: %w", err)
+		}
+		return nil
+	})
+}
+
+// LatestGuardReport implements guard.Store.
+func (db *DB) LatestGuardReport(ctx context.Context, g, subject string) (*guard.Report, error) {
+	ph := db.dialect.placeholder
+	reports, err := db.queryGuardReports(ctx, `SELECT `+guardColumns+` FROM platform_guard_report_summaries
+		WHERE guard = `+ph(1)+` AND subject = `+ph(2)+` ORDER BY observed_at DESC, id DESC LIMIT 1`, g, subject)
+	if err != nil {
+		return nil, err
+	}
+	if len(reports) == 0 {
+		return nil, aeso.Reasonf(aeso.ENOTFOUND, "no_guard_report", "no report of guard %s for this subject", g)
+	}
+	return reports[0], nil
+}
+
+// GuardReports implements guard.Store.
+func (db *DB) GuardReports(ctx context.Context, g, subject, beforeID string, limit int) ([]*guard.Report, error) {
+	ph := db.dialect.placeholder
+	q := `SELECT ` + guardColumns + ` FROM platform_guard_report_summaries WHERE guard = ` + ph(1)
+	args := []any{g}
+	if subject != "" {
+		args = append(args, subject)
+		q += " AND subject = " + ph(len(args))
+	}
+	if id, ok := canonicalID(beforeID); ok {
+		args = append(args, id)
+		q += " AND id < " + ph(len(args))
+	}
+	args = append(args, limit)
+	q += " ORDER BY id DESC LIMIT " + ph(len(args))
+	return db.queryGuardReports(ctx, q, args...)
+}
+
+func (db *DB) queryGuardReports(ctx context.Context, q string, args ...any) ([]*guard.Report, error) {
+	rows, err := db.read.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("guard reports: %w", err)
+	}
+	defer rows.Close()
+	out := []*guard.Report{}
+	for rows.Next() {
+		var r guard.Report
+		var counts, findings string
+		var observed, recorded dbTime
+		if err := rows.Scan(&r.ID, &r.Guard, &r.Subject, &r.Mode, &counts, &findings, &r.Duplicates,
+			&r.SourceURL, &observed, &recorded, &r.CorrelationID, &r.Source); err != nil {
+			return nil, err
+		}
+		r.ObservedAt, r.RecordedAt = observed.Time, recorded.Time
+		if err := json.Unmarshal([]byte(counts), &r.Counts); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal([]byte(findings), &r.Findings); err != nil {
+			return nil, err
+		}
+		out = append(out, &r)
+	}
+	return out, rows.Err()
+}
