@@ -15,6 +15,7 @@ import (
 	"github.com/aeso-dev/aeso/internal/auth"
 	"github.com/aeso-dev/aeso/internal/config"
 	"github.com/aeso-dev/aeso/internal/evidence"
+	"github.com/aeso-dev/aeso/internal/gate"
 	"github.com/aeso-dev/aeso/internal/guard"
 	"github.com/aeso-dev/aeso/internal/invariant"
 	"github.com/aeso-dev/aeso/internal/server"
@@ -99,6 +100,8 @@ func Start(ctx context.Context, cfg Config) (*Main, error) {
 	evidenceSvc := &evidence.Service{Store: db, Audit: auditSvc, Now: cfg.Now, NewID: NewID}
 	invariantSvc := &invariant.Service{Store: db, Audit: auditSvc, Now: cfg.Now, NewID: NewID}
 	guardSvc := &guard.Service{Store: db, Now: cfg.Now, NewID: NewID}
+	gateSvc := &gate.Service{Defs: defs.Gates, Store: db, Audit: auditSvc, Evidence: evidenceSvc,
+		Invariants: invariantSvc, Guards: guardSvc, Now: cfg.Now, NewID: NewID}
 	// firstUse runs once the schema is current: the admin token, and the
 	// invariant definitions' stable IDs.
 	firstUse := func(ctx context.Context) error {
@@ -121,7 +124,7 @@ func Start(ctx context.Context, cfg Config) (*Main, error) {
 		return nil, err
 	}
 	srv := &server.Server{
-		Audit: auditSvc, Auth: authSvc, Evidence: evidenceSvc, Invariants: invariantSvc, Guards: guardSvc, Ready: db, Logger: cfg.Logger,
+		Audit: auditSvc, Auth: authSvc, Evidence: evidenceSvc, Invariants: invariantSvc, Guards: guardSvc, Gates: gateSvc, Ready: db, Logger: cfg.Logger,
 		Metrics: server.NewMetrics(prometheus.NewRegistry()),
 		MaxBody: cfg.MaxBody, Version: cfg.Version, NewReqID: NewID, Now: cfg.Now,
 	}

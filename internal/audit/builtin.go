@@ -9,6 +9,8 @@ const (
 	ActionEvidenceSupersede = "aeso.evidence.supersede"
 	ActionInvariantDefine   = "aeso.invariant.define"
 	ActionInvariantRetire   = "aeso.invariant.retire"
+	ActionGateEvaluate      = "aeso.gate.evaluate"
+	ActionGateWaive         = "aeso.gate.waive"
 )
 
 // BuiltinActions returns the presentation rules of aeso's own actions.
@@ -62,6 +64,20 @@ func BuiltinActions() []ActionDef {
 			Severity:    SeverityPair{Success: "medium", Failure: "medium"},
 			SafeDetails: []string{"owner", "severity"},
 			Summary:     "{actor} retired {target_type} {target}", BuiltIn: true,
+		},
+		{
+			Action: ActionGateEvaluate, Category: CategoryPlatform, Family: "Gates",
+			Label: "Evaluate release gate", TargetTypeLabel: "Gate",
+			Severity:    SeverityPair{Success: "info", Failure: "medium"},
+			SafeDetails: []string{"verdict", "subject", "inputs_digest", "ruleset_version", "warnings"},
+			Summary:     "{actor} evaluated {target_type} {target}: {result}", BuiltIn: true,
+		},
+		{
+			Action: ActionGateWaive, Category: CategoryPlatform, Family: "Gates",
+			Label: "Waive gate rule", TargetTypeLabel: "Gate",
+			Severity:    SeverityPair{Success: "high", Failure: "high"},
+			SafeDetails: []string{"rule", "subject", "expires_at"},
+			Summary:     "{actor} waived {target_type} {target}", BuiltIn: true,
 		},
 	}
 }

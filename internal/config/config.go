@@ -1,5 +1,5 @@
 // Package config loads aeso's definitions file (--config): the YAML that
-// declares actions and invariants today, and components and gates later. Every
+// declares actions, invariants and gates today, and components later. Every
 // problem is reported with its file, line and column so an operator can fix
 // the file without guessing which list item is meant.
 package config
@@ -20,16 +20,17 @@ import (
 	"github.com/goccy/go-yaml/parser"
 
 	"github.com/aeso-dev/aeso/internal/audit"
+	"github.com/aeso-dev/aeso/internal/gate"
 	"github.com/aeso-dev/aeso/internal/invariant"
 )
 
-// Config is aeso's definitions file (--config). Only the actions and
-// invariants sections exist today; components and gates will be added as
-// sections later.
+// Config is aeso's definitions file (--config). The actions, invariants and
+// gates sections exist today; components will be added as a section later.
 type Config struct {
 	Path       string // file it was read from, "" when none
 	Actions    []audit.ActionDef
 	Invariants []invariant.Def
+	Gates      []gate.Def
 }
 
 // Options tune loading.
@@ -46,6 +47,7 @@ type Options struct {
 type document struct {
 	Actions    []ast.Node `yaml:"actions"`
 	Invariants []ast.Node `yaml:"invariants"`
+	Gates      []ast.Node `yaml:"gates"`
 }
 
 // Load reads and validates the file at path.
@@ -112,6 +114,7 @@ func (l *loader) load(cfg *Config) {
 	}
 	cfg.Actions = l.loadActions(dec, doc.Actions)
 	cfg.Invariants = l.loadInvariants(dec, doc.Invariants)
+	cfg.Gates = l.loadGates(dec, doc.Gates, cfg.Invariants)
 }
 
 func (l *loader) loadActions(dec *yaml.Decoder, nodes []ast.Node) []audit.ActionDef {

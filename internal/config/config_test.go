@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/aeso-dev/aeso/internal/audit"
+	"github.com/aeso-dev/aeso/internal/gate"
 	"github.com/aeso-dev/aeso/internal/invariant"
 )
 
@@ -29,6 +30,17 @@ const rotateKey = `actions:
 // billingInvariant is the invariants section of DESIGN.md.
 const billingInvariant = `invariants:
   - {id: INV-BILLING-001, title: Invoices balance, owner: billing, severity: high, critical: true, required: true, max_age: 24h}
+`
+
+// releaseGate is the gates section of DESIGN.md without its components and
+// reconciliation rules, which are not supported yet.
+const releaseGate = `gates:
+  - name: release
+    affects_posture: true
+    rules:
+      - {evidence: {kind: security, state: sealed, max_age: 168h, block_age: 336h}}
+      - {invariants: [INV-BILLING-001], environment: production}
+      - {guards: blocking}
 `
 
 func TestParseReportsProblemsAtTheirLine(t *testing.T) {
@@ -297,9 +309,133 @@ aeso.yaml:4:92: invariants[2].max_age: "1d" is not a duration; use a Go duration
 			want: "aeso.yaml:1:1: components: unknown field \"components\"",
 		},
 		{
-			name: "the gates section is not known yet",
-			yaml: billingInvariant + "gates:\n  - name: release\n",
-			want: "aeso.yaml:3:1: gates: unknown field \"gates\"",
+			name: "an unknown evidence kind is reported at its value",
+			yaml: billingInvariant + `gates:
+  - name: release
+    rules:
+      - {evidence: {kind: pentest, max_age: 168h}}
+`,
+			want: "aeso.yaml:6:27: gates[0].rules[0].evidence.kind: must be one of release, uat, security, drill, guard, smoke, operator, incident",
+		},
+		{
+			name: "a rule with two kinds is reported at the rule",
+			yaml: billingInvariant + `gates:
+  - name: release
+    rules:
+      - {guards: blocking}
+      - evidence: {kind: security}
+        invariants: [INV-BILLING-001]
+`,
+			want: "aeso.yaml:7:9: gates[0].rules[1]: must have exactly one of evidence, invariants, guards",
+		},
+		{
+			name: "a block_age below max_age is reported at the block_age",
+			yaml: billingInvariant + `gates:
+  - name: release
+    rules:
+      - evidence:
+          kind: security
+          max_age: 336h
+          block_age: 168h
+`,
+			want: "aeso.yaml:9:22: gates[0].rules[0].evidence.block_age: must be at least max_age: evidence warns when older than max_age and blocks when older than block_age",
+		},
+		{
+			name: "an age that is not a Go duration is reported at its value",
+			yaml: billingInvariant + `gates:
+  - name: release
+    rules:
+      - {evidence: {kind: security, max_age: 7d}}
+`,
+			want: "aeso.yaml:6:46: gates[0].rules[0].evidence.max_age: \"7d\" is not a duration; use a Go duration such as 30m, 24h or 168h (units ns, us, ms, s, m, h; no days)",
+		},
+		{
+			name: "an evidence state other than sealed is reported at its value",
+			yaml: billingInvariant + `gates:
+  - name: release
+    rules:
+      - {evidence: {kind: security, state: open}}
+`,
+			want: "aeso.yaml:6:44: gates[0].rules[0].evidence.state: must be sealed: a gate counts only sealed bundles (use stage for a promotion)",
+		},
+		{
+			name: "an invariant the file does not define is reported at its ID",
+			yaml: billingInvariant + `gates:
+  - name: release
+    rules:
+      - invariants:
+          - INV-BILLING-001
+          - INV-BILLING-002
+`,
+			want: "aeso.yaml:8:13: gates[0].rules[0].invariants[1]: invariant INV-BILLING-002 is not defined in invariants",
+		},
+		{
+			name: "a gate defined twice is reported at the second name",
+			yaml: billingInvariant + `gates:
+  - name: release
+    rules: [{guards: blocking}]
+  - name: release
+    rules: [{guards: all}]
+`,
+			want: "aeso.yaml:6:11: gates[1].name: gate release is already defined at line 4",
+		},
+		{
+			name: "a guards scalar other than blocking or all is reported at its value",
+			yaml: billingInvariant + `gates:
+  - name: release
+    rules:
+      - guards: strict
+`,
+			want: "aeso.yaml:6:17: gates[0].rules[0].guards: \"strict\" is not a guards form; write guards: blocking (or all) for every guard that reported, a list of guard names such as [lint, policy], or {names: [lint, policy]}",
+		},
+		{
+			name: "a guard name that is not a name is reported at the guards",
+			yaml: billingInvariant + `gates:
+  - name: release
+    rules:
+      - {guards: {names: [lint, Policy]}}
+`,
+			want: "aeso.yaml:6:18: gates[0].rules[0].guards: \"Policy\" is not a guard name: lowercase letters, digits, '.', '_' or '-', at most 64 characters",
+		},
+		{
+			name: "an empty guards is reported at its key",
+			yaml: billingInvariant + `gates:
+  - name: release
+    rules:
+      - guards:
+`,
+			want: "aeso.yaml:6:9: gates[0].rules[0].guards: is empty; write guards: blocking (or all) for every guard that reported, a list of guard names such as [lint, policy], or {names: [lint, policy]}",
+		},
+		{
+			name: "components and reconciliation rules are not supported yet",
+			yaml: billingInvariant + `gates:
+  - name: release
+    rules:
+      - {guards: blocking}
+      - {components: [api]}
+      - reconciliation: {max_open_severity: medium}
+`,
+			want: `aeso.yaml:7:10: gates[0].rules[1].components: components rules arrive with component status reports; not supported yet
+aeso.yaml:8:9: gates[0].rules[2].reconciliation: reconciliation rules arrive with reconciliation records; not supported yet`,
+		},
+		{
+			name: "an unknown rule field is reported at its key",
+			yaml: billingInvariant + `gates:
+  - name: release
+    rules:
+      - {guards: blocking, mode: warn}
+`,
+			want: "aeso.yaml:6:28: gates[0].rules[0].mode: unknown field \"mode\"",
+		},
+		{
+			name: "a gate without rules is reported at the gate",
+			yaml: "gates:\n  - name: release\n",
+			want: "aeso.yaml:2:5: gates[0].rules: a gate needs at least one rule",
+		},
+		{
+			name: "an empty gate item is reported at its dash",
+			yaml: "gates:\n  -\n",
+			want: "aeso.yaml:2:3: gates[0]: is empty; expected a gate definition",
 		},
 	}
 	for _, tt := range tests {
@@ -322,6 +458,7 @@ func TestParseAcceptsValidFiles(t *testing.T) {
 		yaml           string
 		want           []audit.ActionDef
 		wantInvariants []invariant.Def
+		wantGates      []gate.Def
 	}{
 		{
 			name: "the example from the design decodes into every field",
@@ -394,6 +531,50 @@ func TestParseAcceptsValidFiles(t *testing.T) {
 				MaxAge:   invariant.Duration{Duration: 90 * time.Minute},
 			}},
 		},
+		{
+			name: "the gate example from the design decodes into every field",
+			yaml: billingInvariant + releaseGate,
+			wantInvariants: []invariant.Def{{
+				ID: "INV-BILLING-001", Title: "Invoices balance", Owner: "billing", Severity: "high",
+				Critical: true, Required: true, MaxAge: invariant.Duration{Duration: 24 * time.Hour},
+			}},
+			wantGates: []gate.Def{{
+				Name:           "release",
+				AffectsPosture: true,
+				Rules: []gate.Rule{
+					{Evidence: &gate.EvidenceRule{
+						Kind:     "security",
+						MaxAge:   invariant.Duration{Duration: 168 * time.Hour},
+						BlockAge: invariant.Duration{Duration: 336 * time.Hour},
+					}},
+					{Invariants: []string{"INV-BILLING-001"}, Environment: "production"},
+					{Guards: &gate.GuardsRule{}},
+				},
+			}},
+		},
+		{
+			name: "guards is blocking, all, a list of names or a mapping of names",
+			yaml: `gates:
+  - name: release
+    rules:
+      - {name: every, guards: blocking}
+      - {name: all, guards: all}
+      - {name: listed, guards: [lint, policy]}
+      - name: mapped
+        guards:
+          names: [lint]
+`,
+			wantGates: []gate.Def{{
+				Name: "release",
+				Rules: []gate.Rule{
+					{Name: "every", Guards: &gate.GuardsRule{}},
+					{Name: "all", Guards: &gate.GuardsRule{}},
+					{Name: "listed", Guards: &gate.GuardsRule{Names: []string{"lint", "policy"}}},
+					{Name: "mapped", Guards: &gate.GuardsRule{Names: []string{"lint"}}},
+				},
+			}},
+		},
+		{name: "an empty gates section defines nothing", yaml: "gates:\n"},
 		{name: "an empty invariants section defines nothing", yaml: "invariants:\n"},
 		{name: "an empty file defines nothing", yaml: ""},
 		{name: "a file of comments defines nothing", yaml: "# nothing yet\n"},
@@ -414,6 +595,9 @@ func TestParseAcceptsValidFiles(t *testing.T) {
 			}
 			if len(cfg.Invariants) != len(tt.wantInvariants) || (len(tt.wantInvariants) > 0 && !reflect.DeepEqual(cfg.Invariants, tt.wantInvariants)) {
 				t.Errorf("Invariants =\n%+v\nwant\n%+v", cfg.Invariants, tt.wantInvariants)
+			}
+			if len(cfg.Gates) != len(tt.wantGates) || (len(tt.wantGates) > 0 && !reflect.DeepEqual(cfg.Gates, tt.wantGates)) {
+				t.Errorf("Gates =\n%+v\nwant\n%+v", cfg.Gates, tt.wantGates)
 			}
 		})
 	}

@@ -92,6 +92,9 @@ type Store interface {
 	// LatestGuardReport returns the newest report (by observed_at) of a
 	// guard for a subject, or not_found.
 	LatestGuardReport(ctx context.Context, guard, subject string) (*Report, error)
+	// LatestGuardReportsForSubject returns the newest report of every guard
+	// that reported for subject.
+	LatestGuardReportsForSubject(ctx context.Context, subject string) ([]*Report, error)
 	// GuardReports lists a guard's reports newest first; subject filters
 	// when set; beforeID pages.
 	GuardReports(ctx context.Context, guard, subject, beforeID string, limit int) ([]*Report, error)
@@ -285,4 +288,28 @@ func (s *Service) RecordSARIF(ctx context.Context, source, guard string, req Req
 	}
 	req.Counts = &counts
 	return s.Record(ctx, source, guard, req)
+}
+
+// LatestForSubject returns the newest report of each named guard for
+// subject (every guard that reported, when names is empty), and the named
+// guards that never reported for it.
+func (s *Service) LatestForSubject(ctx context.Context, subject string, names []string) ([]*Report, []string, error) {
+	all, err := s.Store.LatestGuardReportsForSubject(ctx, subject)
+	if err != nil || len(names) == 0 {
+		return all, nil, err
+	}
+	byGuard := map[string]*Report{}
+	for _, r := range all {
+		byGuard[r.Guard] = r
+	}
+	var out []*Report
+	var missing []string
+	for _, n := range names {
+		if r := byGuard[n]; r != nil {
+			out = append(out, r)
+		} else {
+			missing = append(missing, n)
+		}
+	}
+	return out, missing, nil
 }

@@ -49,6 +49,13 @@ func (s *Server) routes() []Route {
 		{"GET", "/v1/guards/{name}/reports/latest", auth.ScopeEvidenceRead, s.handleLatestGuardReport},
 		{"POST", "/v1/guards/{name}/reports/sarif", auth.ScopeEvidenceWrite, s.handleAddGuardSARIF},
 
+		{"GET", "/v1/gates", auth.ScopeStatusRead, s.handleListGates},
+		{"POST", "/v1/gates/{name}/evaluate", auth.ScopeGatesWrite, s.handleEvaluateGate},
+		{"GET", "/v1/gates/{name}/results", auth.ScopeStatusRead, s.handleGateResults},
+		{"GET", "/v1/gates/{name}/results/latest", auth.ScopeStatusRead, s.handleLatestGateResult},
+		{"POST", "/v1/gates/{name}/waivers", auth.ScopeGatesWrite, s.handleCreateWaiver},
+		{"GET", "/v1/gates/{name}/waivers", auth.ScopeStatusRead, s.handleListWaivers},
+
 		{"POST", "/v1/tokens", auth.ScopeAdmin, s.handleCreateToken},
 		{"GET", "/v1/tokens", auth.ScopeAdmin, s.handleListTokens},
 		{"POST", "/v1/tokens/{id}/revoke", auth.ScopeAdmin, s.handleRevokeToken},

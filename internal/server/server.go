@@ -11,6 +11,7 @@ import (
 	"github.com/aeso-dev/aeso/internal/audit"
 	"github.com/aeso-dev/aeso/internal/auth"
 	"github.com/aeso-dev/aeso/internal/evidence"
+	"github.com/aeso-dev/aeso/internal/gate"
 	"github.com/aeso-dev/aeso/internal/guard"
 	"github.com/aeso-dev/aeso/internal/invariant"
 	"github.com/prometheus/client_golang/prometheus"
@@ -32,6 +33,7 @@ type Server struct {
 	Evidence   *evidence.Service
 	Invariants *invariant.Service
 	Guards     *guard.Service
+	Gates      *gate.Service
 	Ready      Readiness
 	Logger     *slog.Logger
 	Metrics    *Metrics

@@ -95,3 +95,11 @@ func (db *DB) queryGuardReports(ctx context.Context, q string, args ...any) ([]*
 	}
 	return out, rows.Err()
 }
+
+// LatestGuardReportsForSubject implements guard.Store.
+func (db *DB) LatestGuardReportsForSubject(ctx context.Context, subject string) ([]*guard.Report, error) {
+	return db.queryGuardReports(ctx, `SELECT `+guardColumns+` FROM (SELECT r.*, ROW_NUMBER() OVER (
+		PARTITION BY guard ORDER BY observed_at DESC, id DESC) AS rn
+		FROM platform_guard_report_summaries r WHERE subject = `+db.dialect.placeholder(1)+`) latest
+		WHERE rn = 1 ORDER BY guard`, subject)
+}

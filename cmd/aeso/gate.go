@@ -1,0 +1,99 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/aeso-dev/aeso/client"
+	"github.com/spf13/cobra"
+)
+
+func newGateCmd() *cobra.Command {
+	var cf clientFlags
+	cmd := &cobra.Command{Use: "gate", Short: "Evaluate release gates and waive their rules"}
+	cf.register(cmd)
+
+	var subject, correlation string
+	check := &cobra.Command{
+		Use:   "check GATE --subject REF",
+		Short: "Evaluate a gate; exit 0 on pass, 1 on block, 2 on error",
+		Long: `check evaluates GATE for the subject (name or name@ref, e.g. api@v1.4.2) from
+the evidence, invariant results and guard reports aeso holds, stores the
+result, and prints one reason per rule. Exit codes: 0 pass, 1 block, 2 error,
+so a pipeline step is one line.`,
+		Example: "  aeso gate check release --subject api@$CI_COMMIT_TAG",
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if subject == "" {
+				return &exitError{code: 2, err: errors.New("--subject is required (e.g. api@v1.4.2)")}
+			}
+			c, err := cf.client()
+			if err != nil {
+				return &exitError{code: 2, err: err}
+			}
+			res, err := c.EvaluateGate(cmd.Context(), args[0], subject, correlation)
+			if err != nil {
+				return &exitError{code: 2, err: err}
+			}
+			if cf.json {
+				if err := printJSON(cmd.OutOrStdout(), res); err != nil {
+					return &exitError{code: 2, err: err}
+				}
+			} else {
+				printGateResult(cmd.OutOrStdout(), res)
+			}
+			if res.Verdict != "pass" {
+				return &exitError{code: 1, err: fmt.Errorf("gate %s blocks %s", args[0], subject)}
+			}
+			return nil
+		},
+	}
+	check.Flags().StringVar(&subject, "subject", "", "what is being released: name or name@ref")
+	check.Flags().StringVar(&correlation, "correlation-id", "", "correlation id, e.g. the pipeline id")
+
+	var rule, reason string
+	var wsubject string
+	var expiresIn time.Duration
+	waive := &cobra.Command{
+		Use:     "waive GATE --rule RULE --subject REF --reason TEXT --expires-in 24h",
+		Short:   "Excuse one rule of a gate for one subject, for a while (audited)",
+		Example: "  aeso gate waive release --rule guards --subject api@v1.4.2 --reason 'CVE fix ships Friday' --expires-in 72h",
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			c, err := cf.client()
+			if err != nil {
+				return err
+			}
+			w, err := c.WaiveGateRule(cmd.Context(), args[0], rule, wsubject, reason, time.Now().Add(expiresIn))
+			if err != nil {
+				return err
+			}
+			if cf.json {
+				return printJSON(cmd.OutOrStdout(), w)
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "waiver %s: rule %s of %s is excused for %s until %s\n",
+				w.ID, w.Rule, w.Gate, w.Subject, w.ExpiresAt.Format(time.RFC3339))
+			return nil
+		},
+	}
+	waive.Flags().StringVar(&rule, "rule", "", "the rule to excuse (see GET /v1/gates for rule names)")
+	waive.Flags().StringVar(&wsubject, "subject", "", "the subject it is excused for")
+	waive.Flags().StringVar(&reason, "reason", "", "why (recorded and audited)")
+	waive.Flags().DurationVar(&expiresIn, "expires-in", 24*time.Hour, "how long the waiver lasts (at most 720h)")
+	cmd.AddCommand(check, waive)
+	return cmd
+}
+
+func printGateResult(w io.Writer, r *client.GateResult) {
+	fmt.Fprintf(w, "%s %s for %s (rules %s, inputs %s)\n", strings.ToUpper(r.Verdict), r.Gate, printable(r.Subject),
+		r.RulesetVersion, r.InputsDigest)
+	tw := table(w)
+	fmt.Fprintln(tw, "RULE\tOUTCOME\tDETAIL")
+	for _, reason := range r.Reasons {
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", reason.Rule, reason.Outcome, printable(reason.Detail))
+	}
+	tw.Flush()
+}

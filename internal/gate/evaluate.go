@@ -1,0 +1,271 @@
+package gate
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/aeso-dev/aeso"
+	"github.com/aeso-dev/aeso/internal/evidence"
+	"github.com/aeso-dev/aeso/internal/guard"
+	"github.com/aeso-dev/aeso/internal/invariant"
+)
+
+// Verdicts and rule outcomes.
+const (
+	VerdictPass  = "pass"
+	VerdictBlock = "block"
+
+	OutcomePass   = "pass"
+	OutcomeWarn   = "warn"
+	OutcomeBlock  = "block"
+	OutcomeWaived = "waived"
+)
+
+// Reason is one rule's outcome and what decided it.
+type Reason struct {
+	Rule    string   `json:"rule"`
+	Kind    string   `json:"kind"`
+	Outcome string   `json:"outcome"`
+	Detail  string   `json:"detail"`
+	Refs    []string `json:"refs"`             // the rows that decided it, as "kind:id"
+	Waiver  string   `json:"waiver,omitempty"` // the waiver that excused a block or warning
+}
+
+// Result is one evaluation of a gate for a subject; results are history.
+type Result struct {
+	ID             string
+	Gate           string
+	Subject        string
+	Verdict        string
+	Warnings       []string // rules that warned
+	Reasons        []Reason
+	InputsDigest   string
+	RulesetVersion string
+	Evaluator      string
+	EvaluatedAt    time.Time
+	CorrelationID  string
+}
+
+// Waiver excuses one rule of a gate for one subject until it expires.
+type Waiver struct {
+	ID        string
+	Gate      string
+	Rule      string
+	Subject   string
+	Reason    string
+	CreatedBy string
+	CreatedAt time.Time
+	ExpiresAt time.Time
+}
+
+// Active reports whether the waiver applies at now.
+func (w *Waiver) Active(now time.Time) bool { return now.Before(w.ExpiresAt) }
+
+// inputs are what one evaluation reads.
+type inputs struct {
+	now        time.Time
+	subject    string
+	evidence   func(kind, name, ref, stage string) (*evidence.View, error)
+	invariants func(env string) ([]*invariant.View, error)
+	guards     func(names []string) ([]*guard.Report, []string, error) // reports, and names with none
+	waivers    []*Waiver
+}
+
+// splitSubject reads "api@v1.4.2" as the evidence subject api at ref v1.4.2.
+func splitSubject(s string) (name, ref string) {
+	name, ref, _ = strings.Cut(s, "@")
+	return name, ref
+}
+
+// evaluate applies every rule of d; it reads rows but writes nothing.
+func evaluate(d *Def, in inputs) ([]Reason, error) {
+	reasons := make([]Reason, 0, len(d.Rules))
+	for i := range d.Rules {
+		r := &d.Rules[i]
+		var reason Reason
+		var err error
+		switch r.Kind() {
+		case "evidence":
+			reason, err = evidenceReason(r, in)
+		case "invariants":
+			reason, err = invariantsReason(r, in)
+		case "guards":
+			reason, err = guardsReason(r, in)
+		}
+		if err != nil {
+			return nil, err
+		}
+		reason.Rule, reason.Kind = r.Key(), r.Kind()
+		if reason.Refs == nil {
+			reason.Refs = []string{}
+		}
+		if reason.Outcome != OutcomePass {
+			for _, w := range in.waivers {
+				if w.Rule == reason.Rule && w.Active(in.now) {
+					reason.Detail = fmt.Sprintf("%s (would %s; waived until %s: %s)", reason.Detail, reason.Outcome,
+						w.ExpiresAt.UTC().Format(time.RFC3339), w.Reason)
+					reason.Outcome, reason.Waiver = OutcomeWaived, w.ID
+					reason.Refs = append(reason.Refs, "waiver:"+w.ID)
+					break
+				}
+			}
+		}
+		reasons = append(reasons, reason)
+	}
+	return reasons, nil
+}
+
+func evidenceReason(r *Rule, in inputs) (Reason, error) {
+	e := r.Evidence
+	name, ref := splitSubject(in.subject)
+	v, err := in.evidence(e.Kind, name, ref, e.Stage)
+	if aeso.ErrorCode(err) == aeso.ENOTFOUND {
+		what := "no sealed " + e.Kind + " bundle for " + in.subject
+		if e.Stage != "" {
+			what += " promoted to " + e.Stage
+		}
+		return Reason{Outcome: OutcomeBlock, Detail: what}, nil
+	} else if err != nil {
+		return Reason{}, err
+	}
+	b := v.Bundle
+	refs := []string{"bundle:" + b.ID + "@" + b.Digest}
+	age := in.now.Sub(*b.SealedAt)
+	var failing []string
+	for _, it := range v.Items {
+		if it.Result == "fail" || it.Result == "error" {
+			failing = append(failing, it.Name)
+			refs = append(refs, "item:"+it.ID)
+		}
+	}
+	switch {
+	case e.BlockAge.Duration > 0 && age > e.BlockAge.Duration:
+		return Reason{Outcome: OutcomeBlock, Refs: refs, Detail: fmt.Sprintf("%s bundle %s was sealed %s ago, past block_age %s",
+			e.Kind, b.ID, age.Round(time.Minute), e.BlockAge)}, nil
+	case len(failing) > 0 && !e.AllowFailing:
+		return Reason{Outcome: OutcomeBlock, Refs: refs, Detail: fmt.Sprintf("%s bundle %s has failing items: %s",
+			e.Kind, b.ID, strings.Join(failing, ", "))}, nil
+	case e.MaxAge.Duration > 0 && age > e.MaxAge.Duration:
+		return Reason{Outcome: OutcomeWarn, Refs: refs, Detail: fmt.Sprintf("%s bundle %s was sealed %s ago, past max_age %s",
+			e.Kind, b.ID, age.Round(time.Minute), e.MaxAge)}, nil
+	}
+	return Reason{Outcome: OutcomePass, Refs: refs, Detail: fmt.Sprintf("%s bundle %s sealed %s ago", e.Kind, b.ID, age.Round(time.Minute))}, nil
+}
+
+func invariantsReason(r *Rule, in inputs) (Reason, error) {
+	views, err := in.invariants(r.Environment)
+	if err != nil {
+		return Reason{}, err
+	}
+	byID := map[string]*invariant.View{}
+	for _, v := range views {
+		byID[v.Def.ID] = v
+	}
+	var bad, refs []string
+	for _, id := range r.Invariants {
+		v := byID[id]
+		if v == nil {
+			bad = append(bad, id+" is not defined")
+			continue
+		}
+		state := invariant.StateUnproven
+		for _, st := range v.States {
+			if st.Environment == r.Environment || r.Environment == "" {
+				state = st.State
+				if st.Latest != nil {
+					refs = append(refs, "invariant_result:"+st.Latest.ID)
+				}
+				if r.Environment != "" || state != invariant.StatePassing {
+					break
+				}
+			}
+		}
+		if state != invariant.StatePassing {
+			bad = append(bad, id+" is "+state)
+		}
+	}
+	where := r.Environment
+	if where == "" {
+		where = "every environment"
+	}
+	if len(bad) > 0 {
+		return Reason{Outcome: OutcomeBlock, Refs: refs, Detail: "in " + where + ": " + strings.Join(bad, "; ")}, nil
+	}
+	return Reason{Outcome: OutcomePass, Refs: refs, Detail: fmt.Sprintf("%d invariants passing in %s", len(r.Invariants), where)}, nil
+}
+
+func guardsReason(r *Rule, in inputs) (Reason, error) {
+	reports, missing, err := in.guards(r.Guards.Names)
+	if err != nil {
+		return Reason{}, err
+	}
+	outcome := OutcomePass
+	var notes, refs []string
+	for _, name := range missing {
+		outcome = OutcomeBlock
+		notes = append(notes, "no report of guard "+name+" for "+in.subject)
+	}
+	for _, rep := range reports {
+		refs = append(refs, "guard_report:"+rep.ID)
+		if !rep.Open() {
+			continue
+		}
+		n := rep.Counts.Total()
+		switch rep.Mode {
+		case guard.ModeBlocking:
+			outcome = OutcomeBlock
+			notes = append(notes, fmt.Sprintf("%s (blocking) has %d open findings", rep.Guard, n))
+		case guard.ModeWarn:
+			if outcome == OutcomePass {
+				outcome = OutcomeWarn
+			}
+			notes = append(notes, fmt.Sprintf("%s (warn) has %d open findings", rep.Guard, n))
+		}
+	}
+	if len(notes) == 0 {
+		return Reason{Outcome: OutcomePass, Refs: refs, Detail: fmt.Sprintf("%d guard reports, none blocking", len(reports))}, nil
+	}
+	return Reason{Outcome: outcome, Refs: refs, Detail: strings.Join(notes, "; ")}, nil
+}
+
+// verdict folds the reasons: any unwaived block blocks.
+func verdict(reasons []Reason) (string, []string) {
+	v := VerdictPass
+	warnings := []string{}
+	for _, r := range reasons {
+		switch r.Outcome {
+		case OutcomeBlock:
+			v = VerdictBlock
+		case OutcomeWarn:
+			warnings = append(warnings, r.Rule)
+		}
+	}
+	return v, warnings
+}
+
+// inputsDigest covers what decided the verdict: the gate's version, the
+// subject, and each rule's outcome with the rows it read. The same inputs
+// give the same digest, whenever they are evaluated.
+func inputsDigest(d *Def, subject string, reasons []Reason) string {
+	type entry struct {
+		Rule, Outcome string
+		Refs          []string
+	}
+	entries := make([]entry, len(reasons))
+	for i, r := range reasons {
+		refs := append([]string(nil), r.Refs...)
+		sort.Strings(refs)
+		entries[i] = entry{r.Rule, r.Outcome, refs}
+	}
+	b, _ := json.Marshal(struct { // plain strings and slices always encode
+		Gate, Version, Subject string
+		Rules                  []entry
+	}{d.Name, d.Version(), subject, entries})
+	sum := sha256.Sum256(b)
+	return "sha256:" + hex.EncodeToString(sum[:])
+}

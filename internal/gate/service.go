@@ -1,0 +1,214 @@
+package gate
+
+import (
+	"context"
+	"encoding/json"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/aeso-dev/aeso"
+	"github.com/aeso-dev/aeso/internal/audit"
+	"github.com/aeso-dev/aeso/internal/evidence"
+	"github.com/aeso-dev/aeso/internal/guard"
+	"github.com/aeso-dev/aeso/internal/invariant"
+	"github.com/aeso-dev/aeso/internal/redact"
+)
+
+// Store is what gates need from storage. Results and waivers are stored
+// with their audit events in one transaction.
+type Store interface {
+	AddGateResult(ctx context.Context, r *Result, ev *audit.Event) error
+	LatestGateResult(ctx context.Context, gate, subject string) (*Result, error)
+	GateResults(ctx context.Context, gate, subject, beforeID string, limit int) ([]*Result, error)
+	AddGateWaiver(ctx context.Context, w *Waiver, ev *audit.Event) error
+	GateWaivers(ctx context.Context, gate, subject string) ([]*Waiver, error)
+}
+
+// Service evaluates gates from stored rows.
+type Service struct {
+	Defs       []Def
+	Store      Store
+	Audit      *audit.Service
+	Evidence   *evidence.Service
+	Invariants *invariant.Service
+	Guards     *guard.Service
+	Now        func() time.Time
+	NewID      func() string
+}
+
+// Def returns the definition of a gate, or unknown_gate.
+func (s *Service) Def(name string) (*Def, error) {
+	for i := range s.Defs {
+		if s.Defs[i].Name == name {
+			return &s.Defs[i], nil
+		}
+	}
+	return nil, aeso.Reasonf(aeso.ENOTFOUND, "unknown_gate", "no gate has this name; define it in the config's gates section")
+}
+
+// MaxSubject bounds a subject reference.
+const MaxSubject = 256
+
+func checkSubject(subject string) error {
+	if subject == "" || len(subject) > MaxSubject || redact.ValueLooksSecret(subject) {
+		return &aeso.Error{Code: aeso.EINVALID, Reason: "validation_failed", Message: "request is invalid",
+			Fields: []aeso.FieldError{{Field: "subject", Code: "required",
+				Message: "is required: what is being released, as name or name@ref (e.g. api@v1.4.2), at most 256 characters"}}}
+	}
+	return nil
+}
+
+// Evaluate reads the stored evidence, invariant results, guard reports and
+// waivers, stores the result as history and audits it.
+func (s *Service) Evaluate(ctx context.Context, o audit.Origin, name, subject, correlationID string) (*Result, error) {
+	d, err := s.Def(name)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkSubject(subject); err != nil {
+		return nil, err
+	}
+	now := s.Now().UTC().Truncate(time.Microsecond)
+	waivers, err := s.Store.GateWaivers(ctx, name, subject)
+	if err != nil {
+		return nil, err
+	}
+	reasons, err := evaluate(d, inputs{
+		now: now, subject: subject, waivers: waivers,
+		evidence: func(kind, n, ref, stage string) (*evidence.View, error) {
+			return s.Evidence.Latest(ctx, kind, n, ref, stage, 0)
+		},
+		invariants: func(env string) ([]*invariant.View, error) { return s.Invariants.Views(ctx, env) },
+		guards: func(names []string) ([]*guard.Report, []string, error) {
+			return s.Guards.LatestForSubject(ctx, subject, names)
+		},
+	})
+	if err != nil {
+		return nil, err
+	}
+	v, warnings := verdict(reasons)
+	r := &Result{
+		ID: s.NewID(), Gate: name, Subject: subject, Verdict: v, Warnings: warnings, Reasons: reasons,
+		InputsDigest: inputsDigest(d, subject, reasons), RulesetVersion: d.Version(), Evaluator: o.Source,
+		EvaluatedAt: now, CorrelationID: correlationID,
+	}
+	result := audit.ResultSuccess
+	if v == VerdictBlock {
+		result = audit.ResultDenied
+	}
+	md, _ := json.Marshal(map[string]string{"verdict": v, "subject": subject, "inputs_digest": r.InputsDigest,
+		"ruleset_version": r.RulesetVersion, "warnings": strings.Join(warnings, ",")})
+	ev, err := s.Audit.Prepare(o, audit.Input{
+		ActorServiceAccountID: o.Source, Action: audit.ActionGateEvaluate, TargetType: "gate", TargetID: name,
+		TargetDisplayName: name + " for " + subject, Result: result, CorrelationID: correlationID,
+		OccurredAt: now.Format(time.RFC3339Nano), Metadata: md,
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Store.AddGateResult(ctx, r, ev); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// Latest returns the newest result of a gate for a subject.
+func (s *Service) Latest(ctx context.Context, name, subject string) (*Result, error) {
+	if _, err := s.Def(name); err != nil {
+		return nil, err
+	}
+	return s.Store.LatestGateResult(ctx, name, subject)
+}
+
+// History lists a gate's results, newest first.
+func (s *Service) History(ctx context.Context, name, subject, cursor string, limit int) ([]*Result, string, error) {
+	if _, err := s.Def(name); err != nil {
+		return nil, "", err
+	}
+	results, err := s.Store.GateResults(ctx, name, subject, cursor, limit+1)
+	if err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(results) > limit {
+		results = results[:limit]
+		next = results[limit-1].ID
+	}
+	return results, next, nil
+}
+
+// WaiverRequest asks for a waiver.
+type WaiverRequest struct {
+	Rule      string `json:"rule"`
+	Subject   string `json:"subject"`
+	Reason    string `json:"reason"`
+	ExpiresAt string `json:"expires_at"`
+}
+
+// MaxWaiver is the longest a waiver may last: exceptions are temporary.
+const MaxWaiver = 30 * 24 * time.Hour
+
+// Waive creates a time-limited, reasoned exception to one rule for one
+// subject, and audits it.
+func (s *Service) Waive(ctx context.Context, o audit.Origin, name string, req WaiverRequest) (*Waiver, error) {
+	d, err := s.Def(name)
+	if err != nil {
+		return nil, err
+	}
+	now := s.Now().UTC().Truncate(time.Microsecond)
+	var v aeso.Validation
+	var keys []string
+	found := false
+	for i := range d.Rules {
+		keys = append(keys, d.Rules[i].Key())
+		found = found || d.Rules[i].Key() == req.Rule
+	}
+	if !found {
+		sort.Strings(keys)
+		v.Add("rule", "unknown", "must be one of this gate's rules: %s", strings.Join(keys, ", "))
+	}
+	if err := checkSubject(req.Subject); err != nil {
+		v.Add("subject", "required", "is required: name or name@ref, at most 256 characters")
+	}
+	reason := strings.TrimSpace(req.Reason)
+	if reason == "" || len(reason) > 1024 || redact.TextLooksSecret(reason) {
+		v.Add("reason", "required", "is required: why the rule may be skipped, at most 1024 characters")
+	}
+	expires, err := time.Parse(time.RFC3339Nano, req.ExpiresAt)
+	switch {
+	case err != nil:
+		v.Add("expires_at", "format", "is required: an RFC 3339 time no more than 30 days ahead")
+	case !expires.After(now):
+		v.Add("expires_at", "past", "must lie in the future")
+	case expires.Sub(now) > MaxWaiver:
+		v.Add("expires_at", "range", "must lie within 30 days: waivers are temporary")
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	w := &Waiver{ID: s.NewID(), Gate: name, Rule: req.Rule, Subject: req.Subject, Reason: reason,
+		CreatedBy: o.Source, CreatedAt: now, ExpiresAt: expires.UTC().Truncate(time.Microsecond)}
+	md, _ := json.Marshal(map[string]string{"rule": w.Rule, "subject": w.Subject, "reason": w.Reason,
+		"expires_at": w.ExpiresAt.Format(time.RFC3339)})
+	ev, err := s.Audit.Prepare(o, audit.Input{
+		ActorServiceAccountID: o.Source, Action: audit.ActionGateWaive, TargetType: "gate", TargetID: name,
+		TargetDisplayName: name + " rule " + w.Rule, Result: audit.ResultSuccess,
+		OccurredAt: now.Format(time.RFC3339Nano), Metadata: md,
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Store.AddGateWaiver(ctx, w, ev); err != nil {
+		return nil, err
+	}
+	return w, nil
+}
+
+// Waivers lists a gate's waivers, for a subject when set.
+func (s *Service) Waivers(ctx context.Context, name, subject string) ([]*Waiver, error) {
+	if _, err := s.Def(name); err != nil {
+		return nil, err
+	}
+	return s.Store.GateWaivers(ctx, name, subject)
+}

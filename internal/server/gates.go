@@ -1,0 +1,166 @@
+package server
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/aeso-dev/aeso"
+	"github.com/aeso-dev/aeso/internal/gate"
+)
+
+// GateResultJSON is one evaluation of a gate.
+type GateResultJSON struct {
+	ID             string        `json:"id"`
+	Gate           string        `json:"gate"`
+	Subject        string        `json:"subject"`
+	Verdict        string        `json:"verdict"`
+	Warnings       []string      `json:"warnings"`
+	Reasons        []gate.Reason `json:"reasons"`
+	InputsDigest   string        `json:"inputs_digest"`
+	RulesetVersion string        `json:"ruleset_version"`
+	Evaluator      string        `json:"evaluator"`
+	EvaluatedAt    time.Time     `json:"evaluated_at"`
+	CorrelationID  string        `json:"correlation_id,omitempty"`
+}
+
+// WaiverJSON is one waiver.
+type WaiverJSON struct {
+	ID        string    `json:"id"`
+	Gate      string    `json:"gate"`
+	Rule      string    `json:"rule"`
+	Subject   string    `json:"subject"`
+	Reason    string    `json:"reason"`
+	CreatedBy string    `json:"created_by"`
+	CreatedAt time.Time `json:"created_at"`
+	ExpiresAt time.Time `json:"expires_at"`
+	Active    bool      `json:"active"`
+}
+
+// GateJSON is a gate's definition.
+type GateJSON struct {
+	gate.Def
+	Version   string   `json:"version"`
+	RuleNames []string `json:"rule_names"`
+}
+
+func gateResultJSON(r *gate.Result) GateResultJSON {
+	warnings := r.Warnings
+	if warnings == nil {
+		warnings = []string{}
+	}
+	return GateResultJSON{ID: r.ID, Gate: r.Gate, Subject: r.Subject, Verdict: r.Verdict, Warnings: warnings,
+		Reasons: r.Reasons, InputsDigest: r.InputsDigest, RulesetVersion: r.RulesetVersion, Evaluator: r.Evaluator,
+		EvaluatedAt: r.EvaluatedAt, CorrelationID: r.CorrelationID}
+}
+
+func (s *Server) waiverJSON(w *gate.Waiver) WaiverJSON {
+	return WaiverJSON{ID: w.ID, Gate: w.Gate, Rule: w.Rule, Subject: w.Subject, Reason: w.Reason,
+		CreatedBy: w.CreatedBy, CreatedAt: w.CreatedAt, ExpiresAt: w.ExpiresAt, Active: w.Active(s.Now())}
+}
+
+func (s *Server) handleListGates(w http.ResponseWriter, r *http.Request) {
+	out := make([]GateJSON, len(s.Gates.Defs))
+	for i := range s.Gates.Defs {
+		d := s.Gates.Defs[i]
+		names := make([]string, len(d.Rules))
+		for j := range d.Rules {
+			names[j] = d.Rules[j].Key()
+		}
+		out[i] = GateJSON{Def: d, Version: d.Version(), RuleNames: names}
+	}
+	s.writeJSON(w, r, http.StatusOK, map[string]any{"gates": out})
+}
+
+func (s *Server) handleEvaluateGate(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Subject       string `json:"subject"`
+		CorrelationID string `json:"correlation_id,omitempty"`
+	}
+	if !s.decode(w, r, &req, "an evaluation request (subject, and optionally correlation_id)") {
+		return
+	}
+	_, o := s.origin(r)
+	res, err := s.Gates.Evaluate(r.Context(), o, r.PathValue("name"), req.Subject, req.CorrelationID)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.writeJSON(w, r, http.StatusCreated, gateResultJSON(res))
+}
+
+func (s *Server) handleLatestGateResult(w http.ResponseWriter, r *http.Request) {
+	if err := onlyParams(r.URL.Query(), "subject"); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	res, err := s.Gates.Latest(r.Context(), r.PathValue("name"), r.URL.Query().Get("subject"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.writeJSON(w, r, http.StatusOK, gateResultJSON(res))
+}
+
+func (s *Server) handleGateResults(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	if err := onlyParams(q, "subject", "limit", "cursor"); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	limit := 50
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 500 {
+			s.writeError(w, r, &aeso.Error{Code: aeso.EINVALID, Reason: "validation_failed", Message: "request is invalid",
+				Fields: []aeso.FieldError{{Field: "limit", Code: "range", Message: "must be an integer from 1 to 500"}}})
+			return
+		}
+		limit = n
+	}
+	results, next, err := s.Gates.History(r.Context(), r.PathValue("name"), q.Get("subject"), q.Get("cursor"), limit)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	out := make([]GateResultJSON, len(results))
+	for i, res := range results {
+		out[i] = gateResultJSON(res)
+	}
+	resp := map[string]any{"results": out, "next_cursor": nil}
+	if next != "" {
+		resp["next_cursor"] = next
+	}
+	s.writeJSON(w, r, http.StatusOK, resp)
+}
+
+func (s *Server) handleCreateWaiver(w http.ResponseWriter, r *http.Request) {
+	var req gate.WaiverRequest
+	if !s.decode(w, r, &req, "a waiver (rule, subject, reason, expires_at)") {
+		return
+	}
+	_, o := s.origin(r)
+	wv, err := s.Gates.Waive(r.Context(), o, r.PathValue("name"), req)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.writeJSON(w, r, http.StatusCreated, s.waiverJSON(wv))
+}
+
+func (s *Server) handleListWaivers(w http.ResponseWriter, r *http.Request) {
+	if err := onlyParams(r.URL.Query(), "subject"); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	ws, err := s.Gates.Waivers(r.Context(), r.PathValue("name"), r.URL.Query().Get("subject"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	out := make([]WaiverJSON, len(ws))
+	for i, wv := range ws {
+		out[i] = s.waiverJSON(wv)
+	}
+	s.writeJSON(w, r, http.StatusOK, map[string]any{"waivers": out})
+}

@@ -1,0 +1,140 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+
+	"github.com/aeso-dev/aeso"
+	"github.com/aeso-dev/aeso/internal/audit"
+	"github.com/aeso-dev/aeso/internal/gate"
+)
+
+var _ gate.Store = (*DB)(nil)
+
+const gateResultColumns = `id, gate, subject, verdict, warnings, reasons, inputs_digest, ruleset_version,
+	evaluator, evaluated_at, correlation_id`
+
+// AddGateResult implements gate.Store.
+func (db *DB) AddGateResult(ctx context.Context, r *gate.Result, ev *audit.Event) error {
+	warnings, err := json.Marshal(r.Warnings)
+	if err != nil {
+		return err
+	}
+	reasons, err := json.Marshal(r.Reasons)
+	if err != nil {
+		return err
+	}
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO platform_release_gate_results (`+gateResultColumns+`)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+			r.ID, r.Gate, r.Subject, r.Verdict, string(warnings), string(reasons), r.InputsDigest,
+			r.RulesetVersion, r.Evaluator, db.dialect.timeArg(r.EvaluatedAt), r.CorrelationID)
+		if err != nil {
+			return fmt.Errorf("insert gate result: %w", err)
+		}
+		return db.appendInTx(ctx, tx, ev)
+	})
+}
+
+// LatestGateResult implements gate.Store.
+func (db *DB) LatestGateResult(ctx context.Context, g, subject string) (*gate.Result, error) {
+	ph := db.dialect.placeholder
+	results, err := db.queryGateResults(ctx, `SELECT `+gateResultColumns+` FROM platform_release_gate_results
+		WHERE gate = `+ph(1)+` AND subject = `+ph(2)+` ORDER BY evaluated_at DESC, id DESC LIMIT 1`, g, subject)
+	if err != nil {
+		return nil, err
+	}
+	if len(results) == 0 {
+		return nil, aeso.Reasonf(aeso.ENOTFOUND, "no_gate_result", "gate %s was never evaluated for this subject", g)
+	}
+	return results[0], nil
+}
+
+// GateResults implements gate.Store.
+func (db *DB) GateResults(ctx context.Context, g, subject, beforeID string, limit int) ([]*gate.Result, error) {
+	ph := db.dialect.placeholder
+	q := `SELECT ` + gateResultColumns + ` FROM platform_release_gate_results WHERE gate = ` + ph(1)
+	args := []any{g}
+	if subject != "" {
+		args = append(args, subject)
+		q += " AND subject = " + ph(len(args))
+	}
+	if id, ok := canonicalID(beforeID); ok {
+		args = append(args, id)
+		q += " AND id < " + ph(len(args))
+	}
+	args = append(args, limit)
+	q += " ORDER BY id DESC LIMIT " + ph(len(args))
+	return db.queryGateResults(ctx, q, args...)
+}
+
+func (db *DB) queryGateResults(ctx context.Context, q string, args ...any) ([]*gate.Result, error) {
+	rows, err := db.read.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("gate results: %w", err)
+	}
+	defer rows.Close()
+	out := []*gate.Result{}
+	for rows.Next() {
+		var r gate.Result
+		var warnings, reasons string
+		var at dbTime
+		if err := rows.Scan(&r.ID, &r.Gate, &r.Subject, &r.Verdict, &warnings, &reasons, &r.InputsDigest,
+			&r.RulesetVersion, &r.Evaluator, &at, &r.CorrelationID); err != nil {
+			return nil, err
+		}
+		r.EvaluatedAt = at.Time
+		if err := json.Unmarshal([]byte(warnings), &r.Warnings); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal([]byte(reasons), &r.Reasons); err != nil {
+			return nil, err
+		}
+		out = append(out, &r)
+	}
+	return out, rows.Err()
+}
+
+// AddGateWaiver implements gate.Store.
+func (db *DB) AddGateWaiver(ctx context.Context, w *gate.Waiver, ev *audit.Event) error {
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO platform_gate_waivers (id, gate, rule, subject, reason,
+			created_by, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+			w.ID, w.Gate, w.Rule, w.Subject, w.Reason, w.CreatedBy, db.dialect.timeArg(w.CreatedAt), db.dialect.timeArg(w.ExpiresAt))
+		if err != nil {
+			return fmt.Errorf("insert waiver: %w", err)
+		}
+		return db.appendInTx(ctx, tx, ev)
+	})
+}
+
+// GateWaivers implements gate.Store.
+func (db *DB) GateWaivers(ctx context.Context, g, subject string) ([]*gate.Waiver, error) {
+	ph := db.dialect.placeholder
+	q := `SELECT id, gate, rule, subject, reason, created_by, created_at, expires_at FROM platform_gate_waivers
+		WHERE gate = ` + ph(1)
+	args := []any{g}
+	if subject != "" {
+		args = append(args, subject)
+		q += " AND subject = " + ph(len(args))
+	}
+	q += " ORDER BY created_at DESC, id DESC"
+	rows, err := db.read.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("gate waivers: %w", err)
+	}
+	defer rows.Close()
+	out := []*gate.Waiver{}
+	for rows.Next() {
+		var w gate.Waiver
+		var created, expires dbTime
+		if err := rows.Scan(&w.ID, &w.Gate, &w.Rule, &w.Subject, &w.Reason, &w.CreatedBy, &created, &expires); err != nil {
+			return nil, err
+		}
+		w.CreatedAt, w.ExpiresAt = created.Time, expires.Time
+		out = append(out, &w)
+	}
+	return out, rows.Err()
+}
