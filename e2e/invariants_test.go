@@ -171,3 +171,47 @@ func TestInvariantIDsAreStable(t *testing.T) {
 }
 
 func clientList(action string) client.ListOptions { return client.ListOptions{Action: action} }
+
+func TestAnInvariantResultItemIsRecordedBothWays(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
+		e := start(t, tg, withConfigFile(writeConfig(t, invariantsYAML)))
+		b := newBundle(t, e, "billing", "v7")
+		it, err := e.admin.AddItem(e.ctx, b.ID, client.ItemRequest{
+			Type: "invariant_result", Name: "invoices balance", Result: "pass",
+			Metadata: []byte(`{"invariant_id":"INV-BILLING-001","environment":"production"}`),
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := e.do("GET", "/v1/invariants/INV-BILLING-001/results", adminToken, nil)
+		var page struct {
+			Results []struct {
+				Status, Environment string
+				BundleID            string `json:"bundle_id"`
+				ItemID              string `json:"item_id"`
+			} `json:"results"`
+		}
+		r.json(t, &page)
+		if len(page.Results) != 1 || page.Results[0].BundleID != b.ID || page.Results[0].ItemID != it.ID ||
+			page.Results[0].Status != "pass" || page.Results[0].Environment != "production" {
+			t.Errorf("the invariant side of the item: %+v", page.Results)
+		}
+		if got := states(e.invariant(t, "INV-BILLING-001", "?environment=production")); got != "production=passing" {
+			t.Errorf("state after the item: %s", got)
+		}
+		// A bad link writes neither record.
+		for name, md := range map[string]string{
+			"an unknown invariant": `{"invariant_id":"INV-NOPE-001","environment":"production"}`,
+			"no environment":       `{"invariant_id":"INV-BILLING-001"}`,
+		} {
+			_, err := e.admin.AddItem(e.ctx, b.ID, client.ItemRequest{Type: "invariant_result", Name: "x", Result: "pass", Metadata: []byte(md)})
+			if err == nil {
+				t.Errorf("%s: accepted", name)
+			}
+		}
+		got, err := e.admin.GetBundle(e.ctx, b.ID, 0)
+		if err != nil || len(got.Items) != 1 {
+			t.Errorf("refused links left %d items (%v)", len(got.Items), err)
+		}
+	})
+}
