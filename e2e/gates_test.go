@@ -56,9 +56,10 @@ func outcomes(res gateResult) string {
 // release prepares a world where every rule of the release gate passes
 // for api@v1, then lets a test break one thing.
 type release struct {
-	t   *testing.T
-	e   *env
-	clk *clock
+	t       *testing.T
+	e       *env
+	clk     *clock
+	subject string // evaluated subject; api@v1 unless a case changes it
 }
 
 func (rl *release) sealSecurity(result string) *client.Bundle {
@@ -118,30 +119,30 @@ func TestEveryRuleOutcome(t *testing.T) {
 				rl.invariant("pass")
 				rl.guard("blocking", 0)
 			}, "pass: evidence-security=pass, invariants-production=pass, guards=pass"},
-			{"missing evidence and an unproven invariant block", func(rl *release) {}, "block: evidence-security=block, invariants-production=block, guards=pass"},
+			{"missing evidence and an unproven invariant block", func(rl *release) {}, "block: evidence-security=block, invariants-production=block, guards=warn"},
 			{"a failing item blocks", func(rl *release) {
 				rl.sealSecurity("fail")
 				rl.invariant("pass")
-			}, "block: evidence-security=block, invariants-production=pass, guards=pass"},
+			}, "block: evidence-security=block, invariants-production=pass, guards=warn"},
 			{"evidence past max_age warns", func(rl *release) {
 				rl.sealSecurity("pass")
 				rl.clk.advance(200 * time.Hour)
 				rl.invariant("pass")
-			}, "pass: evidence-security=warn, invariants-production=pass, guards=pass"},
+			}, "pass: evidence-security=warn, invariants-production=pass, guards=warn"},
 			{"evidence past block_age blocks", func(rl *release) {
 				rl.sealSecurity("pass")
 				rl.clk.advance(400 * time.Hour)
 				rl.invariant("pass")
-			}, "block: evidence-security=block, invariants-production=pass, guards=pass"},
+			}, "block: evidence-security=block, invariants-production=pass, guards=warn"},
 			{"a stale invariant blocks", func(rl *release) {
 				rl.sealSecurity("pass")
 				rl.invariant("pass")
 				rl.clk.advance(2 * time.Hour) // max_age 1h
-			}, "block: evidence-security=pass, invariants-production=block, guards=pass"},
+			}, "block: evidence-security=pass, invariants-production=block, guards=warn"},
 			{"a failing invariant blocks", func(rl *release) {
 				rl.sealSecurity("pass")
 				rl.invariant("fail")
-			}, "block: evidence-security=pass, invariants-production=block, guards=pass"},
+			}, "block: evidence-security=pass, invariants-production=block, guards=warn"},
 			{"blocking-mode findings block", func(rl *release) {
 				rl.sealSecurity("pass")
 				rl.invariant("pass")
@@ -163,6 +164,12 @@ func TestEveryRuleOutcome(t *testing.T) {
 				rl.guard("blocking", 1)
 				rl.waive("guards", 24*time.Hour)
 			}, "pass: evidence-security=pass, invariants-production=pass, guards=waived"},
+			{"a subject without a ref blocks evidence", func(rl *release) {
+				rl.sealSecurity("pass")
+				rl.invariant("pass")
+				rl.guard("blocking", 0)
+				rl.subject = "api"
+			}, "block: evidence-security=block, invariants-production=pass, guards=warn"},
 			{"an expired waiver is ignored", func(rl *release) {
 				rl.waive("guards", time.Hour)
 				rl.clk.advance(2 * time.Hour)
@@ -179,8 +186,9 @@ func TestEveryRuleOutcome(t *testing.T) {
 					sub = testdb.Postgres(t)
 				}
 				e := start(t, sub, withConfigFile(writeConfig(t, gatesYAML)), withClock(clk))
-				tc.setup(&release{t: t, e: e, clk: clk})
-				if got := outcomes(e.evaluate(t, "api@v1")); got != tc.want {
+				rl := &release{t: t, e: e, clk: clk, subject: "api@v1"}
+				tc.setup(rl)
+				if got := outcomes(e.evaluate(t, rl.subject)); got != tc.want {
 					t.Errorf("got  %s\nwant %s", got, tc.want)
 				}
 			})

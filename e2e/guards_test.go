@@ -29,8 +29,8 @@ func TestGuardReportsAreNormalisedAndDeduplicated(t *testing.T) {
 			{"rule_id":"SEC-001","severity":"high","location":"deploy.yaml:12","message":"privileged container"},
 			{"rule_id":"SEC-001","severity":"high","location":"deploy.yaml:12","message":"privileged container"},
 			{"rule_id":"SEC-002","severity":"low","location":"Dockerfile:3","message":"leaked password=hunter22 in build arg"},
-			{"rule_id":"SEC-003","severity":"medium","fingerprint":"abc","message":"one"},
-			{"rule_id":"SEC-003","severity":"medium","fingerprint":"abc","message":"same fingerprint, other text"}]}`
+			{"rule_id":"SEC-003","severity":"low","fingerprint":"abc","message":"one"},
+			{"rule_id":"SEC-003","severity":"medium","fingerprint":"abc","message":"same fingerprint, worse severity"}]}`
 		r := e.do("POST", "/v1/guards/policy-check/reports", adminToken, body)
 		if r.status != 201 {
 			t.Fatalf("%d %s", r.status, r.body)

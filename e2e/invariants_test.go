@@ -112,6 +112,7 @@ func TestInvariantStatesFollowTheirResults(t *testing.T) {
 			"an unknown status":     {"INV-AUTH-002", `{"status":"ok","environment":"production"}`, 400, "validation_failed"},
 			"no environment":        {"INV-AUTH-002", `{"status":"pass"}`, 400, "validation_failed"},
 			"an evidence id":        {"INV-AUTH-002", `{"status":"pass","environment":"prod","bundle_id":"nope"}`, 400, "validation_failed"},
+			"evidence never stored": {"INV-AUTH-002", `{"status":"pass","environment":"prod","bundle_id":"0190a1b2-0000-7000-8000-000000000000"}`, 400, "validation_failed"},
 			"a result from 2099":    {"INV-AUTH-002", `{"status":"pass","environment":"prod","observed_at":"2099-01-01T00:00:00Z"}`, 400, "validation_failed"},
 			"a field of no meaning": {"INV-AUTH-002", `{"status":"pass","environment":"prod","verdict":"x"}`, 400, "validation_failed"},
 		} {

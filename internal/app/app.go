@@ -98,7 +98,8 @@ func Start(ctx context.Context, cfg Config) (*Main, error) {
 	auditSvc := &audit.Service{Store: db, Registry: registry, Now: cfg.Now, NewID: NewID}
 	authSvc := &auth.Service{Store: db, Audit: auditSvc, Now: cfg.Now, NewID: NewID}
 	evidenceSvc := &evidence.Service{Store: db, Audit: auditSvc, Now: cfg.Now, NewID: NewID}
-	invariantSvc := &invariant.Service{Store: db, Audit: auditSvc, Now: cfg.Now, NewID: NewID}
+	invariantSvc := &invariant.Service{Store: db, Audit: auditSvc, Now: cfg.Now, NewID: NewID,
+		EvidenceExists: evidenceSvc.Exists}
 	guardSvc := &guard.Service{Store: db, Now: cfg.Now, NewID: NewID}
 	gateSvc := &gate.Service{Defs: defs.Gates, Store: db, Audit: auditSvc, Evidence: evidenceSvc,
 		Invariants: invariantSvc, Guards: guardSvc, Now: cfg.Now, NewID: NewID}

@@ -274,7 +274,7 @@ aeso.yaml:4:92: invariants[2].max_age: "1d" is not a duration; use a Go duration
 		{
 			name: "a missing max_age is reported at the invariant it belongs to",
 			yaml: "invariants:\n  - id: INV-BILLING-001\n    title: Invoices balance\n    owner: billing\n    severity: high\n",
-			want: "aeso.yaml:2:5: invariants[0].max_age: is required: how old a result may be before the invariant is stale, e.g. 24h",
+			want: "aeso.yaml:2:5: invariants[0].max_age: is required in whole seconds, at least 1s: how old a result may be before the invariant is stale, e.g. 24h",
 		},
 		{
 			name: "a flag that is not a boolean is reported without Go type names",

@@ -91,6 +91,23 @@ func (s *Service) chain(ctx context.Context, b *Bundle) ([]*Bundle, error) {
 	return out, nil
 }
 
+// Exists returns nil when the bundle (and the item, inside it) are stored,
+// and a not_found error otherwise.
+func (s *Service) Exists(ctx context.Context, bundleID, itemID string) error {
+	if itemID != "" {
+		it, err := s.Store.GetItem(ctx, itemID)
+		if err != nil {
+			return err
+		}
+		if bundleID != "" && it.BundleID != bundleID {
+			return aeso.Reasonf(aeso.ENOTFOUND, "item_not_found", "the item is not in that bundle")
+		}
+		return nil
+	}
+	_, err := s.Store.GetBundle(ctx, bundleID)
+	return err
+}
+
 // GetItem returns one item.
 func (s *Service) GetItem(ctx context.Context, id string) (*Item, error) {
 	return s.Store.GetItem(ctx, id)

@@ -123,6 +123,11 @@ func evaluate(d *Def, in inputs) ([]Reason, error) {
 func evidenceReason(r *Rule, in inputs) (Reason, error) {
 	e := r.Evidence
 	name, ref := splitSubject(in.subject)
+	if ref == "" {
+		// Without a ref the newest bundle of any version would do, which
+		// is no evidence about this release.
+		return Reason{Outcome: OutcomeBlock, Detail: "the subject names no ref (name@ref): evidence is looked up for one version"}, nil
+	}
 	v, err := in.evidence(e.Kind, name, ref, e.Stage)
 	if aeso.ErrorCode(err) == aeso.ENOTFOUND {
 		what := "no sealed " + e.Kind + " bundle for " + in.subject
@@ -135,6 +140,9 @@ func evidenceReason(r *Rule, in inputs) (Reason, error) {
 	}
 	b := v.Bundle
 	refs := []string{"bundle:" + b.ID + "@" + b.Digest}
+	if b.SealedAt == nil {
+		return Reason{Outcome: OutcomeBlock, Refs: refs, Detail: "bundle " + b.ID + " has no seal time"}, nil
+	}
 	age := in.now.Sub(*b.SealedAt)
 	var failing []string
 	for _, it := range v.Items {
@@ -173,16 +181,18 @@ func invariantsReason(r *Rule, in inputs) (Reason, error) {
 			bad = append(bad, id+" is not defined")
 			continue
 		}
+		// With an environment: the state there. Without: passing in every
+		// environment the invariant reported in, and in at least one.
 		state := invariant.StateUnproven
 		for _, st := range v.States {
-			if st.Environment == r.Environment || r.Environment == "" {
+			if r.Environment != "" && st.Environment != r.Environment || r.Environment == "" && st.Latest == nil {
+				continue
+			}
+			if st.Latest != nil {
+				refs = append(refs, "invariant_result:"+st.Latest.ID)
+			}
+			if state == invariant.StateUnproven || state == invariant.StatePassing {
 				state = st.State
-				if st.Latest != nil {
-					refs = append(refs, "invariant_result:"+st.Latest.ID)
-				}
-				if r.Environment != "" || state != invariant.StatePassing {
-					break
-				}
 			}
 		}
 		if state != invariant.StatePassing {
@@ -226,6 +236,10 @@ func guardsReason(r *Rule, in inputs) (Reason, error) {
 			}
 			notes = append(notes, fmt.Sprintf("%s (warn) has %d open findings", rep.Guard, n))
 		}
+	}
+	if len(reports) == 0 && len(missing) == 0 {
+		// Nothing reported: the guards' silence proves nothing either way.
+		return Reason{Outcome: OutcomeWarn, Refs: refs, Detail: "no guard reported for " + in.subject}, nil
 	}
 	if len(notes) == 0 {
 		return Reason{Outcome: OutcomePass, Refs: refs, Detail: fmt.Sprintf("%d guard reports, none blocking", len(reports))}, nil

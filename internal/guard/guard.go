@@ -146,12 +146,13 @@ func (s *Service) Record(ctx context.Context, source, guard string, req Request)
 	}
 	r := &Report{ID: s.NewID(), Guard: guard, Subject: req.Subject, Mode: req.Mode, SourceURL: req.SourceURL,
 		ObservedAt: now, RecordedAt: now, CorrelationID: req.CorrelationID, Source: source, Findings: []Finding{}}
-	counted := Counts{}
-	seen := map[string]bool{}
+	at := map[string]int{} // fingerprint → index in r.Findings
 	for i, f := range req.Findings {
 		field := fmt.Sprintf("findings[%d]", i)
 		if f.RuleID == "" || len(f.RuleID) > 128 {
 			v.Add(field+".rule_id", "required", "is required, at most 128 characters")
+		} else if redact.ValueLooksSecret(f.RuleID) {
+			v.Add(field+".rule_id", "secret_detected", "looks like a secret")
 		}
 		if !oneOf(f.Severity, Severities) {
 			v.Add(field+".severity", "enum", "must be one of %s", strings.Join(Severities, ", "))
@@ -165,16 +166,24 @@ func (s *Service) Record(ctx context.Context, source, guard string, req Request)
 		}
 		if f.Fingerprint == "" {
 			f.Fingerprint = Fingerprint(f)
-		} else if len(f.Fingerprint) > 128 {
-			v.Add(field+".fingerprint", "too_long", "must be at most 128 characters")
+		} else if len(f.Fingerprint) > 128 || redact.ValueLooksSecret(f.Fingerprint) {
+			v.Add(field+".fingerprint", "invalid", "must be at most 128 characters and no secret")
 		}
-		if seen[f.Fingerprint] {
+		// A repeated fingerprint is one finding; it keeps its most severe
+		// report so a duplicate cannot hide a worse severity.
+		if j, ok := at[f.Fingerprint]; ok {
 			r.Duplicates++
+			if rank(f.Severity) > rank(r.Findings[j].Severity) {
+				r.Findings[j] = f
+			}
 			continue
 		}
-		seen[f.Fingerprint] = true
-		addCount(&counted, f.Severity)
+		at[f.Fingerprint] = len(r.Findings)
 		r.Findings = append(r.Findings, f)
+	}
+	counted := Counts{}
+	for _, f := range r.Findings {
+		addCount(&counted, f.Severity)
 	}
 	r.Counts = counted
 	if req.Counts != nil {
@@ -190,8 +199,8 @@ func (s *Service) Record(ctx context.Context, source, guard string, req Request)
 		redact.ValueLooksSecret(req.SourceURL)) {
 		v.Add("source_url", "format", "must be an http(s) URL without credentials")
 	}
-	if len(req.CorrelationID) > 128 {
-		v.Add("correlation_id", "too_long", "must be at most 128 characters")
+	if len(req.CorrelationID) > 128 || redact.ValueLooksSecret(req.CorrelationID) {
+		v.Add("correlation_id", "invalid", "must be at most 128 characters and no secret")
 	}
 	if req.ObservedAt != "" {
 		t, err := time.Parse(time.RFC3339Nano, req.ObservedAt)
@@ -211,6 +220,16 @@ func (s *Service) Record(ctx context.Context, source, guard string, req Request)
 		return nil, err
 	}
 	return r, nil
+}
+
+// rank orders severities, info lowest.
+func rank(severity string) int {
+	for i, s := range Severities {
+		if s == severity {
+			return i
+		}
+	}
+	return -1
 }
 
 func oneOf(s string, list []string) bool {

@@ -79,8 +79,8 @@ func (d *Def) Validate() []aeso.FieldError {
 	if !ok {
 		v.Add("severity", "enum", "must be one of %s", strings.Join(audit.Severities, ", "))
 	}
-	if d.MaxAge.Duration <= 0 {
-		v.Add("max_age", "required", "is required: how old a result may be before the invariant is stale, e.g. 24h")
+	if d.MaxAge.Duration < time.Second || d.MaxAge.Duration%time.Second != 0 {
+		v.Add("max_age", "required", "is required in whole seconds, at least 1s: how old a result may be before the invariant is stale, e.g. 24h")
 	}
 	return v.Fields
 }

@@ -42,6 +42,9 @@ type Service struct {
 	Audit *audit.Service
 	Now   func() time.Time
 	NewID func() string
+	// EvidenceExists checks that a result's link points at stored evidence
+	// (the item, when given, inside the bundle, when given).
+	EvidenceExists func(ctx context.Context, bundleID, itemID string) error
 }
 
 // Sync reconciles the configured definitions with the stored ones at
@@ -190,6 +193,18 @@ func (s *Service) Record(ctx context.Context, o audit.Origin, id string, req Res
 	for field, ref := range map[string]string{"bundle_id": req.BundleID, "item_id": req.ItemID} {
 		if ref != "" && !uuidPattern.MatchString(strings.ToLower(ref)) {
 			v.Add(field, "format", "must be the id of an evidence %s", strings.TrimSuffix(field, "_id"))
+		}
+	}
+	if v.Err() == nil && (req.BundleID != "" || req.ItemID != "") && s.EvidenceExists != nil {
+		if err := s.EvidenceExists(ctx, strings.ToLower(req.BundleID), strings.ToLower(req.ItemID)); err != nil {
+			if aeso.ErrorCode(err) != aeso.ENOTFOUND {
+				return nil, err
+			}
+			field := "bundle_id"
+			if req.ItemID != "" {
+				field = "item_id"
+			}
+			v.Add(field, "unknown_evidence", "does not name stored evidence (an item must belong to the bundle given)")
 		}
 	}
 	details, p := redact.Object(req.Details, redact.MetadataLimits)
