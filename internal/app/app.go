@@ -13,6 +13,7 @@ import (
 
 	"github.com/aeso-dev/aeso/internal/audit"
 	"github.com/aeso-dev/aeso/internal/auth"
+	"github.com/aeso-dev/aeso/internal/component"
 	"github.com/aeso-dev/aeso/internal/config"
 	"github.com/aeso-dev/aeso/internal/evidence"
 	"github.com/aeso-dev/aeso/internal/gate"
@@ -101,6 +102,7 @@ func Start(ctx context.Context, cfg Config) (*Main, error) {
 	invariantSvc := &invariant.Service{Store: db, Audit: auditSvc, Now: cfg.Now, NewID: NewID,
 		EvidenceExists: evidenceSvc.Exists}
 	guardSvc := &guard.Service{Store: db, Now: cfg.Now, NewID: NewID}
+	componentSvc := &component.Service{Defs: defs.Components, Store: db, Now: cfg.Now, NewID: NewID}
 	gateSvc := &gate.Service{Defs: defs.Gates, Store: db, Audit: auditSvc, Evidence: evidenceSvc,
 		Invariants: invariantSvc, Guards: guardSvc, Now: cfg.Now, NewID: NewID}
 	// firstUse runs once the schema is current: the admin token, and the
@@ -125,7 +127,7 @@ func Start(ctx context.Context, cfg Config) (*Main, error) {
 		return nil, err
 	}
 	srv := &server.Server{
-		Audit: auditSvc, Auth: authSvc, Evidence: evidenceSvc, Invariants: invariantSvc, Guards: guardSvc, Gates: gateSvc, Ready: db, Logger: cfg.Logger,
+		Audit: auditSvc, Auth: authSvc, Evidence: evidenceSvc, Invariants: invariantSvc, Guards: guardSvc, Gates: gateSvc, Components: componentSvc, Ready: db, Logger: cfg.Logger,
 		Metrics: server.NewMetrics(prometheus.NewRegistry()),
 		MaxBody: cfg.MaxBody, Version: cfg.Version, NewReqID: NewID, Now: cfg.Now,
 	}

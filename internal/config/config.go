@@ -1,7 +1,7 @@
 // Package config loads aeso's definitions file (--config): the YAML that
-// declares actions, invariants and gates today, and components later. Every
-// problem is reported with its file, line and column so an operator can fix
-// the file without guessing which list item is meant.
+// declares actions, invariants, components and gates. Every problem is
+// reported with its file, line and column so an operator can fix the file
+// without guessing which list item is meant.
 package config
 
 import (
@@ -20,16 +20,18 @@ import (
 	"github.com/goccy/go-yaml/parser"
 
 	"github.com/aeso-dev/aeso/internal/audit"
+	"github.com/aeso-dev/aeso/internal/component"
 	"github.com/aeso-dev/aeso/internal/gate"
 	"github.com/aeso-dev/aeso/internal/invariant"
 )
 
-// Config is aeso's definitions file (--config). The actions, invariants and
-// gates sections exist today; components will be added as a section later.
+// Config is aeso's definitions file (--config): its actions, invariants,
+// components and gates sections.
 type Config struct {
 	Path       string // file it was read from, "" when none
 	Actions    []audit.ActionDef
 	Invariants []invariant.Def
+	Components []component.Def
 	Gates      []gate.Def
 }
 
@@ -47,6 +49,7 @@ type Options struct {
 type document struct {
 	Actions    []ast.Node `yaml:"actions"`
 	Invariants []ast.Node `yaml:"invariants"`
+	Components []ast.Node `yaml:"components"`
 	Gates      []ast.Node `yaml:"gates"`
 }
 
@@ -114,6 +117,7 @@ func (l *loader) load(cfg *Config) {
 	}
 	cfg.Actions = l.loadActions(dec, doc.Actions)
 	cfg.Invariants = l.loadInvariants(dec, doc.Invariants)
+	cfg.Components = l.loadComponents(dec, doc.Components)
 	cfg.Gates = l.loadGates(dec, doc.Gates, cfg.Invariants)
 }
 

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/aeso-dev/aeso/internal/audit"
+	"github.com/aeso-dev/aeso/internal/component"
 	"github.com/aeso-dev/aeso/internal/gate"
 	"github.com/aeso-dev/aeso/internal/invariant"
 )
@@ -304,9 +305,59 @@ aeso.yaml:4:92: invariants[2].max_age: "1d" is not a duration; use a Go duration
 			want: "aeso.yaml:2:3: invariants[0]: is empty; expected an invariant definition",
 		},
 		{
-			name: "the components section is not known yet",
-			yaml: "components:\n  - {name: api, owner: platform}\n",
-			want: "aeso.yaml:1:1: components: unknown field \"components\"",
+			name: "a bad component name is reported at its value",
+			yaml: "components:\n  - {name: API, owner: platform, stale_after: 5m, dead_after: 30m}\n",
+			want: "aeso.yaml:2:12: components[0].name: must be lowercase letters, digits, '.', '_' or '-', at most 64 characters",
+		},
+		{
+			name: "a missing component owner is reported at the component",
+			yaml: `components:
+  - name: api
+    stale_after: 5m
+    dead_after: 30m
+`,
+			want: "aeso.yaml:2:5: components[0].owner: is required (the team that answers for it), at most 128 characters",
+		},
+		{
+			name: "a dead_after not beyond stale_after is reported at dead_after",
+			yaml: `components:
+  - name: api
+    owner: platform
+    stale_after: 30m
+    dead_after: 30m
+`,
+			want: "aeso.yaml:5:17: components[0].dead_after: is required and must exceed stale_after: how long without a report before it counts as down (e.g. 30m)",
+		},
+		{
+			name: "a component duration that is not a Go duration is reported at its value",
+			yaml: `components:
+  - name: api
+    owner: platform
+    stale_after: 5m
+    dead_after: 1 day
+`,
+			want: "aeso.yaml:5:17: components[0].dead_after: \"1 day\" is not a duration; use a Go duration such as 30m, 24h or 168h (units ns, us, ms, s, m, h; no days)",
+		},
+		{
+			name: "a component defined twice is reported at the second name",
+			yaml: `components:
+  - {name: api, owner: platform, stale_after: 5m, dead_after: 30m}
+  - name: api
+    owner: payments
+    stale_after: 1m
+    dead_after: 10m
+`,
+			want: "aeso.yaml:3:11: components[1].name: component api is already defined at line 2",
+		},
+		{
+			name: "an unknown component field is reported at its key",
+			yaml: "components:\n  - {name: api, owner: platform, stale_after: 5m, dead_after: 30m, max_age: 1h}\n",
+			want: "aeso.yaml:2:68: components[0].max_age: unknown field \"max_age\"",
+		},
+		{
+			name: "an empty component item is reported at its dash",
+			yaml: "components:\n  -\n",
+			want: "aeso.yaml:2:3: components[0]: is empty; expected a component definition",
 		},
 		{
 			name: "an unknown evidence kind is reported at its value",
@@ -458,6 +509,7 @@ func TestParseAcceptsValidFiles(t *testing.T) {
 		yaml           string
 		want           []audit.ActionDef
 		wantInvariants []invariant.Def
+		wantComponents []component.Def
 		wantGates      []gate.Def
 	}{
 		{
@@ -532,6 +584,34 @@ func TestParseAcceptsValidFiles(t *testing.T) {
 			}},
 		},
 		{
+			name: "the component example from the design decodes into every field",
+			yaml: "components:\n  - {name: api, owner: platform, critical: true, stale_after: 5m, dead_after: 30m}\n",
+			wantComponents: []component.Def{{
+				Name:       "api",
+				Owner:      "platform",
+				Critical:   true,
+				StaleAfter: invariant.Duration{Duration: 5 * time.Minute},
+				DeadAfter:  invariant.Duration{Duration: 30 * time.Minute},
+			}},
+		},
+		{
+			name: "components carry a description, and critical defaults to false",
+			yaml: `components:
+  - name: billing.worker
+    owner: billing
+    stale_after: 1m
+    dead_after: 1h
+    description: Posts invoices
+`,
+			wantComponents: []component.Def{{
+				Name:        "billing.worker",
+				Owner:       "billing",
+				StaleAfter:  invariant.Duration{Duration: time.Minute},
+				DeadAfter:   invariant.Duration{Duration: time.Hour},
+				Description: "Posts invoices",
+			}},
+		},
+		{
 			name: "the gate example from the design decodes into every field",
 			yaml: billingInvariant + releaseGate,
 			wantInvariants: []invariant.Def{{
@@ -576,6 +656,7 @@ func TestParseAcceptsValidFiles(t *testing.T) {
 		},
 		{name: "an empty gates section defines nothing", yaml: "gates:\n"},
 		{name: "an empty invariants section defines nothing", yaml: "invariants:\n"},
+		{name: "an empty components section defines nothing", yaml: "components:\n"},
 		{name: "an empty file defines nothing", yaml: ""},
 		{name: "a file of comments defines nothing", yaml: "# nothing yet\n"},
 		{name: "an empty actions section defines nothing", yaml: "actions:\n"},
@@ -595,6 +676,9 @@ func TestParseAcceptsValidFiles(t *testing.T) {
 			}
 			if len(cfg.Invariants) != len(tt.wantInvariants) || (len(tt.wantInvariants) > 0 && !reflect.DeepEqual(cfg.Invariants, tt.wantInvariants)) {
 				t.Errorf("Invariants =\n%+v\nwant\n%+v", cfg.Invariants, tt.wantInvariants)
+			}
+			if len(cfg.Components) != len(tt.wantComponents) || (len(tt.wantComponents) > 0 && !reflect.DeepEqual(cfg.Components, tt.wantComponents)) {
+				t.Errorf("Components =\n%+v\nwant\n%+v", cfg.Components, tt.wantComponents)
 			}
 			if len(cfg.Gates) != len(tt.wantGates) || (len(tt.wantGates) > 0 && !reflect.DeepEqual(cfg.Gates, tt.wantGates)) {
 				t.Errorf("Gates =\n%+v\nwant\n%+v", cfg.Gates, tt.wantGates)

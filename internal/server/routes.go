@@ -56,6 +56,11 @@ func (s *Server) routes() []Route {
 		{"POST", "/v1/gates/{name}/waivers", auth.ScopeGatesWrite, s.handleCreateWaiver},
 		{"GET", "/v1/gates/{name}/waivers", auth.ScopeStatusRead, s.handleListWaivers},
 
+		{"GET", "/v1/components", auth.ScopeStatusRead, s.handleListComponents},
+		{"GET", "/v1/components/{name}", auth.ScopeStatusRead, s.handleGetComponent},
+		{"POST", "/v1/components/{name}/status", auth.ScopeStatusWrite, s.handlePushComponentStatus},
+		{"GET", "/v1/components/{name}/history", auth.ScopeStatusRead, s.handleComponentHistory},
+
 		{"POST", "/v1/tokens", auth.ScopeAdmin, s.handleCreateToken},
 		{"GET", "/v1/tokens", auth.ScopeAdmin, s.handleListTokens},
 		{"POST", "/v1/tokens/{id}/revoke", auth.ScopeAdmin, s.handleRevokeToken},

@@ -10,6 +10,7 @@ import (
 
 	"github.com/aeso-dev/aeso/internal/audit"
 	"github.com/aeso-dev/aeso/internal/auth"
+	"github.com/aeso-dev/aeso/internal/component"
 	"github.com/aeso-dev/aeso/internal/evidence"
 	"github.com/aeso-dev/aeso/internal/gate"
 	"github.com/aeso-dev/aeso/internal/guard"
@@ -34,6 +35,7 @@ type Server struct {
 	Invariants *invariant.Service
 	Guards     *guard.Service
 	Gates      *gate.Service
+	Components *component.Service
 	Ready      Readiness
 	Logger     *slog.Logger
 	Metrics    *Metrics

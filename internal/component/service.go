@@ -1,0 +1,160 @@
+package component
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/aeso-dev/aeso"
+	"github.com/aeso-dev/aeso/internal/redact"
+)
+
+// Store is what component status needs from storage. Reports are
+// append-only history; the latest per component is a projection kept
+// beside them and overwritten with each newer report.
+type Store interface {
+	AddComponentReport(ctx context.Context, r *Report) error
+	// LatestComponentReports returns the latest report of every component
+	// that ever reported.
+	LatestComponentReports(ctx context.Context) ([]*Report, error)
+	// ComponentReports lists a component's history newest first; beforeID pages.
+	ComponentReports(ctx context.Context, component, beforeID string, limit int) ([]*Report, error)
+}
+
+// Service records component statuses and reads them back by the clock.
+type Service struct {
+	Defs  []Def
+	Store Store
+	Now   func() time.Time
+	NewID func() string
+}
+
+// Def returns a component's definition, or unknown_component.
+func (s *Service) Def(name string) (*Def, error) {
+	for i := range s.Defs {
+		if s.Defs[i].Name == name {
+			return &s.Defs[i], nil
+		}
+	}
+	return nil, aeso.Reasonf(aeso.ENOTFOUND, "unknown_component", "no component has this name; define it in the config's components section")
+}
+
+// ReportRequest is a status push.
+type ReportRequest struct {
+	Status        string `json:"status"`
+	Detail        string `json:"detail,omitempty"`
+	SourceURL     string `json:"source_url,omitempty"`
+	ObservedAt    string `json:"observed_at,omitempty"`
+	CorrelationID string `json:"correlation_id,omitempty"`
+}
+
+// MaxDetail bounds a report's detail.
+const MaxDetail = 1024
+
+// Record stores a status push of a defined component.
+func (s *Service) Record(ctx context.Context, source, name string, req ReportRequest) (*Report, error) {
+	if _, err := s.Def(name); err != nil {
+		return nil, err
+	}
+	now := s.Now().UTC().Truncate(time.Microsecond)
+	var v aeso.Validation
+	ok := false
+	for _, st := range Statuses {
+		ok = ok || st == req.Status
+	}
+	if !ok {
+		v.Add("status", "enum", "must be one of %s", strings.Join(Statuses, ", "))
+	}
+	if len(req.Detail) > MaxDetail || redact.TextLooksSecret(req.Detail) {
+		v.Add("detail", "invalid", "must be at most %d bytes and hold no secret", MaxDetail)
+	}
+	if req.SourceURL != "" && (len(req.SourceURL) > 2048 || redact.ValueLooksSecret(req.SourceURL) ||
+		!strings.HasPrefix(req.SourceURL, "https://") && !strings.HasPrefix(req.SourceURL, "http://")) {
+		v.Add("source_url", "format", "must be an http(s) URL without credentials")
+	}
+	if len(req.CorrelationID) > 128 || redact.ValueLooksSecret(req.CorrelationID) {
+		v.Add("correlation_id", "invalid", "must be at most 128 characters and no secret")
+	}
+	observed := now
+	if req.ObservedAt != "" {
+		t, err := time.Parse(time.RFC3339Nano, req.ObservedAt)
+		switch {
+		case err != nil:
+			v.Add("observed_at", "format", "must be an RFC 3339 timestamp")
+		case t.After(now.Add(5*time.Minute)) || t.UTC().Year() < 1970:
+			v.Add("observed_at", "range", "must lie between 1970 and five minutes from now")
+		default:
+			observed = t.UTC().Truncate(time.Microsecond)
+		}
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	r := &Report{ID: s.NewID(), Component: name, Status: req.Status, Detail: req.Detail, Source: source,
+		SourceURL: req.SourceURL, ObservedAt: observed, RecordedAt: now, CorrelationID: req.CorrelationID}
+	if err := s.Store.AddComponentReport(ctx, r); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// View is a component's definition and where it stands now.
+type View struct {
+	Def       Def
+	Latest    *Report
+	Freshness string
+	Effective string
+}
+
+// Views returns every defined component, in definition order, read at now.
+func (s *Service) Views(ctx context.Context) ([]*View, error) {
+	latest, err := s.Store.LatestComponentReports(ctx)
+	if err != nil {
+		return nil, err
+	}
+	byName := map[string]*Report{}
+	for _, r := range latest {
+		byName[r.Component] = r
+	}
+	now := s.Now()
+	out := make([]*View, len(s.Defs))
+	for i, d := range s.Defs {
+		r := byName[d.Name]
+		out[i] = &View{Def: d, Latest: r, Freshness: Freshness(d, r, now), Effective: Effective(d, r, now)}
+	}
+	return out, nil
+}
+
+// View returns one component.
+func (s *Service) View(ctx context.Context, name string) (*View, error) {
+	if _, err := s.Def(name); err != nil {
+		return nil, err
+	}
+	views, err := s.Views(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, v := range views {
+		if v.Def.Name == name {
+			return v, nil
+		}
+	}
+	return nil, aeso.Reasonf(aeso.ENOTFOUND, "unknown_component", "no component has this name")
+}
+
+// History lists a component's reports, newest first.
+func (s *Service) History(ctx context.Context, name, cursor string, limit int) ([]*Report, string, error) {
+	if _, err := s.Def(name); err != nil {
+		return nil, "", err
+	}
+	reports, err := s.Store.ComponentReports(ctx, name, cursor, limit+1)
+	if err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(reports) > limit {
+		reports = reports[:limit]
+		next = reports[limit-1].ID
+	}
+	return reports, next, nil
+}

@@ -1,0 +1,77 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/aeso-dev/aeso/internal/component"
+)
+
+var _ component.Store = (*DB)(nil)
+
+const componentColumns = `status, detail, source, source_url, observed_at, recorded_at, correlation_id`
+
+// AddComponentReport implements component.Store: the history row and the
+// latest projection change in one transaction.
+func (db *DB) AddComponentReport(ctx context.Context, r *component.Report) error {
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		args := []any{r.ID, r.Component, r.Status, r.Detail, r.Source, r.SourceURL,
+			db.dialect.timeArg(r.ObservedAt), db.dialect.timeArg(r.RecordedAt), r.CorrelationID}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO platform_status_component_history (id, component, `+componentColumns+`)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, args...); err != nil {
+			return fmt.Errorf("insert component report: %w", err)
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO platform_status_component_status (report_id, component, `+componentColumns+`)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+			ON CONFLICT (component) DO UPDATE SET report_id = excluded.report_id, status = excluded.status,
+				detail = excluded.detail, source = excluded.source, source_url = excluded.source_url,
+				observed_at = excluded.observed_at, recorded_at = excluded.recorded_at,
+				correlation_id = excluded.correlation_id
+			WHERE excluded.observed_at >= platform_status_component_status.observed_at`, args...)
+		if err != nil {
+			return fmt.Errorf("update component status: %w", err)
+		}
+		return nil
+	})
+}
+
+// LatestComponentReports implements component.Store.
+func (db *DB) LatestComponentReports(ctx context.Context) ([]*component.Report, error) {
+	return db.queryComponentReports(ctx, `SELECT report_id, component, `+componentColumns+`
+		FROM platform_status_component_status ORDER BY component`)
+}
+
+// ComponentReports implements component.Store.
+func (db *DB) ComponentReports(ctx context.Context, name, beforeID string, limit int) ([]*component.Report, error) {
+	ph := db.dialect.placeholder
+	q := `SELECT id, component, ` + componentColumns + ` FROM platform_status_component_history WHERE component = ` + ph(1)
+	args := []any{name}
+	if id, ok := canonicalID(beforeID); ok {
+		args = append(args, id)
+		q += " AND id < " + ph(len(args))
+	}
+	args = append(args, limit)
+	q += " ORDER BY id DESC LIMIT " + ph(len(args))
+	return db.queryComponentReports(ctx, q, args...)
+}
+
+func (db *DB) queryComponentReports(ctx context.Context, q string, args ...any) ([]*component.Report, error) {
+	rows, err := db.read.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("component reports: %w", err)
+	}
+	defer rows.Close()
+	out := []*component.Report{}
+	for rows.Next() {
+		var r component.Report
+		var observed, recorded dbTime
+		if err := rows.Scan(&r.ID, &r.Component, &r.Status, &r.Detail, &r.Source, &r.SourceURL,
+			&observed, &recorded, &r.CorrelationID); err != nil {
+			return nil, err
+		}
+		r.ObservedAt, r.RecordedAt = observed.Time, recorded.Time
+		out = append(out, &r)
+	}
+	return out, rows.Err()
+}
