@@ -19,6 +19,7 @@ import (
 	"github.com/aeso-dev/aeso/internal/gate"
 	"github.com/aeso-dev/aeso/internal/guard"
 	"github.com/aeso-dev/aeso/internal/invariant"
+	"github.com/aeso-dev/aeso/internal/reconcile"
 	"github.com/aeso-dev/aeso/internal/server"
 	"github.com/aeso-dev/aeso/internal/store"
 	"github.com/google/uuid"
@@ -103,6 +104,12 @@ func Start(ctx context.Context, cfg Config) (*Main, error) {
 		EvidenceExists: evidenceSvc.Exists}
 	guardSvc := &guard.Service{Store: db, Now: cfg.Now, NewID: NewID}
 	componentSvc := &component.Service{Defs: defs.Components, Store: db, Now: cfg.Now, NewID: NewID}
+	reconcileSvc := &reconcile.Service{Store: db, Audit: auditSvc, Now: cfg.Now, NewID: NewID,
+		KnownComponent: func(name string) bool { _, err := componentSvc.Def(name); return err == nil },
+		KnownInvariantID: func(ctx context.Context, id string) bool {
+			_, err := invariantSvc.View(ctx, id, "")
+			return err == nil
+		}}
 	gateSvc := &gate.Service{Defs: defs.Gates, Store: db, Audit: auditSvc, Evidence: evidenceSvc,
 		Invariants: invariantSvc, Guards: guardSvc, Now: cfg.Now, NewID: NewID}
 	// firstUse runs once the schema is current: the admin token, and the
@@ -127,7 +134,7 @@ func Start(ctx context.Context, cfg Config) (*Main, error) {
 		return nil, err
 	}
 	srv := &server.Server{
-		Audit: auditSvc, Auth: authSvc, Evidence: evidenceSvc, Invariants: invariantSvc, Guards: guardSvc, Gates: gateSvc, Components: componentSvc, Ready: db, Logger: cfg.Logger,
+		Audit: auditSvc, Auth: authSvc, Evidence: evidenceSvc, Invariants: invariantSvc, Guards: guardSvc, Gates: gateSvc, Components: componentSvc, Reconciliations: reconcileSvc, Ready: db, Logger: cfg.Logger,
 		Metrics: server.NewMetrics(prometheus.NewRegistry()),
 		MaxBody: cfg.MaxBody, Version: cfg.Version, NewReqID: NewID, Now: cfg.Now,
 	}

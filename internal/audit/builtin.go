@@ -11,6 +11,9 @@ const (
 	ActionInvariantRetire   = "aeso.invariant.retire"
 	ActionGateEvaluate      = "aeso.gate.evaluate"
 	ActionGateWaive         = "aeso.gate.waive"
+
+	ActionReconciliationDetect     = "aeso.reconciliation.detect"
+	ActionReconciliationTransition = "aeso.reconciliation.transition"
 )
 
 // BuiltinActions returns the presentation rules of aeso's own actions.
@@ -78,6 +81,20 @@ func BuiltinActions() []ActionDef {
 			Severity:    SeverityPair{Success: "high", Failure: "high"},
 			SafeDetails: []string{"rule", "subject", "expires_at"},
 			Summary:     "{actor} waived {target_type} {target}", BuiltIn: true,
+		},
+		{
+			Action: ActionReconciliationDetect, Category: CategoryPlatform, Family: "Reconciliation",
+			Label: "Record detected drift", TargetTypeLabel: "Reconciliation record",
+			Severity:    SeverityPair{Success: "medium", Failure: "medium"},
+			SafeDetails: []string{"kind", "severity", "owner", "component", "invariant_id", "state"},
+			Summary:     "{actor} recorded {target_type} {target}", BuiltIn: true,
+		},
+		{
+			Action: ActionReconciliationTransition, Category: CategoryPlatform, Family: "Reconciliation",
+			Label: "Move reconciliation record", TargetTypeLabel: "Reconciliation record",
+			Severity:    SeverityPair{Success: "low", Failure: "medium"},
+			SafeDetails: []string{"kind", "severity", "owner", "from", "state"},
+			Summary:     "{actor} moved {target_type} {target}", BuiltIn: true,
 		},
 	}
 }

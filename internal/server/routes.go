@@ -61,6 +61,11 @@ func (s *Server) routes() []Route {
 		{"POST", "/v1/components/{name}/status", auth.ScopeStatusWrite, s.handlePushComponentStatus},
 		{"GET", "/v1/components/{name}/history", auth.ScopeStatusRead, s.handleComponentHistory},
 
+		{"POST", "/v1/reconciliations", auth.ScopeStatusWrite, s.handleCreateReconciliation},
+		{"GET", "/v1/reconciliations", auth.ScopeStatusRead, s.handleListReconciliations},
+		{"GET", "/v1/reconciliations/{id}", auth.ScopeStatusRead, s.handleGetReconciliation},
+		{"POST", "/v1/reconciliations/{id}/transitions", auth.ScopeStatusWrite, s.handleTransitionReconciliation},
+
 		{"POST", "/v1/tokens", auth.ScopeAdmin, s.handleCreateToken},
 		{"GET", "/v1/tokens", auth.ScopeAdmin, s.handleListTokens},
 		{"POST", "/v1/tokens/{id}/revoke", auth.ScopeAdmin, s.handleRevokeToken},

@@ -15,6 +15,7 @@ import (
 	"github.com/aeso-dev/aeso/internal/gate"
 	"github.com/aeso-dev/aeso/internal/guard"
 	"github.com/aeso-dev/aeso/internal/invariant"
+	"github.com/aeso-dev/aeso/internal/reconcile"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -29,20 +30,21 @@ type Readiness interface {
 
 // Server holds the dependencies of the HTTP handlers.
 type Server struct {
-	Audit      *audit.Service
-	Auth       *auth.Service
-	Evidence   *evidence.Service
-	Invariants *invariant.Service
-	Guards     *guard.Service
-	Gates      *gate.Service
-	Components *component.Service
-	Ready      Readiness
-	Logger     *slog.Logger
-	Metrics    *Metrics
-	MaxBody    int64
-	Version    string
-	NewReqID   func() string
-	Now        func() time.Time
+	Audit           *audit.Service
+	Auth            *auth.Service
+	Evidence        *evidence.Service
+	Invariants      *invariant.Service
+	Guards          *guard.Service
+	Gates           *gate.Service
+	Components      *component.Service
+	Reconciliations *reconcile.Service
+	Ready           Readiness
+	Logger          *slog.Logger
+	Metrics         *Metrics
+	MaxBody         int64
+	Version         string
+	NewReqID        func() string
+	Now             func() time.Time
 
 	spec []byte
 	// reportSlots bounds how many uploaded reports are parsed at once: a
