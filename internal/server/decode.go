@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -54,4 +56,29 @@ func safeFieldName(name string) string {
 		return redact.Placeholder
 	}
 	return name
+}
+
+// limitParam reads the optional limit query parameter: def when absent, a
+// validation error outside 1..max.
+func limitParam(q url.Values, def, max int) (int, error) {
+	v := q.Get("limit")
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > max {
+		return 0, &aeso.Error{Code: aeso.EINVALID, Reason: "validation_failed", Message: "request is invalid",
+			Fields: []aeso.FieldError{{Field: "limit", Code: "range", Message: "must be an integer from 1 to " + strconv.Itoa(max)}}}
+	}
+	return n, nil
+}
+
+// page is a history answer: the items under key, and the cursor of the
+// next page or null.
+func page(key string, items any, next string) map[string]any {
+	out := map[string]any{key: items, "next_cursor": nil}
+	if next != "" {
+		out["next_cursor"] = next
+	}
+	return out
 }

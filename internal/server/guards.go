@@ -2,10 +2,8 @@ package server
 
 import (
 	"net/http"
-	"strconv"
 	"time"
 
-	"github.com/aeso-dev/aeso"
 	"github.com/aeso-dev/aeso/internal/guard"
 	"github.com/aeso-dev/aeso/internal/report"
 )
@@ -100,15 +98,10 @@ func (s *Server) handleGuardReports(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	limit := 50
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 500 {
-			s.writeError(w, r, &aeso.Error{Code: aeso.EINVALID, Reason: "validation_failed", Message: "request is invalid",
-				Fields: []aeso.FieldError{{Field: "limit", Code: "range", Message: "must be an integer from 1 to 500"}}})
-			return
-		}
-		limit = n
+	limit, err := limitParam(q, 50, 500)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
 	}
 	reports, next, err := s.Guards.History(r.Context(), r.PathValue("name"), q.Get("subject"), q.Get("cursor"), limit)
 	if err != nil {
@@ -119,9 +112,5 @@ func (s *Server) handleGuardReports(w http.ResponseWriter, r *http.Request) {
 	for i, rep := range reports {
 		out[i] = guardReportJSON(rep)
 	}
-	resp := map[string]any{"reports": out, "next_cursor": nil}
-	if next != "" {
-		resp["next_cursor"] = next
-	}
-	s.writeJSON(w, r, http.StatusOK, resp)
+	s.writeJSON(w, r, http.StatusOK, page("reports", out, next))
 }

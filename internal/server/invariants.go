@@ -3,10 +3,8 @@ package server
 import (
 	"encoding/json"
 	"net/http"
-	"strconv"
 	"time"
 
-	"github.com/aeso-dev/aeso"
 	"github.com/aeso-dev/aeso/internal/invariant"
 )
 
@@ -126,15 +124,10 @@ func (s *Server) handleInvariantHistory(w http.ResponseWriter, r *http.Request) 
 		s.writeError(w, r, err)
 		return
 	}
-	limit := 100
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 1000 {
-			s.writeError(w, r, &aeso.Error{Code: aeso.EINVALID, Reason: "validation_failed", Message: "request is invalid",
-				Fields: []aeso.FieldError{{Field: "limit", Code: "range", Message: "must be an integer from 1 to 1000"}}})
-			return
-		}
-		limit = n
+	limit, err := limitParam(q, 100, 1000)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
 	}
 	results, next, err := s.Invariants.History(r.Context(), r.PathValue("id"), q.Get("environment"), q.Get("cursor"), limit)
 	if err != nil {
@@ -145,9 +138,5 @@ func (s *Server) handleInvariantHistory(w http.ResponseWriter, r *http.Request) 
 	for i, res := range results {
 		out[i] = resultJSON(res)
 	}
-	resp := map[string]any{"results": out, "next_cursor": nil}
-	if next != "" {
-		resp["next_cursor"] = next
-	}
-	s.writeJSON(w, r, http.StatusOK, resp)
+	s.writeJSON(w, r, http.StatusOK, page("results", out, next))
 }
