@@ -44,15 +44,8 @@ func (db *DB) LatestComponentReports(ctx context.Context) ([]*component.Report, 
 
 // ComponentReports implements component.Store.
 func (db *DB) ComponentReports(ctx context.Context, name, beforeID string, limit int) ([]*component.Report, error) {
-	ph := db.dialect.placeholder
-	q := `SELECT id, component, ` + componentColumns + ` FROM platform_status_component_history WHERE component = ` + ph(1)
-	args := []any{name}
-	if id, ok := canonicalID(beforeID); ok {
-		args = append(args, id)
-		q += " AND id < " + ph(len(args))
-	}
-	args = append(args, limit)
-	q += " ORDER BY id DESC LIMIT " + ph(len(args))
+	q, args := db.pageQuery(`SELECT id, component, `+componentColumns+` FROM platform_status_component_history`,
+		[]filter{{"component", name}}, beforeID, limit)
 	return db.queryComponentReports(ctx, q, args...)
 }
 

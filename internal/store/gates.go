@@ -54,19 +54,8 @@ func (db *DB) LatestGateResult(ctx context.Context, g, subject string) (*gate.Re
 
 // GateResults implements gate.Store.
 func (db *DB) GateResults(ctx context.Context, g, subject, beforeID string, limit int) ([]*gate.Result, error) {
-	ph := db.dialect.placeholder
-	q := `SELECT ` + gateResultColumns + ` FROM platform_release_gate_results WHERE gate = ` + ph(1)
-	args := []any{g}
-	if subject != "" {
-		args = append(args, subject)
-		q += " AND subject = " + ph(len(args))
-	}
-	if id, ok := canonicalID(beforeID); ok {
-		args = append(args, id)
-		q += " AND id < " + ph(len(args))
-	}
-	args = append(args, limit)
-	q += " ORDER BY id DESC LIMIT " + ph(len(args))
+	q, args := db.pageQuery(`SELECT `+gateResultColumns+` FROM platform_release_gate_results`,
+		[]filter{{"gate", g}, {"subject", subject}}, beforeID, limit)
 	return db.queryGateResults(ctx, q, args...)
 }
 

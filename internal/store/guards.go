@@ -53,19 +53,8 @@ func (db *DB) LatestGuardReport(ctx context.Context, g, subject string) (*guard.
 
 // GuardReports implements guard.Store.
 func (db *DB) GuardReports(ctx context.Context, g, subject, beforeID string, limit int) ([]*guard.Report, error) {
-	ph := db.dialect.placeholder
-	q := `SELECT ` + guardColumns + ` FROM platform_guard_report_summaries WHERE guard = ` + ph(1)
-	args := []any{g}
-	if subject != "" {
-		args = append(args, subject)
-		q += " AND subject = " + ph(len(args))
-	}
-	if id, ok := canonicalID(beforeID); ok {
-		args = append(args, id)
-		q += " AND id < " + ph(len(args))
-	}
-	args = append(args, limit)
-	q += " ORDER BY id DESC LIMIT " + ph(len(args))
+	q, args := db.pageQuery(`SELECT `+guardColumns+` FROM platform_guard_report_summaries`,
+		[]filter{{"guard", g}, {"subject", subject}}, beforeID, limit)
 	return db.queryGuardReports(ctx, q, args...)
 }
 

@@ -89,18 +89,8 @@ func (db *DB) AddInvariantResult(ctx context.Context, r *invariant.Result) error
 
 // InvariantResults implements invariant.Store.
 func (db *DB) InvariantResults(ctx context.Context, invariantID, environment, beforeID string, limit int) ([]*invariant.Result, error) {
-	q := `SELECT ` + resultColumns + ` FROM platform_product_invariant_results WHERE invariant_id = ` + db.dialect.placeholder(1)
-	args := []any{invariantID}
-	if environment != "" {
-		args = append(args, environment)
-		q += " AND environment = " + db.dialect.placeholder(len(args))
-	}
-	if beforeID != "" {
-		args = append(args, beforeID)
-		q += " AND id < " + db.dialect.placeholder(len(args))
-	}
-	args = append(args, limit)
-	q += " ORDER BY id DESC LIMIT " + db.dialect.placeholder(len(args))
+	q, args := db.pageQuery(`SELECT `+resultColumns+` FROM platform_product_invariant_results`,
+		[]filter{{"invariant_id", invariantID}, {"environment", environment}}, beforeID, limit)
 	return db.queryResults(ctx, q, args...)
 }
 
