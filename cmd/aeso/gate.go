@@ -21,9 +21,9 @@ func newGateCmd() *cobra.Command {
 		Use:   "check GATE --subject REF",
 		Short: "Evaluate a gate; exit 0 on pass, 1 on block, 2 on error",
 		Long: `check evaluates GATE for the subject (name or name@ref, e.g. api@v1.4.2) from
-the evidence, invariant results and guard reports aeso holds, stores the
-result, and prints one reason per rule. Exit codes: 0 pass, 1 block, 2 error,
-so a pipeline step is one line.`,
+the evidence, invariant results, guard reports, component status and open
+reconciliation records aeso holds, stores the result, and prints one reason
+per rule. Exit codes: 0 pass, 1 block, 2 error, so a pipeline step is one line.`,
 		Example: "  aeso gate check release --subject api@$CI_COMMIT_TAG",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {

@@ -111,7 +111,8 @@ func Start(ctx context.Context, cfg Config) (*Main, error) {
 			return err == nil
 		}}
 	gateSvc := &gate.Service{Defs: defs.Gates, Store: db, Audit: auditSvc, Evidence: evidenceSvc,
-		Invariants: invariantSvc, Guards: guardSvc, Now: cfg.Now, NewID: NewID}
+		Invariants: invariantSvc, Guards: guardSvc, Components: componentSvc, Reconciliations: reconcileSvc,
+		Now: cfg.Now, NewID: NewID}
 	// firstUse runs once the schema is current: the admin token, and the
 	// invariant definitions' stable IDs.
 	firstUse := func(ctx context.Context) error {

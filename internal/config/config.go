@@ -118,7 +118,7 @@ func (l *loader) load(cfg *Config) {
 	cfg.Actions = l.loadActions(dec, doc.Actions)
 	cfg.Invariants = l.loadInvariants(dec, doc.Invariants)
 	cfg.Components = l.loadComponents(dec, doc.Components)
-	cfg.Gates = l.loadGates(dec, doc.Gates, cfg.Invariants)
+	cfg.Gates = l.loadGates(dec, doc.Gates, cfg.Invariants, cfg.Components)
 }
 
 func (l *loader) loadActions(dec *yaml.Decoder, nodes []ast.Node) []audit.ActionDef {

@@ -22,8 +22,12 @@ const billingInvariant = `invariants:
   - {id: INV-BILLING-001, title: Invoices balance, owner: billing, severity: high, critical: true, required: true, max_age: 24h}
 `
 
-// releaseGate is the gates section of DESIGN.md without its components and
-// reconciliation rules, which are not supported yet.
+// apiComponent is the components section of DESIGN.md.
+const apiComponent = `components:
+  - {name: api, owner: platform, critical: true, stale_after: 5m, dead_after: 30m}
+`
+
+// releaseGate is the gates section of DESIGN.md.
 const releaseGate = `gates:
   - name: release
     affects_posture: true
@@ -31,6 +35,8 @@ const releaseGate = `gates:
       - {evidence: {kind: security, state: sealed, max_age: 168h, block_age: 336h}}
       - {invariants: [INV-BILLING-001], environment: production}
       - {guards: blocking}
+      - {components: [api]}
+      - {reconciliation: {max_open_severity: medium}}
 `
 
 func TestParseReportsProblemsAtTheirLine(t *testing.T) {
@@ -366,7 +372,7 @@ aeso.yaml:4:92: invariants[2].max_age: "1d" is not a duration; use a Go duration
       - evidence: {kind: security}
         invariants: [INV-BILLING-001]
 `,
-			want: "aeso.yaml:7:9: gates[0].rules[1]: must have exactly one of evidence, invariants, guards",
+			want: "aeso.yaml:7:9: gates[0].rules[1]: must have exactly one of evidence, invariants, guards, components, reconciliation",
 		},
 		{
 			name: "a block_age below max_age is reported at the block_age",
@@ -447,16 +453,98 @@ aeso.yaml:4:92: invariants[2].max_age: "1d" is not a duration; use a Go duration
 			want: "aeso.yaml:6:9: gates[0].rules[0].guards: is empty; write guards: blocking (or all) for every guard that reported, a list of guard names such as [lint, policy], or {names: [lint, policy]}",
 		},
 		{
-			name: "components and reconciliation rules are not supported yet",
-			yaml: billingInvariant + `gates:
+			name: "a component the file does not define is reported at its name",
+			yaml: apiComponent + `gates:
   - name: release
     rules:
-      - {guards: blocking}
-      - {components: [api]}
-      - reconciliation: {max_open_severity: medium}
+      - {components: [api, billing]}
 `,
-			want: `aeso.yaml:7:10: gates[0].rules[1].components: components rules arrive with component status reports; not supported yet
-aeso.yaml:8:9: gates[0].rules[2].reconciliation: reconciliation rules arrive with reconciliation records; not supported yet`,
+			want: "aeso.yaml:6:28: gates[0].rules[0].components[1]: component billing is not defined in components",
+		},
+		{
+			name: "a component whose definition is broken is not blamed on the gate",
+			yaml: `components:
+  - {name: worker, owner: platform, stale_after: 5x, dead_after: 10m}
+gates:
+  - name: release
+    rules:
+      - {components: [worker]}
+`,
+			want: "aeso.yaml:2:50: components[0].stale_after: \"5x\" is not a duration; use a Go duration such as 30m, 24h or 168h (units ns, us, ms, s, m, h; no days)",
+		},
+		{
+			name: "a component listed twice is reported at the second",
+			yaml: apiComponent + `gates:
+  - name: release
+    rules:
+      - components:
+          - api
+          - api
+`,
+			want: "aeso.yaml:8:13: gates[0].rules[0].components[1]: component api is listed twice",
+		},
+		{
+			name: "a component name that is not a name is reported at it",
+			yaml: apiComponent + `gates:
+  - name: release
+    rules:
+      - {components: [API]}
+`,
+			want: "aeso.yaml:6:23: gates[0].rules[0].components[0]: must be a component name: lowercase letters, digits, '.', '_' or '-', at most 64 characters",
+		},
+		{
+			name: "an empty components list is reported at its key",
+			yaml: apiComponent + `gates:
+  - name: release
+    rules:
+      - components: []
+`,
+			want: "aeso.yaml:6:9: gates[0].rules[0].components: lists no components; name at least one component defined in components, such as [api, worker]",
+		},
+		{
+			name: "components that are not a list are reported at the value",
+			yaml: apiComponent + `gates:
+  - name: release
+    rules:
+      - components: api
+`,
+			want: "aeso.yaml:6:21: gates[0].rules[0].components: must be a list",
+		},
+		{
+			name: "an unknown max_open_severity is reported at its value",
+			yaml: `gates:
+  - name: release
+    rules:
+      - reconciliation: {max_open_severity: urgent}
+`,
+			want: "aeso.yaml:4:45: gates[0].rules[0].reconciliation.max_open_severity: must be one of none, low, medium, high, critical",
+		},
+		{
+			name: "a missing max_open_severity is reported at the reconciliation key",
+			yaml: `gates:
+  - name: release
+    rules:
+      - reconciliation: {}
+`,
+			want: "aeso.yaml:4:9: gates[0].rules[0].reconciliation.max_open_severity: is required: the highest severity an open record may have without blocking, one of none, low, medium, high, critical (none: any open record blocks)",
+		},
+		{
+			name: "an empty reconciliation is reported at its key",
+			yaml: `gates:
+  - name: release
+    rules:
+      - reconciliation:
+`,
+			want: "aeso.yaml:4:9: gates[0].rules[0].reconciliation: is empty; write reconciliation: {max_open_severity: medium}",
+		},
+		{
+			name: "an unknown reconciliation field is reported at its key",
+			yaml: apiComponent + `gates:
+  - name: release
+    rules:
+      - reconciliation: {max_open_severity: medium, components: [api]}
+`,
+			want: "aeso.yaml:6:53: gates[0].rules[0].reconciliation.components: unknown field \"components\"",
 		},
 		{
 			name: "an unknown rule field is reported at its key",

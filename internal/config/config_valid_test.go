@@ -121,10 +121,14 @@ func TestParseAcceptsValidFiles(t *testing.T) {
 		},
 		{
 			name: "the gate example from the design decodes into every field",
-			yaml: billingInvariant + releaseGate,
+			yaml: billingInvariant + apiComponent + releaseGate,
 			wantInvariants: []invariant.Def{{
 				ID: "INV-BILLING-001", Title: "Invoices balance", Owner: "billing", Severity: "high",
 				Critical: true, Required: true, MaxAge: invariant.Duration{Duration: 24 * time.Hour},
+			}},
+			wantComponents: []component.Def{{
+				Name: "api", Owner: "platform", Critical: true,
+				StaleAfter: invariant.Duration{Duration: 5 * time.Minute}, DeadAfter: invariant.Duration{Duration: 30 * time.Minute},
 			}},
 			wantGates: []gate.Def{{
 				Name:           "release",
@@ -137,6 +141,37 @@ func TestParseAcceptsValidFiles(t *testing.T) {
 					}},
 					{Invariants: []string{"INV-BILLING-001"}, Environment: "production"},
 					{Guards: &gate.GuardsRule{}},
+					{Components: []string{"api"}},
+					{Reconciliation: &gate.ReconciliationRule{MaxOpenSeverity: "medium"}},
+				},
+			}},
+		},
+		{
+			name: "components are listed in any order, and every max_open_severity is accepted",
+			yaml: `components:
+  - {name: api, owner: platform, stale_after: 5m, dead_after: 30m}
+  - {name: worker, owner: platform, stale_after: 1m, dead_after: 10m}
+gates:
+  - name: release
+    rules:
+      - {components: [worker, api]}
+      - {name: none, reconciliation: {max_open_severity: none}}
+      - {name: low, reconciliation: {max_open_severity: low}}
+      - {name: high, reconciliation: {max_open_severity: high}}
+      - {name: critical, reconciliation: {max_open_severity: critical}}
+`,
+			wantComponents: []component.Def{
+				{Name: "api", Owner: "platform", StaleAfter: invariant.Duration{Duration: 5 * time.Minute}, DeadAfter: invariant.Duration{Duration: 30 * time.Minute}},
+				{Name: "worker", Owner: "platform", StaleAfter: invariant.Duration{Duration: time.Minute}, DeadAfter: invariant.Duration{Duration: 10 * time.Minute}},
+			},
+			wantGates: []gate.Def{{
+				Name: "release",
+				Rules: []gate.Rule{
+					{Components: []string{"worker", "api"}},
+					{Name: "none", Reconciliation: &gate.ReconciliationRule{MaxOpenSeverity: "none"}},
+					{Name: "low", Reconciliation: &gate.ReconciliationRule{MaxOpenSeverity: "low"}},
+					{Name: "high", Reconciliation: &gate.ReconciliationRule{MaxOpenSeverity: "high"}},
+					{Name: "critical", Reconciliation: &gate.ReconciliationRule{MaxOpenSeverity: "critical"}},
 				},
 			}},
 		},

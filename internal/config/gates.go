@@ -8,14 +8,14 @@ import (
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
 
+	"github.com/aeso-dev/aeso/internal/component"
 	"github.com/aeso-dev/aeso/internal/gate"
 	"github.com/aeso-dev/aeso/internal/invariant"
 )
 
 // gateDoc is a gate as written in the file. It differs from gate.Def only
 // where the file says more than the definition holds: an evidence rule may
-// spell out "state: sealed", and rule kinds that are not supported yet are
-// caught here so they can be reported as such instead of as unknown fields.
+// spell out "state: sealed".
 type gateDoc struct {
 	Name           string    `yaml:"name"`
 	AffectsPosture bool      `yaml:"affects_posture"`
@@ -23,15 +23,13 @@ type gateDoc struct {
 }
 
 type ruleDoc struct {
-	Name        string           `yaml:"name"`
-	Evidence    *evidenceDoc     `yaml:"evidence"`
-	Invariants  []string         `yaml:"invariants"`
-	Environment string           `yaml:"environment"`
-	Guards      *gate.GuardsRule `yaml:"guards"`
-	// Kinds still to come; kept as nodes so that writing them is not an
-	// unknown-field error.
-	Components     ast.Node `yaml:"components"`
-	Reconciliation ast.Node `yaml:"reconciliation"`
+	Name           string                   `yaml:"name"`
+	Evidence       *evidenceDoc             `yaml:"evidence"`
+	Invariants     []string                 `yaml:"invariants"`
+	Environment    string                   `yaml:"environment"`
+	Guards         *gate.GuardsRule         `yaml:"guards"`
+	Components     []string                 `yaml:"components"`
+	Reconciliation *gate.ReconciliationRule `yaml:"reconciliation"`
 }
 
 type evidenceDoc struct {
@@ -43,8 +41,9 @@ type evidenceDoc struct {
 	AllowFailing bool               `yaml:"allow_failing"`
 }
 
-func (l *loader) loadGates(dec *yaml.Decoder, nodes []ast.Node, invariants []invariant.Def) []gate.Def {
+func (l *loader) loadGates(dec *yaml.Decoder, nodes []ast.Node, invariants []invariant.Def, components []component.Def) []gate.Def {
 	defined := l.definedInvariants(invariants)
+	definedComponents := l.definedComponents(components)
 	var defs []gate.Def
 	firstLine := map[string]int{} // gate name -> line of its first definition
 	for i, node := range nodes {
@@ -74,6 +73,12 @@ func (l *loader) loadGates(dec *yaml.Decoder, nodes []ast.Node, invariants []inv
 						fmt.Sprintf("invariant %s is not defined in invariants", id))
 				}
 			}
+			for k, name := range r.Components {
+				if component.NamePattern.MatchString(name) && !definedComponents[name] {
+					l.problemAt(fmt.Sprintf("%s.rules[%d].components[%d]", prefix, j, k),
+						fmt.Sprintf("component %s is not defined in components", name))
+				}
+			}
 		}
 		if def.Name != "" {
 			field := prefix + ".name"
@@ -90,27 +95,28 @@ func (l *loader) loadGates(dec *yaml.Decoder, nodes []ast.Node, invariants []inv
 
 // gateDef turns a decoded gate into its definition, reporting what the file
 // says that the definition cannot hold. skip holds the Validate field
-// ("rules[3]") of each rule already reported for its kind: one of a kind not
-// supported yet, or an empty guards.
+// ("rules[3]") of each rule already reported for its kind: an empty guards,
+// components or reconciliation.
 func (l *loader) gateDef(doc gateDoc, prefix string) (gate.Def, map[string]bool) {
 	def := gate.Def{Name: doc.Name, AffectsPosture: doc.AffectsPosture}
 	skip := map[string]bool{}
 	for j, rd := range doc.Rules {
 		field := "rules[" + strconv.Itoa(j) + "]"
 		path := prefix + "." + field
-		r := gate.Rule{Name: rd.Name, Invariants: rd.Invariants, Environment: rd.Environment, Guards: rd.Guards}
+		r := gate.Rule{Name: rd.Name, Invariants: rd.Invariants, Environment: rd.Environment, Guards: rd.Guards,
+			Components: rd.Components, Reconciliation: rd.Reconciliation}
 		if e := rd.Evidence; e != nil {
 			if e.State != "" && e.State != "sealed" {
 				l.problemAt(path+".evidence.state", "must be sealed: a gate counts only sealed bundles (use stage for a promotion)")
 			}
 			r.Evidence = &gate.EvidenceRule{Kind: e.Kind, Stage: e.Stage, MaxAge: e.MaxAge, BlockAge: e.BlockAge, AllowFailing: e.AllowFailing}
 		}
-		if rd.Components != nil || l.keyNode(path+".components") != nil {
-			l.problemAtKey(path+".components", "components rules arrive with component status reports; not supported yet")
+		if len(rd.Components) == 0 && l.keyNode(path+".components") != nil {
+			l.problemAtKey(path+".components", "lists no components; name at least one component defined in components, such as [api, worker]")
 			skip[field] = true
 		}
-		if rd.Reconciliation != nil || l.keyNode(path+".reconciliation") != nil {
-			l.problemAtKey(path+".reconciliation", "reconciliation rules arrive with reconciliation records; not supported yet")
+		if rd.Reconciliation == nil && l.keyNode(path+".reconciliation") != nil {
+			l.problemAtKey(path+".reconciliation", "is empty; write reconciliation: {max_open_severity: medium}")
 			skip[field] = true
 		}
 		if rd.Guards == nil && l.keyNode(path+".guards") != nil {
@@ -192,6 +198,26 @@ func (l *loader) definedInvariants(defs []invariant.Def) map[string]bool {
 		}
 	}
 	return ids
+}
+
+// definedComponents is every component name the file defines, including
+// those of definitions too broken to decode, so a gate naming one of them is
+// not blamed for the component's own problem.
+func (l *loader) definedComponents(defs []component.Def) map[string]bool {
+	names := map[string]bool{}
+	for _, d := range defs {
+		names[d.Name] = true
+	}
+	seq, _ := l.lookup("components").(*ast.SequenceNode)
+	if seq == nil {
+		return names
+	}
+	for i := range seq.Values {
+		if s, ok := l.resolveAlias(l.lookup("components[" + strconv.Itoa(i) + "].name")).(*ast.StringNode); ok {
+			names[s.Value] = true
+		}
+	}
+	return names
 }
 
 // problemAtKey records a problem at the key of the setting at path rather

@@ -10,9 +10,11 @@ import (
 	"time"
 
 	"github.com/aeso-dev/aeso"
+	"github.com/aeso-dev/aeso/internal/component"
 	"github.com/aeso-dev/aeso/internal/evidence"
 	"github.com/aeso-dev/aeso/internal/guard"
 	"github.com/aeso-dev/aeso/internal/invariant"
+	"github.com/aeso-dev/aeso/internal/reconcile"
 )
 
 // Verdicts and rule outcomes.
@@ -73,7 +75,11 @@ type inputs struct {
 	evidence   func(kind, name, ref, stage string) (*evidence.View, error)
 	invariants func(env string) ([]*invariant.View, error)
 	guards     func(names []string) ([]*guard.Report, []string, error) // reports, and names with none
-	waivers    []*Waiver
+	components func() ([]*component.View, error)
+	// reconciliations returns the open records, newest first, at most
+	// MaxReconciliations+1 so that a cut list can be told from a full one.
+	reconciliations func() ([]*reconcile.Record, error)
+	waivers         []*Waiver
 }
 
 // splitSubject reads "api@v1.4.2" as the evidence subject api at ref v1.4.2.
@@ -96,6 +102,10 @@ func evaluate(d *Def, in inputs) ([]Reason, error) {
 			reason, err = invariantsReason(r, in)
 		case "guards":
 			reason, err = guardsReason(r, in)
+		case "components":
+			reason, err = componentsReason(r, in)
+		case "reconciliation":
+			reason, err = reconciliationReason(r, in)
 		}
 		if err != nil {
 			return nil, err

@@ -1,6 +1,7 @@
 // Package gate holds release gates: named rule sets over stored evidence,
-// invariant results and guard reports that give a pass or block verdict
-// with one reason per rule. It imports no database driver and no net/http.
+// invariant results, guard reports, component status and reconciliation
+// records that give a pass or block verdict with one reason per rule. It
+// imports no database driver and no net/http.
 package gate
 
 import (
@@ -12,8 +13,10 @@ import (
 	"strings"
 
 	"github.com/aeso-dev/aeso"
+	"github.com/aeso-dev/aeso/internal/component"
 	"github.com/aeso-dev/aeso/internal/evidence"
 	"github.com/aeso-dev/aeso/internal/invariant"
+	"github.com/aeso-dev/aeso/internal/reconcile"
 )
 
 var namePattern = regexp.MustCompile(`^[a-z0-9]([a-z0-9._-]{0,62}[a-z0-9])?$`)
@@ -25,14 +28,18 @@ type Def struct {
 	Rules          []Rule `json:"rules" yaml:"rules"`
 }
 
-// Rule is one condition of a gate. Exactly one of its kinds is set.
-// Components and reconciliation records will be kinds of their own.
+// Rule is one condition of a gate. Exactly one of its kinds is set. Every
+// kind is omitted from the JSON form when unset, so adding a kind leaves
+// the version of the gates that do not use it unchanged.
 type Rule struct {
 	Name        string        `json:"name,omitempty" yaml:"name"` // default: derived from the kind
 	Evidence    *EvidenceRule `json:"evidence,omitempty" yaml:"evidence"`
 	Invariants  []string      `json:"invariants,omitempty" yaml:"invariants"`
 	Environment string        `json:"environment,omitempty" yaml:"environment"` // for invariants
 	Guards      *GuardsRule   `json:"guards,omitempty" yaml:"guards"`
+	// Components names components that must be up, healthy and reporting.
+	Components     []string            `json:"components,omitempty" yaml:"components"`
+	Reconciliation *ReconciliationRule `json:"reconciliation,omitempty" yaml:"reconciliation"`
 }
 
 // EvidenceRule asks for a sealed bundle of a kind for the subject.
@@ -53,6 +60,19 @@ type GuardsRule struct {
 	Names []string `json:"names,omitempty" yaml:"names"`
 }
 
+// ReconciliationRule judges the open reconciliation records: a record above
+// MaxOpenSeverity, or one in state blocked, blocks; others warn. A record
+// accepted until a time still ahead does not count.
+type ReconciliationRule struct {
+	MaxOpenSeverity string `json:"max_open_severity" yaml:"max_open_severity"`
+}
+
+// SeverityNone as max_open_severity lets no open record through.
+const SeverityNone = "none"
+
+// MaxOpenSeverities lists what max_open_severity accepts, most strict first.
+var MaxOpenSeverities = append([]string{SeverityNone}, reconcile.Severities...)
+
 // Kind names the rule's kind.
 func (r *Rule) Kind() string {
 	switch {
@@ -62,6 +82,10 @@ func (r *Rule) Kind() string {
 		return "invariants"
 	case r.Guards != nil:
 		return "guards"
+	case len(r.Components) > 0:
+		return "components"
+	case r.Reconciliation != nil:
+		return "reconciliation"
 	}
 	return ""
 }
@@ -99,13 +123,14 @@ func (d *Def) Validate() []aeso.FieldError {
 		r := &d.Rules[i]
 		f := fmt.Sprintf("rules[%d]", i)
 		kinds := 0
-		for _, set := range []bool{r.Evidence != nil, len(r.Invariants) > 0, r.Guards != nil} {
+		for _, set := range []bool{r.Evidence != nil, len(r.Invariants) > 0, r.Guards != nil,
+			len(r.Components) > 0, r.Reconciliation != nil} {
 			if set {
 				kinds++
 			}
 		}
 		if kinds != 1 {
-			v.Add(f, "kind", "must have exactly one of evidence, invariants, guards")
+			v.Add(f, "kind", "must have exactly one of evidence, invariants, guards, components, reconciliation")
 			continue
 		}
 		if r.Name != "" && !namePattern.MatchString(r.Name) {
@@ -132,6 +157,25 @@ func (d *Def) Validate() []aeso.FieldError {
 				if !invariant.IDPattern.MatchString(id) {
 					v.Add(fmt.Sprintf("%s.invariants[%d]", f, j), "pattern", "must be an invariant ID such as INV-BILLING-001")
 				}
+			}
+		case "components":
+			for j, name := range r.Components {
+				field := fmt.Sprintf("%s.components[%d]", f, j)
+				switch {
+				case !component.NamePattern.MatchString(name):
+					v.Add(field, "pattern", "must be a component name: lowercase letters, digits, '.', '_' or '-', at most 64 characters")
+				case contains(r.Components[:j], name):
+					v.Add(field, "duplicate", "component %s is listed twice", name)
+				}
+			}
+		case "reconciliation":
+			field, sev := f+".reconciliation.max_open_severity", r.Reconciliation.MaxOpenSeverity
+			switch {
+			case sev == "":
+				v.Add(field, "required", "is required: the highest severity an open record may have without blocking, one of %s (none: any open record blocks)",
+					strings.Join(MaxOpenSeverities, ", "))
+			case !contains(MaxOpenSeverities, sev):
+				v.Add(field, "enum", "must be one of %s", strings.Join(MaxOpenSeverities, ", "))
 			}
 		}
 	}

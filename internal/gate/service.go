@@ -9,9 +9,11 @@ import (
 
 	"github.com/aeso-dev/aeso"
 	"github.com/aeso-dev/aeso/internal/audit"
+	"github.com/aeso-dev/aeso/internal/component"
 	"github.com/aeso-dev/aeso/internal/evidence"
 	"github.com/aeso-dev/aeso/internal/guard"
 	"github.com/aeso-dev/aeso/internal/invariant"
+	"github.com/aeso-dev/aeso/internal/reconcile"
 	"github.com/aeso-dev/aeso/internal/redact"
 )
 
@@ -27,14 +29,16 @@ type Store interface {
 
 // Service evaluates gates from stored rows.
 type Service struct {
-	Defs       []Def
-	Store      Store
-	Audit      *audit.Service
-	Evidence   *evidence.Service
-	Invariants *invariant.Service
-	Guards     *guard.Service
-	Now        func() time.Time
-	NewID      func() string
+	Defs            []Def
+	Store           Store
+	Audit           *audit.Service
+	Evidence        *evidence.Service
+	Invariants      *invariant.Service
+	Guards          *guard.Service
+	Components      *component.Service
+	Reconciliations *reconcile.Service
+	Now             func() time.Time
+	NewID           func() string
 }
 
 // Def returns the definition of a gate, or unknown_gate.
@@ -59,8 +63,9 @@ func checkSubject(subject string) error {
 	return nil
 }
 
-// Evaluate reads the stored evidence, invariant results, guard reports and
-// waivers, stores the result as history and audits it.
+// Evaluate reads the stored evidence, invariant results, guard reports,
+// component status, reconciliation records and waivers, stores the result
+// as history and audits it.
 func (s *Service) Evaluate(ctx context.Context, o audit.Origin, name, subject, correlationID string) (*Result, error) {
 	d, err := s.Def(name)
 	if err != nil {
@@ -82,6 +87,10 @@ func (s *Service) Evaluate(ctx context.Context, o audit.Origin, name, subject, c
 		invariants: func(env string) ([]*invariant.View, error) { return s.Invariants.Views(ctx, env) },
 		guards: func(names []string) ([]*guard.Report, []string, error) {
 			return s.Guards.LatestForSubject(ctx, subject, names)
+		},
+		components: func() ([]*component.View, error) { return s.Components.Views(ctx) },
+		reconciliations: func() ([]*reconcile.Record, error) {
+			return s.Reconciliations.List(ctx, reconcile.Filter{Open: true, Limit: MaxReconciliations + 1})
 		},
 	})
 	if err != nil {
