@@ -18,6 +18,7 @@ type componentView struct {
 	Status    string `json:"status"`
 	Freshness string `json:"freshness"`
 	Latest    *struct {
+		ID     string `json:"id"`
 		Status string `json:"status"`
 		Detail string `json:"detail"`
 	} `json:"latest"`

@@ -54,7 +54,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	}
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.AddCommand(newServeCmd(), newMigrateCmd(), newAuditCmd(), newEvidenceCmd(), newGateCmd(), newTokenCmd(), &cobra.Command{
+	root.AddCommand(newServeCmd(), newMigrateCmd(), newAuditCmd(), newEvidenceCmd(), newGateCmd(), newStatusCmd(), newTokenCmd(), &cobra.Command{
 		Use:   "version",
 		Short: "Print the version",
 		Args:  cobra.NoArgs,

@@ -21,6 +21,7 @@ import (
 	"github.com/aeso-dev/aeso/internal/invariant"
 	"github.com/aeso-dev/aeso/internal/reconcile"
 	"github.com/aeso-dev/aeso/internal/server"
+	"github.com/aeso-dev/aeso/internal/status"
 	"github.com/aeso-dev/aeso/internal/store"
 	"github.com/google/uuid"
 	"github.com/prometheus/client_golang/prometheus"
@@ -41,6 +42,9 @@ type Main struct {
 	http     *http.Server
 	done     chan error
 	stopWait chan struct{} // closed by Shutdown to end whenReady
+
+	stopSchedule context.CancelFunc // ends scheduled snapshots
+	scheduleDone chan struct{}
 }
 
 // NewID returns a UUIDv7: time-ordered, so ids sort roughly by creation.
@@ -113,6 +117,9 @@ func Start(ctx context.Context, cfg Config) (*Main, error) {
 	gateSvc := &gate.Service{Defs: defs.Gates, Store: db, Audit: auditSvc, Evidence: evidenceSvc,
 		Invariants: invariantSvc, Guards: guardSvc, Components: componentSvc, Reconciliations: reconcileSvc,
 		Now: cfg.Now, NewID: NewID}
+	statusSvc := &status.Service{Config: defs.Status, Gates: defs.Gates, Store: db, Audit: auditSvc,
+		Components: componentSvc, Invariants: invariantSvc, Reconciliations: reconcileSvc,
+		Now: cfg.Now, NewID: NewID, Logger: cfg.Logger, Ticker: cfg.Ticker}
 	// firstUse runs once the schema is current: the admin token, and the
 	// invariant definitions' stable IDs.
 	firstUse := func(ctx context.Context) error {
@@ -135,10 +142,11 @@ func Start(ctx context.Context, cfg Config) (*Main, error) {
 		return nil, err
 	}
 	srv := &server.Server{
-		Audit: auditSvc, Auth: authSvc, Evidence: evidenceSvc, Invariants: invariantSvc, Guards: guardSvc, Gates: gateSvc, Components: componentSvc, Reconciliations: reconcileSvc, Ready: db, Logger: cfg.Logger,
+		Audit: auditSvc, Auth: authSvc, Evidence: evidenceSvc, Invariants: invariantSvc, Guards: guardSvc, Gates: gateSvc, Components: componentSvc, Reconciliations: reconcileSvc, Status: statusSvc, Ready: db, Logger: cfg.Logger,
 		Metrics: server.NewMetrics(prometheus.NewRegistry()),
 		MaxBody: cfg.MaxBody, Version: cfg.Version, NewReqID: NewID, Now: cfg.Now,
 	}
+	srv.Metrics.WatchPosture(statusSvc.Current, cfg.Logger)
 	h, err := srv.Handler()
 	if err != nil {
 		db.Close()
@@ -158,6 +166,12 @@ func Start(ctx context.Context, cfg Config) (*Main, error) {
 		ErrorLog:          slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelWarn),
 	}
 	go func() { m.done <- m.http.Serve(m.listener) }()
+	schedCtx, stopSchedule := context.WithCancel(context.Background())
+	m.stopSchedule, m.scheduleDone = stopSchedule, make(chan struct{})
+	go func() {
+		defer close(m.scheduleDone)
+		statusSvc.RunSchedule(schedCtx)
+	}()
 	cfg.Logger.Info("aeso serving", "addr", m.Addr(), "database", db.Dialect(), "location", db.Location,
 		"actions", len(registry.All()), "version", cfg.Version)
 	return m, nil
@@ -242,6 +256,8 @@ func (m *Main) Shutdown(ctx context.Context) error {
 	if m.stopWait != nil {
 		close(m.stopWait)
 	}
+	m.stopSchedule()
+	<-m.scheduleDone
 	err := m.http.Shutdown(ctx)
 	if serveErr := <-m.done; serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) {
 		err = errors.Join(err, serveErr)

@@ -26,6 +26,8 @@ type Config struct {
 	Version         string
 	Logger          *slog.Logger
 	Now             func() time.Time
+	// Ticker drives scheduled snapshots; nil means a real time.Ticker.
+	Ticker func(time.Duration) (<-chan time.Time, func())
 }
 
 // Validate reports every problem with c at once.

@@ -14,6 +14,7 @@ const (
 
 	ActionReconciliationDetect     = "aeso.reconciliation.detect"
 	ActionReconciliationTransition = "aeso.reconciliation.transition"
+	ActionStatusSnapshot           = "aeso.status.snapshot"
 )
 
 // BuiltinActions returns the presentation rules of aeso's own actions.
@@ -95,6 +96,13 @@ func BuiltinActions() []ActionDef {
 			Severity:    SeverityPair{Success: "low", Failure: "medium"},
 			SafeDetails: []string{"kind", "severity", "owner", "from", "state"},
 			Summary:     "{actor} moved {target_type} {target}", BuiltIn: true,
+		},
+		{
+			Action: ActionStatusSnapshot, Category: CategoryPlatform, Family: "Status",
+			Label: "Take readiness snapshot", TargetTypeLabel: "Readiness snapshot",
+			Severity:    SeverityPair{Success: "info", Failure: "low"},
+			SafeDetails: []string{"posture", "cause", "inputs_digest"},
+			Summary:     "{actor} took {target_type} {target}", BuiltIn: true,
 		},
 	}
 }

@@ -77,6 +77,10 @@ type Report struct {
 	ObservedAt    time.Time
 	RecordedAt    time.Time
 	CorrelationID string
+	// StatusSince is when the component began reporting this status: the
+	// observed_at of the first of the reports in a row that carry it. A
+	// history row's is its own observed_at.
+	StatusSince time.Time
 }
 
 // Freshness tells how old the latest report is at now.

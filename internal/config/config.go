@@ -23,16 +23,18 @@ import (
 	"github.com/aeso-dev/aeso/internal/component"
 	"github.com/aeso-dev/aeso/internal/gate"
 	"github.com/aeso-dev/aeso/internal/invariant"
+	"github.com/aeso-dev/aeso/internal/status"
 )
 
 // Config is aeso's definitions file (--config): its actions, invariants,
-// components and gates sections.
+// components and gates sections, and how the status is read.
 type Config struct {
 	Path       string // file it was read from, "" when none
 	Actions    []audit.ActionDef
 	Invariants []invariant.Def
 	Components []component.Def
 	Gates      []gate.Def
+	Status     status.Config
 }
 
 // Options tune loading.
@@ -51,6 +53,7 @@ type document struct {
 	Invariants []ast.Node `yaml:"invariants"`
 	Components []ast.Node `yaml:"components"`
 	Gates      []ast.Node `yaml:"gates"`
+	Status     ast.Node   `yaml:"status"`
 }
 
 // Load reads and validates the file at path.
@@ -118,6 +121,7 @@ func (l *loader) load(cfg *Config) {
 	cfg.Actions = l.loadActions(dec, doc.Actions)
 	cfg.Invariants = l.loadInvariants(dec, doc.Invariants)
 	cfg.Components = l.loadComponents(dec, doc.Components)
+	cfg.Status = l.loadStatus(dec, doc.Status)
 	cfg.Gates = l.loadGates(dec, doc.Gates, cfg.Invariants, cfg.Components)
 }
 

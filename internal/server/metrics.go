@@ -1,6 +1,8 @@
 package server
 
 import (
+	"context"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"time"
@@ -8,6 +10,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/aeso-dev/aeso/internal/component"
+	"github.com/aeso-dev/aeso/internal/reconcile"
+	"github.com/aeso-dev/aeso/internal/status"
 )
 
 // Metrics are the Prometheus collectors of one server. Every label has a
@@ -64,4 +70,75 @@ func (m *Metrics) observeRequest(method, route string, status int, d time.Durati
 
 func (m *Metrics) handler() http.Handler {
 	return promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{})
+}
+
+// postureCollector reads the posture at scrape time, so alerts follow the
+// stored rows and the clock without anything polling the API. Every label
+// is bounded: scopes and levels are fixed, components come from the config.
+type postureCollector struct {
+	current func(context.Context) (*status.Posture, error)
+	logger  *slog.Logger
+
+	up, posture, componentStatus, openRecords, reasons *prometheus.Desc
+}
+
+// WatchPosture exports the posture computed by current as gauges.
+func (m *Metrics) WatchPosture(current func(context.Context) (*status.Posture, error), logger *slog.Logger) {
+	m.registry.MustRegister(&postureCollector{
+		current: current, logger: logger,
+		up: prometheus.NewDesc("aeso_status_up",
+			"1 when the posture could be computed for this scrape, 0 when reading the stored rows failed.", nil, nil),
+		posture: prometheus.NewDesc("aeso_status_posture",
+			"Posture: 0 healthy, 1 degraded, 2 blocked; scope platform for the whole, component for one component.",
+			[]string{"scope", "component"}, nil),
+		componentStatus: prometheus.NewDesc("aeso_status_component_status",
+			"1 for the status a component is in now (down once no report arrived within dead_after, unknown before any report), 0 for the others.",
+			[]string{"component", "status"}, nil),
+		openRecords: prometheus.NewDesc("aeso_reconciliation_open_records",
+			"Reconciliation records not yet resolved, accepted ones included, by severity.", []string{"severity"}, nil),
+		reasons: prometheus.NewDesc("aeso_status_reasons",
+			"Reasons contributing to the posture now, by source and level.", []string{"source", "level"}, nil),
+	})
+}
+
+func (c *postureCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{c.up, c.posture, c.componentStatus, c.openRecords, c.reasons} {
+		ch <- d
+	}
+}
+
+func (c *postureCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	p, err := c.current(ctx)
+	if err != nil {
+		c.logger.Error("posture for metrics", "err", err)
+		ch <- prometheus.MustNewConstMetric(c.up, prometheus.GaugeValue, 0)
+		return
+	}
+	ch <- prometheus.MustNewConstMetric(c.up, prometheus.GaugeValue, 1)
+	ch <- prometheus.MustNewConstMetric(c.posture, prometheus.GaugeValue, float64(status.Rank(p.Posture)), "platform", "")
+	for _, comp := range p.Components {
+		ch <- prometheus.MustNewConstMetric(c.posture, prometheus.GaugeValue, float64(status.Rank(comp.Posture)), "component", comp.Name)
+		for _, st := range component.Statuses {
+			v := 0.0
+			if st == comp.Status {
+				v = 1
+			}
+			ch <- prometheus.MustNewConstMetric(c.componentStatus, prometheus.GaugeValue, v, comp.Name, st)
+		}
+	}
+	for _, sev := range reconcile.Severities {
+		ch <- prometheus.MustNewConstMetric(c.openRecords, prometheus.GaugeValue, float64(p.OpenReconciliations[sev]), sev)
+	}
+	counts := map[[2]string]int{}
+	for _, r := range p.Reasons {
+		counts[[2]string{r.Source, r.Level}]++
+	}
+	for _, src := range []string{status.SourceComponent, status.SourceInvariant, status.SourceEvidence,
+		status.SourceGate, status.SourceGuard, status.SourceReconciliation} {
+		for _, lvl := range status.Levels {
+			ch <- prometheus.MustNewConstMetric(c.reasons, prometheus.GaugeValue, float64(counts[[2]string{src, lvl}]), src, lvl)
+		}
+	}
 }

@@ -65,6 +65,10 @@ func (s *Server) routes() []Route {
 		{"GET", "/v1/reconciliations", auth.ScopeStatusRead, s.handleListReconciliations},
 		{"GET", "/v1/reconciliations/{id}", auth.ScopeStatusRead, s.handleGetReconciliation},
 		{"POST", "/v1/reconciliations/{id}/transitions", auth.ScopeStatusWrite, s.handleTransitionReconciliation},
+		{"GET", "/v1/status", auth.ScopeStatusRead, s.handleStatus},
+		{"POST", "/v1/status/snapshots", auth.ScopeStatusWrite, s.handleTakeSnapshot},
+		{"GET", "/v1/status/snapshots", auth.ScopeStatusRead, s.handleListSnapshots},
+		{"GET", "/v1/status/snapshots/{id}", auth.ScopeStatusRead, s.handleGetSnapshot},
 
 		{"POST", "/v1/tokens", auth.ScopeAdmin, s.handleCreateToken},
 		{"GET", "/v1/tokens", auth.ScopeAdmin, s.handleListTokens},

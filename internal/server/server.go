@@ -16,6 +16,7 @@ import (
 	"github.com/aeso-dev/aeso/internal/guard"
 	"github.com/aeso-dev/aeso/internal/invariant"
 	"github.com/aeso-dev/aeso/internal/reconcile"
+	"github.com/aeso-dev/aeso/internal/status"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -38,6 +39,7 @@ type Server struct {
 	Gates           *gate.Service
 	Components      *component.Service
 	Reconciliations *reconcile.Service
+	Status          *status.Service
 	Ready           Readiness
 	Logger          *slog.Logger
 	Metrics         *Metrics

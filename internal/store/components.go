@@ -22,9 +22,14 @@ func (db *DB) AddComponentReport(ctx context.Context, r *component.Report) error
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, args...); err != nil {
 			return fmt.Errorf("insert component report: %w", err)
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO platform_status_component_status (report_id, component, `+componentColumns+`)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+		// status_since stays while the status repeats and restarts when it
+		// changes.
+		_, err := tx.ExecContext(ctx, `INSERT INTO platform_status_component_status (report_id, component, `+componentColumns+`, status_since)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $7)
 			ON CONFLICT (component) DO UPDATE SET report_id = excluded.report_id, status = excluded.status,
+				status_since = CASE WHEN platform_status_component_status.status = excluded.status
+					THEN COALESCE(platform_status_component_status.status_since, platform_status_component_status.observed_at)
+					ELSE excluded.observed_at END,
 				detail = excluded.detail, source = excluded.source, source_url = excluded.source_url,
 				observed_at = excluded.observed_at, recorded_at = excluded.recorded_at,
 				correlation_id = excluded.correlation_id
@@ -38,13 +43,13 @@ func (db *DB) AddComponentReport(ctx context.Context, r *component.Report) error
 
 // LatestComponentReports implements component.Store.
 func (db *DB) LatestComponentReports(ctx context.Context) ([]*component.Report, error) {
-	return db.queryComponentReports(ctx, `SELECT report_id, component, `+componentColumns+`
-		FROM platform_status_component_status ORDER BY component`)
+	return db.queryComponentReports(ctx, `SELECT report_id, component, `+componentColumns+`,
+		COALESCE(status_since, observed_at) FROM platform_status_component_status ORDER BY component`)
 }
 
 // ComponentReports implements component.Store.
 func (db *DB) ComponentReports(ctx context.Context, name, beforeID string, limit int) ([]*component.Report, error) {
-	q, args := db.pageQuery(`SELECT id, component, `+componentColumns+` FROM platform_status_component_history`,
+	q, args := db.pageQuery(`SELECT id, component, `+componentColumns+`, observed_at FROM platform_status_component_history`,
 		[]filter{{"component", name}}, beforeID, limit)
 	return db.queryComponentReports(ctx, q, args...)
 }
@@ -58,12 +63,12 @@ func (db *DB) queryComponentReports(ctx context.Context, q string, args ...any) 
 	out := []*component.Report{}
 	for rows.Next() {
 		var r component.Report
-		var observed, recorded dbTime
+		var observed, recorded, since dbTime
 		if err := rows.Scan(&r.ID, &r.Component, &r.Status, &r.Detail, &r.Source, &r.SourceURL,
-			&observed, &recorded, &r.CorrelationID); err != nil {
+			&observed, &recorded, &r.CorrelationID, &since); err != nil {
 			return nil, err
 		}
-		r.ObservedAt, r.RecordedAt = observed.Time, recorded.Time
+		r.ObservedAt, r.RecordedAt, r.StatusSince = observed.Time, recorded.Time, since.Time
 		out = append(out, &r)
 	}
 	return out, rows.Err()

@@ -1,0 +1,26 @@
+-- +goose Up
+-- When the component's current status began: kept by the projection, so
+-- "degraded since" does not move with every repeated report.
+ALTER TABLE platform_status_component_status ADD COLUMN status_since TEXT;
+
+-- Readiness snapshots: the posture with its reasons as it stood at one
+-- moment, stored whole and never changed.
+CREATE TABLE platform_readiness_snapshots (
+    id            TEXT NOT NULL PRIMARY KEY,
+    taken_at      TEXT NOT NULL,
+    taken_by      TEXT NOT NULL,
+    cause         TEXT NOT NULL CHECK (cause IN ('manual', 'schedule')),
+    note          TEXT NOT NULL DEFAULT '',
+    posture       TEXT NOT NULL CHECK (posture IN ('healthy', 'degraded', 'blocked')),
+    inputs_digest TEXT NOT NULL,
+    body          TEXT NOT NULL
+);
+CREATE INDEX platform_readiness_snapshots_cause ON platform_readiness_snapshots (cause, taken_at);
+CREATE TRIGGER platform_readiness_snapshots_no_update BEFORE UPDATE ON platform_readiness_snapshots
+BEGIN SELECT RAISE(ABORT, 'platform_readiness_snapshots is append-only: UPDATE is not allowed'); END;
+CREATE TRIGGER platform_readiness_snapshots_no_delete BEFORE DELETE ON platform_readiness_snapshots
+BEGIN SELECT RAISE(ABORT, 'platform_readiness_snapshots is append-only: DELETE is not allowed'); END;
+
+-- +goose Down
+DROP TABLE platform_readiness_snapshots;
+ALTER TABLE platform_status_component_status DROP COLUMN status_since;
