@@ -91,14 +91,14 @@ func TestADayOfASmallPlatform(t *testing.T) {
 		workerReport := w.latestReport("worker")
 		step("the worker is silent",
 			"degraded",
-			fmt.Sprintf("degraded | component | component_status:%s | %s | worker has not reported since %s, past stale_after 1m0s",
+			fmt.Sprintf("degraded | component | component_status:%s | %s | worker has not reported since %s, past stale_after 1m",
 				workerReport, stamp(silentSince.Add(time.Minute)), stamp(silentSince)))
 
 		// 08:13 still silent: past dead_after it counts as down.
 		w.advance(11*time.Minute, "worker")
 		step("the worker is dead",
 			"degraded",
-			fmt.Sprintf("degraded | component | component_status:%s | %s | worker has not reported since %s, past dead_after 10m0s: treated as down",
+			fmt.Sprintf("degraded | component | component_status:%s | %s | worker has not reported since %s, past dead_after 10m: treated as down",
 				workerReport, stamp(silentSince.Add(10*time.Minute)), stamp(silentSince)))
 		if got := w.metric(`aeso_status_posture{component="worker"`); got != `aeso_status_posture{component="worker",scope="component"} 1` {
 			t.Errorf("worker posture gauge: %s", got)
@@ -107,7 +107,7 @@ func TestADayOfASmallPlatform(t *testing.T) {
 		// 08:15 drift is detected on the api: high, so blocked.
 		recID := w.record("api", "high", "replicas 2, want 3")
 		rec := w.reconciliation(recID)
-		deadWorker := fmt.Sprintf("degraded | component | component_status:%s | %s | worker has not reported since %s, past dead_after 10m0s: treated as down",
+		deadWorker := fmt.Sprintf("degraded | component | component_status:%s | %s | worker has not reported since %s, past dead_after 10m: treated as down",
 			workerReport, stamp(silentSince.Add(10*time.Minute)), stamp(silentSince))
 		step("drift detected", "blocked",
 			fmt.Sprintf("blocked | reconciliation | reconciliation:%s | %s | drift on api (high, owner platform) is detected: replicas 2, want 3", recID, stamp(rec.CreatedAt)),

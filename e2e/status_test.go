@@ -258,26 +258,26 @@ func TestPostureComponents(t *testing.T) {
 		{"just over stale_after is degraded", func(w *world) {
 			w.healthy()
 			w.advance(5*time.Minute+time.Second, "api")
-		}, []string{"degraded", "degraded component component_status: api (critical) has not reported since T, past stale_after 5m0s"}},
+		}, []string{"degraded", "degraded component component_status: api (critical) has not reported since T, past stale_after 5m"}},
 		{"stale and reporting degraded gives both", func(w *world) {
 			w.healthy()
 			w.push("api", "degraded", "slow")
 			w.advance(6*time.Minute, "api")
 		}, []string{"degraded",
 			"degraded component component_status: api (critical) reports degraded: slow",
-			"degraded component component_status: api (critical) has not reported since T, past stale_after 5m0s"}},
+			"degraded component component_status: api (critical) has not reported since T, past stale_after 5m"}},
 		{"just under dead_after is still only stale", func(w *world) {
 			w.healthy()
 			w.advance(30*time.Minute-time.Second, "api")
-		}, []string{"degraded", "degraded component component_status: api (critical) has not reported since T, past stale_after 5m0s"}},
+		}, []string{"degraded", "degraded component component_status: api (critical) has not reported since T, past stale_after 5m"}},
 		{"just over dead_after is down: blocked for a critical component", func(w *world) {
 			w.healthy()
 			w.advance(30*time.Minute+time.Second, "api")
-		}, []string{"blocked", "blocked component component_status: api (critical) has not reported since T, past dead_after 30m0s: treated as down"}},
+		}, []string{"blocked", "blocked component component_status: api (critical) has not reported since T, past dead_after 30m: treated as down"}},
 		{"dead and not critical is degraded", func(w *world) {
 			w.healthy()
 			w.advance(10*time.Minute+time.Second, "worker")
-		}, []string{"degraded", "degraded component component_status: worker has not reported since T, past dead_after 10m0s: treated as down"}},
+		}, []string{"degraded", "degraded component component_status: worker has not reported since T, past dead_after 10m: treated as down"}},
 		{"a fresh healthy report clears it", func(w *world) {
 			w.healthy()
 			w.push("api", "down", "")
@@ -312,7 +312,7 @@ func TestPostureInvariants(t *testing.T) {
 		{"just over max_age is degraded", func(w *world) {
 			w.healthy()
 			w.advance(24*time.Hour+time.Second, "INV-BILLING-001")
-		}, []string{"degraded", "degraded invariant invariant_result: INV-BILLING-001 (Invoices balance) last passed in production at T, past max_age 24h0m0s"}},
+		}, []string{"degraded", "degraded invariant invariant_result: INV-BILLING-001 (Invoices balance) last passed in production at T, past max_age 24h"}},
 		{"unproven and required is degraded", func(w *world) {
 			w.push("api", "healthy", "")
 			w.push("worker", "healthy", "")
@@ -340,15 +340,15 @@ func TestPostureEvidence(t *testing.T) {
 		{"just over max_age is degraded", func(w *world) {
 			w.healthy()
 			w.advance(168*time.Hour + time.Second)
-		}, []string{"degraded", "degraded evidence bundle: the newest security evidence (api@v1) was sealed at T, past max_age 168h0m0s " + by}},
+		}, []string{"degraded", "degraded evidence bundle: the newest security evidence (api@v1) was sealed at T, past max_age 168h " + by}},
 		{"just under block_age is still degraded", func(w *world) {
 			w.healthy()
 			w.advance(336*time.Hour - time.Second)
-		}, []string{"degraded", "degraded evidence bundle: the newest security evidence (api@v1) was sealed at T, past max_age 168h0m0s " + by}},
+		}, []string{"degraded", "degraded evidence bundle: the newest security evidence (api@v1) was sealed at T, past max_age 168h " + by}},
 		{"just over block_age is blocked", func(w *world) {
 			w.healthy()
 			w.advance(336*time.Hour + time.Second)
-		}, []string{"blocked", "blocked evidence bundle: the newest security evidence (api@v1) was sealed at T, past block_age 336h0m0s " + by}},
+		}, []string{"blocked", "blocked evidence bundle: the newest security evidence (api@v1) was sealed at T, past block_age 336h " + by}},
 		{"newer evidence of any subject renews it", func(w *world) {
 			w.healthy()
 			w.advance(200 * time.Hour)

@@ -56,6 +56,18 @@ func (d *Duration) UnmarshalText(b []byte) error {
 	return nil
 }
 
+// Short writes the duration as a config file would: 30m, 24h, 1h30m.
+func (d Duration) Short() string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
+}
+
 // MarshalText writes the duration as Go prints it.
 func (d Duration) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
 

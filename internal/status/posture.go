@@ -297,7 +297,7 @@ func componentReasons(v *component.View, now time.Time, add func(Reason)) {
 	case component.FreshnessDead:
 		add(Reason{Source: SourceComponent, Ref: "component_status:" + r.ID, Level: downLevel, Component: d.Name,
 			Since:   at(r.ObservedAt.Add(d.DeadAfter.Duration)),
-			Message: fmt.Sprintf("%s has not reported since %s, past dead_after %s: treated as down", name, stamp(r.ObservedAt), d.DeadAfter)})
+			Message: fmt.Sprintf("%s has not reported since %s, past dead_after %s: treated as down", name, stamp(r.ObservedAt), d.DeadAfter.Short())})
 		return
 	}
 	detail := ""
@@ -315,7 +315,7 @@ func componentReasons(v *component.View, now time.Time, add func(Reason)) {
 	if v.Freshness == component.FreshnessStale {
 		add(Reason{Source: SourceComponent, Ref: "component_status:" + r.ID, Level: Degraded, Component: d.Name,
 			Since:   at(r.ObservedAt.Add(d.StaleAfter.Duration)),
-			Message: fmt.Sprintf("%s has not reported since %s, past stale_after %s", name, stamp(r.ObservedAt), d.StaleAfter)})
+			Message: fmt.Sprintf("%s has not reported since %s, past stale_after %s", name, stamp(r.ObservedAt), d.StaleAfter.Short())})
 	}
 }
 
@@ -343,7 +343,7 @@ func invariantReasons(v *invariant.View, env string, now time.Time, add func(Rea
 				Message: fmt.Sprintf("%s is failing in %s: result %s observed at %s", name, st.Environment, res.Status, stamp(res.ObservedAt))})
 		case invariant.StateStale:
 			add(Reason{Source: SourceInvariant, Ref: "invariant_result:" + res.ID, Level: Degraded, Since: at(res.ObservedAt.Add(d.MaxAge.Duration)),
-				Message: fmt.Sprintf("%s last passed in %s at %s, past max_age %s", name, st.Environment, stamp(res.ObservedAt), d.MaxAge)})
+				Message: fmt.Sprintf("%s last passed in %s at %s, past max_age %s", name, st.Environment, stamp(res.ObservedAt), d.MaxAge.Short())})
 		}
 	}
 	if !proven && d.Required {
@@ -379,10 +379,10 @@ func evidenceReason(e EvidenceInput, now time.Time, add func(Reason)) {
 	switch {
 	case e.BlockAge > 0 && age > e.BlockAge:
 		add(Reason{Source: SourceEvidence, Ref: ref, Level: Blocked, Since: at(b.SealedAt.Add(e.BlockAge)),
-			Message: fmt.Sprintf("the newest %s (%s) was sealed at %s, past block_age %s (%s)", what, subject, stamp(*b.SealedAt), e.BlockAge, by)})
+			Message: fmt.Sprintf("the newest %s (%s) was sealed at %s, past block_age %s (%s)", what, subject, stamp(*b.SealedAt), invariant.Duration{Duration: e.BlockAge}.Short(), by)})
 	case e.MaxAge > 0 && age > e.MaxAge:
 		add(Reason{Source: SourceEvidence, Ref: ref, Level: Degraded, Since: at(b.SealedAt.Add(e.MaxAge)),
-			Message: fmt.Sprintf("the newest %s (%s) was sealed at %s, past max_age %s (%s)", what, subject, stamp(*b.SealedAt), e.MaxAge, by)})
+			Message: fmt.Sprintf("the newest %s (%s) was sealed at %s, past max_age %s (%s)", what, subject, stamp(*b.SealedAt), invariant.Duration{Duration: e.MaxAge}.Short(), by)})
 	}
 }
 
