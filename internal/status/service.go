@@ -23,8 +23,8 @@ import (
 // Store is what the posture reads beyond the other services, and where
 // snapshots are kept.
 type Store interface {
-	// LatestGateResults returns the newest result of every gate.
-	LatestGateResults(ctx context.Context) ([]*gate.Result, error)
+	// LatestGateResults returns the newest result of each gate named.
+	LatestGateResults(ctx context.Context, gates []string) ([]*gate.Result, error)
 	// LatestGuardReports returns the newest report of every guard.
 	LatestGuardReports(ctx context.Context) ([]*guard.Report, error)
 	// LatestBundle returns the newest sealed bundle of a kind; an empty
@@ -95,7 +95,13 @@ func (s *Service) Current(ctx context.Context) (*Posture, error) {
 	if in.Invariants, err = s.Invariants.Views(ctx, s.Config.Environment); err != nil {
 		return nil, err
 	}
-	latest, err := s.Store.LatestGateResults(ctx)
+	var posture []string
+	for _, d := range s.Gates {
+		if d.AffectsPosture {
+			posture = append(posture, d.Name)
+		}
+	}
+	latest, err := s.Store.LatestGateResults(ctx, posture)
 	if err != nil {
 		return nil, err
 	}

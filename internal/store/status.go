@@ -16,11 +16,19 @@ import (
 
 var _ status.Store = (*DB)(nil)
 
-// LatestGateResults implements status.Store.
-func (db *DB) LatestGateResults(ctx context.Context) ([]*gate.Result, error) {
-	return db.queryGateResults(ctx, `SELECT `+gateResultColumns+` FROM (SELECT r.*, ROW_NUMBER() OVER (
-		PARTITION BY gate ORDER BY evaluated_at DESC, id DESC) AS rn
-		FROM platform_release_gate_results r) latest WHERE rn = 1 ORDER BY gate`)
+// LatestGateResults implements status.Store: one indexed lookup per gate,
+// however long the history.
+func (db *DB) LatestGateResults(ctx context.Context, gates []string) ([]*gate.Result, error) {
+	out := []*gate.Result{}
+	for _, g := range gates {
+		results, err := db.queryGateResults(ctx, `SELECT `+gateResultColumns+` FROM platform_release_gate_results
+			WHERE gate = `+db.dialect.placeholder(1)+` ORDER BY evaluated_at DESC, id DESC LIMIT 1`, g)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, results...)
+	}
+	return out, nil
 }
 
 // LatestGuardReports implements status.Store.

@@ -3,6 +3,9 @@
 -- "degraded since" does not move with every repeated report.
 ALTER TABLE platform_status_component_status ADD COLUMN status_since TEXT;
 
+-- The posture reads the latest result of each gate, whatever the subject.
+CREATE INDEX platform_release_gate_results_gate ON platform_release_gate_results (gate, evaluated_at);
+
 -- Readiness snapshots: the posture with its reasons as it stood at one
 -- moment, stored whole and never changed.
 CREATE TABLE platform_readiness_snapshots (
@@ -23,4 +26,5 @@ BEGIN SELECT RAISE(ABORT, 'platform_readiness_snapshots is append-only: DELETE i
 
 -- +goose Down
 DROP TABLE platform_readiness_snapshots;
+DROP INDEX platform_release_gate_results_gate;
 ALTER TABLE platform_status_component_status DROP COLUMN status_since;
