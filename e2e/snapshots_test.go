@@ -125,13 +125,13 @@ func TestScheduledSnapshots(t *testing.T) {
 				time.Sleep(20 * time.Millisecond)
 			}
 		}
-		ticks <- time.Now()
+		// The first is taken at start: none was ever taken.
 		p := waitFor(1)
 		if len(p.Snapshots) != 1 || p.Snapshots[0].Cause != "schedule" || p.Snapshots[0].TakenBy != "aeso-scheduler" {
-			t.Fatalf("after a tick: %+v", p)
+			t.Fatalf("at start: %+v", p)
 		}
-		// A second tick within the interval stores nothing: with replicas
-		// sharing a database, the first one to tick takes the snapshot.
+		// Ticks within the interval store nothing: with replicas sharing a
+		// database, the first one to tick takes the snapshot.
 		ticks <- time.Now()
 		ticks <- time.Now() // the previous tick has been handled once this one is taken
 		if p := e.snapshots(t, ""); len(p.Snapshots) != 1 {
@@ -141,6 +141,20 @@ func TestScheduledSnapshots(t *testing.T) {
 		ticks <- time.Now()
 		if p := waitFor(2); len(p.Snapshots) != 2 {
 			t.Fatalf("an hour later: %d snapshots", len(p.Snapshots))
+		}
+		// A restart within the interval does not take another; one after it
+		// takes one at once, without waiting for a tick.
+		e.stop()
+		e = startAgain(t, e, withConfigFile(cfg), withClock(clk), withTicks(manualTicks(make(chan time.Time))))
+		time.Sleep(200 * time.Millisecond)
+		if p := e.snapshots(t, ""); len(p.Snapshots) != 2 {
+			t.Fatalf("restarted within the interval: %d snapshots", len(p.Snapshots))
+		}
+		e.stop()
+		clk.advance(2 * time.Hour)
+		e = startAgain(t, e, withConfigFile(cfg), withClock(clk), withTicks(manualTicks(make(chan time.Time))))
+		if p := waitFor(3); len(p.Snapshots) != 3 {
+			t.Fatalf("restarted after the interval: %d snapshots", len(p.Snapshots))
 		}
 	})
 }

@@ -86,7 +86,7 @@ func TestADayOfASmallPlatform(t *testing.T) {
 		snapID := idOf(t, snap)
 
 		// 08:02 the api keeps reporting; the worker has gone silent.
-		silentSince := w.now()
+		silentSince := w.observed["worker"]
 		w.advance(2*time.Minute, "worker")
 		workerReport := w.latestReport("worker")
 		step("the worker is silent",

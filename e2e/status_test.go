@@ -61,19 +61,21 @@ type statusView struct {
 
 // world drives a platform described by postureYAML through the API.
 type world struct {
-	t   *testing.T
-	e   *env
-	clk *clock
+	t        *testing.T
+	e        *env
+	clk      *clock
+	observed map[string]time.Time // each component's latest observed_at
 }
 
 func newWorld(t *testing.T, tg testdb.Target) *world {
 	clk := &clock{}
-	return &world{t: t, e: start(t, tg, withConfigFile(writeConfig(t, postureYAML)), withClock(clk)), clk: clk}
+	return &world{t: t, e: start(t, tg, withConfigFile(writeConfig(t, postureYAML)), withClock(clk)), clk: clk,
+		observed: map[string]time.Time{}}
 }
 
-// now is the fake clock to the second, so times the test sends are the
-// times it can expect back.
-func (w *world) now() time.Time { return w.clk.now().UTC().Truncate(time.Second) }
+// now is the fake clock at the precision the server keeps, so times the
+// test sends are the times it gets back.
+func (w *world) now() time.Time { return w.clk.now().UTC().Truncate(time.Microsecond) }
 
 func (w *world) post(path, body string, want int) []byte {
 	w.t.Helper()
@@ -96,15 +98,17 @@ func idOf(t *testing.T, body []byte) string {
 // push reports a component's status observed now; it returns the report id.
 func (w *world) push(name, status, detail string) string {
 	w.t.Helper()
+	at := w.now()
+	w.observed[name] = at
 	return idOf(w.t, w.post("/v1/components/"+name+"/status",
-		fmt.Sprintf(`{"status":%q,"detail":%q,"observed_at":%q}`, status, detail, w.now().Format(time.RFC3339)), 201))
+		fmt.Sprintf(`{"status":%q,"detail":%q,"observed_at":%q}`, status, detail, at.Format(time.RFC3339Nano)), 201))
 }
 
 // result reports an invariant result observed now.
 func (w *world) result(id, status, env string) string {
 	w.t.Helper()
 	return idOf(w.t, w.post("/v1/invariants/"+id+"/results",
-		fmt.Sprintf(`{"status":%q,"environment":%q,"observed_at":%q}`, status, env, w.now().Format(time.RFC3339)), 201))
+		fmt.Sprintf(`{"status":%q,"environment":%q,"observed_at":%q}`, status, env, w.now().Format(time.RFC3339Nano)), 201))
 }
 
 // seal seals a security bundle for subject name@ref.
@@ -118,12 +122,17 @@ func (w *world) seal(name, ref string) string {
 
 func (w *world) guard(name, mode string, findings int) string {
 	w.t.Helper()
+	return w.guardFor(name, "api@v1", mode, findings)
+}
+
+func (w *world) guardFor(name, subject, mode string, findings int) string {
+	w.t.Helper()
 	var fs []string
 	for i := 0; i < findings; i++ {
 		fs = append(fs, fmt.Sprintf(`{"rule_id":"R%d","severity":"high"}`, i))
 	}
 	return idOf(w.t, w.post("/v1/guards/"+name+"/reports",
-		fmt.Sprintf(`{"subject":"api@v1","mode":%q,"findings":[%s]}`, mode, strings.Join(fs, ",")), 201))
+		fmt.Sprintf(`{"subject":%q,"mode":%q,"findings":[%s]}`, subject, mode, strings.Join(fs, ",")), 201))
 }
 
 func (w *world) record(component, severity, summary string) string {
@@ -349,6 +358,13 @@ func TestPostureEvidence(t *testing.T) {
 			w.healthy()
 			w.advance(336*time.Hour + time.Second)
 		}, []string{"blocked", "blocked evidence bundle: the newest security evidence (api@v1) was sealed at T, past block_age 336h " + by}},
+		{"a superseded bundle is no proof while its correction is open", func(w *world) {
+			w.push("api", "healthy", "")
+			w.push("worker", "healthy", "")
+			w.result("INV-BILLING-001", "pass", "production")
+			id := w.seal("api", "v1")
+			w.post("/v1/evidence/bundles/"+id+"/supersede", `{"reason":"the scan missed a dependency"}`, 201)
+		}, []string{"degraded", "degraded evidence gate_rule: no sealed security evidence " + by}},
 		{"newer evidence of any subject renews it", func(w *world) {
 			w.healthy()
 			w.advance(200 * time.Hour)
@@ -367,11 +383,17 @@ func TestPostureGates(t *testing.T) {
 			w.healthy()
 			w.evaluate("release", "web@v2") // no evidence for web@v2
 		}, []string{"blocked", "blocked gate gate_result: gate release blocked web@v2 at T (evidence-security)"}},
-		{"only the latest result counts", func(w *world) {
+		{"a later result for the same subject name replaces it", func(w *world) {
+			w.healthy()
+			w.evaluate("release", "web@v2")
+			w.seal("web", "v3")
+			w.evaluate("release", "web@v3")
+		}, []string{"healthy"}},
+		{"a pass for another subject does not hide it", func(w *world) {
 			w.healthy()
 			w.evaluate("release", "web@v2")
 			w.evaluate("release", "api@v1")
-		}, []string{"healthy"}},
+		}, []string{"blocked", "blocked gate gate_result: gate release blocked web@v2 at T (evidence-security)"}},
 		{"a gate that does not affect posture counts for nothing", func(w *world) {
 			w.healthy()
 			w.evaluate("canary", "api@v1") // INV-SEARCH-001 is unproven: blocks
@@ -397,6 +419,12 @@ func TestPostureGuards(t *testing.T) {
 			w.healthy()
 			w.guard("policy", "blocking", 0)
 		}, []string{"healthy"}},
+		{"a clean report for another subject does not hide findings", func(w *world) {
+			w.healthy()
+			w.guardFor("policy", "web@v1", "blocking", 1)
+			w.clk.advance(time.Second)
+			w.guardFor("policy", "api@v2", "blocking", 0)
+		}, []string{"blocked", "blocked guard guard_report: guard policy (blocking) has 1 open findings for web@v1: 1 high"}},
 		{"the latest report of a guard decides", func(w *world) {
 			w.healthy()
 			w.guard("policy", "blocking", 2)
@@ -464,8 +492,8 @@ func TestStatusSinceIsTheFirstReportOfARun(t *testing.T) {
 			}
 			return "none"
 		}
-		first := w.now()
 		w.push("worker", "degraded", "lag")
+		first := w.observed["worker"].Truncate(time.Second)
 		w.clk.advance(30 * time.Second)
 		w.push("worker", "degraded", "lag")
 		if got := sinceOf(); got != first.Format(time.RFC3339) {
@@ -477,8 +505,8 @@ func TestStatusSinceIsTheFirstReportOfARun(t *testing.T) {
 			t.Errorf("healthy again: since %s", got)
 		}
 		w.clk.advance(30 * time.Second)
-		again := w.now()
 		w.push("worker", "degraded", "lag")
+		again := w.observed["worker"].Truncate(time.Second)
 		if got := sinceOf(); got != again.Format(time.RFC3339) {
 			t.Errorf("degraded again: since %s, want %s", got, again.Format(time.RFC3339))
 		}

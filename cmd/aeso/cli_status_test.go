@@ -50,6 +50,12 @@ func TestStatusExitCodesFollowThePosture(t *testing.T) {
 	if r := aeso(t, s.env("aeso_wrongTOKENwrongTOKENwrongTOKENwrongTOKEN12"), "status"); r.code != 2 {
 		t.Errorf("a bad token: exit %d %s", r.code, r.stderr)
 	}
+	// A mistyped command is an error, never a verdict.
+	for _, args := range [][]string{{"status", "--bogus"}, {"status", "extra"}, {"status", "watch", "--interval", "soon"}} {
+		if r := aeso(t, admin, args...); r.code != 2 {
+			t.Errorf("aeso %s: exit %d, want 2", strings.Join(args, " "), r.code)
+		}
+	}
 	if r := aeso(t, admin, "status", "--json"); r.code != 3 || !strings.Contains(r.stdout, `"posture": "blocked"`) {
 		t.Errorf("--json: exit %d\n%s", r.code, r.stdout)
 	}

@@ -24,6 +24,17 @@ type exitError struct {
 
 func (e *exitError) Error() string { return e.err.Error() }
 
+// usage makes an argument error exit 2, for commands whose exit 1 means a
+// verdict.
+func usage(args cobra.PositionalArgs) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, a []string) error {
+		if err := args(cmd, a); err != nil {
+			return &exitError{code: 2, err: err}
+		}
+		return nil
+	}
+}
+
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
@@ -54,6 +65,9 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	}
 	root.SetOut(stdout)
 	root.SetErr(stderr)
+	// A mistyped flag is an error of its own (exit 2), never to be read as
+	// a verdict such as "blocked" or "degraded".
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &exitError{code: 2, err: err} })
 	root.AddCommand(newServeCmd(), newMigrateCmd(), newAuditCmd(), newEvidenceCmd(), newGateCmd(), newStatusCmd(), newTokenCmd(), &cobra.Command{
 		Use:   "version",
 		Short: "Print the version",

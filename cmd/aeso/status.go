@@ -39,7 +39,7 @@ prints every reason with the row that caused it, then each component.
 Exit codes: 0 healthy, 1 degraded, 3 blocked, 2 error, so a script or a
 pipeline can act on it.`,
 		Example: "  aeso status\n  aeso status --json | jq '.reasons[] | select(.level == \"blocked\")'",
-		Args:    cobra.NoArgs,
+		Args:    usage(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			c, err := cf.client()
 			if err != nil {
@@ -69,7 +69,7 @@ pipeline can act on it.`,
 screen; otherwise it prints the posture whenever it changes (its level or
 the rows behind it). A failed request is shown and retried at the next tick.`,
 		Example: "  aeso status watch --interval 10s",
-		Args:    cobra.NoArgs,
+		Args:    usage(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if interval < time.Second {
 				return &exitError{code: 2, err: fmt.Errorf("--interval must be at least 1s")}

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/aeso-dev/aeso/internal/audit"
@@ -44,7 +45,7 @@ type Main struct {
 	stopWait chan struct{} // closed by Shutdown to end whenReady
 
 	stopSchedule context.CancelFunc // ends scheduled snapshots
-	scheduleDone chan struct{}
+	schedule     sync.WaitGroup
 }
 
 // NewID returns a UUIDv7: time-ordered, so ids sort roughly by creation.
@@ -120,8 +121,10 @@ func Start(ctx context.Context, cfg Config) (*Main, error) {
 	statusSvc := &status.Service{Config: defs.Status, Gates: defs.Gates, Store: db, Audit: auditSvc,
 		Components: componentSvc, Invariants: invariantSvc, Reconciliations: reconcileSvc,
 		Now: cfg.Now, NewID: NewID, Logger: cfg.Logger, Ticker: cfg.Ticker}
-	// firstUse runs once the schema is current: the admin token, and the
-	// invariant definitions' stable IDs.
+	schedCtx, stopSchedule := context.WithCancel(context.Background())
+	m.stopSchedule = stopSchedule
+	// firstUse runs once the schema is current: the admin token, the
+	// invariant definitions' stable IDs, and the snapshot schedule.
 	firstUse := func(ctx context.Context) error {
 		if err := m.bootstrap(ctx, authSvc); err != nil {
 			return err
@@ -129,6 +132,11 @@ func Start(ctx context.Context, cfg Config) (*Main, error) {
 		if err := invariantSvc.Sync(ctx, defs.Invariants); err != nil {
 			return fmt.Errorf("%s: %w", cfg.ConfigPath, err)
 		}
+		m.schedule.Add(1)
+		go func() {
+			defer m.schedule.Done()
+			statusSvc.RunSchedule(schedCtx)
+		}()
 		return nil
 	}
 	if err := db.Ready(ctx); err != nil {
@@ -138,6 +146,7 @@ func Start(ctx context.Context, cfg Config) (*Main, error) {
 		m.stopWait = make(chan struct{})
 		go m.whenReady(firstUse)
 	} else if err := firstUse(ctx); err != nil {
+		stopSchedule()
 		db.Close()
 		return nil, err
 	}
@@ -147,15 +156,23 @@ func Start(ctx context.Context, cfg Config) (*Main, error) {
 		MaxBody: cfg.MaxBody, Version: cfg.Version, NewReqID: NewID, Now: cfg.Now,
 	}
 	srv.Metrics.WatchPosture(statusSvc.Current, cfg.Logger)
-	h, err := srv.Handler()
-	if err != nil {
+	// abort undoes a start that failed after the database was in use.
+	abort := func(err error) (*Main, error) {
+		if m.stopWait != nil {
+			close(m.stopWait)
+		}
+		stopSchedule()
+		m.schedule.Wait()
 		db.Close()
 		return nil, err
 	}
+	h, err := srv.Handler()
+	if err != nil {
+		return abort(err)
+	}
 	m.listener, err = net.Listen("tcp", cfg.Addr)
 	if err != nil {
-		db.Close()
-		return nil, fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+		return abort(fmt.Errorf("listen on %s: %w", cfg.Addr, err))
 	}
 	m.http = &http.Server{
 		Handler:           h,
@@ -166,12 +183,6 @@ func Start(ctx context.Context, cfg Config) (*Main, error) {
 		ErrorLog:          slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelWarn),
 	}
 	go func() { m.done <- m.http.Serve(m.listener) }()
-	schedCtx, stopSchedule := context.WithCancel(context.Background())
-	m.stopSchedule, m.scheduleDone = stopSchedule, make(chan struct{})
-	go func() {
-		defer close(m.scheduleDone)
-		statusSvc.RunSchedule(schedCtx)
-	}()
 	cfg.Logger.Info("aeso serving", "addr", m.Addr(), "database", db.Dialect(), "location", db.Location,
 		"actions", len(registry.All()), "version", cfg.Version)
 	return m, nil
@@ -257,7 +268,7 @@ func (m *Main) Shutdown(ctx context.Context) error {
 		close(m.stopWait)
 	}
 	m.stopSchedule()
-	<-m.scheduleDone
+	m.schedule.Wait()
 	err := m.http.Shutdown(ctx)
 	if serveErr := <-m.done; serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) {
 		err = errors.Join(err, serveErr)

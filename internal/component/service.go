@@ -106,8 +106,11 @@ type View struct {
 	Effective string
 }
 
-// Views returns every defined component, in definition order, read at now.
-func (s *Service) Views(ctx context.Context) ([]*View, error) {
+// Views returns every defined component, in definition order, read now.
+func (s *Service) Views(ctx context.Context) ([]*View, error) { return s.ViewsAt(ctx, s.Now()) }
+
+// ViewsAt returns every defined component as it stands at now.
+func (s *Service) ViewsAt(ctx context.Context, now time.Time) ([]*View, error) {
 	latest, err := s.Store.LatestComponentReports(ctx)
 	if err != nil {
 		return nil, err
@@ -116,7 +119,6 @@ func (s *Service) Views(ctx context.Context) ([]*View, error) {
 	for _, r := range latest {
 		byName[r.Component] = r
 	}
-	now := s.Now()
 	out := make([]*View, len(s.Defs))
 	for i, d := range s.Defs {
 		r := byName[d.Name]

@@ -47,6 +47,11 @@ func StateOf(d Def, latest *Result, now time.Time) string {
 // environments are every one any invariant reported in, plus env when set,
 // so an invariant that never reported where others did shows as unproven.
 func (s *Service) Views(ctx context.Context, env string) ([]*View, error) {
+	return s.ViewsAt(ctx, env, s.Now())
+}
+
+// ViewsAt is Views with states computed at now.
+func (s *Service) ViewsAt(ctx context.Context, env string, now time.Time) ([]*View, error) {
 	defs, err := s.Definitions(ctx)
 	if err != nil {
 		return nil, err
@@ -55,7 +60,7 @@ func (s *Service) Views(ctx context.Context, env string) ([]*View, error) {
 	if err != nil {
 		return nil, err
 	}
-	return buildViews(defs, latest, env, s.Now()), nil
+	return buildViews(defs, latest, env, now), nil
 }
 
 // View returns one invariant with its state per environment.

@@ -92,12 +92,12 @@ func (s *Server) handleComponentHistory(w http.ResponseWriter, r *http.Request) 
 		s.writeError(w, r, err)
 		return
 	}
-	limit, err := limitParam(q, 100, 1000)
+	limit, cursor, err := pageParams(q, 100, 1000)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	reports, next, err := s.Components.History(r.Context(), r.PathValue("name"), q.Get("cursor"), limit)
+	reports, next, err := s.Components.History(r.Context(), r.PathValue("name"), cursor, limit)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

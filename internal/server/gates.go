@@ -106,12 +106,12 @@ func (s *Server) handleGateResults(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	limit, err := limitParam(q, 50, 500)
+	limit, cursor, err := pageParams(q, 50, 500)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	results, next, err := s.Gates.History(r.Context(), r.PathValue("name"), q.Get("subject"), q.Get("cursor"), limit)
+	results, next, err := s.Gates.History(r.Context(), r.PathValue("name"), q.Get("subject"), cursor, limit)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

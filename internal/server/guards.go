@@ -98,12 +98,12 @@ func (s *Server) handleGuardReports(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	limit, err := limitParam(q, 50, 500)
+	limit, cursor, err := pageParams(q, 50, 500)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	reports, next, err := s.Guards.History(r.Context(), r.PathValue("name"), q.Get("subject"), q.Get("cursor"), limit)
+	reports, next, err := s.Guards.History(r.Context(), r.PathValue("name"), q.Get("subject"), cursor, limit)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

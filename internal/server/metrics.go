@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -79,6 +80,13 @@ type postureCollector struct {
 	current func(context.Context) (*status.Posture, error)
 	logger  *slog.Logger
 
+	// Scrapes that arrive while the posture is being computed share that
+	// computation, so scrapes (which need no token) cannot pile work onto
+	// the database.
+	mu     sync.Mutex
+	last   *status.Posture
+	lastAt time.Time
+
 	up, posture, componentStatus, openRecords, reasons *prometheus.Desc
 }
 
@@ -107,10 +115,26 @@ func (c *postureCollector) Describe(ch chan<- *prometheus.Desc) {
 	}
 }
 
-func (c *postureCollector) Collect(ch chan<- prometheus.Metric) {
+func (c *postureCollector) read() (*status.Posture, error) {
+	asked := time.Now()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.last != nil && c.lastAt.After(asked) {
+		return c.last, nil // computed while this scrape waited
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	p, err := c.current(ctx)
+	if err != nil {
+		c.last = nil
+		return nil, err
+	}
+	c.last, c.lastAt = p, time.Now()
+	return p, nil
+}
+
+func (c *postureCollector) Collect(ch chan<- prometheus.Metric) {
+	p, err := c.read()
 	if err != nil {
 		c.logger.Error("posture for metrics", "err", err)
 		ch <- prometheus.MustNewConstMetric(c.up, prometheus.GaugeValue, 0)

@@ -97,12 +97,12 @@ func (s *Server) handleListSnapshots(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	limit, err := limitParam(q, 100, 1000)
+	limit, cursor, err := pageParams(q, 100, 1000)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	snaps, next, err := s.Status.Snapshots(r.Context(), q.Get("cursor"), limit)
+	snaps, next, err := s.Status.Snapshots(r.Context(), cursor, limit)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -131,9 +131,11 @@ type Inputs struct {
 	Evidence    []EvidenceInput
 	Gates       []GateInput
 	Guards      []*guard.Report     // the latest report of each guard
-	Records     []*reconcile.Record // open reconciliation records
+	Records     []*reconcile.Record // open reconciliation records, the weightiest first
 	// RecordsCapped is set when there were more open records than were read.
 	RecordsCapped bool
+	// OpenCounts counts every open record by severity, read or not.
+	OpenCounts map[string]int
 }
 
 func at(t time.Time) *time.Time {
@@ -211,7 +213,7 @@ func Evaluate(in Inputs) *Posture {
 	}
 	if in.RecordsCapped {
 		add(Reason{Source: SourceReconciliation, Ref: "reconciliation:*", Level: Degraded,
-			Message: fmt.Sprintf("more than %d open reconciliation records: only the newest were read", len(in.Records))})
+			Message: fmt.Sprintf("more than %d open reconciliation records: only the %d weightiest (blocked first, then by severity) were read", len(in.Records), len(in.Records))})
 	}
 
 	sort.SliceStable(all, func(i, j int) bool {
@@ -229,8 +231,8 @@ func Evaluate(in Inputs) *Posture {
 	for _, sev := range reconcile.Severities {
 		p.OpenReconciliations[sev] = 0
 	}
-	for _, r := range in.Records {
-		p.OpenReconciliations[r.Severity]++
+	for sev, n := range in.OpenCounts {
+		p.OpenReconciliations[sev] = n
 	}
 	for _, r := range all {
 		p.Posture = worst(p.Posture, r.Level)

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/aeso-dev/aeso"
 	"github.com/aeso-dev/aeso/internal/audit"
@@ -23,13 +24,19 @@ import (
 // Store is what the posture reads beyond the other services, and where
 // snapshots are kept.
 type Store interface {
-	// LatestGateResults returns the newest result of each gate named.
+	// LatestGateResults returns, for each gate named, the newest result
+	// for each subject name.
 	LatestGateResults(ctx context.Context, gates []string) ([]*gate.Result, error)
-	// LatestGuardReports returns the newest report of every guard.
+	// LatestGuardReports returns the newest report of every guard for each
+	// subject name.
 	LatestGuardReports(ctx context.Context) ([]*guard.Report, error)
-	// LatestBundle returns the newest sealed bundle of a kind; an empty
-	// subject means any subject.
-	LatestBundle(ctx context.Context, kind, subject, ref, stage string) (*evidence.Bundle, error)
+	// StandingBundle returns the newest sealed bundle of a kind (promoted to
+	// stage, when set) that no correction supersedes, or nil.
+	StandingBundle(ctx context.Context, kind, stage string) (*evidence.Bundle, error)
+	// OpenReconciliations returns up to limit unresolved records, blocked
+	// ones first and then the most severe, and the count of all of them by
+	// severity.
+	OpenReconciliations(ctx context.Context, limit int) ([]*reconcile.Record, map[string]int, error)
 	// AddSnapshot stores a snapshot and its audit event. With minGap set it
 	// stores nothing, and answers false, when a scheduled snapshot was
 	// taken less than minGap before this one (another replica took it).
@@ -89,10 +96,10 @@ type Service struct {
 func (s *Service) Current(ctx context.Context) (*Posture, error) {
 	in := Inputs{Now: s.Now().UTC().Truncate(time.Microsecond), Environment: s.Config.Environment}
 	var err error
-	if in.Components, err = s.Components.Views(ctx); err != nil {
+	if in.Components, err = s.Components.ViewsAt(ctx, in.Now); err != nil {
 		return nil, err
 	}
-	if in.Invariants, err = s.Invariants.Views(ctx, s.Config.Environment); err != nil {
+	if in.Invariants, err = s.Invariants.ViewsAt(ctx, s.Config.Environment, in.Now); err != nil {
 		return nil, err
 	}
 	var posture []string
@@ -105,9 +112,9 @@ func (s *Service) Current(ctx context.Context) (*Posture, error) {
 	if err != nil {
 		return nil, err
 	}
-	byGate := map[string]*gate.Result{}
+	byGate := map[string][]*gate.Result{}
 	for _, r := range latest {
-		byGate[r.Gate] = r
+		byGate[r.Gate] = append(byGate[r.Gate], r)
 	}
 	newest := map[[2]string]*evidence.Bundle{}
 	for i := range s.Gates {
@@ -115,7 +122,9 @@ func (s *Service) Current(ctx context.Context) (*Posture, error) {
 		if !d.AffectsPosture {
 			continue
 		}
-		in.Gates = append(in.Gates, GateInput{Def: d, Latest: byGate[d.Name]})
+		for _, r := range byGate[d.Name] {
+			in.Gates = append(in.Gates, GateInput{Def: d, Latest: r})
+		}
 		for j := range d.Rules {
 			r := &d.Rules[j]
 			if r.Evidence == nil {
@@ -124,11 +133,7 @@ func (s *Service) Current(ctx context.Context) (*Posture, error) {
 			key := [2]string{r.Evidence.Kind, r.Evidence.Stage}
 			b, seen := newest[key]
 			if !seen {
-				b, err = s.Store.LatestBundle(ctx, r.Evidence.Kind, "", "", r.Evidence.Stage)
-				if aeso.ErrorCode(err) == aeso.ENOTFOUND {
-					b, err = nil, nil
-				}
-				if err != nil {
+				if b, err = s.Store.StandingBundle(ctx, r.Evidence.Kind, r.Evidence.Stage); err != nil {
 					return nil, err
 				}
 				newest[key] = b
@@ -140,7 +145,7 @@ func (s *Service) Current(ctx context.Context) (*Posture, error) {
 	if in.Guards, err = s.Store.LatestGuardReports(ctx); err != nil {
 		return nil, err
 	}
-	if in.Records, err = s.Reconciliations.List(ctx, reconcile.Filter{Open: true, Limit: MaxOpenRecords + 1}); err != nil {
+	if in.Records, in.OpenCounts, err = s.Store.OpenReconciliations(ctx, MaxOpenRecords+1); err != nil {
 		return nil, err
 	}
 	if len(in.Records) > MaxOpenRecords {
@@ -184,9 +189,9 @@ const MaxNote = 1024
 // its audit event in the same transaction.
 func (s *Service) TakeSnapshot(ctx context.Context, o audit.Origin, note string) (*Snapshot, error) {
 	note = strings.TrimSpace(note)
-	if len(note) > MaxNote || redact.TextLooksSecret(note) {
+	if utf8.RuneCountInString(note) > MaxNote || redact.TextLooksSecret(note) {
 		return nil, &aeso.Error{Code: aeso.EINVALID, Reason: "validation_failed", Message: "request is invalid",
-			Fields: []aeso.FieldError{{Field: "note", Code: "invalid", Message: fmt.Sprintf("must be at most %d bytes and hold no secret", MaxNote)}}}
+			Fields: []aeso.FieldError{{Field: "note", Code: "invalid", Message: fmt.Sprintf("must be at most %d characters and hold no secret", MaxNote)}}}
 	}
 	snap, _, err := s.take(ctx, o, CauseManual, note, 0)
 	return snap, err
@@ -248,9 +253,11 @@ func (s *Service) ticker(d time.Duration) (<-chan time.Time, func()) {
 	return t.C, t.Stop
 }
 
-// RunSchedule takes a snapshot every Config.SnapshotEvery until ctx ends.
-// Replicas sharing a database each run it; a replica skips its turn when
-// another took a snapshot within the last nine tenths of the interval.
+// RunSchedule takes a snapshot every Config.SnapshotEvery until ctx ends,
+// and one at once when the last scheduled snapshot is older than that (so
+// restarts more frequent than the interval do not starve the schedule).
+// Replicas sharing a database each run it; a replica skips its turn when a
+// scheduled snapshot was taken within nine tenths of the interval.
 func (s *Service) RunSchedule(ctx context.Context) {
 	every := s.Config.SnapshotEvery.Duration
 	if every <= 0 {
@@ -259,17 +266,17 @@ func (s *Service) RunSchedule(ctx context.Context) {
 	ticks, stop := s.ticker(every)
 	defer stop()
 	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-ticks:
-		}
 		snap, stored, err := s.take(ctx, audit.Origin{Source: SchedulePrincipal}, CauseSchedule, "", every*9/10)
 		switch {
 		case err != nil && ctx.Err() == nil:
 			s.Logger.Error("scheduled readiness snapshot failed", "err", err)
 		case stored:
 			s.Logger.Info("readiness snapshot taken", "id", snap.ID, "posture", snap.Posture)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-ticks:
 		}
 	}
 }

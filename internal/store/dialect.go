@@ -26,6 +26,8 @@ type dialect interface {
 	// lockSeq is the statement that reads the seq counter under a lock
 	// held until commit.
 	lockSeq() string
+	// subjectName is SQL for the name part of a "name@ref" subject column.
+	subjectName(column string) string
 }
 
 // sqliteTimeLayout is fixed-width so TEXT comparison orders times correctly.
@@ -49,12 +51,18 @@ func (sqliteDialect) timeArg(t time.Time) any {
 // already holds the database's write lock.
 func (sqliteDialect) lockSeq() string { return `SELECT last_seq FROM audit_seq WHERE id = 1` }
 
+func (sqliteDialect) subjectName(c string) string {
+	return "substr(" + c + ", 1, instr(" + c + " || '@', '@') - 1)"
+}
+
 type postgresDialect struct{}
 
-func (postgresDialect) name() string             { return "postgres" }
-func (postgresDialect) placeholder(n int) string { return "$" + strconv.Itoa(n) }
-func (postgresDialect) forUpdate() string        { return " FOR UPDATE" }
-func (postgresDialect) timeArg(t time.Time) any  { return t.UTC() }
+func (postgresDialect) name() string                { return "postgres" }
+func (postgresDialect) placeholder(n int) string    { return "$" + strconv.Itoa(n) }
+func (postgresDialect) forUpdate() string           { return " FOR UPDATE" }
+func (postgresDialect) timeArg(t time.Time) any     { return t.UTC() }
+func (postgresDialect) subjectName(c string) string { return "split_part(" + c + ", '@', 1)" }
+
 func (postgresDialect) lockSeq() string {
 	return `SELECT last_seq FROM audit_seq WHERE id = 1 FOR UPDATE`
 }

@@ -446,12 +446,8 @@ func (db *DB) ListBundles(ctx context.Context, f evidence.Filter) ([]*evidence.B
 func (db *DB) LatestBundle(ctx context.Context, kind, subject, ref, stage string) (*evidence.Bundle, error) {
 	ph := db.dialect.placeholder
 	q := `SELECT ` + bundleColumns + `, ` + promotedColumn + ` FROM platform_evidence_bundles WHERE kind = ` + ph(1) +
-		` AND state = 'sealed'`
-	args := []any{kind}
-	if subject != "" { // any subject otherwise: the newest proof of its kind
-		args = append(args, subject)
-		q += fmt.Sprintf(" AND subject_name = %s", ph(len(args)))
-	}
+		` AND subject_name = ` + ph(2) + ` AND state = 'sealed'`
+	args := []any{kind, subject}
 	if ref != "" {
 		args = append(args, ref)
 		q += fmt.Sprintf(" AND subject_ref = %s", db.dialect.placeholder(len(args)))

@@ -9,20 +9,25 @@ import (
 
 	"github.com/aeso-dev/aeso"
 	"github.com/aeso-dev/aeso/internal/audit"
+	"github.com/aeso-dev/aeso/internal/evidence"
 	"github.com/aeso-dev/aeso/internal/gate"
 	"github.com/aeso-dev/aeso/internal/guard"
+	"github.com/aeso-dev/aeso/internal/reconcile"
 	"github.com/aeso-dev/aeso/internal/status"
 )
 
 var _ status.Store = (*DB)(nil)
 
-// LatestGateResults implements status.Store: one indexed lookup per gate,
-// however long the history.
+// LatestGateResults implements status.Store: per gate, the newest result
+// for each subject name, so a pass for api@v2 replaces the block of api@v1
+// but not that of web@v1.
 func (db *DB) LatestGateResults(ctx context.Context, gates []string) ([]*gate.Result, error) {
 	out := []*gate.Result{}
 	for _, g := range gates {
-		results, err := db.queryGateResults(ctx, `SELECT `+gateResultColumns+` FROM platform_release_gate_results
-			WHERE gate = `+db.dialect.placeholder(1)+` ORDER BY evaluated_at DESC, id DESC LIMIT 1`, g)
+		results, err := db.queryGateResults(ctx, `SELECT `+gateResultColumns+` FROM (SELECT r.*, ROW_NUMBER() OVER (
+			PARTITION BY `+db.dialect.subjectName("subject")+` ORDER BY evaluated_at DESC, id DESC) AS rn
+			FROM platform_release_gate_results r WHERE gate = `+db.dialect.placeholder(1)+`) latest
+			WHERE rn = 1 ORDER BY subject`, g)
 		if err != nil {
 			return nil, err
 		}
@@ -31,11 +36,74 @@ func (db *DB) LatestGateResults(ctx context.Context, gates []string) ([]*gate.Re
 	return out, nil
 }
 
-// LatestGuardReports implements status.Store.
+// LatestGuardReports implements status.Store: the newest report of each
+// guard for each subject name.
 func (db *DB) LatestGuardReports(ctx context.Context) ([]*guard.Report, error) {
 	return db.queryGuardReports(ctx, `SELECT `+guardColumns+` FROM (SELECT r.*, ROW_NUMBER() OVER (
-		PARTITION BY guard ORDER BY observed_at DESC, id DESC) AS rn
-		FROM platform_guard_report_summaries r) latest WHERE rn = 1 ORDER BY guard`)
+		PARTITION BY guard, `+db.dialect.subjectName("subject")+` ORDER BY observed_at DESC, id DESC) AS rn
+		FROM platform_guard_report_summaries r) latest WHERE rn = 1 ORDER BY guard, subject`)
+}
+
+// StandingBundle implements status.Store.
+func (db *DB) StandingBundle(ctx context.Context, kind, stage string) (*evidence.Bundle, error) {
+	ph := db.dialect.placeholder
+	q := `SELECT ` + bundleColumns + `, ` + promotedColumn + ` FROM platform_evidence_bundles
+		WHERE kind = ` + ph(1) + ` AND state = 'sealed' AND superseded_by IS NULL`
+	args := []any{kind}
+	if stage != "" {
+		args = append(args, stage)
+		q += " AND id IN (SELECT bundle_id FROM platform_evidence_promotions WHERE stage = " + ph(2) + ")"
+	}
+	rows, err := db.read.QueryContext(ctx, q+" ORDER BY sealed_at DESC, id DESC LIMIT 1", args...)
+	if err != nil {
+		return nil, fmt.Errorf("standing bundle: %w", err)
+	}
+	bundles, err := scanBundles(rows, true)
+	if err != nil || len(bundles) == 0 {
+		return nil, err
+	}
+	return bundles[0], nil
+}
+
+// OpenReconciliations implements status.Store: blocked records first, then
+// by severity, so a cut list keeps the ones that weigh most.
+func (db *DB) OpenReconciliations(ctx context.Context, limit int) ([]*reconcile.Record, map[string]int, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT `+recordColumns+` FROM platform_reconciliation_records
+		WHERE state <> 'resolved'
+		ORDER BY CASE state WHEN 'blocked' THEN 0 ELSE 1 END,
+			CASE severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 ELSE 3 END, id DESC
+		LIMIT `+db.dialect.placeholder(1), limit)
+	if err != nil {
+		return nil, nil, fmt.Errorf("open reconciliations: %w", err)
+	}
+	defer rows.Close()
+	records := []*reconcile.Record{}
+	for rows.Next() {
+		r, err := scanRecord(rows)
+		if err != nil {
+			return nil, nil, err
+		}
+		records = append(records, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, err
+	}
+	counts := map[string]int{}
+	crows, err := db.read.QueryContext(ctx, `SELECT severity, COUNT(*) FROM platform_reconciliation_records
+		WHERE state <> 'resolved' GROUP BY severity`)
+	if err != nil {
+		return nil, nil, fmt.Errorf("count open reconciliations: %w", err)
+	}
+	defer crows.Close()
+	for crows.Next() {
+		var sev string
+		var n int
+		if err := crows.Scan(&sev, &n); err != nil {
+			return nil, nil, err
+		}
+		counts[sev] = n
+	}
+	return records, counts, crows.Err()
 }
 
 const snapshotColumns = `id, taken_at, taken_by, cause, note, posture, inputs_digest, body`
