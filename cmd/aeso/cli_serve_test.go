@@ -9,6 +9,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/aeso-dev/aeso/client"
 )
@@ -17,7 +18,12 @@ func TestServeWritesTheFirstAdminTokenOnlyToItsFile(t *testing.T) {
 	s := startServer(t, t.TempDir(), nil)
 	path := filepath.Join(s.DataDir, "admin.token")
 
-	if want := "admin token written to " + path; !strings.Contains(s.stdout.String(), want) {
+	// The server may answer /readyz a moment before serve prints the path.
+	want := "admin token written to " + path
+	for deadline := time.Now().Add(5 * time.Second); !strings.Contains(s.stdout.String(), want) && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if !strings.Contains(s.stdout.String(), want) {
 		t.Errorf("stdout = %q, want it to contain %q", s.stdout.String(), want)
 	}
 	info, err := os.Stat(path)
