@@ -207,6 +207,9 @@ func printStatus(w io.Writer, st *client.Status) {
 	fmt.Fprintf(w, "%s (at %s%s; inputs %s)\n", strings.ToUpper(st.Posture), st.EvaluatedAt.UTC().Format(time.RFC3339), where, st.InputsDigest)
 	if len(st.Reasons) == 0 {
 		fmt.Fprintln(w, "no reasons: every rule holds")
+		if len(st.Components) == 0 {
+			fmt.Fprintln(w, "(no components are defined: the config's components section lists what to watch)")
+		}
 	} else {
 		tw := table(w)
 		fmt.Fprintln(tw, "LEVEL\tSOURCE\tSINCE\tMESSAGE\tREF")
