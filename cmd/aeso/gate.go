@@ -25,22 +25,22 @@ the evidence, invariant results, guard reports, component status and open
 reconciliation records aeso holds, stores the result, and prints one reason
 per rule. Exit codes: 0 pass, 1 block, 2 error, so a pipeline step is one line.`,
 		Example: "  aeso gate check release --subject api@$CI_COMMIT_TAG",
-		Args:    usage(cobra.ExactArgs(1)),
+		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if subject == "" {
-				return &exitError{code: 2, err: errors.New("--subject is required (e.g. api@v1.4.2)")}
+				return errors.New("--subject is required (e.g. api@v1.4.2)")
 			}
 			c, err := cf.client()
 			if err != nil {
-				return &exitError{code: 2, err: err}
+				return err
 			}
 			res, err := c.EvaluateGate(cmd.Context(), args[0], subject, correlation)
 			if err != nil {
-				return &exitError{code: 2, err: err}
+				return err
 			}
 			if cf.json {
 				if err := printJSON(cmd.OutOrStdout(), res); err != nil {
-					return &exitError{code: 2, err: err}
+					return err
 				}
 			} else {
 				printGateResult(cmd.OutOrStdout(), res)
