@@ -48,6 +48,16 @@ func usageArgs(rule cobra.PositionalArgs) cobra.PositionalArgs {
 	}
 }
 
+// flagError makes a flag cobra cannot parse a usage error. Under a group,
+// the flag usually belongs to a mistyped subcommand (aeso token crete
+// --principal ci): that subcommand is the error worth naming.
+func flagError(cmd *cobra.Command, err error) error {
+	if args := cmd.Flags().Args(); cmd.HasAvailableSubCommands() && len(args) > 0 {
+		err = unknownCommand(cmd, args[0])
+	}
+	return &usageError{cmd: cmd, err: err}
+}
+
 // runGroup runs when a command group is given no subcommand, or one it does
 // not have.
 func runGroup(cmd *cobra.Command, args []string) error {

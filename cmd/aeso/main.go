@@ -78,7 +78,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	root.SetErr(stderr)
 	// A mistyped flag is an error of its own (exit 2), never to be read as
 	// a verdict such as "blocked" or "degraded".
-	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error { return &usageError{cmd: cmd, err: err} })
+	root.SetFlagErrorFunc(flagError)
 	root.AddCommand(newServeCmd(), newMigrateCmd(), newAuditCmd(), newEvidenceCmd(), newGateCmd(), newStatusCmd(), newTokenCmd(), &cobra.Command{
 		Use:   "version",
 		Short: "Print the version",
