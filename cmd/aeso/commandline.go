@@ -106,6 +106,17 @@ func newHelpCmd(root *cobra.Command) *cobra.Command {
 		Short: "Help about any command",
 		Long:  "help prints the help of any command, e.g. aeso help evidence seal.",
 		Args:  cobra.ArbitraryArgs,
+		ValidArgsFunction: func(_ *cobra.Command, args []string, prefix string) ([]cobra.Completion, cobra.ShellCompDirective) {
+			var names []cobra.Completion
+			if target, rest, err := root.Find(args); err == nil && len(rest) == 0 {
+				for _, sub := range target.Commands() {
+					if sub.IsAvailableCommand() && strings.HasPrefix(sub.Name(), prefix) {
+						names = append(names, cobra.CompletionWithDesc(sub.Name(), sub.Short))
+					}
+				}
+			}
+			return names, cobra.ShellCompDirectiveNoFileComp
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			target, rest, err := root.Find(args)
 			if err != nil {
