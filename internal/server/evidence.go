@@ -11,7 +11,6 @@ import (
 
 	"github.com/aeso-dev/aeso"
 	"github.com/aeso-dev/aeso/internal/evidence"
-	"github.com/aeso-dev/aeso/internal/invariant"
 	"github.com/aeso-dev/aeso/internal/report"
 )
 
@@ -52,26 +51,10 @@ func (s *Server) handleAddItem(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	_, o := s.origin(r)
-	// An invariant_result item is also an invariant result: both records
-	// carry the same link (bundle and item). Everything is checked first.
-	var link *invariant.ItemLink
-	if req.Type == "invariant_result" {
-		var err error
-		if link, err = s.Invariants.CheckItemLink(r.Context(), req.Metadata, req.Result); err != nil {
-			s.writeError(w, r, err)
-			return
-		}
-	}
 	it, err := s.Evidence.AddItem(r.Context(), o, r.PathValue("id"), req)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
-	}
-	if link != nil {
-		if _, err := s.Invariants.RecordItemLink(r.Context(), o, link, it.BundleID, it.ID, it.ObservedAt, it.CorrelationID); err != nil {
-			s.writeError(w, r, err)
-			return
-		}
 	}
 	s.writeJSON(w, r, http.StatusCreated, itemJSON(it, s.Now()))
 }
