@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/url"
 	"strings"
 	"testing"
@@ -231,5 +232,34 @@ func TestAWaivedGuardDoesNotBlockThePostureUntilTheWaiverExpires(t *testing.T) {
 		if res := w.e.evaluate(t, "api@v1"); outcomes(res) != "block: evidence-security=pass, guards=block" {
 			t.Errorf("evaluation after expiry: %s", outcomes(res))
 		}
+	})
+}
+
+// waive excuses a rule of the release gate for subject for an hour.
+func (w *world) waive(rule, subject, reason string) {
+	w.t.Helper()
+	w.post("/v1/gates/release/waivers", fmt.Sprintf(`{"rule":%q,"subject":%q,"reason":%q,"expires_at":%q}`,
+		rule, subject, reason, w.now().Add(time.Hour).Format(time.RFC3339Nano)), 201)
+}
+
+func TestPostureWaivers(t *testing.T) {
+	const by = "(required by gate release rule evidence-security)"
+	runPostureCases(t, []postureCase{
+		{"old evidence waived for its subject is healthy, and says so", func(w *world) {
+			w.healthy()
+			w.advance(168*time.Hour + time.Second)
+			w.waive("evidence-security", "api@v1", "scan rerun in OPS-12")
+		}, []string{"healthy", "healthy evidence waiver: the newest security evidence (api@v1) was sealed at T, past max_age 168h " + by +
+			", would be degraded: waived for gate release rule evidence-security until T by admin: scan rerun in OPS-12"}},
+		{"a waiver for another subject excuses nothing", func(w *world) {
+			w.healthy()
+			w.advance(168*time.Hour + time.Second)
+			w.waive("evidence-security", "api@v2", "scan rerun in OPS-12")
+		}, []string{"degraded", "degraded evidence bundle: the newest security evidence (api@v1) was sealed at T, past max_age 168h " + by}},
+		{"a waiver of another rule excuses nothing", func(w *world) {
+			w.healthy()
+			w.guard("policy", "blocking", 1)
+			w.waive("evidence-security", "api@v1", "not this one")
+		}, []string{"blocked", "blocked guard guard_report: guard policy (blocking) has 1 open findings for api@v1: 1 high"}},
 	})
 }

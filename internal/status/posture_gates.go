@@ -101,7 +101,7 @@ func evidenceReason(e EvidenceInput, waivers []*gate.Waiver, now time.Time, add 
 		return nil
 	}
 	if w := gate.ActiveWaiver(waivers, e.Gate, e.Rule, subject, now); w != nil {
-		add(waived(SourceEvidence, fmt.Sprintf("the newest %s (%s, %s) would be %s", what, subject, ref, r.Level), w, ""))
+		add(waived(SourceEvidence, fmt.Sprintf("%s, would be %s", r.Message, r.Level), w, ""))
 		return []string{"waiver:" + w.ID}
 	}
 	add(r)
