@@ -67,8 +67,10 @@ pipeline can act on it.`,
 		Use:   "watch",
 		Short: "Refresh the posture until interrupted",
 		Long: `watch asks for the posture every --interval. On a terminal it redraws the
-screen; otherwise it prints the posture whenever it changes (its level or
-the rows behind it). A failed request is shown and retried at the next tick.
+screen; otherwise it prints the posture whenever it changes: its level or
+any reason (source, ref, level or message), so a component going from
+stale to dead is printed even though the level stays the same. A failed
+request is shown and retried at the next tick.
 When it stops (after --count reads, or interrupted) it exits as status does
 for the last read: 0 healthy, 1 degraded, 3 blocked, 2 if that read failed.`,
 		Example: "  aeso status watch --interval 10s",
@@ -185,8 +187,8 @@ func watchStatus(ctx context.Context, w io.Writer, c *client.Client, interval ti
 		case err != nil:
 			fmt.Fprintf(w, "%s could not read the posture: %v\n", time.Now().UTC().Format(time.RFC3339), err)
 			last = ""
-		case st.Posture+st.InputsDigest != last:
-			last = st.Posture + st.InputsDigest
+		case reasonsKey(st) != last:
+			last = reasonsKey(st)
 			if err := printStatusAs(w, st, asJSON); err != nil {
 				return err
 			}
@@ -203,6 +205,18 @@ func watchStatus(ctx context.Context, w io.Writer, c *client.Client, interval ti
 		case <-t.C:
 		}
 	}
+}
+
+// reasonsKey is what watch compares between polls: the level and every
+// reason's source, ref, level and message. The inputs digest leaves out
+// messages, so it cannot tell "stale" from "dead" on the same report.
+func reasonsKey(st *client.Status) string {
+	var b strings.Builder
+	b.WriteString(st.Posture)
+	for _, r := range st.Reasons {
+		fmt.Fprintf(&b, "\x00%s\x00%s\x00%s\x00%s", r.Source, r.Ref, r.Level, r.Message)
+	}
+	return b.String()
 }
 
 func printStatus(w io.Writer, st *client.Status) {
