@@ -33,6 +33,7 @@ var guardedTables = []guardedTable{
 	{name: "platform_guard_report_summaries", tamper: "subject"},
 	{name: "platform_release_gate_results", tamper: "subject"},
 	{name: "platform_gate_waivers", tamper: "reason"},
+	{name: "platform_gate_withdrawals", tamper: "reason"},
 	{name: "platform_status_component_history", tamper: "detail"},
 	{name: "platform_reconciliation_records", tamper: "owner", mutable: true},
 	{name: "platform_reconciliation_transitions", tamper: "reason"},
@@ -90,6 +91,8 @@ var seedGuarded = []string{
 		VALUES ('00000000-0000-4000-8000-000000001101', 'release', 'shop@v1.0.0', 'pass', '[]', '[]', 'sha256:1e', 'v1', 'ci', ` + when + `)`,
 	`INSERT INTO platform_gate_waivers (id, gate, rule, subject, reason, created_by, created_at, expires_at)
 		VALUES ('00000000-0000-4000-8000-000000001201', 'release', 'guard:gosec', 'shop@v1.0.0', 'false positive', 'alice', ` + when + `, ` + when + `)`,
+	`INSERT INTO platform_gate_withdrawals (id, gate, subject, result_id, verdict, reason, withdrawn_by, withdrawn_at)
+		VALUES ('00000000-0000-4000-8000-000000001701', 'release', 'shop@v1.0.0', '00000000-0000-4000-8000-000000001101', 'pass', 'abandoned', 'alice', ` + when + `)`,
 	`INSERT INTO platform_status_component_history (id, component, status, detail, source, observed_at, recorded_at)
 		VALUES ('00000000-0000-4000-8000-000000001301', 'api', 'healthy', 'all good', 'probe', ` + when + `, ` + when + `)`,
 	`INSERT INTO platform_reconciliation_records (id, kind, severity, owner, evidence, redacted_paths, state, created_at, created_by, updated_at)
