@@ -192,7 +192,7 @@ func TestParseSaysWhereAReportBroke(t *testing.T) {
 	}{
 		{
 			name: "a truncated JUnit file breaks at its end", format: FormatJUnit, file: "junit-broken.xml",
-			want: ParseError{Format: FormatJUnit, Line: 6, Column: 148, Msg: "unexpected EOF"},
+			want: ParseError{Format: FormatJUnit, Line: -1, Msg: "unexpected EOF"}, // Line -1: at the last byte
 		},
 		{
 			name: "a truncated SARIF log breaks just past its last byte", format: FormatSARIF, file: "sarif-broken.sarif",
@@ -279,6 +279,12 @@ func TestParseSaysWhereAReportBroke(t *testing.T) {
 				if input, err = os.ReadFile(filepath.Join("testdata", tt.file)); err != nil {
 					t.Fatal(err)
 				}
+			}
+			if tt.want.Line == -1 {
+				// Where the cut falls depends on how long the tool's
+				// timings were; the decoder stops at the last byte.
+				tt.want.Line = 1 + bytes.Count(input, []byte("\n"))
+				tt.want.Column = len(input) - bytes.LastIndexByte(input, '\n')
 			}
 			s, err := Parse(tt.format, bytes.NewReader(input), limit)
 			var pe *ParseError
