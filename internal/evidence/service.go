@@ -133,7 +133,12 @@ func describe(sum *report.Summary) string {
 	c := sum.Counts
 	d := time.Duration(sum.DurationMS) * time.Millisecond
 	if sum.Format == report.FormatSARIF {
-		return fmt.Sprintf("%s: %d findings (%d errors, %d warnings)", orTool(sum), c.Total, c.Failed, c.Warnings)
+		text := fmt.Sprintf("%s: %d findings (%d errors, %d warnings, %d notes, %d none, %d suppressed)",
+			orTool(sum), c.Total, c.Failed, c.Warnings, c.Notes, c.None, c.Suppressed)
+		if c.Errored > 0 {
+			text += fmt.Sprintf("; %d runs did not finish", c.Errored)
+		}
+		return text
 	}
 	return fmt.Sprintf("%s: %d tests, %d passed, %d failed, %d errored, %d skipped in %s",
 		orTool(sum), c.Total, c.Passed, c.Failed, c.Errored, c.Skipped, d.Round(time.Millisecond))
