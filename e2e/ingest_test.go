@@ -132,8 +132,8 @@ func TestAFieldGivenTwiceIsRefused(t *testing.T) {
 		body := `{"events":[{"actor_user_id":"a","action":"a.b","result":"success","result":"failure","occurred_at":"2026-01-02T15:04:05Z"}]}`
 		r := e.do("POST", "/v1/audit/events", adminToken, body)
 		p := r.problem(t)
-		if r.status != 400 || len(p.Errors) != 1 || p.Errors[0].Field != "events[0].result" || p.Errors[0].Code != "duplicate_field" {
-			t.Errorf("status %d problem %+v, want events[0].result duplicate_field", r.status, p)
+		if r.status != 400 || len(p.Errors) != 1 || p.Errors[0].Field != "events[0].result" || p.Errors[0].Code != "duplicate_key" || p.Code != "duplicate_key" {
+			t.Errorf("status %d problem %+v, want events[0].result duplicate_key", r.status, p)
 		}
 	})
 }
