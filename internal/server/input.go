@@ -73,7 +73,7 @@ func (s *Server) checkInput(rt Route, next http.HandlerFunc) http.HandlerFunc {
 // body may come without one, e.g. POST /v1/status/snapshots with nothing.
 func readJSONBody(r *http.Request, limit int64) ([]byte, error) {
 	ct := r.Header.Get("Content-Type")
-	if ct != "" && !isJSONMediaType(ct) {
+	if (ct != "" && !isJSONMediaType(ct)) || (ct == "" && r.ContentLength > 0) {
 		return nil, unsupportedMediaType()
 	}
 	data, err := readBody(r, limit)
