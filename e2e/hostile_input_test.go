@@ -108,6 +108,9 @@ func TestEveryJSONRouteRefusesHostileInput(t *testing.T) {
 			{hostile{"a valid bundle with invalid UTF-8 in its title", "application/json",
 				"{\"kind\":\"release\",\"subject\":{\"name\":\"api\",\"ref\":\"v2\"},\"title\":\"" + canary + "\xed\xa0\x80\"}",
 				400, "invalid_text", "title", "invalid_utf8"}, "POST", "/v1/evidence/bundles"},
+			{hostile{"a valid bundle whose title is given twice in two spellings", "application/json",
+				`{"kind":"release","subject":{"name":"api","ref":"v3"},"title":"t","Title":"` + canary + `"}`,
+				400, "validation_failed", "Title", "unknown_field"}, "POST", "/v1/evidence/bundles"},
 			{hostile{"a value sent as an unknown parameter's name", "", "", 400, "validation_failed", "[REDACTED]", "unknown_parameter"},
 				"GET", "/v1/audit/events?note%3D" + canary + "=1"},
 		} {

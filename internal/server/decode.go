@@ -27,7 +27,7 @@ func decodeObject(data []byte, dst any, prefix, expect string) error {
 		if _, extra := dec.Token(); extra != io.EOF {
 			return aeso.Reasonf(aeso.EINVALID, "malformed_json", "unexpected data after the JSON object")
 		}
-		return nil
+		return checkExactNames(data, dst, prefix, expect)
 	}
 	var v aeso.Validation
 	var te *json.UnmarshalTypeError
