@@ -111,6 +111,8 @@ func TestEveryJSONRouteRefusesHostileInput(t *testing.T) {
 			{hostile{"a valid bundle whose title is given twice in two spellings", "application/json",
 				`{"kind":"release","subject":{"name":"api","ref":"v3"},"title":"t","Title":"` + canary + `"}`,
 				400, "validation_failed", "Title", "unknown_field"}, "POST", "/v1/evidence/bundles"},
+			{hostile{"a free-text subject that matches no bundle", "", "", 404, "no_bundle", "", ""},
+				"GET", "/v1/evidence/bundles/latest?kind=release&subject=note%20password%3D" + canary},
 			{hostile{"a value sent as an unknown parameter's name", "", "", 400, "validation_failed", "[REDACTED]", "unknown_parameter"},
 				"GET", "/v1/audit/events?note%3D" + canary + "=1"},
 		} {

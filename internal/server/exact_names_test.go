@@ -2,6 +2,7 @@ package server
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/aeso-dev/aeso"
@@ -37,5 +38,13 @@ func TestFieldNamesAreExact(t *testing.T) {
 				t.Fatalf("got %v, want unknown_field at %s", err, c.field)
 			}
 		})
+	}
+}
+
+func TestATypeErrorDoesNotRepeatAMapKey(t *testing.T) {
+	err := decodeObject([]byte(`{"kind":"release","labels":{"note password=hunter2":5}}`), &evidence.BundleRequest{}, "", "a bundle")
+	var e *aeso.Error
+	if !errors.As(err, &e) || len(e.Fields) != 1 || e.Fields[0].Field != "labels" || strings.Contains(e.Error(), "hunter2") {
+		t.Fatalf("got %v, want a type error at labels that does not repeat the key", err)
 	}
 }
