@@ -45,8 +45,13 @@ func (rt Route) Body() BodyKind {
 // checkInput refuses, before the handler runs, a query parameter or path
 // value holding NUL or invalid UTF-8, and on a JSON route a body of another
 // content type (415) or one holding such text or a duplicate key (400).
-// A JSON body passes to the handler through readBody, read once.
+// A JSON body passes to the handler through readBody, read once. Public
+// routes (health, metrics, the document) read no input and are left alone,
+// so a probe never fails on its query string.
 func (s *Server) checkInput(rt Route, next http.HandlerFunc) http.HandlerFunc {
+	if rt.Scope == "" {
+		return next
+	}
 	wildcards := pathWildcards(rt.Path)
 	body := rt.Body()
 	return func(w http.ResponseWriter, r *http.Request) {
