@@ -16,6 +16,7 @@ const (
 	EUNAUTHORIZED = "unauthorized"
 	EFORBIDDEN    = "forbidden"
 	ETOOLARGE     = "too_large"
+	EUNSUPPORTED  = "unsupported_media_type"
 	EUNAVAILABLE  = "unavailable"
 	EINTERNAL     = "internal"
 )

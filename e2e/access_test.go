@@ -53,7 +53,7 @@ func TestEveryRouteChecksTokenAndScope(t *testing.T) {
 					"a non-aeso text": "hunter2",
 					"a revoked token": revoked,
 				} {
-					r := e.do(rt.Method, path, token, nil)
+					r := e.doInvalid(rt.Method, path, token, nil)
 					if p := r.problem(t); r.status != 401 || p.Code != "unauthorized" || r.header.Get("WWW-Authenticate") == "" {
 						t.Errorf("%s: status %d code %q, want 401 unauthorized with WWW-Authenticate", name, r.status, p.Code)
 					}
@@ -65,12 +65,12 @@ func TestEveryRouteChecksTokenAndScope(t *testing.T) {
 						others = append(others, s)
 					}
 				}
-				r := e.do(rt.Method, path, e.newToken("limited", others...), nil)
+				r := e.doInvalid(rt.Method, path, e.newToken("limited", others...), nil)
 				if p := r.problem(t); r.status != 403 || p.Code != "forbidden" || !strings.Contains(p.Detail, rt.Scope) {
 					t.Errorf("without %s: status %d problem %+v, want 403 naming the scope", rt.Scope, r.status, p)
 				}
 				// With the scope the route is reached (any answer but 401/403).
-				r = e.do(rt.Method, path, e.newToken("allowed", rt.Scope), nil)
+				r = e.doInvalid(rt.Method, path, e.newToken("allowed", rt.Scope), nil)
 				if r.status == 401 || r.status == 403 {
 					t.Errorf("with %s: status %d", rt.Scope, r.status)
 				}
@@ -142,7 +142,7 @@ func TestTokenLifecycleIsAudited(t *testing.T) {
 			"a past expiry":   `{"principal":"x","scopes":["audit:read"],"expires_at":"2001-01-01T00:00:00Z"}`,
 			"a bad principal": `{"principal":"has space","scopes":["audit:read"]}`,
 		} {
-			if r := e.do("POST", "/v1/tokens", adminToken, body); r.status != 400 || r.problem(t).Code != "validation_failed" {
+			if r := e.doInvalid("POST", "/v1/tokens", adminToken, body); r.status != 400 || r.problem(t).Code != "validation_failed" {
 				t.Errorf("%s: status %d %s", name, r.status, r.body)
 			}
 		}
@@ -191,7 +191,7 @@ func TestTokenRulesThatKeepAdminsIn(t *testing.T) {
 			"a name over 100 bytes":           `{"principal":"x","scopes":["audit:read"],"name":"` + strings.Repeat("n", 101) + `"}`,
 			"an expiry in year 10000":         `{"principal":"x","scopes":["audit:read"],"expires_at":"9999-12-31T23:59:59-01:00"}`,
 		} {
-			r := e.do("POST", "/v1/tokens", second, body)
+			r := e.doInvalid("POST", "/v1/tokens", second, body)
 			if p := r.problem(t); r.status != 400 || len(p.Errors) != 1 {
 				t.Errorf("%s: %d %+v", name, r.status, p)
 			}
@@ -203,7 +203,7 @@ func TestTokenRulesThatKeepAdminsIn(t *testing.T) {
 			"a secret as a bad scope":   `{"principal":"x","scopes":["` + canary + `"]}`,
 			"a secret as the principal": `{"principal":"` + canary + `x y","scopes":["audit:read"]}`,
 		} {
-			r := e.do("POST", "/v1/tokens", second, body)
+			r := e.doInvalid("POST", "/v1/tokens", second, body)
 			if r.status != 400 || strings.Contains(string(r.body), "Canary") {
 				t.Errorf("%s: %d %s", name, r.status, r.body)
 			}
@@ -215,7 +215,7 @@ func TestHealthReadinessMetricsAndSpec(t *testing.T) {
 	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
 		e := start(t, tg)
 		emit(t, e, validEvent())
-		e.do("POST", "/v1/audit/events", adminToken, `{"broken"`)
+		e.doInvalid("POST", "/v1/audit/events", adminToken, `{"broken"`)
 		e.vt.Allow = func(r *http.Request) bool { return r.Method == "FOO1" }
 		e.do("FOO1", "/healthz", "", nil)
 		if r := e.do("GET", "/healthz", "", nil); r.status != 200 {

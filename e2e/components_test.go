@@ -89,7 +89,7 @@ func TestComponentsGoStaleThenDeadByTheClock(t *testing.T) {
 		if s := push("nope", "healthy", clk.now()); s != 404 {
 			t.Errorf("an unknown component: %d", s)
 		}
-		if r := e.do("POST", "/v1/components/api/status", adminToken, `{"status":"fine"}`); r.status != 400 {
+		if r := e.doInvalid("POST", "/v1/components/api/status", adminToken, `{"status":"fine"}`); r.status != 400 {
 			t.Errorf("an unknown status: %d", r.status)
 		}
 		if r := e.do("POST", "/v1/components/api/status", adminToken, `{"status":"down","detail":"db password=hunter22 rejected"}`); r.status != 400 {

@@ -91,12 +91,12 @@ func TestBundleListingFiltersAndPages(t *testing.T) {
 			"kind=misc": "kind", "state=final": "state", "limit=0": "limit", "label=novalue": "label",
 			"cursor=x": "cursor", "since=yesterday": "since", "colour=red": "colour",
 		} {
-			r := e.do("GET", "/v1/evidence/bundles?"+query, adminToken, nil)
+			r := e.doInvalid("GET", "/v1/evidence/bundles?"+query, adminToken, nil)
 			if p := r.problem(t); r.status != 400 || len(p.Errors) != 1 || p.Errors[0].Field != field {
 				t.Errorf("%s: %d %+v", query, r.status, p.Errors)
 			}
 		}
-		if r := e.do("GET", "/v1/evidence/bundles/latest?kind=release", adminToken, nil); r.status != 400 {
+		if r := e.doInvalid("GET", "/v1/evidence/bundles/latest?kind=release", adminToken, nil); r.status != 400 {
 			t.Errorf("latest without a subject: %d", r.status)
 		}
 	})

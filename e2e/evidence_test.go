@@ -361,7 +361,7 @@ func TestEvidenceRejectsBadInput(t *testing.T) {
 			"a supersession without why": {"/v1/evidence/bundles/" + b.ID + "/supersede", `{}`, "reason"},
 		} {
 			t.Run(name, func(t *testing.T) {
-				r := e.do("POST", tc.path, adminToken, tc.body)
+				r := e.doInvalid("POST", tc.path, adminToken, tc.body)
 				p := r.problem(t)
 				found := false
 				for _, fe := range p.Errors {

@@ -253,7 +253,7 @@ func TestWaiversAreCheckedAndAudited(t *testing.T) {
 			"a year-long waiver": {`{"rule":"guards","subject":"api","reason":"r","expires_at":"` + time.Now().AddDate(1, 0, 0).UTC().Format(time.RFC3339) + `"}`, "expires_at"},
 			"no subject":         {`{"rule":"guards","reason":"r","expires_at":"` + in + `"}`, "subject"},
 		} {
-			r := e.do("POST", "/v1/gates/release/waivers", adminToken, tc.body)
+			r := e.doInvalid("POST", "/v1/gates/release/waivers", adminToken, tc.body)
 			p := r.problem(t)
 			if r.status != 400 || len(p.Errors) == 0 || p.Errors[0].Field != tc.field {
 				t.Errorf("%s: %d %+v", name, r.status, p.Errors)

@@ -91,14 +91,14 @@ func TestGuardReportsAreNormalisedAndDeduplicated(t *testing.T) {
 			"counts below findings":    {"/v1/guards/g/reports", `{"subject":"s","mode":"warn","counts":{"critical":0,"high":0,"medium":0,"low":0,"info":0},"findings":[{"rule_id":"r","severity":"low"}]}`, "counts"},
 			"a guard name in capitals": {"/v1/guards/Policy/reports", `{"subject":"s","mode":"warn","findings":[]}`, "guard"},
 		} {
-			r := e.do("POST", tc.path, adminToken, tc.body)
+			r := e.doInvalid("POST", tc.path, adminToken, tc.body)
 			p := r.problem(t)
 			if r.status != 400 || len(p.Errors) == 0 || p.Errors[0].Field != tc.field {
 				t.Errorf("%s: %d %+v", name, r.status, p.Errors)
 			}
 		}
 		many := `{"subject":"s","mode":"warn","findings":[` + strings.TrimSuffix(strings.Repeat(`{"rule_id":"r","severity":"low"},`, 101), ",") + `]}`
-		if r := e.do("POST", "/v1/guards/g/reports", adminToken, many); r.status != 400 {
+		if r := e.doInvalid("POST", "/v1/guards/g/reports", adminToken, many); r.status != 400 {
 			t.Errorf("101 findings: %d", r.status)
 		}
 	})

@@ -161,8 +161,21 @@ func (r *response) problem(t *testing.T) client.Error {
 	return p
 }
 
-// do sends a raw request through the validating transport.
+// do sends a raw request through the validating transport, which checks
+// both the request and the answer against the OpenAPI document.
 func (e *env) do(method, path, token string, body any, headers ...string) *response {
+	e.t.Helper()
+	return e.send(e.ctx, method, path, token, body, headers...)
+}
+
+// doInvalid sends a request that breaks the OpenAPI document on purpose
+// (hostile input, a wrong content type); only its answer is checked.
+func (e *env) doInvalid(method, path, token string, body any, headers ...string) *response {
+	e.t.Helper()
+	return e.send(apitest.InvalidRequest(e.ctx), method, path, token, body, headers...)
+}
+
+func (e *env) send(ctx context.Context, method, path, token string, body any, headers ...string) *response {
 	e.t.Helper()
 	var rd io.Reader
 	switch b := body.(type) {
@@ -178,7 +191,7 @@ func (e *env) do(method, path, token string, body any, headers ...string) *respo
 		}
 		rd = bytes.NewReader(data)
 	}
-	req, err := http.NewRequest(method, e.main.URL()+path, rd)
+	req, err := http.NewRequestWithContext(ctx, method, e.main.URL()+path, rd)
 	if err != nil {
 		e.t.Fatal(err)
 	}

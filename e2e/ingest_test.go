@@ -67,7 +67,7 @@ func TestIngestRejectsEveryContractViolation(t *testing.T) {
 			t.Run(tt.name, func(t *testing.T) {
 				ev := validEvent()
 				tt.edit(ev)
-				r := e.do("POST", "/v1/audit/events", adminToken, ev)
+				r := e.doInvalid("POST", "/v1/audit/events", adminToken, ev)
 				if r.status != http.StatusBadRequest {
 					t.Fatalf("status %d, want 400; body %s", r.status, r.body)
 				}
@@ -111,7 +111,7 @@ func TestIngestRejectsMalformedBodies(t *testing.T) {
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
-				r := e.do("POST", "/v1/audit/events", adminToken, tt.body)
+				r := e.doInvalid("POST", "/v1/audit/events", adminToken, tt.body)
 				if r.status != tt.status {
 					t.Fatalf("status %d, want %d; body %s", r.status, tt.status, r.body)
 				}
@@ -130,10 +130,10 @@ func TestAFieldGivenTwiceIsRefused(t *testing.T) {
 	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
 		e := start(t, tg)
 		body := `{"events":[{"actor_user_id":"a","action":"a.b","result":"success","result":"failure","occurred_at":"2026-01-02T15:04:05Z"}]}`
-		r := e.do("POST", "/v1/audit/events", adminToken, body)
+		r := e.doInvalid("POST", "/v1/audit/events", adminToken, body)
 		p := r.problem(t)
-		if r.status != 400 || len(p.Errors) != 1 || p.Errors[0].Field != "events[0].result" || p.Errors[0].Code != "duplicate_field" {
-			t.Errorf("status %d problem %+v, want events[0].result duplicate_field", r.status, p)
+		if r.status != 400 || len(p.Errors) != 1 || p.Errors[0].Field != "events[0].result" || p.Errors[0].Code != "duplicate_key" || p.Code != "duplicate_key" {
+			t.Errorf("status %d problem %+v, want events[0].result duplicate_key", r.status, p)
 		}
 	})
 }
@@ -145,7 +145,7 @@ func TestBatchIsAllOrNothing(t *testing.T) {
 		good, bad := validEvent(), validEvent()
 		bad["result"] = "maybe"
 		delete(bad, "actor_user_id")
-		r := e.do("POST", "/v1/audit/events", adminToken, map[string]any{"events": []any{good, validEvent(), bad}})
+		r := e.doInvalid("POST", "/v1/audit/events", adminToken, map[string]any{"events": []any{good, validEvent(), bad}})
 		if r.status != 400 {
 			t.Fatalf("status %d, want 400: %s", r.status, r.body)
 		}
@@ -162,7 +162,7 @@ func TestBatchIsAllOrNothing(t *testing.T) {
 		for i := range tooMany {
 			tooMany[i] = validEvent()
 		}
-		r = e.do("POST", "/v1/audit/events", adminToken, map[string]any{"events": tooMany})
+		r = e.doInvalid("POST", "/v1/audit/events", adminToken, map[string]any{"events": tooMany})
 		if p := r.problem(t); r.status != 400 || len(p.Errors) != 1 || p.Errors[0].Field != "events" || p.Errors[0].Code != "too_many" {
 			t.Errorf("1001 events: status %d problem %+v, want 400 events too_many", r.status, p)
 		}
@@ -219,7 +219,7 @@ func TestLateFailuresRollBackEarlierChunks(t *testing.T) {
 		invalid := batch()
 		invalid[5].(map[string]any)["result"] = "maybe"
 		invalid[900].(map[string]any)["action"] = "Bad"
-		r := e.do("POST", "/v1/audit/events", adminToken, map[string]any{"events": invalid})
+		r := e.doInvalid("POST", "/v1/audit/events", adminToken, map[string]any{"events": invalid})
 		p := r.problem(t)
 		if r.status != 400 || len(p.Errors) != 2 || p.Errors[0].Field != "events[5].result" || p.Errors[1].Field != "events[900].action" {
 			t.Errorf("invalid events at 5 and 900: %d %+v", r.status, p.Errors)

@@ -116,7 +116,7 @@ func TestInvariantStatesFollowTheirResults(t *testing.T) {
 			"a result from 2099":    {"INV-AUTH-002", `{"status":"pass","environment":"prod","observed_at":"2099-01-01T00:00:00Z"}`, 400, "validation_failed"},
 			"a field of no meaning": {"INV-AUTH-002", `{"status":"pass","environment":"prod","verdict":"x"}`, 400, "validation_failed"},
 		} {
-			r := e.do("POST", "/v1/invariants/"+tc.id+"/results", adminToken, tc.body)
+			r := e.doInvalid("POST", "/v1/invariants/"+tc.id+"/results", adminToken, tc.body)
 			if p := r.problem(t); r.status != tc.status || p.Code != tc.code {
 				t.Errorf("%s: %d %+v", name, r.status, p)
 			}

@@ -82,7 +82,7 @@ func TestListingRejectsBadParameters(t *testing.T) {
 			"category=Finance":    "category",
 		} {
 			t.Run(query, func(t *testing.T) {
-				r := e.do("GET", "/v1/audit/events?"+query, adminToken, nil)
+				r := e.doInvalid("GET", "/v1/audit/events?"+query, adminToken, nil)
 				p := r.problem(t)
 				if r.status != 400 || len(p.Errors) != 1 || p.Errors[0].Field != field {
 					t.Errorf("status %d problem %+v, want 400 naming %q", r.status, p, field)

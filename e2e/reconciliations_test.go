@@ -112,7 +112,7 @@ func TestAReconciliationRecordWalksToResolution(t *testing.T) {
 			"an unknown severity":  `{"component":"api","kind":"drift","severity":"urgent","owner":"o","evidence":{"summary":"s"}}`,
 			"no summary":           `{"component":"api","kind":"drift","severity":"low","owner":"o","evidence":{}}`,
 		} {
-			if r := e.do("POST", "/v1/reconciliations", adminToken, body); r.status != 400 {
+			if r := e.doInvalid("POST", "/v1/reconciliations", adminToken, body); r.status != 400 {
 				t.Errorf("%s: %d", name, r.status)
 			}
 		}

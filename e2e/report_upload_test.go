@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/aeso-dev/aeso/client"
+	"github.com/aeso-dev/aeso/internal/apitest"
 	"github.com/aeso-dev/aeso/internal/report"
 	"github.com/aeso-dev/aeso/internal/testdb"
 )
@@ -108,7 +109,7 @@ func TestBrokenAndOversizedReportsAreRefused(t *testing.T) {
 			{"a report over 10 MiB", report.FormatJUnit, bytes.Repeat([]byte("<"), 10<<20+1), 413, "payload_too_large", ""},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
-				_, err := e.admin.AddReport(e.ctx, b.ID, client.ReportOptions{Format: tc.format}, bytes.NewReader(tc.body), int64(len(tc.body)))
+				_, err := e.admin.AddReport(apitest.InvalidRequest(e.ctx), b.ID, client.ReportOptions{Format: tc.format}, bytes.NewReader(tc.body), int64(len(tc.body)))
 				ce, ok := err.(*client.Error)
 				if !ok || ce.Status != tc.status || ce.Code != tc.code {
 					t.Fatalf("err %v, want %d %s", err, tc.status, tc.code)

@@ -27,6 +27,7 @@ func TestShutdownDrainsARequestInFlight(t *testing.T) {
 			t.Fatal(err)
 		}
 		req.Header.Set("Authorization", "Bearer "+adminToken)
+		req.Header.Set("Content-Type", "application/json")
 		req.ContentLength = int64(len(body))
 		answered := make(chan *http.Response, 1)
 		failed := make(chan error, 1)

@@ -64,7 +64,7 @@ func TestSnapshotsAreHistory(t *testing.T) {
 			"an unknown field":     {`{"posture":"healthy"}`, "validation_failed", "posture"},
 			"not an object":        {`[]`, "malformed_json", ""},
 		} {
-			r := w.e.do("POST", "/v1/status/snapshots", adminToken, tc.body)
+			r := w.e.doInvalid("POST", "/v1/status/snapshots", adminToken, tc.body)
 			p := r.problem(t)
 			if r.status != 400 || p.Code != tc.code || tc.field != "" && (len(p.Errors) == 0 || p.Errors[0].Field != tc.field) {
 				t.Errorf("%s: %d %s", name, r.status, r.body)

@@ -1,5 +1,6 @@
 // Package apitest checks HTTP traffic against aeso's OpenAPI document, so
-// every test that talks to the server also proves the document right.
+// every test that talks to the server also proves the document right: each
+// request must be one the document describes, and each answer too.
 //
 // Typical use in a test:
 //
@@ -7,7 +8,12 @@
 //	if err != nil { t.Fatal(err) }
 //	client := vt.Client()              // or &http.Client{Transport: vt}
 //	... exercise the server through client ...
-//	vt.Check(t)                        // one t.Errorf per undocumented response
+//	vt.Check(t)                        // one t.Errorf per undocumented request or response
+//
+// A test that sends a bad request on purpose marks it, and only its
+// request is exempt; the answer must still be documented:
+//
+//	req = req.WithContext(apitest.InvalidRequest(req.Context()))
 package apitest
 
 import (
@@ -51,8 +57,9 @@ func LoadSpec() (*openapi3.T, error) {
 	return doc, nil
 }
 
-// ValidatingTransport is an http.RoundTripper that performs each request
-// with Base and validates the response against Spec: the status must be
+// ValidatingTransport is an http.RoundTripper that validates each request
+// against Spec (path, query and header parameters, content type and body),
+// performs it with Base and validates the response: the status must be
 // documented for the operation, and the content type, the documented
 // headers (X-Request-Id everywhere) and the body must match. A mismatch is
 // recorded in Failures; the response is returned to the caller unchanged
@@ -62,7 +69,8 @@ func LoadSpec() (*openapi3.T, error) {
 // that a 405 answer on a documented path is checked against the document's
 // generic MethodNotAllowed response. Requests for which Allow returns true
 // are not validated at all (e.g. a test that deliberately calls a wrong
-// path).
+// path). A request whose context was made by InvalidRequest is sent as it
+// is and only its response is validated.
 type ValidatingTransport struct {
 	Base   http.RoundTripper // nil means http.DefaultTransport
 	Spec   *openapi3.T
@@ -97,12 +105,46 @@ func NewValidatingTransport(base http.RoundTripper) (*ValidatingTransport, error
 // Client returns an *http.Client using v.
 func (v *ValidatingTransport) Client() *http.Client { return &http.Client{Transport: v} }
 
-// RoundTrip performs req and validates the response. The response body is
-// read in full and restored, so the caller reads it as usual.
+type invalidKey struct{}
+
+// InvalidRequest returns a context marking a request as deliberately
+// invalid (hostile input, a wrong content type): the transport does not
+// validate the request, only the answer.
+func InvalidRequest(ctx context.Context) context.Context {
+	return context.WithValue(ctx, invalidKey{}, true)
+}
+
+func isInvalidRequest(ctx context.Context) bool {
+	b, _ := ctx.Value(invalidKey{}).(bool)
+	return b
+}
+
+// RoundTrip validates req, performs it and validates the response. Both
+// bodies are read in full; the request is sent as a copy with its body
+// restored, and the response body is restored so the caller reads it as
+// usual.
 func (v *ValidatingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	base := v.Base
 	if base == nil {
 		base = http.DefaultTransport
+	}
+	allowed := v.Allow != nil && v.Allow(req)
+	if !allowed && !isInvalidRequest(req.Context()) {
+		var reqBody []byte
+		if req.Body != nil && req.Body != http.NoBody {
+			var err error
+			reqBody, err = io.ReadAll(req.Body)
+			_ = req.Body.Close()
+			if err != nil {
+				return nil, fmt.Errorf("reading the request body: %w", err)
+			}
+			req = req.Clone(req.Context())
+			req.Body = io.NopCloser(bytes.NewReader(reqBody))
+			req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(reqBody)), nil }
+		}
+		if err := v.validateRequest(req, reqBody); err != nil {
+			v.record("request", req, 0, err, reqBody)
+		}
 	}
 	resp, err := base.RoundTrip(req)
 	if err != nil || resp == nil {
@@ -117,13 +159,31 @@ func (v *ValidatingTransport) RoundTrip(req *http.Request) (*http.Response, erro
 		return resp, nil
 	}
 	resp.Body = io.NopCloser(bytes.NewReader(body))
-	if v.Allow != nil && v.Allow(req) {
+	if allowed {
 		return resp, nil
 	}
 	if err := v.validate(req, resp, body); err != nil {
 		v.fail(req, resp.StatusCode, err, body)
 	}
 	return resp, nil
+}
+
+// validateRequest checks req against its operation. A route the document
+// lacks is left to the response check, which reports it.
+func (v *ValidatingTransport) validateRequest(req *http.Request, body []byte) error {
+	route, pathParams, err := v.Router.FindRoute(req)
+	if err != nil {
+		return nil
+	}
+	probe := req.Clone(req.Context())
+	probe.Body = io.NopCloser(bytes.NewReader(body))
+	input := &openapi3filter.RequestValidationInput{
+		Request:    probe,
+		PathParams: pathParams,
+		Route:      route,
+		Options:    v.options(),
+	}
+	return openapi3filter.ValidateRequest(context.Background(), input)
 }
 
 func (v *ValidatingTransport) validate(req *http.Request, resp *http.Response, body []byte) error {
@@ -162,7 +222,8 @@ func (v *ValidatingTransport) options() *openapi3filter.Options {
 	o := &openapi3filter.Options{
 		IncludeResponseStatus: true,
 		MultiError:            true,
-		// Only responses are validated; security is never checked here.
+		// Security is the server's to check, and tests send bad tokens
+		// on purpose.
 		AuthenticationFunc: openapi3filter.NoopAuthenticationFunc,
 	}
 	o.WithCustomSchemaErrorFunc(compactSchemaError)
@@ -197,7 +258,17 @@ func (v *ValidatingTransport) methodNotAllowedRoute(req *http.Request) (*routers
 }
 
 func (v *ValidatingTransport) fail(req *http.Request, status int, err error, body []byte) {
-	msg := fmt.Sprintf("%s %s -> %d: %v", req.Method, req.URL.RequestURI(), status, err)
+	v.record("response", req, status, err, body)
+}
+
+// record keeps one failure; what is "request" or "response", and status is
+// 0 for a request.
+func (v *ValidatingTransport) record(what string, req *http.Request, status int, err error, body []byte) {
+	msg := fmt.Sprintf("%s does not match the OpenAPI document: %s %s", what, req.Method, req.URL.RequestURI())
+	if status != 0 {
+		msg += fmt.Sprintf(" -> %d", status)
+	}
+	msg += fmt.Sprintf(": %v", err)
 	if len(body) > 0 {
 		const max = 512
 		b := string(body)
@@ -216,7 +287,7 @@ func (v *ValidatingTransport) fail(req *http.Request, status int, err error, bod
 func (v *ValidatingTransport) Check(t testing.TB) {
 	t.Helper()
 	for _, f := range v.TakeFailures() {
-		t.Errorf("response does not match the OpenAPI document: %s", f)
+		t.Errorf("%s", f)
 	}
 }
 

@@ -108,3 +108,62 @@ func TestValidatingTransport(t *testing.T) {
 		})
 	}
 }
+
+func TestValidatingTransportChecksRequests(t *testing.T) {
+	const badRequest = `{"type":"about:blank","title":"Bad Request","status":400,"detail":"request is invalid","code":"validation_failed","request_id":"req-1"}`
+	cases := []struct {
+		name, contentType, body string
+		invalid, wantFail       bool
+	}{
+		{name: "a request the document describes passes", contentType: "application/json",
+			body: `{"principal":"ci","scopes":["audit:read"]}`},
+		{name: "an unknown scope is a failure", contentType: "application/json",
+			body: `{"principal":"ci","scopes":["audit:delete"]}`, wantFail: true},
+		{name: "a missing body is a failure", contentType: "application/json", wantFail: true},
+		{name: "a form body is a failure", contentType: "application/x-www-form-urlencoded",
+			body: `principal=ci`, wantFail: true},
+		{name: "a request marked invalid is not checked", contentType: "application/json",
+			body: `{"principal":"ci","scopes":["audit:delete"]}`, invalid: true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var got string
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				b, _ := io.ReadAll(r.Body)
+				got = string(b)
+				w.Header().Set("X-Request-Id", "req-1")
+				w.Header().Set("Content-Type", "application/problem+json")
+				w.WriteHeader(400)
+				_, _ = io.WriteString(w, badRequest)
+			}))
+			t.Cleanup(srv.Close)
+			vt, err := NewValidatingTransport(nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			req, err := http.NewRequest("POST", srv.URL+"/v1/tokens", strings.NewReader(tc.body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.body == "" {
+				req.Body = nil
+			}
+			req.Header.Set("Content-Type", tc.contentType)
+			if tc.invalid {
+				req = req.WithContext(InvalidRequest(req.Context()))
+			}
+			resp, err := vt.Client().Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if got != tc.body {
+				t.Errorf("the server read %q, want the body sent %q", got, tc.body)
+			}
+			failures := vt.TakeFailures()
+			if tc.wantFail != (len(failures) > 0) {
+				t.Errorf("failures %q, want a failure: %v", failures, tc.wantFail)
+			}
+		})
+	}
+}

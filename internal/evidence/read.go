@@ -134,8 +134,9 @@ func (s *Service) Latest(ctx context.Context, kind, subject, ref, stage string, 
 	if b.SupersededBy != "" {
 		// The newest matching evidence was corrected and its correction does
 		// not match (yet): an older bundle is no answer while it is pending.
+		// The subject is not repeated: it is free text from the query.
 		return nil, aeso.Reasonf(aeso.ENOTFOUND, "no_bundle",
-			"the newest matching %s bundle for %s (%s) is superseded by %s, which is not sealed or not promoted yet", kind, subject, b.ID, b.SupersededBy)
+			"the newest matching %s bundle (%s) is superseded by %s, which is not sealed or not promoted yet", kind, b.ID, b.SupersededBy)
 	}
 	return s.view(ctx, b, maxAge)
 }

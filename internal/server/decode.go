@@ -27,7 +27,7 @@ func decodeObject(data []byte, dst any, prefix, expect string) error {
 		if _, extra := dec.Token(); extra != io.EOF {
 			return aeso.Reasonf(aeso.EINVALID, "malformed_json", "unexpected data after the JSON object")
 		}
-		return nil
+		return checkExactNames(data, dst, prefix, expect)
 	}
 	var v aeso.Validation
 	var te *json.UnmarshalTypeError
@@ -50,10 +50,15 @@ func decodeObject(data []byte, dst any, prefix, expect string) error {
 	return v.Err()
 }
 
-// safeFieldName returns a field name fit to echo back, or a stand-in when
-// the name itself looks like a secret.
+// plainName is a name fit to repeat in an answer: what a field or
+// parameter name looks like. Anything else may be a value sent in the wrong
+// place (?password%3Dhunter2 is a parameter named "password=hunter2").
+var plainName = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,64}$`)
+
+// safeFieldName returns a field or parameter name fit to echo back, or a
+// stand-in when the name is not plain or looks like a secret.
 func safeFieldName(name string) string {
-	if redact.ValueLooksSecret(name) {
+	if !plainName.MatchString(name) || redact.ValueLooksSecret(name) {
 		return redact.Placeholder
 	}
 	return name

@@ -17,8 +17,8 @@ var eventFields = map[string]bool{
 }
 
 // checkEventKeys finds what encoding/json accepts quietly: a field named
-// with other capitals ("Action") and a field given twice (the last would
-// win). body must be valid JSON; batch says it is {"events": […]}.
+// with other capitals ("Action"), which would fill the field. body must be
+// valid JSON; batch says it is {"events": […]}.
 func checkEventKeys(body []byte, batch bool) []aeso.FieldError {
 	s := &keyScanner{b: body}
 	if batch {
@@ -145,18 +145,14 @@ func (s *keyScanner) envelope() {
 	})
 }
 
+// event checks one event's keys. A key given twice never gets here: the
+// body was refused before decoding (duplicate_key).
 func (s *keyScanner) event(prefix string) {
-	seen := map[string]bool{}
 	s.members(func(key string) {
-		switch {
-		case seen[key]:
-			s.errs = append(s.errs, aeso.FieldError{Field: prefix + safeFieldName(key), Code: "duplicate_field",
-				Message: "is given more than once"})
-		case !eventFields[key]:
+		if !eventFields[key] {
 			s.errs = append(s.errs, aeso.FieldError{Field: prefix + safeFieldName(key), Code: "unknown_field",
 				Message: "is not a field of an audit event (names are lowercase, e.g. " + strings.ToLower(safeFieldName(key)) + ")"})
 		}
-		seen[key] = true
 		s.skip()
 	})
 }

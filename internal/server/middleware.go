@@ -23,6 +23,11 @@ type requestInfo struct {
 	RequestID string
 	TraceID   string
 	Principal *auth.Principal
+
+	// body is a JSON body already read and checked by checkInput;
+	// bodyRead says it was, since an empty body is nil.
+	body     []byte
+	bodyRead bool
 }
 
 func requestInfoFrom(ctx context.Context) *requestInfo {
@@ -154,6 +159,9 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 // readBody reads the whole (already bounded) body; a body over the limit is
 // a too_large error, and nothing has been written yet.
 func readBody(r *http.Request, limit int64) ([]byte, error) {
+	if ri := requestInfoFrom(r.Context()); ri.bodyRead {
+		return ri.body, nil
+	}
 	b, err := io.ReadAll(r.Body)
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {

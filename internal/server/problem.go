@@ -29,6 +29,7 @@ var statusOf = map[string]int{
 	aeso.EUNAUTHORIZED: http.StatusUnauthorized,
 	aeso.EFORBIDDEN:    http.StatusForbidden,
 	aeso.ETOOLARGE:     http.StatusRequestEntityTooLarge,
+	aeso.EUNSUPPORTED:  http.StatusUnsupportedMediaType,
 	aeso.EUNAVAILABLE:  http.StatusServiceUnavailable,
 	aeso.EINTERNAL:     http.StatusInternalServerError,
 }

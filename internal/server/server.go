@@ -74,7 +74,7 @@ func (s *Server) Handler() (http.Handler, error) {
 	}
 	mux := http.NewServeMux()
 	for _, rt := range s.routes() {
-		mux.Handle(rt.Method+" "+rt.Path, s.authorize(rt, rt.handler))
+		mux.Handle(rt.Method+" "+rt.Path, s.authorize(rt, s.checkInput(rt, rt.handler)))
 	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		if allowed := allowedMethods(mux, r); len(allowed) > 0 {

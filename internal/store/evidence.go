@@ -475,7 +475,7 @@ func (db *DB) LatestBundle(ctx context.Context, kind, subject, ref, stage string
 		return nil, err
 	}
 	if len(bundles) == 0 {
-		return nil, aeso.Reasonf(aeso.ENOTFOUND, "no_bundle", "no sealed %s bundle for %s matches", kind, subject)
+		return nil, aeso.Reasonf(aeso.ENOTFOUND, "no_bundle", "no sealed %s bundle matches this subject", kind)
 	}
 	return bundles[0], nil
 }

@@ -1,0 +1,210 @@
+package e2e
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/aeso-dev/aeso/client"
+	"github.com/aeso-dev/aeso/internal/apitest"
+	"github.com/aeso-dev/aeso/internal/server"
+	"github.com/aeso-dev/aeso/internal/testdb"
+)
+
+// hostile is one request no JSON route may accept: what it sends and the
+// refusal it must get.
+type hostile struct {
+	name        string
+	contentType string // "" sends no Content-Type
+	body        string
+	status      int
+	code        string // the problem's code
+	field       string // errors[0].field, "" when the answer has no errors[]
+	fieldCode   string
+}
+
+// canary is in every hostile value; no answer may repeat it.
+const canary = "Cnry7q"
+
+var hostileBodies = []hostile{
+	{"an escaped NUL in a string", "application/json", `{"title":"` + canary + `\u0000"}`, 400, "invalid_text", "title", "nul_character"},
+	{"a raw NUL in a string", "application/json", "{\"title\":\"" + canary + "\x00\"}", 400, "invalid_text", "title", "nul_character"},
+	{"raw invalid UTF-8 in a string", "application/json", "{\"title\":\"" + canary + "\xff\xfe\"}", 400, "invalid_text", "title", "invalid_utf8"},
+	{"a lone surrogate escape", "application/json", `{"title":"` + canary + `\ud800"}`, 400, "invalid_text", "title", "invalid_utf8"},
+	{"a lone low surrogate in a batch element's metadata", "application/json",
+		`{"events":[{"action":"a.b"},{"metadata":{"note":"` + canary + `\udc00x"}}]}`, 400, "invalid_text", "events[1].metadata.note", "invalid_utf8"},
+	{"an escaped NUL deep in metadata", "application/json",
+		`{"metadata":{"outer":{"list":["ok","` + canary + `\u0000"]}}}`, 400, "invalid_text", "metadata.outer.list[1]", "nul_character"},
+	{"an escaped NUL in a member name", "application/json", `{"metadata":{"` + canary + `\u0000":1}}`, 400, "invalid_text", "metadata", "nul_character"},
+	{"invalid UTF-8 in a member name", "application/json", "{\"metadata\":{\"" + canary + "\xc0\":1}}", 400, "invalid_text", "metadata", "invalid_utf8"},
+	{"a key given twice at the top", "application/json", `{"events":[{"action":"` + canary + `"}],"events":[{"action":"b.c"}]}`, 400, "duplicate_key", "events", "duplicate_key"},
+	{"a key given twice in a batch element", "application/json",
+		`{"events":[{"action":"a.b"},{"action":"a.b","action":"` + canary + `"}]}`, 400, "duplicate_key", "events[1].action", "duplicate_key"},
+	{"a key given twice in nested metadata", "application/json",
+		`{"metadata":{"note":{"a":"` + canary + `","a":"b"}}}`, 400, "duplicate_key", "metadata.note.a", "duplicate_key"},
+	{"a key given twice under another spelling", "application/json", `{"title":"a","t\u0069tle":"` + canary + `"}`, 400, "duplicate_key", "title", "duplicate_key"},
+	{"a form body (curl -d)", "application/x-www-form-urlencoded", `title=` + canary, 415, "unsupported_media_type", "", ""},
+	{"plain text", "text/plain", `{"title":"` + canary + `"}`, 415, "unsupported_media_type", "", ""},
+	{"multipart", "multipart/form-data; boundary=x", "--x\r\n\r\n" + canary + "\r\n--x--", 415, "unsupported_media_type", "", ""},
+	{"JSON in UTF-16", "application/json; charset=utf-16", `{"title":"` + canary + `"}`, 415, "unsupported_media_type", "", ""},
+	{"a JSON body with no content type", "", `{"title":"` + canary + `"}`, 415, "unsupported_media_type", "", ""},
+}
+
+// TestEveryJSONRouteRefusesHostileInput sends every hostile body to every
+// JSON write route of the route table, so a new route is covered without
+// editing the test, then hostile path values and query parameters, and
+// checks each refusal, its field, that the value is never repeated, and
+// that no table gained a row.
+func TestEveryJSONRouteRefusesHostileInput(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
+		e := start(t, tg)
+		b, err := e.admin.CreateBundle(e.ctx, client.BundleRequest{Kind: "release", Subject: client.Subject{Name: "api", Ref: "v1"}, Title: "t"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		before := e.countRows()
+		sent, routes := 0, 0
+		for _, rt := range (&server.Server{}).Routes() {
+			if rt.Body() != server.BodyJSON {
+				continue
+			}
+			routes++
+			path := strings.NewReplacer("{id}", b.ID, "{name}", "api").Replace(rt.Path)
+			for _, h := range hostileBodies {
+				t.Run(rt.Method+" "+rt.Path+": "+h.name, func(t *testing.T) {
+					sent++
+					h.check(t, e.sendHostile(rt.Method, path, h.contentType, h.body))
+				})
+			}
+		}
+		if routes < 14 {
+			t.Errorf("the route table has %d JSON write routes, want at least 14", routes)
+		}
+		for _, h := range []struct {
+			hostile
+			method, path string
+		}{
+			{hostile{"a NUL in a path value", "application/json", `{}`, 400, "invalid_text", "id", "nul_character"},
+				"POST", "/v1/evidence/bundles/" + canary + "%00/items"},
+			{hostile{"invalid UTF-8 in a path value", "application/json", `{}`, 400, "invalid_text", "name", "invalid_utf8"},
+				"POST", "/v1/components/" + canary + "%FF/status"},
+			{hostile{"a NUL in the id of a read", "", "", 400, "invalid_text", "id", "nul_character"},
+				"GET", "/v1/audit/events/" + canary + "%00"},
+			{hostile{"invalid UTF-8 in the id of a seal", "", "", 400, "invalid_text", "id", "invalid_utf8"},
+				"POST", "/v1/evidence/bundles/" + canary + "%E2%82/seal"},
+			{hostile{"a NUL in a query value", "", "", 400, "invalid_text", "action", "nul_character"},
+				"GET", "/v1/audit/events?action=" + canary + "%00"},
+			{hostile{"invalid UTF-8 in a query value", "", "", 400, "invalid_text", "target_id", "invalid_utf8"},
+				"GET", "/v1/audit/events?target_id=" + canary + "%C3%28"},
+			{hostile{"invalid UTF-8 in a query name", "", "", 400, "invalid_text", "query", "invalid_utf8"},
+				"GET", "/v1/audit/events?" + canary + "%FF=1"},
+			{hostile{"a NUL in an upload's query value", "text/plain", `<testsuites/>`, 400, "invalid_text", "name", "nul_character"},
+				"POST", "/v1/evidence/bundles/" + b.ID + "/reports?format=junit&name=" + canary + "%00"},
+			{hostile{"a valid event with a NUL in its metadata", "application/json",
+				`{"actor_user_id":"alice","action":"a.b","result":"success","occurred_at":"2026-01-02T15:04:05Z","metadata":{"note":"` + canary + `\u0000"}}`,
+				400, "invalid_text", "metadata.note", "nul_character"}, "POST", "/v1/audit/events"},
+			{hostile{"a valid batch given twice", "application/json",
+				`{"events":[{"actor_user_id":"alice","action":"a.b","result":"success","occurred_at":"2026-01-02T15:04:05Z"}],` +
+					`"events":[{"actor_user_id":"bob","action":"a.b","result":"success","occurred_at":"2026-01-02T15:04:05Z","target_id":"` + canary + `"}]}`,
+				400, "duplicate_key", "events", "duplicate_key"}, "POST", "/v1/audit/events"},
+			{hostile{"a valid bundle with invalid UTF-8 in its title", "application/json",
+				"{\"kind\":\"release\",\"subject\":{\"name\":\"api\",\"ref\":\"v2\"},\"title\":\"" + canary + "\xed\xa0\x80\"}",
+				400, "invalid_text", "title", "invalid_utf8"}, "POST", "/v1/evidence/bundles"},
+			{hostile{"a valid bundle whose title is given twice in two spellings", "application/json",
+				`{"kind":"release","subject":{"name":"api","ref":"v3"},"title":"t","Title":"` + canary + `"}`,
+				400, "validation_failed", "Title", "unknown_field"}, "POST", "/v1/evidence/bundles"},
+			{hostile{"a free-text subject that matches no bundle", "", "", 404, "no_bundle", "", ""},
+				"GET", "/v1/evidence/bundles/latest?kind=release&subject=note%20password%3D" + canary},
+			{hostile{"a value sent as an unknown parameter's name", "", "", 400, "validation_failed", "[REDACTED]", "unknown_parameter"},
+				"GET", "/v1/audit/events?note%3D" + canary + "=1"},
+		} {
+			t.Run(h.name, func(t *testing.T) {
+				sent++
+				h.check(t, e.sendHostile(h.method, h.path, h.contentType, h.body))
+			})
+		}
+		if after := e.countRows(); after != before {
+			t.Errorf("hostile requests wrote %d rows", after-before)
+		}
+		t.Logf("%d hostile requests sent", sent)
+	})
+}
+
+// sendHostile sends a request marked invalid, so only its answer is
+// checked against the OpenAPI document; contentType "" sends none.
+func (e *env) sendHostile(method, path, contentType, body string) *response {
+	e.t.Helper()
+	req, err := http.NewRequestWithContext(apitest.InvalidRequest(e.ctx), method, e.main.URL()+path, strings.NewReader(body))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+adminToken)
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	resp, err := (&http.Client{Transport: e.vt}).Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return &response{status: resp.StatusCode, header: resp.Header, body: data}
+}
+
+func (h hostile) check(t *testing.T, r *response) {
+	t.Helper()
+	p := r.problem(t)
+	if r.status != h.status || p.Code != h.code {
+		t.Fatalf("status %d code %q, want %d %s; body %s", r.status, p.Code, h.status, h.code, r.body)
+	}
+	if h.field != "" && (len(p.Errors) != 1 || p.Errors[0].Field != h.field || p.Errors[0].Code != h.fieldCode) {
+		t.Errorf("errors %+v, want one naming %s with %s", p.Errors, h.field, h.fieldCode)
+	}
+	if h.code == "unsupported_media_type" && !strings.Contains(p.Detail, "application/json") {
+		t.Errorf("detail %q does not say to send application/json", p.Detail)
+	}
+	if strings.Contains(string(r.body), canary) {
+		t.Errorf("the answer repeats the value: %s", r.body)
+	}
+}
+
+// countRows counts the rows of every table of the database.
+func (e *env) countRows() int {
+	e.t.Helper()
+	list := `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`
+	if e.main.DB.Dialect() == "postgres" {
+		list = `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'`
+	}
+	rows, err := e.main.DB.WriteConn().QueryContext(e.ctx, list)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	var tables []string
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			e.t.Fatal(err)
+		}
+		tables = append(tables, name)
+	}
+	if err := rows.Close(); err != nil {
+		e.t.Fatal(err)
+	}
+	if len(tables) < 10 {
+		e.t.Fatalf("found %d tables", len(tables))
+	}
+	total := 0
+	for _, name := range tables {
+		var n int
+		if err := e.main.DB.WriteConn().QueryRowContext(e.ctx, fmt.Sprintf(`SELECT count(*) FROM %q`, name)).Scan(&n); err != nil {
+			e.t.Fatal(err)
+		}
+		total += n
+	}
+	return total
+}
