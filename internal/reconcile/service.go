@@ -53,10 +53,7 @@ type Service struct {
 	Now              func() time.Time
 	NewID            func() string
 	KnownComponent   func(name string) bool
-	// KnownInvariantID reports whether an invariant is defined; its error
-	// (the database is unavailable) fails the request rather than reading
-	// as "unknown".
-	KnownInvariantID func(ctx context.Context, id string) (bool, error)
+	KnownInvariantID func(ctx context.Context, id string) (bool, error) // an error (an outage) fails the request
 }
 
 // CreateRequest records detected drift or a failed invariant.

@@ -14,8 +14,9 @@ import (
 	"strings"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
-	_ "modernc.org/sqlite"             // registers the "sqlite" driver
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
 
 // DB is aeso's database. On SQLite, writes go through a single connection
@@ -92,10 +93,17 @@ func openPostgres(ctx context.Context, url string, timeout time.Duration) (*DB, 
 	if !strings.HasPrefix(url, "postgres://") && !strings.HasPrefix(url, "postgresql://") {
 		return nil, errors.New("the database URL must start with postgres:// or postgresql://")
 	}
-	pool, err := sql.Open("pgx", url)
+	cfg, err := pgx.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("open PostgreSQL: %s", redactURL(err.Error(), url))
 	}
+	// database/sql opens some connections in a goroutine of its own, with
+	// no request's deadline: bound them too, or a frozen server holds them
+	// (and the pool's capacity) until it wakes.
+	if cfg.ConnectTimeout <= 0 || cfg.ConnectTimeout > timeout {
+		cfg.ConnectTimeout = timeout
+	}
+	pool := stdlib.OpenDB(*cfg)
 	pool.SetMaxOpenConns(16)
 	pool.SetMaxIdleConns(16)
 	pool.SetConnMaxIdleTime(5 * time.Minute)
