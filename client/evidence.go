@@ -223,7 +223,8 @@ func (c *Client) SealBundle(ctx context.Context, id string) (*Bundle, error) {
 // already held the stage.
 func (c *Client) PromoteBundle(ctx context.Context, id, stage, reason string) (p *Promotion, created bool, err error) {
 	p = &Promotion{}
-	status, err := c.do(ctx, http.MethodPost, bundlePath(id, "/promote"), map[string]string{"stage": stage, "reason": reason}, p)
+	// Promoting to a stage twice answers the first promotion: safe to retry.
+	status, err := c.doJSON(ctx, http.MethodPost, bundlePath(id, "/promote"), map[string]string{"stage": stage, "reason": reason}, true, p)
 	return p, status == http.StatusCreated, err
 }
 
