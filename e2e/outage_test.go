@@ -192,6 +192,21 @@ func expectOutage(t *testing.T, answers []answer) {
 	}
 }
 
+// metrics returns the /metrics exposition.
+func (e *env) metrics(t *testing.T, hc *http.Client) string {
+	t.Helper()
+	resp, err := hc.Get(e.main.URL() + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(body)
+}
+
 // outageWriter keeps writing while the database goes away, and remembers
 // what it was told, so the test can check afterwards that each write is
 // all there or not there at all.
@@ -370,6 +385,9 @@ func (e *env) outagePhase(t *testing.T, name string, tt *tallyTransport, c *clie
 		}
 	}
 	expectOutage(t, swept)
+	if body := e.metrics(t, hc); !strings.Contains(body, "\naeso_status_up 0\n") {
+		t.Errorf("%s: /metrics does not say the posture is unknown (aeso_status_up 0)", name)
+	}
 	// The writer is refused at least twice before the database returns.
 	for _, failed := w.counts(); failed < 2; _, failed = w.counts() {
 		select {

@@ -94,7 +94,7 @@ func outage(err error) bool {
 		return false
 	}
 	var netErr net.Error
-	return errors.Is(err, driver.ErrBadConn) ||
+	return errors.Is(err, driver.ErrBadConn) || errors.Is(err, pgconn.ErrConnClosed) ||
 		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) ||
 		errors.Is(err, syscall.EPIPE) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) ||
 		errors.As(err, &netErr)
