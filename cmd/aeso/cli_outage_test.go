@@ -134,3 +134,25 @@ func TestClientDoesNotRetryASealThrough503(t *testing.T) {
 		t.Errorf("a seal was sent %d times; whether the first took effect is unknown, so it is sent once", n)
 	}
 }
+
+func TestServeRefusesADatabaseDeadlineOutOfBounds(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		name string
+		env  []string
+		args []string
+		want string
+	}{
+		{"zero", nil, []string{"--db-timeout", "0s"}, "--db-timeout 0s: must be between 10ms and 1m0s"},
+		{"over a minute", nil, []string{"--db-timeout", "2m"}, "--db-timeout 2m0s: must be between 10ms and 1m0s"},
+		{"not a duration", []string{"AESO_DB_TIMEOUT=soon"}, nil, `AESO_DB_TIMEOUT must be a duration such as 5s or 500ms, not "soon"`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			args := append([]string{"serve", "--addr", freeAddr(t), "--data-dir", t.TempDir()}, c.args...)
+			r := aeso(t, c.env, args...)
+			if r.code == 0 || !strings.Contains(r.stderr, c.want) {
+				t.Errorf("exit %d, stderr %q; want %q", r.code, r.stderr, c.want)
+			}
+		})
+	}
+}
