@@ -208,8 +208,9 @@ func (c *Client) AddReport(ctx context.Context, bundleID string, o ReportOptions
 		}
 	}
 	it := &Item{}
+	// Sent once, never retried: the body is a stream read once.
 	_, err := c.doRaw(ctx, http.MethodPost, bundlePath(bundleID, "/reports?"+q.Encode()), body, size, it)
-	return it, err
+	return it, c.unreachable(err)
 }
 
 // SealBundle seals an open bundle.

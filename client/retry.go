@@ -92,11 +92,17 @@ func (c *Client) send(ctx context.Context, method, path string, body []byte, ide
 			return err
 		})
 	}
+	return status, c.unreachable(err)
+}
+
+// unreachable turns a transport error into an *UnreachableError naming
+// BaseURL; other errors pass through.
+func (c *Client) unreachable(err error) error {
 	var apiErr *Error
 	if err != nil && !errors.As(err, &apiErr) && !errors.Is(err, context.Canceled) && transportError(err) {
-		return status, &UnreachableError{URL: c.BaseURL, Err: err, Hint: c.UnreachableHint}
+		return &UnreachableError{URL: c.BaseURL, Err: err, Hint: c.UnreachableHint}
 	}
-	return status, err
+	return err
 }
 
 // serverPace waits as the backoff says, or as long as the last answer's

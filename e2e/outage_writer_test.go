@@ -81,8 +81,8 @@ func (w *outageWriter) run(ctx context.Context, stop <-chan struct{}) error {
 	}
 }
 
-// note counts an outcome; an answer other than success or 503 (or a
-// conflict from sealing a bundle twice is not expected either) ends the run.
+// note counts an outcome: success or 503 unavailable. Anything else (a
+// 500, a conflict, a lost connection) ends the run as a failure.
 func (w *outageWriter) note(err error) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
