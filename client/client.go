@@ -3,7 +3,6 @@
 package client
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -20,6 +19,13 @@ type Client struct {
 	BaseURL string
 	Token   string
 	HTTP    *http.Client
+	// RetryFor bounds how long a call is retried with backoff while the
+	// server is unreachable or answers 502, 503 or 504 (see send); zero
+	// means a single attempt.
+	RetryFor time.Duration
+	// UnreachableHint is added to an *UnreachableError, e.g. how to start
+	// the server or point the client elsewhere.
+	UnreachableHint string
 }
 
 // New returns a client for baseURL (e.g. http://127.0.0.1:8080) using token.
@@ -46,6 +52,8 @@ type Error struct {
 	Code      string       `json:"code"`
 	Errors    []FieldError `json:"errors"`
 	RequestID string       `json:"request_id"`
+	// RetryAfter is the wait the server asked for (Retry-After), if any.
+	RetryAfter time.Duration `json:"-"`
 }
 
 func (e *Error) Error() string {
@@ -57,18 +65,24 @@ func (e *Error) Error() string {
 	return b.String()
 }
 
-// do sends a JSON request and decodes a JSON answer into out.
+// do sends a JSON request and decodes a JSON answer into out. GETs are
+// idempotent, so they are retried (see send); other calls only when their
+// request never left.
 func (c *Client) do(ctx context.Context, method, path string, body, out any) (int, error) {
-	var rd io.Reader
-	var size int64 = -1
+	return c.doJSON(ctx, method, path, body, method == http.MethodGet, out)
+}
+
+// doJSON is do for a call whose idempotence the caller knows: a repeat
+// has the effect of one call (an audit event with its id, a promotion).
+func (c *Client) doJSON(ctx context.Context, method, path string, body any, idempotent bool, out any) (int, error) {
+	var data []byte
 	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
+		var err error
+		if data, err = json.Marshal(body); err != nil {
 			return 0, err
 		}
-		rd, size = bytes.NewReader(b), int64(len(b))
 	}
-	return c.doRaw(ctx, method, path, rd, size, out)
+	return c.send(ctx, method, path, data, idempotent, out)
 }
 
 // doRaw sends body as it is (size -1 when unknown) and decodes a JSON
@@ -103,6 +117,7 @@ func (c *Client) doRaw(ctx context.Context, method, path string, body io.Reader,
 		if json.Unmarshal(data, e) != nil || e.Code == "" {
 			e.Title, e.Detail, e.Code = resp.Status, strings.TrimSpace(string(data)), "http_"+strconv.Itoa(resp.StatusCode)
 		}
+		e.RetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
 		return resp.StatusCode, e
 	}
 	if out != nil {
@@ -117,7 +132,8 @@ func (c *Client) doRaw(ctx context.Context, method, path string, body io.Reader,
 // replay of an event already stored.
 func (c *Client) EmitEvent(ctx context.Context, in EventInput) (ev *Event, created bool, err error) {
 	ev = &Event{}
-	status, err := c.do(ctx, http.MethodPost, "/v1/audit/events", in, ev)
+	// With an id, sending it again is a replay: safe to retry.
+	status, err := c.doJSON(ctx, http.MethodPost, "/v1/audit/events", in, in.ID != "", ev)
 	if err != nil {
 		return nil, false, err
 	}
@@ -128,7 +144,11 @@ func (c *Client) EmitEvent(ctx context.Context, in EventInput) (ev *Event, creat
 // per event, in input order.
 func (c *Client) EmitEvents(ctx context.Context, ins []EventInput) (*BatchReceipt, error) {
 	out := &BatchReceipt{}
-	_, err := c.do(ctx, http.MethodPost, "/v1/audit/events", map[string]any{"events": ins}, out)
+	idempotent := true
+	for _, in := range ins {
+		idempotent = idempotent && in.ID != ""
+	}
+	_, err := c.doJSON(ctx, http.MethodPost, "/v1/audit/events", map[string]any{"events": ins}, idempotent, out)
 	return out, err
 }
 

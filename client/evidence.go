@@ -214,8 +214,9 @@ func (c *Client) AddReport(ctx context.Context, bundleID string, o ReportOptions
 		}
 	}
 	it := &Item{}
+	// Sent once, never retried: the body is a stream read once.
 	_, err := c.doRaw(ctx, http.MethodPost, bundlePath(bundleID, "/reports?"+q.Encode()), body, size, it)
-	return it, err
+	return it, c.unreachable(err)
 }
 
 // SealBundle seals an open bundle.
@@ -229,7 +230,8 @@ func (c *Client) SealBundle(ctx context.Context, id string) (*Bundle, error) {
 // already held the stage.
 func (c *Client) PromoteBundle(ctx context.Context, id, stage, reason string) (p *Promotion, created bool, err error) {
 	p = &Promotion{}
-	status, err := c.do(ctx, http.MethodPost, bundlePath(id, "/promote"), map[string]string{"stage": stage, "reason": reason}, p)
+	// Promoting to a stage twice answers the first promotion: safe to retry.
+	status, err := c.doJSON(ctx, http.MethodPost, bundlePath(id, "/promote"), map[string]string{"stage": stage, "reason": reason}, true, p)
 	return p, status == http.StatusCreated, err
 }
 

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/aeso-dev/aeso/client"
+	"github.com/google/uuid"
 	"github.com/spf13/cobra"
 )
 
@@ -53,6 +54,13 @@ func newAuditEmitCmd(cf *clientFlags) *cobra.Command {
 				}
 				events = []client.EventInput{in}
 			}
+			// An id makes the call idempotent, so it can be retried safely
+			// after an outage: the server stores it once.
+			for i := range events {
+				if events[i].ID == "" {
+					events[i].ID = newEventID()
+				}
+			}
 			if file == "" {
 				ev, _, err := c.EmitEvent(cmd.Context(), events[0])
 				if err != nil {
@@ -87,7 +95,7 @@ func newAuditEmitCmd(cf *clientFlags) *cobra.Command {
 	f.StringVar(&in.TargetDisplayName, "target-name", "", "target display name")
 	f.StringVar(&in.CorrelationID, "correlation-id", "", "correlation id")
 	f.StringVar(&in.OccurredAt, "occurred-at", "", "RFC 3339 time (default now)")
-	f.StringVar(&in.ID, "id", "", "idempotency id (UUID); a retry with the same id is a replay")
+	f.StringVar(&in.ID, "id", "", "idempotency id (UUID; default a new one); a retry with the same id is a replay")
 	f.StringVar(&metadata, "metadata", "", "metadata as a JSON object")
 	f.StringVar(&file, "file", "", "read events from a JSON file ('-' for stdin)")
 	return cmd
@@ -206,4 +214,12 @@ func strictJSON(data []byte, dst any) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	return dec.Decode(dst)
+}
+
+// newEventID returns a UUIDv7 for an event sent without an id.
+func newEventID() string {
+	if u, err := uuid.NewV7(); err == nil {
+		return u.String()
+	}
+	return uuid.NewString()
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"github.com/aeso-dev/aeso/client"
 	"github.com/spf13/cobra"
@@ -102,13 +103,25 @@ func env(name, def string) string {
 
 // clientFlags are the flags every client command shares.
 type clientFlags struct {
-	url  string
-	json bool
+	url      string
+	json     bool
+	retryFor time.Duration
+	retryErr error // AESO_RETRY_FOR is not a duration
 }
+
+// defaultRetryFor rides out a server restart or a short database outage
+// without holding a pipeline for long.
+const defaultRetryFor = 30 * time.Second
 
 func (f *clientFlags) register(cmd *cobra.Command) {
 	cmd.PersistentFlags().StringVar(&f.url, "url", env("AESO_URL", "http://127.0.0.1:8080"), "server URL (AESO_URL)")
 	cmd.PersistentFlags().BoolVar(&f.json, "json", false, "print JSON for scripts instead of a table")
+	retryFor, err := time.ParseDuration(env("AESO_RETRY_FOR", defaultRetryFor.String()))
+	if err != nil {
+		f.retryErr = fmt.Errorf("AESO_RETRY_FOR must be a duration such as 30s or 0 (no retries), not %q", os.Getenv("AESO_RETRY_FOR"))
+	}
+	cmd.PersistentFlags().DurationVar(&f.retryFor, "retry-for", retryFor,
+		"retry reads and idempotent writes this long while aeso is unreachable or answers 503 (AESO_RETRY_FOR; 0 disables)")
 }
 
 // client builds an API client; the token comes only from AESO_TOKEN so it
@@ -118,5 +131,11 @@ func (f *clientFlags) client() (*client.Client, error) {
 	if tok == "" {
 		return nil, errors.New("AESO_TOKEN is not set: export a token (the first admin token is in <data-dir>/admin.token)")
 	}
-	return client.New(f.url, tok), nil
+	if f.retryErr != nil {
+		return nil, f.retryErr
+	}
+	c := client.New(f.url, tok)
+	c.RetryFor = f.retryFor
+	c.UnreachableHint = "start it with `aeso serve`, or set AESO_URL (or --url) to where it runs"
+	return c, nil
 }

@@ -10,6 +10,7 @@ import (
 	"os/signal"
 	"strconv"
 	"syscall"
+	"time"
 
 	"github.com/aeso-dev/aeso/internal/app"
 	"github.com/spf13/cobra"
@@ -38,9 +39,14 @@ admin token to <data-dir>/admin.token (mode 0600).`,
 	f.StringVar(&cfg.ConfigPath, "config", env("AESO_CONFIG", ""), "definitions file, e.g. aeso.yaml (AESO_CONFIG)")
 	migrate, migrateErr := strconv.ParseBool(env("AESO_MIGRATE", "true"))
 	f.BoolVar(&cfg.Migrate, "migrate", migrate, "apply pending database migrations at start (AESO_MIGRATE)")
+	dbTimeout, dbTimeoutErr := time.ParseDuration(env("AESO_DB_TIMEOUT", cfg.DBTimeout.String()))
+	f.DurationVar(&cfg.DBTimeout, "db-timeout", dbTimeout, "deadline of each database query; past it requests answer 503 unavailable (AESO_DB_TIMEOUT)")
 	cmd.PreRunE = func(*cobra.Command, []string) error {
 		if migrateErr != nil {
 			return fmt.Errorf("AESO_MIGRATE must be true or false, not %q", os.Getenv("AESO_MIGRATE"))
+		}
+		if dbTimeoutErr != nil {
+			return fmt.Errorf("AESO_DB_TIMEOUT must be a duration such as 5s or 500ms, not %q", os.Getenv("AESO_DB_TIMEOUT"))
 		}
 		return nil
 	}

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/aeso-dev/aeso"
 	"github.com/aeso-dev/aeso/internal/audit"
 	"github.com/aeso-dev/aeso/internal/auth"
 	"github.com/aeso-dev/aeso/internal/component"
@@ -60,7 +61,7 @@ func NewID() string {
 
 // OpenDB opens (and, if asked, migrates) the database cfg names.
 func OpenDB(ctx context.Context, cfg Config) (*store.DB, error) {
-	db, err := store.Open(ctx, store.Options{URL: cfg.DatabaseURL, DataDir: cfg.DataDir})
+	db, err := store.Open(ctx, store.Options{URL: cfg.DatabaseURL, DataDir: cfg.DataDir, Timeout: cfg.DBTimeout})
 	if err != nil {
 		return nil, err
 	}
@@ -112,9 +113,12 @@ func Start(ctx context.Context, cfg Config) (*Main, error) {
 	componentSvc := &component.Service{Defs: defs.Components, Store: db, Now: cfg.Now, NewID: NewID}
 	reconcileSvc := &reconcile.Service{Store: db, Audit: auditSvc, Now: cfg.Now, NewID: NewID,
 		KnownComponent: func(name string) bool { _, err := componentSvc.Def(name); return err == nil },
-		KnownInvariantID: func(ctx context.Context, id string) bool {
+		KnownInvariantID: func(ctx context.Context, id string) (bool, error) {
 			_, err := invariantSvc.View(ctx, id, "")
-			return err == nil
+			if aeso.ErrorCode(err) == aeso.ENOTFOUND {
+				return false, nil
+			}
+			return err == nil, err
 		}}
 	gateSvc := &gate.Service{Defs: defs.Gates, Store: db, Audit: auditSvc, Evidence: evidenceSvc,
 		Invariants: invariantSvc, Guards: guardSvc, Components: componentSvc, Reconciliations: reconcileSvc,
@@ -154,7 +158,7 @@ func Start(ctx context.Context, cfg Config) (*Main, error) {
 	srv := &server.Server{
 		Audit: auditSvc, Auth: authSvc, Evidence: evidenceSvc, Invariants: invariantSvc, Guards: guardSvc, Gates: gateSvc, Components: componentSvc, Reconciliations: reconcileSvc, Status: statusSvc, Ready: db, Logger: cfg.Logger,
 		Metrics: server.NewMetrics(prometheus.NewRegistry()),
-		MaxBody: cfg.MaxBody, Version: cfg.Version, NewReqID: NewID, Now: cfg.Now,
+		MaxBody: cfg.MaxBody, Version: cfg.Version, NewReqID: NewID, Now: cfg.Now, RetryAfter: cfg.DBTimeout,
 	}
 	srv.Metrics.WatchPosture(statusSvc.Current, cfg.Logger)
 	// abort undoes a start that failed after the database was in use.

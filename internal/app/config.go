@@ -10,6 +10,8 @@ import (
 	"net"
 	"strings"
 	"time"
+
+	"github.com/aeso-dev/aeso/internal/store"
 )
 
 // Config is everything `aeso serve` needs, already parsed from flags and
@@ -28,7 +30,18 @@ type Config struct {
 	Now             func() time.Time
 	// Ticker drives scheduled snapshots; nil means a real time.Ticker.
 	Ticker func(time.Duration) (<-chan time.Time, func())
+	// DBTimeout bounds each database operation (--db-timeout); past it a
+	// request answers 503 unavailable instead of waiting on the database.
+	DBTimeout time.Duration
 }
+
+// The database deadline's bounds: below 10ms even a healthy database
+// misses it; past a minute clients (60 s) and the HTTP server's write
+// timeout (2 min) give up before it does.
+const (
+	MinDBTimeout = 10 * time.Millisecond
+	MaxDBTimeout = time.Minute
+)
 
 // Validate reports every problem with c at once.
 func (c *Config) Validate() error {
@@ -45,6 +58,9 @@ func (c *Config) Validate() error {
 	if c.MaxBody < 1024 {
 		errs = append(errs, errors.New("max body: must be at least 1024 bytes"))
 	}
+	if c.DBTimeout < MinDBTimeout || c.DBTimeout > MaxDBTimeout {
+		errs = append(errs, fmt.Errorf("--db-timeout %s: must be between %s and %s", c.DBTimeout, MinDBTimeout, MaxDBTimeout))
+	}
 	if c.ShutdownTimeout <= 0 {
 		errs = append(errs, errors.New("shutdown timeout: must be positive"))
 	}
@@ -60,5 +76,6 @@ func Defaults() Config {
 		MaxBody:         16 << 20,
 		ShutdownTimeout: 30 * time.Second,
 		Version:         "dev",
+		DBTimeout:       store.DefaultTimeout,
 	}
 }

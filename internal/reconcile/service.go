@@ -53,7 +53,7 @@ type Service struct {
 	Now              func() time.Time
 	NewID            func() string
 	KnownComponent   func(name string) bool
-	KnownInvariantID func(ctx context.Context, id string) bool
+	KnownInvariantID func(ctx context.Context, id string) (bool, error) // an error (an outage) fails the request
 }
 
 // CreateRequest records detected drift or a failed invariant.
@@ -106,8 +106,17 @@ func (s *Service) Create(ctx context.Context, o audit.Origin, req CreateRequest)
 	if req.Component != "" && (s.KnownComponent == nil || !s.KnownComponent(req.Component)) {
 		v.Add("component", "unknown", "is not defined in the config's components section")
 	}
-	if req.InvariantID != "" && (s.KnownInvariantID == nil || !s.KnownInvariantID(ctx, req.InvariantID)) {
-		v.Add("invariant_id", "unknown", "is not a defined invariant")
+	if req.InvariantID != "" {
+		known := false
+		if s.KnownInvariantID != nil {
+			var err error
+			if known, err = s.KnownInvariantID(ctx, req.InvariantID); err != nil {
+				return nil, err
+			}
+		}
+		if !known {
+			v.Add("invariant_id", "unknown", "is not a defined invariant")
+		}
 	}
 	if !kindPattern.MatchString(req.Kind) {
 		v.Add("kind", "pattern", "is required: a lowercase word such as drift or invariant_failure")

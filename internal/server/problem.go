@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/aeso-dev/aeso"
 )
@@ -48,12 +50,20 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if !ok {
 		status = http.StatusInternalServerError
 	}
+	if e.Code == aeso.EUNAVAILABLE {
+		// The detail is fixed; the cause (driver text, credentials removed)
+		// is for the operator.
+		s.Logger.WarnContext(r.Context(), "database unavailable", "request_id", requestInfoFrom(r.Context()).RequestID, "err", err)
+	}
 	s.problem(w, r, status, aeso.ErrorReason(e), e.Message, e.Fields)
 }
 
 func (s *Server) problem(w http.ResponseWriter, r *http.Request, status int, code, detail string, fields []aeso.FieldError) {
 	if status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="aeso"`)
+	}
+	if status == http.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", strconv.Itoa(s.retryAfterSeconds()))
 	}
 	p := Problem{
 		Type:      "about:blank",
@@ -68,6 +78,13 @@ func (s *Server) problem(w http.ResponseWriter, r *http.Request, status int, cod
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(p) // the client may be gone; nothing to do
+}
+
+// retryAfterSeconds is RetryAfter rounded up to whole seconds, at least
+// one: sooner, a retry mostly queues behind requests still waiting out the
+// database deadline.
+func (s *Server) retryAfterSeconds() int {
+	return max(1, int((s.RetryAfter+time.Second-1)/time.Second))
 }
 
 func (s *Server) methodNotAllowed(w http.ResponseWriter, r *http.Request, methods []string) {

@@ -47,6 +47,8 @@ type Server struct {
 	Version         string
 	NewReqID        func() string
 	Now             func() time.Time
+	// RetryAfter is what a 503 tells clients to wait before retrying.
+	RetryAfter time.Duration
 
 	spec []byte
 	// reportSlots bounds how many uploaded reports are parsed at once: a

@@ -35,10 +35,12 @@ const selectEvents = `SELECT l.seq, l.id, l.actor_user_id, l.actor_service_accou
 // AppendEvents implements audit.Store. Chunks are written as they arrive,
 // so the caller can validate chunk k+1 while chunk k is inserted; an error
 // from next rolls everything back.
-func (db *DB) AppendEvents(ctx context.Context, next audit.Chunks) ([]*audit.Event, []bool, error) {
+func (db *DB) AppendEvents(ctx context.Context, next audit.Chunks) (_ []*audit.Event, _ []bool, err error) {
+	ctx, end := db.op(ctx, &err)
+	defer end()
 	var stored []*audit.Event
 	var created []bool
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	err = db.inTx(ctx, func(tx *sql.Tx) error {
 		start, err := db.lockSeq(ctx, tx)
 		if err != nil {
 			return err
@@ -257,7 +259,9 @@ func scanEvents(rows *sql.Rows) ([]*audit.Event, error) {
 }
 
 // GetEvent implements audit.Store.
-func (db *DB) GetEvent(ctx context.Context, id string) (*audit.Event, error) {
+func (db *DB) GetEvent(ctx context.Context, id string) (_ *audit.Event, err error) {
+	ctx, end := db.op(ctx, &err)
+	defer end()
 	u, err := uuid.Parse(id)
 	if err != nil {
 		return nil, aeso.Reasonf(aeso.ENOTFOUND, "event_not_found", "no audit event has this id")
@@ -277,7 +281,9 @@ func (db *DB) GetEvent(ctx context.Context, id string) (*audit.Event, error) {
 }
 
 // ListEvents implements audit.Store.
-func (db *DB) ListEvents(ctx context.Context, f audit.Filter) ([]*audit.Event, error) {
+func (db *DB) ListEvents(ctx context.Context, f audit.Filter) (_ []*audit.Event, err error) {
+	ctx, end := db.op(ctx, &err)
+	defer end()
 	var where []string
 	var args []any
 	add := func(cond string, v any) {

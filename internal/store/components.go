@@ -14,7 +14,9 @@ const componentColumns = `status, detail, source, source_url, observed_at, recor
 
 // AddComponentReport implements component.Store: the history row and the
 // latest projection change in one transaction.
-func (db *DB) AddComponentReport(ctx context.Context, r *component.Report) error {
+func (db *DB) AddComponentReport(ctx context.Context, r *component.Report) (err error) {
+	ctx, end := db.op(ctx, &err)
+	defer end()
 	return db.inTx(ctx, func(tx *sql.Tx) error {
 		args := []any{r.ID, r.Component, r.Status, r.Detail, r.Source, r.SourceURL,
 			db.dialect.timeArg(r.ObservedAt), db.dialect.timeArg(r.RecordedAt), r.CorrelationID}
@@ -42,13 +44,17 @@ func (db *DB) AddComponentReport(ctx context.Context, r *component.Report) error
 }
 
 // LatestComponentReports implements component.Store.
-func (db *DB) LatestComponentReports(ctx context.Context) ([]*component.Report, error) {
+func (db *DB) LatestComponentReports(ctx context.Context) (_ []*component.Report, err error) {
+	ctx, end := db.op(ctx, &err)
+	defer end()
 	return db.queryComponentReports(ctx, `SELECT report_id, component, `+componentColumns+`,
 		COALESCE(status_since, observed_at) FROM platform_status_component_status ORDER BY component`)
 }
 
 // ComponentReports implements component.Store.
-func (db *DB) ComponentReports(ctx context.Context, name, beforeID string, limit int) ([]*component.Report, error) {
+func (db *DB) ComponentReports(ctx context.Context, name, beforeID string, limit int) (_ []*component.Report, err error) {
+	ctx, end := db.op(ctx, &err)
+	defer end()
 	q, args := db.pageQuery(`SELECT id, component, `+componentColumns+`, observed_at FROM platform_status_component_history`,
 		[]filter{{"component", name}}, beforeID, limit)
 	return db.queryComponentReports(ctx, q, args...)

@@ -14,8 +14,9 @@ import (
 	"strings"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
-	_ "modernc.org/sqlite"             // registers the "sqlite" driver
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
 
 // DB is aeso's database. On SQLite, writes go through a single connection
@@ -25,6 +26,10 @@ type DB struct {
 	dialect dialect
 	write   *sql.DB
 	read    *sql.DB
+	// timeout bounds each operation (see op); password is removed from
+	// driver messages kept for the log.
+	timeout  time.Duration
+	password string
 	// Location is where the data lives, for logs: a file path or the
 	// PostgreSQL host and database, never a password.
 	Location string
@@ -35,6 +40,9 @@ type Options struct {
 	// URL is a postgres:// URL; empty means embedded SQLite in DataDir.
 	URL     string
 	DataDir string
+	// Timeout bounds each database operation; past it the operation fails
+	// as aeso.EUNAVAILABLE. Zero means DefaultTimeout.
+	Timeout time.Duration
 }
 
 // SQLiteFile is the database file inside the data directory.
@@ -42,13 +50,16 @@ const SQLiteFile = "aeso.db"
 
 // Open connects to the database; it does not migrate (see Migrate).
 func Open(ctx context.Context, opt Options) (*DB, error) {
-	if opt.URL != "" {
-		return openPostgres(ctx, opt.URL)
+	if opt.Timeout <= 0 {
+		opt.Timeout = DefaultTimeout
 	}
-	return openSQLite(ctx, opt.DataDir)
+	if opt.URL != "" {
+		return openPostgres(ctx, opt.URL, opt.Timeout)
+	}
+	return openSQLite(ctx, opt.DataDir, opt.Timeout)
 }
 
-func openSQLite(ctx context.Context, dir string) (*DB, error) {
+func openSQLite(ctx context.Context, dir string, timeout time.Duration) (*DB, error) {
 	if dir == "" {
 		return nil, errors.New("a data directory is required for SQLite")
 	}
@@ -70,7 +81,7 @@ func openSQLite(ctx context.Context, dir string) (*DB, error) {
 		return nil, err
 	}
 	read.SetMaxOpenConns(4)
-	db := &DB{dialect: sqliteDialect{}, write: write, read: read, Location: path}
+	db := &DB{dialect: sqliteDialect{}, write: write, read: read, timeout: timeout, Location: path}
 	if err := db.Ping(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
@@ -78,18 +89,26 @@ func openSQLite(ctx context.Context, dir string) (*DB, error) {
 	return db, nil
 }
 
-func openPostgres(ctx context.Context, url string) (*DB, error) {
+func openPostgres(ctx context.Context, url string, timeout time.Duration) (*DB, error) {
 	if !strings.HasPrefix(url, "postgres://") && !strings.HasPrefix(url, "postgresql://") {
 		return nil, errors.New("the database URL must start with postgres:// or postgresql://")
 	}
-	pool, err := sql.Open("pgx", url)
+	cfg, err := pgx.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("open PostgreSQL: %s", redactURL(err.Error(), url))
 	}
+	// database/sql opens some connections in a goroutine of its own, with
+	// no request's deadline: bound them too, or a frozen server holds them
+	// (and the pool's capacity) until it wakes.
+	if cfg.ConnectTimeout <= 0 || cfg.ConnectTimeout > timeout {
+		cfg.ConnectTimeout = timeout
+	}
+	pool := stdlib.OpenDB(*cfg)
 	pool.SetMaxOpenConns(16)
 	pool.SetMaxIdleConns(16)
 	pool.SetConnMaxIdleTime(5 * time.Minute)
-	db := &DB{dialect: postgresDialect{}, write: pool, read: pool, Location: describeURL(url)}
+	db := &DB{dialect: postgresDialect{}, write: pool, read: pool, timeout: timeout,
+		password: urlPassword(url), Location: describeURL(url)}
 	if err := db.Ping(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("connect to PostgreSQL at %s: %s", db.Location, redactURL(err.Error(), url))
@@ -100,9 +119,9 @@ func openPostgres(ctx context.Context, url string) (*DB, error) {
 // Dialect names the database kind: "sqlite" or "postgres".
 func (db *DB) Dialect() string { return db.dialect.name() }
 
-// Ping checks that the database answers.
+// Ping checks that the database answers within the operation deadline.
 func (db *DB) Ping(ctx context.Context) error {
-	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	ctx, cancel := context.WithTimeout(ctx, db.timeout)
 	defer cancel()
 	if err := db.read.PingContext(ctx); err != nil {
 		return err
@@ -121,8 +140,10 @@ func (db *DB) Close() error {
 
 // Exec runs a raw statement on the write connection; tests use it to prove
 // the database itself rejects changes to append-only tables.
-func (db *DB) Exec(ctx context.Context, query string, args ...any) error {
-	_, err := db.write.ExecContext(ctx, query, args...)
+func (db *DB) Exec(ctx context.Context, query string, args ...any) (err error) {
+	ctx, end := db.op(ctx, &err)
+	defer end()
+	_, err = db.write.ExecContext(ctx, query, args...)
 	return err
 }
 

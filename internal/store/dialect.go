@@ -133,12 +133,20 @@ func describeURL(raw string) string {
 
 // redactURL removes the URL's password from a driver message.
 func redactURL(msg, raw string) string {
-	if u, err := url.Parse(raw); err == nil && u.User != nil {
-		if pw, ok := u.User.Password(); ok && pw != "" {
-			msg = strings.ReplaceAll(msg, pw, "[REDACTED]")
-		}
+	if pw := urlPassword(raw); pw != "" {
+		msg = strings.ReplaceAll(msg, pw, "[REDACTED]")
 	}
 	return msg
+}
+
+// urlPassword returns the password of a database URL, or "".
+func urlPassword(raw string) string {
+	if u, err := url.Parse(raw); err == nil && u.User != nil {
+		if pw, ok := u.User.Password(); ok {
+			return pw
+		}
+	}
+	return ""
 }
 
 func (postgresDialect) jsonText(column string, n int) string {

@@ -33,7 +33,9 @@ func bundleNotFound() error {
 }
 
 // CreateBundle implements evidence.Store.
-func (db *DB) CreateBundle(ctx context.Context, b *evidence.Bundle) error {
+func (db *DB) CreateBundle(ctx context.Context, b *evidence.Bundle) (err error) {
+	ctx, end := db.op(ctx, &err)
+	defer end()
 	return db.inTx(ctx, func(tx *sql.Tx) error { return db.insertBundle(ctx, tx, b) })
 }
 
@@ -92,9 +94,11 @@ func (db *DB) lockBundle(ctx context.Context, tx *sql.Tx, id string) (*evidence.
 
 // AddItem implements evidence.Store. The item and the invariant result it
 // carries commit together or not at all.
-func (db *DB) AddItem(ctx context.Context, bundleID string, add func(*evidence.Bundle, int) (*evidence.Item, *invariant.Result, error)) (*evidence.Item, error) {
+func (db *DB) AddItem(ctx context.Context, bundleID string, add func(*evidence.Bundle, int) (*evidence.Item, *invariant.Result, error)) (_ *evidence.Item, err error) {
+	ctx, end := db.op(ctx, &err)
+	defer end()
 	var it *evidence.Item
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	err = db.inTx(ctx, func(tx *sql.Tx) error {
 		b, err := db.lockBundle(ctx, tx, bundleID)
 		if err != nil {
 			return err
@@ -162,9 +166,11 @@ func (db *DB) insertItem(ctx context.Context, tx *sql.Tx, it *evidence.Item) err
 }
 
 // SealBundle implements evidence.Store.
-func (db *DB) SealBundle(ctx context.Context, id string, seal func(*evidence.Bundle, []*evidence.Item) (*audit.Event, error)) (*evidence.Bundle, error) {
+func (db *DB) SealBundle(ctx context.Context, id string, seal func(*evidence.Bundle, []*evidence.Item) (*audit.Event, error)) (_ *evidence.Bundle, err error) {
+	ctx, end := db.op(ctx, &err)
+	defer end()
 	var b *evidence.Bundle
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	err = db.inTx(ctx, func(tx *sql.Tx) error {
 		var err error
 		if b, err = db.lockBundle(ctx, tx, id); err != nil {
 			return err
@@ -192,7 +198,9 @@ func (db *DB) SealBundle(ctx context.Context, id string, seal func(*evidence.Bun
 }
 
 // PromoteBundle implements evidence.Store.
-func (db *DB) PromoteBundle(ctx context.Context, id string, promote func(*evidence.Bundle, []*evidence.Promotion) (*evidence.Promotion, *audit.Event, error)) error {
+func (db *DB) PromoteBundle(ctx context.Context, id string, promote func(*evidence.Bundle, []*evidence.Promotion) (*evidence.Promotion, *audit.Event, error)) (err error) {
+	ctx, end := db.op(ctx, &err)
+	defer end()
 	return db.inTx(ctx, func(tx *sql.Tx) error {
 		b, err := db.lockBundle(ctx, tx, id)
 		if err != nil {
@@ -217,9 +225,11 @@ func (db *DB) PromoteBundle(ctx context.Context, id string, promote func(*eviden
 }
 
 // SupersedeBundle implements evidence.Store.
-func (db *DB) SupersedeBundle(ctx context.Context, oldID string, build func(*evidence.Bundle) (*evidence.Bundle, *audit.Event, error)) (*evidence.Bundle, error) {
+func (db *DB) SupersedeBundle(ctx context.Context, oldID string, build func(*evidence.Bundle) (*evidence.Bundle, *audit.Event, error)) (_ *evidence.Bundle, err error) {
+	ctx, end := db.op(ctx, &err)
+	defer end()
 	var b *evidence.Bundle
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	err = db.inTx(ctx, func(tx *sql.Tx) error {
 		old, err := db.lockBundle(ctx, tx, oldID)
 		if err != nil {
 			return err
@@ -250,7 +260,9 @@ func (db *DB) SupersedeBundle(ctx context.Context, oldID string, build func(*evi
 }
 
 // GetBundle implements evidence.Store.
-func (db *DB) GetBundle(ctx context.Context, id string) (*evidence.Bundle, error) {
+func (db *DB) GetBundle(ctx context.Context, id string) (_ *evidence.Bundle, err error) {
+	ctx, end := db.op(ctx, &err)
+	defer end()
 	id, ok := canonicalID(id)
 	if !ok {
 		return nil, bundleNotFound()
@@ -263,12 +275,16 @@ func (db *DB) GetBundle(ctx context.Context, id string) (*evidence.Bundle, error
 }
 
 // BundleItems implements evidence.Store.
-func (db *DB) BundleItems(ctx context.Context, id string) ([]*evidence.Item, error) {
+func (db *DB) BundleItems(ctx context.Context, id string) (_ []*evidence.Item, err error) {
+	ctx, end := db.op(ctx, &err)
+	defer end()
 	return queryItems(ctx, db.read, `WHERE bundle_id = $1 ORDER BY position`, id)
 }
 
 // GetItem implements evidence.Store.
-func (db *DB) GetItem(ctx context.Context, id string) (*evidence.Item, error) {
+func (db *DB) GetItem(ctx context.Context, id string) (_ *evidence.Item, err error) {
+	ctx, end := db.op(ctx, &err)
+	defer end()
 	notFound := aeso.Reasonf(aeso.ENOTFOUND, "item_not_found", "no evidence item has this id")
 	id, ok := canonicalID(id)
 	if !ok {
@@ -285,7 +301,9 @@ func (db *DB) GetItem(ctx context.Context, id string) (*evidence.Item, error) {
 }
 
 // BundlePromotions implements evidence.Store.
-func (db *DB) BundlePromotions(ctx context.Context, id string) ([]*evidence.Promotion, error) {
+func (db *DB) BundlePromotions(ctx context.Context, id string) (_ []*evidence.Promotion, err error) {
+	ctx, end := db.op(ctx, &err)
+	defer end()
 	return queryPromotions(ctx, db.read, id)
 }
 
@@ -394,7 +412,9 @@ func scanBundles(rows *sql.Rows, withPromoted bool) ([]*evidence.Bundle, error) 
 }
 
 // ListBundles implements evidence.Store.
-func (db *DB) ListBundles(ctx context.Context, f evidence.Filter) ([]*evidence.Bundle, error) {
+func (db *DB) ListBundles(ctx context.Context, f evidence.Filter) (_ []*evidence.Bundle, err error) {
+	ctx, end := db.op(ctx, &err)
+	defer end()
 	var where []string
 	var args []any
 	add := func(cond string, v any) {
@@ -452,7 +472,9 @@ func (db *DB) ListBundles(ctx context.Context, f evidence.Filter) ([]*evidence.B
 }
 
 // LatestBundle implements evidence.Store.
-func (db *DB) LatestBundle(ctx context.Context, kind, subject, ref, stage string) (*evidence.Bundle, error) {
+func (db *DB) LatestBundle(ctx context.Context, kind, subject, ref, stage string) (_ *evidence.Bundle, err error) {
+	ctx, end := db.op(ctx, &err)
+	defer end()
 	ph := db.dialect.placeholder
 	q := `SELECT ` + bundleColumns + `, ` + promotedColumn + ` FROM platform_evidence_bundles WHERE kind = ` + ph(1) +
 		` AND subject_name = ` + ph(2) + ` AND state = 'sealed'`

@@ -17,7 +17,9 @@ const gateResultColumns = `id, gate, subject, verdict, warnings, reasons, inputs
 	evaluator, evaluated_at, correlation_id`
 
 // AddGateResult implements gate.Store.
-func (db *DB) AddGateResult(ctx context.Context, r *gate.Result, ev *audit.Event) error {
+func (db *DB) AddGateResult(ctx context.Context, r *gate.Result, ev *audit.Event) (err error) {
+	ctx, end := db.op(ctx, &err)
+	defer end()
 	warnings, err := json.Marshal(r.Warnings)
 	if err != nil {
 		return err
@@ -39,7 +41,9 @@ func (db *DB) AddGateResult(ctx context.Context, r *gate.Result, ev *audit.Event
 }
 
 // LatestGateResult implements gate.Store.
-func (db *DB) LatestGateResult(ctx context.Context, g, subject string) (*gate.Result, error) {
+func (db *DB) LatestGateResult(ctx context.Context, g, subject string) (_ *gate.Result, err error) {
+	ctx, end := db.op(ctx, &err)
+	defer end()
 	ph := db.dialect.placeholder
 	results, err := db.queryGateResults(ctx, `SELECT `+gateResultColumns+` FROM platform_release_gate_results
 		WHERE gate = `+ph(1)+` AND subject = `+ph(2)+` ORDER BY evaluated_at DESC, id DESC LIMIT 1`, g, subject)
@@ -53,7 +57,9 @@ func (db *DB) LatestGateResult(ctx context.Context, g, subject string) (*gate.Re
 }
 
 // GateResults implements gate.Store.
-func (db *DB) GateResults(ctx context.Context, g, subject, beforeID string, limit int) ([]*gate.Result, error) {
+func (db *DB) GateResults(ctx context.Context, g, subject, beforeID string, limit int) (_ []*gate.Result, err error) {
+	ctx, end := db.op(ctx, &err)
+	defer end()
 	q, args := db.pageQuery(`SELECT `+gateResultColumns+` FROM platform_release_gate_results`,
 		[]filter{{"gate", g}, {"subject", subject}}, beforeID, limit)
 	return db.queryGateResults(ctx, q, args...)
@@ -87,7 +93,9 @@ func (db *DB) queryGateResults(ctx context.Context, q string, args ...any) ([]*g
 }
 
 // AddGateWaiver implements gate.Store.
-func (db *DB) AddGateWaiver(ctx context.Context, w *gate.Waiver, ev *audit.Event) error {
+func (db *DB) AddGateWaiver(ctx context.Context, w *gate.Waiver, ev *audit.Event) (err error) {
+	ctx, end := db.op(ctx, &err)
+	defer end()
 	return db.inTx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO platform_gate_waivers (id, gate, rule, subject, reason,
 			created_by, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
@@ -100,7 +108,9 @@ func (db *DB) AddGateWaiver(ctx context.Context, w *gate.Waiver, ev *audit.Event
 }
 
 // GateWaivers implements gate.Store.
-func (db *DB) GateWaivers(ctx context.Context, g, subject string) ([]*gate.Waiver, error) {
+func (db *DB) GateWaivers(ctx context.Context, g, subject string) (_ []*gate.Waiver, err error) {
+	ctx, end := db.op(ctx, &err)
+	defer end()
 	ph := db.dialect.placeholder
 	q := `SELECT id, gate, rule, subject, reason, created_by, created_at, expires_at FROM platform_gate_waivers
 		WHERE gate = ` + ph(1)

@@ -16,7 +16,9 @@ const guardColumns = `id, guard, subject, mode, counts, findings, duplicates, so
 	recorded_at, correlation_id, source`
 
 // AddGuardReport implements guard.Store.
-func (db *DB) AddGuardReport(ctx context.Context, r *guard.Report) error {
+func (db *DB) AddGuardReport(ctx context.Context, r *guard.Report) (err error) {
+	ctx, end := db.op(ctx, &err)
+	defer end()
 	counts, err := json.Marshal(r.Counts)
 	if err != nil {
 		return err
@@ -38,7 +40,9 @@ func (db *DB) AddGuardReport(ctx context.Context, r *guard.Report) error {
 }
 
 // LatestGuardReport implements guard.Store.
-func (db *DB) LatestGuardReport(ctx context.Context, g, subject string) (*guard.Report, error) {
+func (db *DB) LatestGuardReport(ctx context.Context, g, subject string) (_ *guard.Report, err error) {
+	ctx, end := db.op(ctx, &err)
+	defer end()
 	ph := db.dialect.placeholder
 	reports, err := db.queryGuardReports(ctx, `SELECT `+guardColumns+` FROM platform_guard_report_summaries
 		WHERE guard = `+ph(1)+` AND subject = `+ph(2)+` ORDER BY observed_at DESC, id DESC LIMIT 1`, g, subject)
@@ -52,7 +56,9 @@ func (db *DB) LatestGuardReport(ctx context.Context, g, subject string) (*guard.
 }
 
 // GuardReports implements guard.Store.
-func (db *DB) GuardReports(ctx context.Context, g, subject, beforeID string, limit int) ([]*guard.Report, error) {
+func (db *DB) GuardReports(ctx context.Context, g, subject, beforeID string, limit int) (_ []*guard.Report, err error) {
+	ctx, end := db.op(ctx, &err)
+	defer end()
 	q, args := db.pageQuery(`SELECT `+guardColumns+` FROM platform_guard_report_summaries`,
 		[]filter{{"guard", g}, {"subject", subject}}, beforeID, limit)
 	return db.queryGuardReports(ctx, q, args...)
@@ -86,7 +92,9 @@ func (db *DB) queryGuardReports(ctx context.Context, q string, args ...any) ([]*
 }
 
 // LatestGuardReportsForSubject implements guard.Store.
-func (db *DB) LatestGuardReportsForSubject(ctx context.Context, subject string) ([]*guard.Report, error) {
+func (db *DB) LatestGuardReportsForSubject(ctx context.Context, subject string) (_ []*guard.Report, err error) {
+	ctx, end := db.op(ctx, &err)
+	defer end()
 	return db.queryGuardReports(ctx, `SELECT `+guardColumns+` FROM (SELECT r.*, ROW_NUMBER() OVER (
 		PARTITION BY guard ORDER BY observed_at DESC, id DESC) AS rn
 		FROM platform_guard_report_summaries r WHERE subject = `+db.dialect.placeholder(1)+`) latest

@@ -14,7 +14,9 @@ import (
 var _ invariant.Store = (*DB)(nil)
 
 // InvariantDefinitions implements invariant.Store.
-func (db *DB) InvariantDefinitions(ctx context.Context) ([]*invariant.Stored, error) {
+func (db *DB) InvariantDefinitions(ctx context.Context) (_ []*invariant.Stored, err error) {
+	ctx, end := db.op(ctx, &err)
+	defer end()
 	rows, err := db.read.QueryContext(ctx, `SELECT id, title, owner, severity, critical, required, max_age_ms,
 		first_seen, retired_at FROM platform_invariant_definitions ORDER BY id`)
 	if err != nil {
@@ -37,7 +39,9 @@ func (db *DB) InvariantDefinitions(ctx context.Context) ([]*invariant.Stored, er
 }
 
 // SaveInvariantDefinitions implements invariant.Store.
-func (db *DB) SaveInvariantDefinitions(ctx context.Context, save []*invariant.Stored, retire []string, at time.Time, events []*audit.Event) error {
+func (db *DB) SaveInvariantDefinitions(ctx context.Context, save []*invariant.Stored, retire []string, at time.Time, events []*audit.Event) (err error) {
+	ctx, end := db.op(ctx, &err)
+	defer end()
 	return db.inTx(ctx, func(tx *sql.Tx) error {
 		for _, d := range save {
 			_, err := tx.ExecContext(ctx, `INSERT INTO platform_invariant_definitions (id, title, owner, severity,
@@ -66,7 +70,9 @@ const resultColumns = `id, invariant_id, status, environment, observed_at, recor
 	bundle_id, item_id, details, redacted_paths, source`
 
 // AddInvariantResult implements invariant.Store.
-func (db *DB) AddInvariantResult(ctx context.Context, r *invariant.Result) error {
+func (db *DB) AddInvariantResult(ctx context.Context, r *invariant.Result) (err error) {
+	ctx, end := db.op(ctx, &err)
+	defer end()
 	return db.inTx(ctx, func(tx *sql.Tx) error { return db.insertInvariantResult(ctx, tx, r) })
 }
 
@@ -90,14 +96,18 @@ func (db *DB) insertInvariantResult(ctx context.Context, tx *sql.Tx, r *invarian
 }
 
 // InvariantResults implements invariant.Store.
-func (db *DB) InvariantResults(ctx context.Context, invariantID, environment, beforeID string, limit int) ([]*invariant.Result, error) {
+func (db *DB) InvariantResults(ctx context.Context, invariantID, environment, beforeID string, limit int) (_ []*invariant.Result, err error) {
+	ctx, end := db.op(ctx, &err)
+	defer end()
 	q, args := db.pageQuery(`SELECT `+resultColumns+` FROM platform_product_invariant_results`,
 		[]filter{{"invariant_id", invariantID}, {"environment", environment}}, beforeID, limit)
 	return db.queryResults(ctx, q, args...)
 }
 
 // LatestInvariantResults implements invariant.Store.
-func (db *DB) LatestInvariantResults(ctx context.Context) ([]*invariant.Result, error) {
+func (db *DB) LatestInvariantResults(ctx context.Context) (_ []*invariant.Result, err error) {
+	ctx, end := db.op(ctx, &err)
+	defer end()
 	return db.queryResults(ctx, `SELECT `+resultColumns+` FROM (SELECT r.*, ROW_NUMBER() OVER (
 		PARTITION BY invariant_id, environment ORDER BY observed_at DESC, id DESC) AS rn
 		FROM platform_product_invariant_results r) latest WHERE rn = 1`)

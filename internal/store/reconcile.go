@@ -22,7 +22,9 @@ func recordNotFound() error {
 }
 
 // CreateReconciliation implements reconcile.Store.
-func (db *DB) CreateReconciliation(ctx context.Context, r *reconcile.Record, first *reconcile.Transition, ev *audit.Event) error {
+func (db *DB) CreateReconciliation(ctx context.Context, r *reconcile.Record, first *reconcile.Transition, ev *audit.Event) (err error) {
+	ctx, end := db.op(ctx, &err)
+	defer end()
 	evidence, err := json.Marshal(r.Evidence)
 	if err != nil {
 		return err
@@ -60,13 +62,15 @@ func (db *DB) insertTransition(ctx context.Context, tx *sql.Tx, t *reconcile.Tra
 }
 
 // TransitionReconciliation implements reconcile.Store.
-func (db *DB) TransitionReconciliation(ctx context.Context, id string, step func(*reconcile.Record) (*reconcile.Transition, *audit.Event, error)) (*reconcile.Record, error) {
+func (db *DB) TransitionReconciliation(ctx context.Context, id string, step func(*reconcile.Record) (*reconcile.Transition, *audit.Event, error)) (_ *reconcile.Record, err error) {
+	ctx, end := db.op(ctx, &err)
+	defer end()
 	id, ok := canonicalID(id)
 	if !ok {
 		return nil, recordNotFound()
 	}
 	var r *reconcile.Record
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	err = db.inTx(ctx, func(tx *sql.Tx) error {
 		var err error
 		r, err = scanRecord(tx.QueryRowContext(ctx, `SELECT `+recordColumns+` FROM platform_reconciliation_records WHERE id = $1`+db.dialect.forUpdate(), id))
 		if err == sql.ErrNoRows {
@@ -97,7 +101,9 @@ func (db *DB) TransitionReconciliation(ctx context.Context, id string, step func
 }
 
 // GetReconciliation implements reconcile.Store.
-func (db *DB) GetReconciliation(ctx context.Context, id string) (*reconcile.Record, error) {
+func (db *DB) GetReconciliation(ctx context.Context, id string) (_ *reconcile.Record, err error) {
+	ctx, end := db.op(ctx, &err)
+	defer end()
 	id, ok := canonicalID(id)
 	if !ok {
 		return nil, recordNotFound()
@@ -110,7 +116,9 @@ func (db *DB) GetReconciliation(ctx context.Context, id string) (*reconcile.Reco
 }
 
 // ReconciliationTimeline implements reconcile.Store.
-func (db *DB) ReconciliationTimeline(ctx context.Context, id string) ([]*reconcile.Transition, error) {
+func (db *DB) ReconciliationTimeline(ctx context.Context, id string) (_ []*reconcile.Transition, err error) {
+	ctx, end := db.op(ctx, &err)
+	defer end()
 	id, _ = canonicalID(id)
 	rows, err := db.read.QueryContext(ctx, `SELECT id, record_id, from_state, to_state, actor, reason, next_action,
 		next_action_owner, accepted_until, at FROM platform_reconciliation_transitions WHERE record_id = $1 ORDER BY at, id`, id)
@@ -133,7 +141,9 @@ func (db *DB) ReconciliationTimeline(ctx context.Context, id string) ([]*reconci
 }
 
 // ListReconciliations implements reconcile.Store.
-func (db *DB) ListReconciliations(ctx context.Context, f reconcile.Filter) ([]*reconcile.Record, error) {
+func (db *DB) ListReconciliations(ctx context.Context, f reconcile.Filter) (_ []*reconcile.Record, err error) {
+	ctx, end := db.op(ctx, &err)
+	defer end()
 	var where []string
 	var args []any
 	for _, c := range []struct{ col, v string }{

@@ -21,7 +21,9 @@ var _ status.Store = (*DB)(nil)
 // LatestGateResults implements status.Store: per gate, the newest result
 // for each subject name, so a pass for api@v2 replaces the block of api@v1
 // but not that of web@v1.
-func (db *DB) LatestGateResults(ctx context.Context, gates []string) ([]*gate.Result, error) {
+func (db *DB) LatestGateResults(ctx context.Context, gates []string) (_ []*gate.Result, err error) {
+	ctx, end := db.op(ctx, &err)
+	defer end()
 	out := []*gate.Result{}
 	for _, g := range gates {
 		results, err := db.queryGateResults(ctx, `SELECT `+gateResultColumns+` FROM (SELECT r.*, ROW_NUMBER() OVER (
@@ -38,14 +40,18 @@ func (db *DB) LatestGateResults(ctx context.Context, gates []string) ([]*gate.Re
 
 // LatestGuardReports implements status.Store: the newest report of each
 // guard for each subject name.
-func (db *DB) LatestGuardReports(ctx context.Context) ([]*guard.Report, error) {
+func (db *DB) LatestGuardReports(ctx context.Context) (_ []*guard.Report, err error) {
+	ctx, end := db.op(ctx, &err)
+	defer end()
 	return db.queryGuardReports(ctx, `SELECT `+guardColumns+` FROM (SELECT r.*, ROW_NUMBER() OVER (
 		PARTITION BY guard, `+db.dialect.subjectName("subject")+` ORDER BY observed_at DESC, id DESC) AS rn
 		FROM platform_guard_report_summaries r) latest WHERE rn = 1 ORDER BY guard, subject`)
 }
 
 // StandingBundle implements status.Store.
-func (db *DB) StandingBundle(ctx context.Context, kind, stage string) (*evidence.Bundle, error) {
+func (db *DB) StandingBundle(ctx context.Context, kind, stage string) (_ *evidence.Bundle, err error) {
+	ctx, end := db.op(ctx, &err)
+	defer end()
 	ph := db.dialect.placeholder
 	q := `SELECT ` + bundleColumns + `, ` + promotedColumn + ` FROM platform_evidence_bundles
 		WHERE kind = ` + ph(1) + ` AND state = 'sealed' AND superseded_by IS NULL`
@@ -67,7 +73,9 @@ func (db *DB) StandingBundle(ctx context.Context, kind, stage string) (*evidence
 
 // OpenReconciliations implements status.Store: blocked records first, then
 // by severity, so a cut list keeps the ones that weigh most.
-func (db *DB) OpenReconciliations(ctx context.Context, limit int) ([]*reconcile.Record, map[string]int, error) {
+func (db *DB) OpenReconciliations(ctx context.Context, limit int) (_ []*reconcile.Record, _ map[string]int, err error) {
+	ctx, end := db.op(ctx, &err)
+	defer end()
 	rows, err := db.read.QueryContext(ctx, `SELECT `+recordColumns+` FROM platform_reconciliation_records
 		WHERE state <> 'resolved'
 		ORDER BY CASE state WHEN 'blocked' THEN 0 ELSE 1 END,
@@ -115,9 +123,11 @@ func snapshotNotFound() error {
 // AddSnapshot implements status.Store. The check for a recent scheduled
 // snapshot runs under the audit sequence lock, so two replicas on one
 // schedule store one snapshot.
-func (db *DB) AddSnapshot(ctx context.Context, s *status.Snapshot, ev *audit.Event, minGap time.Duration) (bool, error) {
+func (db *DB) AddSnapshot(ctx context.Context, s *status.Snapshot, ev *audit.Event, minGap time.Duration) (_ bool, err error) {
+	ctx, end := db.op(ctx, &err)
+	defer end()
 	stored := false
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	err = db.inTx(ctx, func(tx *sql.Tx) error {
 		start, err := db.lockSeq(ctx, tx)
 		if err != nil {
 			return err
@@ -145,7 +155,9 @@ func (db *DB) AddSnapshot(ctx context.Context, s *status.Snapshot, ev *audit.Eve
 }
 
 // GetSnapshot implements status.Store.
-func (db *DB) GetSnapshot(ctx context.Context, id string) (*status.Snapshot, error) {
+func (db *DB) GetSnapshot(ctx context.Context, id string) (_ *status.Snapshot, err error) {
+	ctx, end := db.op(ctx, &err)
+	defer end()
 	id, ok := canonicalID(id)
 	if !ok {
 		return nil, snapshotNotFound()
@@ -161,7 +173,9 @@ func (db *DB) GetSnapshot(ctx context.Context, id string) (*status.Snapshot, err
 }
 
 // Snapshots implements status.Store.
-func (db *DB) Snapshots(ctx context.Context, beforeID string, limit int) ([]*status.Snapshot, error) {
+func (db *DB) Snapshots(ctx context.Context, beforeID string, limit int) (_ []*status.Snapshot, err error) {
+	ctx, end := db.op(ctx, &err)
+	defer end()
 	q, args := db.pageQuery(`SELECT `+snapshotColumns+` FROM platform_readiness_snapshots`, nil, beforeID, limit)
 	return db.querySnapshots(ctx, q, args...)
 }

@@ -20,7 +20,9 @@ const selectTokens = `SELECT id, principal, name, scopes, token_hash, created_at
 	expires_at, revoked_at, revoked_by FROM api_tokens`
 
 // CreateToken implements auth.Store.
-func (db *DB) CreateToken(ctx context.Context, t *auth.Token, ev *audit.Event) error {
+func (db *DB) CreateToken(ctx context.Context, t *auth.Token, ev *audit.Event) (err error) {
+	ctx, end := db.op(ctx, &err)
+	defer end()
 	return db.inTx(ctx, func(tx *sql.Tx) error {
 		if err := db.insertToken(ctx, tx, t); err != nil {
 			return err
@@ -43,8 +45,10 @@ func (db *DB) insertToken(ctx context.Context, tx *sql.Tx, t *auth.Token) error 
 // RevokeToken implements auth.Store. Token changes take the audit seq lock
 // first (they write an event anyway), so the check that another admin token
 // remains cannot race with a concurrent revocation.
-func (db *DB) RevokeToken(ctx context.Context, id, by string, at time.Time, ev *audit.Event) (*auth.Token, error) {
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+func (db *DB) RevokeToken(ctx context.Context, id, by string, at time.Time, ev *audit.Event) (_ *auth.Token, err error) {
+	ctx, end := db.op(ctx, &err)
+	defer end()
+	err = db.inTx(ctx, func(tx *sql.Tx) error {
 		last, err := db.lockSeq(ctx, tx)
 		if err != nil {
 			return err
@@ -85,10 +89,12 @@ func (db *DB) RevokeToken(ctx context.Context, id, by string, at time.Time, ev *
 
 // BootstrapToken implements auth.Store: under the audit seq lock, so that
 // replicas starting together create at most one bootstrap token.
-func (db *DB) BootstrapToken(ctx context.Context, t *auth.Token, ev *audit.Event, onlyIfNone bool) (*auth.Token, bool, error) {
+func (db *DB) BootstrapToken(ctx context.Context, t *auth.Token, ev *audit.Event, onlyIfNone bool) (_ *auth.Token, _ bool, err error) {
+	ctx, end := db.op(ctx, &err)
+	defer end()
 	var existing *auth.Token
 	created := false
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	err = db.inTx(ctx, func(tx *sql.Tx) error {
 		last, err := db.lockSeq(ctx, tx)
 		if err != nil {
 			return err
@@ -117,7 +123,9 @@ func (db *DB) BootstrapToken(ctx context.Context, t *auth.Token, ev *audit.Event
 }
 
 // ListTokens implements auth.Store.
-func (db *DB) ListTokens(ctx context.Context) ([]*auth.Token, error) {
+func (db *DB) ListTokens(ctx context.Context) (_ []*auth.Token, err error) {
+	ctx, end := db.op(ctx, &err)
+	defer end()
 	rows, err := db.read.QueryContext(ctx, selectTokens+` ORDER BY created_at DESC, id DESC`)
 	if err != nil {
 		return nil, fmt.Errorf("list tokens: %w", err)
@@ -135,7 +143,9 @@ func (db *DB) ListTokens(ctx context.Context) ([]*auth.Token, error) {
 }
 
 // GetToken implements auth.Store.
-func (db *DB) GetToken(ctx context.Context, id string) (*auth.Token, error) {
+func (db *DB) GetToken(ctx context.Context, id string) (_ *auth.Token, err error) {
+	ctx, end := db.op(ctx, &err)
+	defer end()
 	u, err := uuid.Parse(id)
 	if err != nil {
 		return nil, aeso.Reasonf(aeso.ENOTFOUND, "token_not_found", "no token has this id")
@@ -145,7 +155,9 @@ func (db *DB) GetToken(ctx context.Context, id string) (*auth.Token, error) {
 }
 
 // TokenByHash implements auth.Store.
-func (db *DB) TokenByHash(ctx context.Context, hash string) (*auth.Token, error) {
+func (db *DB) TokenByHash(ctx context.Context, hash string) (_ *auth.Token, err error) {
+	ctx, end := db.op(ctx, &err)
+	defer end()
 	t, err := scanToken(db.read.QueryRowContext(ctx, selectTokens+` WHERE token_hash = $1`, hash))
 	return t, errNoRows(err, "token_not_found", "no such token")
 }
