@@ -129,12 +129,19 @@ func Fingerprint(f Finding) string {
 func (s *Service) Record(ctx context.Context, source, guard string, req Request) (*Report, error) {
 	now := s.Now().UTC().Truncate(time.Microsecond)
 	var v aeso.Validation
-	if !namePattern.MatchString(guard) {
+	switch {
+	case !namePattern.MatchString(guard):
 		v.Add("guard", "pattern", "guard names are lowercase letters, digits, '.', '_' or '-', at most 64 characters")
+	case redact.ValueLooksSecret(guard):
+		// A card number fits the name pattern; the name is stored and shown.
+		v.Add("guard", "secret_detected", "looks like a secret (a card number); name the guard after the tool")
 	}
 	req.Subject = strings.TrimSpace(req.Subject)
-	if req.Subject == "" || len(req.Subject) > 256 || redact.ValueLooksSecret(req.Subject) {
+	switch {
+	case req.Subject == "" || len(req.Subject) > 256:
 		v.Add("subject", "required", "is required: what the guard ran on (e.g. api@v1.4.2), at most 256 characters")
+	case redact.ValueLooksSecret(req.Subject):
+		v.Add("subject", "secret_detected", "looks like a secret; name what the guard ran on (e.g. api@v1.4.2)")
 	}
 	switch req.Mode {
 	case ModeReportOnly, ModeWarn, ModeBlocking:
