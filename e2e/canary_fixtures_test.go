@@ -107,10 +107,14 @@ func canaryFixtures() map[string]routeFixture {
 			return "/v1/evidence/bundles/" + e.canaryBundle(t) + "/seal"
 		}},
 		"promoteEvidenceBundle": {
-			path: func(t *testing.T, e *env) string { return "/v1/evidence/bundles/" + e.canarySealedBundle(t) + "/promote" },
+			path: func(t *testing.T, e *env) string {
+				return "/v1/evidence/bundles/" + e.canarySealedBundle(t) + "/promote"
+			},
 			body: map[string]any{"stage": "production-ready"}},
 		"supersedeEvidenceBundle": {
-			path: func(t *testing.T, e *env) string { return "/v1/evidence/bundles/" + e.canarySealedBundle(t) + "/supersede" },
+			path: func(t *testing.T, e *env) string {
+				return "/v1/evidence/bundles/" + e.canarySealedBundle(t) + "/supersede"
+			},
 			body: map[string]any{"labels": map[string]any{"note": "x"}}},
 		"addInvariantResult": {path: fixedPath("/v1/invariants/INV-CANARY-001/results"), body: map[string]any{
 			"environment": "production", "bundle_id": omit{}, "item_id": omit{}}, params: map[string]string{"id": "INV-CANARY-001"}},
