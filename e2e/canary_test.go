@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bytes"
+	"encoding/json"
 	"encoding/xml"
 	"net/http"
 	"net/url"
@@ -168,6 +169,9 @@ func (e *env) plantRoute(t *testing.T, method, template string, op *openapi3.Ope
 			if bytes.Contains(r.body, []byte(c.needle)) {
 				t.Errorf("%s %s: the answer (%d) repeats the %s canary: %s", op.OperationID, f, r.status, c.name, r.body)
 			}
+			if r.status == 400 && !namesField(r.body, f) {
+				t.Errorf("%s %s: the %s canary is refused without naming the field: %s", op.OperationID, f, c.name, r.body)
+			}
 		}
 	}
 }
@@ -218,4 +222,36 @@ func pgDump(t *testing.T, raw string) []byte {
 		t.Fatalf("pg_dump of %s holds no audit_logs table; the dump proves nothing", schema)
 	}
 	return out
+}
+
+// namesField reports whether a 400 answer names the planted field among its
+// errors, so a refusal points at what to fix rather than at a field the
+// server derived from it.
+func namesField(body []byte, field string) bool {
+	var p struct {
+		Errors []struct {
+			Field string `json:"field"`
+		} `json:"errors"`
+	}
+	if json.Unmarshal(body, &p) != nil {
+		return false
+	}
+	if strings.HasPrefix(field, "path:") || strings.HasPrefix(field, "report:") {
+		return true // named by the route, or by a position in the report
+	}
+	want := strings.TrimPrefix(field, "?")
+	for _, e := range p.Errors {
+		switch {
+		case e.Field == want:
+		// A query parameter may fill a body field: ?runner is source.runner.
+		case want != field && (strings.HasSuffix(e.Field, "."+want) || e.Field == strings.ReplaceAll(want, "_", ".")):
+		// A malformed time fails while the body is decoded, before fields
+		// have names.
+		case e.Field == "body" && strings.HasSuffix(want, "_at"):
+		default:
+			continue
+		}
+		return true
+	}
+	return false
 }
