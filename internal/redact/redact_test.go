@@ -73,7 +73,7 @@ func TestObjectRedacts(t *testing.T) {
 			"secret keys hide values of every type and paths come back sorted",
 			`{"user":"ada","password":"hunter2","db":{"url":"postgres://app:hunter2@db/x","port":5432},
 			  "items":[{"token":{"nested":"x"}},{"name":"ok"}],"pin":1234,"credentials":["a","b"]}`,
-			`{"credentials":"[REDACTED]","db":{"port":5432,"url":"[REDACTED]"},"items":[{"token":"[REDACTED]"},{"name":"ok"}],"password":"[REDACTED]","pin":"[REDACTED]","user":"ada"}`,
+			`{"credentials":"[REDACTED]","db":{"port":5432,"url":"postgres://[REDACTED]@db/x"},"items":[{"token":"[REDACTED]"},{"name":"ok"}],"password":"[REDACTED]","pin":"[REDACTED]","user":"ada"}`,
 			[]string{"credentials", "db.url", "items[0].token", "password", "pin"},
 		},
 		{

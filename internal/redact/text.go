@@ -216,7 +216,7 @@ func hasURLCredentials(s string) bool {
 			continue
 		}
 		user, pass, hasPass := strings.Cut(rest[:at], ":")
-		if hasPass && pass != "" || !hasPass && user != "" && userOnlySchemes[scheme] {
+		if hasPass && pass != "" || !hasPass && user != "" && user != Placeholder && userOnlySchemes[scheme] {
 			return true
 		}
 	}
