@@ -123,8 +123,11 @@ func (s *Service) Create(ctx context.Context, o audit.Origin, req CreateRequest)
 	}
 	for i, l := range req.Evidence.Links {
 		f := fmt.Sprintf("evidence.links[%d]", i)
-		if !strings.HasPrefix(l.URL, "https://") && !strings.HasPrefix(l.URL, "http://") || len(l.URL) > 2048 || redact.ValueLooksSecret(l.URL) {
+		switch {
+		case !strings.HasPrefix(l.URL, "https://") && !strings.HasPrefix(l.URL, "http://") || len(l.URL) > 2048:
 			v.Add(f+".url", "format", "must be an http(s) URL without credentials")
+		case redact.ValueLooksSecret(l.URL):
+			v.Add(f+".url", "secret_detected", "carries a credential (userinfo, or a token or signature parameter); link to the URL without it")
 		}
 		if !hexPattern.MatchString(l.SHA256) {
 			v.Add(f+".sha256", "format", "must be 64 lowercase hex digits")
