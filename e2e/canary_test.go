@@ -155,8 +155,9 @@ func (e *env) plantRoute(t *testing.T, method, template string, op *openapi3.Ope
 		return
 	}
 	tally.fields += len(fields)
+	accepted := make([][]string, len(secretCanaries)) // body fields that stored each canary
 	for _, f := range fields {
-		for _, c := range secretCanaries {
+		for i, c := range secretCanaries {
 			if strings.HasPrefix(f, "header:") && strings.Contains(c.value, "\n") {
 				continue // HTTP cannot carry a line break in a header
 			}
@@ -172,6 +173,31 @@ func (e *env) plantRoute(t *testing.T, method, template string, op *openapi3.Ope
 			if r.status == 400 && !namesField(r.body, f) {
 				t.Errorf("%s %s: the %s canary is refused without naming the field: %s", op.OperationID, f, c.name, r.body)
 			}
+			if r.status < 300 && base != nil && !strings.Contains(f, ":") && !strings.HasPrefix(f, "?") {
+				accepted[i] = append(accepted[i], f)
+			}
+		}
+	}
+	// Then the same canary in every field that stored it, at once: a value
+	// built from two fields (a label from a name and a principal) must not
+	// put a secret back together.
+	for i, c := range secretCanaries {
+		if len(accepted[i]) < 2 {
+			continue
+		}
+		var body any = base
+		for _, f := range accepted[i] {
+			body = withString(body, f, c.value)
+		}
+		path := fx.path(t, e)
+		if len(fx.query) > 0 {
+			path += "?" + fx.query.Encode()
+		}
+		r := e.do(method, path, adminToken, body)
+		tally.planted++
+		tally.byStatus[r.status]++
+		if r.status >= 300 || bytes.Contains(r.body, []byte(c.needle)) {
+			t.Errorf("%s with the %s canary in %d fields at once: %d %s", op.OperationID, c.name, len(accepted[i]), r.status, r.body)
 		}
 	}
 }

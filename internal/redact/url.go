@@ -66,7 +66,9 @@ func redactParam(part string) string {
 		}
 		return part
 	}
-	if value != "" && (KeyLooksSecret(percentDecode(name)) || ValueLooksSecret(percentDecode(value))) {
+	// The same rule as in text, so "tokens=5" stays in a URL as it does
+	// in a sentence.
+	if value != "" && (hasSecretAssignment(percentDecode(name)+"="+value) || ValueLooksSecret(percentDecode(value))) {
 		return name + "=" + Placeholder
 	}
 	return part

@@ -15,6 +15,7 @@ func TestURLsKeepEverythingButTheirCredentials(t *testing.T) {
 		{"https://example.com/p?api%5Fkey=abc", "https://example.com/p?api%5Fkey=[REDACTED]"},
 		{"https://example.com/p?access_token%3Dabc", "https://example.com/p?[REDACTED]"},
 		{"https://example.com/p?next=%2Fcb%3Ftoken%3Dabc", "https://example.com/p?next=[REDACTED]"},
+		{"https://example.com/p?tokens=5&token=abc&password=none", "https://example.com/p?tokens=5&token=[REDACTED]&password=none"},
 	}
 	for _, c := range cases {
 		got, ok := redactURL(c.in)
