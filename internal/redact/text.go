@@ -128,20 +128,20 @@ func benignValue(v string, countKey bool) bool {
 // "authToken2"). A plural ("tokens", "secrets") counts too, but plural
 // reports it, since "tokens=5" is a count while "secrets=s3cr3t" is not.
 func textKeyLooksSecret(key string) (plural, ok bool) {
-	norm, at := normalizeKeyIndexed(key)
+	var normBuf [64]byte
+	var atBuf [64]int
+	norm, at := normalizeKeyIndexed(key, normBuf[:0], atBuf[:0])
 	for _, w := range secretKeyExact {
-		if norm == w {
+		if string(norm) == w {
 			return false, true
 		}
 	}
 	for _, w := range secretKeyParts {
-		for off := 0; ; {
-			i := strings.Index(norm[off:], w)
-			if i < 0 {
-				break
+		for i := 0; i+len(w) <= len(norm); i++ {
+			if !hasPrefixBytes(norm[i:], w) {
+				continue
 			}
-			end := off + i + len(w)
-			off += i + 1
+			end := i + len(w)
 			switch {
 			case wordEndsAt(key, norm, at, end):
 				return false, true
@@ -153,9 +153,21 @@ func textKeyLooksSecret(key string) (plural, ok bool) {
 	return false, false
 }
 
+func hasPrefixBytes(b []byte, prefix string) bool {
+	if len(b) < len(prefix) {
+		return false
+	}
+	for i := 0; i < len(prefix); i++ {
+		if b[i] != prefix[i] {
+			return false
+		}
+	}
+	return true
+}
+
 // wordEndsAt reports whether normalized position end (exclusive) ends a word
 // of the original key.
-func wordEndsAt(key, norm string, at []int, end int) bool {
+func wordEndsAt(key string, norm []byte, at []int, end int) bool {
 	if end == len(norm) {
 		return true
 	}
@@ -164,23 +176,22 @@ func wordEndsAt(key, norm string, at []int, end int) bool {
 }
 
 // normalizeKeyIndexed is normalizeKey for an ASCII key run, with the index
-// in key of each byte kept.
-func normalizeKeyIndexed(key string) (string, []int) {
-	var b strings.Builder
-	at := make([]int, 0, len(key))
+// in key of each byte kept; it appends to norm and at, so a short key is
+// checked without allocating.
+func normalizeKeyIndexed(key string, norm []byte, at []int) ([]byte, []int) {
 	for i := 0; i < len(key); i++ {
 		c := key[i]
 		switch {
 		case c >= 'A' && c <= 'Z':
-			b.WriteByte(c + ('a' - 'A'))
+			norm = append(norm, c+('a'-'A'))
 		case c >= 'a' && c <= 'z', isDigit(c):
-			b.WriteByte(c)
+			norm = append(norm, c)
 		default:
 			continue
 		}
 		at = append(at, i)
 	}
-	return b.String(), at
+	return norm, at
 }
 
 // userOnlySchemes are the schemes where a user name without a password is

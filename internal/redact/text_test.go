@@ -152,3 +152,13 @@ func TestPercentDecodeLeavesBrokenEscapes(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckingNamesInPlainValuesDoesNotAllocate(t *testing.T) {
+	// Metadata is full of "key: value" and "a=b" strings; a 1000-event
+	// batch must not pay an allocation per separator.
+	for _, s := range []string{"https://ci.example.com/j/1?tab=logs&page=2", "key_name: deploy", "a=1;b=2;c=3"} {
+		if n := testing.AllocsPerRun(100, func() { ValueLooksSecret(s) }); n != 0 {
+			t.Errorf("ValueLooksSecret(%q) allocates %v times", s, n)
+		}
+	}
+}
