@@ -50,6 +50,12 @@ type Counts struct {
 	Errored  int `json:"errored"`
 	Skipped  int `json:"skipped"`
 	Warnings int `json:"warnings"`
+	// SARIF only: results of level note and none, suppressed results, and
+	// results dropped because they repeated one already counted.
+	Notes      int `json:"notes,omitempty"`
+	None       int `json:"none,omitempty"`
+	Suppressed int `json:"suppressed,omitempty"`
+	Duplicates int `json:"duplicates,omitempty"`
 }
 
 // Link pins an artifact kept elsewhere by its digest.

@@ -15,11 +15,15 @@ type GateReason struct {
 	Detail  string   `json:"detail"`
 	Refs    []string `json:"refs"`
 	Waiver  string   `json:"waiver,omitempty"`
+	// WaivedOutcome is what a waived rule would have been: warn or block.
+	WaivedOutcome string `json:"waived_outcome,omitempty"`
 }
 
-// GateResult is one evaluation of a gate for a subject.
+// GateResult is one evaluation of a gate for a subject. A dry run has
+// Recorded false and no ID.
 type GateResult struct {
-	ID             string       `json:"id"`
+	ID             string       `json:"id,omitempty"`
+	Recorded       bool         `json:"recorded"`
 	Gate           string       `json:"gate"`
 	Subject        string       `json:"subject"`
 	Verdict        string       `json:"verdict"`
@@ -51,6 +55,50 @@ func (c *Client) EvaluateGate(ctx context.Context, gate, subject, correlationID 
 	_, err := c.do(ctx, http.MethodPost, "/v1/gates/"+url.PathEscape(gate)+"/evaluate",
 		map[string]string{"subject": subject, "correlation_id": correlationID}, r)
 	return r, err
+}
+
+// DryRunGate evaluates a gate for a subject as EvaluateGate does and
+// records nothing: no result, no audit event.
+func (c *Client) DryRunGate(ctx context.Context, gate, subject, correlationID string) (*GateResult, error) {
+	r := &GateResult{}
+	_, err := c.do(ctx, http.MethodPost, "/v1/gates/"+url.PathEscape(gate)+"/evaluate?dry_run=true",
+		map[string]string{"subject": subject, "correlation_id": correlationID}, r)
+	return r, err
+}
+
+// Withdrawal takes a subject's latest result of a gate out of the posture.
+type Withdrawal struct {
+	ID          string    `json:"id"`
+	Gate        string    `json:"gate"`
+	Subject     string    `json:"subject"`
+	ResultID    string    `json:"result_id"`
+	Verdict     string    `json:"verdict"`
+	Reason      string    `json:"reason"`
+	WithdrawnBy string    `json:"withdrawn_by"`
+	WithdrawnAt time.Time `json:"withdrawn_at"`
+}
+
+// WithdrawSubject takes the subject's latest result of a gate out of the
+// posture, with a reason; a later evaluation of the subject counts again.
+func (c *Client) WithdrawSubject(ctx context.Context, gate, subject, reason string) (*Withdrawal, error) {
+	w := &Withdrawal{}
+	_, err := c.do(ctx, http.MethodPost, "/v1/gates/"+url.PathEscape(gate)+"/withdrawals",
+		map[string]string{"subject": subject, "reason": reason}, w)
+	return w, err
+}
+
+// GateWithdrawals lists a gate's withdrawals, newest first, for a subject
+// when set.
+func (c *Client) GateWithdrawals(ctx context.Context, gate, subject string) ([]Withdrawal, error) {
+	var out struct {
+		Withdrawals []Withdrawal `json:"withdrawals"`
+	}
+	path := "/v1/gates/" + url.PathEscape(gate) + "/withdrawals"
+	if subject != "" {
+		path += "?subject=" + url.QueryEscape(subject)
+	}
+	_, err := c.do(ctx, http.MethodGet, path, nil, &out)
+	return out.Withdrawals, err
 }
 
 // WaiveGateRule excuses one rule for one subject until expires.

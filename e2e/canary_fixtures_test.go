@@ -102,7 +102,7 @@ func canaryFixtures() map[string]routeFixture {
 		"addEvidenceReport": {
 			path:  func(t *testing.T, e *env) string { return "/v1/evidence/bundles/" + itemBundle(t, e) + "/reports" },
 			query: url.Values{"format": {"junit"}},
-			raw:   func(t *testing.T) []byte { return reportFile(t, "junit-fail.xml") }},
+			raw:   func(t *testing.T) []byte { return reportFile(t, "gotestsum-fail.xml") }},
 		"sealEvidenceBundle": {path: func(t *testing.T, e *env) string {
 			return "/v1/evidence/bundles/" + e.canaryBundle(t) + "/seal"
 		}},
@@ -128,6 +128,16 @@ func canaryFixtures() map[string]routeFixture {
 			params: map[string]string{"name": "release"}},
 		"createGateWaiver": {path: fixedPath("/v1/gates/release/waivers"), body: map[string]any{
 			"rule": "guards", "subject": "api@v1", "expires_at": later}, params: map[string]string{"name": "release"}},
+		"withdrawGateSubject": {
+			// Each withdrawal takes out the latest result, which a new
+			// evaluation makes.
+			path: func(t *testing.T, e *env) string {
+				if r := e.do("POST", "/v1/gates/release/evaluate", adminToken, map[string]any{"subject": "api@v1"}); r.status >= 300 {
+					t.Fatalf("evaluate: %d %s", r.status, r.body)
+				}
+				return "/v1/gates/release/withdrawals"
+			},
+			body: map[string]any{"subject": "api@v1"}, params: map[string]string{"name": "release"}},
 		"pushComponentStatus": {path: fixedPath("/v1/components/api/status"), body: map[string]any{},
 			params: map[string]string{"name": "api"}},
 		"createReconciliation": {path: fixedPath("/v1/reconciliations"), body: map[string]any{

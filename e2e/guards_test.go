@@ -1,9 +1,13 @@
 package e2e
 
 import (
+	"bytes"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/aeso-dev/aeso/client"
+	"github.com/aeso-dev/aeso/internal/report"
 	"github.com/aeso-dev/aeso/internal/testdb"
 )
 
@@ -131,6 +135,94 @@ func TestASARIFLogBecomesAGuardReport(t *testing.T) {
 		broken := e.do("POST", "/v1/guards/staticcheck/reports/sarif?subject=web&mode=warn", adminToken, reportFile(t, "sarif-broken.sarif"))
 		if p := broken.problem(t); broken.status != 400 || p.Code != "malformed_report" {
 			t.Errorf("a broken log: %d %+v", broken.status, p)
+		}
+	})
+}
+
+// A SARIF log that proves nothing never clears a blocking guard: a run
+// that did not finish is an open, critical finding, and a log without
+// runs is refused, leaving the previous report in force.
+func TestABrokenSARIFLogDoesNotClearABlockingGuard(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
+		w := newWorld(t, tg)
+		w.healthy()
+		upload := func(file string, want int) guardReport {
+			t.Helper()
+			r := w.e.do("POST", "/v1/guards/staticcheck/reports/sarif?subject=api@v1&mode=blocking", adminToken, reportFile(t, file))
+			if r.status != want {
+				t.Fatalf("%s: %d %s", file, r.status, r.body)
+			}
+			var rep guardReport
+			if want == 201 {
+				r.json(t, &rep)
+			} else if p := r.problem(t); p.Code != "malformed_report" || len(p.Errors) != 1 || p.Errors[0].Field != "body:1:134" {
+				t.Fatalf("%s: %+v, want malformed_report at body:1:134", file, p)
+			}
+			return rep
+		}
+		if rep := upload("staticcheck-clean.sarif", 201); rep.Open {
+			t.Fatalf("a clean run is open: %+v", rep)
+		}
+		if v := w.status(); v.Posture != "healthy" {
+			t.Fatalf("posture after a clean run: %s %+v", v.Posture, v.Reasons)
+		}
+
+		w.clk.advance(time.Second)
+		rep := upload("sarif-not-finished.sarif", 201)
+		if !rep.Open || rep.Counts.Critical != 1 || len(rep.Findings) != 1 || rep.Findings[0].RuleID != "aeso.run_incomplete" ||
+			!strings.Contains(rep.Findings[0].Message, "did not finish") {
+			t.Fatalf("a run that did not finish: %+v, want one open critical aeso.run_incomplete finding", rep)
+		}
+		blocked := func(when string) {
+			t.Helper()
+			v := w.status()
+			if v.Posture != "blocked" || len(v.Reasons) == 0 || !strings.Contains(v.Reasons[0].Message, "guard staticcheck (blocking) has 1 open findings for api@v1: 1 critical") {
+				t.Errorf("%s: posture %s %+v, want blocked by the guard", when, v.Posture, v.Reasons)
+			}
+		}
+		blocked("after a run that did not finish")
+
+		// Logs without runs are refused and change nothing.
+		w.clk.advance(time.Second)
+		upload("sarif-runs-null.sarif", 400)
+		upload("sarif-runs-empty.sarif", 400)
+		blocked("after logs without runs")
+		latest := w.e.do("GET", "/v1/guards/staticcheck/reports/latest?subject=api@v1", adminToken, nil)
+		var got guardReport
+		latest.json(t, &got)
+		if got.ID != rep.ID {
+			t.Errorf("latest report %s, want the unfinished run %s still", got.ID, rep.ID)
+		}
+	})
+}
+
+// A result listed twice counts once, the same way in an evidence item as
+// in a guard report of the same log.
+func TestASARIFLogCountsTheSameAsItemAndAsGuardReport(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
+		e := start(t, tg)
+		for _, file := range []string{"sarif-duplicate.sarif", "eslint.sarif", "staticcheck.sarif", "govulncheck.sarif"} {
+			t.Run(file, func(t *testing.T) {
+				data := reportFile(t, file)
+				b := newBundle(t, e, "same-"+strings.TrimSuffix(file, ".sarif"), "v1")
+				it, err := e.admin.AddReport(e.ctx, b.ID, client.ReportOptions{Format: report.FormatSARIF}, bytes.NewReader(data), int64(len(data)))
+				if err != nil {
+					t.Fatal(err)
+				}
+				r := e.do("POST", "/v1/guards/scan/reports/sarif?subject="+b.ID+"&mode=blocking", adminToken, data)
+				if r.status != 201 {
+					t.Fatalf("%d %s", r.status, r.body)
+				}
+				var rep guardReport
+				r.json(t, &rep)
+				c := it.Counts
+				if rep.Counts.High != c.Failed || rep.Counts.Medium != c.Warnings || rep.Counts.Low != c.Notes ||
+					rep.Duplicates != c.Duplicates || len(rep.Findings) != c.Failed+c.Warnings+c.Notes ||
+					c.Total != c.Failed+c.Warnings+c.Notes+c.None+c.Suppressed {
+					t.Errorf("item counts %+v, guard counts %+v with %d findings and %d duplicates: they disagree",
+						c, rep.Counts, len(rep.Findings), rep.Duplicates)
+				}
+			})
 		}
 	})
 }

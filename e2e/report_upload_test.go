@@ -31,10 +31,10 @@ func TestReportsBecomeSummarisedItems(t *testing.T) {
 		for _, tc := range []struct {
 			file, format, wantType string
 		}{
-			{"junit-fail.xml", report.FormatJUnit, "test_report"},
+			{"pytest-xunit2.xml", report.FormatJUnit, "test_report"},
 			{"gotest-fail.json", report.FormatGoTest, "test_report"},
 			{"staticcheck.sarif", report.FormatSARIF, "scan"},
-			{"junit-pass.xml", report.FormatJUnit, "test_report"},
+			{"node-junit-top.xml", report.FormatJUnit, "test_report"},
 		} {
 			t.Run(tc.file, func(t *testing.T) {
 				data := reportFile(t, tc.file)
@@ -58,7 +58,8 @@ func TestReportsBecomeSummarisedItems(t *testing.T) {
 		// Only the summary is kept: a passing test's name never reaches the
 		// database, while the failures listed do.
 		stored := storedEvidence(t, e)
-		if strings.Contains(stored, "TestAdd") || !strings.Contains(stored, "TestDiv") {
+		if strings.Contains(stored, "TestAdd") || strings.Contains(stored, "test_adds") ||
+			!strings.Contains(stored, "TestDiv") || !strings.Contains(stored, "test_divides") {
 			t.Errorf("stored evidence holds passing test names (the report whole) or lacks the failures")
 		}
 	})
@@ -100,6 +101,9 @@ func TestBrokenAndOversizedReportsAreRefused(t *testing.T) {
 			{"a truncated JUnit file", report.FormatJUnit, reportFile(t, "junit-broken.xml"), 400, "malformed_report", "body:"},
 			{"a truncated SARIF log", report.FormatSARIF, reportFile(t, "sarif-broken.sarif"), 400, "malformed_report", "body:"},
 			{"a go test stream of garbage", report.FormatGoTest, reportFile(t, "gotest-garbage.json"), 400, "malformed_report", "body:"},
+			{"a SARIF log whose runs are null", report.FormatSARIF, reportFile(t, "sarif-runs-null.sarif"), 400, "malformed_report", "body:1:134"},
+			{"a SARIF log with no runs", report.FormatSARIF, reportFile(t, "sarif-runs-empty.sarif"), 400, "malformed_report", "body:1:134"},
+			{"a SARIF log with only a version", report.FormatSARIF, []byte(`{"version":"2.1.0"}`), 400, "malformed_report", "body:1:19"},
 			{"an unknown format", "tap", []byte("ok 1"), 400, "validation_failed", "format"},
 			{"a report over 10 MiB", report.FormatJUnit, bytes.Repeat([]byte("<"), 10<<20+1), 413, "payload_too_large", ""},
 		} {

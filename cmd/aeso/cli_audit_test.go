@@ -137,8 +137,8 @@ func TestAuditCommandsRecordAndShowEvents(t *testing.T) {
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				r := aeso(t, tc.env, tc.args...)
-				if r.code != 1 || !strings.Contains(r.stderr, tc.wantStderr) {
-					t.Errorf("exit code %d, stderr:\n%s\nwant exit code 1 and stderr containing %q", r.code, r.stderr, tc.wantStderr)
+				if r.code != 2 || !strings.Contains(r.stderr, tc.wantStderr) {
+					t.Errorf("exit code %d, stderr:\n%s\nwant exit code 2 and stderr containing %q", r.code, r.stderr, tc.wantStderr)
 				}
 			})
 		}

@@ -75,8 +75,8 @@ func TestEvidenceCommandsPackageSealPromoteAndVerify(t *testing.T) {
 		})
 		t.Run("adding a report to a sealed bundle fails with bundle_sealed", func(t *testing.T) {
 			r := aeso(t, admin, "evidence", "add", "--bundle", id, "--junit", "testdata/evidence-junit-fail.xml")
-			if r.code != 1 || !strings.Contains(r.stderr, "bundle_sealed") {
-				t.Errorf("exit code %d, stderr:\n%s\nwant exit code 1 and bundle_sealed", r.code, r.stderr)
+			if r.code != 2 || !strings.Contains(r.stderr, "bundle_sealed") {
+				t.Errorf("exit code %d, stderr:\n%s\nwant exit code 2 and bundle_sealed", r.code, r.stderr)
 			}
 		})
 		t.Run("show prints the header, items, promotions", func(t *testing.T) {
@@ -230,8 +230,8 @@ func TestEvidenceManualItemsAndSupersession(t *testing.T) {
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				r := aeso(t, admin, tc.args...)
-				if r.code != 1 || !strings.Contains(r.stderr, tc.wantStderr) {
-					t.Errorf("exit code %d, stderr:\n%s\nwant exit code 1 and stderr containing %q", r.code, r.stderr, tc.wantStderr)
+				if r.code != 2 || !strings.Contains(r.stderr, tc.wantStderr) {
+					t.Errorf("exit code %d, stderr:\n%s\nwant exit code 2 and stderr containing %q", r.code, r.stderr, tc.wantStderr)
 				}
 			})
 		}

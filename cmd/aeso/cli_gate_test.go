@@ -45,4 +45,20 @@ func TestGateCheckExitCodesFollowTheVerdict(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stdout, "PASS release for api@v1") || !strings.Contains(r.stdout, "waived") {
 		t.Errorf("with waivers: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
+
+	// A dry run judges the same and says it was not recorded.
+	r = aeso(t, admin, "gate", "check", "release", "--subject", "api@v2", "--dry-run")
+	if r.code != 1 || !strings.Contains(r.stdout, "BLOCK release for api@v2") || !strings.Contains(r.stdout, "dry run: not recorded") {
+		t.Errorf("dry run: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if r := aeso(t, admin, "gate", "withdraw", "release", "--subject", "api@v2", "--reason", "abandoned"); r.code != 2 || !strings.Contains(r.stderr, "no_gate_result") {
+		t.Errorf("withdrawing a subject only dry-run: exit %d %s", r.code, r.stderr)
+	}
+	if r := aeso(t, admin, "gate", "withdraw", "release", "--subject", "api@v1"); r.code != 2 || !strings.Contains(r.stderr, "--reason") {
+		t.Errorf("withdraw without a reason: exit %d %s", r.code, r.stderr)
+	}
+	r = mustRun(t, admin, "gate", "withdraw", "release", "--subject", "api@v1", "--reason", "abandoned release")
+	if !strings.Contains(r.stdout, "(pass) of release for api@v1 no longer counts in the posture") {
+		t.Errorf("withdraw:\n%s", r.stdout)
+	}
 }

@@ -78,8 +78,8 @@ func TestTokenCommandsManageAccess(t *testing.T) {
 	})
 	ok = ok && t.Run("a token without audit:read is forbidden to list events", func(t *testing.T) {
 		r := aeso(t, ci, "audit", "list")
-		if r.code != 1 || !strings.Contains(r.stderr, "403 forbidden") {
-			t.Errorf("exit code %d, stderr %q; want exit code 1 and a 403 forbidden", r.code, r.stderr)
+		if r.code != 2 || !strings.Contains(r.stderr, "403 forbidden") {
+			t.Errorf("exit code %d, stderr %q; want exit code 2 and a 403 forbidden", r.code, r.stderr)
 		}
 	})
 	ok = ok && t.Run("token list shows the new token as active", func(t *testing.T) {
@@ -105,8 +105,8 @@ func TestTokenCommandsManageAccess(t *testing.T) {
 			t.Errorf("token revoke stdout = %q, want %q", r.stdout, want)
 		}
 		r = aeso(t, ci, "audit", "emit", "--action", "deploy.release.start", "--actor-service-account", "ci")
-		if r.code != 1 || !strings.Contains(r.stderr, "401") {
-			t.Errorf("exit code %d, stderr %q; want exit code 1 and a 401", r.code, r.stderr)
+		if r.code != 2 || !strings.Contains(r.stderr, "401") {
+			t.Errorf("exit code %d, stderr %q; want exit code 2 and a 401", r.code, r.stderr)
 		}
 	})
 	t.Run("the audit trail records the token's creation and revocation", func(t *testing.T) {
@@ -167,13 +167,13 @@ func TestCommandsWithoutAServer(t *testing.T) {
 		{
 			name:       "serve rejects an address without a port",
 			args:       []string{"serve", "--addr", "nonsense", "--data-dir", dataDir},
-			wantCode:   1,
+			wantCode:   2,
 			wantStderr: `--addr "nonsense": must be host:port`,
 		},
 		{
 			name:       "serve points at the line of a YAML syntax error",
 			args:       []string{"serve", "--addr", "127.0.0.1:0", "--data-dir", dataDir, "--config", "testdata/yaml-syntax-error.yaml"},
-			wantCode:   1,
+			wantCode:   2,
 			wantStderr: "testdata/yaml-syntax-error.yaml:4:",
 		},
 	} {

@@ -61,9 +61,9 @@ func TestStatusExitCodesFollowThePosture(t *testing.T) {
 	}
 
 	// watch prints the posture when it changes; unchanged, it stays quiet.
-	r = mustRun(t, admin, "status", "watch", "--interval", "1s", "--count", "2")
-	if strings.Count(r.stdout, "BLOCKED") != 1 {
-		t.Errorf("watch printed:\n%s", r.stdout)
+	r = aeso(t, admin, "status", "watch", "--interval", "1s", "--count", "2")
+	if r.code != 3 || strings.Count(r.stdout, "BLOCKED") != 1 {
+		t.Errorf("watch: exit %d, printed:\n%s", r.code, r.stdout)
 	}
 
 	r = mustRun(t, admin, "status", "snapshot", "--note", "before rollout")

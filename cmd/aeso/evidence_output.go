@@ -75,7 +75,8 @@ func countsText(c client.Counts) string {
 	for _, p := range []struct {
 		n    int
 		name string
-	}{{c.Passed, "passed"}, {c.Failed, "failed"}, {c.Errored, "errored"}, {c.Skipped, "skipped"}, {c.Warnings, "warnings"}} {
+	}{{c.Passed, "passed"}, {c.Failed, "failed"}, {c.Errored, "errored"}, {c.Skipped, "skipped"}, {c.Warnings, "warnings"},
+		{c.Notes, "notes"}, {c.None, "none"}, {c.Suppressed, "suppressed"}, {c.Duplicates, "duplicates"}} {
 		if p.n > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", p.n, p.name))
 		}

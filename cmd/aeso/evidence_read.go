@@ -201,11 +201,11 @@ match --digest), 2 the file is unreadable or not an evidence export.`,
 				data, err = os.ReadFile(args[0])
 			}
 			if err != nil {
-				return &exitError{code: 2, err: err}
+				return err
 			}
 			res, err := evidence.Verify(data)
 			if err != nil && !errors.Is(err, evidence.ErrDigestMismatch) && !errors.Is(err, evidence.ErrPromotionMismatch) {
-				return &exitError{code: 2, err: fmt.Errorf("%s: %w", args[0], err)}
+				return fmt.Errorf("%s: %w", args[0], err)
 			}
 			if err == nil && pinned != "" && pinned != res.Computed {
 				err = fmt.Errorf("the document's digest %s is not the pinned %s", res.Computed, pinned)

@@ -15,8 +15,10 @@ import (
 // version is set at build time with -ldflags "-X main.version=…".
 var version = "dev"
 
-// exitError carries a specific exit code (gate check and status use more
-// than 0 and 1).
+// exitError carries a verdict's exit code: 1 for a gate's block, a degraded
+// posture or a bundle that does not verify, 3 for a blocked posture. Every
+// other error exits 2 (see run), so a pipeline never reads a failure to ask
+// as an answer.
 type exitError struct {
 	code int
 	err  error
@@ -24,22 +26,27 @@ type exitError struct {
 
 func (e *exitError) Error() string { return e.err.Error() }
 
-// usage makes an argument error exit 2, for commands whose exit 1 means a
-// verdict.
-func usage(args cobra.PositionalArgs) cobra.PositionalArgs {
-	return func(cmd *cobra.Command, a []string) error {
-		if err := args(cmd, a); err != nil {
-			return &exitError{code: 2, err: err}
-		}
-		return nil
-	}
+func (e *exitError) Unwrap() error { return e.err }
+
+// usageError is a command line aeso cannot act on: an unknown command or
+// flag, a missing or extra argument. It exits 2 and points at the help.
+type usageError struct {
+	cmd *cobra.Command
+	err error
 }
+
+func (e *usageError) Error() string { return e.err.Error() }
+
+func (e *usageError) Unwrap() error { return e.err }
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
-// run executes the command line and returns the exit code.
+// run executes the command line and returns the exit code. It is the one
+// place that decides it: 0 on success, a verdict's own code (exitError),
+// and 2 for every error, whether the command line, the server, the network
+// or a file is at fault.
 func run(args []string, stdout, stderr io.Writer) int {
 	root := newRoot(stdout, stderr)
 	root.SetArgs(args)
@@ -48,11 +55,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 0
 	}
 	fmt.Fprintln(stderr, "aeso:", err)
+	var ue *usageError
+	if errors.As(err, &ue) {
+		fmt.Fprintf(stderr, "Run '%s --help' for usage.\n", ue.cmd.CommandPath())
+	}
 	var ee *exitError
-	if errors.As(err, &ee) {
+	if errors.As(err, &ee) && ee.code != 0 {
 		return ee.code
 	}
-	return 1
+	return 2
 }
 
 func newRoot(stdout, stderr io.Writer) *cobra.Command {
@@ -67,13 +78,17 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	root.SetErr(stderr)
 	// A mistyped flag is an error of its own (exit 2), never to be read as
 	// a verdict such as "blocked" or "degraded".
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &exitError{code: 2, err: err} })
+	root.SetFlagErrorFunc(flagError)
 	root.AddCommand(newServeCmd(), newMigrateCmd(), newAuditCmd(), newEvidenceCmd(), newGateCmd(), newStatusCmd(), newTokenCmd(), &cobra.Command{
 		Use:   "version",
 		Short: "Print the version",
 		Args:  cobra.NoArgs,
 		Run:   func(cmd *cobra.Command, _ []string) { fmt.Fprintln(cmd.OutOrStdout(), "aeso", version) },
 	})
+	root.SetHelpCommand(newHelpCmd(root))
+	// Added now rather than by Execute, so the walk below covers it too.
+	root.InitDefaultCompletionCmd()
+	refuseUnknownCommands(root)
 	return root
 }
 

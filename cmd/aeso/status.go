@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -16,17 +17,20 @@ import (
 	"github.com/aeso-dev/aeso/client"
 )
 
-// postureExit maps a posture to the exit code of aeso status.
-func postureExit(posture string) int {
+// postureVerdict is how aeso status ends for a posture: nil when healthy,
+// a verdict when degraded (exit 1) or blocked (exit 3), and an error
+// (exit 2) for a posture this client does not know, which it will not read
+// as healthy.
+func postureVerdict(posture string) error {
 	switch posture {
 	case "healthy":
-		return 0
+		return nil
 	case "degraded":
-		return 1
+		return &exitError{code: 1, err: errors.New("posture is degraded")}
 	case "blocked":
-		return 3
+		return &exitError{code: 3, err: errors.New("posture is blocked")}
 	}
-	return 2
+	return fmt.Errorf("the server answered an unknown posture %q", posture)
 }
 
 func newStatusCmd() *cobra.Command {
@@ -39,23 +43,20 @@ prints every reason with the row that caused it, then each component.
 Exit codes: 0 healthy, 1 degraded, 3 blocked, 2 error, so a script or a
 pipeline can act on it.`,
 		Example: "  aeso status\n  aeso status --json | jq '.reasons[] | select(.level == \"blocked\")'",
-		Args:    usage(cobra.NoArgs),
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			c, err := cf.client()
 			if err != nil {
-				return &exitError{code: 2, err: err}
+				return err
 			}
 			st, err := c.Status(cmd.Context())
 			if err != nil {
-				return &exitError{code: 2, err: err}
+				return err
 			}
 			if err := printStatusAs(cmd.OutOrStdout(), st, cf.json); err != nil {
-				return &exitError{code: 2, err: err}
+				return err
 			}
-			if code := postureExit(st.Posture); code != 0 {
-				return &exitError{code: code, err: fmt.Errorf("posture is %s", st.Posture)}
-			}
-			return nil
+			return postureVerdict(st.Posture)
 		},
 	}
 	cf.register(cmd)
@@ -66,17 +67,21 @@ pipeline can act on it.`,
 		Use:   "watch",
 		Short: "Refresh the posture until interrupted",
 		Long: `watch asks for the posture every --interval. On a terminal it redraws the
-screen; otherwise it prints the posture whenever it changes (its level or
-the rows behind it). A failed request is shown and retried at the next tick.`,
+screen; otherwise it prints the posture whenever it changes: its level or
+any reason (source, ref, level or message), so a component going from
+stale to dead is printed even though the level stays the same. A failed
+request is shown and retried at the next tick.
+When it stops (after --count reads, or interrupted) it exits as status does
+for the last read: 0 healthy, 1 degraded, 3 blocked, 2 if that read failed.`,
 		Example: "  aeso status watch --interval 10s",
-		Args:    usage(cobra.NoArgs),
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if interval < time.Second {
-				return &exitError{code: 2, err: fmt.Errorf("--interval must be at least 1s")}
+				return fmt.Errorf("--interval must be at least 1s")
 			}
 			c, err := cf.client()
 			if err != nil {
-				return &exitError{code: 2, err: err}
+				return err
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
@@ -149,17 +154,28 @@ func printStatusAs(w io.Writer, st *client.Status, asJSON bool) error {
 	return nil
 }
 
+// watchStatus prints the posture until count reads are done or ctx ends,
+// then ends as aeso status would for the last read: the posture's verdict,
+// or the error when that read failed, so a script that watches for a while
+// still learns how things stand.
 func watchStatus(ctx context.Context, w io.Writer, c *client.Client, interval time.Duration, count int, asJSON bool) error {
 	f, isFile := w.(*os.File)
 	redraw := isFile && term.IsTerminal(int(f.Fd())) && !asJSON
 	last := ""
 	t := time.NewTicker(interval)
 	defer t.Stop()
+	ended := errors.New("stopped before the posture was read")
 	for n := 1; ; n++ {
 		st, err := c.Status(ctx)
+		if ctx.Err() != nil {
+			return ended
+		}
+		if err != nil {
+			ended = fmt.Errorf("the last read of the posture failed: %w", err)
+		} else {
+			ended = postureVerdict(st.Posture)
+		}
 		switch {
-		case ctx.Err() != nil:
-			return nil
 		case redraw:
 			fmt.Fprint(w, "\x1b[H\x1b[2J")
 			fmt.Fprintf(w, "every %s, Ctrl-C to stop; last asked %s\n\n", interval, time.Now().Format(time.TimeOnly))
@@ -171,8 +187,8 @@ func watchStatus(ctx context.Context, w io.Writer, c *client.Client, interval ti
 		case err != nil:
 			fmt.Fprintf(w, "%s could not read the posture: %v\n", time.Now().UTC().Format(time.RFC3339), err)
 			last = ""
-		case st.Posture+st.InputsDigest != last:
-			last = st.Posture + st.InputsDigest
+		case reasonsKey(st) != last:
+			last = reasonsKey(st)
 			if err := printStatusAs(w, st, asJSON); err != nil {
 				return err
 			}
@@ -181,14 +197,26 @@ func watchStatus(ctx context.Context, w io.Writer, c *client.Client, interval ti
 			}
 		}
 		if count > 0 && n >= count {
-			return nil
+			return ended
 		}
 		select {
 		case <-ctx.Done():
-			return nil
+			return ended
 		case <-t.C:
 		}
 	}
+}
+
+// reasonsKey is what watch compares between polls: the level and every
+// reason's source, ref, level and message. The inputs digest leaves out
+// messages, so it cannot tell "stale" from "dead" on the same report.
+func reasonsKey(st *client.Status) string {
+	var b strings.Builder
+	b.WriteString(st.Posture)
+	for _, r := range st.Reasons {
+		fmt.Fprintf(&b, "\x00%s\x00%s\x00%s\x00%s", r.Source, r.Ref, r.Level, r.Message)
+	}
+	return b.String()
 }
 
 func printStatus(w io.Writer, st *client.Status) {

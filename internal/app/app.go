@@ -107,6 +107,7 @@ func Start(ctx context.Context, cfg Config) (*Main, error) {
 	evidenceSvc := &evidence.Service{Store: db, Audit: auditSvc, Now: cfg.Now, NewID: NewID}
 	invariantSvc := &invariant.Service{Store: db, Audit: auditSvc, Now: cfg.Now, NewID: NewID,
 		EvidenceExists: evidenceSvc.Exists}
+	evidenceSvc.Invariants = invariantSvc
 	guardSvc := &guard.Service{Store: db, Now: cfg.Now, NewID: NewID}
 	componentSvc := &component.Service{Defs: defs.Components, Store: db, Now: cfg.Now, NewID: NewID}
 	reconcileSvc := &reconcile.Service{Store: db, Audit: auditSvc, Now: cfg.Now, NewID: NewID,

@@ -11,6 +11,7 @@ const (
 	ActionInvariantRetire   = "aeso.invariant.retire"
 	ActionGateEvaluate      = "aeso.gate.evaluate"
 	ActionGateWaive         = "aeso.gate.waive"
+	ActionGateWithdraw      = "aeso.gate.withdraw"
 
 	ActionReconciliationDetect     = "aeso.reconciliation.detect"
 	ActionReconciliationTransition = "aeso.reconciliation.transition"
@@ -82,6 +83,13 @@ func BuiltinActions() []ActionDef {
 			Severity:    SeverityPair{Success: "high", Failure: "high"},
 			SafeDetails: []string{"rule", "subject", "expires_at"},
 			Summary:     "{actor} waived {target_type} {target}", BuiltIn: true,
+		},
+		{
+			Action: ActionGateWithdraw, Category: CategoryPlatform, Family: "Gates",
+			Label: "Withdraw subject from posture", TargetTypeLabel: "Gate",
+			Severity:    SeverityPair{Success: "high", Failure: "high"},
+			SafeDetails: []string{"subject", "result_id", "verdict"},
+			Summary:     "{actor} withdrew a subject of {target_type} {target} from the posture", BuiltIn: true,
 		},
 		{
 			Action: ActionReconciliationDetect, Category: CategoryPlatform, Family: "Reconciliation",

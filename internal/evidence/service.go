@@ -8,6 +8,7 @@ import (
 
 	"github.com/aeso-dev/aeso"
 	"github.com/aeso-dev/aeso/internal/audit"
+	"github.com/aeso-dev/aeso/internal/invariant"
 	"github.com/aeso-dev/aeso/internal/report"
 )
 
@@ -18,8 +19,9 @@ import (
 type Store interface {
 	CreateBundle(ctx context.Context, b *Bundle) error
 	// AddItem locks the bundle, calls add with it and its item count, and
-	// stores the item add returns.
-	AddItem(ctx context.Context, bundleID string, add func(b *Bundle, count int) (*Item, error)) (*Item, error)
+	// stores the item add returns and, when add returns one, the invariant
+	// result the item carries, in one transaction.
+	AddItem(ctx context.Context, bundleID string, add func(b *Bundle, count int) (*Item, *invariant.Result, error)) (*Item, error)
 	// SealBundle locks the bundle, calls seal with it and its items (which
 	// sets the seal fields), stores the bundle and the audit event.
 	SealBundle(ctx context.Context, id string, seal func(b *Bundle, items []*Item) (*audit.Event, error)) (*Bundle, error)
@@ -45,8 +47,11 @@ type Store interface {
 type Service struct {
 	Store Store
 	Audit *audit.Service
-	Now   func() time.Time
-	NewID func() string
+	// Invariants checks and builds the invariant result that an item of
+	// type invariant_result carries.
+	Invariants *invariant.Service
+	Now        func() time.Time
+	NewID      func() string
 }
 
 func (s *Service) now() time.Time { return s.Now().UTC().Truncate(time.Microsecond) }
@@ -72,9 +77,24 @@ func errSealed(b *Bundle) error {
 	return aeso.Reasonf(aeso.ECONFLICT, "bundle_sealed", "bundle %s is sealed (%s); correct it by superseding it", b.ID, b.Digest)
 }
 
-// AddItem adds a result to an open bundle.
+// TypeInvariantResult is the item type that is also an invariant result.
+const TypeInvariantResult = "invariant_result"
+
+// AddItem adds a result to an open bundle. An invariant_result item is also
+// an invariant result: its link is checked before anything is written, and
+// the item and the result are stored together or not at all.
 func (s *Service) AddItem(ctx context.Context, o audit.Origin, bundleID string, req ItemRequest) (*Item, error) {
-	return s.addItem(ctx, o, bundleID, req, nil)
+	var link *invariant.ItemLink
+	if req.Type == TypeInvariantResult {
+		if s.Invariants == nil {
+			return nil, aeso.Errorf(aeso.EINTERNAL, "invariant results are not wired to evidence")
+		}
+		var err error
+		if link, err = s.Invariants.CheckItemLink(ctx, req.Metadata, req.Result); err != nil {
+			return nil, err
+		}
+	}
+	return s.addItem(ctx, o, bundleID, req, nil, link)
 }
 
 // RequireOpen answers bundle_sealed (or not_found) before a caller reads a
@@ -95,18 +115,30 @@ func (s *Service) RequireOpen(ctx context.Context, id string) error {
 // item's type, name and optional fields; result and counts come from the
 // report.
 func (s *Service) AddReport(ctx context.Context, o audit.Origin, bundleID string, req ItemRequest, sum *report.Summary) (*Item, error) {
+	if req.Type == TypeInvariantResult {
+		// An upload has no metadata to name the invariant; an item of this
+		// type that is not also an invariant result would contradict itself.
+		var v aeso.Validation
+		v.Add("type", "not_a_report", "an invariant_result item names its invariant in metadata; add it as an item, not as an uploaded report")
+		return nil, v.Err()
+	}
 	req.Result, req.Counts = sum.Result, sum.Counts
 	if req.Summary == "" {
 		req.Summary = describe(sum)
 	}
-	return s.addItem(ctx, o, bundleID, req, sum)
+	return s.addItem(ctx, o, bundleID, req, sum, nil)
 }
 
 func describe(sum *report.Summary) string {
 	c := sum.Counts
 	d := time.Duration(sum.DurationMS) * time.Millisecond
 	if sum.Format == report.FormatSARIF {
-		return fmt.Sprintf("%s: %d findings (%d errors, %d warnings)", orTool(sum), c.Total, c.Failed, c.Warnings)
+		text := fmt.Sprintf("%s: %d findings (%d errors, %d warnings, %d notes, %d none, %d suppressed)",
+			orTool(sum), c.Total, c.Failed, c.Warnings, c.Notes, c.None, c.Suppressed)
+		if c.Errored > 0 {
+			text += fmt.Sprintf("; %d runs did not finish", c.Errored)
+		}
+		return text
 	}
 	return fmt.Sprintf("%s: %d tests, %d passed, %d failed, %d errored, %d skipped in %s",
 		orTool(sum), c.Total, c.Passed, c.Failed, c.Errored, c.Skipped, d.Round(time.Millisecond))
@@ -119,22 +151,26 @@ func orTool(sum *report.Summary) string {
 	return sum.Format
 }
 
-func (s *Service) addItem(ctx context.Context, o audit.Origin, bundleID string, req ItemRequest, sum *report.Summary) (*Item, error) {
+func (s *Service) addItem(ctx context.Context, o audit.Origin, bundleID string, req ItemRequest, sum *report.Summary, link *invariant.ItemLink) (*Item, error) {
 	now := s.now()
 	observed, expires, md, err := req.validate(now)
 	if err != nil {
 		return nil, err
 	}
-	return s.Store.AddItem(ctx, bundleID, func(b *Bundle, count int) (*Item, error) {
+	return s.Store.AddItem(ctx, bundleID, func(b *Bundle, count int) (*Item, *invariant.Result, error) {
 		if b.State != StateOpen {
-			return nil, errSealed(b)
+			return nil, nil, errSealed(b)
 		}
-		return &Item{
+		it := &Item{
 			ID: s.NewID(), BundleID: b.ID, Position: count + 1, Type: req.Type, Name: req.Name,
 			Result: req.Result, Counts: req.Counts, Summary: req.Summary, Links: req.Links, Source: req.Source,
 			ObservedAt: observed, ExpiresAt: expires, CorrelationID: req.CorrelationID,
 			Metadata: md.JSON, RedactedPaths: md.Paths, Report: sum, CreatedAt: now, CreatedBy: o.Source,
-		}, nil
+		}
+		if link == nil {
+			return it, nil, nil
+		}
+		return it, s.Invariants.ItemResult(o, link, it.BundleID, it.ID, it.ObservedAt, it.CorrelationID), nil
 	})
 }
 

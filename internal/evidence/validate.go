@@ -143,7 +143,8 @@ func (r *ItemRequest) validate(now time.Time) (observed time.Time, expires *time
 	text(&v, "name", r.Name, MaxTextField, true, false)
 	oneOf(&v, "result", r.Result, Results)
 	c := r.Counts
-	if c.Total < 0 || c.Passed < 0 || c.Failed < 0 || c.Errored < 0 || c.Skipped < 0 || c.Warnings < 0 {
+	if c.Total < 0 || c.Passed < 0 || c.Failed < 0 || c.Errored < 0 || c.Skipped < 0 || c.Warnings < 0 ||
+		c.Notes < 0 || c.None < 0 || c.Suppressed < 0 || c.Duplicates < 0 {
 		v.Add("counts", "negative", "counts must not be negative")
 	}
 	text(&v, "summary", r.Summary, MaxSummary, false, true)

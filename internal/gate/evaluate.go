@@ -36,6 +36,9 @@ type Reason struct {
 	Detail  string   `json:"detail"`
 	Refs    []string `json:"refs"`             // the rows that decided it, as "kind:id"
 	Waiver  string   `json:"waiver,omitempty"` // the waiver that excused a block or warning
+	// WaivedOutcome is what a waived rule would have been (warn or block),
+	// so that it counts again once its waiver has expired.
+	WaivedOutcome string `json:"waived_outcome,omitempty"`
 }
 
 // Result is one evaluation of a gate for a subject; results are history.
@@ -114,18 +117,7 @@ func evaluate(d *Def, in inputs) ([]Reason, error) {
 		if reason.Refs == nil {
 			reason.Refs = []string{}
 		}
-		if reason.Outcome != OutcomePass {
-			for _, w := range in.waivers {
-				if w.Rule == reason.Rule && w.Active(in.now) {
-					reason.Detail = fmt.Sprintf("%s (would %s; waived until %s: %s)", reason.Detail, reason.Outcome,
-						w.ExpiresAt.UTC().Format(time.RFC3339), w.Reason)
-					reason.Outcome, reason.Waiver = OutcomeWaived, w.ID
-					reason.Refs = append(reason.Refs, "waiver:"+w.ID)
-					break
-				}
-			}
-		}
-		reasons = append(reasons, reason)
+		reasons = append(reasons, waive(reason, in.waivers, d.Name, in.subject, in.now))
 	}
 	return reasons, nil
 }
@@ -257,8 +249,9 @@ func guardsReason(r *Rule, in inputs) (Reason, error) {
 	return Reason{Outcome: outcome, Refs: refs, Detail: strings.Join(notes, "; ")}, nil
 }
 
-// verdict folds the reasons: any unwaived block blocks.
-func verdict(reasons []Reason) (string, []string) {
+// Verdict folds the reasons: any unwaived block blocks. It returns the
+// verdict and the rules that warned.
+func Verdict(reasons []Reason) (string, []string) {
 	v := VerdictPass
 	warnings := []string{}
 	for _, r := range reasons {

@@ -19,7 +19,7 @@ func TestVerdictFoldsOutcomes(t *testing.T) {
 			for i, o := range tc.outcomes {
 				reasons = append(reasons, Reason{Rule: string(rune('a' + i)), Outcome: o})
 			}
-			got, warnings := verdict(reasons)
+			got, warnings := Verdict(reasons)
 			if got != tc.want || len(warnings) != tc.warnings {
 				t.Errorf("verdict %s with %d warnings, want %s with %d", got, len(warnings), tc.want, tc.warnings)
 			}

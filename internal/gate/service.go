@@ -25,6 +25,7 @@ type Store interface {
 	GateResults(ctx context.Context, gate, subject, beforeID string, limit int) ([]*Result, error)
 	AddGateWaiver(ctx context.Context, w *Waiver, ev *audit.Event) error
 	GateWaivers(ctx context.Context, gate, subject string) ([]*Waiver, error)
+	WithdrawalStore
 }
 
 // Service evaluates gates from stored rows.
@@ -68,6 +69,40 @@ func checkSubject(v *aeso.Validation, subject string) {
 // component status, reconciliation records and waivers, stores the result
 // as history and audits it.
 func (s *Service) Evaluate(ctx context.Context, o audit.Origin, name, subject, correlationID string) (*Result, error) {
+	r, err := s.judge(ctx, o, name, subject, correlationID)
+	if err != nil {
+		return nil, err
+	}
+	r.ID = s.NewID()
+	result := audit.ResultSuccess
+	if r.Verdict == VerdictBlock {
+		result = audit.ResultDenied
+	}
+	md, _ := json.Marshal(map[string]string{"verdict": r.Verdict, "subject": subject, "inputs_digest": r.InputsDigest,
+		"ruleset_version": r.RulesetVersion, "warnings": strings.Join(r.Warnings, ",")})
+	ev, err := s.Audit.Prepare(o, audit.Input{
+		ActorServiceAccountID: o.Source, Action: audit.ActionGateEvaluate, TargetType: "gate", TargetID: name,
+		TargetDisplayName: name + " for " + subject, Result: result, CorrelationID: correlationID,
+		OccurredAt: r.EvaluatedAt.Format(time.RFC3339Nano), Metadata: md,
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Store.AddGateResult(ctx, r, ev); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// DryRun evaluates like Evaluate from the same rows by the same rules, and
+// records nothing: no result, no audit event. The result has no ID, which
+// is how it tells that it was never stored.
+func (s *Service) DryRun(ctx context.Context, o audit.Origin, name, subject, correlationID string) (*Result, error) {
+	return s.judge(ctx, o, name, subject, correlationID)
+}
+
+// judge evaluates a gate for a subject from stored rows; it writes nothing.
+func (s *Service) judge(ctx context.Context, o audit.Origin, name, subject, correlationID string) (*Result, error) {
 	d, err := s.Def(name)
 	if err != nil {
 		return nil, err
@@ -99,30 +134,12 @@ func (s *Service) Evaluate(ctx context.Context, o audit.Origin, name, subject, c
 	if err != nil {
 		return nil, err
 	}
-	v, warnings := verdict(reasons)
-	r := &Result{
-		ID: s.NewID(), Gate: name, Subject: subject, Verdict: v, Warnings: warnings, Reasons: reasons,
+	v, warnings := Verdict(reasons)
+	return &Result{
+		Gate: name, Subject: subject, Verdict: v, Warnings: warnings, Reasons: reasons,
 		InputsDigest: inputsDigest(d, subject, reasons), RulesetVersion: d.Version(), Evaluator: o.Source,
 		EvaluatedAt: now, CorrelationID: correlationID,
-	}
-	result := audit.ResultSuccess
-	if v == VerdictBlock {
-		result = audit.ResultDenied
-	}
-	md, _ := json.Marshal(map[string]string{"verdict": v, "subject": subject, "inputs_digest": r.InputsDigest,
-		"ruleset_version": r.RulesetVersion, "warnings": strings.Join(warnings, ",")})
-	ev, err := s.Audit.Prepare(o, audit.Input{
-		ActorServiceAccountID: o.Source, Action: audit.ActionGateEvaluate, TargetType: "gate", TargetID: name,
-		TargetDisplayName: name + " for " + subject, Result: result, CorrelationID: correlationID,
-		OccurredAt: now.Format(time.RFC3339Nano), Metadata: md,
-	})
-	if err != nil {
-		return nil, err
-	}
-	if err := s.Store.AddGateResult(ctx, r, ev); err != nil {
-		return nil, err
-	}
-	return r, nil
+	}, nil
 }
 
 // Latest returns the newest result of a gate for a subject.

@@ -6,8 +6,6 @@ package guard
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"regexp"
 	"strings"
@@ -84,6 +82,9 @@ type Request struct {
 	SourceURL     string    `json:"source_url,omitempty"`
 	ObservedAt    string    `json:"observed_at,omitempty"`
 	CorrelationID string    `json:"correlation_id,omitempty"`
+	// Duplicates already dropped before Record (a SARIF log's repeated
+	// results); never read from a request body.
+	Duplicates int `json:"-"`
 }
 
 // Store is what guard summaries need from storage.
@@ -119,10 +120,10 @@ func clip(s string, n int) string {
 }
 
 // Fingerprint derives a stable fingerprint for a finding that has none:
-// the same rule at the same place with the same message is the same finding.
+// the same rule at the same place with the same message is the same
+// finding. It is the rule a SARIF log's results are told apart by.
 func Fingerprint(f Finding) string {
-	sum := sha256.Sum256([]byte(f.RuleID + "\x00" + f.Location + "\x00" + f.Message))
-	return hex.EncodeToString(sum[:16])
+	return report.FallbackFingerprint(f.RuleID, f.Location, f.Message)
 }
 
 // Record validates, normalises and stores a report of guard for its subject.
@@ -152,7 +153,8 @@ func (s *Service) Record(ctx context.Context, source, guard string, req Request)
 		v.Add("findings", "too_many", "at most %d findings; send the counts for the rest", MaxFindings)
 	}
 	r := &Report{ID: s.NewID(), Guard: guard, Subject: req.Subject, Mode: req.Mode, SourceURL: req.SourceURL,
-		ObservedAt: now, RecordedAt: now, CorrelationID: req.CorrelationID, Source: source, Findings: []Finding{}}
+		ObservedAt: now, RecordedAt: now, CorrelationID: req.CorrelationID, Source: source, Findings: []Finding{},
+		Duplicates: max(req.Duplicates, 0)}
 	at := map[string]int{} // fingerprint → index in r.Findings
 	for i, f := range req.Findings {
 		field := fmt.Sprintf("findings[%d]", i)
@@ -295,31 +297,49 @@ func (s *Service) History(ctx context.Context, guard, subject, cursor string, li
 // severityOfLevel maps a SARIF level to a finding's severity.
 var severityOfLevel = map[string]string{"error": "high", "warning": "medium", "note": "low"}
 
-// RecordSARIF stores a SARIF log's findings as a guard report: every
-// distinct finding is counted, the first MaxFindings are listed.
-func (s *Service) RecordSARIF(ctx context.Context, source, guard string, req Request, findings []report.Finding) (*Report, error) {
+// RuleRunIncomplete is the rule of the finding a SARIF guard report gets
+// for each run whose tool did not finish.
+const RuleRunIncomplete = "aeso.run_incomplete"
+
+// RecordSARIF stores a SARIF log as a guard report. It counts what an
+// evidence item of the same log counts: every distinct result of level
+// error, warning or note (suppressed ones are not open), and lists the
+// first MaxFindings.
+//
+// A run whose tool did not finish proves nothing about what it did not
+// reach, so it must not read as "no open findings": each such run becomes
+// a critical finding of rule RuleRunIncomplete, listed first. The report
+// is then open, so a blocking guard blocks and a warn guard warns until
+// a run that finished replaces it, and the finding says why. (Refusing
+// the upload instead would leave the guard's previous report standing,
+// which may be a clean one.)
+func (s *Service) RecordSARIF(ctx context.Context, source, guard string, req Request, log *report.SARIFLog) (*Report, error) {
 	counts := Counts{}
-	seen := map[string]bool{}
 	req.Findings = []Finding{}
-	for _, rf := range findings {
-		f := Finding{RuleID: rf.RuleID, Severity: severityOfLevel[rf.Level], Location: rf.Location,
-			Message: rf.Message, Fingerprint: rf.Fingerprint}
-		if f.RuleID == "" {
-			f.RuleID = "unnamed"
-		}
-		if f.Fingerprint == "" {
-			f.Fingerprint = Fingerprint(f)
-		}
-		if seen[f.Fingerprint] {
-			continue
-		}
-		seen[f.Fingerprint] = true
+	add := func(f Finding) {
 		addCount(&counts, f.Severity)
 		if len(req.Findings) < MaxFindings {
 			req.Findings = append(req.Findings, f)
 		}
 	}
+	for _, inc := range log.Incomplete {
+		f := Finding{RuleID: RuleRunIncomplete, Severity: "critical", Message: inc.Tool + " did not finish: " + inc.Reason}
+		if inc.Tool == "" {
+			f.Message = "a run did not finish: " + inc.Reason
+		}
+		f.Fingerprint = report.FallbackFingerprint(f.RuleID, f.Location, f.Message)
+		add(f)
+	}
+	for _, rf := range log.Findings {
+		f := Finding{RuleID: rf.RuleID, Severity: severityOfLevel[rf.Level], Location: rf.Location,
+			Message: rf.Message, Fingerprint: rf.Fingerprint}
+		if f.RuleID == "" {
+			f.RuleID = "unnamed"
+		}
+		add(f)
+	}
 	req.Counts = &counts
+	req.Duplicates = log.Duplicates
 	return s.Record(ctx, source, guard, req)
 }
 

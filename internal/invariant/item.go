@@ -61,11 +61,14 @@ func (s *Service) CheckItemLink(ctx context.Context, metadata json.RawMessage, r
 	return link, nil
 }
 
-// RecordItemLink records the invariant result of an item just added, linked
-// to its bundle and item.
-func (s *Service) RecordItemLink(ctx context.Context, o audit.Origin, link *ItemLink, bundleID, itemID string, observed time.Time, correlationID string) (*Result, error) {
-	return s.Record(ctx, o, link.InvariantID, ResultRequest{
-		Status: link.Status, Environment: link.Environment, ObservedAt: observed.Format(time.RFC3339Nano),
-		CorrelationID: correlationID, BundleID: bundleID, ItemID: itemID,
-	})
+// ItemResult is the invariant result an item carries, linked to its bundle
+// and item. The evidence service stores it with the item in one
+// transaction, so neither record exists without the other and a retry after
+// a failure cannot leave a duplicate item behind.
+func (s *Service) ItemResult(o audit.Origin, link *ItemLink, bundleID, itemID string, observed time.Time, correlationID string) *Result {
+	return &Result{
+		ID: s.NewID(), InvariantID: link.InvariantID, Status: link.Status, Environment: link.Environment,
+		ObservedAt: observed, RecordedAt: s.Now().UTC().Truncate(time.Microsecond), CorrelationID: correlationID,
+		BundleID: bundleID, ItemID: itemID, Details: json.RawMessage(`{}`), Source: o.Source,
+	}
 }

@@ -23,8 +23,7 @@ func fill(head, unit, sep, tail string, size int) []byte {
 }
 
 // BenchmarkParseAtTheLimit measures the cost of the largest upload aeso
-// accepts, one failing test or finding after another. go-junit keeps every
-// element's inner XML, which makes JUnit the most expensive format.
+// accepts, one failing test or finding after another.
 func BenchmarkParseAtTheLimit(b *testing.B) {
 	const size = 10 << 20
 	data := map[string][]byte{

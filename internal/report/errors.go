@@ -5,21 +5,42 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
+	"strconv"
 	"strings"
 
-	"github.com/aeso-dev/aeso/internal/redact"
+	"github.com/aeso-dev/aeso"
 )
 
-// maxContext is how much of a report an error message may quote: enough to
-// recognise the spot, too little to leak a file's worth of content.
+// maxContext bounds each word of an error message.
 const maxContext = 40
 
-// ParseError says where a report broke.
+// ParseError says where a report broke, or why it proves nothing.
 type ParseError struct {
 	Format string
 	Line   int    // 1-based, 0 when unknown
-	Column int    // 1-based (bytes), 0 when unknown
-	Msg    string // never quotes report content at length (at most 40 chars of context), never a secret
+	Column int    // 1-based (bytes of the UTF-8 text), 0 when unknown
+	Msg    string // never quotes the report: a position says where, the message what kind of problem
+}
+
+// As lets errors.As find the *aeso.Error a malformed report is: invalid,
+// reason malformed_report, with the position as the field ("body:LINE:COL",
+// "body:LINE" or "body") so a client can point at it.
+func (e *ParseError) As(target any) bool {
+	t, ok := target.(**aeso.Error)
+	if !ok {
+		return false
+	}
+	field := "body"
+	if e.Line > 0 {
+		field += ":" + strconv.Itoa(e.Line)
+		if e.Column > 0 {
+			field += ":" + strconv.Itoa(e.Column)
+		}
+	}
+	*t = &aeso.Error{Code: aeso.EINVALID, Reason: "malformed_report", Message: "the report could not be read",
+		Fields: []aeso.FieldError{{Field: field, Code: "malformed_report", Message: e.Error()}}}
+	return true
 }
 
 // Error reads like "junit: line 12, column 5: <msg>", leaving out what is
@@ -43,6 +64,15 @@ func (e *TooLargeError) Error() string {
 	return fmt.Sprintf("report: larger than the limit of %d bytes", e.Limit)
 }
 
+// As lets errors.As find the *aeso.Error an oversized report is.
+func (e *TooLargeError) As(target any) bool {
+	t, ok := target.(**aeso.Error)
+	if ok {
+		*t = aeso.Reasonf(aeso.ETOOLARGE, "payload_too_large", "a report may be at most %d bytes", e.Limit)
+	}
+	return ok
+}
+
 // UnknownFormatError is a format name Parse does not accept.
 type UnknownFormatError struct{ Format string }
 
@@ -52,14 +82,28 @@ func (e *UnknownFormatError) Error() string {
 		clipWords(e.Format), strings.Join(Formats(), ", "))
 }
 
-// parseError builds a ParseError whose message is safe to show: parser
-// messages quote the input (element names, encodings, characters), so long
-// words are clipped and a message that looks secret is replaced whole.
-func parseError(format string, line, column int, msg string) *ParseError {
-	msg = clipWords(strings.ToValidUTF8(msg, "\uFFFD"))
-	if redact.TextLooksSecret(msg) {
-		msg = "malformed report (details withheld: they look like a credential)"
+// As lets errors.As find the *aeso.Error an unknown format is: the format
+// field is invalid (without repeating what was sent).
+func (e *UnknownFormatError) As(target any) bool {
+	t, ok := target.(**aeso.Error)
+	if ok {
+		*t = &aeso.Error{Code: aeso.EINVALID, Reason: "validation_failed", Message: "request is invalid",
+			Fields: []aeso.FieldError{{Field: "format", Code: "enum", Message: "must be one of " + strings.Join(Formats(), ", ")}}}
 	}
+	return ok
+}
+
+// quoted matches what parser messages quote from the input: characters
+// ('x'), strings ("…"), element names (<x>, </x>) and entities (&x;).
+var quoted = regexp.MustCompile(`'(?:[^'\\]|\\.)*'|"[^"]*"|</?[^<>\s]*>|&[^;\s]*;`)
+
+// parseError builds a ParseError whose message is safe to show: parser
+// messages quote the input (element names, encodings, characters), and a
+// report may hold anything, secrets included, so every quoted part is
+// replaced by "…" and the rest is clipped.
+func parseError(format string, line, column int, msg string) *ParseError {
+	msg = quoted.ReplaceAllString(strings.ToValidUTF8(msg, "\uFFFD"), "…")
+	msg = clipWords(msg)
 	return &ParseError{Format: format, Line: line, Column: column, Msg: cut(msg, 4*maxContext)}
 }
 

@@ -1,52 +1,59 @@
 package report
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"sort"
 
 	"github.com/owenrumney/go-sarif/v3/pkg/report/v210/sarif"
 )
 
-// Finding is one SARIF result normalised for a guard summary.
+// Finding is one distinct SARIF result normalised for a guard summary.
 type Finding struct {
 	RuleID      string
-	Level       string // error, warning or note: the result's effective level
+	Level       string // error, warning, note or none: the result's effective level; "" when suppressed
 	Location    string
 	Message     string // cut to MaxMessage, secrets replaced
-	Fingerprint string // from the log's fingerprints, "" when it has none
+	Fingerprint string // the tool's fingerprint, else FallbackFingerprint
 }
 
-// SARIFFindings reads every error, warning and note of a SARIF 2.1.0 log (the
-// whole log in data, already bounded by the caller). Failures are reported
-// as for Parse: a *ParseError says where the log broke.
-func SARIFFindings(data []byte) ([]Finding, error) {
-	if _, err := parseSARIF(data); err != nil {
+// SARIFLog is what a guard keeps of a SARIF log: the same distinct results
+// an evidence item counts, and the runs that did not finish.
+type SARIFLog struct {
+	Summary    *Summary     // as Parse returns it
+	Findings   []Finding    // every distinct result of level error, warning or note (not suppressed), in report order
+	Duplicates int          // results dropped because their fingerprint repeated
+	Incomplete []Incomplete // runs that did not finish; their findings are not the whole truth
+}
+
+// ReadSARIF reads a SARIF 2.1.0 log (the whole log in data, already
+// bounded by the caller) for a guard report. It refuses and counts
+// exactly as Parse does, so a log reads the same as an evidence item and
+// as a guard report. A *ParseError says where the log broke.
+func ReadSARIF(data []byte) (*SARIFLog, error) {
+	l, err := readSARIF(data)
+	if err != nil {
 		return nil, err
 	}
-	log, err := sarif.FromBytes(data)
-	if err != nil {
-		return nil, jsonError(FormatSARIF, data, err)
-	}
-	var out []Finding
-	for _, run := range log.Runs {
-		if run == nil {
-			continue
-		}
-		defaults := ruleLevels(run)
-		for _, res := range run.Results {
-			if res == nil {
-				continue
-			}
-			level := resultLevel(res, defaults)
-			if level != sarif.LevelError && level != sarif.LevelWarning && level != sarif.LevelNote {
-				continue
-			}
-			out = append(out, Finding{
-				RuleID: clean(cut(ruleID(res), 128)), Level: level, Location: clean(sarifLocation(res)),
-				Message: clean(sarifMessage(res)), Fingerprint: fingerprintOf(res),
-			})
+	out := &SARIFLog{Summary: l.summary, Findings: []Finding{}, Duplicates: l.duplicates, Incomplete: l.incomplete}
+	for _, e := range l.entries {
+		if e.bucket >= bucketNote {
+			out.Findings = append(out.Findings, e.finding)
 		}
 	}
+	out.Summary.Format = FormatSARIF
+	out.Summary.Tool = clean(out.Summary.Tool)
 	return out, nil
+}
+
+// FallbackFingerprint identifies a finding whose tool gave it no
+// fingerprint: the same rule at the same place with the same message is
+// the same finding.
+func FallbackFingerprint(ruleID, location, message string) string {
+	sum := sha256.Sum256([]byte(ruleID + "\x00" + location + "\x00" + message))
+	return hex.EncodeToString(sum[:16])
 }
 
 // fingerprintOf picks a stable fingerprint the tool computed, preferring
@@ -66,4 +73,74 @@ func fingerprintOf(res *sarif.Result) string {
 		}
 	}
 	return ""
+}
+
+// sarifPos is where the runs of a log are: the byte offset of the runs
+// value (or, when there is none, of the end of the log object) and of
+// each run, so a refusal can say where the problem is without quoting
+// the log.
+type sarifPos struct {
+	runsAt int64
+	runs   []int64
+}
+
+// sarifPositions finds the runs of a log that encoding/json has already
+// accepted. With "runs" given twice the last counts, as for Unmarshal.
+func sarifPositions(data []byte) (sarifPos, error) {
+	var p sarifPos
+	d := json.NewDecoder(bytes.NewReader(data))
+	fail := func(err error) (sarifPos, error) { return p, jsonError(FormatSARIF, data, err) }
+	if _, err := d.Token(); err != nil {
+		return fail(err)
+	}
+	var skip json.RawMessage
+	for d.More() {
+		key, err := d.Token()
+		if err != nil {
+			return fail(err)
+		}
+		if key != "runs" {
+			if err := d.Decode(&skip); err != nil {
+				return fail(err)
+			}
+			continue
+		}
+		p.runsAt, p.runs = valueStart(data, d.InputOffset()), nil
+		if p.runsAt >= int64(len(data)) || data[p.runsAt] != '[' {
+			if err := d.Decode(&skip); err != nil {
+				return fail(err)
+			}
+			continue
+		}
+		if _, err := d.Token(); err != nil {
+			return fail(err)
+		}
+		for d.More() {
+			p.runs = append(p.runs, valueStart(data, d.InputOffset()))
+			if err := d.Decode(&skip); err != nil {
+				return fail(err)
+			}
+		}
+		if _, err := d.Token(); err != nil {
+			return fail(err)
+		}
+	}
+	if p.runsAt == 0 {
+		p.runsAt = valueStart(data, d.InputOffset())
+	}
+	return p, nil
+}
+
+// valueStart skips the blanks, colons and commas from off to where the
+// next JSON value (or closing bracket) starts.
+func valueStart(data []byte, off int64) int64 {
+	for off < int64(len(data)) {
+		switch data[off] {
+		case ' ', '\t', '\r', '\n', ':', ',':
+			off++
+		default:
+			return off
+		}
+	}
+	return off
 }

@@ -12,7 +12,8 @@ import (
 // fuzzParse seeds f with the testdata files matching glob and a few small
 // documents (the fuzzer mutates small inputs far faster than 140 KB logs),
 // and checks that Parse either refuses the input with a *ParseError or
-// returns a summary within its bounds. Any panic fails the target.
+// returns a summary within its bounds whose counts add up and that never
+// passes with a failure or an error. Any panic fails the target.
 func fuzzParse(f *testing.F, format, glob string, small ...string) {
 	for _, s := range small {
 		f.Add([]byte(s))
@@ -49,6 +50,12 @@ func fuzzParse(f *testing.F, format, glob string, small ...string) {
 					t.Fatalf("failure field of %d bytes, valid UTF-8 %v", len(v), utf8.ValidString(v))
 				}
 			}
+		}
+		if !s.Counts.AddsUp(format) {
+			t.Fatalf("counts %+v do not add up", s.Counts)
+		}
+		if s.Result == ResultPass && (s.Counts.Errored > 0 || s.Counts.Failed > 0) {
+			t.Fatalf("result pass with counts %+v", s.Counts)
 		}
 		if s.Size != int64(len(data)) || s.DurationMS < 0 {
 			t.Fatalf("size %d of %d bytes, duration %d", s.Size, len(data), s.DurationMS)

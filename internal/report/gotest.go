@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"encoding/json"
+	"regexp"
 	"strconv"
 	"strings"
 )
@@ -19,6 +20,14 @@ type testEvent struct {
 	FailedBuild string // on a package's fail event when its build failed
 }
 
+// goPackage is what the stream has said about one package so far.
+type goPackage struct {
+	ended       bool
+	testFailed  bool     // a test of the package failed
+	running     []string // tests started and not yet ended, in start order
+	runningKeys map[string]bool
+}
+
 // goTest accumulates a stream. Output is kept per test only until the test
 // ends, so memory follows the tests still running, not the whole stream.
 type goTest struct {
@@ -28,7 +37,8 @@ type goTest struct {
 	testOutput map[string]*strings.Builder // by package + "\x00" + test
 	pkgOutput  map[string]*strings.Builder // by package
 	build      map[string]*strings.Builder // by build ImportPath
-	pkgFailed  map[string]bool             // a test of the package failed
+	packages   map[string]*goPackage
+	order      []string // packages in the order the stream named them
 	events     int
 
 	// The current run of lines that are not test2json events: build
@@ -37,15 +47,20 @@ type goTest struct {
 	bad      []string
 }
 
+// downloading matches the lines the go command prints on stderr while it
+// fetches modules before the stream starts; they say nothing about tests.
+var downloading = regexp.MustCompile(`^go: (downloading|extracting|finding) \S+ \S+$`)
+
 // parseGoTest summarises a `go test -json` stream. Lines that are not
-// events are tolerated (go test mixes in build output) and count as errors,
-// but a stream with no event at all is not a go test stream.
+// events are tolerated (go test mixes in build output) and count as
+// errors, except the go command's module downloads; a stream with no event
+// at all is not a go test stream.
 func parseGoTest(data []byte) (*Summary, error) {
 	g := &goTest{
 		testOutput: map[string]*strings.Builder{},
 		pkgOutput:  map[string]*strings.Builder{},
 		build:      map[string]*strings.Builder{},
-		pkgFailed:  map[string]bool{},
+		packages:   map[string]*goPackage{},
 	}
 	var first *ParseError // why the first non-event line was rejected
 	lineNo := 0
@@ -66,6 +81,9 @@ func parseGoTest(data []byte) (*Summary, error) {
 		if err == nil && ev.Action != "" {
 			g.flushBad()
 			g.event(ev)
+			continue
+		}
+		if downloading.Match(line) {
 			continue
 		}
 		if first == nil {
@@ -92,50 +110,110 @@ func parseGoTest(data []byte) (*Summary, error) {
 	return g.summary(), nil
 }
 
+// pkg returns the state of a package, noting when the stream first named it.
+func (g *goTest) pkg(name string) *goPackage {
+	p := g.packages[name]
+	if p == nil {
+		p = &goPackage{runningKeys: map[string]bool{}}
+		g.packages[name] = p
+		g.order = append(g.order, name)
+	}
+	return p
+}
+
 // event applies one test2json event.
 func (g *goTest) event(ev testEvent) {
 	g.events++
+	if ev.Action == "build-output" || ev.Action == "build-fail" {
+		if ev.Action == "build-output" {
+			appendTo(g.build, ev.ImportPath, ev.Output)
+		}
+		return
+	}
+	p := g.pkg(ev.Package)
+	key := ev.Package + "\x00" + ev.Test
 	switch {
-	case ev.Action == "build-output":
-		appendTo(g.build, ev.ImportPath, ev.Output)
 	case ev.Test == "" && ev.Action == "output":
 		appendTo(g.pkgOutput, ev.Package, ev.Output)
-	case ev.Test == "" && ev.Action == "pass":
+	case ev.Test == "" && (ev.Action == "pass" || ev.Action == "fail" || ev.Action == "skip"):
 		g.seconds += max(ev.Elapsed, 0)
-	case ev.Test == "" && ev.Action == "fail":
-		g.seconds += max(ev.Elapsed, 0)
-		if !g.pkgFailed[ev.Package] {
-			// The package failed but none of its tests did: it did not
-			// build, or failed around its tests (TestMain, init, a
-			// timeout). That is an error of the run, not a test failure.
-			g.counts.Errored++
-			g.fs.add(ev.Package, ev.Package, g.packageMessage(ev))
-		}
-		delete(g.pkgOutput, ev.Package)
+		g.endPackage(ev, p)
 	case ev.Test == "":
-		// start, skip ("no test files"), build-fail: nothing to count.
-	case ev.Action == "output":
-		appendTo(g.testOutput, ev.Package+"\x00"+ev.Test, ev.Output)
-	case ev.Action == "pass", ev.Action == "bench":
-		g.counts.Total++
-		g.counts.Passed++
-		delete(g.testOutput, ev.Package+"\x00"+ev.Test)
-	case ev.Action == "skip":
-		g.counts.Total++
-		g.counts.Skipped++
-		delete(g.testOutput, ev.Package+"\x00"+ev.Test)
-	case ev.Action == "fail":
-		g.counts.Total++
-		g.counts.Failed++
-		g.pkgFailed[ev.Package] = true
-		key := ev.Package + "\x00" + ev.Test
-		var out string
-		if b := g.testOutput[key]; b != nil {
-			out = joinLines(b.String(), isFraming)
+		// start: the package is named; nothing to count.
+	case ev.Action == "run":
+		if !p.runningKeys[ev.Test] {
+			p.runningKeys[ev.Test] = true
+			p.running = append(p.running, ev.Test)
 		}
-		delete(g.testOutput, key)
-		g.fs.add(ev.Package+"/"+ev.Test, ev.Package, out)
+	case ev.Action == "output":
+		appendTo(g.testOutput, key, ev.Output)
+	case ev.Action == "pass", ev.Action == "bench":
+		g.counts.Passed++
+		g.endTest(p, key, ev.Test)
+	case ev.Action == "skip":
+		g.counts.Skipped++
+		g.endTest(p, key, ev.Test)
+	case ev.Action == "fail":
+		g.failTest(p, ev.Package, ev.Test)
 	}
+}
+
+// endTest forgets a test that has ended.
+func (g *goTest) endTest(p *goPackage, key, test string) {
+	delete(g.testOutput, key)
+	if p.runningKeys[test] {
+		delete(p.runningKeys, test)
+		p.running = slicesDelete(p.running, test)
+	}
+}
+
+// failTest counts a failed test with what it printed.
+func (g *goTest) failTest(p *goPackage, pkg, test string) {
+	key := pkg + "\x00" + test
+	g.counts.Failed++
+	p.testFailed = true
+	var out string
+	if b := g.testOutput[key]; b != nil {
+		out = joinLines(b.String(), isFraming)
+	}
+	g.endTest(p, key, test)
+	g.fs.add(pkg+"/"+test, pkg, out)
+}
+
+// endPackage applies a package's final action to the tests it left
+// running. test2json gives a benchmark no pass event, so a benchmark still
+// running when its package passes passed. When a package fails with tests
+// still running (a test timed out: `panic: test timed out`, or one
+// panicked), those tests failed, and their output says how.
+func (g *goTest) endPackage(ev testEvent, p *goPackage) {
+	running := p.running
+	p.running, p.runningKeys, p.ended = nil, map[string]bool{}, true
+	for _, test := range running {
+		key := ev.Package + "\x00" + test
+		switch ev.Action {
+		case "pass":
+			g.counts.Passed++
+			delete(g.testOutput, key)
+		case "fail":
+			// Older Go prints the timeout panic outside the test.
+			if b := g.pkgOutput[ev.Package]; b != nil && !strings.Contains(builderString(g.testOutput[key]), "panic:") {
+				appendTo(g.testOutput, key, b.String())
+			}
+			p.runningKeys[test] = true // so failTest can end it
+			g.failTest(p, ev.Package, test)
+		default:
+			g.counts.Skipped++
+			delete(g.testOutput, key)
+		}
+	}
+	if ev.Action == "fail" && !p.testFailed {
+		// The package failed but none of its tests did: it did not
+		// build, or failed around its tests (TestMain, init). That is
+		// an error of the run, not a test failure.
+		g.counts.Errored++
+		g.fs.add(ev.Package, ev.Package, g.packageMessage(ev))
+	}
+	delete(g.pkgOutput, ev.Package)
 }
 
 // packageMessage is why a package failed: its build output when the build
@@ -161,12 +239,42 @@ func (g *goTest) flushBad() {
 	g.bad = nil
 }
 
-// summary applies the result rules: failed tests first, then errors of the
-// run, then whether anything ran at all.
+// cutOff counts what the stream left unfinished: every test still running
+// and every package without its final pass or fail is an error, since
+// the runner was stopped (or the upload cut) before they ended. It
+// reports whether there was any.
+func (g *goTest) cutOff() bool {
+	cut := false
+	for _, name := range g.order {
+		p := g.packages[name]
+		if p.ended {
+			continue
+		}
+		cut = true
+		for _, test := range p.running {
+			g.counts.Errored++
+			g.fs.add(name+"/"+test, name, "the stream ended before this test did")
+		}
+		if len(p.running) == 0 {
+			g.counts.Errored++
+			g.fs.add(name, name, "the stream ended before this package did")
+		}
+	}
+	return cut
+}
+
+// summary applies the result rules: a stream that ends mid-run is an
+// error whatever it holds; then failed tests, then errors of the run,
+// then whether anything ran at all.
 func (g *goTest) summary() *Summary {
-	s := &Summary{Tool: "go test", Counts: g.counts, DurationMS: millis(g.seconds)}
+	cut := g.cutOff()
+	c := g.counts
+	c.Total = c.Passed + c.Failed + c.Skipped + c.Errored
+	s := &Summary{Tool: "go test", Counts: c, DurationMS: millis(g.seconds)}
 	s.Failures, s.Truncated = g.fs.list, g.fs.truncated
-	switch c := g.counts; {
+	switch {
+	case cut:
+		s.Result = ResultError
 	case c.Failed > 0:
 		s.Result = ResultFail
 	case c.Errored > 0:
@@ -198,4 +306,22 @@ func appendTo(m map[string]*strings.Builder, key, text string) {
 		m[key] = b
 	}
 	b.WriteString(text)
+}
+
+// slicesDelete removes the first s from list.
+func slicesDelete(list []string, s string) []string {
+	for i, x := range list {
+		if x == s {
+			return append(list[:i], list[i+1:]...)
+		}
+	}
+	return list
+}
+
+// builderString is b's text, or "" for none.
+func builderString(b *strings.Builder) string {
+	if b == nil {
+		return ""
+	}
+	return b.String()
 }

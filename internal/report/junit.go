@@ -9,131 +9,65 @@ import (
 	"strconv"
 	"strings"
 
-	junit "github.com/joshdk/go-junit"
+	"golang.org/x/text/encoding/unicode"
 )
 
 // maxXMLDepth bounds element nesting in a JUnit report. Real reports nest
 // four to six deep (testsuites > testsuite > testsuite > testcase >
-// failure); go-junit keeps every element's inner XML, so memory grows with
-// size times depth, and the bound keeps a 10 MiB upload from costing
-// gigabytes.
+// failure); the bound keeps a hostile upload from costing a stack per level.
 const maxXMLDepth = 16
 
-// parseJUnit summarises a JUnit XML report: either a <testsuites> document
-// or a lone <testsuite>.
+// maxBody bounds how much of a failure's text is kept while reading: only
+// the first MaxMessage bytes survive into the summary anyway.
+const maxBody = 8 << 10
+
+// junitCase is one <testcase> being read.
+type junitCase struct {
+	name, classname, file, line string
+	seconds                     float64
+	failed, errored, skipped    bool
+	message, kind               string // of the <error> or <failure> that decides the outcome
+	body                        strings.Builder
+}
+
+// junitReader walks a JUnit document token by token. Counting the
+// <testcase> elements themselves, rather than trusting go-junit or the
+// suites' tests/failures attributes, is what makes the counts add up:
+// Node's reporter puts test cases straight under <testsuites>, Surefire's
+// attributes count reruns, and pytest writes a test that fails and then
+// errors in teardown as two test cases (and counts it once).
+type junitReader struct {
+	counts      Counts
+	fs          failures
+	seconds     float64 // outermost suites and top-level test cases
+	rootSeconds float64 // <testsuites time="…">, -1 when absent
+	suiteTimed  bool    // the open outermost suite has its own time
+	caseSeconds float64 // its test cases' times, for when it has not
+	suites      []string
+	cur         *junitCase
+	into        string // "failure" or "error" while reading the element that decided cur
+	sawRoot     bool
+}
+
+// parseJUnit summarises a JUnit XML report: a <testsuites> document (with
+// suites, test cases, or both) or a lone <testsuite>. Every <testcase>
+// counts once: error before failure before skipped, else passed.
 func parseJUnit(data []byte) (*Summary, error) {
-	// go-junit reports only the line of a syntax error and silently accepts
-	// text with no test suites at all, so a token pass comes first: it
-	// finds where the XML broke (line and column), bounds the nesting, and
-	// reads the suites' own time attributes, which go-junit drops.
-	times, err := scanJUnit(data)
+	data, declared16, err := junitUTF8(data)
 	if err != nil {
 		return nil, err
 	}
-	suites, err := junit.Ingest(data)
-	if err != nil {
-		var syntax *xml.SyntaxError
-		if errors.As(err, &syntax) {
-			return nil, parseError(FormatJUnit, syntax.Line, 0, syntax.Msg)
-		}
-		return nil, parseError(FormatJUnit, 0, 0, err.Error())
-	}
-
-	s := &Summary{}
-	var seconds float64
-	var fs failures
-	for i, suite := range suites {
-		t := suite.Totals
-		s.Counts.Total += t.Tests
-		s.Counts.Passed += t.Passed
-		s.Counts.Failed += t.Failed
-		s.Counts.Errored += t.Error
-		s.Counts.Skipped += t.Skipped
-		if len(times) == len(suites) && times[i] >= 0 {
-			seconds += times[i]
-		} else {
-			seconds += max(t.Duration.Seconds(), 0)
-		}
-		collectJUnitFailures(&fs, suite)
-	}
-	if len(suites) == 1 {
-		s.Tool = suites[0].Name
-	}
-	s.DurationMS = millis(seconds)
-	s.Failures, s.Truncated = fs.list, fs.truncated
-	switch c := s.Counts; {
-	case c.Errored > 0:
-		s.Result = ResultError
-	case c.Failed > 0:
-		s.Result = ResultFail
-	case c.Total == c.Skipped:
-		s.Result = ResultSkip
-	default:
-		s.Result = ResultPass
-	}
-	return s, nil
-}
-
-// collectJUnitFailures adds the failed and errored tests of suite and its
-// nested suites. go-junit separates a suite's test cases from its nested
-// suites, so cases come first; within each, report order is kept.
-func collectJUnitFailures(fs *failures, suite junit.Suite) {
-	for _, t := range suite.Tests {
-		if t.Status != junit.StatusFailed && t.Status != junit.StatusError {
-			continue
-		}
-		fs.add(t.Name, junitLocation(t), junitMessage(t))
-	}
-	for _, nested := range suite.Suites {
-		collectJUnitFailures(fs, nested)
-	}
-}
-
-// junitLocation prefers the file and line attributes some tools (pytest,
-// Jest, PHPUnit) put on a test case, and falls back to its class name.
-func junitLocation(t junit.Test) string {
-	file, line := t.Properties["file"], t.Properties["line"]
-	switch {
-	case file != "" && line != "":
-		return file + ":" + line
-	case file != "":
-		return file
-	default:
-		return t.Classname
-	}
-}
-
-// junitMessage puts the short message attribute first and the element's
-// body (output, stack trace) after it, since only the start survives the
-// cut to MaxMessage.
-func junitMessage(t junit.Test) string {
-	msg := strings.TrimSpace(t.Message)
-	var body string
-	if e, ok := t.Error.(junit.Error); ok {
-		body = joinLines(e.Body, nil)
-		if msg == "" {
-			msg = strings.TrimSpace(e.Type)
-		}
-	}
-	switch {
-	case body == "" || body == msg:
-		return msg
-	case msg == "":
-		return body
-	default:
-		return msg + "\n" + body
-	}
-}
-
-// scanJUnit checks that data is well-formed XML with at least one
-// <testsuite> and returns the time attribute, in seconds, of each outermost
-// <testsuite> in document order (-1 where it is missing or unreadable).
-// Those are the suites go-junit returns, in the same order.
-func scanJUnit(data []byte) ([]float64, error) {
 	d := xml.NewDecoder(bytes.NewReader(data))
-	var open []bool // per open element: is it a <testsuite>?
-	var inSuite int // open <testsuite> elements
-	var times []float64
+	d.CharsetReader = func(label string, in io.Reader) (io.Reader, error) {
+		// The text was UTF-16 and is UTF-8 by now; any other declared
+		// encoding is refused rather than read as the wrong characters.
+		if declared16 && strings.HasPrefix(strings.ToLower(label), "utf-16") {
+			return in, nil
+		}
+		return nil, errors.New("declares an encoding other than UTF-8 or UTF-16")
+	}
+	j := &junitReader{rootSeconds: -1}
+	var open []string // names of the open elements
 	for {
 		tok, err := d.Token()
 		if err == io.EOF {
@@ -152,45 +86,222 @@ func scanJUnit(data []byte) ([]float64, error) {
 		}
 		switch el := tok.(type) {
 		case xml.StartElement:
+			line, column := d.InputPos()
 			if len(open) == maxXMLDepth {
-				line, column := d.InputPos()
 				return nil, parseError(FormatJUnit, line, column,
 					"elements nested more than "+strconv.Itoa(maxXMLDepth)+" deep")
 			}
-			suite := el.Name.Local == "testsuite"
-			if suite {
-				if inSuite == 0 {
-					times = append(times, suiteSeconds(el.Attr))
-				}
-				inSuite++
+			name := el.Name.Local
+			if len(open) == 0 && name != "testsuites" && name != "testsuite" {
+				return nil, parseError(FormatJUnit, line, column,
+					"the root element is neither testsuites nor testsuite: not a JUnit report")
 			}
-			open = append(open, suite)
+			j.sawRoot = true
+			j.start(open, el)
+			open = append(open, name)
 		case xml.EndElement:
-			// Token has already checked that the end matches a start.
-			if open[len(open)-1] {
-				inSuite--
-			}
+			// Token has already checked that the end matches its start.
 			open = open[:len(open)-1]
+			j.end(open, el.Name.Local)
+		case xml.CharData:
+			if j.into != "" && j.cur.body.Len() < maxBody {
+				j.cur.body.Write(el[:min(len(el), maxBody-j.cur.body.Len())])
+			}
 		}
 	}
-	if times == nil {
-		return nil, parseError(FormatJUnit, 0, 0, "no <testsuite> element: not a JUnit report")
+	if !j.sawRoot {
+		return nil, parseError(FormatJUnit, 0, 0, "no root element: not a JUnit report")
 	}
-	return times, nil
+	return j.summary(), nil
 }
 
-// suiteSeconds reads a suite's time attribute ("1.5", or "1,234.5" as some
-// locales write it); -1 means none usable.
-func suiteSeconds(attrs []xml.Attr) float64 {
-	for _, a := range attrs {
-		if a.Name.Local != "time" {
-			continue
-		}
-		f, err := strconv.ParseFloat(strings.ReplaceAll(a.Value, ",", ""), 64)
-		if err != nil || f < 0 || math.IsInf(f, 0) || math.IsNaN(f) {
-			return -1
-		}
-		return f
+// start opens an element whose ancestors are open.
+func (j *junitReader) start(open []string, el xml.StartElement) {
+	parent := ""
+	if len(open) > 0 {
+		parent = open[len(open)-1]
 	}
-	return -1
+	switch name := el.Name.Local; {
+	case name == "testsuites" && len(open) == 0:
+		j.rootSeconds = seconds(attr(el, "time"))
+	case name == "testsuite" && (parent == "" || parent == "testsuites"):
+		// An outermost suite: its name may name the tool, its time is
+		// part of the run's.
+		j.suites = append(j.suites, attr(el, "name"))
+		j.caseSeconds = 0
+		t := seconds(attr(el, "time"))
+		if j.suiteTimed = t >= 0; j.suiteTimed {
+			j.seconds += t
+		}
+	case name == "testcase" && (parent == "testsuite" || parent == "testsuites"):
+		j.cur = &junitCase{name: attr(el, "name"), classname: attr(el, "classname"),
+			file: attr(el, "file"), line: attr(el, "line"), seconds: seconds(attr(el, "time"))}
+		if parent == "testsuites" {
+			j.seconds += max(j.cur.seconds, 0) // Node: a test outside any suite
+		} else {
+			j.caseSeconds += max(j.cur.seconds, 0)
+		}
+	case j.cur != nil && parent == "testcase":
+		j.outcome(name, el)
+	}
+}
+
+// outcome notes a child of the current test case that decides how it
+// ended. Surefire's flakyFailure/flakyError (failed, then passed on a
+// rerun) and rerunFailure/rerunError (beside the failure that counts)
+// change nothing.
+func (j *junitReader) outcome(name string, el xml.StartElement) {
+	c := j.cur
+	switch name {
+	case "error":
+		if !c.errored {
+			c.errored, c.message, c.kind = true, attr(el, "message"), attr(el, "type")
+			c.body.Reset()
+			j.into = name
+		}
+	case "failure":
+		if !c.errored && !c.failed {
+			c.failed, c.message, c.kind = true, attr(el, "message"), attr(el, "type")
+			j.into = name
+		}
+	case "skipped":
+		c.skipped = true
+	}
+}
+
+// end closes an element; open are the elements still open around it.
+func (j *junitReader) end(open []string, name string) {
+	switch {
+	case name == "testsuite" && (len(open) == 0 || open[len(open)-1] == "testsuites"):
+		if !j.suiteTimed {
+			j.seconds += j.caseSeconds
+		}
+	case j.into != "" && name == j.into && len(open) > 0 && open[len(open)-1] == "testcase":
+		j.into = ""
+	case name == "testcase" && j.cur != nil && (len(open) == 0 || open[len(open)-1] != "testcase"):
+		j.finish(j.cur)
+		j.cur, j.into = nil, ""
+	}
+}
+
+// finish counts one test case in exactly one bucket.
+func (j *junitReader) finish(c *junitCase) {
+	switch {
+	case c.errored:
+		j.counts.Errored++
+	case c.failed:
+		j.counts.Failed++
+	case c.skipped:
+		j.counts.Skipped++
+		return
+	default:
+		j.counts.Passed++
+		return
+	}
+	j.fs.add(c.name, junitLocation(c), junitMessage(c))
+}
+
+// summary applies the result rules: an errored test makes the report an
+// error, then a failed one a failure; a report where nothing passed or
+// failed proves nothing ran (skip).
+func (j *junitReader) summary() *Summary {
+	c := j.counts
+	c.Total = c.Passed + c.Failed + c.Skipped + c.Errored
+	s := &Summary{Counts: c}
+	if len(j.suites) == 1 {
+		s.Tool = j.suites[0]
+	}
+	secs := j.seconds
+	if j.rootSeconds >= 0 {
+		secs = j.rootSeconds
+	}
+	s.DurationMS = millis(secs)
+	s.Failures, s.Truncated = j.fs.list, j.fs.truncated
+	switch {
+	case c.Errored > 0:
+		s.Result = ResultError
+	case c.Failed > 0:
+		s.Result = ResultFail
+	case c.Total == c.Skipped:
+		s.Result = ResultSkip
+	default:
+		s.Result = ResultPass
+	}
+	return s
+}
+
+// junitLocation prefers the file and line attributes some tools (pytest's
+// xunit1, Jest, PHPUnit) put on a test case, and falls back to its class.
+func junitLocation(c *junitCase) string {
+	switch {
+	case c.file != "" && c.line != "":
+		return c.file + ":" + c.line
+	case c.file != "":
+		return c.file
+	default:
+		return c.classname
+	}
+}
+
+// junitMessage puts the short message attribute first (or the type when
+// there is none) and the element's body (output, stack trace) after it,
+// since only the start survives the cut to MaxMessage.
+func junitMessage(c *junitCase) string {
+	msg := strings.TrimSpace(c.message)
+	if msg == "" {
+		msg = strings.TrimSpace(c.kind)
+	}
+	body := joinLines(c.body.String(), nil)
+	switch {
+	case body == "" || body == msg:
+		return msg
+	case msg == "":
+		return body
+	default:
+		return msg + "\n" + body
+	}
+}
+
+// junitUTF8 returns the report as UTF-8. Some Windows tools write JUnit
+// files in UTF-16 with a byte order mark; those are decoded (declared16
+// says so, for the XML declaration that still names UTF-16). A UTF-8 byte
+// order mark is dropped, since the XML decoder does not expect one.
+func junitUTF8(data []byte) (out []byte, declared16 bool, err error) {
+	switch {
+	case bytes.HasPrefix(data, []byte{0xEF, 0xBB, 0xBF}):
+		return data[3:], false, nil
+	case bytes.HasPrefix(data, []byte{0xFF, 0xFE}), bytes.HasPrefix(data, []byte{0xFE, 0xFF}):
+		if len(data)%2 != 0 {
+			return nil, false, parseError(FormatJUnit, 0, 0, "UTF-16 text with an odd number of bytes")
+		}
+		out, err := unicode.UTF16(unicode.BigEndian, unicode.ExpectBOM).NewDecoder().Bytes(data)
+		if err != nil {
+			return nil, false, parseError(FormatJUnit, 0, 0, "invalid UTF-16")
+		}
+		return out, true, nil
+	}
+	return data, false, nil
+}
+
+// attr returns the value of the attribute called name, or "".
+func attr(el xml.StartElement, name string) string {
+	for _, a := range el.Attr {
+		if a.Name.Local == name {
+			return a.Value
+		}
+	}
+	return ""
+}
+
+// seconds reads a time attribute ("1.5", or "1,234.5" as some locales
+// write it); -1 means none usable.
+func seconds(v string) float64 {
+	if v == "" {
+		return -1
+	}
+	f, err := strconv.ParseFloat(strings.ReplaceAll(v, ",", ""), 64)
+	if err != nil || f < 0 || math.IsInf(f, 0) || math.IsNaN(f) {
+		return -1
+	}
+	return f
 }

@@ -67,10 +67,10 @@ func TestParseRedactsSecretsInFailures(t *testing.T) {
 	jwt := "eyJhbGciOiJIUzI1NiJ9" + ".eyJzdWIiOiIxMjM0NTY3ODkwIn0" + ".c2lnbmF0dXJlLXNpZ25hdHVyZQ"
 	gotest := func(test, output string) string {
 		return fmt.Sprintf(`{"Action":"output","Package":"p","Test":%q,"Output":%q}`+"\n"+
-			`{"Action":"fail","Package":"p","Test":%[1]q}`+"\n", test, output)
+			`{"Action":"fail","Package":"p","Test":%[1]q}`+"\n"+`{"Action":"fail","Package":"p"}`+"\n", test, output)
 	}
 	sarifLog := func(rule, text string) string {
-		return fmt.Sprintf(`{"version":"2.1.0","runs":[{"results":[{"ruleId":%q,"level":"error","message":{"text":%q}}]}]}`, rule, text)
+		return fmt.Sprintf(`{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"gosec"}},"results":[{"ruleId":%q,"level":"error","message":{"text":%q}}]}]}`, rule, text)
 	}
 	tests := []struct {
 		name, format, input string

@@ -43,16 +43,40 @@ const (
 	ResultError = "error"
 )
 
-// Counts of a report. For SARIF: Failed = results of level "error",
-// Warnings = level "warning", Total = all results (note/none count in Total
-// only), Passed = 0.
+// Counts of a report. They always add up (see AddsUp):
+//
+//   - tests (JUnit, go test): every test counts once, so
+//     Total = Passed + Failed + Skipped + Errored;
+//   - SARIF: every distinct result counts in exactly one bucket, so
+//     Total = Failed (level error) + Warnings + Notes + None + Suppressed.
+//     Errored counts runs that did not finish (they are not results) and
+//     Duplicates the results dropped because they repeated one already
+//     counted.
+//
+// The SARIF-only fields are left out of JSON when zero, so the digest of
+// an item sealed before they existed does not change.
 type Counts struct {
-	Total    int `json:"total"`
-	Passed   int `json:"passed"`
-	Failed   int `json:"failed"`
-	Errored  int `json:"errored"`
-	Skipped  int `json:"skipped"`
-	Warnings int `json:"warnings"`
+	Total      int `json:"total"`
+	Passed     int `json:"passed"`
+	Failed     int `json:"failed"`
+	Errored    int `json:"errored"`
+	Skipped    int `json:"skipped"`
+	Warnings   int `json:"warnings"`
+	Notes      int `json:"notes,omitempty"`
+	None       int `json:"none,omitempty"`
+	Suppressed int `json:"suppressed,omitempty"`
+	Duplicates int `json:"duplicates,omitempty"`
+}
+
+// AddsUp reports whether the counts of a report of the given format add up
+// as the Counts documentation says.
+func (c Counts) AddsUp(format string) bool {
+	if format == FormatSARIF {
+		return c.Passed == 0 && c.Skipped == 0 &&
+			c.Total == c.Failed+c.Warnings+c.Notes+c.None+c.Suppressed
+	}
+	return c.Warnings == 0 && c.Notes == 0 && c.None == 0 && c.Suppressed == 0 && c.Duplicates == 0 &&
+		c.Total == c.Passed+c.Failed+c.Skipped+c.Errored
 }
 
 // Failure is one failed test or finding.
@@ -66,7 +90,7 @@ type Failure struct {
 type Summary struct {
 	Format     string    `json:"format"`
 	Tool       string    `json:"tool,omitempty"` // SARIF driver name (+ version), "go test" for gotest, "" or the suite name for junit
-	Result     string    `json:"result"`         // pass, fail, warn, skip or error
+	Result     string    `json:"result"`         // pass, fail, warn, skip or error (the report does not prove what it claims)
 	Counts     Counts    `json:"counts"`
 	DurationMS int64     `json:"duration_ms"`
 	Failures   []Failure `json:"failures"`           // first MaxFailures, in report order; never nil
@@ -82,9 +106,11 @@ func Formats() []string {
 }
 
 // Parse reads a whole report of the given format (at most maxBytes; more is
-// a *TooLargeError) and summarises it. A report that does not parse is a
-// *ParseError, an unknown format an *UnknownFormatError; any other error
-// came from reading r.
+// a *TooLargeError) and summarises it. A report that does not parse, or
+// that cannot prove anything (a SARIF log without runs), is a *ParseError,
+// an unknown format an *UnknownFormatError; each of these is also an
+// *aeso.Error (errors.As), so the HTTP layer maps them like any other.
+// Any other error came from reading r.
 func Parse(format string, r io.Reader, maxBytes int64) (*Summary, error) {
 	var parse func([]byte) (*Summary, error)
 	switch format {

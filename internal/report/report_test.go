@@ -12,10 +12,11 @@ import (
 	"testing"
 )
 
-// The fixtures in testdata/ were produced by the real tools (go test -json,
-// go-junit-report v2.1.0, staticcheck 2026.2.2) on a throwaway module whose
-// calc package has a passing, a failing, a skipped and a table test, and
-// whose strutil package passes. The broken ones are truncated copies.
+// The fixtures in testdata/ were made by running the real tools on the
+// sample projects in testdata/projects; testdata/make-fixtures.sh remakes
+// them and testdata/README.md lists the command behind each file. Counts
+// and names do not change when they are remade (durations do, so only the
+// rule tests pin those).
 
 const limit = 10 << 20
 
@@ -32,92 +33,95 @@ func parseFile(t *testing.T, format, name string) (*Summary, []byte, error) {
 }
 
 func TestParseSummarisesRealReports(t *testing.T) {
-	const calc = "example.com/rptmod/calc"
-	const deprecated = "io/ioutil has been deprecated since Go 1.19: As of Go 1.16, the same functionality is now provided by package [io] or package [os], and those implementations should be preferred in new code. See the specific function documentation for details."
+	const calc, slow, many = "example.com/fixture/calc/", "example.com/fixture/slow/", "example.com/fixture/many/"
+	pytest := []string{"test_divides", "test_uses_database", "test_fixed_bug", "test_table[7-2-3]", "test_fails_and_leaks", "test_fails_and_leaks"}
+	pytestCounts := Counts{Total: 11, Passed: 3, Failed: 4, Errored: 2, Skipped: 2}
 	tests := []struct {
 		name, file, format string
 		tool, result       string
 		counts             Counts
-		durationMS         int64
-		failures           []Failure
+		failing            []string // names of the listed failures, in order
+		first              string   // text the first failure's message contains
 	}{
-		{
-			name: "a failing go test -json stream lists its failed tests and subtests", file: "gotest-fail.json", format: FormatGoTest,
-			tool: "go test", result: "fail", durationMS: 9,
-			counts: Counts{Total: 9, Passed: 5, Failed: 3, Skipped: 1},
-			failures: []Failure{
-				{Name: calc + "/TestDiv", Location: calc, Message: "calc_test.go:16: Div(7, 2) = 4, want 3"},
-				{Name: calc + "/TestTable/rounds_down", Location: calc, Message: "calc_test.go:38: Div(7, 2) = 4, want 3"},
-				{Name: calc + "/TestTable", Location: calc},
-			},
-		},
-		{
-			name: "a passing go test -json stream passes", file: "gotest-pass.json", format: FormatGoTest,
-			tool: "go test", result: "pass", durationMS: 9,
-			counts: Counts{Total: 4, Passed: 4},
-		},
-		{
-			name: "a package that does not build is an error with its compiler output", file: "gotest-build-error.json", format: FormatGoTest,
-			tool: "go test", result: "error", durationMS: 4,
-			counts: Counts{Total: 3, Passed: 3, Errored: 1},
-			failures: []Failure{{
-				Name: "example.com/rptmod/broken", Location: "example.com/rptmod/broken",
-				Message: "# example.com/rptmod/broken [example.com/rptmod/broken.test]\n" +
-					`broken/broken.go:5:28: cannot use "forty-two" (untyped string constant) as int value in return statement`,
-			}},
-		},
-		{
-			name: "a go test stream cut mid-line counts the partial line as an error", file: "gotest-truncated.json", format: FormatGoTest,
-			tool: "go test", result: "fail",
-			counts: Counts{Total: 3, Passed: 1, Failed: 1, Skipped: 1, Errored: 1},
-			failures: []Failure{
-				{Name: calc + "/TestDiv", Location: calc, Message: "calc_test.go:16: Div(7, 2) = 4, want 3"},
-				{Name: "(non-JSON output)", Location: "line 19", Message: `{"Time":"2026-11-23T19:33:11.302431864Z","Action":"run","Package":"example.com/rptmod/calc","Test":`},
-			},
-		},
-		{
-			name: "a failing go-junit-report file lists failures with their class as location", file: "junit-fail.xml", format: FormatJUnit,
-			result: "fail", durationMS: 8,
-			counts: Counts{Total: 9, Passed: 5, Failed: 3, Skipped: 1},
-			failures: []Failure{
-				{Name: "TestDiv", Location: calc, Message: "Failed\ncalc_test.go:16: Div(7, 2) = 4, want 3"},
-				{Name: "TestTable", Location: calc, Message: "Failed"},
-				{Name: "TestTable/rounds_down", Location: calc, Message: "Failed\ncalc_test.go:38: Div(7, 2) = 4, want 3"},
-			},
-		},
-		{
-			name: "a passing go-junit-report file passes with the suites' own times", file: "junit-pass.xml", format: FormatJUnit,
-			result: "pass", durationMS: 7,
-			counts: Counts{Total: 4, Passed: 4},
-		},
-		{
-			name: "staticcheck findings of error and warning level fail the report", file: "staticcheck.sarif", format: FormatSARIF,
-			tool: "Staticcheck 2026.2.2", result: "fail",
-			counts: Counts{Total: 6, Failed: 2, Warnings: 4},
-			failures: []Failure{
-				{Name: "SA1019", Location: "lint/lint.go:5", Message: deprecated},
-				{Name: "U1000", Location: "lint/lint.go:11", Message: "func unusedHelper is unused"},
-				{Name: "SA4006", Location: "lint/lint.go:20", Message: "this value of n is never used"},
-				{Name: "SA4000", Location: "lint/lint.go:27", Message: "identical expressions on the left and right side of the '==' operator"},
-				{Name: "SA1000", Location: "lint/lint.go:32", Message: "error parsing regexp: missing closing ]: `[a-z`"},
-				{Name: "SA5000", Location: "lint/lint.go:38", Message: "assignment to nil map"},
-			},
-		},
-		{
-			name: "staticcheck findings of warning level only warn", file: "staticcheck-warn.sarif", format: FormatSARIF,
-			tool: "Staticcheck 2026.2.2", result: "warn",
-			counts: Counts{Total: 4, Warnings: 4},
-			failures: []Failure{
-				{Name: "SA1019", Location: "warnonly/warnonly.go:5", Message: deprecated},
-				{Name: "U1000", Location: "warnonly/warnonly.go:10", Message: "func unusedHelper is unused"},
-				{Name: "SA4006", Location: "warnonly/warnonly.go:19", Message: "this value of n is never used"},
-				{Name: "SA4000", Location: "warnonly/warnonly.go:26", Message: "identical expressions on the left and right side of the '==' operator"},
-			},
-		},
-		{
-			name: "a staticcheck run without findings passes", file: "staticcheck-clean.sarif", format: FormatSARIF,
-			tool: "Staticcheck 2026.2.2", result: "pass",
-		},
+		// go test -json
+		{name: "a failing go test stream lists its failed tests and subtests", file: "gotest-fail.json", format: FormatGoTest,
+			tool: "go test", result: ResultFail, counts: Counts{Total: 7, Passed: 3, Failed: 3, Skipped: 1},
+			failing: []string{calc + "TestDiv", calc + "TestTable/rounds_down", calc + "TestTable"}, first: "Div(7, 2) = 4, want 3"},
+		{name: "a passing go test stream passes", file: "gotest-pass.json", format: FormatGoTest,
+			tool: "go test", result: ResultPass, counts: Counts{Total: 124, Passed: 124}},
+		{name: "a package that does not build is an error with its compiler output", file: "gotest-build-error.json", format: FormatGoTest,
+			tool: "go test", result: ResultError, counts: Counts{Total: 5, Passed: 4, Errored: 1},
+			failing: []string{"example.com/fixture/broken"}, first: "cannot use"},
+		{name: "a test that timed out is a failure named with the test", file: "gotest-timeout.json", format: FormatGoTest,
+			tool: "go test", result: ResultFail, counts: Counts{Total: 2, Passed: 1, Failed: 1},
+			failing: []string{slow + "TestHangs"}, first: "panic: test timed out after 2s"},
+		{name: "a benchmark-only package run with -bench passes", file: "gotest-bench.json", format: FormatGoTest,
+			tool: "go test", result: ResultPass, counts: Counts{Total: 2, Passed: 2}},
+		{name: "go: downloading lines before the stream are not errors", file: "gotest-downloading.json", format: FormatGoTest,
+			tool: "go test", result: ResultPass, counts: Counts{Total: 1, Passed: 1}},
+		{name: "a passing stream cut after 300 lines is an error naming the test left running", file: "gotest-cut.json", format: FormatGoTest,
+			tool: "go test", result: ResultError, counts: Counts{Total: 60, Passed: 59, Errored: 1},
+			failing: []string{many + "TestCase056"}, first: "the stream ended before this test did"},
+		{name: "a stream cut mid-line is an error even though a test failed", file: "gotest-truncated.json", format: FormatGoTest,
+			tool: "go test", result: ResultError, counts: Counts{Total: 6, Passed: 1, Failed: 1, Skipped: 1, Errored: 3},
+			failing: []string{calc + "TestDiv", "(non-JSON output)", calc + "TestTable", calc + "TestTable/exact"}, first: "Div(7, 2) = 4, want 3"},
+		// JUnit XML
+		{name: "gotestsum's JUnit file counts every test case", file: "gotestsum-fail.xml", format: FormatJUnit,
+			result: ResultFail, counts: Counts{Total: 11, Passed: 7, Failed: 3, Skipped: 1},
+			failing: []string{"TestDiv", "TestTable/rounds_down", "TestTable"}, first: "Div(7, 2) = 4, want 3"},
+		{name: "Node's reporter counts test cases outside any suite", file: "node-junit.xml", format: FormatJUnit,
+			result: ResultFail, counts: Counts{Total: 12, Passed: 4, Failed: 6, Skipped: 2},
+			failing: []string{"divides", "throws", "async rejection", "rounds down", "negative is negative infinity", "second"},
+			first:   "Expected values to be strictly equal"},
+		{name: "a Node file with only top-level tests is accepted", file: "node-junit-top.xml", format: FormatJUnit,
+			result: ResultPass, counts: Counts{Total: 3, Passed: 2, Skipped: 1}},
+		{name: "pytest xunit1 locates failures by file and line", file: "pytest-xunit1.xml", format: FormatJUnit,
+			tool: "pytest", result: ResultError, counts: pytestCounts, failing: pytest, first: "assert 4 == 3"},
+		{name: "pytest xunit2 counts the same as xunit1", file: "pytest-xunit2.xml", format: FormatJUnit,
+			tool: "pytest", result: ResultError, counts: pytestCounts, failing: pytest, first: "assert 4 == 3"},
+		{name: "a UTF-16 JUnit file with a byte order mark is decoded", file: "junit-utf16.xml", format: FormatJUnit,
+			tool: "pytest", result: ResultError, counts: pytestCounts, failing: pytest, first: "assert 4 == 3"},
+		{name: "Surefire's report separates failures from errors", file: "surefire-calc.xml", format: FormatJUnit,
+			tool: "example.CalcTest", result: ResultError, counts: Counts{Total: 4, Passed: 1, Failed: 1, Errored: 1, Skipped: 1},
+			failing: []string{"divides", "divideByZero"}, first: "expected:<3> but was:<4>"},
+		{name: "a Surefire test that passed on a rerun passes", file: "surefire-flaky.xml", format: FormatJUnit,
+			tool: "example.FlakyTest", result: ResultPass, counts: Counts{Total: 1, Passed: 1}},
+		{name: "Ant's junit task report counts like Surefire's", file: "ant-calc.xml", format: FormatJUnit,
+			tool: "example.CalcTest", result: ResultError, counts: Counts{Total: 4, Passed: 1, Failed: 1, Errored: 1, Skipped: 1},
+			failing: []string{"divides", "divideByZero"}, first: "expected:<3> but was:<4>"},
+		{name: "Ant's junitreport merges suites into one file", file: "ant-junitreport.xml", format: FormatJUnit,
+			result: ResultError, counts: Counts{Total: 7, Passed: 3, Failed: 2, Errored: 1, Skipped: 1},
+			failing: []string{"divides", "divideByZero", "secondTimeLucky"}, first: "expected:<3> but was:<4>"},
+		{name: "the JUnit 5 console launcher counts disabled and aborted tests as skipped", file: "junit5-console.xml", format: FormatJUnit,
+			tool: "JUnit Jupiter", result: ResultError, counts: Counts{Total: 8, Passed: 3, Failed: 2, Errored: 1, Skipped: 2},
+			failing: []string{"divides()", "table(int, int, int)[2]", "divideByZero()"}, first: "expected: <3> but was: <4>"},
+		// SARIF
+		{name: "staticcheck findings fall in exactly one bucket each", file: "staticcheck.sarif", format: FormatSARIF,
+			tool: "Staticcheck 2026.2.2", result: ResultFail, counts: Counts{Total: 7, Failed: 2, Warnings: 4, Suppressed: 1},
+			failing: []string{"SA1019", "U1000", "SA4006", "SA4000", "SA1000", "SA5000"}, first: "io/ioutil has been deprecated"},
+		{name: "a clean staticcheck run without a results array passes", file: "staticcheck-clean.sarif", format: FormatSARIF,
+			tool: "Staticcheck 2026.2.2", result: ResultPass},
+		{name: "a staticcheck run that could not compile a package is an error", file: "staticcheck-compile-error.sarif", format: FormatSARIF,
+			tool: "Staticcheck 2026.2.2", result: ResultError, counts: Counts{Total: 2, Warnings: 2, Errored: 1},
+			failing: []string{"Staticcheck 2026.2.2", "compile", "compile"}, first: "did not compile"},
+		{name: "gosec counts a #nosec finding as suppressed", file: "gosec.sarif", format: FormatSARIF,
+			tool: "gosec dev", result: ResultFail, counts: Counts{Total: 5, Failed: 3, Warnings: 1, Suppressed: 1},
+			failing: []string{"G401", "G304", "G501", "G104"}, first: "weak cryptographic primitive"},
+		{name: "a result listed twice counts once, as a duplicate", file: "sarif-duplicate.sarif", format: FormatSARIF,
+			tool: "gosec dev", result: ResultFail, counts: Counts{Total: 5, Failed: 3, Warnings: 1, Suppressed: 1, Duplicates: 1},
+			failing: []string{"G401", "G304", "G501", "G104"}, first: "weak cryptographic primitive"},
+		{name: "govulncheck reports a called vulnerable function as an error", file: "govulncheck.sarif", format: FormatSARIF,
+			tool: "govulncheck v1.9.0", result: ResultFail, counts: Counts{Total: 1, Failed: 1},
+			failing: []string{"GO-2022-1059"}, first: "calls vulnerable functions"},
+		{name: "ESLint's SARIF formatter marks eslint-disable as suppressed", file: "eslint.sarif", format: FormatSARIF,
+			tool: "ESLint 10.15.0", result: ResultFail, counts: Counts{Total: 7, Failed: 4, Warnings: 2, Suppressed: 1},
+			failing: []string{"no-unused-vars", "eqeqeq", "no-undef", "no-console", "no-undef", "no-undef"}, first: "is assigned a value but never used"},
+		{name: "an ESLint run that could not parse a file did not finish", file: "eslint-parse-error.sarif", format: FormatSARIF,
+			tool: "ESLint 10.15.0", result: ResultError, counts: Counts{Errored: 1},
+			failing: []string{"ESLint 10.15.0"}, first: "executionSuccessful is false"},
+		{name: "a run that says it did not finish is an error, not a pass", file: "sarif-not-finished.sarif", format: FormatSARIF,
+			tool: "Staticcheck 2026.2.2", result: ResultError, counts: Counts{Errored: 1},
+			failing: []string{"Staticcheck 2026.2.2"}, first: "did not finish"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -132,17 +136,50 @@ func TestParseSummarisesRealReports(t *testing.T) {
 			if s.Counts != tt.counts {
 				t.Errorf("counts = %+v, want %+v", s.Counts, tt.counts)
 			}
-			if s.DurationMS != tt.durationMS {
-				t.Errorf("duration = %d ms, want %d", s.DurationMS, tt.durationMS)
+			if !s.Counts.AddsUp(tt.format) {
+				t.Errorf("counts %+v do not add up", s.Counts)
 			}
-			if s.Failures == nil || !slices.Equal(s.Failures, tt.failures) {
-				t.Errorf("failures =\n%#v\nwant\n%#v", s.Failures, tt.failures)
+			names := []string{}
+			for _, f := range s.Failures {
+				names = append(names, f.Name)
+			}
+			if tt.failing == nil {
+				tt.failing = []string{}
+			}
+			if !slices.Equal(names, tt.failing) {
+				t.Errorf("failing = %q, want %q", names, tt.failing)
+			}
+			if tt.first != "" && (len(s.Failures) == 0 || !strings.Contains(s.Failures[0].Message, tt.first)) {
+				t.Errorf("first failure = %+v, want its message to contain %q", s.Failures, tt.first)
 			}
 			if s.Truncated {
 				t.Error("failures truncated, want all listed")
 			}
 			if s.SHA256 != hex.EncodeToString(digest[:]) || s.Size != int64(len(data)) {
 				t.Errorf("sha256, size = %s, %d; want %x, %d", s.SHA256, s.Size, digest, len(data))
+			}
+		})
+	}
+}
+
+func TestParseLocatesFailures(t *testing.T) {
+	tests := []struct {
+		file string
+		want Failure
+	}{
+		{"pytest-xunit1.xml", Failure{Name: "test_divides", Location: "test_sample.py:12"}},
+		{"pytest-xunit2.xml", Failure{Name: "test_divides", Location: "test_sample"}},
+		{"surefire-calc.xml", Failure{Name: "divides", Location: "example.CalcTest"}},
+		{"gotestsum-fail.xml", Failure{Name: "TestDiv", Location: "example.com/fixture/calc"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			s, _, err := parseFile(t, FormatJUnit, tt.file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := s.Failures[0]; got.Name != tt.want.Name || got.Location != tt.want.Location {
+				t.Errorf("first failure at %q %q, want %q %q", got.Name, got.Location, tt.want.Name, tt.want.Location)
 			}
 		})
 	}
@@ -155,25 +192,46 @@ func TestParseSaysWhereAReportBroke(t *testing.T) {
 	}{
 		{
 			name: "a truncated JUnit file breaks at its end", format: FormatJUnit, file: "junit-broken.xml",
-			want: ParseError{Format: FormatJUnit, Line: 10, Column: 10, Msg: "unexpected EOF"},
+			want: ParseError{Format: FormatJUnit, Line: -1, Msg: "unexpected EOF"}, // Line -1: at the last byte
 		},
 		{
 			name: "a truncated SARIF log breaks just past its last byte", format: FormatSARIF, file: "sarif-broken.sarif",
 			want: ParseError{Format: FormatSARIF, Line: 1, Column: 3001, Msg: "unexpected end of JSON input"},
 		},
 		{
+			name: "a SARIF log whose runs are null proves nothing", format: FormatSARIF, file: "sarif-runs-null.sarif",
+			want: ParseError{Format: FormatSARIF, Line: 1, Column: 134, Msg: "no runs: the log does not show that any tool ran"},
+		},
+		{
+			name: "a SARIF log with an empty runs array proves nothing", format: FormatSARIF, file: "sarif-runs-empty.sarif",
+			want: ParseError{Format: FormatSARIF, Line: 1, Column: 134, Msg: "no runs: the log does not show that any tool ran"},
+		},
+		{
+			name: "a SARIF log with only a version proves nothing, located at its end", format: FormatSARIF, file: "sarif-no-runs.sarif",
+			want: ParseError{Format: FormatSARIF, Line: 1, Column: 19, Msg: "no runs: the log does not show that any tool ran"},
+		},
+		{
 			name: "go test output without -json has no event on its first line", format: FormatGoTest, file: "gotest-garbage.json",
-			want: ParseError{Format: FormatGoTest, Line: 1, Column: 1, Msg: "no test2json events; first line: invalid character '=' looking for beginning of value"},
+			want: ParseError{Format: FormatGoTest, Line: 1, Column: 2, Msg: "no test2json events; first line: invalid character … in numeric literal"},
 		},
 		{
-			name: "a mismatched JUnit end tag breaks on its line", format: FormatJUnit,
+			name: "a mismatched JUnit end tag breaks on its line, without quoting the names", format: FormatJUnit,
 			input: "<testsuite>\n  <testcase name=\"a\">\n  </testsuite>\n",
-			want:  ParseError{Format: FormatJUnit, Line: 3, Column: 15, Msg: "element <testcase> closed by </testsuite>"},
+			want:  ParseError{Format: FormatJUnit, Line: 3, Column: 15, Msg: "element … closed by …"},
 		},
 		{
-			name: "XML without a test suite is not a JUnit report", format: FormatJUnit,
+			name: "XML whose root is not a test suite is not a JUnit report", format: FormatJUnit,
 			input: "<?xml version=\"1.0\"?>\n<project><target/></project>\n",
-			want:  ParseError{Format: FormatJUnit, Msg: "no <testsuite> element: not a JUnit report"},
+			want:  ParseError{Format: FormatJUnit, Line: 2, Column: 10, Msg: "the root element is neither testsuites nor testsuite: not a JUnit report"},
+		},
+		{
+			name: "text without any element is not a JUnit report", format: FormatJUnit, input: "just text\n",
+			want: ParseError{Format: FormatJUnit, Msg: "no root element: not a JUnit report"},
+		},
+		{
+			name: "a JUnit file declaring another encoding is refused without quoting it", format: FormatJUnit,
+			input: "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n<testsuites/>\n",
+			want:  ParseError{Format: FormatJUnit, Line: 1, Column: 44, Msg: "xml: opening charset …: declares an encoding other than UTF-8 or UTF-16"},
 		},
 		{
 			name: "JUnit nested absurdly deep is refused where the limit is crossed", format: FormatJUnit,
@@ -183,12 +241,17 @@ func TestParseSaysWhereAReportBroke(t *testing.T) {
 		{
 			name: "a pretty-printed SARIF log breaks on the right line and column", format: FormatSARIF,
 			input: "{\n  \"version\": \"2.1.0\",\n  \"runs\": [}\n",
-			want:  ParseError{Format: FormatSARIF, Line: 3, Column: 12, Msg: "invalid character '}' looking for beginning of value"},
+			want:  ParseError{Format: FormatSARIF, Line: 3, Column: 12, Msg: "invalid character … looking for beginning of value"},
 		},
 		{
-			name: "a SARIF log of another version is refused", format: FormatSARIF,
+			name: "a SARIF log of another version is refused without quoting it", format: FormatSARIF,
 			input: `{"version": "2.0.0", "runs": []}`,
-			want:  ParseError{Format: FormatSARIF, Msg: `version "2.0.0" is not SARIF 2.1.0`},
+			want:  ParseError{Format: FormatSARIF, Line: 1, Column: 1, Msg: "the version is not 2.1.0"},
+		},
+		{
+			name: "a SARIF run without a tool name is refused where the run starts", format: FormatSARIF,
+			input: "{\"version\": \"2.1.0\",\n\"runs\": [\n  {\"tool\": {\"driver\": {\"name\": \"x\"}}, \"results\": []},\n  {\"results\": []}]}",
+			want:  ParseError{Format: FormatSARIF, Line: 4, Column: 3, Msg: "run 1 names no tool (tool.driver.name)"},
 		},
 		{
 			name: "a SARIF field of the wrong type breaks where the value ends", format: FormatSARIF,
@@ -203,6 +266,10 @@ func TestParseSaysWhereAReportBroke(t *testing.T) {
 			name: "JSON lines without an Action are not events", format: FormatGoTest, input: "\n{\"Test\": \"x\"}\n",
 			want: ParseError{Format: FormatGoTest, Line: 2, Column: 1, Msg: "no test2json events; first line: JSON without an Action: not a test2json event"},
 		},
+		{
+			name: "go: downloading lines alone are not a stream", format: FormatGoTest, input: "go: downloading golang.org/x/text v0.3.7\n",
+			want: ParseError{Format: FormatGoTest, Line: 1, Msg: "empty stream: no test2json events"},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -212,6 +279,12 @@ func TestParseSaysWhereAReportBroke(t *testing.T) {
 				if input, err = os.ReadFile(filepath.Join("testdata", tt.file)); err != nil {
 					t.Fatal(err)
 				}
+			}
+			if tt.want.Line == -1 {
+				// Where the cut falls depends on how long the tool's
+				// timings were; the decoder stops at the last byte.
+				tt.want.Line = 1 + bytes.Count(input, []byte("\n"))
+				tt.want.Column = len(input) - bytes.LastIndexByte(input, '\n')
 			}
 			s, err := Parse(tt.format, bytes.NewReader(input), limit)
 			var pe *ParseError

@@ -63,7 +63,7 @@ func TestParseAppliesTheResultRules(t *testing.T) {
 {"Action":"output","Package":"p","Output":"FAIL\n"}
 {"Action":"fail","Package":"p","Elapsed":1}`,
 			result: ResultError, tool: "go test", durationMS: 1000,
-			counts:   Counts{Total: 1, Passed: 1, Errored: 1},
+			counts:   Counts{Total: 2, Passed: 1, Errored: 1},
 			failures: []Failure{{Name: "p", Location: "p", Message: "panic: TestMain forgot os.Exit"}},
 		},
 		{
@@ -74,9 +74,10 @@ func TestParseAppliesTheResultRules(t *testing.T) {
 {"Action":"output","Package":"q","Test":"TestB","Output":"=== RUN   TestB\n"}
 {"Action":"output","Package":"q","Test":"TestB","Output":"    q_test.go:5: boom\n"}
 {"Action":"output","Package":"q","Test":"TestB","Output":"--- FAIL: TestB (0.00s)\n"}
-{"Action":"fail","Package":"q","Test":"TestB"}`,
+{"Action":"fail","Package":"q","Test":"TestB"}
+{"Action":"fail","Package":"q"}`,
 			result: ResultFail, tool: "go test",
-			counts: Counts{Total: 1, Failed: 1, Errored: 1},
+			counts: Counts{Total: 2, Failed: 1, Errored: 1},
 			failures: []Failure{
 				{Name: "(non-JSON output)", Location: "line 1", Message: "# p\n./p.go:3:1: syntax error"},
 				{Name: "q/TestB", Location: "q", Message: "q_test.go:5: boom"},
@@ -96,7 +97,7 @@ func TestParseAppliesTheResultRules(t *testing.T) {
     {"ruleId":"G101","level":"none","message":{"text":"informational"}}
   ]}]}`,
 			result: ResultFail, tool: "gosec 2.21.4",
-			counts: Counts{Total: 7, Failed: 1, Warnings: 2},
+			counts: Counts{Total: 7, Failed: 1, Warnings: 2, Notes: 1, None: 2, Suppressed: 1},
 			failures: []Failure{
 				{Name: "G101", Location: "main.go:7", Message: "credentials"},
 				{Name: "G104", Message: "**unhandled**"},
@@ -107,7 +108,71 @@ func TestParseAppliesTheResultRules(t *testing.T) {
 			name: "SARIF with only notes passes", format: FormatSARIF,
 			input:  `{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"x"}},"results":[{"level":"note","message":{"text":"fyi"}}]}]}`,
 			result: ResultPass, tool: "x",
-			counts: Counts{Total: 1},
+			counts: Counts{Total: 1, Notes: 1},
+		},
+		{
+			name: "a suppression under review or without a status suppresses; a rejected one does not", format: FormatSARIF,
+			input: `{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"x"}},"results":[
+    {"ruleId":"A","level":"error","message":{"text":"kept"},"suppressions":[{"kind":"external","status":"rejected"}]},
+    {"ruleId":"B","level":"error","message":{"text":"reviewed"},"suppressions":[{"kind":"external","status":"underReview"}]},
+    {"ruleId":"C","level":"error","message":{"text":"accepted"},"suppressions":[{"kind":"inSource","status":"accepted"}]},
+    {"ruleId":"D","level":"error","message":{"text":"empty list"},"suppressions":[]}
+  ]}]}`,
+			result: ResultFail, tool: "x",
+			counts:   Counts{Total: 4, Failed: 2, Suppressed: 2},
+			failures: []Failure{{Name: "A", Message: "kept"}, {Name: "D", Message: "empty list"}},
+		},
+		{
+			name: "a result repeated at a worse level counts once, at the worse level", format: FormatSARIF,
+			input: `{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"x"}},"results":[
+    {"ruleId":"A","level":"note","message":{"text":"m"},"fingerprints":{"k":"1"}},
+    {"ruleId":"A","level":"error","message":{"text":"m"},"fingerprints":{"k":"1"}}
+  ]}]}`,
+			result: ResultFail, tool: "x",
+			counts:   Counts{Total: 1, Failed: 1, Duplicates: 1},
+			failures: []Failure{{Name: "A", Message: "m"}},
+		},
+		{
+			name: "an error-level tool notification makes the run an error", format: FormatSARIF,
+			input: `{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"x"}},"results":[],
+  "invocations":[{"executionSuccessful":true,"toolExecutionNotifications":[{"level":"error","message":{"text":"out of memory"}}]}]}]}`,
+			result: ResultError, tool: "x",
+			counts:   Counts{Errored: 1},
+			failures: []Failure{{Name: "x", Message: "the tool reports an error: out of memory"}},
+		},
+		{
+			name: "a run with neither results nor a finished invocation is an error", format: FormatSARIF,
+			input:  `{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"x"}}}]}`,
+			result: ResultError, tool: "x",
+			counts:   Counts{Errored: 1},
+			failures: []Failure{{Name: "x", Message: "the run has no results array and no invocation that finished"}},
+		},
+		{
+			name: "a package that passes with a benchmark still running passed it", format: FormatGoTest,
+			input: `{"Action":"start","Package":"p"}
+{"Action":"run","Package":"p","Test":"BenchmarkA"}
+{"Action":"pass","Package":"p","Elapsed":0.5}`,
+			result: ResultPass, tool: "go test", durationMS: 500,
+			counts: Counts{Total: 1, Passed: 1},
+		},
+		{
+			name: "a package that ran nothing is skipped, not passed", format: FormatGoTest,
+			input: `{"Action":"start","Package":"p"}
+{"Action":"output","Package":"p","Output":"testing: warning: no tests to run\n"}
+{"Action":"pass","Package":"p","Elapsed":0.01}`,
+			result: ResultSkip, tool: "go test", durationMS: 10,
+		},
+		{
+			name: "a JUnit test case that fails and errors counts once, as an error", format: FormatJUnit,
+			input:  `<testsuite name="s"><testcase name="t"><failure message="f"/><error message="e"/></testcase></testsuite>`,
+			result: ResultError, tool: "s",
+			counts:   Counts{Total: 1, Errored: 1},
+			failures: []Failure{{Name: "t", Message: "e"}},
+		},
+		{
+			name: "an empty testsuites document is skipped", format: FormatJUnit,
+			input:  `<testsuites/>`,
+			result: ResultSkip,
 		},
 	}
 	for _, tt := range tests {
@@ -119,8 +184,8 @@ func TestParseAppliesTheResultRules(t *testing.T) {
 			if s.Result != tt.result || s.Tool != tt.tool || s.DurationMS != tt.durationMS {
 				t.Errorf("result, tool, duration = %q, %q, %d; want %q, %q, %d", s.Result, s.Tool, s.DurationMS, tt.result, tt.tool, tt.durationMS)
 			}
-			if s.Counts != tt.counts {
-				t.Errorf("counts = %+v, want %+v", s.Counts, tt.counts)
+			if s.Counts != tt.counts || !s.Counts.AddsUp(tt.format) {
+				t.Errorf("counts = %+v (adds up: %v), want %+v", s.Counts, s.Counts.AddsUp(tt.format), tt.counts)
 			}
 			if !slices.Equal(s.Failures, tt.failures) {
 				t.Errorf("failures =\n%#v\nwant\n%#v", s.Failures, tt.failures)

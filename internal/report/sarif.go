@@ -9,50 +9,152 @@ import (
 	"github.com/owenrumney/go-sarif/v3/pkg/report/v210/sarif"
 )
 
-// parseSARIF summarises a SARIF 2.1.0 log. Every result counts in Total;
-// errors and warnings are the findings listed as failures.
+// Buckets a SARIF result is counted in: exactly one each.
+const (
+	bucketSuppressed = iota
+	bucketNone
+	bucketNote
+	bucketWarning
+	bucketError
+)
+
+// sarifEntry is one distinct result of a log.
+type sarifEntry struct {
+	bucket  int
+	finding Finding
+}
+
+// sarifLog is a SARIF log read once for both of its uses: an evidence
+// item's summary and a guard report's findings.
+type sarifLog struct {
+	summary    *Summary
+	entries    []sarifEntry
+	duplicates int
+	incomplete []Incomplete
+}
+
+// Incomplete is a run whose tool says, or whose log shows, that it did not
+// finish: its results are not the whole truth.
+type Incomplete struct {
+	Tool   string // the run's driver, "" when it names none
+	Reason string // why the run counts as unfinished
+}
+
+// parseSARIF summarises a SARIF 2.1.0 log.
 func parseSARIF(data []byte) (*Summary, error) {
-	log, err := sarif.FromBytes(data)
+	l, err := readSARIF(data)
+	if err != nil {
+		return nil, err
+	}
+	return l.summary, nil
+}
+
+// readSARIF checks that a log proves something and counts its results.
+//
+// A log with no runs (absent, null or empty) or a run without a tool name
+// breaks the schema and is refused. A run whose tool says it did not
+// finish (an invocation with executionSuccessful false, or an error-level
+// tool notification), that has no results array, or whose Staticcheck run
+// could not compile a package, counts in Errored and makes the report an
+// error, whatever its results say.
+//
+// Every distinct result counts in exactly one bucket: suppressed (a
+// suppression whose status is not "rejected"), else its effective level
+// error (Failed), warning (Warnings), note (Notes) or none (None). A
+// result listed twice (same fingerprint: the tool's, else rule, place and
+// message) counts once, in the worse of its buckets, and in Duplicates:
+// a scanner run over overlapping inputs finds each problem once however
+// many times it prints it, and a guard report counts it the same way.
+func readSARIF(data []byte) (*sarifLog, error) {
+	// Strict: without it the library turns an absent results array into
+	// an empty one, which would hide a run that produced no results.
+	log, err := sarif.FromBytes(data, sarif.WithStrictValidation())
 	if err != nil {
 		return nil, jsonError(FormatSARIF, data, err)
 	}
 	if log.Version != "2.1.0" {
-		return nil, parseError(FormatSARIF, 0, 0,
-			"version "+strconv.Quote(cut(log.Version, maxContext))+" is not SARIF 2.1.0")
+		return nil, parseError(FormatSARIF, 1, 1, "the version is not 2.1.0")
 	}
-	s := &Summary{}
-	var fs failures
+	pos, err := sarifPositions(data)
+	if err != nil {
+		return nil, err
+	}
+	if len(log.Runs) == 0 || len(pos.runs) != len(log.Runs) {
+		line, column := position(data, pos.runsAt+1)
+		return nil, parseError(FormatSARIF, line, column, "no runs: the log does not show that any tool ran")
+	}
+	l := &sarifLog{summary: &Summary{}}
+	at := map[string]int{} // fingerprint → index in l.entries
 	var tools []string
 	var seconds float64
-	for _, run := range log.Runs {
-		if run == nil {
-			continue
+	for i, run := range log.Runs {
+		name := toolName(run)
+		if run == nil || name == "" {
+			line, column := position(data, pos.runs[i]+1)
+			return nil, parseError(FormatSARIF, line, column, "run "+strconv.Itoa(i)+" names no tool (tool.driver.name)")
 		}
-		if t := toolName(run); t != "" && !slices.Contains(tools, t) {
-			tools = append(tools, t)
+		if !slices.Contains(tools, name) {
+			tools = append(tools, name)
 		}
 		seconds += runSeconds(run)
+		if why := runIncomplete(run); why != "" {
+			l.incomplete = append(l.incomplete, Incomplete{Tool: clean(name), Reason: clean(why)})
+		}
 		defaults := ruleLevels(run)
 		for _, res := range run.Results {
 			if res == nil {
 				continue
 			}
-			s.Counts.Total++
-			switch resultLevel(res, defaults) {
-			case sarif.LevelError:
-				s.Counts.Failed++
-			case sarif.LevelWarning:
-				s.Counts.Warnings++
-			default:
+			e := sarifEntry{bucket: bucketOf(res, defaults), finding: Finding{
+				RuleID: clean(cut(ruleID(res), 128)), Location: clean(sarifLocation(res)),
+				Message: clean(sarifMessage(res)), Fingerprint: fingerprintOf(res),
+			}}
+			e.finding.Level = levelName[e.bucket]
+			if e.finding.Fingerprint == "" {
+				e.finding.Fingerprint = FallbackFingerprint(e.finding.RuleID, e.finding.Location, e.finding.Message)
+			}
+			if j, ok := at[e.finding.Fingerprint]; ok {
+				l.duplicates++
+				if e.bucket > l.entries[j].bucket {
+					l.entries[j] = e
+				}
 				continue
 			}
-			fs.add(ruleID(res), sarifLocation(res), sarifMessage(res))
+			at[e.finding.Fingerprint] = len(l.entries)
+			l.entries = append(l.entries, e)
 		}
 	}
+	s := l.summary
 	s.Tool = strings.Join(tools, ", ")
 	s.DurationMS = millis(seconds)
+	var fs failures
+	for _, inc := range l.incomplete {
+		fs.add(inc.Tool, "", inc.Reason)
+	}
+	for _, e := range l.entries {
+		switch e.bucket {
+		case bucketError:
+			s.Counts.Failed++
+		case bucketWarning:
+			s.Counts.Warnings++
+		case bucketNote:
+			s.Counts.Notes++
+		case bucketNone:
+			s.Counts.None++
+		default:
+			s.Counts.Suppressed++
+		}
+		if e.bucket >= bucketWarning {
+			fs.add(e.finding.RuleID, e.finding.Location, e.finding.Message)
+		}
+	}
+	s.Counts.Total = len(l.entries)
+	s.Counts.Errored = len(l.incomplete)
+	s.Counts.Duplicates = l.duplicates
 	s.Failures, s.Truncated = fs.list, fs.truncated
 	switch {
+	case s.Counts.Errored > 0:
+		s.Result = ResultError
 	case s.Counts.Failed > 0:
 		s.Result = ResultFail
 	case s.Counts.Warnings > 0:
@@ -60,7 +162,85 @@ func parseSARIF(data []byte) (*Summary, error) {
 	default:
 		s.Result = ResultPass
 	}
-	return s, nil
+	return l, nil
+}
+
+// levelName names each bucket as a SARIF level ("" for suppressed).
+var levelName = map[int]string{bucketError: sarif.LevelError, bucketWarning: sarif.LevelWarning,
+	bucketNote: sarif.LevelNote, bucketNone: sarif.LevelNone}
+
+// runIncomplete says why a run did not finish, or "" when nothing shows it.
+// These are the signs SARIF gives a consumer: an invocation that was not
+// successful, an error-level notification about the tool's execution or
+// configuration, and a run without a results array (which the standard
+// reserves for a tool that produced none, as against an empty array for a
+// clean run) unless an invocation says it finished: Staticcheck leaves the
+// array out of a clean run that it reports successful. Staticcheck reports a package it could not compile as a
+// "compile" result and still calls the run successful; such a run did
+// not check that package.
+func runIncomplete(run *sarif.Run) string {
+	succeeded := false
+	for _, inv := range run.Invocations {
+		if inv == nil {
+			continue
+		}
+		if inv.ExecutionSuccessful != nil && !*inv.ExecutionSuccessful {
+			return "the tool reports that it did not finish (executionSuccessful is false)" + firstError(inv)
+		}
+		if msg := firstError(inv); msg != "" {
+			return "the tool reports an error" + msg
+		}
+		succeeded = succeeded || inv.ExecutionSuccessful != nil
+	}
+	if run.Results == nil && !succeeded {
+		return "the run has no results array and no invocation that finished"
+	}
+	if strings.HasPrefix(toolName(run), "Staticcheck") {
+		for _, res := range run.Results {
+			if res != nil && ruleID(res) == "compile" {
+				return "a package did not compile, so it was not checked"
+			}
+		}
+	}
+	return ""
+}
+
+// firstError is ": " and the message of the invocation's first
+// error-level notification, or "".
+func firstError(inv *sarif.Invocation) string {
+	for _, list := range [][]*sarif.Notification{inv.ToolExecutionNotifications, inv.ToolConfigurationNotifications} {
+		for _, n := range list {
+			if n == nil || strings.ToLower(n.Level) != sarif.LevelError {
+				continue
+			}
+			if n.Message != nil && n.Message.Text != nil {
+				return ": " + *n.Message.Text
+			}
+			return ": an error-level notification"
+		}
+	}
+	return ""
+}
+
+// bucketOf is the one bucket a result counts in: suppressed when any of
+// its suppressions is not rejected (accepted, under review, or with no
+// status), else its effective level.
+func bucketOf(res *sarif.Result, defaults map[string]string) int {
+	for _, sup := range res.Suppressions {
+		if sup != nil && (sup.Status == nil || *sup.Status != "rejected") {
+			return bucketSuppressed
+		}
+	}
+	switch resultLevel(res, defaults) {
+	case sarif.LevelError:
+		return bucketError
+	case sarif.LevelWarning:
+		return bucketWarning
+	case sarif.LevelNote:
+		return bucketNote
+	default:
+		return bucketNone
+	}
 }
 
 // resultLevel is a result's effective level as SARIF §3.27.10 defines it:
@@ -68,13 +248,7 @@ func parseSARIF(data []byte) (*Summary, error) {
 // default level, else "warning"; other kinds (pass, review, …) are "none".
 // Tools such as staticcheck leave the level to the rule, so reading only
 // the result's own field would count every finding as nothing.
-// A suppressed result (accepted, or status absent) is "none" too.
 func resultLevel(res *sarif.Result, defaults map[string]string) string {
-	for _, sup := range res.Suppressions {
-		if sup != nil && (sup.Status == nil || *sup.Status == "accepted") {
-			return sarif.LevelNone
-		}
-	}
 	level := strings.ToLower(res.Level)
 	if level == "" {
 		if res.Kind != "" && res.Kind != "fail" {
@@ -155,7 +329,7 @@ func sarifMessage(res *sarif.Result) string {
 
 // toolName is the run's driver as "name version".
 func toolName(run *sarif.Run) string {
-	if run.Tool == nil || run.Tool.Driver == nil || run.Tool.Driver.Name == nil {
+	if run == nil || run.Tool == nil || run.Tool.Driver == nil || run.Tool.Driver.Name == nil {
 		return ""
 	}
 	d := run.Tool.Driver

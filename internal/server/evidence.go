@@ -5,13 +5,10 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/aeso-dev/aeso"
 	"github.com/aeso-dev/aeso/internal/evidence"
-	"github.com/aeso-dev/aeso/internal/invariant"
 	"github.com/aeso-dev/aeso/internal/report"
 )
 
@@ -52,26 +49,10 @@ func (s *Server) handleAddItem(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	_, o := s.origin(r)
-	// An invariant_result item is also an invariant result: both records
-	// carry the same link (bundle and item). Everything is checked first.
-	var link *invariant.ItemLink
-	if req.Type == "invariant_result" {
-		var err error
-		if link, err = s.Invariants.CheckItemLink(r.Context(), req.Metadata, req.Result); err != nil {
-			s.writeError(w, r, err)
-			return
-		}
-	}
 	it, err := s.Evidence.AddItem(r.Context(), o, r.PathValue("id"), req)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
-	}
-	if link != nil {
-		if _, err := s.Invariants.RecordItemLink(r.Context(), o, link, it.BundleID, it.ID, it.ObservedAt, it.CorrelationID); err != nil {
-			s.writeError(w, r, err)
-			return
-		}
 	}
 	s.writeJSON(w, r, http.StatusCreated, itemJSON(it, s.Now()))
 }
@@ -107,7 +88,7 @@ func (s *Server) handleAddReport(w http.ResponseWriter, r *http.Request) {
 	defer release()
 	sum, err := report.Parse(format, bytes.NewReader(body), MaxReportBody)
 	if err != nil {
-		s.reportError(w, r, err)
+		s.writeError(w, r, err) // report errors are *aeso.Error values
 		return
 	}
 	if req.Name == "" {
@@ -150,33 +131,6 @@ func (s *Server) readReport(w http.ResponseWriter, r *http.Request) (body []byte
 		return body, func() { <-s.reportSlots }, true
 	case <-r.Context().Done():
 		return nil, nil, false // the client left while waiting
-	}
-}
-
-// reportError answers a report that could not be read: where it broke, or
-// which formats exist.
-func (s *Server) reportError(w http.ResponseWriter, r *http.Request, err error) {
-	var tooLarge *report.TooLargeError
-	var pe *report.ParseError
-	var unknown *report.UnknownFormatError
-	switch {
-	case errors.As(err, &tooLarge):
-		s.writeError(w, r, aeso.Reasonf(aeso.ETOOLARGE, "payload_too_large", "a report may be at most %d bytes", MaxReportBody))
-	case errors.As(err, &pe):
-		field := "body"
-		if pe.Line > 0 {
-			field = "body:" + strconv.Itoa(pe.Line)
-			if pe.Column > 0 {
-				field += ":" + strconv.Itoa(pe.Column)
-			}
-		}
-		s.writeError(w, r, &aeso.Error{Code: aeso.EINVALID, Reason: "malformed_report", Message: "the report could not be read",
-			Fields: []aeso.FieldError{{Field: field, Code: "malformed_report", Message: pe.Error()}}})
-	case errors.As(err, &unknown):
-		s.writeError(w, r, &aeso.Error{Code: aeso.EINVALID, Reason: "validation_failed", Message: "request is invalid",
-			Fields: []aeso.FieldError{{Field: "format", Code: "enum", Message: "must be one of " + strings.Join(report.Formats(), ", ")}}})
-	default:
-		s.writeError(w, r, err)
 	}
 }
 

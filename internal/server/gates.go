@@ -4,12 +4,15 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/aeso-dev/aeso"
 	"github.com/aeso-dev/aeso/internal/gate"
 )
 
-// GateResultJSON is one evaluation of a gate.
+// GateResultJSON is one evaluation of a gate. Recorded is false for a dry
+// run, which has no id: it was never stored.
 type GateResultJSON struct {
-	ID             string        `json:"id"`
+	ID             string        `json:"id,omitempty"`
+	Recorded       bool          `json:"recorded"`
 	Gate           string        `json:"gate"`
 	Subject        string        `json:"subject"`
 	Verdict        string        `json:"verdict"`
@@ -47,7 +50,7 @@ func gateResultJSON(r *gate.Result) GateResultJSON {
 	if warnings == nil {
 		warnings = []string{}
 	}
-	return GateResultJSON{ID: r.ID, Gate: r.Gate, Subject: r.Subject, Verdict: r.Verdict, Warnings: warnings,
+	return GateResultJSON{ID: r.ID, Recorded: r.ID != "", Gate: r.Gate, Subject: r.Subject, Verdict: r.Verdict, Warnings: warnings,
 		Reasons: r.Reasons, InputsDigest: r.InputsDigest, RulesetVersion: r.RulesetVersion, Evaluator: r.Evaluator,
 		EvaluatedAt: r.EvaluatedAt, CorrelationID: r.CorrelationID}
 }
@@ -70,7 +73,27 @@ func (s *Server) handleListGates(w http.ResponseWriter, r *http.Request) {
 	s.writeJSON(w, r, http.StatusOK, map[string]any{"gates": out})
 }
 
+// handleEvaluateGate evaluates a gate and records the result, or with
+// ?dry_run=true evaluates it the same way and records nothing. A dry run
+// keeps the route's scope, gates:write: it reads what an evaluation reads
+// (failing items of any subject's evidence, guard findings), which a
+// read-only token sees only through results someone chose to record.
 func (s *Server) handleEvaluateGate(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	if err := onlyParams(q, "dry_run"); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	dryRun := false
+	switch q.Get("dry_run") {
+	case "", "false":
+	case "true":
+		dryRun = true
+	default:
+		s.writeError(w, r, &aeso.Error{Code: aeso.EINVALID, Reason: "validation_failed", Message: "request is invalid",
+			Fields: []aeso.FieldError{{Field: "dry_run", Code: "format", Message: "must be true or false"}}})
+		return
+	}
 	var req struct {
 		Subject       string `json:"subject"`
 		CorrelationID string `json:"correlation_id,omitempty"`
@@ -79,12 +102,16 @@ func (s *Server) handleEvaluateGate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	_, o := s.origin(r)
-	res, err := s.Gates.Evaluate(r.Context(), o, r.PathValue("name"), req.Subject, req.CorrelationID)
+	evaluate, code := s.Gates.Evaluate, http.StatusCreated
+	if dryRun {
+		evaluate, code = s.Gates.DryRun, http.StatusOK
+	}
+	res, err := evaluate(r.Context(), o, r.PathValue("name"), req.Subject, req.CorrelationID)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	s.writeJSON(w, r, http.StatusCreated, gateResultJSON(res))
+	s.writeJSON(w, r, code, gateResultJSON(res))
 }
 
 func (s *Server) handleLatestGateResult(w http.ResponseWriter, r *http.Request) {
@@ -152,4 +179,52 @@ func (s *Server) handleListWaivers(w http.ResponseWriter, r *http.Request) {
 		out[i] = s.waiverJSON(wv)
 	}
 	s.writeJSON(w, r, http.StatusOK, map[string]any{"waivers": out})
+}
+
+// WithdrawalJSON is one withdrawal of a subject from the posture.
+type WithdrawalJSON struct {
+	ID          string    `json:"id"`
+	Gate        string    `json:"gate"`
+	Subject     string    `json:"subject"`
+	ResultID    string    `json:"result_id"`
+	Verdict     string    `json:"verdict"`
+	Reason      string    `json:"reason"`
+	WithdrawnBy string    `json:"withdrawn_by"`
+	WithdrawnAt time.Time `json:"withdrawn_at"`
+}
+
+func withdrawalJSON(w *gate.Withdrawal) WithdrawalJSON {
+	return WithdrawalJSON{ID: w.ID, Gate: w.Gate, Subject: w.Subject, ResultID: w.ResultID, Verdict: w.Verdict,
+		Reason: w.Reason, WithdrawnBy: w.WithdrawnBy, WithdrawnAt: w.WithdrawnAt}
+}
+
+func (s *Server) handleWithdrawSubject(w http.ResponseWriter, r *http.Request) {
+	var req gate.WithdrawalRequest
+	if !s.decode(w, r, &req, "a withdrawal (subject, reason)") {
+		return
+	}
+	_, o := s.origin(r)
+	wd, err := s.Gates.Withdraw(r.Context(), o, r.PathValue("name"), req)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.writeJSON(w, r, http.StatusCreated, withdrawalJSON(wd))
+}
+
+func (s *Server) handleListWithdrawals(w http.ResponseWriter, r *http.Request) {
+	if err := onlyParams(r.URL.Query(), "subject"); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	ws, err := s.Gates.Withdrawals(r.Context(), r.PathValue("name"), r.URL.Query().Get("subject"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	out := make([]WithdrawalJSON, len(ws))
+	for i, wd := range ws {
+		out[i] = withdrawalJSON(wd)
+	}
+	s.writeJSON(w, r, http.StatusOK, map[string]any{"withdrawals": out})
 }

@@ -62,16 +62,16 @@ func (s *Server) handleAddGuardSARIF(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer release()
-	findings, err := report.SARIFFindings(body)
+	log, err := report.ReadSARIF(body)
 	if err != nil {
-		s.reportError(w, r, err)
+		s.writeError(w, r, err)
 		return
 	}
 	_, o := s.origin(r)
 	rep, err := s.Guards.RecordSARIF(r.Context(), o.Source, r.PathValue("name"), guard.Request{
 		Subject: q.Get("subject"), Mode: q.Get("mode"), SourceURL: q.Get("source_url"),
 		CorrelationID: q.Get("correlation_id"), ObservedAt: q.Get("observed_at"),
-	}, findings)
+	}, log)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -55,6 +55,8 @@ func (s *Server) routes() []Route {
 		{"GET", "/v1/gates/{name}/results/latest", auth.ScopeStatusRead, s.handleLatestGateResult},
 		{"POST", "/v1/gates/{name}/waivers", auth.ScopeGatesWrite, s.handleCreateWaiver},
 		{"GET", "/v1/gates/{name}/waivers", auth.ScopeStatusRead, s.handleListWaivers},
+		{"POST", "/v1/gates/{name}/withdrawals", auth.ScopeGatesWrite, s.handleWithdrawSubject},
+		{"GET", "/v1/gates/{name}/withdrawals", auth.ScopeStatusRead, s.handleListWithdrawals},
 
 		{"GET", "/v1/components", auth.ScopeStatusRead, s.handleListComponents},
 		{"GET", "/v1/components/{name}", auth.ScopeStatusRead, s.handleGetComponent},

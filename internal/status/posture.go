@@ -116,10 +116,13 @@ type EvidenceInput struct {
 	Bundle   *evidence.Bundle
 }
 
-// GateInput is a gate that affects posture and its latest result, if any.
+// GateInput is a gate that affects posture and the latest result for one
+// subject name, with the withdrawal that took that result out of the
+// posture, if any.
 type GateInput struct {
-	Def    *gate.Def
-	Latest *gate.Result
+	Def        *gate.Def
+	Latest     *gate.Result
+	Withdrawal *gate.Withdrawal
 }
 
 // Inputs are the rows one posture is computed from.
@@ -130,8 +133,12 @@ type Inputs struct {
 	Invariants  []*invariant.View
 	Evidence    []EvidenceInput
 	Gates       []GateInput
-	Guards      []*guard.Report     // the latest report of each guard
-	Records     []*reconcile.Record // open reconciliation records, the weightiest first
+	// PostureGates are the gates that affect posture; Waivers are their
+	// waivers in force, which excuse what those gates would excuse.
+	PostureGates []*gate.Def
+	Waivers      []*gate.Waiver
+	Guards       []*guard.Report     // the latest report of each guard
+	Records      []*reconcile.Record // open reconciliation records, the weightiest first
 	// RecordsCapped is set when there were more open records than were read.
 	RecordsCapped bool
 	// OpenCounts counts every open record by severity, read or not.
@@ -184,28 +191,18 @@ func Evaluate(in Inputs) *Posture {
 		if e.Bundle != nil {
 			read = append(read, "bundle:"+e.Bundle.ID+"@"+e.Bundle.Digest)
 		}
-		evidenceReason(e, in.Now, add)
+		read = append(read, evidenceReason(e, in.Waivers, in.Now, add)...)
 	}
 	for _, g := range in.Gates {
 		if g.Latest == nil {
 			continue
 		}
 		read = append(read, "gate_result:"+g.Latest.ID)
-		if g.Latest.Verdict == gate.VerdictBlock {
-			var blocking []string
-			for _, r := range g.Latest.Reasons {
-				if r.Outcome == gate.OutcomeBlock {
-					blocking = append(blocking, r.Rule)
-				}
-			}
-			add(Reason{Source: SourceGate, Ref: "gate_result:" + g.Latest.ID, Level: Blocked, Since: at(g.Latest.EvaluatedAt),
-				Message: fmt.Sprintf("gate %s blocked %s at %s (%s)", g.Def.Name, g.Latest.Subject,
-					stamp(g.Latest.EvaluatedAt), strings.Join(blocking, ", "))})
-		}
+		read = append(read, gateReasons(g, in.Waivers, in.Now, add)...)
 	}
 	for _, rep := range in.Guards {
 		read = append(read, "guard_report:"+rep.ID)
-		guardReason(rep, add)
+		read = append(read, guardReason(rep, in.PostureGates, in.Waivers, in.Now, add)...)
 	}
 	for _, r := range in.Records {
 		read = append(read, "reconciliation:"+r.ID+"@"+r.State)
@@ -356,65 +353,6 @@ func invariantReasons(v *invariant.View, env string, now time.Time, add func(Rea
 		add(Reason{Source: SourceInvariant, Ref: "invariant:" + d.ID, Level: Degraded,
 			Message: name + " is required and has no result" + where})
 	}
-}
-
-// evidenceReason: evidence older than max_age → degraded, older than
-// block_age → blocked. Missing evidence is unproven: degraded.
-func evidenceReason(e EvidenceInput, now time.Time, add func(Reason)) {
-	what := e.Kind + " evidence"
-	if e.Stage != "" {
-		what += " promoted to " + e.Stage
-	}
-	by := fmt.Sprintf("required by gate %s rule %s", e.Gate, e.Rule)
-	b := e.Bundle
-	if b == nil || b.SealedAt == nil {
-		add(Reason{Source: SourceEvidence, Ref: "gate_rule:" + e.Gate + "/" + e.Rule, Level: Degraded,
-			Message: "no sealed " + what + " (" + by + ")"})
-		return
-	}
-	age := now.Sub(*b.SealedAt)
-	ref := "bundle:" + b.ID + "@" + b.Digest
-	subject := b.Subject.Name
-	if b.Subject.Ref != "" {
-		subject += "@" + b.Subject.Ref
-	}
-	switch {
-	case e.BlockAge > 0 && age > e.BlockAge:
-		add(Reason{Source: SourceEvidence, Ref: ref, Level: Blocked, Since: at(b.SealedAt.Add(e.BlockAge)),
-			Message: fmt.Sprintf("the newest %s (%s) was sealed at %s, past block_age %s (%s)", what, subject, stamp(*b.SealedAt), invariant.Duration{Duration: e.BlockAge}.Short(), by)})
-	case e.MaxAge > 0 && age > e.MaxAge:
-		add(Reason{Source: SourceEvidence, Ref: ref, Level: Degraded, Since: at(b.SealedAt.Add(e.MaxAge)),
-			Message: fmt.Sprintf("the newest %s (%s) was sealed at %s, past max_age %s (%s)", what, subject, stamp(*b.SealedAt), invariant.Duration{Duration: e.MaxAge}.Short(), by)})
-	}
-}
-
-// guardReason: a blocking-mode guard with open findings → blocked; warn
-// mode → degraded; report_only counts for nothing.
-func guardReason(rep *guard.Report, add func(Reason)) {
-	if !rep.Open() {
-		return
-	}
-	level := ""
-	switch rep.Mode {
-	case guard.ModeBlocking:
-		level = Blocked
-	case guard.ModeWarn:
-		level = Degraded
-	default:
-		return
-	}
-	c := rep.Counts
-	var parts []string
-	for _, p := range []struct {
-		n    int
-		name string
-	}{{c.Critical, "critical"}, {c.High, "high"}, {c.Medium, "medium"}, {c.Low, "low"}, {c.Info, "info"}} {
-		if p.n > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", p.n, p.name))
-		}
-	}
-	add(Reason{Source: SourceGuard, Ref: "guard_report:" + rep.ID, Level: level, Since: at(rep.ObservedAt),
-		Message: fmt.Sprintf("guard %s (%s) has %d open findings for %s: %s", rep.Guard, rep.Mode, c.Total(), rep.Subject, strings.Join(parts, ", "))})
 }
 
 // recordReason: an open record of low or medium severity → degraded; high

@@ -27,6 +27,11 @@ type Store interface {
 	// LatestGateResults returns, for each gate named, the newest result
 	// for each subject name.
 	LatestGateResults(ctx context.Context, gates []string) ([]*gate.Result, error)
+	// WithdrawalsOf returns the withdrawals of the results named.
+	WithdrawalsOf(ctx context.Context, resultIDs []string) ([]*gate.Withdrawal, error)
+	// ActiveGateWaivers returns the waivers of the gates named that have
+	// not expired at now.
+	ActiveGateWaivers(ctx context.Context, gates []string, now time.Time) ([]*gate.Waiver, error)
 	// LatestGuardReports returns the newest report of every guard for each
 	// subject name.
 	LatestGuardReports(ctx context.Context) ([]*guard.Report, error)
@@ -113,8 +118,21 @@ func (s *Service) Current(ctx context.Context) (*Posture, error) {
 		return nil, err
 	}
 	byGate := map[string][]*gate.Result{}
-	for _, r := range latest {
+	ids := make([]string, len(latest))
+	for i, r := range latest {
 		byGate[r.Gate] = append(byGate[r.Gate], r)
+		ids[i] = r.ID
+	}
+	withdrawals, err := s.Store.WithdrawalsOf(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	withdrawn := map[string]*gate.Withdrawal{}
+	for _, w := range withdrawals {
+		withdrawn[w.ResultID] = w
+	}
+	if in.Waivers, err = s.Store.ActiveGateWaivers(ctx, posture, in.Now); err != nil {
+		return nil, err
 	}
 	newest := map[[2]string]*evidence.Bundle{}
 	for i := range s.Gates {
@@ -122,8 +140,9 @@ func (s *Service) Current(ctx context.Context) (*Posture, error) {
 		if !d.AffectsPosture {
 			continue
 		}
+		in.PostureGates = append(in.PostureGates, d)
 		for _, r := range byGate[d.Name] {
-			in.Gates = append(in.Gates, GateInput{Def: d, Latest: r})
+			in.Gates = append(in.Gates, GateInput{Def: d, Latest: r, Withdrawal: withdrawn[r.ID]})
 		}
 		for j := range d.Rules {
 			r := &d.Rules[j]

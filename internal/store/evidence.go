@@ -10,6 +10,7 @@ import (
 	"github.com/aeso-dev/aeso"
 	"github.com/aeso-dev/aeso/internal/audit"
 	"github.com/aeso-dev/aeso/internal/evidence"
+	"github.com/aeso-dev/aeso/internal/invariant"
 	"github.com/aeso-dev/aeso/internal/report"
 	"github.com/google/uuid"
 )
@@ -89,8 +90,9 @@ func (db *DB) lockBundle(ctx context.Context, tx *sql.Tx, id string) (*evidence.
 	return b, err
 }
 
-// AddItem implements evidence.Store.
-func (db *DB) AddItem(ctx context.Context, bundleID string, add func(*evidence.Bundle, int) (*evidence.Item, error)) (*evidence.Item, error) {
+// AddItem implements evidence.Store. The item and the invariant result it
+// carries commit together or not at all.
+func (db *DB) AddItem(ctx context.Context, bundleID string, add func(*evidence.Bundle, int) (*evidence.Item, *invariant.Result, error)) (*evidence.Item, error) {
 	var it *evidence.Item
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		b, err := db.lockBundle(ctx, tx, bundleID)
@@ -101,10 +103,17 @@ func (db *DB) AddItem(ctx context.Context, bundleID string, add func(*evidence.B
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM platform_evidence_items WHERE bundle_id = $1`, b.ID).Scan(&n); err != nil {
 			return err
 		}
-		if it, err = add(b, n); err != nil {
+		var res *invariant.Result
+		if it, res, err = add(b, n); err != nil {
 			return err
 		}
-		return db.insertItem(ctx, tx, it)
+		if err := db.insertItem(ctx, tx, it); err != nil {
+			return err
+		}
+		if res == nil {
+			return nil
+		}
+		return db.insertInvariantResult(ctx, tx, res)
 	})
 	if err != nil {
 		return nil, err

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/aeso-dev/aeso/internal/evidence"
+	"github.com/aeso-dev/aeso/internal/invariant"
 	"github.com/aeso-dev/aeso/internal/report"
 	"github.com/aeso-dev/aeso/internal/testdb"
 	"github.com/google/uuid"
@@ -39,7 +40,7 @@ func TestEvidenceRoundTripKeepsTheDigest(t *testing.T) {
 			{Type: "check", Name: "plain", Result: "pass", ObservedAt: t0.Add(time.Second)},
 		} {
 			it.ID, it.BundleID, it.Position, it.CreatedAt, it.CreatedBy = uuid.Must(uuid.NewV7()).String(), b.ID, i+1, t0, "ci"
-			stored, err := db.AddItem(ctx, b.ID, func(*evidence.Bundle, int) (*evidence.Item, error) { return it, nil })
+			stored, err := db.AddItem(ctx, b.ID, func(*evidence.Bundle, int) (*evidence.Item, *invariant.Result, error) { return it, nil, nil })
 			if err != nil {
 				t.Fatal(err)
 			}

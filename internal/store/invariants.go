@@ -67,6 +67,10 @@ const resultColumns = `id, invariant_id, status, environment, observed_at, recor
 
 // AddInvariantResult implements invariant.Store.
 func (db *DB) AddInvariantResult(ctx context.Context, r *invariant.Result) error {
+	return db.inTx(ctx, func(tx *sql.Tx) error { return db.insertInvariantResult(ctx, tx, r) })
+}
+
+func (db *DB) insertInvariantResult(ctx context.Context, tx *sql.Tx, r *invariant.Result) error {
 	paths, err := json.Marshal(nonNil(r.RedactedPaths))
 	if err != nil {
 		return err
@@ -75,16 +79,14 @@ func (db *DB) AddInvariantResult(ctx context.Context, r *invariant.Result) error
 	if details == "" {
 		details = "{}"
 	}
-	return db.inTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO platform_product_invariant_results (`+resultColumns+`)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-			r.ID, r.InvariantID, r.Status, r.Environment, db.dialect.timeArg(r.ObservedAt), db.dialect.timeArg(r.RecordedAt),
-			r.CorrelationID, r.BundleID, r.ItemID, details, string(paths), r.Source)
-		if err != nil {
-			return fmt.Errorf("insert invariant result: %w", err)
-		}
-		return nil
-	})
+	_, err = tx.ExecContext(ctx, `INSERT INTO platform_product_invariant_results (`+resultColumns+`)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+		r.ID, r.InvariantID, r.Status, r.Environment, db.dialect.timeArg(r.ObservedAt), db.dialect.timeArg(r.RecordedAt),
+		r.CorrelationID, r.BundleID, r.ItemID, details, string(paths), r.Source)
+	if err != nil {
+		return fmt.Errorf("insert invariant result: %w", err)
+	}
+	return nil
 }
 
 // InvariantResults implements invariant.Store.

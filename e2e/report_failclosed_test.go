@@ -1,0 +1,93 @@
+package e2e
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/aeso-dev/aeso/client"
+	"github.com/aeso-dev/aeso/internal/report"
+	"github.com/aeso-dev/aeso/internal/testdb"
+)
+
+// A report that reads but does not prove what it claims is stored as an
+// error, never a pass, and its counts still add up.
+func TestReportsThatDoNotProveTheirClaimAreErrors(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
+		e := start(t, tg)
+		b := newBundle(t, e, "fail-closed", "v1")
+		for _, tc := range []struct {
+			name, file, format string
+			result             string
+			counts             client.Counts
+			firstFailure       string
+		}{
+			{"a run whose tool says it did not finish", "sarif-not-finished.sarif", report.FormatSARIF,
+				"error", client.Counts{Errored: 1}, "Staticcheck 2026.2.2"},
+			{"an ESLint run that could not parse a file", "eslint-parse-error.sarif", report.FormatSARIF,
+				"error", client.Counts{Errored: 1}, "ESLint 10.15.0"},
+			{"a staticcheck run over a package that does not compile", "staticcheck-compile-error.sarif", report.FormatSARIF,
+				"error", client.Counts{Total: 2, Warnings: 2, Errored: 1}, "Staticcheck 2026.2.2"},
+			{"the first 300 lines of a passing go test run", "gotest-cut.json", report.FormatGoTest,
+				"error", client.Counts{Total: 60, Passed: 59, Errored: 1}, "example.com/fixture/many/TestCase056"},
+			{"a go test stream cut inside a line", "gotest-truncated.json", report.FormatGoTest,
+				"error", client.Counts{Total: 6, Passed: 1, Failed: 1, Skipped: 1, Errored: 3}, "example.com/fixture/calc/TestDiv"},
+			{"a test that timed out", "gotest-timeout.json", report.FormatGoTest,
+				"fail", client.Counts{Total: 2, Passed: 1, Failed: 1}, "example.com/fixture/slow/TestHangs"},
+			{"Node's reporter with test cases outside any suite", "node-junit.xml", report.FormatJUnit,
+				"fail", client.Counts{Total: 12, Passed: 4, Failed: 6, Skipped: 2}, "divides"},
+			{"a UTF-16 JUnit file", "junit-utf16.xml", report.FormatJUnit,
+				"error", client.Counts{Total: 11, Passed: 3, Failed: 4, Errored: 2, Skipped: 2}, "test_divides"},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				data := reportFile(t, tc.file)
+				it, err := e.admin.AddReport(e.ctx, b.ID, client.ReportOptions{Format: tc.format}, bytes.NewReader(data), int64(len(data)))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if it.Result != tc.result || it.Counts != tc.counts {
+					t.Errorf("result %s counts %+v, want %s %+v", it.Result, it.Counts, tc.result, tc.counts)
+				}
+				if it.Report == nil || len(it.Report.Failures) == 0 || it.Report.Failures[0].Name != tc.firstFailure {
+					t.Errorf("report %+v, want the first failure named %q", it.Report, tc.firstFailure)
+				}
+				got, err := e.admin.GetItem(e.ctx, it.ID)
+				if err != nil || got.Result != tc.result {
+					t.Errorf("stored item: %+v, %v; want result %s", got, err, tc.result)
+				}
+			})
+		}
+	})
+}
+
+// A refusal points at the place in the report and never repeats what the
+// report holds there.
+func TestRefusedReportsNameThePositionNotTheContent(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
+		e := start(t, tg)
+		b := newBundle(t, e, "positions", "v1")
+		canary := "ghp_" + strings.Repeat("Zq9", 12)
+		for _, tc := range []struct {
+			name, format, body, field string
+		}{
+			{"a mismatched end tag named after a secret", report.FormatJUnit,
+				"<testsuites>\n<testsuite name=\"s\">\n<" + canary + "></testsuite>\n</testsuites>", "body:3:"},
+			{"an unknown SARIF version holding a secret", report.FormatSARIF,
+				`{"version":"` + canary + `","runs":[]}`, "body:1:1"},
+			{"a SARIF value where a character is unexpected", report.FormatSARIF,
+				"{\"version\":\"2.1.0\",\n\"runs\": [" + canary + "]}", "body:2:"},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				r := e.do("POST", "/v1/evidence/bundles/"+b.ID+"/reports?format="+tc.format, adminToken, []byte(tc.body))
+				p := r.problem(t)
+				if r.status != 400 || p.Code != "malformed_report" || len(p.Errors) != 1 ||
+					!strings.HasPrefix(p.Errors[0].Field, tc.field) || p.Errors[0].Code != "malformed_report" {
+					t.Fatalf("%d %+v, want 400 malformed_report at %s", r.status, p, tc.field)
+				}
+				if bytes.Contains(r.body, []byte(canary[:10])) {
+					t.Errorf("the refusal repeats the report: %s", r.body)
+				}
+			})
+		}
+	})
+}

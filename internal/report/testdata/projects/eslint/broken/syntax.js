@@ -1,0 +1,4 @@
+// Does not parse: ESLint cannot lint it.
+export function broken( {
+  return 1;
+}

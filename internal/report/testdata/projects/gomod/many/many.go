@@ -1,0 +1,2 @@
+// Package many has many small passing tests.
+package many

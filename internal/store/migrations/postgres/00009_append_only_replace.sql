@@ -1,0 +1,73 @@
+-- +goose Up
+-- Triggers enabled the default way fire only in origin mode, so a session
+-- that sets session_replication_role = replica (as replication tools do)
+-- skipped them. Every guard fires ALWAYS. (PostgreSQL has no REPLACE; an
+-- upsert's DO UPDATE fires the UPDATE guards.)
+
+-- The two tables whose rows may change but are never deleted had no guard
+-- against TRUNCATE.
+CREATE TRIGGER platform_invariant_definitions_no_truncate BEFORE TRUNCATE ON platform_invariant_definitions
+    FOR EACH STATEMENT EXECUTE FUNCTION aeso_reject_change();
+CREATE TRIGGER platform_reconciliation_records_no_truncate BEFORE TRUNCATE ON platform_reconciliation_records
+    FOR EACH STATEMENT EXECUTE FUNCTION aeso_reject_change();
+
+ALTER TABLE audit_logs ENABLE ALWAYS TRIGGER audit_logs_append_only;
+ALTER TABLE audit_logs ENABLE ALWAYS TRIGGER audit_logs_no_truncate;
+ALTER TABLE audit_display_names ENABLE ALWAYS TRIGGER audit_display_names_append_only;
+ALTER TABLE audit_display_names ENABLE ALWAYS TRIGGER audit_display_names_no_truncate;
+ALTER TABLE platform_evidence_bundles ENABLE ALWAYS TRIGGER platform_evidence_bundles_guard;
+ALTER TABLE platform_evidence_bundles ENABLE ALWAYS TRIGGER platform_evidence_bundles_no_truncate;
+ALTER TABLE platform_evidence_items ENABLE ALWAYS TRIGGER platform_evidence_items_append_only;
+ALTER TABLE platform_evidence_items ENABLE ALWAYS TRIGGER platform_evidence_items_no_truncate;
+ALTER TABLE platform_evidence_items ENABLE ALWAYS TRIGGER platform_evidence_items_open_only;
+ALTER TABLE platform_evidence_promotions ENABLE ALWAYS TRIGGER platform_evidence_promotions_append_only;
+ALTER TABLE platform_evidence_promotions ENABLE ALWAYS TRIGGER platform_evidence_promotions_no_truncate;
+ALTER TABLE platform_invariant_definitions ENABLE ALWAYS TRIGGER platform_invariant_definitions_guard;
+ALTER TABLE platform_invariant_definitions ENABLE ALWAYS TRIGGER platform_invariant_definitions_no_truncate;
+ALTER TABLE platform_product_invariant_results ENABLE ALWAYS TRIGGER platform_product_invariant_results_append_only;
+ALTER TABLE platform_product_invariant_results ENABLE ALWAYS TRIGGER platform_product_invariant_results_no_truncate;
+ALTER TABLE platform_guard_report_summaries ENABLE ALWAYS TRIGGER platform_guard_report_summaries_append_only;
+ALTER TABLE platform_guard_report_summaries ENABLE ALWAYS TRIGGER platform_guard_report_summaries_no_truncate;
+ALTER TABLE platform_release_gate_results ENABLE ALWAYS TRIGGER platform_release_gate_results_append_only;
+ALTER TABLE platform_release_gate_results ENABLE ALWAYS TRIGGER platform_release_gate_results_no_truncate;
+ALTER TABLE platform_gate_waivers ENABLE ALWAYS TRIGGER platform_gate_waivers_append_only;
+ALTER TABLE platform_gate_waivers ENABLE ALWAYS TRIGGER platform_gate_waivers_no_truncate;
+ALTER TABLE platform_status_component_history ENABLE ALWAYS TRIGGER platform_status_component_history_append_only;
+ALTER TABLE platform_status_component_history ENABLE ALWAYS TRIGGER platform_status_component_history_no_truncate;
+ALTER TABLE platform_reconciliation_records ENABLE ALWAYS TRIGGER platform_reconciliation_records_no_delete;
+ALTER TABLE platform_reconciliation_records ENABLE ALWAYS TRIGGER platform_reconciliation_records_no_truncate;
+ALTER TABLE platform_reconciliation_transitions ENABLE ALWAYS TRIGGER platform_reconciliation_transitions_append_only;
+ALTER TABLE platform_reconciliation_transitions ENABLE ALWAYS TRIGGER platform_reconciliation_transitions_no_truncate;
+ALTER TABLE platform_readiness_snapshots ENABLE ALWAYS TRIGGER platform_readiness_snapshots_append_only;
+ALTER TABLE platform_readiness_snapshots ENABLE ALWAYS TRIGGER platform_readiness_snapshots_no_truncate;
+
+-- +goose Down
+ALTER TABLE audit_logs ENABLE TRIGGER audit_logs_append_only;
+ALTER TABLE audit_logs ENABLE TRIGGER audit_logs_no_truncate;
+ALTER TABLE audit_display_names ENABLE TRIGGER audit_display_names_append_only;
+ALTER TABLE audit_display_names ENABLE TRIGGER audit_display_names_no_truncate;
+ALTER TABLE platform_evidence_bundles ENABLE TRIGGER platform_evidence_bundles_guard;
+ALTER TABLE platform_evidence_bundles ENABLE TRIGGER platform_evidence_bundles_no_truncate;
+ALTER TABLE platform_evidence_items ENABLE TRIGGER platform_evidence_items_append_only;
+ALTER TABLE platform_evidence_items ENABLE TRIGGER platform_evidence_items_no_truncate;
+ALTER TABLE platform_evidence_items ENABLE TRIGGER platform_evidence_items_open_only;
+ALTER TABLE platform_evidence_promotions ENABLE TRIGGER platform_evidence_promotions_append_only;
+ALTER TABLE platform_evidence_promotions ENABLE TRIGGER platform_evidence_promotions_no_truncate;
+ALTER TABLE platform_invariant_definitions ENABLE TRIGGER platform_invariant_definitions_guard;
+ALTER TABLE platform_product_invariant_results ENABLE TRIGGER platform_product_invariant_results_append_only;
+ALTER TABLE platform_product_invariant_results ENABLE TRIGGER platform_product_invariant_results_no_truncate;
+ALTER TABLE platform_guard_report_summaries ENABLE TRIGGER platform_guard_report_summaries_append_only;
+ALTER TABLE platform_guard_report_summaries ENABLE TRIGGER platform_guard_report_summaries_no_truncate;
+ALTER TABLE platform_release_gate_results ENABLE TRIGGER platform_release_gate_results_append_only;
+ALTER TABLE platform_release_gate_results ENABLE TRIGGER platform_release_gate_results_no_truncate;
+ALTER TABLE platform_gate_waivers ENABLE TRIGGER platform_gate_waivers_append_only;
+ALTER TABLE platform_gate_waivers ENABLE TRIGGER platform_gate_waivers_no_truncate;
+ALTER TABLE platform_status_component_history ENABLE TRIGGER platform_status_component_history_append_only;
+ALTER TABLE platform_status_component_history ENABLE TRIGGER platform_status_component_history_no_truncate;
+ALTER TABLE platform_reconciliation_records ENABLE TRIGGER platform_reconciliation_records_no_delete;
+ALTER TABLE platform_reconciliation_transitions ENABLE TRIGGER platform_reconciliation_transitions_append_only;
+ALTER TABLE platform_reconciliation_transitions ENABLE TRIGGER platform_reconciliation_transitions_no_truncate;
+ALTER TABLE platform_readiness_snapshots ENABLE TRIGGER platform_readiness_snapshots_append_only;
+ALTER TABLE platform_readiness_snapshots ENABLE TRIGGER platform_readiness_snapshots_no_truncate;
+DROP TRIGGER platform_reconciliation_records_no_truncate ON platform_reconciliation_records;
+DROP TRIGGER platform_invariant_definitions_no_truncate ON platform_invariant_definitions;

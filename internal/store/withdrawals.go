@@ -1,0 +1,134 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/aeso-dev/aeso"
+	"github.com/aeso-dev/aeso/internal/audit"
+	"github.com/aeso-dev/aeso/internal/gate"
+)
+
+const withdrawalColumns = `id, gate, subject, result_id, verdict, reason, withdrawn_by, withdrawn_at`
+
+// AddGateWithdrawal implements gate.Store. It checks, under the audit
+// sequence lock that serialises every audited write, that the result is
+// still the subject's latest and not yet withdrawn, so two operators
+// racing store one withdrawal and a withdrawal never lands on a result
+// that a newer evaluation has already replaced.
+func (db *DB) AddGateWithdrawal(ctx context.Context, w *gate.Withdrawal, ev *audit.Event) error {
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		start, err := db.lockSeq(ctx, tx)
+		if err != nil {
+			return err
+		}
+		ph := db.dialect.placeholder
+		var latest string
+		err = tx.QueryRowContext(ctx, `SELECT id FROM platform_release_gate_results WHERE gate = `+ph(1)+
+			` AND subject = `+ph(2)+` ORDER BY evaluated_at DESC, id DESC LIMIT 1`, w.Gate, w.Subject).Scan(&latest)
+		if err != nil {
+			return fmt.Errorf("latest gate result: %w", err)
+		}
+		if latest != w.ResultID {
+			return aeso.Reasonf(aeso.ECONFLICT, "result_superseded",
+				"the subject was evaluated again while it was being withdrawn; its new result counts, withdraw again if it should not")
+		}
+		var existing string
+		err = tx.QueryRowContext(ctx, `SELECT id FROM platform_gate_withdrawals WHERE result_id = `+ph(1), w.ResultID).Scan(&existing)
+		switch {
+		case err == nil:
+			return aeso.Reasonf(aeso.ECONFLICT, "already_withdrawn",
+				"the subject's latest result is already withdrawn (withdrawal %s); a new evaluation makes it count again", existing)
+		case !errors.Is(err, sql.ErrNoRows):
+			return fmt.Errorf("gate withdrawal: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO platform_gate_withdrawals (`+withdrawalColumns+`)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, w.ID, w.Gate, w.Subject, w.ResultID, w.Verdict, w.Reason,
+			w.WithdrawnBy, db.dialect.timeArg(w.WithdrawnAt)); err != nil {
+			return fmt.Errorf("insert gate withdrawal: %w", err)
+		}
+		return db.writeAfter(ctx, tx, start, []*audit.Event{ev})
+	})
+}
+
+// GateWithdrawals implements gate.Store.
+func (db *DB) GateWithdrawals(ctx context.Context, g, subject string) ([]*gate.Withdrawal, error) {
+	ph := db.dialect.placeholder
+	q := `SELECT ` + withdrawalColumns + ` FROM platform_gate_withdrawals WHERE gate = ` + ph(1)
+	args := []any{g}
+	if subject != "" {
+		args = append(args, subject)
+		q += " AND subject = " + ph(len(args))
+	}
+	return db.queryWithdrawals(ctx, q+" ORDER BY withdrawn_at DESC, id DESC", args...)
+}
+
+// WithdrawalsOf implements status.Store: the withdrawals of the results
+// named, at most one each.
+func (db *DB) WithdrawalsOf(ctx context.Context, resultIDs []string) ([]*gate.Withdrawal, error) {
+	if len(resultIDs) == 0 {
+		return []*gate.Withdrawal{}, nil
+	}
+	var b strings.Builder
+	args := make([]any, len(resultIDs))
+	for i, id := range resultIDs {
+		args[i] = id
+	}
+	db.writePlaceholders(&b, 0, len(resultIDs))
+	return db.queryWithdrawals(ctx, `SELECT `+withdrawalColumns+` FROM platform_gate_withdrawals
+		WHERE result_id IN `+b.String()+` ORDER BY id`, args...)
+}
+
+// ActiveGateWaivers implements status.Store: the waivers of the gates
+// named that have not expired at now.
+func (db *DB) ActiveGateWaivers(ctx context.Context, gates []string, now time.Time) ([]*gate.Waiver, error) {
+	out := []*gate.Waiver{}
+	ph := db.dialect.placeholder
+	for _, g := range gates {
+		rows, err := db.read.QueryContext(ctx, `SELECT id, gate, rule, subject, reason, created_by, created_at, expires_at
+			FROM platform_gate_waivers WHERE gate = `+ph(1)+` AND expires_at > `+ph(2)+` ORDER BY created_at DESC, id DESC`,
+			g, db.dialect.timeArg(now))
+		if err != nil {
+			return nil, fmt.Errorf("active gate waivers: %w", err)
+		}
+		for rows.Next() {
+			var w gate.Waiver
+			var created, expires dbTime
+			if err := rows.Scan(&w.ID, &w.Gate, &w.Rule, &w.Subject, &w.Reason, &w.CreatedBy, &created, &expires); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			w.CreatedAt, w.ExpiresAt = created.Time, expires.Time
+			out = append(out, &w)
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func (db *DB) queryWithdrawals(ctx context.Context, q string, args ...any) ([]*gate.Withdrawal, error) {
+	rows, err := db.read.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("gate withdrawals: %w", err)
+	}
+	defer rows.Close()
+	out := []*gate.Withdrawal{}
+	for rows.Next() {
+		var w gate.Withdrawal
+		var at dbTime
+		if err := rows.Scan(&w.ID, &w.Gate, &w.Subject, &w.ResultID, &w.Verdict, &w.Reason, &w.WithdrawnBy, &at); err != nil {
+			return nil, err
+		}
+		w.WithdrawnAt = at.Time
+		out = append(out, &w)
+	}
+	return out, rows.Err()
+}
