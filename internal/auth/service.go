@@ -13,6 +13,7 @@ import (
 
 	"github.com/aeso-dev/aeso"
 	"github.com/aeso-dev/aeso/internal/audit"
+	"github.com/aeso-dev/aeso/internal/redact"
 )
 
 // Store is what token management needs from storage. Creating and revoking
@@ -79,11 +80,19 @@ func (s *Service) validate(req *CreateRequest) error {
 		v.Add("principal", "required", "is required (the identity recorded as the source of what this token sends)")
 	} else if !principalPattern.MatchString(req.Principal) {
 		v.Add("principal", "pattern", "must be 1 to 128 letters, digits, '.', '_', '@', '+' or '-'")
+	} else if redact.ValueLooksSecret(req.Principal) {
+		// The principal is the source of every event the token sends.
+		v.Add("principal", "secret_detected", "looks like a secret; name the service or person (e.g. billing-service)")
 	}
-	if len(req.Name) > MaxNameLen {
+	switch {
+	case len(req.Name) > MaxNameLen:
 		v.Add("name", "too_long", "must be at most %d bytes", MaxNameLen)
-	} else if !utf8.ValidString(req.Name) || strings.IndexFunc(req.Name, unicode.IsControl) >= 0 {
+	case !utf8.ValidString(req.Name) || strings.IndexFunc(req.Name, unicode.IsControl) >= 0:
 		v.Add("name", "invalid", "must be valid UTF-8 without control characters")
+	case redact.ValueLooksSecret(req.Name):
+		// Names are listed and audited; a credential pasted as the name
+		// would outlive the token.
+		v.Add("name", "secret_detected", "looks like a secret; name what the token is for (e.g. ci deploys)")
 	}
 	if len(req.Scopes) == 0 {
 		v.Add("scopes", "required", "must list at least one of %s", strings.Join(AllScopes, ", "))

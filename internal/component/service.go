@@ -65,15 +65,18 @@ func (s *Service) Record(ctx context.Context, source, name string, req ReportReq
 	if !ok {
 		v.Add("status", "enum", "must be one of %s", strings.Join(Statuses, ", "))
 	}
-	if len(req.Detail) > MaxDetail || redact.TextLooksSecret(req.Detail) {
+	switch {
+	case len(req.Detail) > MaxDetail:
 		v.Add("detail", "invalid", "must be at most %d bytes and hold no secret", MaxDetail)
+	case redact.TextLooksSecret(req.Detail):
+		v.Add("detail", "secret_detected", "looks like it holds a secret; describe the status without credentials")
 	}
-	if req.SourceURL != "" && (len(req.SourceURL) > 2048 || redact.ValueLooksSecret(req.SourceURL) ||
-		!strings.HasPrefix(req.SourceURL, "https://") && !strings.HasPrefix(req.SourceURL, "http://")) {
-		v.Add("source_url", "format", "must be an http(s) URL without credentials")
-	}
-	if len(req.CorrelationID) > 128 || redact.ValueLooksSecret(req.CorrelationID) {
+	checkSourceURL(&v, req.SourceURL)
+	switch {
+	case len(req.CorrelationID) > 128:
 		v.Add("correlation_id", "invalid", "must be at most 128 characters and no secret")
+	case redact.ValueLooksSecret(req.CorrelationID):
+		v.Add("correlation_id", "secret_detected", "looks like a secret")
 	}
 	observed := now
 	if req.ObservedAt != "" {
@@ -159,4 +162,19 @@ func (s *Service) History(ctx context.Context, name, cursor string, limit int) (
 		next = reports[limit-1].ID
 	}
 	return reports, next, nil
+}
+
+// checkSourceURL accepts an http(s) URL without credentials. One that
+// carries them (userinfo, a token or signature parameter, raw or
+// percent-encoded) is refused rather than stored with the credential cut
+// out: the caller learns its pipeline leaks the credential, and no link is
+// kept that points somewhere other than what was sent.
+func checkSourceURL(v *aeso.Validation, u string) {
+	switch {
+	case u == "":
+	case len(u) > 2048 || !strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "http://"):
+		v.Add("source_url", "format", "must be an http(s) URL without credentials, at most 2048 bytes")
+	case redact.ValueLooksSecret(u):
+		v.Add("source_url", "secret_detected", "carries a credential (userinfo, or a token or signature parameter); send the URL without it")
+	}
 }

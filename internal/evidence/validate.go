@@ -238,8 +238,12 @@ func signedQuery(u *url.URL) bool {
 // Validate checks a promotion request.
 func (r *PromoteRequest) Validate() error {
 	var v aeso.Validation
-	if !stagePattern.MatchString(r.Stage) {
+	switch {
+	case !stagePattern.MatchString(r.Stage):
 		v.Add("stage", "pattern", "must be lowercase letters, digits, '.', '_' or '-' (e.g. production-ready), at most 64 characters")
+	case redact.ValueLooksSecret(r.Stage):
+		// A card number fits the pattern; the stage is sealed into history.
+		v.Add("stage", "secret_detected", "looks like a secret (a card number); name the stage (e.g. production-ready)")
 	}
 	text(&v, "reason", strings.TrimSpace(r.Reason), MaxReasonText, true, true)
 	return v.Err()

@@ -55,13 +55,14 @@ func (s *Service) Def(name string) (*Def, error) {
 // MaxSubject bounds a subject reference.
 const MaxSubject = 256
 
-func checkSubject(subject string) error {
-	if subject == "" || len(subject) > MaxSubject || redact.ValueLooksSecret(subject) {
-		return &aeso.Error{Code: aeso.EINVALID, Reason: "validation_failed", Message: "request is invalid",
-			Fields: []aeso.FieldError{{Field: "subject", Code: "required",
-				Message: "is required: what is being released, as name or name@ref (e.g. api@v1.4.2), at most 256 characters"}}}
+// checkSubject adds the subject's problem, if any, to v.
+func checkSubject(v *aeso.Validation, subject string) {
+	switch {
+	case subject == "" || len(subject) > MaxSubject:
+		v.Add("subject", "required", "is required: what is being released, as name or name@ref (e.g. api@v1.4.2), at most 256 characters")
+	case redact.ValueLooksSecret(subject):
+		v.Add("subject", "secret_detected", "looks like a secret; name what is being released (e.g. api@v1.4.2)")
 	}
-	return nil
 }
 
 // Evaluate reads the stored evidence, invariant results, guard reports,
@@ -106,7 +107,9 @@ func (s *Service) judge(ctx context.Context, o audit.Origin, name, subject, corr
 	if err != nil {
 		return nil, err
 	}
-	if err := checkSubject(subject); err != nil {
+	var sv aeso.Validation
+	checkSubject(&sv, subject)
+	if err := sv.Err(); err != nil {
 		return nil, err
 	}
 	now := s.Now().UTC().Truncate(time.Microsecond)
@@ -194,12 +197,13 @@ func (s *Service) Waive(ctx context.Context, o audit.Origin, name string, req Wa
 		sort.Strings(keys)
 		v.Add("rule", "unknown", "must be one of this gate's rules: %s", strings.Join(keys, ", "))
 	}
-	if err := checkSubject(req.Subject); err != nil {
-		v.Add("subject", "required", "is required: name or name@ref, at most 256 characters")
-	}
+	checkSubject(&v, req.Subject)
 	reason := strings.TrimSpace(req.Reason)
-	if reason == "" || len(reason) > 1024 || redact.TextLooksSecret(reason) {
+	switch {
+	case reason == "" || len(reason) > 1024:
 		v.Add("reason", "required", "is required: why the rule may be skipped, at most 1024 characters")
+	case redact.TextLooksSecret(reason):
+		v.Add("reason", "secret_detected", "looks like a secret; say why the rule may be skipped without quoting credentials")
 	}
 	expires, err := time.Parse(time.RFC3339Nano, req.ExpiresAt)
 	switch {

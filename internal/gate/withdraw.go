@@ -52,12 +52,13 @@ func (s *Service) Withdraw(ctx context.Context, o audit.Origin, name string, req
 		return nil, err
 	}
 	var v aeso.Validation
-	if err := checkSubject(req.Subject); err != nil {
-		v.Add("subject", "required", "is required: the subject as it was evaluated, name or name@ref, at most 256 characters")
-	}
+	checkSubject(&v, req.Subject)
 	reason := strings.TrimSpace(req.Reason)
-	if reason == "" || utf8.RuneCountInString(reason) > MaxReason || redact.TextLooksSecret(reason) {
+	switch {
+	case reason == "" || utf8.RuneCountInString(reason) > MaxReason:
 		v.Add("reason", "required", "is required: why this subject no longer counts (e.g. release abandoned), at most 1024 characters")
+	case redact.TextLooksSecret(reason):
+		v.Add("reason", "secret_detected", "looks like a secret; say why the subject no longer counts without quoting credentials")
 	}
 	if err := v.Err(); err != nil {
 		return nil, err

@@ -130,12 +130,19 @@ func Fingerprint(f Finding) string {
 func (s *Service) Record(ctx context.Context, source, guard string, req Request) (*Report, error) {
 	now := s.Now().UTC().Truncate(time.Microsecond)
 	var v aeso.Validation
-	if !namePattern.MatchString(guard) {
+	switch {
+	case !namePattern.MatchString(guard):
 		v.Add("guard", "pattern", "guard names are lowercase letters, digits, '.', '_' or '-', at most 64 characters")
+	case redact.ValueLooksSecret(guard):
+		// A card number fits the name pattern; the name is stored and shown.
+		v.Add("guard", "secret_detected", "looks like a secret (a card number); name the guard after the tool")
 	}
 	req.Subject = strings.TrimSpace(req.Subject)
-	if req.Subject == "" || len(req.Subject) > 256 || redact.ValueLooksSecret(req.Subject) {
+	switch {
+	case req.Subject == "" || len(req.Subject) > 256:
 		v.Add("subject", "required", "is required: what the guard ran on (e.g. api@v1.4.2), at most 256 characters")
+	case redact.ValueLooksSecret(req.Subject):
+		v.Add("subject", "secret_detected", "looks like a secret; name what the guard ran on (e.g. api@v1.4.2)")
 	}
 	switch req.Mode {
 	case ModeReportOnly, ModeWarn, ModeBlocking:
@@ -197,12 +204,19 @@ func (s *Service) Record(ctx context.Context, source, guard string, req Request)
 		}
 		r.Counts = c
 	}
-	if req.SourceURL != "" && (len(req.SourceURL) > 2048 || !strings.HasPrefix(req.SourceURL, "https://") && !strings.HasPrefix(req.SourceURL, "http://") ||
-		redact.ValueLooksSecret(req.SourceURL)) {
-		v.Add("source_url", "format", "must be an http(s) URL without credentials")
+	switch u := req.SourceURL; {
+	case u == "":
+	case len(u) > 2048 || !strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "http://"):
+		v.Add("source_url", "format", "must be an http(s) URL without credentials, at most 2048 bytes")
+	case redact.ValueLooksSecret(u):
+		// Refused, not cut: see component.checkSourceURL.
+		v.Add("source_url", "secret_detected", "carries a credential (userinfo, or a token or signature parameter); send the URL without it")
 	}
-	if len(req.CorrelationID) > 128 || redact.ValueLooksSecret(req.CorrelationID) {
+	switch {
+	case len(req.CorrelationID) > 128:
 		v.Add("correlation_id", "invalid", "must be at most 128 characters and no secret")
+	case redact.ValueLooksSecret(req.CorrelationID):
+		v.Add("correlation_id", "secret_detected", "looks like a secret")
 	}
 	if req.ObservedAt != "" {
 		t, err := time.Parse(time.RFC3339Nano, req.ObservedAt)

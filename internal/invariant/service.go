@@ -170,8 +170,11 @@ func (s *Service) Record(ctx context.Context, o audit.Origin, id string, req Res
 		v.Add("status", "enum", "must be one of pass, fail, error")
 	}
 	env := strings.TrimSpace(req.Environment)
-	if env == "" || len(env) > 64 || !envPattern.MatchString(env) {
+	switch {
+	case env == "" || len(env) > 64 || !envPattern.MatchString(env):
 		v.Add("environment", "pattern", "is required: lowercase letters, digits, '.', '_' or '-', at most 64 (e.g. production)")
+	case redact.ValueLooksSecret(env):
+		v.Add("environment", "secret_detected", "looks like a secret (a card number); name the environment (e.g. production)")
 	}
 	observed := now
 	if req.ObservedAt != "" {

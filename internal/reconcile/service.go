@@ -132,8 +132,11 @@ func (s *Service) Create(ctx context.Context, o audit.Origin, req CreateRequest)
 	}
 	for i, l := range req.Evidence.Links {
 		f := fmt.Sprintf("evidence.links[%d]", i)
-		if !strings.HasPrefix(l.URL, "https://") && !strings.HasPrefix(l.URL, "http://") || len(l.URL) > 2048 || redact.ValueLooksSecret(l.URL) {
+		switch {
+		case !strings.HasPrefix(l.URL, "https://") && !strings.HasPrefix(l.URL, "http://") || len(l.URL) > 2048:
 			v.Add(f+".url", "format", "must be an http(s) URL without credentials")
+		case redact.ValueLooksSecret(l.URL):
+			v.Add(f+".url", "secret_detected", "carries a credential (userinfo, or a token or signature parameter); link to the URL without it")
 		}
 		if !hexPattern.MatchString(l.SHA256) {
 			v.Add(f+".sha256", "format", "must be 64 lowercase hex digits")
@@ -149,8 +152,13 @@ func (s *Service) Create(ctx context.Context, o audit.Origin, req CreateRequest)
 	pairs := make([]Pair, 0, len(req.Evidence.Pairs))
 	for i, p := range req.Evidence.Pairs {
 		f := fmt.Sprintf("evidence.pairs[%d]", i)
-		if p.Field == "" || len(p.Field) > 128 {
+		switch {
+		case p.Field == "" || len(p.Field) > 128:
 			v.Add(f+".field", "required", "is required, at most 128 characters")
+		case redact.ValueLooksSecret(p.Field):
+			// A field names what drifted, as a metadata key does; a name
+			// that is itself a secret is refused, never stored.
+			v.Add(f+".field", "secret_detected", "looks like a secret; name the field that drifted (e.g. replicas)")
 		}
 		if len(p.Observed) > MaxValue || len(p.Expected) > MaxValue {
 			v.Add(f, "too_long", "values must be at most %d bytes", MaxValue)

@@ -113,6 +113,13 @@ func (e *encoder) value(v any) {
 		e.buf.WriteByte(']')
 	case string:
 		if e.redact && ValueLooksSecret(t) {
+			// A URL keeps its host and path; anything else, or a URL
+			// still secret once its credentials are out, goes whole.
+			if u, ok := redactURL(t); ok && !ValueLooksSecret(u) {
+				e.paths = append(e.paths, formatPath(e.path))
+				e.str(u)
+				return
+			}
 			e.replace()
 			return
 		}

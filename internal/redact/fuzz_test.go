@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"slices"
 	"testing"
+	"unicode/utf8"
 )
 
 // FuzzObject checks the properties every caller relies on: Object never
@@ -76,6 +77,38 @@ func FuzzObject(f *testing.F) {
 			if !slices.Contains(res.Paths, p) {
 				t.Fatalf("second pass redacted new path %q in %s", p, res.JSON)
 			}
+		}
+	})
+}
+
+// FuzzStoredStringsNeverLookSecret checks that the named-secret and URL
+// rules never panic and that whatever Object keeps of a string (a URL with
+// its credentials replaced, or the string untouched) no longer looks secret.
+func FuzzStoredStringsNeverLookSecret(f *testing.F) {
+	for _, s := range []string{"password=x", "https://u:p@h/?sig=1#access_token=2", "a%3D%", "tokens=5", "x://@", "authToken2=", "https://[REDACTED]@h"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if !utf8.ValidString(s) {
+			return // JSON carries text; invalid UTF-8 is refused before this
+		}
+		raw, err := json.Marshal(map[string]string{"v": s})
+		if err != nil {
+			return
+		}
+		res, p := Object(raw, MetadataLimits)
+		if p != nil {
+			return
+		}
+		var out map[string]string
+		if err := json.Unmarshal(res.JSON, &out); err != nil {
+			t.Fatalf("Object wrote invalid JSON %s: %v", res.JSON, err)
+		}
+		if ValueLooksSecret(out["v"]) {
+			t.Errorf("Object kept %q as %q, which still looks secret", s, out["v"])
+		}
+		if (out["v"] != s) != (len(res.Paths) == 1) {
+			t.Errorf("Object changed %q to %q but recorded paths %v", s, out["v"], res.Paths)
 		}
 	})
 }

@@ -21,8 +21,9 @@ var secretKeyParts = [...]string{
 
 // secretKeyExact are too short to match inside other words ("auth" is in
 // "author", "pin" in "shipping", "otp" in "otp_enabled" holds a flag), so
-// they count only as the whole normalized key.
-var secretKeyExact = [...]string{"auth", "pass", "pwd", "pin", "pincode", "otp"}
+// they count only as the whole normalized key. "sig" is the signature of
+// Azure SAS and other pre-signed URLs.
+var secretKeyExact = [...]string{"auth", "pass", "pwd", "pin", "pincode", "otp", "sig"}
 
 // KeyLooksSecret reports whether a key's name marks its value as secret. The
 // key is lowercased and stripped of everything but letters and digits, then

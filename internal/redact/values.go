@@ -93,9 +93,9 @@ var secretValuePatterns = []valuePattern{
 	{hasColon | hasAt, []string{"://"}, false, regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.-]*://[^/?#@\s:]*:[^/?#@\s]+@`)},
 }
 
-// minSecretLen is the shortest string any pattern matches: a URL with a
-// one-letter scheme, an empty user and a one-letter password ("a://:b@").
-const minSecretLen = len("a://:b@")
+// minSecretLen is the shortest string any rule matches: a secret-named
+// key with a one-letter value ("pwd=x").
+const minSecretLen = len("pwd=x")
 
 func (p *valuePattern) matches(s, lower string) bool {
 	in := s
@@ -119,8 +119,10 @@ var (
 
 // ValueLooksSecret reports whether a string value looks like a secret by its
 // shape: private keys, JWTs, HTTP Bearer/Basic credentials, cloud, forge,
-// chat and payment API keys, aeso tokens, URLs carrying a password, and
-// payment card numbers that pass the Luhn check. A string containing any of
+// chat and payment API keys, aeso tokens, URLs carrying credentials in their
+// userinfo or query, payment card numbers that pass the Luhn check, and any
+// value written after a secret-named key ("password=…", "api_key: …"), raw
+// or percent-encoded. A string containing any of
 // them anywhere is secret as a whole, since cutting the secret out would need
 // to know exactly where it ends.
 func ValueLooksSecret(s string) bool {
@@ -146,9 +148,12 @@ func ValueLooksSecret(s string) bool {
 			return true
 		}
 	}
-	return class&hasSpace != 0 &&
+	if class&hasSpace != 0 &&
 		((strings.Contains(lower, "bearer") && hasBearerToken(s)) ||
-			(strings.Contains(lower, "basic") && hasBasicCredentials(s)))
+			(strings.Contains(lower, "basic") && hasBasicCredentials(s))) {
+		return true
+	}
+	return (class&(hasEquals|hasColon) != 0 || strings.IndexByte(s, '%') >= 0) && namedSecret(s)
 }
 
 // hasBearerToken accepts "Bearer <token>" only when the token has a digit or
@@ -178,15 +183,7 @@ func hasBasicCredentials(s string) bool {
 	return false
 }
 
-// assignmentPattern finds a secret written as "name=value" or "name: value"
-// in free text (test output, log lines): the value of a password, token,
-// key or credential, whatever its shape.
-var assignmentPattern = regexp.MustCompile(`(?i)\b(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|authorization|credentials?)\b["']?\s*[:=]\s*["']?[^\s"',;]{4,}`)
-
-// TextLooksSecret is ValueLooksSecret for free text such as a test's
-// failure message or a summary: it also catches "password=hunter2" and
-// "Authorization: token abc…", where the name, not the value's shape, says
-// what follows is secret.
-func TextLooksSecret(s string) bool {
-	return ValueLooksSecret(s) || ((strings.ContainsAny(s, ":=")) && assignmentPattern.MatchString(s))
-}
+// TextLooksSecret is ValueLooksSecret under the name free-text fields
+// (a test's failure message, a summary, a reason) have always used; both
+// find secrets by shape and by the name written before them.
+func TextLooksSecret(s string) bool { return ValueLooksSecret(s) }

@@ -38,7 +38,10 @@ func requestInfoFrom(ctx context.Context) *requestInfo {
 }
 
 var (
-	requestIDPattern   = regexp.MustCompile(`^[A-Za-z0-9._:/+=-]{1,128}$`)
+	// requestIDPattern admits the ids proxies and tracers make (UUIDs, ULIDs,
+	// "svc:42.7") and nothing that reads as an assignment, a path or
+	// base64: '=', '/' and '+' are how a credential pasted by mistake looks.
+	requestIDPattern   = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,128}$`)
 	traceparentPattern = regexp.MustCompile(`^[0-9a-f]{2}-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}$`)
 )
 

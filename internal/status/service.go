@@ -208,9 +208,15 @@ const MaxNote = 1024
 // its audit event in the same transaction.
 func (s *Service) TakeSnapshot(ctx context.Context, o audit.Origin, note string) (*Snapshot, error) {
 	note = strings.TrimSpace(note)
-	if utf8.RuneCountInString(note) > MaxNote || redact.TextLooksSecret(note) {
-		return nil, &aeso.Error{Code: aeso.EINVALID, Reason: "validation_failed", Message: "request is invalid",
-			Fields: []aeso.FieldError{{Field: "note", Code: "invalid", Message: fmt.Sprintf("must be at most %d characters and hold no secret", MaxNote)}}}
+	var v aeso.Validation
+	switch {
+	case utf8.RuneCountInString(note) > MaxNote:
+		v.Add("note", "invalid", "must be at most %d characters and hold no secret", MaxNote)
+	case redact.TextLooksSecret(note):
+		v.Add("note", "secret_detected", "looks like it holds a secret; say why the snapshot was taken without credentials")
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
 	}
 	snap, _, err := s.take(ctx, o, CauseManual, note, 0)
 	return snap, err

@@ -1,0 +1,110 @@
+package e2e
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/aeso-dev/aeso/internal/testdb"
+)
+
+// TestNamedSecretsAreRedactedOrRefusedByField pins what each kind of field
+// does with a secret written after its name or carried in a URL: metadata
+// redacts and records the path (a URL keeps its host and path), identifiers,
+// free text and URL fields refuse with secret_detected naming the field and
+// without repeating the secret.
+func TestNamedSecretsAreRedactedOrRefusedByField(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
+		e := start(t, tg, withConfigFile(writeConfig(t, canaryConfig)))
+
+		ev := validEvent()
+		ev["metadata"] = map[string]any{
+			"note":     "retry with password=NamedPw1 failed",
+			"artifact": "https://b.s3.amazonaws.com/k.tgz?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Signature=NamedSig2",
+			"repo":     "https://NamedTok3@github.com/org/repo.git",
+			"policy":   "tokens=5",
+		}
+		got := emit(t, e, ev)
+		var md map[string]string
+		if err := json.Unmarshal(got.Metadata, &md); err != nil {
+			t.Fatal(err)
+		}
+		for key, want := range map[string]string{
+			"note":     "[REDACTED]",
+			"artifact": "https://b.s3.amazonaws.com/k.tgz?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Signature=[REDACTED]",
+			"repo":     "https://[REDACTED]@github.com/org/repo.git",
+			"policy":   "tokens=5",
+		} {
+			if md[key] != want {
+				t.Errorf("metadata %s is %q, want %q", key, md[key], want)
+			}
+		}
+		if strings.Join(got.RedactedPaths, ",") != "artifact,note,repo" {
+			t.Errorf("redacted paths %v, want artifact, note, repo", got.RedactedPaths)
+		}
+
+		bundle := e.canaryBundle(t)
+		refusals := []struct {
+			name, method, path string
+			body               any
+			field              string
+		}{
+			{"an audit target id", "POST", "/v1/audit/events", with(validEvent(), "target_id", "password=NamedPw4"), "target_id"},
+			{"an audit correlation id", "POST", "/v1/audit/events", with(validEvent(), "correlation_id", "api_key:NamedKey5"), "correlation_id"},
+			{"a token name", "POST", "/v1/tokens", map[string]any{"principal": "ci", "scopes": []string{"audit:read"}, "name": "deploy token=NamedTok6"}, "name"},
+			{"an item summary", "POST", "/v1/evidence/bundles/" + bundle + "/items",
+				map[string]any{"type": "test_report", "name": "unit", "result": "pass", "summary": "ran with passwd: NamedPw7"}, "summary"},
+			{"an item source URL with a token query", "POST", "/v1/evidence/bundles/" + bundle + "/items",
+				map[string]any{"type": "test_report", "name": "unit", "result": "pass",
+					"source": map[string]any{"url": "https://ci.example.com/j/1?access_token%3DNamedTok8"}}, "source.url"},
+			{"a component source URL with userinfo", "POST", "/v1/components/api/status",
+				map[string]any{"status": "healthy", "source_url": "https://NamedTok9@grafana.example.com/d/1"}, "source_url"},
+			{"a component source URL with a signature", "POST", "/v1/components/api/status",
+				map[string]any{"status": "healthy", "source_url": "https://grafana.example.com/d/1?sig=NamedSig10"}, "source_url"},
+			{"a guard source URL, percent-encoded", "POST", "/v1/guards/policy-check/reports",
+				map[string]any{"subject": "api@v1", "mode": "warn", "source_url": "https://ci.example.com/j?next=%2Fcb%3Fpassword%3DNamedPw11"}, "source_url"},
+			{"a reconciliation link", "POST", "/v1/reconciliations",
+				map[string]any{"component": "api", "kind": "drift", "severity": "low", "owner": "platform",
+					"evidence": map[string]any{"summary": "drift", "links": []any{map[string]any{
+						"url": "https://u:NamedPw12@artifacts.example.com/a", "sha256": strings.Repeat("ab", 32), "size": 1}}}},
+				"evidence.links[0].url"},
+			{"a snapshot note", "POST", "/v1/status/snapshots", map[string]any{"note": "secret: NamedSecret13"}, "note"},
+		}
+		for _, c := range refusals {
+			r := e.do(c.method, c.path, adminToken, c.body)
+			if r.status != 400 {
+				t.Errorf("%s: %d %s, want 400", c.name, r.status, r.body)
+				continue
+			}
+			p := r.problem(t)
+			found := false
+			for _, fe := range p.Errors {
+				found = found || fe.Field == c.field && fe.Code == "secret_detected"
+			}
+			if !found {
+				t.Errorf("%s: errors %+v, want secret_detected on %s", c.name, p.Errors, c.field)
+			}
+			if strings.Contains(string(r.body), "Named") {
+				t.Errorf("%s: the refusal repeats the secret: %s", c.name, r.body)
+			}
+		}
+		// Near misses are stored as sent.
+		plain := with(validEvent(), "target_id", "tokens=5")
+		plain["correlation_id"] = "build:42"
+		if got := emit(t, e, plain); got.TargetID != "tokens=5" || got.CorrelationID != "build:42" {
+			t.Errorf("near misses stored as %q and %q", got.TargetID, got.CorrelationID)
+		}
+		r := e.do("POST", "/v1/components/api/status", adminToken,
+			map[string]any{"status": "healthy", "source_url": "https://grafana.example.com/d/1?orgId=1&from=now-1h"})
+		if r.status != 201 || !strings.Contains(string(r.body), `"source_url":"https://grafana.example.com/d/1?orgId=1\u0026from=now-1h"`) &&
+			!strings.Contains(string(r.body), `"source_url":"https://grafana.example.com/d/1?orgId=1&from=now-1h"`) {
+			t.Errorf("a plain source URL: %d %s", r.status, r.body)
+		}
+	})
+}
+
+// with returns m with key set to v.
+func with(m map[string]any, key string, v any) map[string]any {
+	m[key] = v
+	return m
+}
