@@ -92,7 +92,7 @@ func TestAReportCannotBeAnInvariantResultItem(t *testing.T) {
 	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
 		e := start(t, tg, withConfigFile(writeConfig(t, invariantsYAML)))
 		b := newBundle(t, e, "billing", "v9")
-		data := reportFile(t, "junit-pass.xml")
+		data := reportFile(t, "node-junit-top.xml")
 		_, err := e.admin.AddReport(e.ctx, b.ID, client.ReportOptions{Format: report.FormatJUnit, Type: "invariant_result"},
 			bytes.NewReader(data), int64(len(data)))
 		var ce *client.Error

@@ -39,9 +39,9 @@ func TestEvidenceCommandsPackageSealPromoteAndVerify(t *testing.T) {
 			}
 		})
 		ok = ok && t.Run("add --junit uploads the report and prints its result and first failures", func(t *testing.T) {
-			r := mustRun(t, admin, "evidence", "add", "--bundle", id, "--junit", "testdata/evidence-junit-fail.xml",
+			r := mustRun(t, admin, "evidence", "add", "--bundle", id, "--junit", "../../internal/report/testdata/gotestsum-fail.xml",
 				"--source-url", "https://ci.example.com/jobs/42")
-			for _, want := range []string{"Result   fail", "9 total, 5 passed, 3 failed, 1 skipped", "First failures:", "TestDiv"} {
+			for _, want := range []string{"Result   fail", "11 total, 7 passed, 3 failed, 1 skipped", "First failures:", "TestDiv"} {
 				if !strings.Contains(r.stdout, want) {
 					t.Errorf("stdout lacks %q:\n%s", want, r.stdout)
 				}
@@ -74,7 +74,7 @@ func TestEvidenceCommandsPackageSealPromoteAndVerify(t *testing.T) {
 			}
 		})
 		t.Run("adding a report to a sealed bundle fails with bundle_sealed", func(t *testing.T) {
-			r := aeso(t, admin, "evidence", "add", "--bundle", id, "--junit", "testdata/evidence-junit-fail.xml")
+			r := aeso(t, admin, "evidence", "add", "--bundle", id, "--junit", "../../internal/report/testdata/gotestsum-fail.xml")
 			if r.code != 2 || !strings.Contains(r.stderr, "bundle_sealed") {
 				t.Errorf("exit code %d, stderr:\n%s\nwant exit code 2 and bundle_sealed", r.code, r.stderr)
 			}
@@ -87,7 +87,7 @@ func TestEvidenceCommandsPackageSealPromoteAndVerify(t *testing.T) {
 					t.Errorf("show lacks %q:\n%s", want, r.stdout)
 				}
 			}
-			if !regexp.MustCompile(`(?m)^1\s+test_report\s+.+\s+fail\s+9 total, 5 passed, 3 failed, 1 skipped\s*$`).MatchString(r.stdout) {
+			if !regexp.MustCompile(`(?m)^1\s+test_report\s+.+\s+fail\s+11 total, 7 passed, 3 failed, 1 skipped\s*$`).MatchString(r.stdout) {
 				t.Errorf("no item row with position, type, name, result and counts:\n%s", r.stdout)
 			}
 			if strings.Contains(r.stdout, "STALE:") {
@@ -206,7 +206,7 @@ func TestEvidenceManualItemsAndSupersession(t *testing.T) {
 			}
 		})
 		t.Run("add --gotest - reads the report from a pipe", func(t *testing.T) {
-			data, err := os.ReadFile("testdata/evidence-gotest-pass.json")
+			data, err := os.ReadFile("../../internal/report/testdata/gotest-pass.json")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -222,7 +222,7 @@ func TestEvidenceManualItemsAndSupersession(t *testing.T) {
 			wantStderr string
 		}{
 			{"add without a report or a result says what to give", []string{"evidence", "add", "--bundle", id, "--name", "x"}, "give a report"},
-			{"add with a report and --result refuses the mix", []string{"evidence", "add", "--bundle", id, "--junit", "testdata/evidence-junit-fail.xml", "--result", "pass"}, "--result describes a manual item"},
+			{"add with a report and --result refuses the mix", []string{"evidence", "add", "--bundle", id, "--junit", "../../internal/report/testdata/gotestsum-fail.xml", "--result", "pass"}, "--result describes a manual item"},
 			{"add with a malformed link names the form", []string{"evidence", "add", "--bundle", id, "--type", "check", "--name", "x", "--result", "pass", "--link", "https://x.example"}, "URL#sha256:HEX#SIZE"},
 			{"add with an unknown result names the field", []string{"evidence", "add", "--bundle", id, "--type", "check", "--name", "x", "--result", "great"}, "result: must be one of"},
 			{"add a report that is not there names the file", []string{"evidence", "add", "--bundle", id, "--junit", "testdata/evidence-missing.xml"}, "evidence-missing.xml"},

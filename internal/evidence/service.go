@@ -140,8 +140,12 @@ func describe(sum *report.Summary) string {
 		}
 		return text
 	}
-	return fmt.Sprintf("%s: %d tests, %d passed, %d failed, %d errored, %d skipped in %s",
+	text := fmt.Sprintf("%s: %d tests, %d passed, %d failed, %d errored, %d skipped in %s",
 		orTool(sum), c.Total, c.Passed, c.Failed, c.Errored, c.Skipped, d.Round(time.Millisecond))
+	if sum.ProvesNothing() {
+		text += "; the report lists no test, so it proves nothing"
+	}
+	return text
 }
 
 func orTool(sum *report.Summary) string {
@@ -153,7 +157,7 @@ func orTool(sum *report.Summary) string {
 
 func (s *Service) addItem(ctx context.Context, o audit.Origin, bundleID string, req ItemRequest, sum *report.Summary, link *invariant.ItemLink) (*Item, error) {
 	now := s.now()
-	observed, expires, md, err := req.validate(now)
+	observed, expires, md, err := req.validate(now, sum)
 	if err != nil {
 		return nil, err
 	}

@@ -136,17 +136,13 @@ func (r *BundleRequest) normalize() {
 }
 
 // Validate checks an item request and returns the times it carries.
-func (r *ItemRequest) validate(now time.Time) (observed time.Time, expires *time.Time, md redact.Result, err error) {
+func (r *ItemRequest) validate(now time.Time, sum *report.Summary) (observed time.Time, expires *time.Time, md redact.Result, err error) {
 	var v aeso.Validation
 	oneOf(&v, "type", r.Type, ItemTypes)
 	r.Name = strings.TrimSpace(r.Name)
 	text(&v, "name", r.Name, MaxTextField, true, false)
 	oneOf(&v, "result", r.Result, Results)
-	c := r.Counts
-	if c.Total < 0 || c.Passed < 0 || c.Failed < 0 || c.Errored < 0 || c.Skipped < 0 || c.Warnings < 0 ||
-		c.Notes < 0 || c.None < 0 || c.Suppressed < 0 || c.Duplicates < 0 {
-		v.Add("counts", "negative", "counts must not be negative")
-	}
+	checkCounts(&v, r.Result, r.Counts, sum)
 	text(&v, "summary", r.Summary, MaxSummary, false, true)
 	text(&v, "correlation_id", r.CorrelationID, 128, false, false)
 	text(&v, "source.runner", r.Source.Runner, 128, false, false)
@@ -258,4 +254,29 @@ func (r *SupersedeRequest) Validate() error {
 	text(&v, "owner", r.Owner, 128, false, false)
 	labels(&v, r.Labels)
 	return v.Err()
+}
+
+// checkCounts refuses counts that contradict themselves or the result: a
+// stored item is evidence, and `pass` with nine failures, or a total of
+// one with nine failed, would be believed by whoever reads only the
+// result. A report's counts add up as report.Counts.AddsUp defines for
+// its format; a manual item's total is passed + failed + skipped + errored
+// whenever any of those is given (a bare total, or warnings alone, count
+// something else and are kept as given).
+func checkCounts(v *aeso.Validation, result string, c report.Counts, sum *report.Summary) {
+	if c.Total < 0 || c.Passed < 0 || c.Failed < 0 || c.Errored < 0 || c.Skipped < 0 || c.Warnings < 0 ||
+		c.Notes < 0 || c.None < 0 || c.Suppressed < 0 || c.Duplicates < 0 {
+		v.Add("counts", "negative", "counts must not be negative")
+		return
+	}
+	tests := c.Passed + c.Failed + c.Skipped + c.Errored
+	switch {
+	case sum != nil && !c.AddsUp(sum.Format):
+		v.Add("counts", "inconsistent", "the counts of the %s report do not add up", sum.Format)
+	case sum == nil && tests > 0 && c.Total != tests:
+		v.Add("counts", "inconsistent", "total must equal passed + failed + skipped + errored (%d)", tests)
+	}
+	if result == "pass" && (c.Failed > 0 || c.Errored > 0) {
+		v.Add("result", "contradicts_counts", "cannot be pass with failed or errored counts")
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"sort"
+	"strings"
 
 	"github.com/owenrumney/go-sarif/v3/pkg/report/v210/sarif"
 )
@@ -16,7 +17,7 @@ type Finding struct {
 	Level       string // error, warning, note or none: the result's effective level; "" when suppressed
 	Location    string
 	Message     string // cut to MaxMessage, secrets replaced
-	Fingerprint string // the tool's fingerprint, else FallbackFingerprint
+	Fingerprint string // findingKey: the same for the same finding in every log of the same tool
 }
 
 // SARIFLog is what a guard keeps of a SARIF log: the same distinct results
@@ -56,11 +57,34 @@ func FallbackFingerprint(ruleID, location, message string) string {
 	return hex.EncodeToString(sum[:16])
 }
 
+// findingKey identifies a distinct result of a log: the same tool's same
+// rule with the same fingerprint is the same finding. A tool fingerprint
+// alone does not do: CodeQL's primaryLocationLineHash hashes a line's
+// text, so two rules in two files can share it. A partial fingerprint
+// (partialFingerprints, which SARIF says a consumer must combine with
+// other information) is taken together with the result's location. With
+// no fingerprint from the tool, rule, place and message identify it. The
+// tool is its driver's name without the version, so upgrading a scanner
+// does not make every finding new. Evidence items and guard reports
+// count through this one key.
+func findingKey(driver, ruleID, location, message string, res *sarif.Result) string {
+	fp, partial := fingerprintOf(res)
+	parts := []string{driver, ruleID, fp}
+	switch {
+	case fp == "":
+		parts = []string{driver, ruleID, "", location, message}
+	case partial:
+		parts = append(parts, location)
+	}
+	sum := sha256.Sum256([]byte(strings.Join(parts, "\x00")))
+	return hex.EncodeToString(sum[:16])
+}
+
 // fingerprintOf picks a stable fingerprint the tool computed, preferring
-// full fingerprints to partial ones, and the first key in sorted order so
-// the choice never depends on map order.
-func fingerprintOf(res *sarif.Result) string {
-	for _, m := range []map[string]string{res.Fingerprints, res.PartialFingerprints} {
+// full fingerprints to partial ones (partial says which it found), and
+// the first key in sorted order so the choice never depends on map order.
+func fingerprintOf(res *sarif.Result) (fp string, partial bool) {
+	for i, m := range []map[string]string{res.Fingerprints, res.PartialFingerprints} {
 		keys := make([]string, 0, len(m))
 		for k := range m {
 			keys = append(keys, k)
@@ -68,11 +92,11 @@ func fingerprintOf(res *sarif.Result) string {
 		sort.Strings(keys)
 		for _, k := range keys {
 			if v := m[k]; v != "" {
-				return cut(k+":"+v, 128)
+				return k + ":" + v, i == 1
 			}
 		}
 	}
-	return ""
+	return "", false
 }
 
 // sarifPos is where the runs of a log are: the byte offset of the runs

@@ -2,12 +2,72 @@ package report
 
 import (
 	"bytes"
+	"encoding/xml"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
 	"unicode/utf8"
+
+	jsonv2 "github.com/go-json-experiment/json"
 )
+
+// junitCaseCount counts the <testcase> start elements of a JUnit document
+// that are not nested inside another test case, independently of the
+// parser's bookkeeping. ok is false when this plain decoder cannot read
+// the document.
+func junitCaseCount(data []byte) (n int, ok bool) {
+	text, _, err := junitUTF8(data)
+	if err != nil {
+		return 0, false
+	}
+	d := xml.NewDecoder(bytes.NewReader(text))
+	d.CharsetReader = func(_ string, in io.Reader) (io.Reader, error) { return in, nil }
+	inCase := 0 // depth inside the outermost open test case, 0 outside one
+	for {
+		tok, err := d.Token()
+		if err == io.EOF {
+			return n, true
+		}
+		if err != nil {
+			return 0, false
+		}
+		switch el := tok.(type) {
+		case xml.StartElement:
+			switch {
+			case inCase > 0:
+				inCase++
+			case el.Name.Local == "testcase":
+				n++
+				inCase = 1
+			}
+		case xml.EndElement:
+			if inCase > 0 {
+				inCase--
+			}
+		}
+	}
+}
+
+// goTestPairs counts the distinct (package, test) pairs the events of a
+// go test stream name: each must be counted at least once, however the
+// stream ends.
+func goTestPairs(data []byte) int {
+	pairs := map[[2]string]bool{}
+	for line := range bytes.Lines(data) {
+		var ev struct {
+			Action  string `json:"Action"`
+			Package string `json:"Package"`
+			Test    string `json:"Test"`
+		}
+		if jsonv2.Unmarshal(bytes.TrimSpace(line), &ev) == nil && ev.Action != "" && ev.Test != "" &&
+			ev.Action != "build-output" && ev.Action != "build-fail" {
+			pairs[[2]string{ev.Package, ev.Test}] = true
+		}
+	}
+	return len(pairs)
+}
 
 // fuzzParse seeds f with the testdata files matching glob and a few small
 // documents (the fuzzer mutates small inputs far faster than 140 KB logs),
@@ -53,6 +113,18 @@ func fuzzParse(f *testing.F, format, glob string, small ...string) {
 		}
 		if !s.Counts.AddsUp(format) {
 			t.Fatalf("counts %+v do not add up", s.Counts)
+		}
+		// AddsUp alone cannot fail for test reports, whose Total the
+		// parsers compute as the sum; these counts come from the input.
+		switch format {
+		case FormatJUnit:
+			if n, ok := junitCaseCount(data); ok && s.Counts.Total != n {
+				t.Fatalf("total %d, but the document has %d test cases", s.Counts.Total, n)
+			}
+		case FormatGoTest:
+			if n := goTestPairs(data); s.Counts.Total < n {
+				t.Fatalf("total %d, but %d distinct tests ran", s.Counts.Total, n)
+			}
 		}
 		if s.Result == ResultPass && (s.Counts.Errored > 0 || s.Counts.Failed > 0) {
 			t.Fatalf("result pass with counts %+v", s.Counts)

@@ -2,22 +2,27 @@ package report
 
 import (
 	"bytes"
-	"encoding/json"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
+
+	jsonv2 "github.com/go-json-experiment/json"
 )
 
 // testEvent is one line of a `go test -json` stream, as test2json writes
 // it, plus the build events `go test -json` adds since Go 1.24.
+// Names match exactly, as test2json writes them: a line with "action" or
+// "ACTION" is not an event, so a second, differently cased key cannot
+// override the one that counts.
 type testEvent struct {
-	Action      string
-	Package     string
-	Test        string
-	Elapsed     float64
-	Output      string
-	ImportPath  string // build-output and build-fail events
-	FailedBuild string // on a package's fail event when its build failed
+	Action      string  `json:"Action"`
+	Package     string  `json:"Package"`
+	Test        string  `json:"Test"`
+	Elapsed     float64 `json:"Elapsed"`
+	Output      string  `json:"Output"`
+	ImportPath  string  `json:"ImportPath"`  // build-output and build-fail events
+	FailedBuild string  `json:"FailedBuild"` // on a package's fail event when its build failed
 }
 
 // goPackage is what the stream has said about one package so far.
@@ -40,6 +45,7 @@ type goTest struct {
 	packages   map[string]*goPackage
 	order      []string // packages in the order the stream named them
 	events     int
+	buildFail  map[string]bool // build-fail ImportPaths, true once a package's fail claims it
 
 	// The current run of lines that are not test2json events: build
 	// output, a panic from a TestMain, or a stream cut short.
@@ -61,6 +67,7 @@ func parseGoTest(data []byte) (*Summary, error) {
 		pkgOutput:  map[string]*strings.Builder{},
 		build:      map[string]*strings.Builder{},
 		packages:   map[string]*goPackage{},
+		buildFail:  map[string]bool{},
 	}
 	var first *ParseError // why the first non-event line was rejected
 	lineNo := 0
@@ -77,7 +84,15 @@ func parseGoTest(data []byte) (*Summary, error) {
 			continue
 		}
 		var ev testEvent
-		err := json.Unmarshal(line, &ev)
+		err := jsonv2.Unmarshal(line, &ev)
+		if bad := jsonAmbiguous(err); bad != nil {
+			// A line that is JSON but reads two ways (a name given twice,
+			// or bytes that are not UTF-8) is not tolerated as output:
+			// which of its values counts would be a guess.
+			pe := jsonError(FormatGoTest, line, bad)
+			pe.Line = lineNo
+			return nil, pe
+		}
 		if err == nil && ev.Action != "" {
 			g.flushBad()
 			g.event(ev)
@@ -122,15 +137,26 @@ func (g *goTest) pkg(name string) *goPackage {
 }
 
 // event applies one test2json event.
+//
+// A package that has ended is reopened by its next start or test event:
+// `go test -count=N` and a concatenation of streams run a package again,
+// and the rerun must end too, or it was cut off.
 func (g *goTest) event(ev testEvent) {
 	g.events++
-	if ev.Action == "build-output" || ev.Action == "build-fail" {
-		if ev.Action == "build-output" {
-			appendTo(g.build, ev.ImportPath, ev.Output)
+	switch ev.Action {
+	case "build-output":
+		appendTo(g.build, ev.ImportPath, ev.Output)
+		return
+	case "build-fail":
+		if _, ok := g.buildFail[ev.ImportPath]; !ok {
+			g.buildFail[ev.ImportPath] = false
 		}
 		return
 	}
 	p := g.pkg(ev.Package)
+	if ev.Test != "" || ev.Action == "start" {
+		p.ended = false
+	}
 	key := ev.Package + "\x00" + ev.Test
 	switch {
 	case ev.Test == "" && ev.Action == "output":
@@ -140,13 +166,6 @@ func (g *goTest) event(ev testEvent) {
 		g.endPackage(ev, p)
 	case ev.Test == "":
 		// start: the package is named; nothing to count.
-	case ev.Action == "run":
-		if !p.runningKeys[ev.Test] {
-			p.runningKeys[ev.Test] = true
-			p.running = append(p.running, ev.Test)
-		}
-	case ev.Action == "output":
-		appendTo(g.testOutput, key, ev.Output)
 	case ev.Action == "pass", ev.Action == "bench":
 		g.counts.Passed++
 		g.endTest(p, key, ev.Test)
@@ -155,6 +174,16 @@ func (g *goTest) event(ev testEvent) {
 		g.endTest(p, key, ev.Test)
 	case ev.Action == "fail":
 		g.failTest(p, ev.Package, ev.Test)
+	default:
+		// run, output, pause, cont…: the test is running until an event
+		// ends it, so one the stream never ends is counted all the same.
+		if !p.runningKeys[ev.Test] {
+			p.runningKeys[ev.Test] = true
+			p.running = append(p.running, ev.Test)
+		}
+		if ev.Action == "output" {
+			appendTo(g.testOutput, key, ev.Output)
+		}
 	}
 }
 
@@ -186,6 +215,9 @@ func (g *goTest) failTest(p *goPackage, pkg, test string) {
 // still running (a test timed out: `panic: test timed out`, or one
 // panicked), those tests failed, and their output says how.
 func (g *goTest) endPackage(ev testEvent, p *goPackage) {
+	if ev.FailedBuild != "" && ev.Action == "fail" {
+		g.buildFail[ev.FailedBuild] = true // this package's error says why
+	}
 	running := p.running
 	p.running, p.runningKeys, p.ended = nil, map[string]bool{}, true
 	for _, test := range running {
@@ -213,6 +245,7 @@ func (g *goTest) endPackage(ev testEvent, p *goPackage) {
 		g.counts.Errored++
 		g.fs.add(ev.Package, ev.Package, g.packageMessage(ev))
 	}
+	p.testFailed = false // a rerun of the package starts afresh
 	delete(g.pkgOutput, ev.Package)
 }
 
@@ -240,50 +273,48 @@ func (g *goTest) flushBad() {
 }
 
 // cutOff counts what the stream left unfinished: every test still running
-// and every package without its final pass or fail is an error, since
-// the runner was stopped (or the upload cut) before they ended. It
-// reports whether there was any.
-func (g *goTest) cutOff() bool {
-	cut := false
+// (in any package, ended or not) and every package without its final pass
+// or fail is an error, since the runner was stopped (or the upload cut)
+// before they ended. So is every build that failed (build-fail) without a
+// package fail claiming it: the package it was for never reported.
+func (g *goTest) cutOff() {
 	for _, name := range g.order {
 		p := g.packages[name]
-		if p.ended {
-			continue
-		}
-		cut = true
 		for _, test := range p.running {
 			g.counts.Errored++
 			g.fs.add(name+"/"+test, name, "the stream ended before this test did")
 		}
-		if len(p.running) == 0 {
+		if !p.ended && len(p.running) == 0 {
 			g.counts.Errored++
 			g.fs.add(name, name, "the stream ended before this package did")
 		}
 	}
-	return cut
+	var unclaimed []string
+	for path, claimed := range g.buildFail {
+		if !claimed {
+			unclaimed = append(unclaimed, path)
+		}
+	}
+	sort.Strings(unclaimed)
+	for _, path := range unclaimed {
+		g.counts.Errored++
+		name, _, _ := strings.Cut(path, " ")
+		msg := "the build failed and no package reported it"
+		if b := g.build[path]; b != nil {
+			msg = joinLines(b.String(), nil)
+		}
+		g.fs.add(name, name, msg)
+	}
 }
 
-// summary applies the result rules: a stream that ends mid-run is an
-// error whatever it holds; then failed tests, then errors of the run,
-// then whether anything ran at all.
+// summary counts what was read; resultOf decides the result (a stream cut
+// off always has an error).
 func (g *goTest) summary() *Summary {
-	cut := g.cutOff()
+	g.cutOff()
 	c := g.counts
 	c.Total = c.Passed + c.Failed + c.Skipped + c.Errored
-	s := &Summary{Tool: "go test", Counts: c, DurationMS: millis(g.seconds)}
+	s := &Summary{Tool: "go test", Counts: c, DurationMS: millis(g.seconds), Result: resultOf(FormatGoTest, c)}
 	s.Failures, s.Truncated = g.fs.list, g.fs.truncated
-	switch {
-	case cut:
-		s.Result = ResultError
-	case c.Failed > 0:
-		s.Result = ResultFail
-	case c.Errored > 0:
-		s.Result = ResultError
-	case c.Total == c.Skipped:
-		s.Result = ResultSkip
-	default:
-		s.Result = ResultPass
-	}
 	return s
 }
 

@@ -44,14 +44,18 @@ type junitReader struct {
 	suiteTimed  bool    // the open outermost suite has its own time
 	caseSeconds float64 // its test cases' times, for when it has not
 	suites      []string
+	suiteDepth  int // nesting depth of the open outermost suite, -1 when none is open
 	cur         *junitCase
+	curDepth    int    // nesting depth of cur
 	into        string // "failure" or "error" while reading the element that decided cur
 	sawRoot     bool
 }
 
 // parseJUnit summarises a JUnit XML report: a <testsuites> document (with
-// suites, test cases, or both) or a lone <testsuite>. Every <testcase>
-// counts once: error before failure before skipped, else passed.
+// suites, test cases, or both) or a lone <testsuite>. Every <testcase> not
+// nested inside another one counts once, wherever it sits (under a suite,
+// under the root, or inside an element this reader does not know): error
+// before failure before skipped, else passed.
 func parseJUnit(data []byte) (*Summary, error) {
 	data, declared16, err := junitUTF8(data)
 	if err != nil {
@@ -66,7 +70,7 @@ func parseJUnit(data []byte) (*Summary, error) {
 		}
 		return nil, errors.New("declares an encoding other than UTF-8 or UTF-16")
 	}
-	j := &junitReader{rootSeconds: -1}
+	j := &junitReader{rootSeconds: -1, suiteDepth: -1}
 	var open []string // names of the open elements
 	for {
 		tok, err := d.Token()
@@ -80,9 +84,9 @@ func parseJUnit(data []byte) (*Summary, error) {
 				if syntax.Line != line {
 					line, column = syntax.Line, 0
 				}
-				return nil, parseError(FormatJUnit, line, column, syntax.Msg)
+				return nil, parseError(FormatJUnit, line, column, xmlText(syntax.Msg))
 			}
-			return nil, parseError(FormatJUnit, line, column, err.Error())
+			return nil, parseError(FormatJUnit, line, column, xmlText(err.Error()))
 		}
 		switch el := tok.(type) {
 		case xml.StartElement:
@@ -117,31 +121,29 @@ func parseJUnit(data []byte) (*Summary, error) {
 
 // start opens an element whose ancestors are open.
 func (j *junitReader) start(open []string, el xml.StartElement) {
-	parent := ""
-	if len(open) > 0 {
-		parent = open[len(open)-1]
-	}
+	depth := len(open)
 	switch name := el.Name.Local; {
-	case name == "testsuites" && len(open) == 0:
+	case name == "testsuites" && depth == 0:
 		j.rootSeconds = seconds(attr(el, "time"))
-	case name == "testsuite" && (parent == "" || parent == "testsuites"):
+	case name == "testsuite" && j.suiteDepth < 0 && j.cur == nil:
 		// An outermost suite: its name may name the tool, its time is
 		// part of the run's.
 		j.suites = append(j.suites, attr(el, "name"))
-		j.caseSeconds = 0
+		j.suiteDepth, j.caseSeconds = depth, 0
 		t := seconds(attr(el, "time"))
 		if j.suiteTimed = t >= 0; j.suiteTimed {
 			j.seconds += t
 		}
-	case name == "testcase" && (parent == "testsuite" || parent == "testsuites"):
+	case name == "testcase" && j.cur == nil:
 		j.cur = &junitCase{name: attr(el, "name"), classname: attr(el, "classname"),
 			file: attr(el, "file"), line: attr(el, "line"), seconds: seconds(attr(el, "time"))}
-		if parent == "testsuites" {
+		j.curDepth = depth
+		if j.suiteDepth < 0 {
 			j.seconds += max(j.cur.seconds, 0) // Node: a test outside any suite
 		} else {
 			j.caseSeconds += max(j.cur.seconds, 0)
 		}
-	case j.cur != nil && parent == "testcase":
+	case j.cur != nil && depth == j.curDepth+1:
 		j.outcome(name, el)
 	}
 }
@@ -171,14 +173,16 @@ func (j *junitReader) outcome(name string, el xml.StartElement) {
 
 // end closes an element; open are the elements still open around it.
 func (j *junitReader) end(open []string, name string) {
+	depth := len(open)
 	switch {
-	case name == "testsuite" && (len(open) == 0 || open[len(open)-1] == "testsuites"):
+	case name == "testsuite" && depth == j.suiteDepth:
 		if !j.suiteTimed {
 			j.seconds += j.caseSeconds
 		}
-	case j.into != "" && name == j.into && len(open) > 0 && open[len(open)-1] == "testcase":
+		j.suiteDepth = -1
+	case j.cur != nil && j.into != "" && name == j.into && depth == j.curDepth+1:
 		j.into = ""
-	case name == "testcase" && j.cur != nil && (len(open) == 0 || open[len(open)-1] != "testcase"):
+	case j.cur != nil && name == "testcase" && depth == j.curDepth:
 		j.finish(j.cur)
 		j.cur, j.into = nil, ""
 	}
@@ -201,13 +205,11 @@ func (j *junitReader) finish(c *junitCase) {
 	j.fs.add(c.name, junitLocation(c), junitMessage(c))
 }
 
-// summary applies the result rules: an errored test makes the report an
-// error, then a failed one a failure; a report where nothing passed or
-// failed proves nothing ran (skip).
+// summary counts what was read; resultOf decides the result.
 func (j *junitReader) summary() *Summary {
 	c := j.counts
 	c.Total = c.Passed + c.Failed + c.Skipped + c.Errored
-	s := &Summary{Counts: c}
+	s := &Summary{Counts: c, Result: resultOf(FormatJUnit, c)}
 	if len(j.suites) == 1 {
 		s.Tool = j.suites[0]
 	}
@@ -217,16 +219,6 @@ func (j *junitReader) summary() *Summary {
 	}
 	s.DurationMS = millis(secs)
 	s.Failures, s.Truncated = j.fs.list, j.fs.truncated
-	switch {
-	case c.Errored > 0:
-		s.Result = ResultError
-	case c.Failed > 0:
-		s.Result = ResultFail
-	case c.Total == c.Skipped:
-		s.Result = ResultSkip
-	default:
-		s.Result = ResultPass
-	}
 	return s
 }
 

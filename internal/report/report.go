@@ -79,6 +79,46 @@ func (c Counts) AddsUp(format string) bool {
 		c.Total == c.Passed+c.Failed+c.Skipped+c.Errored
 }
 
+// resultOf is the one order of results, the same for every format:
+//
+//   - error: something went wrong that the report cannot account for (a
+//     package that did not build, a run that did not finish, a stream cut
+//     off, a test case in error). It outranks a failure because a failure
+//     says "we saw this fail", while an error says "part of the run was not
+//     seen": a report with both does not show the whole picture, and
+//     calling it a failure would claim it does;
+//   - fail: a test failed, or a SARIF result of level error;
+//   - warn: SARIF warnings;
+//   - error again for a test report that lists no test at all: it proves
+//     nothing ran (a SARIF log without results is a clean scan and passes);
+//   - skip: every test was skipped;
+//   - pass otherwise.
+func resultOf(format string, c Counts) string {
+	switch {
+	case c.Errored > 0:
+		return ResultError
+	case c.Failed > 0:
+		return ResultFail
+	case c.Warnings > 0:
+		return ResultWarn
+	case format == FormatSARIF:
+		return ResultPass
+	case c.Total == 0:
+		return ResultError
+	case c.Total == c.Skipped:
+		return ResultSkip
+	default:
+		return ResultPass
+	}
+}
+
+// ProvesNothing reports whether a summary is an error only because it
+// lists no test: a JUnit file without test cases, or a go test stream
+// without a package that ran.
+func (s *Summary) ProvesNothing() bool {
+	return s.Format != FormatSARIF && s.Result == ResultError && s.Counts.Total == 0
+}
+
 // Failure is one failed test or finding.
 type Failure struct {
 	Name     string `json:"name"`               // test name ("pkg/TestX/sub") or SARIF ruleId

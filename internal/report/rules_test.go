@@ -44,9 +44,9 @@ func TestParseAppliesTheResultRules(t *testing.T) {
 			counts: Counts{Total: 1, Skipped: 1},
 		},
 		{
-			name: "JUnit with no tests at all is skipped", format: FormatJUnit,
+			name: "JUnit with no tests at all proves nothing", format: FormatJUnit,
 			input:  `<testsuites><testsuite name="empty"/></testsuites>`,
-			result: ResultSkip, tool: "empty",
+			result: ResultError, tool: "empty",
 		},
 		{
 			name: "a go test stream with every test skipped is skipped", format: FormatGoTest,
@@ -67,7 +67,7 @@ func TestParseAppliesTheResultRules(t *testing.T) {
 			failures: []Failure{{Name: "p", Location: "p", Message: "panic: TestMain forgot os.Exit"}},
 		},
 		{
-			name: "build output before the events is one error and the failed test still fails", format: FormatGoTest,
+			name: "build output before the events is one error and outranks the failed test", format: FormatGoTest,
 			input: `# p
 ./p.go:3:1: syntax error
 
@@ -76,7 +76,7 @@ func TestParseAppliesTheResultRules(t *testing.T) {
 {"Action":"output","Package":"q","Test":"TestB","Output":"--- FAIL: TestB (0.00s)\n"}
 {"Action":"fail","Package":"q","Test":"TestB"}
 {"Action":"fail","Package":"q"}`,
-			result: ResultFail, tool: "go test",
+			result: ResultError, tool: "go test",
 			counts: Counts{Total: 2, Failed: 1, Errored: 1},
 			failures: []Failure{
 				{Name: "(non-JSON output)", Location: "line 1", Message: "# p\n./p.go:3:1: syntax error"},
@@ -111,16 +111,19 @@ func TestParseAppliesTheResultRules(t *testing.T) {
 			counts: Counts{Total: 1, Notes: 1},
 		},
 		{
-			name: "a suppression under review or without a status suppresses; a rejected one does not", format: FormatSARIF,
+			name: "only suppressions all accepted or without a status suppress", format: FormatSARIF,
 			input: `{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"x"}},"results":[
     {"ruleId":"A","level":"error","message":{"text":"kept"},"suppressions":[{"kind":"external","status":"rejected"}]},
     {"ruleId":"B","level":"error","message":{"text":"reviewed"},"suppressions":[{"kind":"external","status":"underReview"}]},
     {"ruleId":"C","level":"error","message":{"text":"accepted"},"suppressions":[{"kind":"inSource","status":"accepted"}]},
-    {"ruleId":"D","level":"error","message":{"text":"empty list"},"suppressions":[]}
+    {"ruleId":"D","level":"error","message":{"text":"empty list"},"suppressions":[]},
+    {"ruleId":"E","level":"error","message":{"text":"no status"},"suppressions":[{"kind":"inSource"}]},
+    {"ruleId":"F","level":"error","message":{"text":"one rejected"},"suppressions":[{"kind":"inSource"},{"kind":"external","status":"rejected"}]}
   ]}]}`,
 			result: ResultFail, tool: "x",
-			counts:   Counts{Total: 4, Failed: 2, Suppressed: 2},
-			failures: []Failure{{Name: "A", Message: "kept"}, {Name: "D", Message: "empty list"}},
+			counts: Counts{Total: 6, Failed: 4, Suppressed: 2},
+			failures: []Failure{{Name: "A", Message: "kept"}, {Name: "B", Message: "reviewed"}, {Name: "D", Message: "empty list"},
+				{Name: "F", Message: "one rejected"}},
 		},
 		{
 			name: "a result repeated at a worse level counts once, at the worse level", format: FormatSARIF,
@@ -156,11 +159,11 @@ func TestParseAppliesTheResultRules(t *testing.T) {
 			counts: Counts{Total: 1, Passed: 1},
 		},
 		{
-			name: "a package that ran nothing is skipped, not passed", format: FormatGoTest,
+			name: "a package that ran nothing proves nothing", format: FormatGoTest,
 			input: `{"Action":"start","Package":"p"}
 {"Action":"output","Package":"p","Output":"testing: warning: no tests to run\n"}
 {"Action":"pass","Package":"p","Elapsed":0.01}`,
-			result: ResultSkip, tool: "go test", durationMS: 10,
+			result: ResultError, tool: "go test", durationMS: 10,
 		},
 		{
 			name: "a JUnit test case that fails and errors counts once, as an error", format: FormatJUnit,
@@ -170,9 +173,10 @@ func TestParseAppliesTheResultRules(t *testing.T) {
 			failures: []Failure{{Name: "t", Message: "e"}},
 		},
 		{
-			name: "an empty testsuites document is skipped", format: FormatJUnit,
+			// No tool writes this; it is the smallest document that lists no test.
+			name: "an empty testsuites document proves nothing", format: FormatJUnit,
 			input:  `<testsuites/>`,
-			result: ResultSkip,
+			result: ResultError,
 		},
 	}
 	for _, tt := range tests {

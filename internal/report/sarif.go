@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	jsonv2 "github.com/go-json-experiment/json"
 	"github.com/owenrumney/go-sarif/v3/pkg/report/v210/sarif"
 )
 
@@ -58,18 +59,26 @@ func parseSARIF(data []byte) (*Summary, error) {
 // could not compile a package, counts in Errored and makes the report an
 // error, whatever its results say.
 //
-// Every distinct result counts in exactly one bucket: suppressed (a
-// suppression whose status is not "rejected"), else its effective level
+// Every distinct result counts in exactly one bucket: suppressed (every
+// suppression accepted or without a status), else its effective level
 // error (Failed), warning (Warnings), note (Notes) or none (None). A
-// result listed twice (same fingerprint: the tool's, else rule, place and
-// message) counts once, in the worse of its buckets, and in Duplicates:
+// result listed twice (same findingKey: tool, rule and the tool's
+// fingerprint, else rule, place and message) counts once, in the worse of
+// its buckets, and in Duplicates:
 // a scanner run over overlapping inputs finds each problem once however
 // many times it prints it, and a guard report counts it the same way.
 func readSARIF(data []byte) (*sarifLog, error) {
-	// Strict: without it the library turns an absent results array into
-	// an empty one, which would hide a run that produced no results.
-	log, err := sarif.FromBytes(data, sarif.WithStrictValidation())
-	if err != nil {
+	if pe := checkJSON(FormatSARIF, data); pe != nil {
+		return nil, pe
+	}
+	// Decoded into the library's types with names matched exactly (SARIF
+	// property names are case-sensitive): encoding/json, which the
+	// library's FromBytes uses, would read "Results" as "results", so a
+	// second, differently cased key could empty a run. Unlike FromBytes
+	// without its strict option, this leaves an absent results array
+	// absent, which runIncomplete needs to see.
+	log := &sarif.Report{}
+	if err := jsonv2.Unmarshal(data, log); err != nil {
 		return nil, jsonError(FormatSARIF, data, err)
 	}
 	if log.Version != "2.1.0" {
@@ -84,7 +93,7 @@ func readSARIF(data []byte) (*sarifLog, error) {
 		return nil, parseError(FormatSARIF, line, column, "no runs: the log does not show that any tool ran")
 	}
 	l := &sarifLog{summary: &Summary{}}
-	at := map[string]int{} // fingerprint → index in l.entries
+	at := map[string]int{} // finding key → index in l.entries
 	var tools []string
 	var seconds float64
 	for i, run := range log.Runs {
@@ -101,18 +110,17 @@ func readSARIF(data []byte) (*sarifLog, error) {
 			l.incomplete = append(l.incomplete, Incomplete{Tool: clean(name), Reason: clean(why)})
 		}
 		defaults := ruleLevels(run)
+		driver := *run.Tool.Driver.Name
 		for _, res := range run.Results {
 			if res == nil {
 				continue
 			}
 			e := sarifEntry{bucket: bucketOf(res, defaults), finding: Finding{
 				RuleID: clean(cut(ruleID(res), 128)), Location: clean(sarifLocation(res)),
-				Message: clean(sarifMessage(res)), Fingerprint: fingerprintOf(res),
+				Message: clean(sarifMessage(res)),
 			}}
 			e.finding.Level = levelName[e.bucket]
-			if e.finding.Fingerprint == "" {
-				e.finding.Fingerprint = FallbackFingerprint(e.finding.RuleID, e.finding.Location, e.finding.Message)
-			}
+			e.finding.Fingerprint = findingKey(driver, ruleID(res), sarifLocation(res), sarifMessage(res), res)
 			if j, ok := at[e.finding.Fingerprint]; ok {
 				l.duplicates++
 				if e.bucket > l.entries[j].bucket {
@@ -152,16 +160,7 @@ func readSARIF(data []byte) (*sarifLog, error) {
 	s.Counts.Errored = len(l.incomplete)
 	s.Counts.Duplicates = l.duplicates
 	s.Failures, s.Truncated = fs.list, fs.truncated
-	switch {
-	case s.Counts.Errored > 0:
-		s.Result = ResultError
-	case s.Counts.Failed > 0:
-		s.Result = ResultFail
-	case s.Counts.Warnings > 0:
-		s.Result = ResultWarn
-	default:
-		s.Result = ResultPass
-	}
+	s.Result = resultOf(FormatSARIF, s.Counts)
 	return l, nil
 }
 
@@ -222,14 +221,20 @@ func firstError(inv *sarif.Invocation) string {
 	return ""
 }
 
-// bucketOf is the one bucket a result counts in: suppressed when any of
-// its suppressions is not rejected (accepted, under review, or with no
-// status), else its effective level.
+// bucketOf is the one bucket a result counts in: suppressed when it has
+// suppressions and every one is accepted or has no status (SARIF §3.35.3:
+// no status means accepted); a suppression under review or rejected
+// leaves the result in its level's bucket, since nobody has yet agreed to
+// ignore it. Otherwise its effective level.
 func bucketOf(res *sarif.Result, defaults map[string]string) int {
+	suppressed := len(res.Suppressions) > 0
 	for _, sup := range res.Suppressions {
-		if sup != nil && (sup.Status == nil || *sup.Status != "rejected") {
-			return bucketSuppressed
+		if sup == nil || sup.Status != nil && *sup.Status != "accepted" {
+			suppressed = false
 		}
+	}
+	if suppressed {
+		return bucketSuppressed
 	}
 	switch resultLevel(res, defaults) {
 	case sarif.LevelError:

@@ -42,8 +42,17 @@ chmod -R u+w "$modcache" && rm -rf "$modcache"
 # and a stream cut in the middle of a line.
 head -n 300 "$out/gotest-pass.json" >"$out/gotest-cut.json"
 head -c 2500 "$out/gotest-fail.json" >"$out/gotest-truncated.json"
+# A package where nothing ran proves nothing.
+go test -json -count=1 -trimpath -run '^$' ./calc >"$out/gotest-none.json"
+# Derived: a rerun cut off after a full pass (the package ends, starts
+# again and never ends); a build that failed with no package event
+# claiming it; a line that names its Action twice.
+cat "$out/gotest-pass.json" "$out/gotest-cut.json" >"$out/gotest-rerun-cut.json"
+jq -c 'select(.Action | startswith("build"))' "$out/gotest-build-error.json" >"$out/gotest-build-only.json"
+sed 's/"Action":"fail"/"Action":"fail","Action":"pass"/' "$out/gotest-fail.json" >"$out/gotest-action-twice.json"
 
 may_fail gotestsum --format dots --junitfile "$out/gotestsum-fail.xml" -- -count=1 -trimpath ./calc ./strutil >/dev/null
+gotestsum --format dots --junitfile "$out/gotestsum-none.xml" -- -count=1 -trimpath -run '^$' ./calc >/dev/null
 
 may_fail staticcheck -f sarif -show-ignored ./lint >"$out/staticcheck.sarif"
 staticcheck -f sarif ./strutil >"$out/staticcheck-clean.sarif"
@@ -59,11 +68,22 @@ jq -c '{version}' "$out/staticcheck-clean.sarif" >"$out/sarif-no-runs.sarif"
 jq -c '.runs[0].invocations[0].executionSuccessful = false' "$out/staticcheck-clean.sarif" >"$out/sarif-not-finished.sarif"
 jq -c '.runs[0].results += [.runs[0].results[0]]' "$out/gosec.sarif" >"$out/sarif-duplicate.sarif"
 head -c 3000 "$out/staticcheck.sarif" >"$out/sarif-broken.sarif"
+# Derived: logs a lenient JSON reader gets wrong (a name given twice, a
+# name in another case: the last one would win and empty the run or undo
+# its failure), results of different rules sharing a partial fingerprint,
+# and suppressions still under review.
+jq -c . "$out/staticcheck.sarif" | sed 's/"invocations":/"results":[],"invocations":/' >"$out/sarif-results-twice.sarif"
+jq -c . "$out/staticcheck.sarif" | sed 's/"invocations":/"Results":[],"invocations":/' >"$out/sarif-results-cased.sarif"
+jq -c . "$out/sarif-not-finished.sarif" | sed 's/"executionSuccessful":false/"executionSuccessful":false,"executionSuccessful":true/' >"$out/sarif-success-twice.sarif"
+jq -c '.runs[0].results |= map(.partialFingerprints = {"primaryLocationLineHash": "0"})' "$out/gosec.sarif" >"$out/sarif-same-partial-fingerprint.sarif"
+jq -c '.runs[0].results |= map(if .suppressions then .suppressions |= map(.status = "underReview") else . end)' "$out/gosec.sarif" >"$out/sarif-suppression-under-review.sarif"
 
 # --- Node.js built-in test runner -------------------------------------
 cd "$WORK/node"
 may_fail node --test --test-reporter=junit --test-reporter-destination="$out/node-junit.xml" math.test.mjs
 node --test --test-reporter=junit --test-reporter-destination="$out/node-junit-top.xml" top.test.mjs
+# Derived: the same test cases inside an element JUnit does not define.
+sed 's#<testsuites>#<testsuites><group>#; s#</testsuites>#</group></testsuites>#' "$out/node-junit-top.xml" >"$out/junit-wrapped.xml"
 
 # --- ESLint SARIF -----------------------------------------------------
 cd "$WORK/eslint"

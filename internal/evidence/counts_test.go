@@ -1,0 +1,40 @@
+package evidence
+
+import (
+	"testing"
+
+	"github.com/aeso-dev/aeso"
+	"github.com/aeso-dev/aeso/internal/report"
+)
+
+func TestItemCountsMustAddUpAndAgreeWithTheResult(t *testing.T) {
+	sarif := &report.Summary{Format: report.FormatSARIF}
+	tests := []struct {
+		name, result string
+		counts       report.Counts
+		sum          *report.Summary
+		field, code  string // "" when accepted
+	}{
+		{"a manual total below the sum", "fail", report.Counts{Total: 1, Failed: 9}, nil, "counts", "inconsistent"},
+		{"a manual total above the sum", "pass", report.Counts{Total: 5, Passed: 4}, nil, "counts", "inconsistent"},
+		{"a manual pass with failures", "pass", report.Counts{Total: 2, Passed: 1, Failed: 1}, nil, "result", "contradicts_counts"},
+		{"a manual pass with errors", "pass", report.Counts{Total: 1, Errored: 1}, nil, "result", "contradicts_counts"},
+		{"negative counts", "fail", report.Counts{Total: -1}, nil, "counts", "negative"},
+		{"manual counts that add up", "fail", report.Counts{Total: 3, Passed: 1, Failed: 1, Skipped: 1}, nil, "", ""},
+		{"a bare manual total", "pass", report.Counts{Total: 7}, nil, "", ""},
+		{"SARIF counts add up by bucket", "fail", report.Counts{Total: 3, Failed: 1, Warnings: 2}, sarif, "", ""},
+		{"SARIF counts that do not add up", "fail", report.Counts{Total: 1, Failed: 1, Warnings: 2}, sarif, "counts", "inconsistent"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var v aeso.Validation
+			checkCounts(&v, tt.result, tt.counts, tt.sum)
+			switch {
+			case tt.field == "" && len(v.Fields) != 0:
+				t.Errorf("refused: %+v", v.Fields)
+			case tt.field != "" && (len(v.Fields) != 1 || v.Fields[0].Field != tt.field || v.Fields[0].Code != tt.code):
+				t.Errorf("errors %+v, want one %s on %s", v.Fields, tt.code, tt.field)
+			}
+		})
+	}
+}
