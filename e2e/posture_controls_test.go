@@ -77,7 +77,7 @@ func TestADryRunRecordsNothingAndJudgesTheSame(t *testing.T) {
 		if r := w.e.do("POST", "/v1/gates/release/evaluate?dry_run=true", reader, `{"subject":"web@v2"}`); r.status != 403 {
 			t.Errorf("dry run with status:read: %d", r.status)
 		}
-		r := w.e.do("POST", "/v1/gates/release/evaluate?dry_run=yes", adminToken, `{"subject":"web@v2"}`)
+		r := w.e.doInvalid("POST", "/v1/gates/release/evaluate?dry_run=yes", adminToken, `{"subject":"web@v2"}`)
 		if p := r.problem(t); r.status != 400 || len(p.Errors) != 1 || p.Errors[0].Field != "dry_run" {
 			t.Errorf("dry_run=yes: %d %+v", r.status, p.Errors)
 		}
@@ -114,7 +114,11 @@ func TestAWithdrawnSubjectLeavesThePostureUntilItIsEvaluatedAgain(t *testing.T) 
 			"a subject never evaluated": {"/v1/gates/release/withdrawals", `{"subject":"shop@v9","reason":"abandoned"}`,
 				404, "no_gate_result"},
 		} {
-			r := w.e.do("POST", tc.path, adminToken, tc.body)
+			send := w.e.do
+			if tc.status == 400 {
+				send = w.e.doInvalid // a missing field breaks the document on purpose
+			}
+			r := send("POST", tc.path, adminToken, tc.body)
 			if p := r.problem(t); r.status != tc.status || p.Code != tc.code {
 				t.Errorf("%s: %d %s", name, r.status, r.body)
 			} else if tc.status == 400 && (len(p.Errors) != 1 || !strings.Contains(name, p.Errors[0].Field)) {
