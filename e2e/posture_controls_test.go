@@ -182,6 +182,44 @@ func TestAWithdrawnSubjectLeavesThePostureUntilItIsEvaluatedAgain(t *testing.T) 
 	})
 }
 
+// A withdrawal takes its subject out of the posture and nothing else: the
+// block of another version of the same name, hidden while the withdrawn
+// result was the newest, counts again; an older result of the withdrawn
+// subject does not come back.
+func TestAWithdrawalDoesNotHideAnotherVersionsBlock(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
+		w := newWorld(t, tg)
+		w.healthy()
+		w.evaluate("release", "shop@v2.0.2") // no evidence for it: blocks
+		w.clk.advance(time.Second)
+		w.evaluate("release", "shop@v2.0.1")
+		w.clk.advance(time.Second)
+		w.evaluate("release", "shop@v2.0.1")
+		wd, err := w.e.admin.WithdrawSubject(w.e.ctx, "release", "shop@v2.0.1", "rechecked by mistake")
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := "blocked\n" +
+			"blocked gate gate_result: gate release blocked shop@v2.0.2 at T (evidence-security)\n" +
+			"healthy gate gate_withdrawal: gate release result for shop@v2.0.1 (block at T) was withdrawn by " +
+			wd.WithdrawnBy + " at T: rechecked by mistake"
+		if got := summary(w.status()); got != want {
+			t.Errorf("after withdrawing v2.0.1:\n%s\nwant\n%s", got, want)
+		}
+		// The subject's latest result is withdrawn already; a newer version
+		// of the name does not make the withdrawal a different one.
+		if r := w.e.do("POST", "/v1/gates/release/withdrawals", adminToken, `{"subject":"shop@v2.0.1","reason":"again"}`); r.status != 409 || r.problem(t).Code != "already_withdrawn" {
+			t.Errorf("withdrawing v2.0.1 twice: %d %s", r.status, r.body)
+		}
+		if _, err := w.e.admin.WithdrawSubject(w.e.ctx, "release", "shop@v2.0.2", "abandoned"); err != nil {
+			t.Fatal(err)
+		}
+		if got := summary(w.status()); !strings.HasPrefix(got, "healthy\n") || strings.Contains(got, "blocked") {
+			t.Errorf("after withdrawing both versions:\n%s", got)
+		}
+	})
+}
+
 func TestAWaivedGuardDoesNotBlockThePostureUntilTheWaiverExpires(t *testing.T) {
 	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
 		w := newWorld(t, tg)

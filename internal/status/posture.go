@@ -116,9 +116,8 @@ type EvidenceInput struct {
 	Bundle   *evidence.Bundle
 }
 
-// GateInput is a gate that affects posture and the latest result for one
-// subject name, with the withdrawal that took that result out of the
-// posture, if any.
+// GateInput is a gate that affects posture and a result that counts for a
+// subject name, or a newer one that was withdrawn, with that withdrawal.
 type GateInput struct {
 	Def        *gate.Def
 	Latest     *gate.Result

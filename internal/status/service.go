@@ -25,7 +25,9 @@ import (
 // snapshots are kept.
 type Store interface {
 	// LatestGateResults returns, for each gate named, the newest result
-	// for each subject name.
+	// for each subject name that is not withdrawn, and the withdrawn
+	// latest results of subjects newer than it (so the posture says they
+	// were withdrawn). A withdrawn subject's older results never count.
 	LatestGateResults(ctx context.Context, gates []string) ([]*gate.Result, error)
 	// WithdrawalsOf returns the withdrawals of the results named.
 	WithdrawalsOf(ctx context.Context, resultIDs []string) ([]*gate.Withdrawal, error)

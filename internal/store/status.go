@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/aeso-dev/aeso"
@@ -18,22 +19,41 @@ import (
 
 var _ status.Store = (*DB)(nil)
 
-// LatestGateResults implements status.Store: per gate, the newest result
-// for each subject name, so a pass for api@v2 replaces the block of api@v1
-// but not that of web@v1.
+// LatestGateResults implements status.Store. Per gate and subject name it
+// returns the newest result that counts, so a pass for api@v2 replaces
+// the block of api@v1 but not that of web@v1, together with the withdrawn
+// results newer than it. Only a subject's latest result can be withdrawn,
+// and then the subject counts for nothing: not its older results, and not
+// by hiding the result of another version of the name.
 func (db *DB) LatestGateResults(ctx context.Context, gates []string) ([]*gate.Result, error) {
 	out := []*gate.Result{}
+	cols := qualified("s", gateResultColumns)
 	for _, g := range gates {
-		results, err := db.queryGateResults(ctx, `SELECT `+gateResultColumns+` FROM (SELECT r.*, ROW_NUMBER() OVER (
-			PARTITION BY `+db.dialect.subjectName("subject")+` ORDER BY evaluated_at DESC, id DESC) AS rn
-			FROM platform_release_gate_results r WHERE gate = `+db.dialect.placeholder(1)+`) latest
-			WHERE rn = 1 ORDER BY subject`, g)
+		// live counts, in order newest first within a name, the results
+		// not withdrawn so far: 0 before the one that counts, 1 from it.
+		results, err := db.queryGateResults(ctx, `SELECT `+gateResultColumns+` FROM (SELECT `+cols+`, w.id AS withdrawal,
+			SUM(CASE WHEN w.id IS NULL THEN 1 ELSE 0 END) OVER (PARTITION BY `+db.dialect.subjectName("s.subject")+`
+				ORDER BY s.evaluated_at DESC, s.id DESC ROWS UNBOUNDED PRECEDING) AS live
+			FROM (SELECT r.*, ROW_NUMBER() OVER (PARTITION BY subject ORDER BY evaluated_at DESC, id DESC) AS rn
+				FROM platform_release_gate_results r WHERE gate = `+db.dialect.placeholder(1)+`) s
+			LEFT JOIN platform_gate_withdrawals w ON w.result_id = s.id
+			WHERE s.rn = 1) latest
+			WHERE live = 0 OR (live = 1 AND withdrawal IS NULL) ORDER BY subject, evaluated_at DESC, id DESC`, g)
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, results...)
 	}
 	return out, nil
+}
+
+// qualified prefixes each column of a list with a table alias.
+func qualified(alias, columns string) string {
+	cols := strings.Split(columns, ",")
+	for i, c := range cols {
+		cols[i] = alias + "." + strings.TrimSpace(c)
+	}
+	return strings.Join(cols, ", ")
 }
 
 // LatestGuardReports implements status.Store: the newest report of each
