@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/aeso-dev/aeso"
 	"github.com/aeso-dev/aeso/internal/audit"
@@ -81,37 +80,6 @@ func (db *DB) WithdrawalsOf(ctx context.Context, resultIDs []string) ([]*gate.Wi
 	db.writePlaceholders(&b, 0, len(resultIDs))
 	return db.queryWithdrawals(ctx, `SELECT `+withdrawalColumns+` FROM platform_gate_withdrawals
 		WHERE result_id IN `+b.String()+` ORDER BY id`, args...)
-}
-
-// ActiveGateWaivers implements status.Store: the waivers of the gates
-// named that have not expired at now.
-func (db *DB) ActiveGateWaivers(ctx context.Context, gates []string, now time.Time) ([]*gate.Waiver, error) {
-	out := []*gate.Waiver{}
-	ph := db.dialect.placeholder
-	for _, g := range gates {
-		rows, err := db.read.QueryContext(ctx, `SELECT id, gate, rule, subject, reason, created_by, created_at, expires_at
-			FROM platform_gate_waivers WHERE gate = `+ph(1)+` AND expires_at > `+ph(2)+` ORDER BY created_at DESC, id DESC`,
-			g, db.dialect.timeArg(now))
-		if err != nil {
-			return nil, fmt.Errorf("active gate waivers: %w", err)
-		}
-		for rows.Next() {
-			var w gate.Waiver
-			var created, expires dbTime
-			if err := rows.Scan(&w.ID, &w.Gate, &w.Rule, &w.Subject, &w.Reason, &w.CreatedBy, &created, &expires); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			w.CreatedAt, w.ExpiresAt = created.Time, expires.Time
-			out = append(out, &w)
-		}
-		err = rows.Err()
-		rows.Close()
-		if err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
 }
 
 func (db *DB) queryWithdrawals(ctx context.Context, q string, args ...any) ([]*gate.Withdrawal, error) {
