@@ -220,6 +220,51 @@ func TestAWithdrawalDoesNotHideAnotherVersionsBlock(t *testing.T) {
 	})
 }
 
+// A withdrawn subject's guard reports leave the posture with it: the
+// blocking scan of the abandoned release no longer blocks, and the scan of
+// the live version, hidden while the withdrawn one was newer, counts again.
+func TestAWithdrawnSubjectsGuardReportsDoNotCount(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
+		w := newWorld(t, tg)
+		w.healthy()
+		w.seal("shop", "v2.0.2")
+		w.evaluate("release", "shop@v2.0.2")
+		w.guardFor("policy", "shop@v2.0.2", "blocking", 1)
+		w.clk.advance(time.Second)
+		w.evaluate("release", "shop@v2.0.1")
+		w.guardFor("policy", "shop@v2.0.1", "blocking", 2)
+		if got, want := summary(w.status()), "blocked\n"+
+			"blocked gate gate_result: gate release blocked shop@v2.0.1 at T (evidence-security)\n"+
+			"blocked guard guard_report: guard policy (blocking) has 2 open findings for shop@v2.0.1: 2 high"; got != want {
+			t.Fatalf("before the withdrawal:\n%s\nwant\n%s", got, want)
+		}
+		wd, err := w.e.admin.WithdrawSubject(w.e.ctx, "release", "shop@v2.0.1", "rechecked by mistake")
+		if err != nil {
+			t.Fatal(err)
+		}
+		by := " was withdrawn by " + wd.WithdrawnBy + " at T: rechecked by mistake"
+		want := "blocked\n" +
+			"blocked guard guard_report: guard policy (blocking) has 1 open findings for shop@v2.0.2: 1 high\n" +
+			"healthy gate gate_withdrawal: gate release result for shop@v2.0.1 (block at T)" + by + "\n" +
+			"healthy guard gate_withdrawal: guard policy (blocking) has 2 open findings for shop@v2.0.1: 2 high: does not count, shop@v2.0.1 from gate release" + by
+		st := w.status()
+		if got := summary(st); got != want {
+			t.Errorf("after the withdrawal:\n%s\nwant\n%s", got, want)
+		}
+		for _, r := range st.Reasons {
+			if r.Source == "guard" && r.Level == "healthy" && r.Ref != "gate_withdrawal:"+wd.ID {
+				t.Errorf("the withdrawn guard report names %s, want the withdrawal %s", r.Ref, wd.ID)
+			}
+		}
+		// Evaluated again, the subject and its guard reports count again.
+		w.clk.advance(time.Second)
+		w.evaluate("release", "shop@v2.0.1")
+		if got := summary(w.status()); !strings.Contains(got, "blocked guard guard_report: guard policy (blocking) has 2 open findings for shop@v2.0.1") {
+			t.Errorf("evaluated again:\n%s", got)
+		}
+	})
+}
+
 func TestAWaivedGuardDoesNotBlockThePostureUntilTheWaiverExpires(t *testing.T) {
 	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
 		w := newWorld(t, tg)

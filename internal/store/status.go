@@ -12,7 +12,6 @@ import (
 	"github.com/aeso-dev/aeso/internal/audit"
 	"github.com/aeso-dev/aeso/internal/evidence"
 	"github.com/aeso-dev/aeso/internal/gate"
-	"github.com/aeso-dev/aeso/internal/guard"
 	"github.com/aeso-dev/aeso/internal/reconcile"
 	"github.com/aeso-dev/aeso/internal/status"
 )
@@ -56,12 +55,70 @@ func qualified(alias, columns string) string {
 	return strings.Join(cols, ", ")
 }
 
-// LatestGuardReports implements status.Store: the newest report of each
-// guard for each subject name.
-func (db *DB) LatestGuardReports(ctx context.Context) ([]*guard.Report, error) {
-	return db.queryGuardReports(ctx, `SELECT `+guardColumns+` FROM (SELECT r.*, ROW_NUMBER() OVER (
-		PARTITION BY guard, `+db.dialect.subjectName("subject")+` ORDER BY observed_at DESC, id DESC) AS rn
-		FROM platform_guard_report_summaries r) latest WHERE rn = 1 ORDER BY guard, subject`)
+// LatestGuardReports implements status.Store. Per guard and subject name
+// it returns the newest report that counts, together with the newer
+// reports of subjects withdrawn from the posture, each with its
+// withdrawal. A subject is withdrawn when its latest result is withdrawn
+// on every posture gate that evaluated it.
+func (db *DB) LatestGuardReports(ctx context.Context, gates []string) ([]status.GuardInput, error) {
+	var in strings.Builder
+	args := make([]any, len(gates))
+	for i, g := range gates {
+		args[i] = g
+	}
+	if len(gates) == 0 {
+		in.WriteString("(NULL)")
+	} else {
+		db.writePlaceholders(&in, 0, len(gates))
+	}
+	rows, err := db.read.QueryContext(ctx, `WITH latest AS (
+			SELECT gate, subject, id, ROW_NUMBER() OVER (PARTITION BY gate, subject ORDER BY evaluated_at DESC, id DESC) AS rn
+			FROM platform_release_gate_results WHERE gate IN `+in.String()+`
+		), withdrawn AS (
+			SELECT l.subject, MAX(CAST(w.result_id AS TEXT)) AS result_id FROM latest l
+			LEFT JOIN platform_gate_withdrawals w ON w.result_id = l.id
+			WHERE l.rn = 1 GROUP BY l.subject HAVING COUNT(w.id) = COUNT(*)
+		)
+		SELECT `+guardColumns+`, withdrawn_result FROM (SELECT `+qualified("s", guardColumns)+`, wd.result_id AS withdrawn_result,
+			SUM(CASE WHEN wd.result_id IS NULL THEN 1 ELSE 0 END) OVER (PARTITION BY s.guard, `+db.dialect.subjectName("s.subject")+`
+				ORDER BY s.observed_at DESC, s.id DESC ROWS UNBOUNDED PRECEDING) AS live
+			FROM (SELECT r.*, ROW_NUMBER() OVER (PARTITION BY guard, subject ORDER BY observed_at DESC, id DESC) AS rn
+				FROM platform_guard_report_summaries r) s
+			LEFT JOIN withdrawn wd ON wd.subject = s.subject
+			WHERE s.rn = 1) latest
+		WHERE live = 0 OR (live = 1 AND withdrawn_result IS NULL) ORDER BY guard, subject`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("latest guard reports: %w", err)
+	}
+	defer rows.Close()
+	out := []status.GuardInput{}
+	var withdrawnResults []string
+	byResult := map[string][]int{}
+	for rows.Next() {
+		var result sql.NullString
+		r, err := scanGuardReport(rows, &result)
+		if err != nil {
+			return nil, err
+		}
+		if result.Valid {
+			withdrawnResults = append(withdrawnResults, result.String)
+			byResult[result.String] = append(byResult[result.String], len(out))
+		}
+		out = append(out, status.GuardInput{Report: r})
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	ws, err := db.WithdrawalsOf(ctx, withdrawnResults)
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range ws {
+		for _, i := range byResult[w.ResultID] {
+			out[i].Withdrawal = w
+		}
+	}
+	return out, nil
 }
 
 // StandingBundle implements status.Store.
