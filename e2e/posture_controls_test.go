@@ -121,9 +121,11 @@ func TestAWithdrawnSubjectLeavesThePostureUntilItIsEvaluatedAgain(t *testing.T) 
 				t.Errorf("%s: fields %+v", name, p.Errors)
 			}
 		}
-		reader := w.e.newToken("viewer", "status:read")
-		if r := w.e.do("POST", "/v1/gates/release/withdrawals", reader, `{"subject":"shop@v2.0.1","reason":"abandoned"}`); r.status != 403 {
-			t.Errorf("withdraw with status:read: %d", r.status)
+		for _, scope := range []string{"status:read", "gates:write"} {
+			tok := w.e.newToken("viewer", scope)
+			if r := w.e.do("POST", "/v1/gates/release/withdrawals", tok, `{"subject":"shop@v2.0.1","reason":"abandoned"}`); r.status != 403 {
+				t.Errorf("withdraw with %s: %d", scope, r.status)
+			}
 		}
 		events := w.e.countEvents()
 
