@@ -277,3 +277,37 @@ func TestReadinessWaitsForMigrations(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 }
+
+// A CI token evaluates gates; it cannot undo the block it just got. Waivers
+// and withdrawals need gates:override, which evaluating does not need.
+func TestAGateTokenCannotOverrideItsOwnBlock(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
+		w := newWorld(t, tg)
+		w.healthy()
+		ci := w.e.newToken("ci", "gates:write")
+		if r := w.e.do("POST", "/v1/gates/release/evaluate", ci, `{"subject":"shop@v9"}`); r.status != 201 {
+			t.Fatalf("evaluate with gates:write: %d %s", r.status, r.body)
+		}
+		waiver := `{"rule":"evidence-security","subject":"shop@v9","reason":"ship it","expires_at":"` +
+			w.now().Add(time.Hour).Format(time.RFC3339Nano) + `"}`
+		withdrawal := `{"subject":"shop@v9","reason":"never mind"}`
+		for path, body := range map[string]string{"/v1/gates/release/waivers": waiver, "/v1/gates/release/withdrawals": withdrawal} {
+			r := w.e.do("POST", path, ci, body)
+			if p := r.problem(t); r.status != 403 || !strings.Contains(p.Detail, auth.ScopeGatesOverride) {
+				t.Errorf("POST %s with gates:write: %d %s; want 403 naming %s", path, r.status, r.body, auth.ScopeGatesOverride)
+			}
+		}
+		if got := summary(w.status()); !strings.HasPrefix(got, "blocked\n") {
+			t.Errorf("the CI token changed the posture:\n%s", got)
+		}
+		approver := w.e.newToken("release-manager", auth.ScopeGatesOverride)
+		if r := w.e.do("POST", "/v1/gates/release/evaluate", approver, `{"subject":"shop@v9"}`); r.status != 403 {
+			t.Errorf("evaluate with gates:override only: %d; want 403", r.status)
+		}
+		for path, body := range map[string]string{"/v1/gates/release/waivers": waiver, "/v1/gates/release/withdrawals": withdrawal} {
+			if r := w.e.do("POST", path, approver, body); r.status != 201 {
+				t.Errorf("POST %s with gates:override: %d %s", path, r.status, r.body)
+			}
+		}
+	})
+}

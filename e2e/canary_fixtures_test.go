@@ -98,7 +98,8 @@ func canaryFixtures() map[string]routeFixture {
 			"supersedes": omit{}, "labels": map[string]any{"note": "x"}}},
 		"addEvidenceItem": {
 			path: func(t *testing.T, e *env) string { return "/v1/evidence/bundles/" + itemBundle(t, e) + "/items" },
-			body: map[string]any{"expires_at": later, "links": []any{link}, "invariant": omit{}}},
+			body: map[string]any{"expires_at": later, "links": []any{link}, "invariant": omit{},
+				"counts": map[string]any{"total": 1, "passed": 1, "failed": 0, "skipped": 0, "errored": 0}}},
 		"addEvidenceReport": {
 			path:  func(t *testing.T, e *env) string { return "/v1/evidence/bundles/" + itemBundle(t, e) + "/reports" },
 			query: url.Values{"format": {"junit"}},

@@ -262,10 +262,12 @@ func TestWaiversAreCheckedAndAudited(t *testing.T) {
 		if r := e.do("POST", "/v1/gates/nope/evaluate", adminToken, `{"subject":"api"}`); r.status != 404 || r.problem(t).Code != "unknown_gate" {
 			t.Errorf("an unknown gate: %d", r.status)
 		}
-		// A token without gates:write cannot waive.
-		reader := e.newToken("viewer", "status:read")
-		if r := e.do("POST", "/v1/gates/release/waivers", reader, `{"rule":"guards","subject":"api","reason":"r","expires_at":"`+in+`"}`); r.status != 403 {
-			t.Errorf("waiver without gates:write: %d", r.status)
+		// Neither a reader nor the pipeline's evaluating token can waive.
+		for _, scope := range []string{"status:read", "gates:write"} {
+			tok := e.newToken("viewer", scope)
+			if r := e.do("POST", "/v1/gates/release/waivers", tok, `{"rule":"guards","subject":"api","reason":"r","expires_at":"`+in+`"}`); r.status != 403 {
+				t.Errorf("waiver with %s: %d", scope, r.status)
+			}
 		}
 		if r := e.do("POST", "/v1/gates/release/waivers", adminToken, `{"rule":"guards","subject":"api","reason":"pentest","expires_at":"`+in+`"}`); r.status != 201 {
 			t.Fatalf("waive: %d %s", r.status, r.body)

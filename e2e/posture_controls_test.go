@@ -125,9 +125,11 @@ func TestAWithdrawnSubjectLeavesThePostureUntilItIsEvaluatedAgain(t *testing.T) 
 				t.Errorf("%s: fields %+v", name, p.Errors)
 			}
 		}
-		reader := w.e.newToken("viewer", "status:read")
-		if r := w.e.do("POST", "/v1/gates/release/withdrawals", reader, `{"subject":"shop@v2.0.1","reason":"abandoned"}`); r.status != 403 {
-			t.Errorf("withdraw with status:read: %d", r.status)
+		for _, scope := range []string{"status:read", "gates:write"} {
+			tok := w.e.newToken("viewer", scope)
+			if r := w.e.do("POST", "/v1/gates/release/withdrawals", tok, `{"subject":"shop@v2.0.1","reason":"abandoned"}`); r.status != 403 {
+				t.Errorf("withdraw with %s: %d", scope, r.status)
+			}
 		}
 		events := w.e.countEvents()
 
@@ -181,6 +183,89 @@ func TestAWithdrawnSubjectLeavesThePostureUntilItIsEvaluatedAgain(t *testing.T) 
 		w.clk.advance(time.Second)
 		w.evaluate("release", "shop@v2.0.1")
 		if got, want := summary(w.status()), "blocked\nblocked gate gate_result: gate release blocked shop@v2.0.1 at T (evidence-security)"; got != want {
+			t.Errorf("evaluated again:\n%s", got)
+		}
+	})
+}
+
+// A withdrawal takes its subject out of the posture and nothing else: the
+// block of another version of the same name, hidden while the withdrawn
+// result was the newest, counts again; an older result of the withdrawn
+// subject does not come back.
+func TestAWithdrawalDoesNotHideAnotherVersionsBlock(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
+		w := newWorld(t, tg)
+		w.healthy()
+		w.evaluate("release", "shop@v2.0.2") // no evidence for it: blocks
+		w.clk.advance(time.Second)
+		w.evaluate("release", "shop@v2.0.1")
+		w.clk.advance(time.Second)
+		w.evaluate("release", "shop@v2.0.1")
+		wd, err := w.e.admin.WithdrawSubject(w.e.ctx, "release", "shop@v2.0.1", "rechecked by mistake")
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := "blocked\n" +
+			"blocked gate gate_result: gate release blocked shop@v2.0.2 at T (evidence-security)\n" +
+			"healthy gate gate_withdrawal: gate release result for shop@v2.0.1 (block at T) was withdrawn by " +
+			wd.WithdrawnBy + " at T: rechecked by mistake"
+		if got := summary(w.status()); got != want {
+			t.Errorf("after withdrawing v2.0.1:\n%s\nwant\n%s", got, want)
+		}
+		// The subject's latest result is withdrawn already; a newer version
+		// of the name does not make the withdrawal a different one.
+		if r := w.e.do("POST", "/v1/gates/release/withdrawals", adminToken, `{"subject":"shop@v2.0.1","reason":"again"}`); r.status != 409 || r.problem(t).Code != "already_withdrawn" {
+			t.Errorf("withdrawing v2.0.1 twice: %d %s", r.status, r.body)
+		}
+		if _, err := w.e.admin.WithdrawSubject(w.e.ctx, "release", "shop@v2.0.2", "abandoned"); err != nil {
+			t.Fatal(err)
+		}
+		if got := summary(w.status()); !strings.HasPrefix(got, "healthy\n") || strings.Contains(got, "blocked") {
+			t.Errorf("after withdrawing both versions:\n%s", got)
+		}
+	})
+}
+
+// A withdrawn subject's guard reports leave the posture with it: the
+// blocking scan of the abandoned release no longer blocks, and the scan of
+// the live version, hidden while the withdrawn one was newer, counts again.
+func TestAWithdrawnSubjectsGuardReportsDoNotCount(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
+		w := newWorld(t, tg)
+		w.healthy()
+		w.seal("shop", "v2.0.2")
+		w.evaluate("release", "shop@v2.0.2")
+		w.guardFor("policy", "shop@v2.0.2", "blocking", 1)
+		w.clk.advance(time.Second)
+		w.evaluate("release", "shop@v2.0.1")
+		w.guardFor("policy", "shop@v2.0.1", "blocking", 2)
+		if got, want := summary(w.status()), "blocked\n"+
+			"blocked gate gate_result: gate release blocked shop@v2.0.1 at T (evidence-security)\n"+
+			"blocked guard guard_report: guard policy (blocking) has 2 open findings for shop@v2.0.1: 2 high"; got != want {
+			t.Fatalf("before the withdrawal:\n%s\nwant\n%s", got, want)
+		}
+		wd, err := w.e.admin.WithdrawSubject(w.e.ctx, "release", "shop@v2.0.1", "rechecked by mistake")
+		if err != nil {
+			t.Fatal(err)
+		}
+		by := " was withdrawn by " + wd.WithdrawnBy + " at T: rechecked by mistake"
+		want := "blocked\n" +
+			"blocked guard guard_report: guard policy (blocking) has 1 open findings for shop@v2.0.2: 1 high\n" +
+			"healthy gate gate_withdrawal: gate release result for shop@v2.0.1 (block at T)" + by + "\n" +
+			"healthy guard gate_withdrawal: guard policy (blocking) has 2 open findings for shop@v2.0.1: 2 high: does not count, shop@v2.0.1 from gate release" + by
+		st := w.status()
+		if got := summary(st); got != want {
+			t.Errorf("after the withdrawal:\n%s\nwant\n%s", got, want)
+		}
+		for _, r := range st.Reasons {
+			if r.Source == "guard" && r.Level == "healthy" && r.Ref != "gate_withdrawal:"+wd.ID {
+				t.Errorf("the withdrawn guard report names %s, want the withdrawal %s", r.Ref, wd.ID)
+			}
+		}
+		// Evaluated again, the subject and its guard reports count again.
+		w.clk.advance(time.Second)
+		w.evaluate("release", "shop@v2.0.1")
+		if got := summary(w.status()); !strings.Contains(got, "blocked guard guard_report: guard policy (blocking) has 2 open findings for shop@v2.0.1") {
 			t.Errorf("evaluated again:\n%s", got)
 		}
 	})

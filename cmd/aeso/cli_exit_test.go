@@ -28,7 +28,8 @@ func TestClientErrorsExit2(t *testing.T) {
 	admin := s.env(s.adminToken(t))
 	wrongToken := s.env("aeso_wrongTOKENwrongTOKENwrongTOKENwrongTOKEN12")
 	deadAddr := freeAddr(t)
-	dead := []string{"AESO_URL=http://" + deadAddr, "AESO_TOKEN=" + s.adminToken(t)}
+	// Retries are cut short: the give-up message is the same after 1s as after 30s.
+	dead := []string{"AESO_URL=http://" + deadAddr, "AESO_TOKEN=" + s.adminToken(t), "AESO_RETRY_FOR=1s"}
 	const unknownID = "01a209c9-bfe3-7d15-a072-fbf9990082b1"
 
 	// One command of each group that talks to the server.
@@ -129,7 +130,8 @@ func TestStatusWatchExitsWithTheLastPosture(t *testing.T) {
 	t.Run("a failed last read exits 2, whatever was read before", func(t *testing.T) {
 		push("down")
 		var stdout, stderr lockedBuffer
-		w := startAeso(t, admin, &stdout, &stderr, "status", "watch", "--count", "2", "--interval", "1s")
+		// Without retries the read after the kill fails at once, not after 30s.
+		w := startAeso(t, append(admin, "AESO_RETRY_FOR=0"), &stdout, &stderr, "status", "watch", "--count", "2", "--interval", "1s")
 		waitFor(t, "watch printed the first posture", func() bool { return strings.Contains(stdout.String(), "BLOCKED") })
 		s.stop(t, syscall.SIGKILL) // at once, well before the next tick
 		if code := w.wait(t); code != 2 || !strings.Contains(stdout.String(), "could not read the posture") ||

@@ -69,7 +69,7 @@ release, or before the pipeline's real check.`,
 	var expiresIn time.Duration
 	waive := &cobra.Command{
 		Use:     "waive GATE --rule RULE --subject REF --reason TEXT --expires-in 24h",
-		Short:   "Excuse one rule of a gate for one subject, for a while (audited)",
+		Short:   "Excuse one rule of a gate for one subject, for a while (audited; needs gates:override)",
 		Example: "  aeso gate waive release --rule guards --subject api@v1.4.2 --reason 'CVE fix ships Friday' --expires-in 72h",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -99,8 +99,11 @@ release, or before the pipeline's real check.`,
 		Short: "Take a subject's latest result of a gate out of the posture (audited)",
 		Long: `withdraw takes the subject's latest result of GATE out of the posture: the
 release was abandoned, or an old release was checked again by mistake. The
-result stays in the gate's history and the posture lists the withdrawal. A
-later check of the subject records a new result, which counts again.`,
+result stays in the gate's history and the posture lists the withdrawal;
+the newest result of another version of the name counts instead. Once the
+subject is withdrawn from every posture gate that checked it, its guard
+reports no longer count either. A later check of the subject records a new
+result, which counts again. It needs a token with gates:override.`,
 		Example: "  aeso gate withdraw release --subject shop@v2.0.1 --reason 'rechecked by mistake; v2.0.2 is live'",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {

@@ -21,13 +21,17 @@ const (
 	ScopeStatusWrite   = "status:write"
 	ScopeStatusRead    = "status:read"
 	ScopeGatesWrite    = "gates:write"
+	// ScopeGatesOverride waives gate rules and withdraws subjects from the
+	// posture. It is apart from gates:write, the scope a pipeline holds to
+	// evaluate, so a pipeline cannot undo the block it was given.
+	ScopeGatesOverride = "gates:override"
 	ScopeAdmin         = "admin"
 )
 
 // AllScopes lists every scope, in the order the docs give them.
 var AllScopes = []string{
 	ScopeAuditWrite, ScopeAuditRead, ScopeEvidenceWrite, ScopeEvidenceRead,
-	ScopeStatusWrite, ScopeStatusRead, ScopeGatesWrite, ScopeAdmin,
+	ScopeStatusWrite, ScopeStatusRead, ScopeGatesWrite, ScopeGatesOverride, ScopeAdmin,
 }
 
 // Prefix starts every token, so secret scanners and redaction recognise it.

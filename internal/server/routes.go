@@ -53,9 +53,9 @@ func (s *Server) routes() []Route {
 		{"POST", "/v1/gates/{name}/evaluate", auth.ScopeGatesWrite, s.handleEvaluateGate},
 		{"GET", "/v1/gates/{name}/results", auth.ScopeStatusRead, s.handleGateResults},
 		{"GET", "/v1/gates/{name}/results/latest", auth.ScopeStatusRead, s.handleLatestGateResult},
-		{"POST", "/v1/gates/{name}/waivers", auth.ScopeGatesWrite, s.handleCreateWaiver},
+		{"POST", "/v1/gates/{name}/waivers", auth.ScopeGatesOverride, s.handleCreateWaiver},
 		{"GET", "/v1/gates/{name}/waivers", auth.ScopeStatusRead, s.handleListWaivers},
-		{"POST", "/v1/gates/{name}/withdrawals", auth.ScopeGatesWrite, s.handleWithdrawSubject},
+		{"POST", "/v1/gates/{name}/withdrawals", auth.ScopeGatesOverride, s.handleWithdrawSubject},
 		{"GET", "/v1/gates/{name}/withdrawals", auth.ScopeStatusRead, s.handleListWithdrawals},
 
 		{"GET", "/v1/components", auth.ScopeStatusRead, s.handleListComponents},

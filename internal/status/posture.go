@@ -116,12 +116,18 @@ type EvidenceInput struct {
 	Bundle   *evidence.Bundle
 }
 
-// GateInput is a gate that affects posture and the latest result for one
-// subject name, with the withdrawal that took that result out of the
-// posture, if any.
+// GateInput is a gate that affects posture and a result that counts for a
+// subject name, or a newer one that was withdrawn, with that withdrawal.
 type GateInput struct {
 	Def        *gate.Def
 	Latest     *gate.Result
+	Withdrawal *gate.Withdrawal
+}
+
+// GuardInput is a guard report that counts for a subject name, or a newer
+// one whose subject was withdrawn from the posture, with that withdrawal.
+type GuardInput struct {
+	Report     *guard.Report
 	Withdrawal *gate.Withdrawal
 }
 
@@ -137,7 +143,7 @@ type Inputs struct {
 	// waivers in force, which excuse what those gates would excuse.
 	PostureGates []*gate.Def
 	Waivers      []*gate.Waiver
-	Guards       []*guard.Report     // the latest report of each guard
+	Guards       []GuardInput        // the latest report of each guard
 	Records      []*reconcile.Record // open reconciliation records, the weightiest first
 	// RecordsCapped is set when there were more open records than were read.
 	RecordsCapped bool
@@ -200,9 +206,13 @@ func Evaluate(in Inputs) *Posture {
 		read = append(read, "gate_result:"+g.Latest.ID)
 		read = append(read, gateReasons(g, in.Waivers, in.Now, add)...)
 	}
-	for _, rep := range in.Guards {
-		read = append(read, "guard_report:"+rep.ID)
-		read = append(read, guardReason(rep, in.PostureGates, in.Waivers, in.Now, add)...)
+	for _, g := range in.Guards {
+		read = append(read, "guard_report:"+g.Report.ID)
+		if g.Withdrawal != nil {
+			read = append(read, withdrawnGuardReason(g.Report, g.Withdrawal, add)...)
+			continue
+		}
+		read = append(read, guardReason(g.Report, in.PostureGates, in.Waivers, in.Now, add)...)
 	}
 	for _, r := range in.Records {
 		read = append(read, "reconciliation:"+r.ID+"@"+r.State)

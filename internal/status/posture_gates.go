@@ -113,29 +113,10 @@ func evidenceReason(e EvidenceInput, waivers []*gate.Waiver, now time.Time, add 
 // read the guard excuse it for the report's subject only when each of
 // them waives its guards rule: one gate's exception is not another's.
 func guardReason(rep *guard.Report, defs []*gate.Def, waivers []*gate.Waiver, now time.Time, add func(Reason)) []string {
-	if !rep.Open() {
+	level, what := guardFinding(rep)
+	if level == "" {
 		return nil
 	}
-	level := ""
-	switch rep.Mode {
-	case guard.ModeBlocking:
-		level = Blocked
-	case guard.ModeWarn:
-		level = Degraded
-	default:
-		return nil
-	}
-	c := rep.Counts
-	var parts []string
-	for _, p := range []struct {
-		n    int
-		name string
-	}{{c.Critical, "critical"}, {c.High, "high"}, {c.Medium, "medium"}, {c.Low, "low"}, {c.Info, "info"}} {
-		if p.n > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", p.n, p.name))
-		}
-	}
-	what := fmt.Sprintf("guard %s (%s) has %d open findings for %s: %s", rep.Guard, rep.Mode, c.Total(), rep.Subject, strings.Join(parts, ", "))
 	excused := guardWaivers(rep, defs, waivers, now)
 	if excused == nil {
 		add(Reason{Source: SourceGuard, Ref: "guard_report:" + rep.ID, Level: level, Since: at(rep.ObservedAt), Message: what})
@@ -147,6 +128,47 @@ func guardReason(rep *guard.Report, defs []*gate.Def, waivers []*gate.Waiver, no
 		add(waived(SourceGuard, what, w, ""))
 	}
 	return read
+}
+
+// withdrawnGuardReason: a report whose subject was withdrawn from the
+// posture counts for nothing; when it would have counted, the posture
+// says so, as healthy, naming the withdrawal.
+func withdrawnGuardReason(rep *guard.Report, w *gate.Withdrawal, add func(Reason)) []string {
+	level, what := guardFinding(rep)
+	if level == "" {
+		return nil
+	}
+	add(Reason{Source: SourceGuard, Ref: "gate_withdrawal:" + w.ID, Level: Healthy, Since: at(w.WithdrawnAt),
+		Message: fmt.Sprintf("%s: does not count, %s from gate %s was withdrawn by %s at %s: %s", what, w.Subject, w.Gate,
+			w.WithdrawnBy, stamp(w.WithdrawnAt), clip(w.Reason, 200))})
+	return []string{"gate_withdrawal:" + w.ID}
+}
+
+// guardFinding is the level a report counts for and what it says, or ""
+// when it counts for nothing: no open findings, or report_only.
+func guardFinding(rep *guard.Report) (level, what string) {
+	if !rep.Open() {
+		return "", ""
+	}
+	switch rep.Mode {
+	case guard.ModeBlocking:
+		level = Blocked
+	case guard.ModeWarn:
+		level = Degraded
+	default:
+		return "", ""
+	}
+	c := rep.Counts
+	var parts []string
+	for _, p := range []struct {
+		n    int
+		name string
+	}{{c.Critical, "critical"}, {c.High, "high"}, {c.Medium, "medium"}, {c.Low, "low"}, {c.Info, "info"}} {
+		if p.n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", p.n, p.name))
+		}
+	}
+	return level, fmt.Sprintf("guard %s (%s) has %d open findings for %s: %s", rep.Guard, rep.Mode, c.Total(), rep.Subject, strings.Join(parts, ", "))
 }
 
 // guardWaivers returns the waivers that excuse a guard report, one per

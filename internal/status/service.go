@@ -15,7 +15,6 @@ import (
 	"github.com/aeso-dev/aeso/internal/component"
 	"github.com/aeso-dev/aeso/internal/evidence"
 	"github.com/aeso-dev/aeso/internal/gate"
-	"github.com/aeso-dev/aeso/internal/guard"
 	"github.com/aeso-dev/aeso/internal/invariant"
 	"github.com/aeso-dev/aeso/internal/reconcile"
 	"github.com/aeso-dev/aeso/internal/redact"
@@ -25,7 +24,9 @@ import (
 // snapshots are kept.
 type Store interface {
 	// LatestGateResults returns, for each gate named, the newest result
-	// for each subject name.
+	// for each subject name that is not withdrawn, and the withdrawn
+	// latest results of subjects newer than it (so the posture says they
+	// were withdrawn). A withdrawn subject's older results never count.
 	LatestGateResults(ctx context.Context, gates []string) ([]*gate.Result, error)
 	// WithdrawalsOf returns the withdrawals of the results named.
 	WithdrawalsOf(ctx context.Context, resultIDs []string) ([]*gate.Withdrawal, error)
@@ -33,8 +34,9 @@ type Store interface {
 	// not expired at now.
 	ActiveGateWaivers(ctx context.Context, gates []string, now time.Time) ([]*gate.Waiver, error)
 	// LatestGuardReports returns the newest report of every guard for each
-	// subject name.
-	LatestGuardReports(ctx context.Context) ([]*guard.Report, error)
+	// subject name whose subject is not withdrawn from the gates named, and
+	// the newer reports of withdrawn subjects, with their withdrawal.
+	LatestGuardReports(ctx context.Context, gates []string) ([]GuardInput, error)
 	// StandingBundle returns the newest sealed bundle of a kind (promoted to
 	// stage, when set) that no correction supersedes, or nil.
 	StandingBundle(ctx context.Context, kind, stage string) (*evidence.Bundle, error)
@@ -161,7 +163,7 @@ func (s *Service) Current(ctx context.Context) (*Posture, error) {
 				Stage: r.Evidence.Stage, MaxAge: r.Evidence.MaxAge.Duration, BlockAge: r.Evidence.BlockAge.Duration, Bundle: b})
 		}
 	}
-	if in.Guards, err = s.Store.LatestGuardReports(ctx); err != nil {
+	if in.Guards, err = s.Store.LatestGuardReports(ctx, posture); err != nil {
 		return nil, err
 	}
 	if in.Records, in.OpenCounts, err = s.Store.OpenReconciliations(ctx, MaxOpenRecords+1); err != nil {

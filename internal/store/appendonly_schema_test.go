@@ -81,6 +81,26 @@ func uniqueKeys(t *testing.T, conn *sql.DB, dialect, table string) [][]string {
 	return keys
 }
 
+// hiddenRowid says whether a SQLite table has a rowid that no declared
+// column names: every table but one WITHOUT ROWID or whose primary key is
+// a single INTEGER column (which is then the rowid itself).
+func hiddenRowid(t *testing.T, conn *sql.DB, table string) bool {
+	t.Helper()
+	var ddl string
+	if err := conn.QueryRow(`SELECT sql FROM sqlite_master WHERE type = 'table' AND name = $1`, table).Scan(&ddl); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(strings.ToUpper(ddl), "WITHOUT ROWID") {
+		return false
+	}
+	var pks int
+	var intPK bool
+	if err := conn.QueryRow(`SELECT COUNT(*), COALESCE(MAX(upper(type) = 'INTEGER'), 0) FROM pragma_table_info($1) WHERE pk > 0`, table).Scan(&pks, &intPK); err != nil {
+		t.Fatal(err)
+	}
+	return !(pks == 1 && intPK)
+}
+
 func columns(t *testing.T, conn *sql.DB, dialect, table string) (names, types []string) {
 	t.Helper()
 	q := `SELECT name, type FROM pragma_table_info($1) ORDER BY cid`

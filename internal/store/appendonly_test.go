@@ -83,6 +83,8 @@ var seedGuarded = []string{
 		'{"total":1,"passed":1}', ` + when + `, ` + when + `, 'ci')`,
 	`INSERT INTO platform_invariant_definitions (id, title, owner, severity, critical, required, max_age_ms, first_seen)
 		VALUES ('INV-BILLING-001', 'Invoices balance', 'billing', 'high', true, true, 86400000, ` + when + `)`,
+	`INSERT INTO platform_invariant_definitions (id, title, owner, severity, critical, required, max_age_ms, first_seen)
+		VALUES ('INV-BILLING-002', 'Refunds reach the ledger', 'billing', 'medium', false, true, 86400000, ` + when + `)`,
 	`INSERT INTO platform_product_invariant_results (id, invariant_id, status, environment, observed_at, recorded_at, source)
 		VALUES ('00000000-0000-4000-8000-000000000f01', 'INV-BILLING-001', 'pass', 'production', ` + when + `, ` + when + `, 'ci')`,
 	`INSERT INTO platform_guard_report_summaries (id, guard, subject, mode, counts, findings, observed_at, recorded_at, source)
@@ -195,7 +197,8 @@ func TestEveryWayToRewriteAGuardedRowIsRefused(t *testing.T) {
 
 // statements returns every statement that would rewrite or remove a row of
 // the table: UPDATE, DELETE, and for each of its unique keys REPLACE,
-// INSERT OR REPLACE, upserts, INSERT OR IGNORE (SQLite); TRUNCATE and
+// INSERT OR REPLACE, upserts, INSERT OR IGNORE (SQLite, where the hidden
+// rowid is a key too, and an UPDATE may move a row to another rowid); TRUNCATE and
 // upserts (PostgreSQL).
 func statements(t *testing.T, conn *sql.DB, dialect string, table guardedTable) []string {
 	t.Helper()
@@ -209,7 +212,16 @@ func statements(t *testing.T, conn *sql.DB, dialect string, table guardedTable) 
 	}
 	out = append(out, `DELETE FROM `+n)
 	cols, types := columns(t, conn, dialect, n)
-	for _, key := range uniqueKeys(t, conn, dialect, n) {
+	keys := uniqueKeys(t, conn, dialect, n)
+	if dialect == "sqlite" && hiddenRowid(t, conn, n) {
+		// The rowid is a unique key pragma_table_info does not list: a
+		// REPLACE that collides on it alone deletes the row it takes.
+		keys = append(keys, []string{"rowid"})
+		out = append(out,
+			fmt.Sprintf(`UPDATE OR REPLACE %s SET rowid = (SELECT MIN(rowid) FROM %s) WHERE rowid = (SELECT MAX(rowid) FROM %s)`, n, n, n),
+			fmt.Sprintf(`UPDATE %s SET rowid = rowid + 1000`, n))
+	}
+	for _, key := range keys {
 		where := strings.Join(key, " IS NOT NULL AND ") + " IS NOT NULL"
 		if dialect == "postgres" {
 			if table.mutable {
@@ -222,6 +234,10 @@ func statements(t *testing.T, conn *sql.DB, dialect string, table guardedTable) 
 		}
 		// A row that collides with a stored one on this key only, with the
 		// tamper column changed.
+		cols, types := cols, types
+		if contains(key, "rowid") {
+			cols, types = append([]string{"rowid"}, cols...), append([]string{"INTEGER"}, types...)
+		}
 		exprs := make([]string, len(cols))
 		for i, c := range cols {
 			switch {

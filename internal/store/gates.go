@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/aeso-dev/aeso"
 	"github.com/aeso-dev/aeso/internal/audit"
@@ -107,19 +108,41 @@ func (db *DB) AddGateWaiver(ctx context.Context, w *gate.Waiver, ev *audit.Event
 	})
 }
 
+const waiverColumns = `id, gate, rule, subject, reason, created_by, created_at, expires_at`
+
 // GateWaivers implements gate.Store.
 func (db *DB) GateWaivers(ctx context.Context, g, subject string) (_ []*gate.Waiver, err error) {
 	ctx, end := db.op(ctx, &err)
 	defer end()
 	ph := db.dialect.placeholder
-	q := `SELECT id, gate, rule, subject, reason, created_by, created_at, expires_at FROM platform_gate_waivers
-		WHERE gate = ` + ph(1)
+	q := `SELECT ` + waiverColumns + ` FROM platform_gate_waivers WHERE gate = ` + ph(1)
 	args := []any{g}
 	if subject != "" {
 		args = append(args, subject)
 		q += " AND subject = " + ph(len(args))
 	}
-	q += " ORDER BY created_at DESC, id DESC"
+	return db.queryWaivers(ctx, q+" ORDER BY created_at DESC, id DESC", args...)
+}
+
+// ActiveGateWaivers implements status.Store: the waivers of the gates
+// named that have not expired at now.
+func (db *DB) ActiveGateWaivers(ctx context.Context, gates []string, now time.Time) (_ []*gate.Waiver, err error) {
+	ctx, end := db.op(ctx, &err)
+	defer end()
+	out := []*gate.Waiver{}
+	ph := db.dialect.placeholder
+	for _, g := range gates {
+		ws, err := db.queryWaivers(ctx, `SELECT `+waiverColumns+` FROM platform_gate_waivers
+			WHERE gate = `+ph(1)+` AND expires_at > `+ph(2)+` ORDER BY created_at DESC, id DESC`, g, db.dialect.timeArg(now))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ws...)
+	}
+	return out, nil
+}
+
+func (db *DB) queryWaivers(ctx context.Context, q string, args ...any) ([]*gate.Waiver, error) {
 	rows, err := db.read.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("gate waivers: %w", err)

@@ -72,23 +72,34 @@ func (db *DB) queryGuardReports(ctx context.Context, q string, args ...any) ([]*
 	defer rows.Close()
 	out := []*guard.Report{}
 	for rows.Next() {
-		var r guard.Report
-		var counts, findings string
-		var observed, recorded dbTime
-		if err := rows.Scan(&r.ID, &r.Guard, &r.Subject, &r.Mode, &counts, &findings, &r.Duplicates,
-			&r.SourceURL, &observed, &recorded, &r.CorrelationID, &r.Source); err != nil {
+		r, err := scanGuardReport(rows)
+		if err != nil {
 			return nil, err
 		}
-		r.ObservedAt, r.RecordedAt = observed.Time, recorded.Time
-		if err := json.Unmarshal([]byte(counts), &r.Counts); err != nil {
-			return nil, err
-		}
-		if err := json.Unmarshal([]byte(findings), &r.Findings); err != nil {
-			return nil, err
-		}
-		out = append(out, &r)
+		out = append(out, r)
 	}
 	return out, rows.Err()
+}
+
+// scanGuardReport reads guardColumns, then into extra any columns the
+// query adds after them.
+func scanGuardReport(rows *sql.Rows, extra ...any) (*guard.Report, error) {
+	var r guard.Report
+	var counts, findings string
+	var observed, recorded dbTime
+	dest := append([]any{&r.ID, &r.Guard, &r.Subject, &r.Mode, &counts, &findings, &r.Duplicates,
+		&r.SourceURL, &observed, &recorded, &r.CorrelationID, &r.Source}, extra...)
+	if err := rows.Scan(dest...); err != nil {
+		return nil, err
+	}
+	r.ObservedAt, r.RecordedAt = observed.Time, recorded.Time
+	if err := json.Unmarshal([]byte(counts), &r.Counts); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(findings), &r.Findings); err != nil {
+		return nil, err
+	}
+	return &r, nil
 }
 
 // LatestGuardReportsForSubject implements guard.Store.

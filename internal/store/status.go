@@ -5,31 +5,41 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/aeso-dev/aeso"
 	"github.com/aeso-dev/aeso/internal/audit"
 	"github.com/aeso-dev/aeso/internal/evidence"
 	"github.com/aeso-dev/aeso/internal/gate"
-	"github.com/aeso-dev/aeso/internal/guard"
 	"github.com/aeso-dev/aeso/internal/reconcile"
 	"github.com/aeso-dev/aeso/internal/status"
 )
 
 var _ status.Store = (*DB)(nil)
 
-// LatestGateResults implements status.Store: per gate, the newest result
-// for each subject name, so a pass for api@v2 replaces the block of api@v1
-// but not that of web@v1.
+// LatestGateResults implements status.Store. Per gate and subject name it
+// returns the newest result that counts, so a pass for api@v2 replaces
+// the block of api@v1 but not that of web@v1, together with the withdrawn
+// results newer than it. Only a subject's latest result can be withdrawn,
+// and then the subject counts for nothing: not its older results, and not
+// by hiding the result of another version of the name.
 func (db *DB) LatestGateResults(ctx context.Context, gates []string) (_ []*gate.Result, err error) {
 	ctx, end := db.op(ctx, &err)
 	defer end()
 	out := []*gate.Result{}
+	cols := qualified("s", gateResultColumns)
 	for _, g := range gates {
-		results, err := db.queryGateResults(ctx, `SELECT `+gateResultColumns+` FROM (SELECT r.*, ROW_NUMBER() OVER (
-			PARTITION BY `+db.dialect.subjectName("subject")+` ORDER BY evaluated_at DESC, id DESC) AS rn
-			FROM platform_release_gate_results r WHERE gate = `+db.dialect.placeholder(1)+`) latest
-			WHERE rn = 1 ORDER BY subject`, g)
+		// live counts, in order newest first within a name, the results
+		// not withdrawn so far: 0 before the one that counts, 1 from it.
+		results, err := db.queryGateResults(ctx, `SELECT `+gateResultColumns+` FROM (SELECT `+cols+`, w.id AS withdrawal,
+			SUM(CASE WHEN w.id IS NULL THEN 1 ELSE 0 END) OVER (PARTITION BY `+db.dialect.subjectName("s.subject")+`
+				ORDER BY s.evaluated_at DESC, s.id DESC ROWS UNBOUNDED PRECEDING) AS live
+			FROM (SELECT r.*, ROW_NUMBER() OVER (PARTITION BY subject ORDER BY evaluated_at DESC, id DESC) AS rn
+				FROM platform_release_gate_results r WHERE gate = `+db.dialect.placeholder(1)+`) s
+			LEFT JOIN platform_gate_withdrawals w ON w.result_id = s.id
+			WHERE s.rn = 1) latest
+			WHERE live = 0 OR (live = 1 AND withdrawal IS NULL) ORDER BY subject, evaluated_at DESC, id DESC`, g)
 		if err != nil {
 			return nil, err
 		}
@@ -38,14 +48,81 @@ func (db *DB) LatestGateResults(ctx context.Context, gates []string) (_ []*gate.
 	return out, nil
 }
 
-// LatestGuardReports implements status.Store: the newest report of each
-// guard for each subject name.
-func (db *DB) LatestGuardReports(ctx context.Context) (_ []*guard.Report, err error) {
+// qualified prefixes each column of a list with a table alias.
+func qualified(alias, columns string) string {
+	cols := strings.Split(columns, ",")
+	for i, c := range cols {
+		cols[i] = alias + "." + strings.TrimSpace(c)
+	}
+	return strings.Join(cols, ", ")
+}
+
+// LatestGuardReports implements status.Store. Per guard and subject name
+// it returns the newest report that counts, together with the newer
+// reports of subjects withdrawn from the posture, each with its
+// withdrawal. A subject is withdrawn when its latest result is withdrawn
+// on every posture gate that evaluated it.
+func (db *DB) LatestGuardReports(ctx context.Context, gates []string) (_ []status.GuardInput, err error) {
 	ctx, end := db.op(ctx, &err)
 	defer end()
-	return db.queryGuardReports(ctx, `SELECT `+guardColumns+` FROM (SELECT r.*, ROW_NUMBER() OVER (
-		PARTITION BY guard, `+db.dialect.subjectName("subject")+` ORDER BY observed_at DESC, id DESC) AS rn
-		FROM platform_guard_report_summaries r) latest WHERE rn = 1 ORDER BY guard, subject`)
+	var in strings.Builder
+	args := make([]any, len(gates))
+	for i, g := range gates {
+		args[i] = g
+	}
+	if len(gates) == 0 {
+		in.WriteString("(NULL)")
+	} else {
+		db.writePlaceholders(&in, 0, len(gates))
+	}
+	rows, err := db.read.QueryContext(ctx, `WITH latest AS (
+			SELECT gate, subject, id, ROW_NUMBER() OVER (PARTITION BY gate, subject ORDER BY evaluated_at DESC, id DESC) AS rn
+			FROM platform_release_gate_results WHERE gate IN `+in.String()+`
+		), withdrawn AS (
+			SELECT l.subject, MAX(CAST(w.result_id AS TEXT)) AS result_id FROM latest l
+			LEFT JOIN platform_gate_withdrawals w ON w.result_id = l.id
+			WHERE l.rn = 1 GROUP BY l.subject HAVING COUNT(w.id) = COUNT(*)
+		)
+		SELECT `+guardColumns+`, withdrawn_result FROM (SELECT `+qualified("s", guardColumns)+`, wd.result_id AS withdrawn_result,
+			SUM(CASE WHEN wd.result_id IS NULL THEN 1 ELSE 0 END) OVER (PARTITION BY s.guard, `+db.dialect.subjectName("s.subject")+`
+				ORDER BY s.observed_at DESC, s.id DESC ROWS UNBOUNDED PRECEDING) AS live
+			FROM (SELECT r.*, ROW_NUMBER() OVER (PARTITION BY guard, subject ORDER BY observed_at DESC, id DESC) AS rn
+				FROM platform_guard_report_summaries r) s
+			LEFT JOIN withdrawn wd ON wd.subject = s.subject
+			WHERE s.rn = 1) latest
+		WHERE live = 0 OR (live = 1 AND withdrawn_result IS NULL) ORDER BY guard, subject`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("latest guard reports: %w", err)
+	}
+	defer rows.Close()
+	out := []status.GuardInput{}
+	var withdrawnResults []string
+	byResult := map[string][]int{}
+	for rows.Next() {
+		var result sql.NullString
+		r, err := scanGuardReport(rows, &result)
+		if err != nil {
+			return nil, err
+		}
+		if result.Valid {
+			withdrawnResults = append(withdrawnResults, result.String)
+			byResult[result.String] = append(byResult[result.String], len(out))
+		}
+		out = append(out, status.GuardInput{Report: r})
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	ws, err := db.WithdrawalsOf(ctx, withdrawnResults)
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range ws {
+		for _, i := range byResult[w.ResultID] {
+			out[i].Withdrawal = w
+		}
+	}
+	return out, nil
 }
 
 // StandingBundle implements status.Store.

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/aeso-dev/aeso"
 	"github.com/aeso-dev/aeso/internal/audit"
@@ -20,7 +19,9 @@ const withdrawalColumns = `id, gate, subject, result_id, verdict, reason, withdr
 // still the subject's latest and not yet withdrawn, so two operators
 // racing store one withdrawal and a withdrawal never lands on a result
 // that a newer evaluation has already replaced.
-func (db *DB) AddGateWithdrawal(ctx context.Context, w *gate.Withdrawal, ev *audit.Event) error {
+func (db *DB) AddGateWithdrawal(ctx context.Context, w *gate.Withdrawal, ev *audit.Event) (err error) {
+	ctx, end := db.op(ctx, &err)
+	defer end()
 	return db.inTx(ctx, func(tx *sql.Tx) error {
 		start, err := db.lockSeq(ctx, tx)
 		if err != nil {
@@ -56,7 +57,9 @@ func (db *DB) AddGateWithdrawal(ctx context.Context, w *gate.Withdrawal, ev *aud
 }
 
 // GateWithdrawals implements gate.Store.
-func (db *DB) GateWithdrawals(ctx context.Context, g, subject string) ([]*gate.Withdrawal, error) {
+func (db *DB) GateWithdrawals(ctx context.Context, g, subject string) (_ []*gate.Withdrawal, err error) {
+	ctx, end := db.op(ctx, &err)
+	defer end()
 	ph := db.dialect.placeholder
 	q := `SELECT ` + withdrawalColumns + ` FROM platform_gate_withdrawals WHERE gate = ` + ph(1)
 	args := []any{g}
@@ -69,7 +72,9 @@ func (db *DB) GateWithdrawals(ctx context.Context, g, subject string) ([]*gate.W
 
 // WithdrawalsOf implements status.Store: the withdrawals of the results
 // named, at most one each.
-func (db *DB) WithdrawalsOf(ctx context.Context, resultIDs []string) ([]*gate.Withdrawal, error) {
+func (db *DB) WithdrawalsOf(ctx context.Context, resultIDs []string) (_ []*gate.Withdrawal, err error) {
+	ctx, end := db.op(ctx, &err)
+	defer end()
 	if len(resultIDs) == 0 {
 		return []*gate.Withdrawal{}, nil
 	}
@@ -81,37 +86,6 @@ func (db *DB) WithdrawalsOf(ctx context.Context, resultIDs []string) ([]*gate.Wi
 	db.writePlaceholders(&b, 0, len(resultIDs))
 	return db.queryWithdrawals(ctx, `SELECT `+withdrawalColumns+` FROM platform_gate_withdrawals
 		WHERE result_id IN `+b.String()+` ORDER BY id`, args...)
-}
-
-// ActiveGateWaivers implements status.Store: the waivers of the gates
-// named that have not expired at now.
-func (db *DB) ActiveGateWaivers(ctx context.Context, gates []string, now time.Time) ([]*gate.Waiver, error) {
-	out := []*gate.Waiver{}
-	ph := db.dialect.placeholder
-	for _, g := range gates {
-		rows, err := db.read.QueryContext(ctx, `SELECT id, gate, rule, subject, reason, created_by, created_at, expires_at
-			FROM platform_gate_waivers WHERE gate = `+ph(1)+` AND expires_at > `+ph(2)+` ORDER BY created_at DESC, id DESC`,
-			g, db.dialect.timeArg(now))
-		if err != nil {
-			return nil, fmt.Errorf("active gate waivers: %w", err)
-		}
-		for rows.Next() {
-			var w gate.Waiver
-			var created, expires dbTime
-			if err := rows.Scan(&w.ID, &w.Gate, &w.Rule, &w.Subject, &w.Reason, &w.CreatedBy, &created, &expires); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			w.CreatedAt, w.ExpiresAt = created.Time, expires.Time
-			out = append(out, &w)
-		}
-		err = rows.Err()
-		rows.Close()
-		if err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
 }
 
 func (db *DB) queryWithdrawals(ctx context.Context, q string, args ...any) ([]*gate.Withdrawal, error) {

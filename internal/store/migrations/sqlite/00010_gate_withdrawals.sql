@@ -17,10 +17,11 @@ CREATE TRIGGER platform_gate_withdrawals_no_update BEFORE UPDATE ON platform_gat
 BEGIN SELECT RAISE(ABORT, 'platform_gate_withdrawals is append-only: UPDATE is not allowed'); END;
 CREATE TRIGGER platform_gate_withdrawals_no_delete BEFORE DELETE ON platform_gate_withdrawals
 BEGIN SELECT RAISE(ABORT, 'platform_gate_withdrawals is append-only: DELETE is not allowed'); END;
--- REPLACE deletes the row it collides with without firing a delete
--- trigger; refusing the colliding insert first keeps it append-only.
+-- REPLACE deletes the row it collides with, on any unique key or the
+-- hidden rowid, without firing a delete trigger; refusing the colliding
+-- insert first keeps it append-only.
 CREATE TRIGGER platform_gate_withdrawals_no_replace BEFORE INSERT ON platform_gate_withdrawals
-WHEN EXISTS (SELECT 1 FROM platform_gate_withdrawals WHERE id = NEW.id OR result_id = NEW.result_id)
+WHEN EXISTS (SELECT 1 FROM platform_gate_withdrawals WHERE id = NEW.id OR result_id = NEW.result_id OR rowid = NEW.rowid)
 BEGIN SELECT RAISE(ABORT, 'platform_gate_withdrawals is append-only: REPLACE is not allowed'); END;
 
 -- +goose Down
