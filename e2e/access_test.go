@@ -18,6 +18,7 @@ func concretePath(p string) string {
 }
 
 func TestEveryRouteChecksTokenAndScope(t *testing.T) {
+	t.Parallel() // a server and database of its own, no clock boundaries
 	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
 		e := start(t, tg)
 		revoked := e.newToken("gone", auth.AllScopes...)

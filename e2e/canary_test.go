@@ -33,6 +33,7 @@ type canaryTally struct {
 // appear in any answer, in the server log, in the SQLite files or in a dump
 // of the PostgreSQL schema.
 func TestCanariesLeaveNoTrace(t *testing.T) {
+	t.Parallel() // a server and database of its own, no clock boundaries
 	doc, err := apitest.LoadSpec()
 	if err != nil {
 		t.Fatal(err)

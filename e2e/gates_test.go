@@ -108,6 +108,7 @@ func (rl *release) waive(rule string, d time.Duration) {
 }
 
 func TestEveryRuleOutcome(t *testing.T) {
+	t.Parallel() // a server and database of its own, no clock boundaries
 	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
 		for _, tc := range []struct {
 			name  string
@@ -336,6 +337,7 @@ func (rl *release) accept(id string, d time.Duration) {
 }
 
 func TestEveryComponentAndReconciliationOutcome(t *testing.T) {
+	t.Parallel() // a server and database of its own, no clock boundaries
 	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
 		for _, tc := range []struct {
 			name  string

@@ -58,6 +58,7 @@ var hostileBodies = []hostile{
 // checks each refusal, its field, that the value is never repeated, and
 // that no table gained a row.
 func TestEveryJSONRouteRefusesHostileInput(t *testing.T) {
+	t.Parallel() // a server and database of its own, no clock boundaries
 	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
 		e := start(t, tg)
 		b, err := e.admin.CreateBundle(e.ctx, client.BundleRequest{Kind: "release", Subject: client.Subject{Name: "api", Ref: "v1"}, Title: "t"})
