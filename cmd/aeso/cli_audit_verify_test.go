@@ -1,0 +1,298 @@
+package main
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"golang.org/x/mod/sumdb/note"
+	"golang.org/x/mod/sumdb/tlog"
+)
+
+const testOrigin = "aeso.test/audit"
+
+// testLog is a transparency log in memory: the leaves, the tree tlog
+// builds from them, and the key that signs its checkpoints. It writes the
+// files a user of verify holds, and serves the log's endpoints as the
+// contract defines them, so the command's reading of a log is tested here
+// and against aeso itself in the end-to-end tests.
+type testLog struct {
+	t      *testing.T
+	mu     sync.Mutex
+	leaves [][]byte
+	hashes []tlog.Hash
+	signer note.Signer
+	vkey   string
+	token  string
+	tiles  int // tile requests answered
+}
+
+func newTestLog(t *testing.T, n int) *testLog {
+	t.Helper()
+	skey, vkey, err := note.GenerateKey(rand.Reader, testOrigin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := note.NewSigner(skey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := &testLog{t: t, signer: s, vkey: vkey, token: "test-token"}
+	l.append(n)
+	return l
+}
+
+func testLeaf(seq int64, action string) []byte {
+	return fmt.Appendf(nil, `{"action":%q,"id":"00000000-0000-7000-8000-%012d","seq":%d}`, action, seq, seq)
+}
+
+// append adds n events.
+func (l *testLog) append(n int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for range n {
+		i := int64(len(l.leaves))
+		leaf := testLeaf(i+1, "credentials.api_key.rotate")
+		hs, err := tlog.StoredHashes(i, leaf, l)
+		if err != nil {
+			l.t.Fatal(err)
+		}
+		l.leaves = append(l.leaves, leaf)
+		l.hashes = append(l.hashes, hs...)
+	}
+}
+
+func (l *testLog) ReadHashes(idx []int64) ([]tlog.Hash, error) {
+	out := make([]tlog.Hash, len(idx))
+	for i, x := range idx {
+		if x >= int64(len(l.hashes)) {
+			return nil, fmt.Errorf("no hash %d", x)
+		}
+		out[i] = l.hashes[x]
+	}
+	return out, nil
+}
+
+// checkpoint is the signed checkpoint at size n.
+func (l *testLog) checkpoint(n int64) []byte {
+	root, err := tlog.TreeHash(n, l)
+	if err != nil {
+		l.t.Fatal(err)
+	}
+	msg, err := note.Sign(&note.Note{Text: fmt.Sprintf("%s\n%d\n%s\n", testOrigin, n, root)}, l.signer)
+	if err != nil {
+		l.t.Fatal(err)
+	}
+	return msg
+}
+
+// export is the JSON Lines of leaves.
+func export(leaves [][]byte) []byte {
+	var b bytes.Buffer
+	for _, leaf := range leaves {
+		b.Write(leaf)
+		b.WriteByte('\n')
+	}
+	return b.Bytes()
+}
+
+// ServeHTTP answers the log's endpoints with the current tree.
+func (l *testLog) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if r.Header.Get("Authorization") != "Bearer "+l.token {
+		http.Error(w, "unauthorized", http.StatusUnauthorized)
+		return
+	}
+	n := int64(len(l.leaves))
+	switch {
+	case r.URL.Path == "/v1/audit/checkpoint":
+		w.Write(l.checkpoint(n))
+	case r.URL.Path == "/v1/audit/proof/consistency":
+		from, _ := strconv.ParseInt(r.URL.Query().Get("from"), 10, 64)
+		to, _ := strconv.ParseInt(r.URL.Query().Get("to"), 10, 64)
+		p, err := tlog.ProveTree(to, from, l)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		hashes := []string{}
+		for _, h := range p {
+			hashes = append(hashes, base64.StdEncoding.EncodeToString(h[:]))
+		}
+		json.NewEncoder(w).Encode(map[string]any{"from": from, "to": to, "hashes": hashes})
+	case strings.HasPrefix(r.URL.Path, "/v1/audit/tlog/tile/"):
+		// C2SP paths have no height; tlog's parser wants one.
+		t, err := tlog.ParseTilePath("tile/8/" + strings.TrimPrefix(r.URL.Path, "/v1/audit/tlog/tile/"))
+		if err != nil || t.L < 0 {
+			http.NotFound(w, r)
+			return
+		}
+		// Like a log that keeps only the current partial tile, answer
+		// any other partial width with 404.
+		if t.W < 256 && t.N<<8+int64(t.W) != n>>(8*t.L) {
+			http.NotFound(w, r)
+			return
+		}
+		data, err := tlog.ReadTileData(t, l)
+		if err != nil {
+			http.NotFound(w, r)
+			return
+		}
+		l.tiles++
+		w.Write(data)
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+// files writes the export and checkpoints into a temp dir.
+func writeFiles(t *testing.T, files map[string][]byte) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, data := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func TestAuditVerifyOffline(t *testing.T) {
+	t.Parallel()
+	l := newTestLog(t, 300)
+	other := newTestLog(t, 300) // another key, same origin
+	tampered := slices.Clone(l.leaves)
+	tampered[99] = testLeaf(100, "credentials.api_key.delete")
+	dir := writeFiles(t, map[string][]byte{
+		"audit.jsonl":    export(l.leaves),
+		"short.jsonl":    export(l.leaves[:250]),
+		"tampered.jsonl": export(tampered),
+		"crlf.jsonl":     bytes.ReplaceAll(export(l.leaves), []byte("\n"), []byte("\r\n")),
+		"cut.jsonl":      export(l.leaves)[:len(export(l.leaves))-1],
+		"cp200.txt":      l.checkpoint(200),
+		"cp300.txt":      l.checkpoint(300),
+		"forged.txt":     bytes.Replace(l.checkpoint(300), []byte("\n300\n"), []byte("\n299\n"), 1),
+		"other.txt":      other.checkpoint(300),
+		"audit.vkey":     []byte(l.vkey + "\n"),
+	})
+	p := func(name string) string { return filepath.Join(dir, name) }
+	tests := []struct {
+		name string
+		args []string
+		code int
+		want string // in stdout for 0, stderr otherwise
+	}{
+		{"an intact export", []string{"--export", p("audit.jsonl"), "--checkpoint", p("cp300.txt"), "--key", l.vkey},
+			0, "verified: the export's first 300 events are the log " + testOrigin},
+		{"the key read from a file", []string{"--export", p("audit.jsonl"), "--checkpoint", p("cp200.txt"), "--key", p("audit.vkey")},
+			0, "100 later events are newer than the checkpoint"},
+		{"two consistent checkpoints", []string{"--export", p("audit.jsonl"), "--checkpoint", p("cp300.txt"), "--checkpoint2", p("cp200.txt"), "--key", l.vkey},
+			0, "checkpoints of 200 and 300 events are consistent"},
+		{"an altered event", []string{"--export", p("tampered.jsonl"), "--checkpoint", p("cp300.txt"), "--key", l.vkey},
+			1, "tampered: root mismatch"},
+		{"an altered event under two checkpoints", []string{"--export", p("tampered.jsonl"), "--checkpoint", p("cp200.txt"), "--checkpoint", p("cp300.txt"), "--key", l.vkey},
+			1, "tampered: root mismatch: the first 200 events"},
+		{"an export that ends early", []string{"--export", p("short.jsonl"), "--checkpoint", p("cp300.txt"), "--key", l.vkey},
+			1, "tampered: missing at seq 251: the export ends after 250 events but the checkpoint covers 300"},
+		{"a checkpoint changed after signing", []string{"--export", p("audit.jsonl"), "--checkpoint", p("forged.txt"), "--key", l.vkey},
+			1, "tampered: bad signature"},
+		{"a checkpoint signed by another key", []string{"--export", p("audit.jsonl"), "--checkpoint", p("other.txt"), "--key", l.vkey},
+			1, "carries no signature by the key " + testOrigin},
+		{"CR LF line endings", []string{"--export", p("crlf.jsonl"), "--checkpoint", p("cp300.txt"), "--key", l.vkey},
+			2, "ends with CR LF"},
+		{"a last line cut short", []string{"--export", p("cut.jsonl"), "--checkpoint", p("cp300.txt"), "--key", l.vkey},
+			2, "line 300 (seq 300) has no newline"},
+		{"a malformed key", []string{"--export", p("audit.jsonl"), "--checkpoint", p("cp300.txt"), "--key", "aeso.test/audit+123"},
+			2, "not a verifier key"},
+		{"a missing export", []string{"--export", p("nope.jsonl"), "--checkpoint", p("cp300.txt"), "--key", l.vkey},
+			2, "no such file"},
+		{"no checkpoint", []string{"--export", p("audit.jsonl"), "--key", l.vkey},
+			2, "--checkpoint are required"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			r := aeso(t, nil, append([]string{"audit", "verify"}, tt.args...)...)
+			out := r.stdout
+			if tt.code != 0 {
+				out = r.stderr
+			}
+			if r.code != tt.code || !strings.Contains(out, tt.want) {
+				t.Errorf("exit %d, want %d with %q; stdout:\n%s\nstderr:\n%s", r.code, tt.code, tt.want, r.stdout, r.stderr)
+			}
+		})
+	}
+}
+
+func TestAuditVerifyWithTheLogNamesTheSeq(t *testing.T) {
+	t.Parallel()
+	l := newTestLog(t, 600)
+	cp := l.checkpoint(520) // the log has grown since: its partial tiles are wider
+	l.append(10)
+	srv := httptest.NewServer(l)
+	t.Cleanup(srv.Close)
+
+	swap := slices.Clone(l.leaves)
+	// Swapped in the database: each row takes the other's seq.
+	swap[6], swap[19] = bytes.Replace(l.leaves[19], []byte(`"seq":20`), []byte(`"seq":7`), 1), bytes.Replace(l.leaves[6], []byte(`"seq":7`), []byte(`"seq":20`), 1)
+	tests := []struct {
+		name   string
+		export [][]byte
+		code   int
+		want   string
+	}{
+		{"an intact export", l.leaves, 0, "520 events compared one by one"},
+		{"an altered event", slices.Concat(l.leaves[:299], [][]byte{testLeaf(300, "audit.forged")}, l.leaves[300:]), 1, "tampered: altered at seq 300"},
+		{"a deleted event", slices.Concat(l.leaves[:4], l.leaves[5:]), 1, "tampered: missing at seq 5"},
+		{"an inserted event", slices.Concat(l.leaves[:41], [][]byte{testLeaf(42, "audit.forged")}, l.leaves[41:]), 1, "tampered: extra at seq 42"},
+		{"two swapped events", swap, 1, "tampered: reordered at seq 7: the events at seq 7 and seq 20 are swapped"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			dir := writeFiles(t, map[string][]byte{"audit.jsonl": export(tt.export), "cp.txt": cp})
+			r := aeso(t, []string{"AESO_TOKEN=" + l.token}, "audit", "verify", "--url", srv.URL,
+				"--export", filepath.Join(dir, "audit.jsonl"), "--checkpoint", filepath.Join(dir, "cp.txt"), "--key", l.vkey)
+			out := r.stdout + r.stderr
+			if r.code != tt.code || !strings.Contains(out, tt.want) {
+				t.Errorf("exit %d, want %d with %q:\n%s", r.code, tt.code, tt.want, out)
+			}
+		})
+	}
+
+	t.Run("--json names the kind and the seq", func(t *testing.T) {
+		t.Parallel()
+		dir := writeFiles(t, map[string][]byte{"audit.jsonl": export(slices.Concat(l.leaves[:4], l.leaves[5:])), "cp.txt": cp})
+		r := aeso(t, []string{"AESO_TOKEN=" + l.token}, "audit", "verify", "--json", "--url", srv.URL,
+			"--export", filepath.Join(dir, "audit.jsonl"), "--checkpoint", filepath.Join(dir, "cp.txt"), "--key", l.vkey)
+		var rep struct {
+			Verdict, Kind string
+			Seq           int64
+		}
+		decode(t, r, &rep)
+		if r.code != 1 || rep.Verdict != "tampered" || rep.Kind != "missing" || rep.Seq != 5 {
+			t.Errorf("exit %d, report %+v; want 1, tampered, missing, seq 5", r.code, rep)
+		}
+	})
+	t.Run("a wrong token is an error, not a verdict", func(t *testing.T) {
+		t.Parallel()
+		dir := writeFiles(t, map[string][]byte{"audit.jsonl": export(l.leaves), "cp.txt": cp})
+		r := aeso(t, []string{"AESO_TOKEN=wrong"}, "audit", "verify", "--url", srv.URL,
+			"--export", filepath.Join(dir, "audit.jsonl"), "--checkpoint", filepath.Join(dir, "cp.txt"), "--key", l.vkey)
+		if r.code != 2 || !strings.Contains(r.stderr, "401") {
+			t.Errorf("exit %d, want 2 naming the 401:\n%s", r.code, r.stderr)
+		}
+	})
+}
