@@ -71,9 +71,12 @@ cannot check (the server does not answer, the state file is unreadable).`,
 			if cf.json {
 				return printJSON(cmd.OutOrStdout(), rep)
 			}
-			if last == nil {
+			switch {
+			case last == nil:
 				fmt.Fprintf(cmd.OutOrStdout(), "recorded: %s at %d events (root %s); later runs check the log extends it\n", cp.Origin, cp.Size, cp.Root)
-			} else {
+			case last.Size == cp.Size:
+				fmt.Fprintf(cmd.OutOrStdout(), "consistent: %s unchanged at %d events (root %s)\n", cp.Origin, cp.Size, cp.Root)
+			default:
 				fmt.Fprintf(cmd.OutOrStdout(), "consistent: %s grew from %d to %d events (root %s)\n", cp.Origin, last.Size, cp.Size, cp.Root)
 			}
 			return nil

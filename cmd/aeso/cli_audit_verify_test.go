@@ -296,3 +296,124 @@ func TestAuditVerifyWithTheLogNamesTheSeq(t *testing.T) {
 		}
 	})
 }
+
+// rewrite replaces the log's history from seq on with other events: the
+// same size, another tree.
+func (l *testLog) rewrite(seq int64) {
+	l.mu.Lock()
+	n := len(l.leaves)
+	l.leaves, l.hashes = l.leaves[:0], l.hashes[:0]
+	l.mu.Unlock()
+	for i := range n {
+		l.mu.Lock()
+		action := "credentials.api_key.rotate"
+		if int64(i+1) >= seq {
+			action = "audit.rewritten"
+		}
+		leaf := testLeaf(int64(i+1), action)
+		hs, err := tlog.StoredHashes(int64(i), leaf, l)
+		if err != nil {
+			l.t.Fatal(err)
+		}
+		l.leaves, l.hashes = append(l.leaves, leaf), append(l.hashes, hs...)
+		l.mu.Unlock()
+	}
+}
+
+func (l *testLog) truncate(n int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.leaves, l.hashes = l.leaves[:n], l.hashes[:tlog.StoredHashCount(int64(n))]
+}
+
+func TestAuditWitness(t *testing.T) {
+	t.Parallel()
+	l := newTestLog(t, 100)
+	srv := httptest.NewServer(l)
+	t.Cleanup(srv.Close)
+	state := filepath.Join(t.TempDir(), "witness", "checkpoint")
+	if err := os.MkdirAll(filepath.Dir(state), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	env := []string{"AESO_TOKEN=" + l.token}
+	witness := func(t *testing.T, code int, want string) {
+		t.Helper()
+		r := aeso(t, env, "audit", "witness", "--url", srv.URL, "--key", l.vkey, "--state", state)
+		if out := r.stdout + r.stderr; r.code != code || !strings.Contains(out, want) {
+			t.Fatalf("exit %d, want %d with %q:\n%s", r.code, code, want, out)
+		}
+	}
+	recorded := func(t *testing.T, size int64) {
+		t.Helper()
+		data, err := os.ReadFile(state)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := fmt.Sprintf("\n%d\n", size); !bytes.Contains(data, []byte(want)) {
+			t.Errorf("state holds\n%s\nwant the checkpoint of %d events", data, size)
+		}
+	}
+
+	ok := t.Run("the first run records the checkpoint, for its owner only", func(t *testing.T) {
+		witness(t, 0, "recorded: "+testOrigin+" at 100 events")
+		fi, err := os.Stat(state)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi.Mode().Perm() != 0o600 {
+			t.Errorf("state mode %v, want 0600", fi.Mode().Perm())
+		}
+		recorded(t, 100)
+	})
+	ok = ok && t.Run("a grown log is consistent", func(t *testing.T) {
+		l.append(300)
+		witness(t, 0, "consistent: "+testOrigin+" grew from 100 to 400 events")
+		recorded(t, 400)
+	})
+	ok = ok && t.Run("an unchanged log is consistent", func(t *testing.T) {
+		witness(t, 0, "consistent: "+testOrigin+" unchanged at 400 events")
+	})
+	ok = ok && t.Run("a history rewritten and grown is caught, and the state kept", func(t *testing.T) {
+		l.rewrite(150)
+		l.append(5)
+		witness(t, 1, "tampered: inconsistent: the tree of 405 events does not extend the tree of 400 events")
+		recorded(t, 400)
+		witness(t, 1, "tampered: inconsistent") // and on every run until someone looks
+	})
+	ok = ok && t.Run("the same size with another root is caught", func(t *testing.T) {
+		l.truncate(400)
+		witness(t, 1, "two checkpoints of 400 events have different roots")
+	})
+	ok = ok && t.Run("a smaller tree is caught", func(t *testing.T) {
+		l.truncate(399)
+		witness(t, 1, "tampered: rolled back: the log now shows 399 events, but a checkpoint of 400 events was seen before")
+	})
+	ok = ok && t.Run("a checkpoint signed by another key is caught", func(t *testing.T) {
+		impostor := newTestLog(t, 500)
+		impostor.token = l.token
+		isrv := httptest.NewServer(impostor)
+		defer isrv.Close()
+		r := aeso(t, env, "audit", "witness", "--url", isrv.URL, "--key", l.vkey, "--state", state)
+		if r.code != 1 || !strings.Contains(r.stderr, "bad signature") {
+			t.Errorf("exit %d, want 1 for a bad signature:\n%s", r.code, r.stderr)
+		}
+		recorded(t, 400)
+	})
+	if !ok {
+		return
+	}
+	t.Run("errors exit 2", func(t *testing.T) {
+		down := httptest.NewServer(l)
+		down.Close()
+		for name, args := range map[string][]string{
+			"an unreachable log": {"--url", down.URL, "--key", l.vkey, "--state", state},
+			"no state flag":      {"--url", srv.URL, "--key", l.vkey},
+			"a state file that is not a checkpoint": {"--url", srv.URL, "--key", l.vkey,
+				"--state", filepath.Join(writeFiles(t, map[string][]byte{"s": []byte("junk\n")}), "s")},
+		} {
+			if r := aeso(t, env, append([]string{"audit", "witness"}, args...)...); r.code != 2 {
+				t.Errorf("%s: exit %d, want 2:\n%s", name, r.code, r.stderr)
+			}
+		}
+	})
+}
