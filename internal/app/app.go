@@ -131,6 +131,13 @@ func Start(ctx context.Context, cfg Config) (*Main, error) {
 	// firstUse runs once the schema is current: the admin token, the
 	// invariant definitions' stable IDs, and the snapshot schedule.
 	firstUse := func(ctx context.Context) error {
+		// Events written before the audit tree existed join it first, in
+		// bounded transactions; every later write grows it itself.
+		if added, err := db.CatchUpTree(ctx); err != nil {
+			return fmt.Errorf("audit tree: %w", err)
+		} else if added > 0 {
+			cfg.Logger.Info("audit tree caught up with stored events", "events", added)
+		}
 		if err := m.bootstrap(ctx, authSvc); err != nil {
 			return err
 		}
