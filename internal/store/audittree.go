@@ -11,6 +11,8 @@ import (
 	"golang.org/x/mod/sumdb/tlog"
 )
 
+var _ auditlog.Store = (*DB)(nil)
+
 // treeGrowBatch bounds how many older events one transaction adds to the
 // tree when it catches up (at start, on a database written before the tree
 // existed).
@@ -237,4 +239,15 @@ func (db *DB) ReadTreeHashes(ctx context.Context, indexes []int64) (_ []tlog.Has
 	ctx, end := db.op(ctx, &err)
 	defer end()
 	return db.readHashes(ctx, db.read, indexes)
+}
+
+// EventsAfter returns up to limit events with seq > after, in seq order.
+func (db *DB) EventsAfter(ctx context.Context, after int64, limit int) (_ []*audit.Event, err error) {
+	ctx, end := db.op(ctx, &err)
+	defer end()
+	rows, err := db.read.QueryContext(ctx, selectEvents+` WHERE l.seq > $1 ORDER BY l.seq LIMIT $2`, after, limit)
+	if err != nil {
+		return nil, fmt.Errorf("read events after %d: %w", after, err)
+	}
+	return scanEvents(rows)
 }
