@@ -3,10 +3,8 @@ package main
 import (
 	"context"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -16,52 +14,10 @@ import (
 	"golang.org/x/mod/sumdb/tlog"
 )
 
-// maxLogAnswer bounds what is read of a checkpoint, a proof or a tile: all
-// are small, and a verifier must not be made to read a server's flood.
-const maxLogAnswer = 1 << 20
-
-// errNotFound is a 404 from the log, which a tile reader may answer by
-// asking for a wider tile.
-var errNotFound = errors.New("not found")
-
-// fetchLog GETs path from the log with the client's token.
-func fetchLog(ctx context.Context, c *client.Client, path string) ([]byte, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.BaseURL+path, nil)
-	if err != nil {
-		return nil, err
-	}
-	if c.Token != "" {
-		req.Header.Set("Authorization", "Bearer "+c.Token)
-	}
-	resp, err := c.HTTP.Do(req)
-	if err != nil {
-		return nil, fmt.Errorf("GET %s: %w", c.BaseURL+path, err)
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxLogAnswer+1))
-	if err != nil {
-		return nil, fmt.Errorf("GET %s: %w", path, err)
-	}
-	if len(data) > maxLogAnswer {
-		return nil, fmt.Errorf("GET %s: the answer is larger than %d bytes", path, maxLogAnswer)
-	}
-	if resp.StatusCode == http.StatusNotFound {
-		return nil, fmt.Errorf("GET %s: %w", path, errNotFound)
-	}
-	if resp.StatusCode != http.StatusOK {
-		e := &client.Error{Status: resp.StatusCode}
-		if json.Unmarshal(data, e) != nil || e.Code == "" {
-			e.Detail, e.Code = strings.TrimSpace(resp.Status), fmt.Sprintf("http_%d", resp.StatusCode)
-		}
-		return nil, fmt.Errorf("GET %s: %w", path, e)
-	}
-	return data, nil
-}
-
 // fetchCheckpoint reads the log's latest signed checkpoint and opens it
 // with v.
 func fetchCheckpoint(ctx context.Context, c *client.Client, v verifierKey) (logverify.Checkpoint, error) {
-	msg, err := fetchLog(ctx, c, "/v1/audit/checkpoint")
+	msg, err := c.Checkpoint(ctx)
 	if err != nil {
 		return logverify.Checkpoint{}, err
 	}
@@ -77,17 +33,9 @@ func fetchConsistency(ctx context.Context, c *client.Client, from, to int64) (tl
 	if from == 0 || from >= to {
 		return nil, nil // nothing to prove
 	}
-	data, err := fetchLog(ctx, c, fmt.Sprintf("/v1/audit/proof/consistency?from=%d&to=%d", from, to))
+	p, err := c.ConsistencyProof(ctx, from, to)
 	if err != nil {
 		return nil, err
-	}
-	var p struct {
-		From   int64    `json:"from"`
-		To     int64    `json:"to"`
-		Hashes []string `json:"hashes"`
-	}
-	if err := json.Unmarshal(data, &p); err != nil {
-		return nil, fmt.Errorf("consistency proof from %d to %d: %w", from, to, err)
 	}
 	if p.From != from || p.To != to {
 		return nil, fmt.Errorf("asked for the consistency proof from %d to %d, got one from %d to %d", from, to, p.From, p.To)
@@ -126,8 +74,8 @@ func (h *httpTiles) ReadTiles(tiles []tlog.Tile) ([][]byte, error) {
 			out[i] = data
 			continue
 		}
-		data, err := fetchLog(h.ctx, h.c, tilePath(t))
-		if errors.Is(err, errNotFound) && t.W < 1<<t.H {
+		data, err := h.c.Tile(h.ctx, tilePath(t))
+		if isNotFound(err) && t.W < 1<<t.H {
 			data, err = h.readWider(t)
 		}
 		if err != nil {
@@ -150,8 +98,8 @@ func (h *httpTiles) ReadTiles(tiles []tlog.Tile) ([][]byte, error) {
 func (h *httpTiles) readWider(t tlog.Tile) ([]byte, error) {
 	wider := t
 	wider.W = 1 << t.H
-	data, err := fetchLog(h.ctx, h.c, tilePath(wider))
-	if errors.Is(err, errNotFound) {
+	data, err := h.c.Tile(h.ctx, tilePath(wider))
+	if isNotFound(err) {
 		if h.size == 0 {
 			if h.size, err = h.currentSize(); err != nil {
 				return nil, err
@@ -159,9 +107,9 @@ func (h *httpTiles) readWider(t tlog.Tile) ([]byte, error) {
 		}
 		wider.W = int(h.size>>(t.H*t.L) - t.N<<t.H)
 		if wider.W <= t.W || wider.W > 1<<t.H {
-			return nil, fmt.Errorf("GET %s: %w", tilePath(t), errNotFound)
+			return nil, fmt.Errorf("tile %s: the log has neither it nor a wider one", tilePath(t))
 		}
-		data, err = fetchLog(h.ctx, h.c, tilePath(wider))
+		data, err = h.c.Tile(h.ctx, tilePath(wider))
 	}
 	if err != nil {
 		return nil, err
@@ -174,7 +122,7 @@ func (h *httpTiles) readWider(t tlog.Tile) ([]byte, error) {
 
 // currentSize is the tree size of the log's latest checkpoint.
 func (h *httpTiles) currentSize() (int64, error) {
-	msg, err := fetchLog(h.ctx, h.c, "/v1/audit/checkpoint")
+	msg, err := h.c.Checkpoint(h.ctx)
 	if err != nil {
 		return 0, err
 	}
@@ -200,5 +148,11 @@ func (h *httpTiles) SaveTiles(tiles []tlog.Tile, data [][]byte) {
 // tilePath is t's C2SP path under /v1/audit/tlog/: tlog's own path
 // without the height, which C2SP fixes at 8.
 func tilePath(t tlog.Tile) string {
-	return "/v1/audit/tlog/tile/" + strings.TrimPrefix(t.Path(), fmt.Sprintf("tile/%d/", t.H))
+	return "tile/" + strings.TrimPrefix(t.Path(), fmt.Sprintf("tile/%d/", t.H))
+}
+
+// isNotFound reports a 404 from the log.
+func isNotFound(err error) bool {
+	var e *client.Error
+	return errors.As(err, &e) && e.Status == http.StatusNotFound
 }
