@@ -65,6 +65,9 @@ func appendJSON(b []byte, raw []byte) ([]byte, error) {
 	if !utf8.Valid(raw) {
 		return nil, errors.New("text is not valid UTF-8")
 	}
+	if isCanonical(raw) {
+		return append(b, raw...), nil
+	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	var v any
@@ -154,4 +157,167 @@ func ascii(s string) bool {
 		}
 	}
 	return true
+}
+
+// isCanonical reports whether raw, valid UTF-8, is already JCS canonical,
+// so a leaf can copy it: metadata is stored sorted and compact, and this
+// check is several times cheaper than decoding it. It may say false for a
+// canonical document (a key with escapes); the caller then canonicalises.
+func isCanonical(raw []byte) bool {
+	s := scanner{b: raw}
+	return s.value(0) && s.i == len(raw)
+}
+
+type scanner struct {
+	b []byte
+	i int
+}
+
+func (s *scanner) value(depth int) bool {
+	if s.i >= len(s.b) || depth > maxDepth {
+		return false
+	}
+	switch c := s.b[s.i]; {
+	case c == '{':
+		return s.object(depth)
+	case c == '[':
+		s.i++
+		if s.i < len(s.b) && s.b[s.i] == ']' {
+			s.i++
+			return true
+		}
+		for {
+			if !s.value(depth + 1) {
+				return false
+			}
+			if s.i >= len(s.b) {
+				return false
+			}
+			if s.b[s.i] == ']' {
+				s.i++
+				return true
+			}
+			if s.b[s.i] != ',' {
+				return false
+			}
+			s.i++
+		}
+	case c == '"':
+		_, ok := s.str()
+		return ok
+	case c == '-' || c >= '0' && c <= '9':
+		return s.number()
+	default:
+		for _, lit := range []string{"true", "false", "null"} {
+			if bytes.HasPrefix(s.b[s.i:], []byte(lit)) {
+				s.i += len(lit)
+				return true
+			}
+		}
+		return false
+	}
+}
+
+func (s *scanner) object(depth int) bool {
+	s.i++
+	if s.i < len(s.b) && s.b[s.i] == '}' {
+		s.i++
+		return true
+	}
+	var prev string
+	for n := 0; ; n++ {
+		if s.i >= len(s.b) || s.b[s.i] != '"' {
+			return false
+		}
+		key, ok := s.str()
+		// A key with escapes is compared decoded, which this check leaves
+		// to the slow path.
+		if !ok || bytes.IndexByte([]byte(key), '\\') >= 0 || n > 0 && compareUTF16(prev, key) >= 0 {
+			return false
+		}
+		prev = key
+		if s.i >= len(s.b) || s.b[s.i] != ':' {
+			return false
+		}
+		s.i++
+		if !s.value(depth+1) || s.i >= len(s.b) {
+			return false
+		}
+		switch s.b[s.i] {
+		case '}':
+			s.i++
+			return true
+		case ',':
+			s.i++
+		default:
+			return false
+		}
+	}
+}
+
+// str scans a string whose escapes are exactly JCS's, returning its raw
+// content.
+func (s *scanner) str() (string, bool) {
+	start := s.i + 1
+	for i := start; i < len(s.b); i++ {
+		switch c := s.b[i]; {
+		case c == '"':
+			s.i = i + 1
+			return string(s.b[start:i]), true
+		case c < 0x20:
+			return "", false
+		case c == '\\':
+			if i+1 >= len(s.b) {
+				return "", false
+			}
+			switch s.b[i+1] {
+			case '"', '\\', 'b', 'f', 'n', 'r', 't':
+				i++
+			case 'u':
+				// Only a control character without a short form.
+				if i+5 >= len(s.b) || s.b[i+2] != '0' || s.b[i+3] != '0' || (s.b[i+4] != '0' && s.b[i+4] != '1') {
+					return "", false
+				}
+				h := s.b[i+5]
+				if !(h >= '0' && h <= '9' || h >= 'a' && h <= 'f') {
+					return "", false
+				}
+				if s.b[i+4] == '0' && (h == '8' || h == '9' || h == 'a' || h == 'c' || h == 'd') {
+					return "", false // \b \t \n \f \r
+				}
+				i += 5
+			default:
+				return "", false
+			}
+		}
+	}
+	return "", false
+}
+
+// number accepts a number literal only in its ECMAScript form.
+func (s *scanner) number() bool {
+	start := s.i
+	for s.i < len(s.b) {
+		c := s.b[s.i]
+		if !(c >= '0' && c <= '9' || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E') {
+			break
+		}
+		s.i++
+	}
+	lit := s.b[start:s.i]
+	digits := lit
+	if len(digits) > 0 && digits[0] == '-' {
+		digits = digits[1:]
+	}
+	// Integers of up to 15 digits print as themselves; the rest are
+	// checked by formatting them.
+	if len(digits) > 0 && len(digits) <= 15 && (digits[0] != '0' || len(digits) == 1) && !bytes.ContainsFunc(digits, func(r rune) bool { return r < '0' || r > '9' }) {
+		return string(lit) != "-0"
+	}
+	f, err := strconv.ParseFloat(string(lit), 64)
+	if err != nil {
+		return false
+	}
+	canon, err := jcs.NumberToJSON(f)
+	return err == nil && canon == string(lit)
 }

@@ -49,6 +49,13 @@ var hostileMetadata = []string{
 	`{"s":"<script>&amp;</script> \u2028\u2029 \ud83d\ude00 é 中文"}`,
 	`{"deep":{"a":{"b":{"c":[{"z":true,"y":false,"x":null}]}}},"list":[[],[{}],""]}`,
 	`{"k":"v",  "k2" : [ 1 , 2 ] }`,
+	// Already canonical, or nearly: the copy path must tell them apart.
+	`{"a":1,"b":"x","c":[true,false,null,-7,0,123456789012345],"d":{}}`,
+	`{"a":"\n\t\"\\\u001f\u0000\b\f\r"}`,
+	`{"a":"\u001F"}`, `{"a":"\/"}`, `{"a":"\u003c"}`, `{"a":"\u000a"}`, `{"a":"\u2028"}`,
+	`{"a":1.0}`, `{"a":-0}`, `{"a":1E3}`, `{"a":1e+21}`, `{"a":0.5}`, `{"a":1e-7}`, `{"a":1234567890123456}`,
+	`{"b":1,"a":2}`, `{"\u0061":1}`, "{\"\uFFFF\":1,\"\U00010000\":2}", "{\"\U00010000\":1,\"\uFFFF\":2}",
+	`[1,2]`, `{"a":[]}`, `{"a":{"b":{"c":{"d":{"e":1}}}}}`,
 }
 
 func TestTheLeafWriterAgreesWithJCSTransform(t *testing.T) {
@@ -98,6 +105,30 @@ func TestMetadataNoCanonicalFormCanHoldIsRefused(t *testing.T) {
 		e.Metadata = json.RawMessage(meta)
 		if b, err := Leaf(e); err == nil {
 			t.Errorf("metadata %q gave a leaf: %s", meta, b)
+		}
+	}
+}
+
+func TestOnlyCanonicalMetadataIsCopiedAsItIs(t *testing.T) {
+	for _, c := range []struct {
+		doc  string
+		copy bool
+	}{
+		{`{"a":1,"b":"x","c":[true,false,null,-7,0,123456789012345],"d":{}}`, true},
+		{`{"a":"\n\u001f"}`, true},
+		{`{"a":0.5,"b":1e+21,"c":1e-7,"d":-1.5}`, true},
+		{`{"a":"\u000a"}`, false},
+		{`{"a":"\u001F"}`, false},
+		{`{"a":"\/"}`, false},
+		{`{"a":1.0}`, false},
+		{`{"a":-0}`, false},
+		{`{"a":1E3}`, false},
+		{`{"b":1,"a":2}`, false},
+		{`{"a":1, "b":2}`, false},
+		{`{"a":1}x`, false},
+	} {
+		if got := isCanonical([]byte(c.doc)); got != c.copy {
+			t.Errorf("isCanonical(%s) = %v; want %v", c.doc, got, c.copy)
 		}
 	}
 }
