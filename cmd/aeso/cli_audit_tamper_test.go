@@ -97,14 +97,14 @@ func TestAuditVerifyCatchesTamperingInTheDatabase(t *testing.T) {
 				decode(t, mustRun(t, env, "audit", "list", "--json", "--limit", "1"), &page)
 				last := page.Events[0].Seq
 				writeFile(t, p("cp.txt"), string(s.checkpointCovering(t, last)))
-				writeFile(t, p("audit.vkey"), string(s.get(t, "/v1/audit/key")))
+				writeFile(t, p("audit.vkey"), mustRun(t, env, "audit", "key").stdout)
 
 				k, j := last-30, last-12
 				db := attackerConnection(t, target)
 				tt.tamper(t, db, k, j)
 
 				// What the database holds now, as the log's export writes it.
-				writeFile(t, p("audit.jsonl"), string(s.get(t, "/v1/audit/export")))
+				mustRun(t, env, "audit", "export", "--to", p("audit.jsonl"))
 				r := aeso(t, env, "audit", "verify", "--url", s.URL, "--export", p("audit.jsonl"),
 					"--checkpoint", p("cp.txt"), "--key", p("audit.vkey"))
 				if want := tt.want(k, j); r.code != tt.code || !strings.Contains(r.stdout+r.stderr, want) {
@@ -242,7 +242,7 @@ func TestAuditWitnessFollowsTheServer(t *testing.T) {
 		env := s.env(s.adminToken(t))
 		dir := t.TempDir()
 		key, state := filepath.Join(dir, "audit.vkey"), filepath.Join(dir, "state")
-		writeFile(t, key, string(s.get(t, "/v1/audit/key")))
+		writeFile(t, key, mustRun(t, env, "audit", "key").stdout)
 		emit := func() int64 {
 			var ev client.Event
 			decode(t, mustRun(t, env, "audit", "emit", "--json", "--action", "credentials.api_key.rotate", "--actor-user", "alice"), &ev)

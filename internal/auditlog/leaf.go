@@ -6,12 +6,11 @@
 package auditlog
 
 import (
-	"encoding/json"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/aeso-dev/aeso/internal/audit"
-	"github.com/gowebpki/jcs"
 	"golang.org/x/mod/sumdb/tlog"
 )
 
@@ -23,30 +22,9 @@ const TimeLayout = "2006-01-02T15:04:05.000000Z"
 // prefix is a uint16). The audit contract's limits keep leaves far below it.
 const MaxLeafBytes = 1<<16 - 1
 
-// leaf is every stored field of an event. Every member is always present:
-// an empty optional field is "" (as stored), never omitted and never null,
-// so a leaf has one shape and a verifier needs no rule for absence.
-type leaf struct {
-	ID                    string          `json:"id"`
-	Seq                   int64           `json:"seq"`
-	ActorUserID           string          `json:"actor_user_id"`
-	ActorServiceAccountID string          `json:"actor_service_account_id"`
-	ActorRole             string          `json:"actor_role"`
-	ActorDisplayName      string          `json:"actor_display_name"`
-	Action                string          `json:"action"`
-	TargetType            string          `json:"target_type"`
-	TargetID              string          `json:"target_id"`
-	TargetDisplayName     string          `json:"target_display_name"`
-	Result                string          `json:"result"`
-	CorrelationID         string          `json:"correlation_id"`
-	OccurredAt            string          `json:"occurred_at"`
-	RecordedAt            string          `json:"recorded_at"`
-	Metadata              json.RawMessage `json:"metadata"`
-	RedactedPaths         []string        `json:"redacted_paths"`
-	Source                string          `json:"source"`
-	RequestID             string          `json:"request_id"`
-	TraceID               string          `json:"trace_id"`
-}
+// Every member of a leaf is always present: an empty optional field is ""
+// (as stored), never omitted and never null, so a leaf has one shape and a
+// verifier needs no rule for absence.
 
 // FormatTime writes t as a leaf does.
 func FormatTime(t time.Time) string {
@@ -57,35 +35,65 @@ func FormatTime(t time.Time) string {
 // every stored field, without a trailing newline. Presentation (category,
 // summary) is computed at read time and is not part of it.
 func Leaf(e *audit.Event) ([]byte, error) {
-	meta := e.Metadata
+	meta := []byte(e.Metadata)
 	if len(meta) == 0 {
-		meta = json.RawMessage("{}")
+		meta = []byte("{}")
 	}
-	paths := e.RedactedPaths
-	if paths == nil {
-		paths = []string{}
+	b := make([]byte, 0, 512+len(meta))
+	var err error
+	str := func(key, v string) {
+		if err == nil {
+			b = append(b, key...)
+			b, err = appendString(b, v)
+		}
 	}
-	raw, err := json.Marshal(leaf{
-		ID: e.ID, Seq: e.Seq,
-		ActorUserID: e.ActorUserID, ActorServiceAccountID: e.ActorServiceAccountID,
-		ActorRole: e.ActorRole, ActorDisplayName: e.ActorDisplayName,
-		Action: e.Action, TargetType: e.TargetType, TargetID: e.TargetID,
-		TargetDisplayName: e.TargetDisplayName, Result: e.Result, CorrelationID: e.CorrelationID,
-		OccurredAt: FormatTime(e.OccurredAt), RecordedAt: FormatTime(e.RecordedAt),
-		Metadata: meta, RedactedPaths: paths,
-		Source: e.Source, RequestID: e.RequestID, TraceID: e.TraceID,
-	})
+	// Members in JCS order (their names are ASCII, so byte order).
+	str(`{"action":`, e.Action)
+	str(`,"actor_display_name":`, e.ActorDisplayName)
+	str(`,"actor_role":`, e.ActorRole)
+	str(`,"actor_service_account_id":`, e.ActorServiceAccountID)
+	str(`,"actor_user_id":`, e.ActorUserID)
+	str(`,"correlation_id":`, e.CorrelationID)
+	str(`,"id":`, e.ID)
+	if err == nil {
+		b = append(b, `,"metadata":`...)
+		if b, err = appendJSON(b, meta); err != nil {
+			err = fmt.Errorf("metadata: %w", err)
+		}
+	}
+	str(`,"occurred_at":`, FormatTime(e.OccurredAt))
+	str(`,"recorded_at":`, FormatTime(e.RecordedAt))
+	if err == nil {
+		b = append(b, `,"redacted_paths":[`...)
+		for i, p := range e.RedactedPaths {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			if b, err = appendString(b, p); err != nil {
+				break
+			}
+		}
+		b = append(b, ']')
+	}
+	str(`,"request_id":`, e.RequestID)
+	str(`,"result":`, e.Result)
+	if err == nil {
+		b = append(b, `,"seq":`...)
+		b = strconv.AppendInt(b, e.Seq, 10)
+	}
+	str(`,"source":`, e.Source)
+	str(`,"target_display_name":`, e.TargetDisplayName)
+	str(`,"target_id":`, e.TargetID)
+	str(`,"target_type":`, e.TargetType)
+	str(`,"trace_id":`, e.TraceID)
 	if err != nil {
 		return nil, fmt.Errorf("audit event %d: leaf: %w", e.Seq, err)
 	}
-	out, err := jcs.Transform(raw)
-	if err != nil {
-		return nil, fmt.Errorf("audit event %d: canonical leaf: %w", e.Seq, err)
+	b = append(b, '}')
+	if len(b) > MaxLeafBytes {
+		return nil, fmt.Errorf("audit event %d: leaf of %d bytes exceeds %d", e.Seq, len(b), MaxLeafBytes)
 	}
-	if len(out) > MaxLeafBytes {
-		return nil, fmt.Errorf("audit event %d: leaf of %d bytes exceeds %d", e.Seq, len(out), MaxLeafBytes)
-	}
-	return out, nil
+	return b, nil
 }
 
 // LeafHash is the RFC 6962 leaf hash of leaf bytes: SHA-256(0x00 || leaf).
