@@ -205,7 +205,7 @@ func TestAuditVerifyOffline(t *testing.T) {
 		{"an altered event under two checkpoints", []string{"--export", p("tampered.jsonl"), "--checkpoint", p("cp200.txt"), "--checkpoint", p("cp300.txt"), "--key", l.vkey},
 			1, "tampered: root mismatch: the first 200 events"},
 		{"an export that ends early", []string{"--export", p("short.jsonl"), "--checkpoint", p("cp300.txt"), "--key", l.vkey},
-			1, "tampered: missing at seq 251: the export ends after 250 events but the checkpoint covers 300"},
+			1, "tampered: missing: the export holds 250 events but the checkpoint covers 300"},
 		{"a checkpoint changed after signing", []string{"--export", p("audit.jsonl"), "--checkpoint", p("forged.txt"), "--key", l.vkey},
 			1, "tampered: bad signature"},
 		{"a checkpoint signed by another key", []string{"--export", p("audit.jsonl"), "--checkpoint", p("other.txt"), "--key", l.vkey},

@@ -82,6 +82,12 @@ func VerifyExport(export io.Reader, checkpoints []Checkpoint, log tlog.HashReade
 	}
 	if next < len(cps) {
 		short := cps[next]
+		if log == nil {
+			// Every line may be the log's, or one in the middle may be
+			// gone: only the log's hashes can say which.
+			return res, &Tampered{Kind: Missing, OtherSeq: short.Size,
+				Detail: fmt.Sprintf("the export holds %d events but the checkpoint covers %d (give the log's URL to name the first one missing)", v.tree.n, short.Size)}
+		}
 		return res, &Tampered{Kind: Missing, Seq: v.tree.n + 1, OtherSeq: short.Size,
 			Detail: fmt.Sprintf("the export ends after %d events but the checkpoint covers %d", v.tree.n, short.Size)}
 	}

@@ -105,7 +105,10 @@ func TestVerifyExportNamesTheFirstDifference(t *testing.T) {
 
 			_, err = VerifyExport(bytes.NewReader(file), []Checkpoint{cp}, nil)
 			if !errors.As(err, &v) || v.Kind != tt.offline {
-				t.Errorf("offline: err = %v, want a verdict of %s", err, tt.offline)
+				t.Fatalf("offline: err = %v, want a verdict of %s", err, tt.offline)
+			}
+			if v.Seq != 0 {
+				t.Errorf("offline: %v names seq %d, which it cannot know without the log", v, v.Seq)
 			}
 		})
 	}
