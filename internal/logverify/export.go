@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 
 	"golang.org/x/mod/sumdb/tlog"
 )
@@ -96,7 +97,7 @@ func (c *compactTree) add(leaf tlog.Hash) error {
 	c.n++
 	keep := edge(c.n)
 	for x := range c.hashes {
-		if !keep[x] {
+		if !slices.Contains(keep, x) {
 			delete(c.hashes, x)
 		}
 	}
@@ -107,13 +108,13 @@ func (c *compactTree) add(leaf tlog.Hash) error {
 func (c *compactTree) root() (tlog.Hash, error) { return tlog.TreeHash(c.n, c) }
 
 // edge lists the stored-hash indexes of the complete subtrees that make a
-// tree of n leaves, largest first.
-func edge(n int64) map[int64]bool {
-	keep := map[int64]bool{}
+// tree of n leaves, largest first: one per set bit of n.
+func edge(n int64) []int64 {
+	keep := make([]int64, 0, 64)
 	var start int64
 	for level := 62; level >= 0; level-- {
 		if n&(1<<level) != 0 {
-			keep[tlog.StoredHashIndex(level, start>>level)] = true
+			keep = append(keep, tlog.StoredHashIndex(level, start>>level))
 			start += 1 << level
 		}
 	}
