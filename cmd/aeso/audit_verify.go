@@ -1,0 +1,210 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/aeso-dev/aeso/internal/logverify"
+	"github.com/spf13/cobra"
+	"golang.org/x/mod/sumdb/note"
+	"golang.org/x/mod/sumdb/tlog"
+)
+
+// verifierKey is the --key flag: the key string, or a file holding it.
+type verifierKey struct{ note.Verifier }
+
+func loadVerifierKey(value string) (verifierKey, error) {
+	if value == "" {
+		return verifierKey{}, errors.New("--key is required: the log's verifier key (`aeso audit key` prints it), or a file holding it")
+	}
+	v, keyErr := logverify.ParseVerifierKey(value)
+	if keyErr == nil {
+		return verifierKey{v}, nil
+	}
+	data, err := os.ReadFile(value)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return verifierKey{}, fmt.Errorf("--key: %w, and there is no file of that name", keyErr)
+		}
+		return verifierKey{}, fmt.Errorf("--key: %w", err)
+	}
+	if v, err = logverify.ParseVerifierKey(string(data)); err != nil {
+		return verifierKey{}, fmt.Errorf("--key %s: %w", value, err)
+	}
+	return verifierKey{v}, nil
+}
+
+// verdict turns a *logverify.Tampered into exit code 1; any other error
+// exits 2.
+func verdict(err error) error {
+	var t *logverify.Tampered
+	if errors.As(err, &t) {
+		return &exitError{code: 1, err: t}
+	}
+	return err
+}
+
+// openCheckpointFile reads and opens a checkpoint file.
+func openCheckpointFile(path string, v verifierKey) (logverify.Checkpoint, error) {
+	msg, err := os.ReadFile(path)
+	if err != nil {
+		return logverify.Checkpoint{}, err
+	}
+	cp, err := logverify.OpenCheckpoint(msg, v.Verifier)
+	if err != nil {
+		return cp, fmt.Errorf("%s: %w", path, err)
+	}
+	return cp, nil
+}
+
+// verifyReport is the --json answer of verify and witness.
+type verifyReport struct {
+	Verdict  string  `json:"verdict"` // verified, consistent or tampered
+	Origin   string  `json:"origin,omitempty"`
+	TreeSize int64   `json:"tree_size"`
+	Root     string  `json:"root,omitempty"`
+	Checked  []int64 `json:"checked,omitempty"`
+	Events   int64   `json:"events,omitempty"`
+	Compared int64   `json:"compared,omitempty"`
+	Beyond   int64   `json:"beyond,omitempty"`
+	Previous int64   `json:"previous_tree_size,omitempty"`
+	Kind     string  `json:"kind,omitempty"`
+	Seq      int64   `json:"seq,omitempty"`
+	OtherSeq int64   `json:"other_seq,omitempty"`
+	Detail   string  `json:"detail,omitempty"`
+}
+
+// reportVerdict prints a tampering verdict as JSON, and returns the error
+// that sets the exit code.
+func reportVerdict(w io.Writer, asJSON bool, err error) error {
+	var t *logverify.Tampered
+	if asJSON && errors.As(err, &t) {
+		if perr := printJSON(w, verifyReport{Verdict: "tampered", Kind: string(t.Kind), Seq: t.Seq, OtherSeq: t.OtherSeq, Detail: t.Detail}); perr != nil {
+			return perr
+		}
+	}
+	return verdict(err)
+}
+
+func newAuditVerifyCmd(cf *clientFlags) *cobra.Command {
+	var exportPath, key, checkpoint2 string
+	var checkpoints []string
+	cmd := &cobra.Command{
+		Use:   "verify",
+		Short: "Verify an export against signed checkpoints; exit 0 verified, 1 tampered, 2 error",
+		Long: `Verify checks the checkpoint's signature with the verifier key and recomputes
+the Merkle root over the checkpoint's tree size from the export (written by
+` + "`aeso audit export`" + ` from the first event). Offline, it says whether the
+export is the log the checkpoint signed. With --url it also reads the log's
+tree hashes (tiles, checked against the checkpoint first) and names the first
+seq that differs: altered, missing, reordered or extra. Given two
+checkpoints, it checks that the newer extends the older (from the export's
+roots, and with --url from the log's consistency proof).
+
+A checkpoint that is not signed by the key, or speaks for another log, is a
+verdict (exit 1), not an error: it is not an authentic checkpoint of this log.
+An unreadable file, a malformed key or checkpoint, an export whose line
+endings were rewritten (CR LF) or whose last line is cut short, or a server
+that does not answer is an error (exit 2). Export lines past the checkpoint's
+tree size are newer than it and are counted, not judged.`,
+		Example: `  aeso audit verify --export audit.jsonl --checkpoint cp.txt --key "$(cat audit.vkey)"
+  aeso audit verify --export audit.jsonl --checkpoint cp.txt --key audit.vkey --url https://aeso.example.com
+  aeso audit verify --export audit.jsonl --checkpoint old.txt --checkpoint new.txt --key audit.vkey`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if checkpoint2 != "" {
+				checkpoints = append(checkpoints, checkpoint2)
+			}
+			if exportPath == "" || len(checkpoints) == 0 {
+				return errors.New("--export and --checkpoint are required")
+			}
+			if len(checkpoints) > 2 {
+				return errors.New("give one or two checkpoints")
+			}
+			v, err := loadVerifierKey(key)
+			if err != nil {
+				return err
+			}
+			var cps []logverify.Checkpoint
+			for _, path := range checkpoints {
+				cp, err := openCheckpointFile(path, v)
+				if err != nil {
+					return reportVerdict(cmd.OutOrStdout(), cf.json, err)
+				}
+				cps = append(cps, cp)
+			}
+			if len(cps) == 2 && cps[0].Size > cps[1].Size {
+				cps[0], cps[1] = cps[1], cps[0]
+			}
+			top := cps[len(cps)-1]
+			f, err := os.Open(exportPath)
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+
+			var log tlog.HashReader
+			online := cmd.Flags().Changed("url")
+			if online {
+				c, err := cf.client()
+				if err != nil {
+					return err
+				}
+				if len(cps) == 2 {
+					proof, err := fetchConsistency(cmd.Context(), c, cps[0].Size, cps[1].Size)
+					if err != nil {
+						return err
+					}
+					if err := logverify.CheckConsistency(cps[0], cps[1], proof); err != nil {
+						return reportVerdict(cmd.OutOrStdout(), cf.json, err)
+					}
+				}
+				log = logverify.LogFromTiles(top, newHTTPTiles(cmd.Context(), c))
+			}
+			res, err := logverify.VerifyExport(f, cps, log)
+			if err != nil {
+				return reportVerdict(cmd.OutOrStdout(), cf.json, fmt.Errorf("%s: %w", exportPath, err))
+			}
+			rep := verifyReport{Verdict: "verified", Origin: top.Origin, TreeSize: top.Size, Root: top.Root.String(),
+				Events: res.Events, Compared: res.Compared, Beyond: res.Beyond}
+			for _, cp := range res.Checked {
+				rep.Checked = append(rep.Checked, cp.Size)
+			}
+			if cf.json {
+				return printJSON(cmd.OutOrStdout(), rep)
+			}
+			printVerified(cmd.OutOrStdout(), rep, online)
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&exportPath, "export", "", "export file (JSON Lines, from `aeso audit export`)")
+	f.StringArrayVar(&checkpoints, "checkpoint", nil, "signed checkpoint file; give it twice to check two checkpoints' consistency")
+	f.StringVar(&checkpoint2, "checkpoint2", "", "a second checkpoint file (the same as a second --checkpoint)")
+	f.StringVar(&key, "key", "", "verifier key, or a file holding it (`aeso audit key` prints it)")
+	return cmd
+}
+
+func printVerified(w io.Writer, r verifyReport, online bool) {
+	fmt.Fprintf(w, "verified: the export's first %d events are the log %s signed (root %s)\n", r.TreeSize, r.Origin, r.Root)
+	if online {
+		fmt.Fprintf(w, "  %d events compared one by one with the log's tree\n", r.Compared)
+	}
+	if len(r.Checked) > 1 {
+		sizes := make([]string, len(r.Checked))
+		for i, s := range r.Checked {
+			sizes[i] = fmt.Sprint(s)
+		}
+		how := "the export reproduces both roots"
+		if online {
+			how += ", and the log's consistency proof holds"
+		}
+		fmt.Fprintf(w, "  checkpoints of %s events are consistent: %s\n", strings.Join(sizes, " and "), how)
+	}
+	if r.Beyond > 0 {
+		fmt.Fprintf(w, "  %d later events are newer than the checkpoint and were not checked: verify them against a newer one\n", r.Beyond)
+	}
+}

@@ -1,0 +1,100 @@
+// Package auditlog makes the audit trail a transparency log: every stored
+// event is a leaf of an RFC 6962 Merkle tree in seq order, and signed
+// checkpoints commit to the tree. It holds the leaf format, the log's
+// reads (checkpoints, proofs, tiles) and its signing key; the store keeps
+// the tree's hashes. It imports no database driver and no net/http.
+package auditlog
+
+import (
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/aeso-dev/aeso/internal/audit"
+	"golang.org/x/mod/sumdb/tlog"
+)
+
+// TimeLayout is the one form of every time in a leaf: UTC, microseconds
+// (the precision both databases store), fixed width.
+const TimeLayout = "2006-01-02T15:04:05.000000Z"
+
+// MaxLeafBytes is the largest leaf an entry bundle can carry (its length
+// prefix is a uint16). The audit contract's limits keep leaves far below it.
+const MaxLeafBytes = 1<<16 - 1
+
+// Every member of a leaf is always present: an empty optional field is ""
+// (as stored), never omitted and never null, so a leaf has one shape and a
+// verifier needs no rule for absence.
+
+// FormatTime writes t as a leaf does.
+func FormatTime(t time.Time) string {
+	return t.UTC().Truncate(time.Microsecond).Format(TimeLayout)
+}
+
+// Leaf returns the event's leaf bytes: the RFC 8785 (JCS) canonical JSON of
+// every stored field, without a trailing newline. Presentation (category,
+// summary) is computed at read time and is not part of it.
+func Leaf(e *audit.Event) ([]byte, error) {
+	meta := []byte(e.Metadata)
+	if len(meta) == 0 {
+		meta = []byte("{}")
+	}
+	b := make([]byte, 0, 512+len(meta))
+	var err error
+	str := func(key, v string) {
+		if err == nil {
+			b = append(b, key...)
+			b, err = appendString(b, v)
+		}
+	}
+	// Members in JCS order (their names are ASCII, so byte order).
+	str(`{"action":`, e.Action)
+	str(`,"actor_display_name":`, e.ActorDisplayName)
+	str(`,"actor_role":`, e.ActorRole)
+	str(`,"actor_service_account_id":`, e.ActorServiceAccountID)
+	str(`,"actor_user_id":`, e.ActorUserID)
+	str(`,"correlation_id":`, e.CorrelationID)
+	str(`,"id":`, e.ID)
+	if err == nil {
+		b = append(b, `,"metadata":`...)
+		if b, err = appendJSON(b, meta); err != nil {
+			err = fmt.Errorf("metadata: %w", err)
+		}
+	}
+	str(`,"occurred_at":`, FormatTime(e.OccurredAt))
+	str(`,"recorded_at":`, FormatTime(e.RecordedAt))
+	if err == nil {
+		b = append(b, `,"redacted_paths":[`...)
+		for i, p := range e.RedactedPaths {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			if b, err = appendString(b, p); err != nil {
+				break
+			}
+		}
+		b = append(b, ']')
+	}
+	str(`,"request_id":`, e.RequestID)
+	str(`,"result":`, e.Result)
+	if err == nil {
+		b = append(b, `,"seq":`...)
+		b = strconv.AppendInt(b, e.Seq, 10)
+	}
+	str(`,"source":`, e.Source)
+	str(`,"target_display_name":`, e.TargetDisplayName)
+	str(`,"target_id":`, e.TargetID)
+	str(`,"target_type":`, e.TargetType)
+	str(`,"trace_id":`, e.TraceID)
+	if err != nil {
+		return nil, fmt.Errorf("audit event %d: leaf: %w", e.Seq, err)
+	}
+	b = append(b, '}')
+	if len(b) > MaxLeafBytes {
+		return nil, fmt.Errorf("audit event %d: leaf of %d bytes exceeds %d", e.Seq, len(b), MaxLeafBytes)
+	}
+	return b, nil
+}
+
+// LeafHash is the RFC 6962 leaf hash of leaf bytes: SHA-256(0x00 || leaf).
+func LeafHash(leaf []byte) tlog.Hash { return tlog.RecordHash(leaf) }
