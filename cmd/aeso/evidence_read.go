@@ -213,11 +213,11 @@ match --digest), 2 the file is unreadable or not an evidence export.`,
 			w := cmd.OutOrStdout()
 			if cf.json {
 				if perr := printJSON(w, map[string]any{"ok": err == nil, "bundle_id": res.BundleID,
-					"items": res.Items, "digest": res.Digest, "computed": res.Computed}); perr != nil {
+					"items": res.Items, "digest": res.Digest, "digest_version": res.DigestVersion, "computed": res.Computed}); perr != nil {
 					return perr
 				}
 			} else if err == nil {
-				fmt.Fprintf(w, "OK %s bundle %s, %d items\n", res.Digest, printable(res.BundleID), res.Items)
+				fmt.Fprintf(w, "OK %s (%s) bundle %s, %d items\n", res.Digest, res.DigestVersion, printable(res.BundleID), res.Items)
 			} else {
 				fmt.Fprintf(w, "MISMATCH bundle %s, %d items\n  recorded  %s\n  computed  %s\n",
 					printable(res.BundleID), res.Items, printable(res.Digest), res.Computed)
