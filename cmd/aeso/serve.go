@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/aeso-dev/aeso/internal/app"
+	"github.com/aeso-dev/aeso/internal/auditlog"
 	"github.com/spf13/cobra"
 )
 
@@ -23,10 +24,12 @@ func newServeCmd() *cobra.Command {
 		Short: "Run the aeso server",
 		Long: `Run the aeso server. With no flags it keeps its data in ./aeso-data (SQLite)
 and listens on 127.0.0.1:8080. On first start with no tokens it writes an
-admin token to <data-dir>/admin.token (mode 0600).`,
+admin token to <data-dir>/admin.token (mode 0600), and the audit log's
+signing key to <data-dir>/log.key (mode 0600) unless AESO_LOG_KEY gives it.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg.AdminToken = os.Getenv("AESO_ADMIN_TOKEN")
+			cfg.LogKey = os.Getenv("AESO_LOG_KEY")
 			cfg.Version = version
 			cfg.Logger = slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), nil))
 			return serve(cmd.Context(), cfg, cmd.OutOrStdout())
@@ -36,6 +39,7 @@ admin token to <data-dir>/admin.token (mode 0600).`,
 	f.StringVar(&cfg.Addr, "addr", env("AESO_ADDR", cfg.Addr), "listen address (AESO_ADDR)")
 	f.StringVar(&cfg.DataDir, "data-dir", env("AESO_DATA_DIR", cfg.DataDir), "data directory for SQLite and admin.token (AESO_DATA_DIR)")
 	f.StringVar(&cfg.DatabaseURL, "database-url", env("AESO_DATABASE_URL", ""), "PostgreSQL URL, postgres://… (AESO_DATABASE_URL); empty means SQLite")
+	f.StringVar(&cfg.LogOrigin, "log-origin", env("AESO_LOG_ORIGIN", ""), "name of the audit log in its signed checkpoints (AESO_LOG_ORIGIN); default log.origin of --config, else "+auditlog.DefaultOrigin)
 	f.StringVar(&cfg.ConfigPath, "config", env("AESO_CONFIG", ""), "definitions file, e.g. aeso.yaml (AESO_CONFIG)")
 	migrate, migrateErr := strconv.ParseBool(env("AESO_MIGRATE", "true"))
 	f.BoolVar(&cfg.Migrate, "migrate", migrate, "apply pending database migrations at start (AESO_MIGRATE)")

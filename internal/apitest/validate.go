@@ -57,6 +57,9 @@ func LoadSpec() (*openapi3.T, error) {
 	return doc, nil
 }
 
+// registerDecoders adds the validator's body decoders once per process.
+var registerDecoders sync.Once
+
 // ValidatingTransport is an http.RoundTripper that validates each request
 // against Spec (path, query and header parameters, content type and body),
 // performs it with Base and validates the response: the status must be
@@ -95,6 +98,11 @@ func NewValidatingTransport(base http.RoundTripper) (*ValidatingTransport, error
 	for _, item := range doc.Paths.Map() {
 		item.Servers = nil
 	}
+	registerDecoders.Do(func() {
+		// The audit export streams JSON Lines, which the validator reads
+		// as the string its schema declares.
+		openapi3filter.RegisterBodyDecoder("application/x-ndjson", openapi3filter.FileBodyDecoder)
+	})
 	router, err := legacy.NewRouter(doc)
 	if err != nil {
 		return nil, fmt.Errorf("openapi router: %w", err)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/aeso-dev/aeso"
 	"github.com/aeso-dev/aeso/internal/audit"
+	"github.com/aeso-dev/aeso/internal/auditlog"
 	"github.com/aeso-dev/aeso/internal/auth"
 	"github.com/aeso-dev/aeso/internal/component"
 	"github.com/aeso-dev/aeso/internal/config"
@@ -98,8 +99,17 @@ func Start(ctx context.Context, cfg Config) (*Main, error) {
 	if err != nil {
 		return nil, err
 	}
+	skey, err := logKey(cfg, defs)
+	if err != nil {
+		return nil, err
+	}
 	db, err := OpenDB(ctx, cfg)
 	if err != nil {
+		return nil, err
+	}
+	logSvc, err := auditlog.New(db, skey)
+	if err != nil {
+		db.Close()
 		return nil, err
 	}
 	m := &Main{Config: cfg, DB: db, done: make(chan error, 1)}
@@ -131,6 +141,13 @@ func Start(ctx context.Context, cfg Config) (*Main, error) {
 	// firstUse runs once the schema is current: the admin token, the
 	// invariant definitions' stable IDs, and the snapshot schedule.
 	firstUse := func(ctx context.Context) error {
+		// Events written before the audit tree existed join it first, in
+		// bounded transactions; every later write grows it itself.
+		if added, err := db.CatchUpTree(ctx); err != nil {
+			return fmt.Errorf("audit tree: %w", err)
+		} else if added > 0 {
+			cfg.Logger.Info("audit tree caught up with stored events", "events", added)
+		}
 		if err := m.bootstrap(ctx, authSvc); err != nil {
 			return err
 		}
@@ -156,7 +173,7 @@ func Start(ctx context.Context, cfg Config) (*Main, error) {
 		return nil, err
 	}
 	srv := &server.Server{
-		Audit: auditSvc, Auth: authSvc, Evidence: evidenceSvc, Invariants: invariantSvc, Guards: guardSvc, Gates: gateSvc, Components: componentSvc, Reconciliations: reconcileSvc, Status: statusSvc, Ready: db, Logger: cfg.Logger,
+		Audit: auditSvc, Auth: authSvc, Evidence: evidenceSvc, Invariants: invariantSvc, Guards: guardSvc, Gates: gateSvc, Components: componentSvc, Reconciliations: reconcileSvc, Status: statusSvc, Log: logSvc, Ready: db, Logger: cfg.Logger,
 		Metrics: server.NewMetrics(prometheus.NewRegistry()),
 		MaxBody: cfg.MaxBody, Version: cfg.Version, NewReqID: NewID, Now: cfg.Now, RetryAfter: cfg.DBTimeout,
 	}
@@ -191,6 +208,28 @@ func Start(ctx context.Context, cfg Config) (*Main, error) {
 	cfg.Logger.Info("aeso serving", "addr", m.Addr(), "database", db.Dialect(), "location", db.Location,
 		"actions", len(registry.All()), "version", cfg.Version)
 	return m, nil
+}
+
+// logKey returns the audit log's signing key for the configured origin:
+// AESO_LOG_KEY, or the data directory's key file, made on first start. The
+// key itself is never logged.
+func logKey(cfg Config, defs *config.Config) (string, error) {
+	origin := cfg.LogOrigin
+	if origin == "" {
+		origin = defs.Log.Origin
+	}
+	if origin == "" {
+		origin = auditlog.DefaultOrigin
+	}
+	skey, created, err := auditlog.LoadKey(cfg.LogKey, cfg.DataDir, origin)
+	if err != nil {
+		return "", fmt.Errorf("audit log key: %w", err)
+	}
+	if created {
+		cfg.Logger.Info("no audit log key existed: one was made; keep a copy of the file safe (it is not shown here)",
+			"path", filepath.Join(cfg.DataDir, auditlog.KeyFile), "origin", origin)
+	}
+	return skey, nil
 }
 
 func loadDefinitions(path string) (*config.Config, error) {

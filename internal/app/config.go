@@ -11,19 +11,26 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aeso-dev/aeso/internal/auditlog"
 	"github.com/aeso-dev/aeso/internal/store"
 )
 
 // Config is everything `aeso serve` needs, already parsed from flags and
 // environment.
 type Config struct {
-	Addr            string // listen address, e.g. 127.0.0.1:8080
-	DataDir         string // SQLite database and admin.token live here
-	DatabaseURL     string // postgres://…; empty means embedded SQLite
-	ConfigPath      string // definitions file (--config); optional
-	AdminToken      string // AESO_ADMIN_TOKEN; optional
-	Migrate         bool   // apply pending migrations at start
-	MaxBody         int64  // request body limit in bytes
+	Addr        string // listen address, e.g. 127.0.0.1:8080
+	DataDir     string // SQLite database and admin.token live here
+	DatabaseURL string // postgres://…; empty means embedded SQLite
+	ConfigPath  string // definitions file (--config); optional
+	AdminToken  string // AESO_ADMIN_TOKEN; optional
+	// LogOrigin names the audit log (--log-origin); empty means the
+	// definitions file's log.origin, else auditlog.DefaultOrigin.
+	LogOrigin string
+	// LogKey is the audit log's note signing key (AESO_LOG_KEY); empty
+	// means <data-dir>/log.key, made on first start.
+	LogKey          string
+	Migrate         bool  // apply pending migrations at start
+	MaxBody         int64 // request body limit in bytes
 	ShutdownTimeout time.Duration
 	Version         string
 	Logger          *slog.Logger
@@ -54,6 +61,11 @@ func (c *Config) Validate() error {
 	}
 	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
 		errs = append(errs, errors.New("--database-url: must start with postgres:// or postgresql://"))
+	}
+	if c.LogOrigin != "" {
+		if err := auditlog.CheckOrigin(c.LogOrigin); err != nil {
+			errs = append(errs, fmt.Errorf("--log-origin: %w", err))
+		}
 	}
 	if c.MaxBody < 1024 {
 		errs = append(errs, errors.New("max body: must be at least 1024 bytes"))

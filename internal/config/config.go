@@ -35,6 +35,7 @@ type Config struct {
 	Components []component.Def
 	Gates      []gate.Def
 	Status     status.Config
+	Log        LogConfig
 }
 
 // Options tune loading.
@@ -54,6 +55,7 @@ type document struct {
 	Components []ast.Node `yaml:"components"`
 	Gates      []ast.Node `yaml:"gates"`
 	Status     ast.Node   `yaml:"status"`
+	Log        ast.Node   `yaml:"log"`
 }
 
 // Load reads and validates the file at path.
@@ -122,6 +124,7 @@ func (l *loader) load(cfg *Config) {
 	cfg.Invariants = l.loadInvariants(dec, doc.Invariants)
 	cfg.Components = l.loadComponents(dec, doc.Components)
 	cfg.Status = l.loadStatus(dec, doc.Status)
+	cfg.Log = l.loadLog(dec, doc.Log)
 	cfg.Gates = l.loadGates(dec, doc.Gates, cfg.Invariants, cfg.Components)
 }
 

@@ -26,6 +26,18 @@ func (s *Server) routes() []Route {
 		{"GET", "/v1/audit/events", auth.ScopeAuditRead, s.handleListEvents},
 		{"GET", "/v1/audit/events/{id}", auth.ScopeAuditRead, s.handleGetEvent},
 		{"GET", "/v1/audit/actions", auth.ScopeAuditRead, s.handleListActions},
+		{"GET", "/v1/audit/key", "", s.handleAuditKey},
+		{"GET", "/v1/audit/checkpoint", auth.ScopeAuditRead, s.handleCheckpoint},
+		{"GET", "/v1/audit/proof/inclusion", auth.ScopeAuditRead, s.handleInclusionProof},
+		{"GET", "/v1/audit/proof/consistency", auth.ScopeAuditRead, s.handleConsistencyProof},
+		{"GET", "/v1/audit/export", auth.ScopeAuditRead, s.handleExportLog},
+		// C2SP tlog-tiles. A tile index N spans one to three path segments
+		// (x001/x234/067: up to 10^9 tiles), and a partial tile adds ".p/W".
+		{"GET", "/v1/audit/tlog/checkpoint", auth.ScopeAuditRead, s.handleCheckpoint},
+		{"GET", "/v1/audit/tlog/tile/{level}/{n0}", auth.ScopeAuditRead, s.handleTile},
+		{"GET", "/v1/audit/tlog/tile/{level}/{n0}/{n1}", auth.ScopeAuditRead, s.handleTile},
+		{"GET", "/v1/audit/tlog/tile/{level}/{n0}/{n1}/{n2}", auth.ScopeAuditRead, s.handleTile},
+		{"GET", "/v1/audit/tlog/tile/{level}/{n0}/{n1}/{n2}/{n3}", auth.ScopeAuditRead, s.handleTile},
 
 		{"POST", "/v1/evidence/bundles", auth.ScopeEvidenceWrite, s.handleCreateBundle},
 		{"GET", "/v1/evidence/bundles", auth.ScopeEvidenceRead, s.handleListBundles},

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/aeso-dev/aeso/internal/audit"
+	"github.com/aeso-dev/aeso/internal/auditlog"
 	"github.com/aeso-dev/aeso/internal/auth"
 	"github.com/aeso-dev/aeso/internal/component"
 	"github.com/aeso-dev/aeso/internal/evidence"
@@ -40,6 +41,7 @@ type Server struct {
 	Components      *component.Service
 	Reconciliations *reconcile.Service
 	Status          *status.Service
+	Log             *auditlog.Log
 	Ready           Readiness
 	Logger          *slog.Logger
 	Metrics         *Metrics

@@ -25,6 +25,7 @@ type guardedTable struct {
 var guardedTables = []guardedTable{
 	{name: "audit_logs", tamper: "action"},
 	{name: "audit_display_names", tamper: "actor_display_name"},
+	{name: "audit_tree_hashes", tamper: "hash"},
 	{name: "platform_evidence_bundles", tamper: "title"},
 	{name: "platform_evidence_items", tamper: "name"},
 	{name: "platform_evidence_promotions", tamper: "reason"},
@@ -105,6 +106,13 @@ var seedGuarded = []string{
 		VALUES ('00000000-0000-4000-8000-000000001601', ` + when + `, 'alice', 'manual', 'before release', 'healthy', 'sha256:2f', '{}')`,
 }
 
+// seedTree stores the one-leaf tree's hash; a blob literal is written
+// differently in each dialect.
+var seedTree = map[string]string{
+	"sqlite":   `INSERT INTO audit_tree_hashes (idx, hash) VALUES (0, zeroblob(32))`,
+	"postgres": `INSERT INTO audit_tree_hashes (idx, hash) VALUES (0, decode(repeat('00', 32), 'hex'))`,
+}
+
 // refusal says whether err is one of the guards' refusals of table (and
 // not, say, a unique or foreign key error that merely happened first).
 func refusal(err error, table string) bool {
@@ -120,7 +128,7 @@ func TestEveryWayToRewriteAGuardedRowIsRefused(t *testing.T) {
 	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
 		db := open(t, tg)
 		ctx := context.Background()
-		for _, q := range seedGuarded {
+		for _, q := range append(seedGuarded, seedTree[tg.Dialect]) {
 			if err := db.Exec(ctx, q); err != nil {
 				t.Fatalf("seed: %v\n%s", err, q)
 			}

@@ -91,8 +91,8 @@ func (db *DB) lockSeq(ctx context.Context, tx *sql.Tx) (int64, error) {
 	return last, nil
 }
 
-// insertNumbered numbers events after last and inserts them; tx must hold
-// the seq lock. It returns the new last seq.
+// insertNumbered numbers events after last, inserts them and adds them to
+// the audit tree; tx must hold the seq lock. It returns the new last seq.
 func (db *DB) insertNumbered(ctx context.Context, tx *sql.Tx, last int64, events []*audit.Event) (int64, error) {
 	if len(events) == 0 {
 		return last, nil
@@ -101,7 +101,10 @@ func (db *DB) insertNumbered(ctx context.Context, tx *sql.Tx, last int64, events
 		last++
 		e.Seq = last
 	}
-	return last, db.insertEvents(ctx, tx, events)
+	if err := db.insertEvents(ctx, tx, events); err != nil {
+		return 0, err
+	}
+	return last, db.appendTree(ctx, tx, events)
 }
 
 // saveSeq advances the counter from start to last.

@@ -1,0 +1,123 @@
+package client
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// InclusionProof proves that the event seq is leaf seq-1 of the tree of
+// TreeSize leaves; hashes are standard base64, as in RFC 6962.
+type InclusionProof struct {
+	Seq       int64    `json:"seq"`
+	LeafIndex int64    `json:"leaf_index"`
+	TreeSize  int64    `json:"tree_size"`
+	LeafHash  string   `json:"leaf_hash"`
+	Hashes    []string `json:"hashes"`
+}
+
+// ConsistencyProof proves that the tree of From leaves is a prefix of the
+// tree of To leaves.
+type ConsistencyProof struct {
+	From   int64    `json:"from"`
+	To     int64    `json:"to"`
+	Hashes []string `json:"hashes"`
+}
+
+// AuditKey returns the log's verifier key (a signed note verifier key).
+func (c *Client) AuditKey(ctx context.Context) (string, error) {
+	b, err := c.getBytes(ctx, "/v1/audit/key")
+	return strings.TrimSpace(string(b)), err
+}
+
+// Checkpoint returns the log's latest signed checkpoint, a C2SP signed note.
+func (c *Client) Checkpoint(ctx context.Context) ([]byte, error) {
+	return c.getBytes(ctx, "/v1/audit/checkpoint")
+}
+
+// InclusionProof returns the proof that event seq is in the tree of treeSize.
+func (c *Client) InclusionProof(ctx context.Context, seq, treeSize int64) (*InclusionProof, error) {
+	p := &InclusionProof{}
+	q := url.Values{"seq": {strconv.FormatInt(seq, 10)}, "tree_size": {strconv.FormatInt(treeSize, 10)}}
+	_, err := c.do(ctx, http.MethodGet, "/v1/audit/proof/inclusion?"+q.Encode(), nil, p)
+	return p, err
+}
+
+// ConsistencyProof returns the proof that the tree of from leaves is a
+// prefix of the tree of to leaves.
+func (c *Client) ConsistencyProof(ctx context.Context, from, to int64) (*ConsistencyProof, error) {
+	p := &ConsistencyProof{}
+	q := url.Values{"from": {strconv.FormatInt(from, 10)}, "to": {strconv.FormatInt(to, 10)}}
+	_, err := c.do(ctx, http.MethodGet, "/v1/audit/proof/consistency?"+q.Encode(), nil, p)
+	return p, err
+}
+
+// Tile returns a C2SP tlog-tiles resource of the log by its path, e.g.
+// "tile/0/x001/234", "tile/entries/000.p/5" or "checkpoint".
+func (c *Client) Tile(ctx context.Context, path string) ([]byte, error) {
+	return c.getBytes(ctx, "/v1/audit/tlog/"+strings.TrimPrefix(path, "/"))
+}
+
+// ExportLog streams the leaves of the events after seq since (0: from the
+// first) as JSON Lines; the caller reads and closes it. It is not bounded
+// by the client's timeout, only by ctx: an export may take long.
+func (c *Client) ExportLog(ctx context.Context, since int64) (io.ReadCloser, error) {
+	resp, err := c.get(ctx, "/v1/audit/export?since="+strconv.FormatInt(since, 10), 0)
+	if err != nil {
+		return nil, err
+	}
+	return resp.Body, nil
+}
+
+// getBytes reads a non-JSON answer whole.
+func (c *Client) getBytes(ctx context.Context, path string) ([]byte, error) {
+	resp, err := c.get(ctx, path, -1)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, fmt.Errorf("read answer: %w", err)
+	}
+	return b, nil
+}
+
+// get sends a GET and returns a 2xx answer with its body open; an error
+// answer becomes an *Error. timeout -1 keeps the client's own.
+func (c *Client) get(ctx context.Context, path string, timeout time.Duration) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.BaseURL+path, nil)
+	if err != nil {
+		return nil, err
+	}
+	if c.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.Token)
+	}
+	hc := c.HTTP
+	if timeout >= 0 {
+		copied := *c.HTTP
+		copied.Timeout = timeout
+		hc = &copied
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return nil, c.unreachable(err)
+	}
+	if resp.StatusCode >= 400 {
+		defer resp.Body.Close()
+		data, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+		e := &Error{Status: resp.StatusCode}
+		if json.Unmarshal(data, e) != nil || e.Code == "" {
+			e.Title, e.Detail, e.Code = resp.Status, strings.TrimSpace(string(data)), "http_"+strconv.Itoa(resp.StatusCode)
+		}
+		e.RetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
+		return nil, e
+	}
+	return resp, nil
+}

@@ -1,0 +1,155 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"testing"
+
+	"github.com/aeso-dev/aeso/internal/audit"
+	"github.com/aeso-dev/aeso/internal/auditlog"
+	"github.com/aeso-dev/aeso/internal/store"
+	"github.com/aeso-dev/aeso/internal/testdb"
+	"golang.org/x/mod/sumdb/tlog"
+)
+
+// storedReader reads the tree the store keeps.
+func storedReader(db *store.DB) tlog.HashReader {
+	return tlog.HashReaderFunc(func(indexes []int64) ([]tlog.Hash, error) {
+		return db.ReadTreeHashes(context.Background(), indexes)
+	})
+}
+
+// rootOfStoredEvents recomputes the tree hash from the events as the
+// database holds them, in seq order, with tlog in memory.
+func rootOfStoredEvents(t *testing.T, db *store.DB) (int64, tlog.Hash) {
+	t.Helper()
+	events, err := db.ListEvents(context.Background(), audit.Filter{Limit: 100000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sort.Slice(events, func(i, j int) bool { return events[i].Seq < events[j].Seq })
+	mem := map[int64]tlog.Hash{}
+	r := tlog.HashReaderFunc(func(indexes []int64) ([]tlog.Hash, error) {
+		out := make([]tlog.Hash, len(indexes))
+		for i, x := range indexes {
+			out[i] = mem[x]
+		}
+		return out, nil
+	})
+	for i, e := range events {
+		if e.Seq != int64(i)+1 {
+			t.Fatalf("event %d has seq %d", i, e.Seq)
+		}
+		leaf, err := auditlog.Leaf(e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		hs, err := tlog.StoredHashes(int64(i), leaf, r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for j, h := range hs {
+			mem[tlog.StoredHashIndex(0, int64(i))+int64(j)] = h
+		}
+	}
+	n := int64(len(events))
+	if n == 0 {
+		return 0, tlog.Hash{}
+	}
+	root, err := tlog.TreeHash(n, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n, root
+}
+
+func requireTreeMatchesEvents(t *testing.T, db *store.DB, want int64) {
+	t.Helper()
+	n, root := rootOfStoredEvents(t, db)
+	size, err := db.TreeSize(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != want || size != want {
+		t.Fatalf("tree size %d over %d events; want both %d", size, n, want)
+	}
+	got, err := tlog.TreeHash(size, storedReader(db))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != root {
+		t.Fatalf("stored tree hash %s; the events hash to %s", got, root)
+	}
+}
+
+func TestTheTreeGrowsWithEveryChunkOfEvents(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
+		db := open(t, tg)
+		append1(t, db, event(0))
+		requireTreeMatchesEvents(t, db, 1)
+		// Chunks of 1, 1200 and 3 in one transaction, one event a replay.
+		replay, _ := append1(t, db, event(1))
+		chunks := [][]*audit.Event{{event(2)}, nil, {replay[0], event(3), event(4)}}
+		for i := 0; i < 1200; i++ {
+			chunks[1] = append(chunks[1], event(10+i))
+		}
+		k := 0
+		next := func() ([]*audit.Event, error) {
+			if k == len(chunks) {
+				return nil, nil
+			}
+			k++
+			return chunks[k-1], nil
+		}
+		if _, _, err := db.AppendEvents(context.Background(), next); err != nil {
+			t.Fatal(err)
+		}
+		requireTreeMatchesEvents(t, db, 2+1+1200+2)
+	})
+}
+
+func TestATreeBehindItsEventsCatchesUp(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
+		db := open(t, tg)
+		ctx := context.Background()
+		// Events written before the tree existed, as an older aeso wrote them.
+		const old = 7
+		for i := 1; i <= old; i++ {
+			q := fmt.Sprintf(`INSERT INTO audit_logs (seq, id, action, result, occurred_at, recorded_at, source, metadata)
+				VALUES (%d, '00000000-0000-4000-8000-%012d', 'fleet.node.drain', 'success', %s, %s, 'ci', '{"n":%d}')`, i, i, when, when, i)
+			if err := db.Exec(ctx, q); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := db.Exec(ctx, fmt.Sprintf(`UPDATE audit_seq SET last_seq = %d`, old)); err != nil {
+			t.Fatal(err)
+		}
+		added, err := db.CatchUpTree(ctx)
+		if err != nil || added != old {
+			t.Fatalf("CatchUpTree = %d, %v; want %d added", added, err, old)
+		}
+		requireTreeMatchesEvents(t, db, old)
+		if added, err := db.CatchUpTree(ctx); err != nil || added != 0 {
+			t.Fatalf("a second CatchUpTree = %d, %v; want nothing to add", added, err)
+		}
+		append1(t, db, event(1), event(2))
+		requireTreeMatchesEvents(t, db, old+2)
+	})
+}
+
+func TestAWriteCatchesUpATreeLeftBehind(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
+		db := open(t, tg)
+		ctx := context.Background()
+		q := `INSERT INTO audit_logs (seq, id, action, result, occurred_at, recorded_at, source)
+			VALUES (1, '00000000-0000-4000-8000-000000000001', 'fleet.node.drain', 'success', ` + when + `, ` + when + `, 'ci')`
+		for _, s := range []string{q, `UPDATE audit_seq SET last_seq = 1`} {
+			if err := db.Exec(ctx, s); err != nil {
+				t.Fatal(err)
+			}
+		}
+		append1(t, db, event(1))
+		requireTreeMatchesEvents(t, db, 2)
+	})
+}
