@@ -244,3 +244,37 @@ func TestANumberTheSealCannotKeepIsRefused(t *testing.T) {
 		}
 	})
 }
+
+// TestNoClientCanSendAnActionAesoRecords: were a client able to send
+// aeso.evidence.seal, it could put into the signed log a seal of a bundle
+// that never existed, with any digest.
+func TestNoClientCanSendAnActionAesoRecords(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
+		e := start(t, tg)
+		before, err := e.admin.ListEvents(e.ctx, client.ListOptions{Limit: 1000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		at := time.Now().UTC().Format(time.RFC3339)
+		forged := map[string]any{"action": audit.ActionEvidenceSeal, "result": "success", "actor_service_account_id": "ci", "occurred_at": at,
+			"target_type": "evidence_bundle", "target_id": "01a2346a-0df5-76b0-acab-cfb391edbe31",
+			"metadata": map[string]string{"digest": "sha256:" + hex.EncodeToString(make([]byte, 32))}}
+		r := e.do("POST", "/v1/audit/events", adminToken, forged)
+		if p := r.problem(t); r.status != 400 || len(p.Errors) != 1 || p.Errors[0].Field != "action" || p.Errors[0].Code != "reserved" {
+			t.Errorf("forged seal: %d %s", r.status, r.body)
+		}
+		ok := map[string]any{"action": "deploy.finish", "result": "success", "actor_service_account_id": "ci", "occurred_at": at}
+		gate := map[string]any{"action": audit.ActionGateEvaluate, "result": "success", "actor_service_account_id": "ci", "occurred_at": at}
+		r = e.do("POST", "/v1/audit/events", adminToken, map[string]any{"events": []any{ok, gate}})
+		if p := r.problem(t); r.status != 400 || len(p.Errors) != 1 || p.Errors[0].Field != "events[1].action" || p.Errors[0].Code != "reserved" {
+			t.Errorf("batch with a forged verdict: %d %s", r.status, r.body)
+		}
+		after, err := e.admin.ListEvents(e.ctx, client.ListOptions{Limit: 1000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(after.Events) != len(before.Events) {
+			t.Errorf("%d events before, %d after refusals", len(before.Events), len(after.Events))
+		}
+	})
+}
