@@ -211,6 +211,20 @@ func TestABundleSealedInV1KeepsItsDigest(t *testing.T) {
 		ev, md = auditedOnce(t, e, audit.ActionEvidenceSupersede, b.ID)
 		wantDetails(t, ev, md, map[string]string{"digest": v1Digest, "digest_version": evidence.DigestV1, "superseded_by": next.ID})
 
+		// Its seal event, made before digest_version was recorded, still
+		// proves it in the signed log.
+		cpNote, err := e.admin.Checkpoint(e.ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		vkey, err := e.admin.AuditKey(e.ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := proveSeal(t, e, b.ID, cpNote, vkey); err != nil {
+			t.Errorf("the v1 seal in the log: %v", err)
+		}
+
 		// Its successor is sealed in v2.
 		if _, err := e.admin.AddItem(e.ctx, next.ID, client.ItemRequest{Type: "check", Name: "smoke", Result: "pass"}); err != nil {
 			t.Fatal(err)
