@@ -18,7 +18,8 @@ func newAuditCmd() *cobra.Command {
 	var cf clientFlags
 	cmd := &cobra.Command{Use: "audit", Short: "Record and read audit events"}
 	cf.register(cmd)
-	cmd.AddCommand(newAuditEmitCmd(&cf), newAuditListCmd(&cf), newAuditGetCmd(&cf))
+	cmd.AddCommand(newAuditEmitCmd(&cf), newAuditListCmd(&cf), newAuditGetCmd(&cf),
+		newAuditKeyCmd(&cf), newAuditExportCmd(&cf))
 	return cmd
 }
 
