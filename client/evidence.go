@@ -19,27 +19,31 @@ type Subject struct {
 // Bundle is an evidence bundle; Items, Promotions, Chain and Stages are set
 // when it was read by id or as the latest.
 type Bundle struct {
-	ID              string            `json:"id"`
-	Kind            string            `json:"kind"`
-	Subject         Subject           `json:"subject"`
-	Title           string            `json:"title"`
-	Labels          map[string]string `json:"labels"`
-	CorrelationID   string            `json:"correlation_id,omitempty"`
-	Owner           string            `json:"owner,omitempty"`
-	State           string            `json:"state"`
-	CreatedAt       time.Time         `json:"created_at"`
-	CreatedBy       string            `json:"created_by"`
-	SealedAt        *time.Time        `json:"sealed_at,omitempty"`
-	SealedBy        string            `json:"sealed_by,omitempty"`
-	Digest          string            `json:"digest,omitempty"`
-	Supersedes      string            `json:"supersedes,omitempty"`
-	SupersedeReason string            `json:"supersede_reason,omitempty"`
-	SupersededBy    string            `json:"superseded_by,omitempty"`
-	Stale           bool              `json:"stale,omitempty"`
-	Stages          []string          `json:"stages,omitempty"`
-	Items           []Item            `json:"items,omitempty"`
-	Promotions      []Promotion       `json:"promotions,omitempty"`
-	Chain           []ChainLink       `json:"chain,omitempty"`
+	ID            string            `json:"id"`
+	Kind          string            `json:"kind"`
+	Subject       Subject           `json:"subject"`
+	Title         string            `json:"title"`
+	Labels        map[string]string `json:"labels"`
+	CorrelationID string            `json:"correlation_id,omitempty"`
+	Owner         string            `json:"owner,omitempty"`
+	State         string            `json:"state"`
+	CreatedAt     time.Time         `json:"created_at"`
+	CreatedBy     string            `json:"created_by"`
+	SealedAt      *time.Time        `json:"sealed_at,omitempty"`
+	SealedBy      string            `json:"sealed_by,omitempty"`
+	Digest        string            `json:"digest,omitempty"`
+	// DigestVersion is the encoding the digest covers: aeso-evidence-v2
+	// (RFC 8785 canonical JSON), or aeso-evidence-v1 for bundles sealed
+	// before it.
+	DigestVersion   string      `json:"digest_version,omitempty"`
+	Supersedes      string      `json:"supersedes,omitempty"`
+	SupersedeReason string      `json:"supersede_reason,omitempty"`
+	SupersededBy    string      `json:"superseded_by,omitempty"`
+	Stale           bool        `json:"stale,omitempty"`
+	Stages          []string    `json:"stages,omitempty"`
+	Items           []Item      `json:"items,omitempty"`
+	Promotions      []Promotion `json:"promotions,omitempty"`
+	Chain           []ChainLink `json:"chain,omitempty"`
 }
 
 // Counts of an item's results.

@@ -140,7 +140,7 @@ func TestEvidenceCommandsPackageSealPromoteAndVerify(t *testing.T) {
 				t.Errorf("export is not indented JSON:\n%.300s", data)
 			}
 			r := aeso(t, nil, "evidence", "verify", file) // no server, no token
-			if want := "OK " + digest + " bundle " + id + ", 1 items\n"; r.code != 0 || r.stdout != want {
+			if want := "OK " + digest + " (aeso-evidence-v2) bundle " + id + ", 1 items\n"; r.code != 0 || r.stdout != want {
 				t.Errorf("exit code %d, stdout %q, stderr %q; want 0 and %q", r.code, r.stdout, r.stderr, want)
 			}
 			if r := aeso(t, nil, "evidence", "verify", file, "--digest", digest); r.code != 0 {
@@ -302,4 +302,28 @@ func aesoStdin(t *testing.T, env []string, stdin string, args ...string) result 
 		t.Fatalf("aeso %s: %v", strings.Join(args, " "), err)
 	}
 	return result{code: cmd.ProcessState.ExitCode(), stdout: stdout.String(), stderr: stderr.String()}
+}
+
+// An export written before DigestV2 (internal/evidence/testdata, made by a
+// real server of that version) keeps verifying offline by its own rules,
+// and says which rules those were.
+func TestEvidenceVerifyOfAnExportSealedBeforeV2(t *testing.T) {
+	file := filepath.Join("..", "..", "internal", "evidence", "testdata", "export-v1.json")
+	const digest = "sha256:afa4ea02c93da6f6bb52980a5bc88440ae41bd02f04d25d4dfd38bcc2cd48590"
+	r := aeso(t, nil, "evidence", "verify", file, "--digest", digest)
+	if want := "OK " + digest + " (aeso-evidence-v1) bundle 01a2346a-0df5-76b0-acab-cfb391edbe31, 1 items\n"; r.code != 0 || r.stdout != want {
+		t.Errorf("exit code %d, stdout %q, stderr %q; want 0 and %q", r.code, r.stdout, r.stderr, want)
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tampered := filepath.Join(t.TempDir(), "tampered.json")
+	if err := os.WriteFile(tampered, bytes.Replace(data, []byte(`"n": 1.50`), []byte(`"n": 1.5`), 1), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// v1 kept numbers as written: 1.5 is another document than 1.50.
+	if r := aeso(t, nil, "evidence", "verify", tampered); r.code != 1 || !strings.Contains(r.stderr, "digest mismatch") {
+		t.Errorf("v1 export with a number rewritten: exit %d, stderr %q; want 1", r.code, r.stderr)
+	}
 }

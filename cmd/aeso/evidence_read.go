@@ -179,20 +179,35 @@ func newEvidenceExportCmd(cf *clientFlags) *cobra.Command {
 }
 
 func newEvidenceVerifyCmd(cf *clientFlags) *cobra.Command {
-	var pinned string
+	var pinned, checkpoint, key string
 	cmd := &cobra.Command{
-		Use:   "verify FILE",
-		Short: "Check an export document against its digest, offline",
+		Use:   "verify FILE [--checkpoint FILE --key VKEY]",
+		Short: "Check an export document against its digest, offline, and its seal against the signed audit log",
 		Long: `verify recomputes the digest of an exported bundle from the document it
 carries, and checks that every promotion in it names that digest. It needs no
 server and no token. A file could be rewritten together with its digest, so
 pin the digest recorded elsewhere (the aeso.evidence.seal audit event, a
 pipeline log) with --digest to prove it is the bundle that was sealed.
-Exit codes: 0 the document is what was sealed, 1 it is not (or does not
-match --digest), 2 the file is unreadable or not an evidence export.`,
-		Example: "  aeso evidence verify evidence-api-v1.4.2.json --digest sha256:3f0c…",
-		Args:    cobra.ExactArgs(1),
+
+With --checkpoint (a signed checkpoint of the audit log, e.g. from
+GET /v1/audit/checkpoint, kept by a witness) and --key (the log's verifier
+key, or a file holding it), verify also proves that the log committed to the
+seal: it checks the checkpoint's signature, reads the bundle's seal event,
+its leaf and its inclusion proof from the server (AESO_URL, a token with
+audit:read), checks that the leaf is the seal of this bundle with this
+digest, and that the proof leads to the checkpoint's root. The server is
+trusted for nothing that is not checked against the signed checkpoint.
+Exit codes: 0 the document is what was sealed (and the log proves the seal),
+1 it is not (or does not match --digest, or the checkpoint's signature or
+the log's proof fails), 2 the file is unreadable or not an evidence export,
+or the log could not be read.`,
+		Example: "  aeso evidence verify evidence-api-v1.4.2.json --digest sha256:3f0c…\n" +
+			"  aeso evidence verify evidence-api-v1.4.2.json --checkpoint checkpoint.txt --key \"$(cat aeso-log.vkey)\"",
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if (checkpoint == "") != (key == "") {
+				return &usageError{cmd: cmd, err: errors.New("--checkpoint and --key go together")}
+			}
 			var data []byte
 			var err error
 			if args[0] == "-" {
@@ -210,14 +225,34 @@ match --digest), 2 the file is unreadable or not an evidence export.`,
 			if err == nil && pinned != "" && pinned != res.Computed {
 				err = fmt.Errorf("the document's digest %s is not the pinned %s", res.Computed, pinned)
 			}
+			var inLog *sealProof
+			if err == nil && checkpoint != "" {
+				c, cerr := cf.client()
+				if cerr != nil {
+					return cerr
+				}
+				inLog, err = proveSealInLog(cmd.Context(), c, res, checkpoint, key)
+				if err != nil && !proofFailed(err) {
+					return err
+				}
+			}
 			w := cmd.OutOrStdout()
 			if cf.json {
-				if perr := printJSON(w, map[string]any{"ok": err == nil, "bundle_id": res.BundleID,
-					"items": res.Items, "digest": res.Digest, "computed": res.Computed}); perr != nil {
+				out := map[string]any{"ok": err == nil, "bundle_id": res.BundleID, "items": res.Items,
+					"digest": res.Digest, "digest_version": res.DigestVersion, "computed": res.Computed}
+				if inLog != nil {
+					out["log"] = inLog
+				}
+				if perr := printJSON(w, out); perr != nil {
 					return perr
 				}
 			} else if err == nil {
-				fmt.Fprintf(w, "OK %s bundle %s, %d items\n", res.Digest, printable(res.BundleID), res.Items)
+				fmt.Fprintf(w, "OK %s (%s) bundle %s, %d items\n", res.Digest, res.DigestVersion, printable(res.BundleID), res.Items)
+				if inLog != nil {
+					fmt.Fprintf(w, "IN LOG sealed at seq %d, proven by the checkpoint of %d events of %s\n", inLog.Seq, inLog.TreeSize, printable(inLog.Origin))
+				}
+			} else if proofFailed(err) {
+				fmt.Fprintf(w, "NOT IN LOG bundle %s, %d items, %s\n", printable(res.BundleID), res.Items, res.Computed)
 			} else {
 				fmt.Fprintf(w, "MISMATCH bundle %s, %d items\n  recorded  %s\n  computed  %s\n",
 					printable(res.BundleID), res.Items, printable(res.Digest), res.Computed)
@@ -229,5 +264,7 @@ match --digest), 2 the file is unreadable or not an evidence export.`,
 		},
 	}
 	cmd.Flags().StringVar(&pinned, "digest", "", "the digest the bundle must have (sha256:…), as recorded elsewhere")
+	cmd.Flags().StringVar(&checkpoint, "checkpoint", "", "a signed checkpoint of the audit log: also prove the seal is in the log (needs AESO_URL and a token with audit:read)")
+	cmd.Flags().StringVar(&key, "key", "", "the audit log's verifier key (GET /v1/audit/key), or a file holding it")
 	return cmd
 }

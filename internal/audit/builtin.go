@@ -39,21 +39,21 @@ func BuiltinActions() []ActionDef {
 			Action: ActionEvidenceSeal, Category: CategoryPlatform, Family: "Evidence",
 			Label: "Seal evidence bundle", TargetTypeLabel: "Evidence bundle",
 			Severity:    SeverityPair{Success: "low", Failure: "medium"},
-			SafeDetails: []string{"kind", "subject", "ref", "digest", "items"},
+			SafeDetails: []string{"kind", "subject", "ref", "digest", "digest_version", "items"},
 			Summary:     "{actor} sealed {target_type} {target}", BuiltIn: true,
 		},
 		{
 			Action: ActionEvidencePromote, Category: CategoryPlatform, Family: "Evidence",
 			Label: "Promote evidence bundle", TargetTypeLabel: "Evidence bundle",
 			Severity:    SeverityPair{Success: "medium", Failure: "high"},
-			SafeDetails: []string{"kind", "subject", "ref", "stage", "digest"},
+			SafeDetails: []string{"kind", "subject", "ref", "stage", "digest", "digest_version"},
 			Summary:     "{actor} promoted {target_type} {target}", BuiltIn: true,
 		},
 		{
 			Action: ActionEvidenceSupersede, Category: CategoryPlatform, Family: "Evidence",
 			Label: "Supersede evidence bundle", TargetTypeLabel: "Evidence bundle",
 			Severity:    SeverityPair{Success: "medium", Failure: "high"},
-			SafeDetails: []string{"kind", "subject", "ref", "superseded_by"},
+			SafeDetails: []string{"kind", "subject", "ref", "superseded_by", "digest", "digest_version"},
 			Summary:     "{actor} superseded {target_type} {target}", BuiltIn: true,
 		},
 		{
@@ -74,7 +74,7 @@ func BuiltinActions() []ActionDef {
 			Action: ActionGateEvaluate, Category: CategoryPlatform, Family: "Gates",
 			Label: "Evaluate release gate", TargetTypeLabel: "Gate",
 			Severity:    SeverityPair{Success: "info", Failure: "medium"},
-			SafeDetails: []string{"verdict", "subject", "inputs_digest", "ruleset_version", "warnings"},
+			SafeDetails: []string{"verdict", "subject", "inputs_digest", "result_id", "ruleset_version", "warnings"},
 			Summary:     "{actor} evaluated {target_type} {target}: {result}", BuiltIn: true,
 		},
 		{

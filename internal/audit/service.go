@@ -65,6 +65,9 @@ type Service struct {
 // batch says whether ins came as {"events":[…]}, which decides how fields
 // are named in errors.
 func (s *Service) Record(ctx context.Context, o Origin, ins []Input, batch bool) ([]*Event, []bool, error) {
+	if err := s.refuseBuiltIn(ins, batch); err != nil {
+		return nil, nil, err
+	}
 	if !batch {
 		e, err := Normalize(&ins[0], s.Now(), s.NewID)
 		if err != nil {
@@ -81,6 +84,27 @@ func (s *Service) Record(ctx context.Context, o Origin, ins []Input, batch bool)
 		return nil, nil, err
 	}
 	return s.recordBatch(ctx, o, ins)
+}
+
+// refuseBuiltIn refuses events that claim an action aeso records itself
+// (a seal, a promotion, a verdict, a token): a client able to write
+// "aeso.evidence.seal" could otherwise put a seal of a bundle that never
+// existed into the signed log, and a verifier would find it there.
+func (s *Service) refuseBuiltIn(ins []Input, batch bool) error {
+	if s.Registry == nil {
+		return nil
+	}
+	var v aeso.Validation
+	for i, in := range ins {
+		if d := s.Registry.Lookup(in.Action); d != nil && d.BuiltIn {
+			field := "action"
+			if batch {
+				field = "events[" + strconv.Itoa(i) + "].action"
+			}
+			v.Add(field, "reserved", "%s is recorded by aeso itself and cannot be sent", in.Action)
+		}
+	}
+	return v.Err()
 }
 
 // pipelineChunk is how many events of a batch are validated before the

@@ -6,14 +6,31 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
+
+	"github.com/gowebpki/jcs"
 )
 
-// DigestVersion names the canonical encoding; it is part of what is
-// hashed, so a future encoding can never collide with this one. The
-// encoding is documented in docs/evidence-digest.md.
-const DigestVersion = "aeso-evidence-v1"
+// Digest versions name the canonical encoding of a sealed document. The
+// version is the document's "version" member, so it is part of what is
+// hashed and two encodings can never give one digest for different
+// content. Both are documented in docs/evidence-digest.md.
+const (
+	// DigestV1 sorts keys bytewise and keeps numbers as written: the
+	// encoding of bundles sealed before DigestV2. It is kept to verify them.
+	DigestV1 = "aeso-evidence-v1"
+	// DigestV2 is RFC 8785 (JCS) canonical JSON, the same form as the
+	// audit log's leaves, so any language's JCS library recomputes it.
+	DigestV2 = "aeso-evidence-v2"
+)
+
+// DigestVersion is the encoding new seals use.
+const DigestVersion = DigestV2
+
+// DigestVersions are the encodings a sealed document may have, oldest first.
+var DigestVersions = []string{DigestV1, DigestV2}
 
 // timeLayout is the one textual form of every time in the encoding.
 const timeLayout = "2006-01-02T15:04:05.000000Z"
@@ -31,6 +48,10 @@ func canonicalTimePtr(t *time.Time) any {
 // every item, in position order. Store-side projections that change after
 // sealing (state, seal time, promotions, superseded_by) are not part of it.
 func Document(b *Bundle, items []*Item) map[string]any {
+	return documentAs(DigestVersion, b, items)
+}
+
+func documentAs(version string, b *Bundle, items []*Item) map[string]any {
 	labels := b.Labels
 	if labels == nil {
 		labels = map[string]string{}
@@ -58,7 +79,7 @@ func Document(b *Bundle, items []*Item) map[string]any {
 		}
 	}
 	return map[string]any{
-		"version": DigestVersion,
+		"version": version,
 		"bundle": map[string]any{
 			"id": b.ID, "kind": b.Kind, "subject": b.Subject, "title": b.Title, "labels": labels,
 			"correlation_id": b.CorrelationID, "owner": b.Owner,
@@ -69,9 +90,9 @@ func Document(b *Bundle, items []*Item) map[string]any {
 	}
 }
 
-// Canonical encodes v with every object's keys sorted bytewise, no
-// insignificant whitespace, numbers as written, and strings escaped as
-// encoding/json does with HTML escaping off.
+// Canonical encodes v in the encoding of DigestV1: every object's keys
+// sorted bytewise, no insignificant whitespace, numbers as written, and
+// strings escaped as encoding/json does with HTML escaping off.
 func Canonical(v any) ([]byte, error) {
 	// One round through a generic tree turns structs into maps, whose keys
 	// encoding/json writes sorted.
@@ -94,19 +115,69 @@ func Canonical(v any) ([]byte, error) {
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
 
-// Digest returns "sha256:<hex>" of the canonical document of b and items.
+// CanonicalJCS encodes v as RFC 8785 (JCS) canonical JSON, the encoding of
+// DigestV2. A number JCS would change in value (an integer beyond 2^53, a
+// decimal with more digits than a double keeps) is refused rather than
+// rounded: a seal must cover what was stored. The error names its path.
+func CanonicalJCS(v any) ([]byte, error) {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	if path, ok := inexactNumber(raw); !ok {
+		return nil, &InexactNumberError{Path: path}
+	}
+	return jcs.Transform(raw)
+}
+
+// Encode returns the canonical bytes of v in the encoding version names.
+func Encode(version string, v any) ([]byte, error) {
+	switch version {
+	case DigestV1:
+		return Canonical(v)
+	case DigestV2:
+		return CanonicalJCS(v)
+	}
+	return nil, fmt.Errorf("unknown digest version %q (known: %s)", version, strings.Join(DigestVersions, ", "))
+}
+
+// Digest returns "sha256:<hex>" of the canonical document of b and items
+// in the current encoding.
 func Digest(b *Bundle, items []*Item) (string, error) {
 	d, _, err := Seal(b, items)
 	return d, err
 }
 
-// Seal returns the digest and the canonical document bytes it covers.
+// Seal returns the digest and the canonical document bytes it covers, in
+// the current encoding.
 func Seal(b *Bundle, items []*Item) (digest string, doc []byte, err error) {
-	doc, err = Canonical(Document(b, items))
+	return SealAs(DigestVersion, b, items)
+}
+
+// SealAs is Seal in the encoding version names. Only DigestVersion is
+// used to seal; the older versions stay for verification and for tests
+// that need a bundle as an older aeso sealed it.
+func SealAs(version string, b *Bundle, items []*Item) (digest string, doc []byte, err error) {
+	if !slices.Contains(DigestVersions, version) {
+		return "", nil, fmt.Errorf("unknown digest version %q", version)
+	}
+	doc, err = Encode(version, documentAs(version, b, items))
 	if err != nil {
 		return "", nil, fmt.Errorf("canonical encoding: %w", err)
 	}
 	return digestOf(doc), doc, nil
+}
+
+// DocumentVersion returns the digest version a sealed document names, or
+// "" when it names none.
+func DocumentVersion(doc []byte) string {
+	var d struct {
+		Version string `json:"version"`
+	}
+	if json.Unmarshal(doc, &d) != nil {
+		return ""
+	}
+	return d.Version
 }
 
 func digestOf(canonical []byte) string {

@@ -57,6 +57,15 @@ type Bundle struct {
 	SupersededBy    string
 }
 
+// DigestVersion is the encoding the bundle's digest covers (DigestV1 or
+// DigestV2), read from its sealed document; "" while the bundle is open.
+func (b *Bundle) DigestVersion() string {
+	if len(b.Document) == 0 {
+		return ""
+	}
+	return DocumentVersion(b.Document)
+}
+
 // DisplayState is the state readers see: promoted once a sealed bundle has
 // a promotion.
 func (b *Bundle) DisplayState() string {

@@ -3,11 +3,10 @@ package evidence
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/aeso-dev/aeso"
 )
@@ -20,14 +19,18 @@ const ExportFormat = "aeso-evidence-export/v1"
 // sealing (not covered: promotions and supersession are records of their
 // own).
 type Export struct {
-	Format       string          `json:"format"`
-	Digest       string          `json:"digest"`
-	Document     json.RawMessage `json:"document"`
-	SealedAt     string          `json:"sealed_at"`
-	SealedBy     string          `json:"sealed_by"`
-	Promotions   []any           `json:"promotions"`
-	SupersededBy string          `json:"superseded_by,omitempty"`
-	ExportedAt   string          `json:"exported_at"`
+	Format string `json:"format"`
+	Digest string `json:"digest"`
+	// DigestVersion is the encoding the digest covers, the document's own
+	// "version"; repeated here so a reader sees it without opening the
+	// document. Exports made before DigestV2 do not have it.
+	DigestVersion string          `json:"digest_version"`
+	Document      json.RawMessage `json:"document"`
+	SealedAt      string          `json:"sealed_at"`
+	SealedBy      string          `json:"sealed_by"`
+	Promotions    []any           `json:"promotions"`
+	SupersededBy  string          `json:"superseded_by,omitempty"`
+	ExportedAt    string          `json:"exported_at"`
 }
 
 // Export returns a sealed bundle as an Export.
@@ -46,7 +49,7 @@ func (s *Service) Export(ctx context.Context, id string) (*Export, error) {
 			"promoted_at": canonicalTime(p.PromotedAt), "promoted_by": p.PromotedBy}
 	}
 	return &Export{
-		Format: ExportFormat, Digest: b.Digest, Document: json.RawMessage(b.Document),
+		Format: ExportFormat, Digest: b.Digest, DigestVersion: DocumentVersion(b.Document), Document: json.RawMessage(b.Document),
 		SealedAt: canonicalTime(*b.SealedAt), SealedBy: b.SealedBy, Promotions: promotions,
 		SupersededBy: b.SupersededBy, ExportedAt: canonicalTime(s.Now()),
 	}, nil
@@ -54,10 +57,11 @@ func (s *Service) Export(ctx context.Context, id string) (*Export, error) {
 
 // VerifyResult says what an offline check found.
 type VerifyResult struct {
-	BundleID string
-	Items    int
-	Digest   string // as recorded in the export
-	Computed string // recomputed from the document
+	BundleID      string
+	Items         int
+	DigestVersion string // the encoding the document names
+	Digest        string // as recorded in the export
+	Computed      string // recomputed from the document
 }
 
 // ErrDigestMismatch means the document is not what was sealed.
@@ -68,13 +72,15 @@ var ErrDigestMismatch = errors.New("digest mismatch: the document is not what wa
 // proves the file is self-consistent; to prove it is the bundle that was
 // sealed, compare the digest with one recorded elsewhere (the audit trail's
 // aeso.evidence.seal event, or a pipeline log): `aeso evidence verify
-// --digest`.
+// --digest`. The document's "version" chooses the encoding, so an export of
+// a bundle sealed in an older encoding keeps verifying.
 func Verify(data []byte) (*VerifyResult, error) {
 	var exp struct {
-		Format     string          `json:"format"`
-		Digest     string          `json:"digest"`
-		Document   json.RawMessage `json:"document"`
-		Promotions []struct {
+		Format        string          `json:"format"`
+		Digest        string          `json:"digest"`
+		DigestVersion *string         `json:"digest_version"`
+		Document      json.RawMessage `json:"document"`
+		Promotions    []struct {
 			Stage  string `json:"stage"`
 			Digest string `json:"digest"`
 		} `json:"promotions"`
@@ -91,21 +97,32 @@ func Verify(data []byte) (*VerifyResult, error) {
 	if err := dec.Decode(&doc); err != nil || doc == nil {
 		return nil, errors.New("the export has no document")
 	}
-	if doc["version"] != DigestVersion {
-		return nil, fmt.Errorf("document version %v is not %s", doc["version"], DigestVersion)
+	version, _ := doc["version"].(string)
+	if !slices.Contains(DigestVersions, version) {
+		return nil, fmt.Errorf("document version %v is none of %v: made by a newer aeso, or not by aeso", doc["version"], DigestVersions)
 	}
-	canonical, err := Canonical(doc)
-	if err != nil {
-		return nil, err
+	// The version beside the document is a convenience for readers; one
+	// that disagrees with the hashed one is not what aeso wrote.
+	if exp.DigestVersion != nil && *exp.DigestVersion != version {
+		return nil, fmt.Errorf("the export says digest_version %q but its document is %s", *exp.DigestVersion, version)
 	}
-	sum := sha256.Sum256(canonical)
-	res := &VerifyResult{Digest: exp.Digest, Computed: "sha256:" + hex.EncodeToString(sum[:])}
+	res := &VerifyResult{DigestVersion: version, Digest: exp.Digest}
 	if b, ok := doc["bundle"].(map[string]any); ok {
 		res.BundleID, _ = b["id"].(string)
 	}
 	if items, ok := doc["items"].([]any); ok {
 		res.Items = len(items)
 	}
+	canonical, err := Encode(version, doc)
+	var inexact *InexactNumberError
+	if errors.As(err, &inexact) {
+		// aeso never seals such a number in this encoding: it was edited.
+		return res, fmt.Errorf("%w: %v", ErrDigestMismatch, err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	res.Computed = digestOf(canonical)
 	if res.Computed != res.Digest {
 		return res, ErrDigestMismatch
 	}

@@ -3,6 +3,7 @@ package evidence
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -204,13 +205,20 @@ func (s *Service) Seal(ctx context.Context, o audit.Origin, id string) (*Bundle,
 			return nil, errSealed(b)
 		}
 		digest, doc, err := Seal(b, items)
+		var inexact *InexactNumberError
+		if errors.As(err, &inexact) {
+			// Only an item added before the check at ingest gets here.
+			var v aeso.Validation
+			v.Add(inexact.Path, "number_not_exact", "%s; the item was added before aeso refused such numbers: open a new bundle without it", inexactMessage)
+			return nil, v.Err()
+		}
 		if err != nil {
 			return nil, err
 		}
 		at := s.now()
 		b.State, b.SealedAt, b.SealedBy, b.Digest, b.Document = StateSealed, &at, o.Source, digest, doc
 		return s.bundleEvent(o, audit.ActionEvidenceSeal, b, map[string]string{
-			"digest": digest, "items": fmt.Sprint(len(items)),
+			"digest": digest, "digest_version": DigestVersion, "items": fmt.Sprint(len(items)),
 		})
 	})
 }
@@ -238,7 +246,8 @@ func (s *Service) Promote(ctx context.Context, o audit.Origin, id string, req Pr
 		}
 		p := &Promotion{ID: s.NewID(), BundleID: b.ID, Stage: req.Stage, Reason: req.Reason,
 			Digest: b.Digest, PromotedAt: s.now(), PromotedBy: o.Source}
-		ev, err := s.bundleEvent(o, audit.ActionEvidencePromote, b, map[string]string{"stage": p.Stage, "digest": p.Digest, "reason": p.Reason})
+		ev, err := s.bundleEvent(o, audit.ActionEvidencePromote, b, map[string]string{"stage": p.Stage, "digest": p.Digest,
+			"digest_version": b.DigestVersion(), "reason": p.Reason})
 		result, created = p, true
 		return p, ev, err
 	})
@@ -271,7 +280,8 @@ func (s *Service) Supersede(ctx context.Context, o audit.Origin, oldID string, r
 		if b.Labels == nil {
 			b.Labels = old.Labels
 		}
-		ev, err := s.bundleEvent(o, audit.ActionEvidenceSupersede, old, map[string]string{"superseded_by": b.ID, "reason": req.Reason})
+		ev, err := s.bundleEvent(o, audit.ActionEvidenceSupersede, old, map[string]string{"superseded_by": b.ID, "reason": req.Reason,
+			"digest": old.Digest, "digest_version": old.DigestVersion()})
 		return b, ev, err
 	})
 }

@@ -79,7 +79,7 @@ func (s *Service) Evaluate(ctx context.Context, o audit.Origin, name, subject, c
 		result = audit.ResultDenied
 	}
 	md, _ := json.Marshal(map[string]string{"verdict": r.Verdict, "subject": subject, "inputs_digest": r.InputsDigest,
-		"ruleset_version": r.RulesetVersion, "warnings": strings.Join(r.Warnings, ",")})
+		"result_id": r.ID, "ruleset_version": r.RulesetVersion, "warnings": strings.Join(r.Warnings, ",")})
 	ev, err := s.Audit.Prepare(o, audit.Input{
 		ActorServiceAccountID: o.Source, Action: audit.ActionGateEvaluate, TargetType: "gate", TargetID: name,
 		TargetDisplayName: name + " for " + subject, Result: result, CorrelationID: correlationID,

@@ -23,6 +23,7 @@ type BundleJSON struct {
 	SealedAt        *time.Time        `json:"sealed_at,omitempty"`
 	SealedBy        string            `json:"sealed_by,omitempty"`
 	Digest          string            `json:"digest,omitempty"`
+	DigestVersion   string            `json:"digest_version,omitempty"`
 	Supersedes      string            `json:"supersedes,omitempty"`
 	SupersedeReason string            `json:"supersede_reason,omitempty"`
 	SupersededBy    string            `json:"superseded_by,omitempty"`
@@ -91,7 +92,7 @@ func bundleJSON(b *evidence.Bundle) BundleJSON {
 		ID: b.ID, Kind: b.Kind, Subject: b.Subject, Title: b.Title, Labels: labels,
 		CorrelationID: b.CorrelationID, Owner: b.Owner, State: b.DisplayState(), CreatedAt: b.CreatedAt,
 		CreatedBy: b.CreatedBy, SealedAt: b.SealedAt, SealedBy: b.SealedBy, Digest: b.Digest,
-		Supersedes: b.Supersedes, SupersedeReason: b.SupersedeReason, SupersededBy: b.SupersededBy,
+		DigestVersion: b.DigestVersion(), Supersedes: b.Supersedes, SupersedeReason: b.SupersedeReason, SupersededBy: b.SupersededBy,
 	}
 }
 

@@ -1,0 +1,116 @@
+package evidence
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/aeso-dev/aeso/internal/audit"
+	"github.com/gowebpki/jcs"
+	"golang.org/x/mod/sumdb/note"
+	"golang.org/x/mod/sumdb/tlog"
+)
+
+// A bundle's seal is an event of the audit log, so a signed checkpoint of
+// the log also proves that a bundle was sealed with a digest: its seal event
+// is a leaf of the checkpoint's tree and names that digest. What follows
+// checks that proof; fetching its parts is the caller's business.
+
+// ErrCheckpointSignature means the checkpoint is not signed by the key.
+var ErrCheckpointSignature = errors.New("the checkpoint is not signed by the log's key")
+
+// ErrSealNotInLog means the log does not prove the bundle's seal.
+var ErrSealNotInLog = errors.New("the seal is not proven by the log")
+
+// LogCheckpoint is a C2SP tlog-checkpoint whose signature was verified.
+type LogCheckpoint struct {
+	Origin string
+	Size   int64
+	Root   tlog.Hash
+}
+
+// OpenCheckpoint verifies the signed note msg with the verifier key vkey
+// and reads the checkpoint in it. A key or note that cannot be read is an
+// error; a note not signed by vkey is ErrCheckpointSignature.
+func OpenCheckpoint(msg []byte, vkey string) (*LogCheckpoint, error) {
+	v, err := note.NewVerifier(strings.TrimSpace(vkey))
+	if err != nil {
+		return nil, fmt.Errorf("the verifier key cannot be read: %w", err)
+	}
+	n, err := note.Open(msg, note.VerifierList(v))
+	var unknown *note.UnverifiedNoteError
+	var invalid *note.InvalidSignatureError
+	switch {
+	case errors.As(err, &unknown), errors.As(err, &invalid):
+		return nil, fmt.Errorf("%w (%s)", ErrCheckpointSignature, v.Name())
+	case err != nil:
+		return nil, fmt.Errorf("the checkpoint is not a signed note: %w", err)
+	}
+	// origin, tree size, root hash; C2SP allows extension lines after them.
+	lines := strings.Split(strings.TrimSuffix(n.Text, "\n"), "\n")
+	if len(lines) < 3 {
+		return nil, errors.New("the checkpoint has no origin, tree size and root hash")
+	}
+	cp := &LogCheckpoint{Origin: lines[0]}
+	if cp.Origin != v.Name() {
+		return nil, fmt.Errorf("the checkpoint's origin %q is not the key's name %q", cp.Origin, v.Name())
+	}
+	if cp.Size, err = strconv.ParseInt(lines[1], 10, 64); err != nil || cp.Size < 0 || strconv.FormatInt(cp.Size, 10) != lines[1] {
+		return nil, fmt.Errorf("the checkpoint's tree size %q is not a number", lines[1])
+	}
+	root, err := base64.StdEncoding.Strict().DecodeString(lines[2])
+	if err != nil || len(root) != tlog.HashSize {
+		return nil, fmt.Errorf("the checkpoint's root hash %q is not %d bytes of base64", lines[2], tlog.HashSize)
+	}
+	copy(cp.Root[:], root)
+	return cp, nil
+}
+
+// sealLeaf is what a seal event's leaf must say.
+type sealLeaf struct {
+	Seq        int64  `json:"seq"`
+	Action     string `json:"action"`
+	TargetType string `json:"target_type"`
+	TargetID   string `json:"target_id"`
+	Result     string `json:"result"`
+	Metadata   struct {
+		Digest        string `json:"digest"`
+		DigestVersion string `json:"digest_version"`
+	} `json:"metadata"`
+}
+
+// CheckSealInLog checks that leaf, the bytes of the event with seq, is
+// the seal of the verified export res with its digest, and that proof puts
+// it in the tree of cp. Bundles sealed before the digest version was
+// recorded have no digest_version in their event; the digest decides.
+func CheckSealInLog(res *VerifyResult, cp *LogCheckpoint, seq int64, leaf []byte, proof []tlog.Hash) error {
+	if seq < 1 || seq > cp.Size {
+		return fmt.Errorf("the seal (seq %d) is not in the checkpoint's tree of %d events: use a newer checkpoint", seq, cp.Size)
+	}
+	canonical, err := jcs.Transform(leaf)
+	if err != nil || !bytes.Equal(canonical, leaf) {
+		return fmt.Errorf("%w: the log's leaf %d is not canonical JSON", ErrSealNotInLog, seq)
+	}
+	var l sealLeaf
+	if err := json.Unmarshal(leaf, &l); err != nil {
+		return fmt.Errorf("%w: the log's leaf %d cannot be read: %v", ErrSealNotInLog, seq, err)
+	}
+	switch {
+	case l.Seq != seq:
+		return fmt.Errorf("%w: the leaf given for seq %d is seq %d", ErrSealNotInLog, seq, l.Seq)
+	case l.Action != audit.ActionEvidenceSeal || l.TargetType != "evidence_bundle" || l.TargetID != res.BundleID || l.Result != audit.ResultSuccess:
+		return fmt.Errorf("%w: event %d is %s of %s %s, not the seal of bundle %s", ErrSealNotInLog, seq, l.Action, l.TargetType, l.TargetID, res.BundleID)
+	case l.Metadata.Digest != res.Computed:
+		return fmt.Errorf("%w: the log sealed bundle %s as %s, the export is %s", ErrSealNotInLog, res.BundleID, l.Metadata.Digest, res.Computed)
+	case l.Metadata.DigestVersion != "" && l.Metadata.DigestVersion != res.DigestVersion:
+		return fmt.Errorf("%w: the log sealed bundle %s in %s, the export is %s", ErrSealNotInLog, res.BundleID, l.Metadata.DigestVersion, res.DigestVersion)
+	}
+	if err := tlog.CheckRecord(proof, cp.Size, cp.Root, seq-1, tlog.RecordHash(leaf)); err != nil {
+		return fmt.Errorf("%w: the inclusion proof of event %d does not lead to the checkpoint's root: %v", ErrSealNotInLog, seq, err)
+	}
+	return nil
+}
