@@ -26,7 +26,7 @@ func jcsLeaf(t *testing.T, e *audit.Event) []byte {
 		"result": e.Result, "correlation_id": e.CorrelationID,
 		"occurred_at": e.OccurredAt.UTC().Truncate(time.Microsecond).Format(TimeLayout),
 		"recorded_at": e.RecordedAt.UTC().Truncate(time.Microsecond).Format(TimeLayout),
-		"metadata": json.RawMessage(e.Metadata), "redacted_paths": paths,
+		"metadata":    json.RawMessage(e.Metadata), "redacted_paths": paths,
 		"source": e.Source, "request_id": e.RequestID, "trace_id": e.TraceID,
 	})
 	if err != nil {

@@ -209,7 +209,9 @@ func (s *Server) handleExportLog(w http.ResponseWriter, r *http.Request) {
 	case err != nil:
 		// The status is sent: end the stream abnormally, so the client sees
 		// a broken transfer rather than a short export that looks whole.
-		s.Logger.ErrorContext(r.Context(), "audit export failed", "request_id", requestInfoFrom(r.Context()).RequestID, "err", err)
+		if r.Context().Err() == nil { // not a client that went away
+			s.Logger.ErrorContext(r.Context(), "audit export failed", "request_id", requestInfoFrom(r.Context()).RequestID, "err", err)
+		}
 		panic(http.ErrAbortHandler)
 	case !started:
 		w.Header().Set("Content-Type", "application/x-ndjson")
