@@ -250,8 +250,10 @@ func TestBadProofAndTileRequestsAreRefusedClearly(t *testing.T) {
 		if r := e.do("GET", "/v1/audit/tlog/tile/entries/000.p/1", adminToken, nil); r.status != 200 || len(r.body) < 3 {
 			t.Errorf("a partial entry bundle the tree fills: %d", r.status)
 		}
-		if r := e.do("GET", "/v1/audit/key", "", nil); r.status != 200 || !strings.HasPrefix(string(r.body), "aeso.local/audit+") {
-			t.Errorf("the verifier key is public: %d %q", r.status, r.body)
+		if r := e.do("GET", "/v1/audit/key", "", nil); r.status != 200 || !strings.HasPrefix(string(r.body), "aeso.local/audit+") || strings.ContainsAny(string(r.body), " \n") {
+			t.Errorf("the verifier key is public and exactly the key: %d %q", r.status, r.body)
+		} else if _, err := note.NewVerifier(string(r.body)); err != nil {
+			t.Errorf("the served key %q is not a note verifier key: %v", r.body, err)
 		}
 	})
 }

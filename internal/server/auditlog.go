@@ -19,7 +19,8 @@ import (
 func (s *Server) handleAuditKey(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-cache")
-	_, _ = w.Write([]byte(s.Log.VerifierKey() + "\n"))
+	// Exactly the key, no newline: note.NewVerifier takes the body as it is.
+	_, _ = w.Write([]byte(s.Log.VerifierKey()))
 }
 
 func (s *Server) handleCheckpoint(w http.ResponseWriter, r *http.Request) {
