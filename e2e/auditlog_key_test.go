@@ -112,9 +112,15 @@ func TestAKeyThatCannotSignTheLogStopsTheStart(t *testing.T) {
 				}
 			})
 		}
+		// The definitions file names the log unless the flag does.
+		cfgFile := withConfigFile(writeConfig(t, "log:\n  origin: file.example/audit\n"))
+		e := start(t, testdb.Target{Dialect: tg.Dialect, URL: tg.URL, DataDir: t.TempDir()}, cfgFile)
+		if vkey, _ := e.admin.AuditKey(e.ctx); !strings.HasPrefix(vkey, "file.example/audit+") {
+			t.Fatalf("verifier key %q does not carry the file's origin", vkey)
+		}
+		e.stop()
 		// A chosen origin names the checkpoints and the key.
-		cfg := []option{withLogOrigin("audit.example.com/prod")}
-		e := start(t, tg, cfg...)
+		e = start(t, tg, withLogOrigin("audit.example.com/prod"), cfgFile)
 		if vkey, _ := e.admin.AuditKey(e.ctx); !strings.HasPrefix(vkey, "audit.example.com/prod+") {
 			t.Fatalf("verifier key %q does not carry the origin", vkey)
 		}

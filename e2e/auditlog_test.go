@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/binary"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -249,8 +250,10 @@ func TestBadProofAndTileRequestsAreRefusedClearly(t *testing.T) {
 		if r := e.do("GET", "/v1/audit/tlog/tile/entries/000.p/1", adminToken, nil); r.status != 200 || len(r.body) < 3 {
 			t.Errorf("a partial entry bundle the tree fills: %d", r.status)
 		}
-		if r := e.do("GET", "/v1/audit/key", "", nil); r.status != 200 || !strings.HasPrefix(string(r.body), "aeso.local/audit+") {
-			t.Errorf("the verifier key is public: %d %q", r.status, r.body)
+		if r := e.do("GET", "/v1/audit/key", "", nil); r.status != 200 || !strings.HasPrefix(string(r.body), "aeso.local/audit+") || strings.ContainsAny(string(r.body), " \n") {
+			t.Errorf("the verifier key is public and exactly the key: %d %q", r.status, r.body)
+		} else if _, err := note.NewVerifier(string(r.body)); err != nil {
+			t.Errorf("the served key %q is not a note verifier key: %v", r.body, err)
 		}
 	})
 }
@@ -385,6 +388,83 @@ func TestACommittedEventIsInTheNextCheckpoint(t *testing.T) {
 			if tree := signedTree(t, e, reader); tree.N < ev.Seq {
 				t.Fatalf("event %d committed, but the next checkpoint covers only %d", ev.Seq, tree.N)
 			}
+		}
+	})
+}
+
+func TestEveryAuditedChangeIsALeafOfTheTree(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
+		e := start(t, tg)
+		// Privileged changes that write their own audit events, each in the
+		// transaction of the change.
+		tok, err := e.admin.CreateToken(e.ctx, client.TokenRequest{Principal: "ci", Scopes: []string{"evidence:write"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.admin.RevokeToken(e.ctx, tok.ID); err != nil {
+			t.Fatal(err)
+		}
+		b, err := e.admin.CreateBundle(e.ctx, client.BundleRequest{Kind: "release", Subject: client.Subject{Name: "api", Ref: "v1"}, Title: "api v1"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.admin.SealBundle(e.ctx, b.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := e.admin.PromoteBundle(e.ctx, b.ID, "production", "approved"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.admin.SupersedeBundle(e.ctx, b.ID, client.SupersedeRequest{Reason: "wrong run"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.admin.TakeSnapshot(e.ctx, "before release"); err != nil {
+			t.Fatal(err)
+		}
+		emitBatch(t, e.admin, 3)
+
+		tree := signedTree(t, e, e.admin)
+		events := e.countEvents()
+		if tree.N != int64(events) || events < 8 {
+			t.Fatalf("the tree has %d leaves; the trail %d events", tree.N, events)
+		}
+		export, err := e.admin.ExportLog(e.ctx, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, err := io.ReadAll(export)
+		export.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		mem := map[int64]tlog.Hash{}
+		r := tlog.HashReaderFunc(func(idx []int64) ([]tlog.Hash, error) {
+			out := make([]tlog.Hash, len(idx))
+			for i, x := range idx {
+				out[i] = mem[x]
+			}
+			return out, nil
+		})
+		actions := map[string]bool{}
+		for i, line := range bytes.Split(bytes.TrimSuffix(body, []byte("\n")), []byte("\n")) {
+			hs, err := tlog.StoredHashes(int64(i), line, r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for j, h := range hs {
+				mem[tlog.StoredHashIndex(0, int64(i))+int64(j)] = h
+			}
+			var ev struct{ Action string }
+			if err := json.Unmarshal(line, &ev); err != nil {
+				t.Fatal(err)
+			}
+			actions[ev.Action] = true
+		}
+		if root, err := tlog.TreeHash(tree.N, r); err != nil || root != tree.Hash {
+			t.Fatalf("the export's root %s differs from the checkpoint's %s", root, tree.Hash)
+		}
+		t.Logf("%s: %d leaves of actions %v", tg.Dialect, tree.N, actions)
+		if len(actions) < 6 {
+			t.Errorf("only %d kinds of action were logged: %v", len(actions), actions)
 		}
 	})
 }

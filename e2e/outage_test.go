@@ -174,13 +174,14 @@ func (e *env) sweepRoutes(t *testing.T, hc *http.Client) {
 
 // expectOutage checks the sweep's answers: every route that needs the
 // database answers 503 unavailable with Retry-After within the deadline;
-// liveness, the document and metrics still answer 200; readiness 503.
+// liveness, the document, metrics and the log's verifier key still
+// answer 200; readiness 503.
 func expectOutage(t *testing.T, answers []answer) {
 	t.Helper()
 	limit := outageDeadline + outageMargin
 	for _, a := range answers {
 		switch a.path {
-		case "/healthz", "/openapi.json", "/metrics":
+		case "/healthz", "/openapi.json", "/metrics", "/v1/audit/key":
 			if a.status != http.StatusOK {
 				t.Errorf("%s answered %d during the outage; it needs no database", a.path, a.status)
 			}

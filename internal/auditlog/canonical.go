@@ -150,6 +150,23 @@ func compareUTF16(a, b string) int {
 	return slices.Compare(utf16.Encode([]rune(a)), utf16.Encode([]rune(b)))
 }
 
+// compareKeys is compareUTF16 for raw keys without escapes.
+func compareKeys(a, b []byte) int {
+	if asciiBytes(a) && asciiBytes(b) {
+		return bytes.Compare(a, b)
+	}
+	return compareUTF16(string(a), string(b))
+}
+
+func asciiBytes(b []byte) bool {
+	for _, c := range b {
+		if c >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
 func ascii(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] >= utf8.RuneSelf {
@@ -224,7 +241,7 @@ func (s *scanner) object(depth int) bool {
 		s.i++
 		return true
 	}
-	var prev string
+	var prev []byte
 	for n := 0; ; n++ {
 		if s.i >= len(s.b) || s.b[s.i] != '"' {
 			return false
@@ -232,7 +249,7 @@ func (s *scanner) object(depth int) bool {
 		key, ok := s.str()
 		// A key with escapes is compared decoded, which this check leaves
 		// to the slow path.
-		if !ok || bytes.IndexByte([]byte(key), '\\') >= 0 || n > 0 && compareUTF16(prev, key) >= 0 {
+		if !ok || bytes.IndexByte(key, '\\') >= 0 || n > 0 && compareKeys(prev, key) >= 0 {
 			return false
 		}
 		prev = key
@@ -257,18 +274,18 @@ func (s *scanner) object(depth int) bool {
 
 // str scans a string whose escapes are exactly JCS's, returning its raw
 // content.
-func (s *scanner) str() (string, bool) {
+func (s *scanner) str() ([]byte, bool) {
 	start := s.i + 1
 	for i := start; i < len(s.b); i++ {
 		switch c := s.b[i]; {
 		case c == '"':
 			s.i = i + 1
-			return string(s.b[start:i]), true
+			return s.b[start:i], true
 		case c < 0x20:
-			return "", false
+			return nil, false
 		case c == '\\':
 			if i+1 >= len(s.b) {
-				return "", false
+				return nil, false
 			}
 			switch s.b[i+1] {
 			case '"', '\\', 'b', 'f', 'n', 'r', 't':
@@ -276,22 +293,22 @@ func (s *scanner) str() (string, bool) {
 			case 'u':
 				// Only a control character without a short form.
 				if i+5 >= len(s.b) || s.b[i+2] != '0' || s.b[i+3] != '0' || (s.b[i+4] != '0' && s.b[i+4] != '1') {
-					return "", false
+					return nil, false
 				}
 				h := s.b[i+5]
 				if !(h >= '0' && h <= '9' || h >= 'a' && h <= 'f') {
-					return "", false
+					return nil, false
 				}
 				if s.b[i+4] == '0' && (h == '8' || h == '9' || h == 'a' || h == 'c' || h == 'd') {
-					return "", false // \b \t \n \f \r
+					return nil, false // \b \t \n \f \r
 				}
 				i += 5
 			default:
-				return "", false
+				return nil, false
 			}
 		}
 	}
-	return "", false
+	return nil, false
 }
 
 // number accepts a number literal only in its ECMAScript form.

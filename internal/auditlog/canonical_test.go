@@ -24,8 +24,9 @@ func jcsLeaf(t *testing.T, e *audit.Event) []byte {
 		"actor_role": e.ActorRole, "actor_display_name": e.ActorDisplayName, "action": e.Action,
 		"target_type": e.TargetType, "target_id": e.TargetID, "target_display_name": e.TargetDisplayName,
 		"result": e.Result, "correlation_id": e.CorrelationID,
-		"occurred_at": FormatTime(e.OccurredAt), "recorded_at": FormatTime(e.RecordedAt),
-		"metadata": json.RawMessage(e.Metadata), "redacted_paths": paths,
+		"occurred_at": e.OccurredAt.UTC().Truncate(time.Microsecond).Format(TimeLayout),
+		"recorded_at": e.RecordedAt.UTC().Truncate(time.Microsecond).Format(TimeLayout),
+		"metadata":    json.RawMessage(e.Metadata), "redacted_paths": paths,
 		"source": e.Source, "request_id": e.RequestID, "trace_id": e.TraceID,
 	})
 	if err != nil {

@@ -28,7 +28,42 @@ const MaxLeafBytes = 1<<16 - 1
 
 // FormatTime writes t as a leaf does.
 func FormatTime(t time.Time) string {
-	return t.UTC().Truncate(time.Microsecond).Format(TimeLayout)
+	return string(appendTime(make([]byte, 0, len(TimeLayout)), t))
+}
+
+// appendTime is FormatTime without time.Format's layout interpretation,
+// which costs more than the rest of a leaf.
+func appendTime(b []byte, t time.Time) []byte {
+	t = t.UTC()
+	year, month, day := t.Date()
+	if year < 0 || year > 9999 {
+		return t.Truncate(time.Microsecond).AppendFormat(b, TimeLayout)
+	}
+	hour, minute, sec := t.Clock()
+	pad := func(b []byte, v, width int) []byte {
+		for d := width - 1; d >= 0; d-- {
+			p := 1
+			for range d {
+				p *= 10
+			}
+			b = append(b, byte('0'+v/p%10))
+		}
+		return b
+	}
+	b = pad(b, year, 4)
+	b = append(b, '-')
+	b = pad(b, int(month), 2)
+	b = append(b, '-')
+	b = pad(b, day, 2)
+	b = append(b, 'T')
+	b = pad(b, hour, 2)
+	b = append(b, ':')
+	b = pad(b, minute, 2)
+	b = append(b, ':')
+	b = pad(b, sec, 2)
+	b = append(b, '.')
+	b = pad(b, t.Nanosecond()/1000, 6)
+	return append(b, 'Z')
 }
 
 // Leaf returns the event's leaf bytes: the RFC 8785 (JCS) canonical JSON of
@@ -61,8 +96,11 @@ func Leaf(e *audit.Event) ([]byte, error) {
 			err = fmt.Errorf("metadata: %w", err)
 		}
 	}
-	str(`,"occurred_at":`, FormatTime(e.OccurredAt))
-	str(`,"recorded_at":`, FormatTime(e.RecordedAt))
+	if err == nil {
+		b = append(b, `,"occurred_at":"`...)
+		b = append(appendTime(b, e.OccurredAt), `","recorded_at":"`...)
+		b = append(appendTime(b, e.RecordedAt), '"')
+	}
 	if err == nil {
 		b = append(b, `,"redacted_paths":[`...)
 		for i, p := range e.RedactedPaths {

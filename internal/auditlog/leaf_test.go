@@ -45,8 +45,13 @@ func TestLeafTimesHaveOneFixedForm(t *testing.T) {
 		{"a whole second keeps six zero digits", time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), "2026-01-02T03:04:05.000000Z"},
 		{"nanoseconds are cut to the microseconds stored", time.Date(2026, 1, 2, 3, 4, 5, 999999999, time.UTC), "2026-01-02T03:04:05.999999Z"},
 		{"an offset becomes UTC", time.Date(2026, 1, 2, 0, 30, 0, 1000, time.FixedZone("", -3600)), "2026-01-02T01:30:00.000001Z"},
+		{"a small year keeps four digits", time.Date(7, 12, 31, 23, 59, 59, 1000, time.UTC), "0007-12-31T23:59:59.000001Z"},
+		{"the last representable microsecond", time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.UTC), "9999-12-31T23:59:59.999999Z"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			if ref := tc.in.UTC().Truncate(time.Microsecond).Format(TimeLayout); ref != tc.want {
+				t.Fatalf("time.Format gives %s; the case expects %s", ref, tc.want)
+			}
 			if got := FormatTime(tc.in); got != tc.want {
 				t.Fatalf("FormatTime = %s; want %s", got, tc.want)
 			}

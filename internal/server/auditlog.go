@@ -19,7 +19,8 @@ import (
 func (s *Server) handleAuditKey(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-cache")
-	_, _ = w.Write([]byte(s.Log.VerifierKey() + "\n"))
+	// Exactly the key, no newline: note.NewVerifier takes the body as it is.
+	_, _ = w.Write([]byte(s.Log.VerifierKey()))
 }
 
 func (s *Server) handleCheckpoint(w http.ResponseWriter, r *http.Request) {
@@ -209,7 +210,9 @@ func (s *Server) handleExportLog(w http.ResponseWriter, r *http.Request) {
 	case err != nil:
 		// The status is sent: end the stream abnormally, so the client sees
 		// a broken transfer rather than a short export that looks whole.
-		s.Logger.ErrorContext(r.Context(), "audit export failed", "request_id", requestInfoFrom(r.Context()).RequestID, "err", err)
+		if r.Context().Err() == nil { // not a client that went away
+			s.Logger.ErrorContext(r.Context(), "audit export failed", "request_id", requestInfoFrom(r.Context()).RequestID, "err", err)
+		}
 		panic(http.ErrAbortHandler)
 	case !started:
 		w.Header().Set("Content-Type", "application/x-ndjson")
