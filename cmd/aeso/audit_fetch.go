@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/aeso-dev/aeso/client"
@@ -55,14 +54,15 @@ func fetchConsistency(ctx context.Context, c *client.Client, from, to int64) (tl
 // Tiles above level 0 and partial tiles are kept once checked: every read
 // of leaf hashes needs them again.
 type httpTiles struct {
-	ctx   context.Context
-	c     *client.Client
-	saved map[tlog.Tile][]byte
-	size  int64 // the log's current size, once read
+	ctx    context.Context
+	c      *client.Client
+	saved  map[tlog.Tile][]byte
+	size   int64 // the log's current size, from its checkpoint (checked by the caller)
+	signed int64 // the size of the checkpoint being verified
 }
 
-func newHTTPTiles(ctx context.Context, c *client.Client) *httpTiles {
-	return &httpTiles{ctx: ctx, c: c, saved: map[tlog.Tile][]byte{}}
+func newHTTPTiles(ctx context.Context, c *client.Client, current, signed int64) *httpTiles {
+	return &httpTiles{ctx: ctx, c: c, saved: map[tlog.Tile][]byte{}, size: current, signed: signed}
 }
 
 func (h *httpTiles) Height() int { return logverify.TileHeight }
@@ -78,6 +78,11 @@ func (h *httpTiles) ReadTiles(tiles []tlog.Tile) ([][]byte, error) {
 		if isNotFound(err) && t.W < 1<<t.H {
 			data, err = h.readWider(t)
 		}
+		if isNotFound(err) {
+			// Every tile asked for lies inside the signed tree: a log
+			// that no longer has one lost events the checkpoint covers.
+			return nil, h.cutOff(err)
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -92,22 +97,16 @@ func (h *httpTiles) ReadTiles(tiles []tlog.Tile) ([][]byte, error) {
 // readWider reads a partial tile of an older tree from a wider one. A log
 // keeps only the partial tile of its current size, and may drop that once
 // the tile is full; the first W hashes of the full tile, or of the current
-// partial one, are the same. The current size is read from the log's
-// checkpoint without checking it: the hashes are checked against the
-// checkpoint being verified, whatever the source.
+// partial one, are the same. Whatever the source, the hashes are checked
+// against the checkpoint being verified.
 func (h *httpTiles) readWider(t tlog.Tile) ([]byte, error) {
 	wider := t
 	wider.W = 1 << t.H
 	data, err := h.c.Tile(h.ctx, tilePath(wider))
 	if isNotFound(err) {
-		if h.size == 0 {
-			if h.size, err = h.currentSize(); err != nil {
-				return nil, err
-			}
-		}
 		wider.W = int(h.size>>(t.H*t.L) - t.N<<t.H)
 		if wider.W <= t.W || wider.W > 1<<t.H {
-			return nil, fmt.Errorf("tile %s: the log has neither it nor a wider one", tilePath(t))
+			return nil, err
 		}
 		data, err = h.c.Tile(h.ctx, tilePath(wider))
 	}
@@ -120,21 +119,50 @@ func (h *httpTiles) readWider(t tlog.Tile) ([]byte, error) {
 	return data[:t.W*tlog.HashSize], nil
 }
 
-// currentSize is the tree size of the log's latest checkpoint.
-func (h *httpTiles) currentSize() (int64, error) {
-	msg, err := h.c.Checkpoint(h.ctx)
-	if err != nil {
-		return 0, err
+// cutOff finds, by bisection over the leaf hash tiles, how many events the
+// log still holds, and returns the verdict naming the first one gone.
+// notFound is returned if the log does hold them all (it then refused the
+// tile for another reason, which is not for this command to judge).
+func (h *httpTiles) cutOff(notFound error) error {
+	lo, hi := int64(0), h.signed+1 // the log holds lo leaves, not hi
+	for hi-lo > 1 {
+		mid := lo + (hi-lo)/2
+		ok, err := h.holdsLeaf(mid - 1)
+		if err != nil {
+			return err
+		}
+		if ok {
+			lo = mid
+		} else {
+			hi = mid
+		}
 	}
-	lines := strings.SplitN(string(msg), "\n", 3)
-	if len(lines) < 3 {
-		return 0, errors.New("the log's checkpoint has no tree size")
+	if lo >= h.signed {
+		return notFound
 	}
-	size, err := strconv.ParseInt(lines[1], 10, 64)
-	if err != nil || size < 0 {
-		return 0, fmt.Errorf("the log's checkpoint tree size %q is not a count", lines[1])
+	return logverify.CutOff(lo, h.signed)
+}
+
+// holdsLeaf reports whether the log serves the hash of leaf i: in the
+// partial tile that ends with it, the full tile, or the partial tile of the
+// log's current size.
+func (h *httpTiles) holdsLeaf(i int64) (bool, error) {
+	t := tlog.Tile{H: logverify.TileHeight, L: 0, N: i >> logverify.TileHeight, W: int(i&(1<<logverify.TileHeight-1)) + 1}
+	widths := []int{t.W, 1 << t.H}
+	if current := int(h.size - t.N<<t.H); current > t.W && current < 1<<t.H {
+		widths = append(widths, current)
 	}
-	return size, nil
+	for _, w := range widths {
+		t.W = w
+		_, err := h.c.Tile(h.ctx, tilePath(t))
+		if err == nil {
+			return true, nil
+		}
+		if !isNotFound(err) {
+			return false, err
+		}
+	}
+	return false, nil
 }
 
 func (h *httpTiles) SaveTiles(tiles []tlog.Tile, data [][]byte) {

@@ -8,11 +8,11 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/aeso-dev/aeso/client"
 	"github.com/aeso-dev/aeso/internal/auditlog"
+	"github.com/aeso-dev/aeso/internal/logverify"
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 	"golang.org/x/mod/sumdb/note"
@@ -187,11 +187,8 @@ func exportProgress(cmd *cobra.Command, c *client.Client, since int64) *progress
 	}
 	total := int64(-1)
 	if msg, err := c.Checkpoint(cmd.Context()); err == nil {
-		if lines := strings.Split(string(msg), "\n"); len(lines) > 2 {
-			var size int64
-			if _, err := fmt.Sscanf(lines[1], "%d", &size); err == nil && size > since {
-				total = size - since
-			}
+		if size, err := logverify.UnverifiedSize(msg); err == nil && size > since {
+			total = size - since
 		}
 	}
 	return progressbar.NewOptions64(total,

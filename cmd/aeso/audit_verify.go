@@ -98,9 +98,15 @@ func newAuditVerifyCmd(cf *clientFlags) *cobra.Command {
 		Long: `Verify checks the checkpoint's signature with the verifier key and recomputes
 the Merkle root over the checkpoint's tree size from the export (written by
 ` + "`aeso audit export`" + ` from the first event). Offline, it says whether the
-export is the log the checkpoint signed. With --url it also reads the log's
-tree hashes (tiles, checked against the checkpoint first) and names the first
-seq that differs: altered, missing, reordered or extra. Given two
+export is the log the checkpoint signed. With --url it first checks that the
+log's current checkpoint extends the given one (a smaller tree is a log
+rolled back, exit 1), then reads the log's tree hashes (tiles, checked
+against the checkpoint first) and names the first seq that differs:
+altered, missing, reordered or extra. A log that no longer has the tree
+hashes of events the checkpoint covers lost them: missing, exit 1. A log
+whose events and tree hashes were both rewritten is caught (the tree no
+longer hashes to the signed root: tree mismatch, exit 1) but the seq is not
+named; a witness catches such a history on its next run. Given two
 checkpoints, it checks that the newer extends the older (from the export's
 roots, and with --url from the log's consistency proof).
 
@@ -153,6 +159,20 @@ tree size are newer than it and are counted, not judged.`,
 				if err != nil {
 					return err
 				}
+				// The log's own checkpoint first: a log that shows fewer
+				// events than the checkpoint signed, or another history,
+				// was rolled back or rewritten, whatever its tiles say.
+				current, err := fetchCheckpoint(cmd.Context(), c, v)
+				if err != nil {
+					return reportVerdict(cmd.OutOrStdout(), cf.json, err)
+				}
+				proof, err := fetchConsistency(cmd.Context(), c, top.Size, current.Size)
+				if err != nil {
+					return err
+				}
+				if err := logverify.CheckConsistency(top, current, proof); err != nil {
+					return reportVerdict(cmd.OutOrStdout(), cf.json, err)
+				}
 				if len(cps) == 2 {
 					proof, err := fetchConsistency(cmd.Context(), c, cps[0].Size, cps[1].Size)
 					if err != nil {
@@ -162,7 +182,7 @@ tree size are newer than it and are counted, not judged.`,
 						return reportVerdict(cmd.OutOrStdout(), cf.json, err)
 					}
 				}
-				log = logverify.LogFromTiles(top, newHTTPTiles(cmd.Context(), c))
+				log = logverify.LogFromTiles(top, newHTTPTiles(cmd.Context(), c, current.Size, top.Size))
 			}
 			res, err := logverify.VerifyExport(f, cps, log)
 			if err != nil {

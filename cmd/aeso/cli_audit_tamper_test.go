@@ -30,19 +30,22 @@ func TestAuditVerifyCatchesTamperingInTheDatabase(t *testing.T) {
 		// code is verify's exit with the log's tiles, offline without:
 		// a changed tree leaves the export as it was.
 		code, offline int
+		// rehash: the attacker also recomputes the tree hashes from the
+		// events as they now are, so the tree is consistent with them.
+		rehash bool
 	}{
 		{"nothing changed", func(*testing.T, *sql.DB, int64, int64) {},
-			func(int64, int64) string { return "events compared one by one with the log's tree" }, 0, 0},
+			func(int64, int64) string { return "events compared one by one with the log's tree" }, 0, 0, false},
 		{"a leaf hash of the tree changed", func(t *testing.T, db *sql.DB, k, _ int64) {
 			attack(t, db, `UPDATE audit_tree_hashes SET hash = $1 WHERE idx = $2`, make([]byte, 32), tlog.StoredHashIndex(0, k-1))
-		}, func(int64, int64) string { return "tampered: tree mismatch: the log's tiles do not hash to the root" }, 1, 0},
+		}, func(int64, int64) string { return "tampered: tree mismatch: the log's tiles do not hash to the root" }, 1, 0, false},
 		{"an altered event", func(t *testing.T, db *sql.DB, k, _ int64) {
 			attack(t, db, `UPDATE audit_logs SET actor_user_id = 'mallory' WHERE seq = $1`, k)
-		}, func(k, _ int64) string { return fmt.Sprintf("tampered: altered at seq %d", k) }, 1, 1},
+		}, func(k, _ int64) string { return fmt.Sprintf("tampered: altered at seq %d", k) }, 1, 1, false},
 		{"a deleted event", func(t *testing.T, db *sql.DB, k, _ int64) {
 			attack(t, db, `DELETE FROM audit_display_names WHERE seq = $1`, k)
 			attack(t, db, `DELETE FROM audit_logs WHERE seq = $1`, k)
-		}, func(k, _ int64) string { return fmt.Sprintf("tampered: missing at seq %d", k) }, 1, 1},
+		}, func(k, _ int64) string { return fmt.Sprintf("tampered: missing at seq %d", k) }, 1, 1, false},
 		{"an event inserted, the later ones renumbered", func(t *testing.T, db *sql.DB, k, _ int64) {
 			// Two steps, so no row collides with another's seq on the way.
 			for _, table := range []string{"audit_display_names", "audit_logs"} {
@@ -55,7 +58,15 @@ func TestAuditVerifyCatchesTamperingInTheDatabase(t *testing.T) {
 				SELECT $1, '0193aaaa-0000-7000-8000-000000000bad', 'mallory', actor_service_account_id, actor_role,
 				'credentials.api_key.rotate', target_type, target_id, result, correlation_id, occurred_at, metadata,
 				recorded_at, source, request_id, trace_id, redacted_paths FROM audit_logs WHERE seq = $2`, k, k+1)
-		}, func(k, _ int64) string { return fmt.Sprintf("tampered: extra at seq %d", k) }, 1, 1},
+		}, func(k, _ int64) string { return fmt.Sprintf("tampered: extra at seq %d", k) }, 1, 1, false},
+		{"the end of the log cut off, as restoring an old backup would", func(t *testing.T, db *sql.DB, k, _ int64) {
+			attack(t, db, `DELETE FROM audit_display_names WHERE seq > $1`, k)
+			attack(t, db, `DELETE FROM audit_logs WHERE seq > $1`, k)
+			attack(t, db, `DELETE FROM audit_tree_hashes WHERE idx >= $1`, tlog.StoredHashCount(k))
+		}, func(k, _ int64) string { return fmt.Sprintf("tampered: missing at seq %d", k+1) }, 1, 1, false},
+		{"an event and the tree rewritten to match", func(t *testing.T, db *sql.DB, k, _ int64) {
+			attack(t, db, `UPDATE audit_logs SET actor_user_id = 'mallory' WHERE seq = $1`, k)
+		}, func(int64, int64) string { return "tampered: tree mismatch: the log's tiles do not hash to the root" }, 1, 1, true},
 		{"two events swapped", func(t *testing.T, db *sql.DB, k, j int64) {
 			for _, table := range []string{"audit_display_names", "audit_logs"} {
 				attack(t, db, `UPDATE `+table+` SET seq = -1 WHERE seq = $1`, k)
@@ -64,7 +75,7 @@ func TestAuditVerifyCatchesTamperingInTheDatabase(t *testing.T) {
 			}
 		}, func(k, j int64) string {
 			return fmt.Sprintf("tampered: reordered at seq %d: the events at seq %d and seq %d are swapped", k, k, j)
-		}, 1, 1},
+		}, 1, 1, false},
 	}
 	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
 		for _, tt := range tests {
@@ -105,6 +116,9 @@ func TestAuditVerifyCatchesTamperingInTheDatabase(t *testing.T) {
 
 				// What the database holds now, as the log's export writes it.
 				mustRun(t, env, "audit", "export", "--to", p("audit.jsonl"))
+				if tt.rehash {
+					rehashTree(t, db, p("audit.jsonl"), k)
+				}
 				r := aeso(t, env, "audit", "verify", "--url", s.URL, "--export", p("audit.jsonl"),
 					"--checkpoint", p("cp.txt"), "--key", p("audit.vkey"))
 				if want := tt.want(k, j); r.code != tt.code || !strings.Contains(r.stdout+r.stderr, want) {
@@ -119,6 +133,44 @@ func TestAuditVerifyCatchesTamperingInTheDatabase(t *testing.T) {
 			})
 		}
 	})
+}
+
+// rehashTree rewrites the stored tree hashes from leaf k on to those of
+// the export's leaves: a tree that matches the rewritten events.
+func rehashTree(t *testing.T, db *sql.DB, exportPath string, k int64) {
+	t.Helper()
+	data, err := os.ReadFile(exportPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var hashes []tlog.Hash
+	r := tlog.HashReaderFunc(func(idx []int64) ([]tlog.Hash, error) {
+		out := make([]tlog.Hash, len(idx))
+		for i, x := range idx {
+			out[i] = hashes[x]
+		}
+		return out, nil
+	})
+	lines := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
+	for i, leaf := range lines {
+		hs, err := tlog.StoredHashes(int64(i), []byte(leaf), r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		hashes = append(hashes, hs...)
+	}
+	changed := 0
+	for x := tlog.StoredHashIndex(0, k-1); x < int64(len(hashes)); x++ {
+		res, err := db.Exec(`UPDATE audit_tree_hashes SET hash = $1 WHERE idx = $2 AND hash <> $1`, hashes[x][:], x)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, _ := res.RowsAffected()
+		changed += int(n)
+	}
+	if changed == 0 {
+		t.Fatal("no tree hash changed: the test no longer rewrites the tree")
+	}
 }
 
 func writeFile(t *testing.T, path, data string) {

@@ -242,3 +242,24 @@ func TestAuditWitness(t *testing.T) {
 		}
 	})
 }
+
+// TestAuditVerifyCatchesALogCutOff is the log restored from an old backup:
+// its end, events and tree hashes, is gone. Online it is tampered (exit 1)
+// as it is offline, not a server error.
+func TestAuditVerifyCatchesALogCutOff(t *testing.T) {
+	t.Parallel()
+	l := newTestLog(t, 300)
+	cp := l.checkpoint(300)
+	l.truncate(280)
+	srv := httptest.NewServer(l)
+	t.Cleanup(srv.Close)
+	dir := writeFiles(t, map[string][]byte{"audit.jsonl": export(l.leaves), "cp.txt": cp})
+	args := []string{"audit", "verify", "--export", filepath.Join(dir, "audit.jsonl"), "--checkpoint", filepath.Join(dir, "cp.txt"), "--key", l.vkey}
+	r := aeso(t, []string{"AESO_TOKEN=" + l.token}, append(args, "--url", srv.URL)...)
+	if want := "tampered: rolled back: the log now shows 280 events, but a checkpoint of 300 events was seen before"; r.code != 1 || !strings.Contains(r.stderr, want) {
+		t.Errorf("exit %d, want 1 with %q:\n%s%s", r.code, want, r.stdout, r.stderr)
+	}
+	if r = aeso(t, nil, args...); r.code != 1 {
+		t.Errorf("offline: exit %d, want 1:\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}

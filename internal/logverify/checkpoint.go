@@ -81,6 +81,22 @@ func OpenCheckpoint(msg []byte, v note.Verifier) (Checkpoint, error) {
 	return cp, nil
 }
 
+// UnverifiedSize reads the tree size of a signed checkpoint without
+// checking its signature. It is for what trusts nothing to it, such as the
+// total of a progress bar; anything that judges the log must use
+// OpenCheckpoint.
+func UnverifiedSize(msg []byte) (int64, error) {
+	text, _, ok := strings.Cut(string(msg), "\n\n")
+	if !ok {
+		return 0, errors.New("not a signed checkpoint: no blank line before the signatures")
+	}
+	cp, err := parseCheckpointBody(text + "\n")
+	if err != nil {
+		return 0, err
+	}
+	return cp.Size, nil
+}
+
 // signerNames says who did sign an unverified note, to tell a wrong key
 // from a forged checkpoint.
 func signerNames(n *note.Note) string {

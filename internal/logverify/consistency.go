@@ -34,3 +34,11 @@ func CheckConsistency(older, newer Checkpoint, proof tlog.TreeProof) error {
 	}
 	return nil
 }
+
+// CutOff is the verdict on a log that no longer holds the tree hashes of
+// seq served+1 to signed, which a checkpoint of signed events covers: its
+// end was cut off, as restoring an old backup would.
+func CutOff(served, signed int64) *Tampered {
+	return &Tampered{Kind: Missing, Seq: served + 1, OtherSeq: signed,
+		Detail: fmt.Sprintf("the log no longer holds seq %d to %d, which the checkpoint of %d events covers: its end was cut off (an old backup restored?)", served+1, signed, signed)}
+}
