@@ -219,7 +219,7 @@ func TestBadProofAndTileRequestsAreRefusedClearly(t *testing.T) {
 			{"/v1/audit/proof/inclusion?seq=x&tree_size=4", adminToken, 400, "validation_failed", "seq"},
 			{fmt.Sprintf("/v1/audit/proof/consistency?from=1&to=%d", size+1), adminToken, 404, "tree_size_beyond_checkpoint", ""},
 			{"/v1/audit/proof/consistency?from=5&to=4", adminToken, 400, "validation_failed", "from"},
-			{"/v1/audit/proof/consistency?from=0&to=4", adminToken, 400, "validation_failed", "from"},
+			{"/v1/audit/proof/consistency?from=-1&to=4", adminToken, 400, "validation_failed", "from"},
 			{"/v1/audit/export?since=-1", adminToken, 400, "validation_failed", "since"},
 			{"/v1/audit/export?from=1", adminToken, 400, "validation_failed", "from"},
 			{"/v1/audit/tlog/tile/0/000", adminToken, 404, "tile_not_found", ""},
@@ -246,6 +246,10 @@ func TestBadProofAndTileRequestsAreRefusedClearly(t *testing.T) {
 			if c.field != "" && (len(p.Errors) == 0 || p.Errors[0].Field != c.field) {
 				t.Errorf("GET %s names %v; want the field %s", c.path, p.Errors, c.field)
 			}
+		}
+		// RFC 6962: the empty tree is a prefix of every tree; its proof is empty.
+		if r := e.do("GET", "/v1/audit/proof/consistency?from=0&to=4", adminToken, nil); r.status != 200 || string(r.body) != `{"from":0,"to":4,"hashes":[]}`+"\n" {
+			t.Errorf("consistency from the empty tree: %d %s; want 200 with no hashes", r.status, r.body)
 		}
 		if r := e.do("GET", "/v1/audit/tlog/tile/entries/000.p/1", adminToken, nil); r.status != 200 || len(r.body) < 3 {
 			t.Errorf("a partial entry bundle the tree fills: %d", r.status)

@@ -2,6 +2,7 @@ package auditlog
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
 	"fmt"
@@ -106,7 +107,7 @@ func (l *Log) sign(ctx context.Context, size int64) (Checkpoint, error) {
 			return Checkpoint{}, fmt.Errorf("audit tree hash of %d: %w", size, err)
 		}
 	} else {
-		root = emptyRoot
+		root = emptyRoot()
 	}
 	body := fmt.Sprintf("%s\n%d\n%s\n", l.origin, size, base64.StdEncoding.EncodeToString(root[:]))
 	msg, err := note.Sign(&note.Note{Text: body}, l.signer)
@@ -117,8 +118,7 @@ func (l *Log) sign(ctx context.Context, size int64) (Checkpoint, error) {
 }
 
 // emptyRoot is RFC 6962's hash of the empty tree: SHA-256 of nothing.
-var emptyRoot = tlog.Hash{0xe3, 0xb0, 0xc4, 0x42, 0x98, 0xfc, 0x1c, 0x14, 0x9a, 0xfb, 0xf4, 0xc8, 0x99, 0x6f, 0xb9, 0x24,
-	0x27, 0xae, 0x41, 0xe4, 0x64, 0x9b, 0x93, 0x4c, 0xa4, 0x95, 0x99, 0x1b, 0x78, 0x52, 0xb8, 0x55}
+func emptyRoot() tlog.Hash { return sha256.Sum256(nil) }
 
 // InclusionProof proves that the event with seq is leaf seq-1 of the tree
 // of treeSize leaves.
@@ -162,8 +162,8 @@ func (l *Log) ProveInclusion(ctx context.Context, seq, treeSize int64) (*Inclusi
 // prefix of the tree of to leaves.
 func (l *Log) ProveConsistency(ctx context.Context, from, to int64) ([]tlog.Hash, error) {
 	var v aeso.Validation
-	if from < 1 {
-		v.Add("from", "range", "must be at least 1")
+	if from < 0 {
+		v.Add("from", "range", "must be at least 0")
 	}
 	if to < 1 {
 		v.Add("to", "range", "must be at least 1")
@@ -175,6 +175,11 @@ func (l *Log) ProveConsistency(ctx context.Context, from, to int64) ([]tlog.Hash
 	}
 	if err := l.within(ctx, to); err != nil {
 		return nil, err
+	}
+	if from == 0 || from == to {
+		// RFC 6962: the empty tree is a prefix of every tree, and a tree
+		// of itself; both proofs are empty.
+		return []tlog.Hash{}, nil
 	}
 	p, err := tlog.ProveTree(to, from, l.reader(ctx))
 	if err != nil {
@@ -223,7 +228,12 @@ func (l *Log) Tile(ctx context.Context, t tlog.Tile) ([]byte, error) {
 		return nil, fmt.Errorf("entry bundle %d: %d of %d events stored", t.N, len(events), t.W)
 	}
 	var out []byte
-	for _, e := range events {
+	for i, e := range events {
+		// A bundle is cacheable forever: never serve one whose events are
+		// not exactly at its positions.
+		if want := t.N*(1<<TileHeight) + int64(i) + 1; e.Seq != want {
+			return nil, fmt.Errorf("entry bundle %d: entry %d is seq %d, want %d", t.N, i, e.Seq, want)
+		}
 		leaf, err := Leaf(e)
 		if err != nil {
 			return nil, err
