@@ -12,6 +12,7 @@ import (
 
 func newAuditWitnessCmd(cf *clientFlags) *cobra.Command {
 	var key, state string
+	var requireState bool
 	cmd := &cobra.Command{
 		Use:   "witness",
 		Short: "Check the log's latest checkpoint against the last one seen; exit 0 consistent, 1 rewritten, 2 error",
@@ -23,7 +24,13 @@ or a CI step on another machine: it exits 1 when the history was rewritten
 (a proof that fails, a smaller tree than last seen, the same size with
 another root, a checkpoint not signed by the key) and leaves the state as it
 was, so every later run fails too until someone looks. It exits 2 when it
-cannot check (the server does not answer, the state file is unreadable).`,
+cannot check (the server does not answer, the state file is unreadable).
+
+A run holds a lock on <state>.lock from reading the state to writing it, so
+two runs at once cannot move the state back; a run that finds the lock
+taken exits 2. With --require-state a missing state file is an error
+(exit 2), not a first run: where the state lives in a cache that can be
+evicted, an eviction must not silently start trust over.`,
 		Example: `  AESO_TOKEN=… aeso audit witness --url https://aeso.example.com --key audit.vkey --state /var/lib/aeso-witness/checkpoint`,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -34,6 +41,11 @@ cannot check (the server does not answer, the state file is unreadable).`,
 			if err != nil {
 				return err
 			}
+			unlock, err := lockState(state)
+			if err != nil {
+				return err
+			}
+			defer unlock()
 			var last *logverify.Checkpoint
 			if msg, err := os.ReadFile(state); err == nil {
 				cp, err := logverify.OpenCheckpoint(msg, v.Verifier)
@@ -45,6 +57,8 @@ cannot check (the server does not answer, the state file is unreadable).`,
 				last = &cp
 			} else if !errors.Is(err, os.ErrNotExist) {
 				return err
+			} else if requireState {
+				return fmt.Errorf("--state %s does not exist, and --require-state says a checkpoint was recorded before: restore it (or run once without --require-state to start again)", state)
 			}
 			c, err := cf.client()
 			if err != nil {
@@ -85,6 +99,7 @@ cannot check (the server does not answer, the state file is unreadable).`,
 	f := cmd.Flags()
 	f.StringVar(&key, "key", "", "verifier key, or a file holding it (`aeso audit key` prints it)")
 	f.StringVar(&state, "state", "", "file keeping the last checkpoint seen (created on the first run)")
+	f.BoolVar(&requireState, "require-state", false, "exit 2 when the state file is missing instead of starting again")
 	return cmd
 }
 
