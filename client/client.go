@@ -108,9 +108,9 @@ func (c *Client) doRaw(ctx context.Context, method, path string, body io.Reader,
 		return 0, err
 	}
 	defer resp.Body.Close()
-	data, err := io.ReadAll(resp.Body)
+	data, err := readLimited(resp.Body, MaxAnswer, method+" "+path)
 	if err != nil {
-		return resp.StatusCode, fmt.Errorf("read answer: %w", err)
+		return resp.StatusCode, err
 	}
 	if resp.StatusCode >= 400 {
 		e := &Error{Status: resp.StatusCode}
@@ -226,4 +226,20 @@ func (c *Client) RevokeToken(ctx context.Context, id string) (*Token, error) {
 func (c *Client) Ready(ctx context.Context) error {
 	_, err := c.do(ctx, http.MethodGet, "/readyz", nil, nil)
 	return err
+}
+
+// MaxAnswer bounds a JSON answer: a server, or whatever answers in its
+// place, cannot make the client hold more than this in memory.
+const MaxAnswer = 32 << 20
+
+// readLimited reads r whole, refusing more than limit bytes.
+func readLimited(r io.Reader, limit int64, what string) ([]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("read the answer to %s: %w", what, err)
+	}
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("the answer to %s is larger than %d bytes: refused", what, limit)
+	}
+	return data, nil
 }
