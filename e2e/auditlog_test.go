@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/aeso-dev/aeso/client"
+	"github.com/aeso-dev/aeso/internal/logverify"
 	"github.com/aeso-dev/aeso/internal/testdb"
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
@@ -40,16 +41,11 @@ func signedTree(t *testing.T, e *env, c *client.Client) tlog.Tree {
 
 func openTree(t *testing.T, msg []byte, v note.Verifier) tlog.Tree {
 	t.Helper()
-	n, err := note.Open(msg, note.VerifierList(v))
+	cp, err := logverify.OpenCheckpoint(msg, v)
 	if err != nil {
-		t.Fatalf("checkpoint does not verify: %v\n%s", err, msg)
+		t.Fatalf("checkpoint does not open: %v\n%s", err, msg)
 	}
-	lines := strings.SplitN(n.Text, "\n", 2)
-	tree, err := tlog.ParseTree([]byte("go.sum database tree\n" + lines[1]))
-	if err != nil || lines[0] != v.Name() {
-		t.Fatalf("checkpoint body %q: %v", n.Text, err)
-	}
-	return tree
+	return cp.Tree()
 }
 
 func decodeHashes(t *testing.T, in []string) []tlog.Hash {

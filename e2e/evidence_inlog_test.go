@@ -16,6 +16,7 @@ import (
 	"github.com/aeso-dev/aeso/client"
 	"github.com/aeso-dev/aeso/internal/audit"
 	"github.com/aeso-dev/aeso/internal/evidence"
+	"github.com/aeso-dev/aeso/internal/logverify"
 	"github.com/aeso-dev/aeso/internal/testdb"
 	"github.com/gowebpki/jcs"
 	"golang.org/x/mod/sumdb/tlog"
@@ -34,7 +35,11 @@ func proveSeal(t *testing.T, e *env, id string, cpNote []byte, vkey string) (*ev
 	if err != nil {
 		return res, fmt.Errorf("offline: %w", err)
 	}
-	cp, err := evidence.OpenCheckpoint(cpNote, vkey)
+	v, err := logverify.ParseVerifierKey(vkey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cp, err := logverify.OpenCheckpoint(cpNote, v)
 	if err != nil {
 		t.Fatal(err)
 	}

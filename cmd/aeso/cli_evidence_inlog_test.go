@@ -101,7 +101,7 @@ func TestEvidenceVerifyProvesTheSealIsInTheSignedLog(t *testing.T) {
 				t.Fatal(err)
 			}
 			r := aeso(t, admin, "evidence", "verify", export, "--checkpoint", after, "--key", otherKey)
-			if r.code != 1 || !strings.Contains(r.stderr, "not signed by the log's key") {
+			if r.code != 1 || !strings.Contains(r.stderr, "tampered: bad signature") {
 				t.Errorf("other key: exit %d, stdout %q, stderr %q; want 1", r.code, r.stdout, r.stderr)
 			}
 			// A checkpoint of another root, signed by another key that
@@ -118,13 +118,31 @@ func TestEvidenceVerifyProvesTheSealIsInTheSignedLog(t *testing.T) {
 				t.Fatal(err)
 			}
 			r = aeso(t, admin, "evidence", "verify", export, "--checkpoint", write("forged.cp", forged), "--key", vkey)
-			if r.code != 1 || !strings.Contains(r.stderr, "not signed by the log's key") {
+			if r.code != 1 || !strings.Contains(r.stderr, "tampered: bad signature") {
 				t.Errorf("forged checkpoint: exit %d, stdout %q, stderr %q; want 1", r.code, r.stdout, r.stderr)
+			}
+			// Signed by the key, but speaking for another log: a verdict,
+			// as audit verify says, not an error.
+			elsewhere, err := note.Sign(&note.Note{Text: "other.example/audit\n" + lines[1] + "\n" + lines[2] + "\n"}, signer)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r = aeso(t, admin, "evidence", "verify", export, "--checkpoint", write("elsewhere.cp", elsewhere), "--key", otherKey)
+			if r.code != 1 || !strings.Contains(r.stderr, "tampered: wrong origin") {
+				t.Errorf("another log's checkpoint: exit %d, stdout %q, stderr %q; want 1", r.code, r.stdout, r.stderr)
+			}
+			// A checkpoint with an extension line aeso never signs.
+			extended, err := note.Sign(&note.Note{Text: lines[0] + "\n" + lines[1] + "\n" + lines[2] + "\nextension\n"}, signer)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r = aeso(t, admin, "evidence", "verify", export, "--checkpoint", write("extended.cp", extended), "--key", otherKey); r.code != 2 || !strings.Contains(r.stderr, "want exactly 3") {
+				t.Errorf("a checkpoint with an extension line: exit %d, stdout %q, stderr %q; want 2", r.code, r.stdout, r.stderr)
 			}
 			// The real signature over an edited root.
 			edited := strings.Replace(string(data), lines[2], forgedRoot, 1)
 			r = aeso(t, admin, "evidence", "verify", export, "--checkpoint", write("edited.cp", []byte(edited)), "--key", vkey)
-			if r.code != 1 || !strings.Contains(r.stderr, "not signed by the log's key") {
+			if r.code != 1 || !strings.Contains(r.stderr, "tampered: bad signature") {
 				t.Errorf("edited checkpoint: exit %d, stdout %q, stderr %q; want 1", r.code, r.stdout, r.stderr)
 			}
 		})

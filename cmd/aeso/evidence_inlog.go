@@ -7,12 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"strings"
 
 	"github.com/aeso-dev/aeso/client"
 	"github.com/aeso-dev/aeso/internal/audit"
 	"github.com/aeso-dev/aeso/internal/evidence"
+	"github.com/aeso-dev/aeso/internal/logverify"
 	"golang.org/x/mod/sumdb/tlog"
 )
 
@@ -23,37 +22,22 @@ type sealProof struct {
 	Origin   string `json:"origin"`
 }
 
-// readKey takes a verifier key as given, or from the file it names.
-func readKey(arg string) (string, error) {
-	if st, err := os.Stat(arg); err == nil && st.Mode().IsRegular() {
-		b, err := os.ReadFile(arg)
-		if err != nil {
-			return "", err
-		}
-		return strings.TrimSpace(string(b)), nil
-	}
-	return strings.TrimSpace(arg), nil
-}
-
 // proveSealInLog checks that the verified export res was sealed in the log
 // that cpFile's checkpoint signs: it finds the bundle's seal event on the
 // server, reads its leaf and its inclusion proof at the checkpoint's tree
 // size, and checks them against the signed root. The server is trusted for
 // nothing: every answer is checked against the checkpoint. An error
-// wrapping evidence.ErrCheckpointSignature or ErrSealNotInLog means the
-// proof failed (exit 1); any other is an error (exit 2).
+// that is a *logverify.Tampered (a checkpoint not signed by the key, or for
+// another log) or wraps evidence.ErrSealNotInLog means the proof failed
+// (exit 1); any other is an error (exit 2).
 func proveSealInLog(ctx context.Context, c *client.Client, res *evidence.VerifyResult, cpFile, keyArg string) (*sealProof, error) {
-	msg, err := os.ReadFile(cpFile)
+	v, err := loadVerifierKey(keyArg)
 	if err != nil {
 		return nil, err
 	}
-	key, err := readKey(keyArg)
+	cp, err := openCheckpointFile(cpFile, v)
 	if err != nil {
 		return nil, err
-	}
-	cp, err := evidence.OpenCheckpoint(msg, key)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", cpFile, err)
 	}
 	page, err := c.ListEvents(ctx, client.ListOptions{Action: audit.ActionEvidenceSeal, TargetID: res.BundleID, Limit: 2})
 	if err != nil {
@@ -114,5 +98,6 @@ func fetchLeaf(ctx context.Context, c *client.Client, seq int64) ([]byte, error)
 
 // proofFailed reports whether err is a failed proof rather than an error.
 func proofFailed(err error) bool {
-	return errors.Is(err, evidence.ErrCheckpointSignature) || errors.Is(err, evidence.ErrSealNotInLog)
+	var t *logverify.Tampered
+	return errors.As(err, &t) || errors.Is(err, evidence.ErrSealNotInLog)
 }

@@ -2,73 +2,25 @@ package evidence
 
 import (
 	"bytes"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
-	"strings"
 
 	"github.com/aeso-dev/aeso/internal/audit"
+	"github.com/aeso-dev/aeso/internal/logverify"
 	"github.com/gowebpki/jcs"
-	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
 )
 
 // A bundle's seal is an event of the audit log, so a signed checkpoint of
 // the log also proves that a bundle was sealed with a digest: its seal event
 // is a leaf of the checkpoint's tree and names that digest. What follows
-// checks that proof; fetching its parts is the caller's business.
-
-// ErrCheckpointSignature means the checkpoint is not signed by the key.
-var ErrCheckpointSignature = errors.New("the checkpoint is not signed by the log's key")
+// checks that proof; fetching its parts, and opening the checkpoint
+// (logverify.OpenCheckpoint, the one reader of checkpoints), is the
+// caller's business.
 
 // ErrSealNotInLog means the log does not prove the bundle's seal.
 var ErrSealNotInLog = errors.New("the seal is not proven by the log")
-
-// LogCheckpoint is a C2SP tlog-checkpoint whose signature was verified.
-type LogCheckpoint struct {
-	Origin string
-	Size   int64
-	Root   tlog.Hash
-}
-
-// OpenCheckpoint verifies the signed note msg with the verifier key vkey
-// and reads the checkpoint in it. A key or note that cannot be read is an
-// error; a note not signed by vkey is ErrCheckpointSignature.
-func OpenCheckpoint(msg []byte, vkey string) (*LogCheckpoint, error) {
-	v, err := note.NewVerifier(strings.TrimSpace(vkey))
-	if err != nil {
-		return nil, fmt.Errorf("the verifier key cannot be read: %w", err)
-	}
-	n, err := note.Open(msg, note.VerifierList(v))
-	var unknown *note.UnverifiedNoteError
-	var invalid *note.InvalidSignatureError
-	switch {
-	case errors.As(err, &unknown), errors.As(err, &invalid):
-		return nil, fmt.Errorf("%w (%s)", ErrCheckpointSignature, v.Name())
-	case err != nil:
-		return nil, fmt.Errorf("the checkpoint is not a signed note: %w", err)
-	}
-	// origin, tree size, root hash; C2SP allows extension lines after them.
-	lines := strings.Split(strings.TrimSuffix(n.Text, "\n"), "\n")
-	if len(lines) < 3 {
-		return nil, errors.New("the checkpoint has no origin, tree size and root hash")
-	}
-	cp := &LogCheckpoint{Origin: lines[0]}
-	if cp.Origin != v.Name() {
-		return nil, fmt.Errorf("the checkpoint's origin %q is not the key's name %q", cp.Origin, v.Name())
-	}
-	if cp.Size, err = strconv.ParseInt(lines[1], 10, 64); err != nil || cp.Size < 0 || strconv.FormatInt(cp.Size, 10) != lines[1] {
-		return nil, fmt.Errorf("the checkpoint's tree size %q is not a number", lines[1])
-	}
-	root, err := base64.StdEncoding.Strict().DecodeString(lines[2])
-	if err != nil || len(root) != tlog.HashSize {
-		return nil, fmt.Errorf("the checkpoint's root hash %q is not %d bytes of base64", lines[2], tlog.HashSize)
-	}
-	copy(cp.Root[:], root)
-	return cp, nil
-}
 
 // sealLeaf is what a seal event's leaf must say.
 type sealLeaf struct {
@@ -87,7 +39,7 @@ type sealLeaf struct {
 // the seal of the verified export res with its digest, and that proof puts
 // it in the tree of cp. Bundles sealed before the digest version was
 // recorded have no digest_version in their event; the digest decides.
-func CheckSealInLog(res *VerifyResult, cp *LogCheckpoint, seq int64, leaf []byte, proof []tlog.Hash) error {
+func CheckSealInLog(res *VerifyResult, cp logverify.Checkpoint, seq int64, leaf []byte, proof []tlog.Hash) error {
 	if seq < 1 || seq > cp.Size {
 		return fmt.Errorf("the seal (seq %d) is not in the checkpoint's tree of %d events: use a newer checkpoint", seq, cp.Size)
 	}

@@ -1,13 +1,12 @@
 package evidence
 
 import (
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"strings"
 	"testing"
 
-	"golang.org/x/mod/sumdb/note"
+	"github.com/aeso-dev/aeso/internal/logverify"
 	"golang.org/x/mod/sumdb/tlog"
 )
 
@@ -58,7 +57,7 @@ func TestCheckSealInLog(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cp := &LogCheckpoint{Origin: "aeso.local/audit", Size: 5, Root: root}
+	cp := logverify.Checkpoint{Origin: "aeso.local/audit", Size: 5, Root: root}
 	if err := CheckSealInLog(res, cp, 3, leaves[2], proof); err != nil {
 		t.Fatalf("the honest seal: %v", err)
 	}
@@ -94,7 +93,7 @@ func TestCheckSealInLog(t *testing.T) {
 	oldLeaf := []byte(sealLeafBytes(1, digest, ""))
 	old.add(0, oldLeaf)
 	oldRoot, _ := tlog.TreeHash(1, old)
-	if err := CheckSealInLog(v1, &LogCheckpoint{Size: 1, Root: oldRoot}, 1, oldLeaf, nil); err != nil {
+	if err := CheckSealInLog(v1, logverify.Checkpoint{Size: 1, Root: oldRoot}, 1, oldLeaf, nil); err != nil {
 		t.Errorf("a v1 seal without digest_version: %v", err)
 	}
 }
@@ -105,49 +104,4 @@ func mustProve(t *testing.T, tree *memTree, index int64) []tlog.Hash {
 		t.Fatal(err)
 	}
 	return p
-}
-
-func TestOpenCheckpoint(t *testing.T) {
-	skey, vkey, err := note.GenerateKey(nil, "aeso.local/audit")
-	if err != nil {
-		t.Fatal(err)
-	}
-	signer, _ := note.NewSigner(skey)
-	root := base64.StdEncoding.EncodeToString(make([]byte, 32))
-	sign := func(text string) []byte {
-		msg, err := note.Sign(&note.Note{Text: text}, signer)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return msg
-	}
-	cp, err := OpenCheckpoint(sign("aeso.local/audit\n12\n"+root+"\n"), vkey)
-	if err != nil || cp.Size != 12 || cp.Origin != "aeso.local/audit" {
-		t.Fatalf("%+v %v", cp, err)
-	}
-	if _, err := OpenCheckpoint(sign("aeso.local/audit\n12\n"+root+"\nextension line\n"), vkey); err != nil {
-		t.Errorf("a checkpoint with an extension line: %v", err)
-	}
-	_, otherV, _ := note.GenerateKey(nil, "aeso.local/audit")
-	if _, err := OpenCheckpoint(sign("aeso.local/audit\n12\n"+root+"\n"), otherV); !errors.Is(err, ErrCheckpointSignature) {
-		t.Errorf("another key: %v", err)
-	}
-	for name, text := range map[string]string{
-		"another origin":     "other.example/log\n12\n" + root + "\n",
-		"a negative size":    "aeso.local/audit\n-1\n" + root + "\n",
-		"a size with a plus": "aeso.local/audit\n+12\n" + root + "\n",
-		"a short root":       "aeso.local/audit\n12\nAAAA\n",
-		"no root":            "aeso.local/audit\n12\n",
-		"a root not base64":  "aeso.local/audit\n12\n%%%\n",
-	} {
-		if _, err := OpenCheckpoint(sign(text), vkey); err == nil || errors.Is(err, ErrCheckpointSignature) {
-			t.Errorf("%s: %v, want refused as unreadable", name, err)
-		}
-	}
-	if _, err := OpenCheckpoint([]byte("not a note"), vkey); err == nil {
-		t.Error("not a note: accepted")
-	}
-	if _, err := OpenCheckpoint(sign("aeso.local/audit\n12\n"+root+"\n"), "not a key"); err == nil {
-		t.Error("not a key: accepted")
-	}
 }
