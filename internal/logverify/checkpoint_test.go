@@ -137,3 +137,21 @@ func TestCheckConsistency(t *testing.T) {
 		}
 	})
 }
+
+func TestUnverifiedSizeReadsOnlyAWellFormedCheckpoint(t *testing.T) {
+	t.Parallel()
+	k := newKeys(t, origin)
+	var root tlog.Hash
+	if n, err := UnverifiedSize(k.sign(t, body(origin, 1234, root))); err != nil || n != 1234 {
+		t.Errorf("size %d, %v; want 1234", n, err)
+	}
+	for name, msg := range map[string][]byte{
+		"no signature block": []byte(body(origin, 12, root)),
+		"an extension line":  k.sign(t, body(origin, 12, root)+"extension\n"),
+		"a size with a plus": k.sign(t, origin+"\n+12\n"+root.String()+"\n"),
+	} {
+		if n, err := UnverifiedSize(msg); err == nil {
+			t.Errorf("%s: size %d accepted", name, n)
+		}
+	}
+}
