@@ -104,6 +104,9 @@ func (db *DB) insertNumbered(ctx context.Context, tx *sql.Tx, last int64, events
 	if err := db.insertEvents(ctx, tx, events); err != nil {
 		return 0, err
 	}
+	if db.noTree {
+		return last, nil
+	}
 	return last, db.appendTree(ctx, tx, events)
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/aeso-dev/aeso"
 	"github.com/aeso-dev/aeso/internal/audit"
 	"github.com/aeso-dev/aeso/internal/auditlog"
 	"golang.org/x/mod/sumdb/tlog"
@@ -18,8 +19,19 @@ var _ auditlog.Store = (*DB)(nil)
 // existed).
 const treeGrowBatch = 5000
 
+// errNoTree answers every tree read of a database opened without the tree
+// (Options.WithoutTreeForMeasurement): nothing it holds may pass for a
+// checkpoint.
+func errNoTree() error {
+	return aeso.Reasonf(aeso.EUNAVAILABLE, "audit_tree_off",
+		"this server stores audit events without the audit tree (a measurement run); it serves no checkpoints or proofs")
+}
+
 // treeSize returns how many leaves the stored tree holds.
 func (db *DB) treeSize(ctx context.Context, q querier) (int64, error) {
+	if db.noTree {
+		return 0, errNoTree()
+	}
 	rows, err := q.QueryContext(ctx, `SELECT MAX(idx) FROM audit_tree_hashes`)
 	if err != nil {
 		return 0, fmt.Errorf("read audit tree size: %w", err)
@@ -42,6 +54,9 @@ func (db *DB) treeSize(ctx context.Context, q querier) (int64, error) {
 
 // readHashes returns the stored hashes at indexes, in their order.
 func (db *DB) readHashes(ctx context.Context, q querier, indexes []int64) ([]tlog.Hash, error) {
+	if db.noTree {
+		return nil, errNoTree()
+	}
 	found := make(map[int64]tlog.Hash, len(indexes))
 	for start := 0; start < len(indexes); start += insertChunk {
 		chunk := indexes[start:min(start+insertChunk, len(indexes))]
@@ -194,6 +209,9 @@ func (db *DB) growTree(ctx context.Context, tx *sql.Tx, size int64, events []*au
 // transactions of at most treeGrowBatch events each, so a large database
 // never holds the seq lock for long. It returns how many it added.
 func (db *DB) CatchUpTree(ctx context.Context) (added int64, err error) {
+	if db.noTree {
+		return 0, nil
+	}
 	for {
 		n, err := db.catchUpBatch(ctx)
 		if err != nil || n == 0 {
