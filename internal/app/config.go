@@ -42,7 +42,7 @@ type Config struct {
 	DBTimeout time.Duration
 	// WithoutTreeForMeasurement runs the server with the audit tree off:
 	// events are stored, the tree does not grow, and checkpoints, proofs
-	// and tiles are refused (503 audit_tree_off). A measurement switch for
+	// and tiles are refused (503 unavailable). A measurement switch for
 	// cmd/aeso-bench only, so it can compare ingest with and without the
 	// log; never a flag or environment setting of `aeso serve`.
 	WithoutTreeForMeasurement bool

@@ -23,7 +23,7 @@ const treeGrowBatch = 5000
 // (Options.WithoutTreeForMeasurement): nothing it holds may pass for a
 // checkpoint.
 func errNoTree() error {
-	return aeso.Reasonf(aeso.EUNAVAILABLE, "audit_tree_off",
+	return aeso.Reasonf(aeso.EUNAVAILABLE, aeso.EUNAVAILABLE,
 		"this server stores audit events without the audit tree (a measurement run); it serves no checkpoints or proofs")
 }
 
