@@ -2,6 +2,7 @@
 // results are ratios that hold from machine to machine.
 //
 //	go run ./cmd/aeso-bench ingest [-n 20000] [-batch 1000] [-postgres URL]
+//	go run ./cmd/aeso-bench log [-sizes 100000,1000000] [-n-proof 2000] [-postgres URL]
 //
 // ingest writes N identical-shaped audit events twice per dialect: straight
 // into audit_logs with multi-row INSERTs in transactions of -batch rows (the
@@ -9,6 +10,12 @@
 // (validation, redaction, seq assignment, presentation of the answer). It
 // prints both rates and their ratio. PostgreSQL runs when -postgres or
 // AESO_BENCH_POSTGRES_URL names a server; each run uses a schema of its own.
+//
+// log prices the verifiable audit log: batch ingest with the log, without
+// it (a server started with the measurement switch that keeps the tree off)
+// and raw inserts; then, on a log filled to each of -sizes events, the
+// latency of inclusion and consistency proofs through the HTTP server beside
+// one indexed point read of a tree hash from the same database.
 package main
 
 import (
@@ -36,18 +43,26 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib"
 )
 
+const usage = "usage: aeso-bench ingest|log [flags] (-h lists them)"
+
 func main() {
-	if len(os.Args) < 2 || os.Args[1] != "ingest" {
-		fmt.Fprintln(os.Stderr, "usage: aeso-bench ingest [-n N] [-batch B] [-postgres URL]")
+	if len(os.Args) < 2 || (os.Args[1] != "ingest" && os.Args[1] != "log") {
+		fmt.Fprintln(os.Stderr, usage)
 		os.Exit(2)
 	}
-	fs := flag.NewFlagSet("ingest", flag.ExitOnError)
-	n := fs.Int("n", 20000, "events per measurement")
+	fs := flag.NewFlagSet(os.Args[1], flag.ExitOnError)
+	n := fs.Int("n", 20000, "events per ingest measurement")
 	batch := fs.Int("batch", 1000, "events per transaction and per API request (at most 1000)")
 	pg := fs.String("postgres", os.Getenv("AESO_BENCH_POSTGRES_URL"), "PostgreSQL URL; empty skips PostgreSQL")
 	rounds := fs.Int("rounds", 3, "measurements per path; the best is kept")
 	concurrency := fs.Int("concurrency", 2, "API requests in flight, as from several producers (1 is also measured)")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the whole run (server included) to this file")
+	var lo logOptions
+	if os.Args[1] == "log" {
+		fs.StringVar(&lo.sizes, "sizes", "100000,1000000", "tree sizes at which proofs are measured, ascending")
+		fs.IntVar(&lo.requests, "n-proof", 2000, "proofs (and raw point reads) measured at each size")
+		fs.DurationVar(&lo.fillTimeout, "fill-timeout", 15*time.Minute, "give up filling a log past this time")
+	}
 	_ = fs.Parse(os.Args[2:])
 	if *cpuprofile != "" {
 		f, err := os.Create(*cpuprofile)
@@ -65,12 +80,25 @@ func main() {
 		fmt.Fprintln(os.Stderr, "-batch must be 1..1000, -n at least -batch, -concurrency at least 1")
 		os.Exit(2)
 	}
-	var results []result
+	var dialects []string
 	for _, dialect := range []string{"sqlite", "postgres"} {
 		if dialect == "postgres" && *pg == "" {
 			fmt.Fprintln(os.Stderr, "postgres: skipped (set -postgres or AESO_BENCH_POSTGRES_URL)")
 			continue
 		}
+		dialects = append(dialects, dialect)
+	}
+	if os.Args[1] == "log" {
+		lo.n, lo.batch, lo.rounds, lo.concurrency, lo.pg = *n, *batch, *rounds, *concurrency, *pg
+		if err := runLog(dialects, lo); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			pprof.StopCPUProfile()
+			os.Exit(1)
+		}
+		return
+	}
+	var results []result
+	for _, dialect := range dialects {
 		r, err := measure(dialect, *pg, *n, *batch, *rounds, *concurrency)
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "%s: %v\n", dialect, err)
@@ -112,10 +140,11 @@ func measure(dialect, pgURL string, n, batch, rounds, concurrency int) (result, 
 }
 
 // withTarget gives fn a fresh, empty database of the dialect.
-func withTarget(dialect, pgURL string, fn func(app.Config) (float64, error)) (float64, error) {
+func withTarget[T any](dialect, pgURL string, fn func(app.Config) (T, error)) (T, error) {
+	var zero T
 	dir, err := os.MkdirTemp("", "aeso-bench-")
 	if err != nil {
-		return 0, err
+		return zero, err
 	}
 	defer os.RemoveAll(dir)
 	cfg := app.Defaults()
@@ -129,16 +158,16 @@ func withTarget(dialect, pgURL string, fn func(app.Config) (float64, error)) (fl
 		schema := "aeso_bench_" + hex.EncodeToString(b[:])
 		admin, err := sql.Open("pgx", pgURL)
 		if err != nil {
-			return 0, err
+			return zero, err
 		}
 		defer admin.Close()
 		if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
-			return 0, err
+			return zero, err
 		}
 		defer admin.Exec("DROP SCHEMA " + schema + " CASCADE")
 		u, err := url.Parse(pgURL)
 		if err != nil {
-			return 0, err
+			return zero, err
 		}
 		q := u.Query()
 		q.Set("search_path", schema)

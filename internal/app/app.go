@@ -62,7 +62,8 @@ func NewID() string {
 
 // OpenDB opens (and, if asked, migrates) the database cfg names.
 func OpenDB(ctx context.Context, cfg Config) (*store.DB, error) {
-	db, err := store.Open(ctx, store.Options{URL: cfg.DatabaseURL, DataDir: cfg.DataDir, Timeout: cfg.DBTimeout})
+	db, err := store.Open(ctx, store.Options{URL: cfg.DatabaseURL, DataDir: cfg.DataDir, Timeout: cfg.DBTimeout,
+		WithoutTreeForMeasurement: cfg.WithoutTreeForMeasurement})
 	if err != nil {
 		return nil, err
 	}

@@ -40,6 +40,12 @@ type Config struct {
 	// DBTimeout bounds each database operation (--db-timeout); past it a
 	// request answers 503 unavailable instead of waiting on the database.
 	DBTimeout time.Duration
+	// WithoutTreeForMeasurement runs the server with the audit tree off:
+	// events are stored, the tree does not grow, and checkpoints, proofs
+	// and tiles are refused (503 unavailable). A measurement switch for
+	// cmd/aeso-bench only, so it can compare ingest with and without the
+	// log; never a flag or environment setting of `aeso serve`.
+	WithoutTreeForMeasurement bool
 }
 
 // The database deadline's bounds: below 10ms even a healthy database

@@ -11,6 +11,7 @@ import (
 	"github.com/aeso-dev/aeso"
 	"github.com/aeso-dev/aeso/internal/audit"
 	"github.com/google/uuid"
+	"golang.org/x/mod/sumdb/tlog"
 )
 
 var _ audit.Store = (*DB)(nil)
@@ -101,10 +102,28 @@ func (db *DB) insertNumbered(ctx context.Context, tx *sql.Tx, last int64, events
 		last++
 		e.Seq = last
 	}
-	if err := db.insertEvents(ctx, tx, events); err != nil {
+	if db.noTree {
+		return last, db.insertEvents(ctx, tx, events)
+	}
+	// The leaf hashes are CPU work the insert need not wait for: computed
+	// beside it, they cost the seq lock's holder little more than the
+	// insert itself.
+	var leaves []tlog.Hash
+	var leafErr error
+	hashed := make(chan struct{})
+	go func() {
+		defer close(hashed)
+		leaves, leafErr = leafHashes(events)
+	}()
+	err := db.insertEvents(ctx, tx, events)
+	<-hashed
+	if err != nil {
 		return 0, err
 	}
-	return last, db.appendTree(ctx, tx, events)
+	if leafErr != nil {
+		return 0, leafErr
+	}
+	return last, db.appendTree(ctx, tx, events[0].Seq, leaves)
 }
 
 // saveSeq advances the counter from start to last.

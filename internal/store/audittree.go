@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/aeso-dev/aeso"
 	"github.com/aeso-dev/aeso/internal/audit"
 	"github.com/aeso-dev/aeso/internal/auditlog"
 	"golang.org/x/mod/sumdb/tlog"
@@ -18,8 +19,19 @@ var _ auditlog.Store = (*DB)(nil)
 // existed).
 const treeGrowBatch = 5000
 
+// errNoTree answers every tree read of a database opened without the tree
+// (Options.WithoutTreeForMeasurement): nothing it holds may pass for a
+// checkpoint.
+func errNoTree() error {
+	return aeso.Reasonf(aeso.EUNAVAILABLE, aeso.EUNAVAILABLE,
+		"this server stores audit events without the audit tree (a measurement run); it serves no checkpoints or proofs")
+}
+
 // treeSize returns how many leaves the stored tree holds.
 func (db *DB) treeSize(ctx context.Context, q querier) (int64, error) {
+	if db.noTree {
+		return 0, errNoTree()
+	}
 	rows, err := q.QueryContext(ctx, `SELECT MAX(idx) FROM audit_tree_hashes`)
 	if err != nil {
 		return 0, fmt.Errorf("read audit tree size: %w", err)
@@ -42,6 +54,9 @@ func (db *DB) treeSize(ctx context.Context, q querier) (int64, error) {
 
 // readHashes returns the stored hashes at indexes, in their order.
 func (db *DB) readHashes(ctx context.Context, q querier, indexes []int64) ([]tlog.Hash, error) {
+	if db.noTree {
+		return nil, errNoTree()
+	}
 	found := make(map[int64]tlog.Hash, len(indexes))
 	for start := 0; start < len(indexes); start += insertChunk {
 		chunk := indexes[start:min(start+insertChunk, len(indexes))]
@@ -94,12 +109,11 @@ func (db *DB) readHashes(ctx context.Context, q querier, indexes []int64) ([]tlo
 // appendTree adds events, numbered right after the tree's last leaf, to the
 // tree; tx holds the seq lock. A tree behind the events (a database written
 // before the tree existed) first catches up with the stored events.
-func (db *DB) appendTree(ctx context.Context, tx *sql.Tx, events []*audit.Event) error {
+func (db *DB) appendTree(ctx context.Context, tx *sql.Tx, first int64, leaves []tlog.Hash) error {
 	size, err := db.treeSize(ctx, tx)
 	if err != nil {
 		return err
 	}
-	first := events[0].Seq
 	if size > first-1 {
 		return fmt.Errorf("audit tree holds %d leaves, more than the %d events before seq %d", size, first-1, first)
 	}
@@ -108,7 +122,20 @@ func (db *DB) appendTree(ctx context.Context, tx *sql.Tx, events []*audit.Event)
 			return err
 		}
 	}
-	return db.growTree(ctx, tx, size, events)
+	return db.growTree(ctx, tx, size, leaves)
+}
+
+// leafHashes returns the leaf hashes of events, in order.
+func leafHashes(events []*audit.Event) ([]tlog.Hash, error) {
+	leaves := make([]tlog.Hash, len(events))
+	for i, e := range events {
+		leaf, err := auditlog.Leaf(e)
+		if err != nil {
+			return nil, err
+		}
+		leaves[i] = auditlog.LeafHash(leaf)
+	}
+	return leaves, nil
 }
 
 // growFromStored adds the stored events after the tree's size up to seq to
@@ -130,20 +157,16 @@ func (db *DB) growFromStored(ctx context.Context, tx *sql.Tx, size, upTo int64) 
 	if int64(len(events)) != upTo-size {
 		return 0, fmt.Errorf("audit seq %d is missing; the tree cannot grow past it", size+int64(len(events))+1)
 	}
-	return upTo, db.growTree(ctx, tx, size, events)
+	leaves, err := leafHashes(events)
+	if err != nil {
+		return 0, err
+	}
+	return upTo, db.growTree(ctx, tx, size, leaves)
 }
 
-// growTree hashes events (seq size+1, size+2, …) and stores the hashes
-// they add, reading only the frontier of the tree of size leaves.
-func (db *DB) growTree(ctx context.Context, tx *sql.Tx, size int64, events []*audit.Event) error {
-	leaves := make([]tlog.Hash, len(events))
-	for i, e := range events {
-		leaf, err := auditlog.Leaf(e)
-		if err != nil {
-			return err
-		}
-		leaves[i] = auditlog.LeafHash(leaf)
-	}
+// growTree stores the hashes leaves (seq size+1, size+2, …) add to the
+// tree, reading only the frontier of the tree of size leaves.
+func (db *DB) growTree(ctx context.Context, tx *sql.Tx, size int64, leaves []tlog.Hash) error {
 	var frontier map[int64]tlog.Hash
 	old := tlog.HashReaderFunc(func(indexes []int64) ([]tlog.Hash, error) {
 		if frontier == nil {
@@ -194,6 +217,9 @@ func (db *DB) growTree(ctx context.Context, tx *sql.Tx, size int64, events []*au
 // transactions of at most treeGrowBatch events each, so a large database
 // never holds the seq lock for long. It returns how many it added.
 func (db *DB) CatchUpTree(ctx context.Context) (added int64, err error) {
+	if db.noTree {
+		return 0, nil
+	}
 	for {
 		n, err := db.catchUpBatch(ctx)
 		if err != nil || n == 0 {

@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strings"
 	"testing"
 
+	"github.com/aeso-dev/aeso"
 	"github.com/aeso-dev/aeso/internal/audit"
 	"github.com/aeso-dev/aeso/internal/auditlog"
 	"github.com/aeso-dev/aeso/internal/store"
@@ -151,5 +153,34 @@ func TestAWriteCatchesUpATreeLeftBehind(t *testing.T) {
 		}
 		append1(t, db, event(1))
 		requireTreeMatchesEvents(t, db, 2)
+	})
+}
+
+func TestADatabaseOpenedWithoutTheTreeServesNoTree(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
+		ctx := context.Background()
+		open(t, tg) // migrated
+		off, err := store.Open(ctx, store.Options{URL: tg.URL, DataDir: tg.DataDir, WithoutTreeForMeasurement: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer off.Close()
+		append1(t, off, event(0), event(1), event(2))
+		if _, err := off.TreeSize(ctx); aeso.ErrorCode(err) != aeso.EUNAVAILABLE || !strings.Contains(err.Error(), "without the audit tree") {
+			t.Fatalf("TreeSize without the tree = %v; want unavailable, without the audit tree", err)
+		}
+		if _, err := off.ReadTreeHashes(ctx, []int64{0}); aeso.ErrorCode(err) != aeso.EUNAVAILABLE || !strings.Contains(err.Error(), "without the audit tree") {
+			t.Fatalf("ReadTreeHashes without the tree = %v; want unavailable, without the audit tree", err)
+		}
+		// The same database opened as served holds no tree hash for them,
+		// and catches up at start.
+		on := open(t, tg)
+		if size, err := on.TreeSize(ctx); err != nil || size != 0 {
+			t.Fatalf("tree size after writes without the tree = %d, %v; want 0", size, err)
+		}
+		if added, err := on.CatchUpTree(ctx); err != nil || added != 3 {
+			t.Fatalf("CatchUpTree = %d, %v; want 3", added, err)
+		}
+		requireTreeMatchesEvents(t, on, 3)
 	})
 }

@@ -30,6 +30,8 @@ type DB struct {
 	// driver messages kept for the log.
 	timeout  time.Duration
 	password string
+	// noTree is Options.WithoutTreeForMeasurement.
+	noTree bool
 	// Location is where the data lives, for logs: a file path or the
 	// PostgreSQL host and database, never a password.
 	Location string
@@ -43,6 +45,13 @@ type Options struct {
 	// Timeout bounds each database operation; past it the operation fails
 	// as aeso.EUNAVAILABLE. Zero means DefaultTimeout.
 	Timeout time.Duration
+	// WithoutTreeForMeasurement stores audit events without growing the
+	// audit tree, so a benchmark can measure what the tree costs. It is a
+	// measurement switch for cmd/aeso-bench only, never a flag or setting of
+	// `aeso serve`: such a database is no verifiable log, so it refuses
+	// every tree read (checkpoints, proofs, tiles) rather than sign a tree
+	// that does not cover its events.
+	WithoutTreeForMeasurement bool
 }
 
 // SQLiteFile is the database file inside the data directory.
@@ -53,10 +62,17 @@ func Open(ctx context.Context, opt Options) (*DB, error) {
 	if opt.Timeout <= 0 {
 		opt.Timeout = DefaultTimeout
 	}
+	open := openSQLite
+	target := opt.DataDir
 	if opt.URL != "" {
-		return openPostgres(ctx, opt.URL, opt.Timeout)
+		open, target = openPostgres, opt.URL
 	}
-	return openSQLite(ctx, opt.DataDir, opt.Timeout)
+	db, err := open(ctx, target, opt.Timeout)
+	if err != nil {
+		return nil, err
+	}
+	db.noTree = opt.WithoutTreeForMeasurement
+	return db, nil
 }
 
 func openSQLite(ctx context.Context, dir string, timeout time.Duration) (*DB, error) {
