@@ -151,8 +151,10 @@ func measureProofs(cfg app.Config, sizes []int64, o logOptions, report func(proo
 		conn := db.WriteConn()
 		if row.raw, err = timeRequests(o.requests, func(r *rand.Rand) (func() error, error) {
 			var h []byte
-			err := conn.QueryRowContext(ctx, `SELECT hash FROM audit_tree_hashes WHERE idx = $1`, r.Int64N(stored)).Scan(&h)
-			return func() error { return check(len(h) == tlog.HashSize, "tree hash of %d bytes", len(h)) }, err
+			err := conn.QueryRowContext(ctx, `SELECT hashes FROM audit_tree_runs WHERE first_idx <= $1 ORDER BY first_idx DESC LIMIT 1`, r.Int64N(stored)).Scan(&h)
+			return func() error {
+				return check(len(h) >= tlog.HashSize && len(h)%tlog.HashSize == 0, "tree row of %d bytes", len(h))
+			}, err
 		}); err != nil {
 			return rows, fmt.Errorf("raw point read at %d: %w", size, err)
 		}

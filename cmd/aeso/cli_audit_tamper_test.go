@@ -37,7 +37,10 @@ func TestAuditVerifyCatchesTamperingInTheDatabase(t *testing.T) {
 		{"nothing changed", func(*testing.T, *sql.DB, int64, int64) {},
 			func(int64, int64) string { return "events compared one by one with the log's tree" }, 0, 0, false},
 		{"a leaf hash of the tree changed", func(t *testing.T, db *sql.DB, k, _ int64) {
-			attack(t, db, `UPDATE audit_tree_hashes SET hash = $1 WHERE idx = $2`, make([]byte, 32), tlog.StoredHashIndex(0, k-1))
+			rewriteTree(t, db, func(hashes []tlog.Hash) []tlog.Hash {
+				hashes[tlog.StoredHashIndex(0, k-1)] = tlog.Hash{}
+				return hashes
+			})
 		}, func(int64, int64) string { return "tampered: tree mismatch: the log's tiles do not hash to the root" }, 1, 0, false},
 		{"an altered event", func(t *testing.T, db *sql.DB, k, _ int64) {
 			attack(t, db, `UPDATE audit_logs SET actor_user_id = 'mallory' WHERE seq = $1`, k)
@@ -62,7 +65,7 @@ func TestAuditVerifyCatchesTamperingInTheDatabase(t *testing.T) {
 		{"the end of the log cut off, as restoring an old backup would", func(t *testing.T, db *sql.DB, k, _ int64) {
 			attack(t, db, `DELETE FROM audit_display_names WHERE seq > $1`, k)
 			attack(t, db, `DELETE FROM audit_logs WHERE seq > $1`, k)
-			attack(t, db, `DELETE FROM audit_tree_hashes WHERE idx >= $1`, tlog.StoredHashCount(k))
+			rewriteTree(t, db, func(hashes []tlog.Hash) []tlog.Hash { return hashes[:tlog.StoredHashCount(k)] })
 		}, func(k, _ int64) string { return fmt.Sprintf("tampered: missing at seq %d", k+1) }, 1, 1, false},
 		{"an event and the tree rewritten to match", func(t *testing.T, db *sql.DB, k, _ int64) {
 			attack(t, db, `UPDATE audit_logs SET actor_user_id = 'mallory' WHERE seq = $1`, k)
@@ -160,16 +163,51 @@ func rehashTree(t *testing.T, db *sql.DB, exportPath string, k int64) {
 		hashes = append(hashes, hs...)
 	}
 	changed := 0
-	for x := tlog.StoredHashIndex(0, k-1); x < int64(len(hashes)); x++ {
-		res, err := db.Exec(`UPDATE audit_tree_hashes SET hash = $1 WHERE idx = $2 AND hash <> $1`, hashes[x][:], x)
-		if err != nil {
-			t.Fatal(err)
+	rewriteTree(t, db, func(stored []tlog.Hash) []tlog.Hash {
+		for x := tlog.StoredHashIndex(0, k-1); x < int64(len(hashes)); x++ {
+			if stored[x] != hashes[x] {
+				changed++
+			}
 		}
-		n, _ := res.RowsAffected()
-		changed += int(n)
-	}
+		return hashes
+	})
 	if changed == 0 {
 		t.Fatal("no tree hash changed: the test no longer rewrites the tree")
+	}
+}
+
+// rewriteTree reads every stored tree hash, in index order, and stores
+// what change returns in their place, as the attacker would.
+func rewriteTree(t *testing.T, db *sql.DB, change func([]tlog.Hash) []tlog.Hash) {
+	t.Helper()
+	rows, err := db.Query(`SELECT hashes FROM audit_tree_runs ORDER BY first_idx`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var all []byte
+	for rows.Next() {
+		var b []byte
+		if err := rows.Scan(&b); err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, b...)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	rows.Close()
+	hashes := make([]tlog.Hash, len(all)/tlog.HashSize)
+	for i := range hashes {
+		copy(hashes[i][:], all[i*tlog.HashSize:])
+	}
+	hashes = change(hashes)
+	all = all[:0]
+	for _, h := range hashes {
+		all = append(all, h[:]...)
+	}
+	attack(t, db, `DELETE FROM audit_tree_runs`)
+	if len(all) > 0 {
+		attack(t, db, `INSERT INTO audit_tree_runs (first_idx, hashes) VALUES (0, $1)`, all)
 	}
 }
 
@@ -240,10 +278,10 @@ func attackerConnection(t *testing.T, tg testdb.Target) *sql.DB {
 	var triggers string
 	if tg.URL == "" {
 		db, err = sql.Open("sqlite", "file:"+filepath.Join(tg.DataDir, store.SQLiteFile)+"?_pragma=busy_timeout(10000)")
-		triggers = `SELECT name, tbl_name FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN ('audit_logs', 'audit_display_names', 'audit_tree_hashes')`
+		triggers = `SELECT name, tbl_name FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN ('audit_logs', 'audit_display_names', 'audit_tree_runs')`
 	} else {
 		db, err = sql.Open("pgx", tg.URL)
-		triggers = `SELECT tgname, tgrelid::regclass::text FROM pg_trigger WHERE tgrelid IN ('audit_logs'::regclass, 'audit_display_names'::regclass, 'audit_tree_hashes'::regclass) AND NOT tgisinternal`
+		triggers = `SELECT tgname, tgrelid::regclass::text FROM pg_trigger WHERE tgrelid IN ('audit_logs'::regclass, 'audit_display_names'::regclass, 'audit_tree_runs'::regclass) AND NOT tgisinternal`
 	}
 	if err != nil {
 		t.Fatal(err)

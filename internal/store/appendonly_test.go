@@ -25,7 +25,7 @@ type guardedTable struct {
 var guardedTables = []guardedTable{
 	{name: "audit_logs", tamper: "action"},
 	{name: "audit_display_names", tamper: "actor_display_name"},
-	{name: "audit_tree_hashes", tamper: "hash"},
+	{name: "audit_tree_runs", tamper: "hashes"},
 	{name: "platform_evidence_bundles", tamper: "title"},
 	{name: "platform_evidence_items", tamper: "name"},
 	{name: "platform_evidence_promotions", tamper: "reason"},
@@ -111,8 +111,8 @@ var seedGuarded = []string{
 // seedTree stores the one-leaf tree's hash; a blob literal is written
 // differently in each dialect.
 var seedTree = map[string]string{
-	"sqlite":   `INSERT INTO audit_tree_hashes (idx, hash) VALUES (0, zeroblob(32))`,
-	"postgres": `INSERT INTO audit_tree_hashes (idx, hash) VALUES (0, decode(repeat('00', 32), 'hex'))`,
+	"sqlite":   `INSERT INTO audit_tree_runs (first_idx, hashes) VALUES (0, zeroblob(32))`,
+	"postgres": `INSERT INTO audit_tree_runs (first_idx, hashes) VALUES (0, decode(repeat('00', 32), 'hex'))`,
 }
 
 // refusal says whether err is one of the guards' refusals of table (and

@@ -4,7 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"sort"
 	"strings"
+	"sync"
 
 	"github.com/aeso-dev/aeso"
 	"github.com/aeso-dev/aeso/internal/audit"
@@ -19,6 +21,50 @@ var _ auditlog.Store = (*DB)(nil)
 // existed).
 const treeGrowBatch = 5000
 
+// maxRunHashes bounds the hashes one audit_tree_runs row holds. A row
+// always holds whole leaves (every hash a leaf adds), so it may pass the
+// bound by one leaf's hashes; 56 hashes (1,792 bytes) keep a row inline on
+// both databases (below PostgreSQL's TOAST threshold, within one SQLite
+// page), so a proof's reads stay small.
+const maxRunHashes = 56
+
+// treeTip is what identifies a tree without reading it all: its size and
+// the hash of its last leaf.
+type treeTip struct {
+	size int64
+	leaf tlog.Hash
+	// known is false when the last stored row does not hold the last
+	// leaf's hash (hashes stored one per row before runs existed).
+	known bool
+}
+
+// treeEdge remembers the frontier (the complete subtrees) of the tree this
+// process grew last, so the next transaction need not read it back. It is
+// trusted only when the stored tip matches: the last leaf hash commits to
+// an event with a unique id, so a match means the stored tree is the one
+// this process grew, whoever else shares the database and whatever
+// transaction rolled back since.
+type treeEdge struct {
+	mu       sync.Mutex
+	tip      treeTip
+	frontier map[int64]tlog.Hash
+}
+
+func (e *treeEdge) get(tip treeTip) map[int64]tlog.Hash {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if !tip.known || e.tip != tip {
+		return nil
+	}
+	return e.frontier
+}
+
+func (e *treeEdge) set(tip treeTip, frontier map[int64]tlog.Hash) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.tip, e.frontier = tip, frontier
+}
+
 // errNoTree answers every tree read of a database opened without the tree
 // (Options.WithoutTreeForMeasurement): nothing it holds may pass for a
 // checkpoint.
@@ -27,66 +73,88 @@ func errNoTree() error {
 		"this server stores audit events without the audit tree (a measurement run); it serves no checkpoints or proofs")
 }
 
-// treeSize returns how many leaves the stored tree holds.
-func (db *DB) treeSize(ctx context.Context, q querier) (int64, error) {
+// readTip reads the stored tree's size and last leaf hash from its last row.
+func (db *DB) readTip(ctx context.Context, q querier) (treeTip, error) {
 	if db.noTree {
-		return 0, errNoTree()
+		return treeTip{}, errNoTree()
 	}
-	rows, err := q.QueryContext(ctx, `SELECT MAX(idx) FROM audit_tree_hashes`)
+	var first int64
+	var hashes []byte
+	err := q.QueryRowContext(ctx, `SELECT first_idx, hashes FROM audit_tree_runs ORDER BY first_idx DESC LIMIT 1`).Scan(&first, &hashes)
+	if err == sql.ErrNoRows {
+		return treeTip{known: true}, nil
+	}
 	if err != nil {
-		return 0, fmt.Errorf("read audit tree size: %w", err)
+		return treeTip{}, fmt.Errorf("read audit tree size: %w", err)
 	}
-	defer rows.Close()
-	max := sql.NullInt64{Int64: -1}
-	if rows.Next() {
-		if err := rows.Scan(&max); err != nil {
-			return 0, fmt.Errorf("read audit tree size: %w", err)
-		}
+	if len(hashes) == 0 || len(hashes)%tlog.HashSize != 0 {
+		return treeTip{}, fmt.Errorf("audit tree row %d holds %d bytes, not whole hashes", first, len(hashes))
 	}
-	if err := rows.Err(); err != nil {
-		return 0, err
+	size, err := auditlog.SizeOf(first + int64(len(hashes)/tlog.HashSize) - 1)
+	if err != nil {
+		return treeTip{}, err
 	}
-	if !max.Valid {
-		return 0, nil
+	tip := treeTip{size: size}
+	if at := tlog.StoredHashIndex(0, size-1) - first; at >= 0 {
+		tip.known = true
+		copy(tip.leaf[:], hashes[at*tlog.HashSize:])
 	}
-	return auditlog.SizeOf(max.Int64)
+	return tip, nil
 }
 
-// readHashes returns the stored hashes at indexes, in their order.
+// treeSize returns how many leaves the stored tree holds.
+func (db *DB) treeSize(ctx context.Context, q querier) (int64, error) {
+	tip, err := db.readTip(ctx, q)
+	return tip.size, err
+}
+
+// treeRun is one audit_tree_runs row.
+type treeRun struct {
+	first  int64
+	hashes []byte
+}
+
+// readHashes returns the stored hashes at indexes, in their order: for each
+// index, the row with the greatest first_idx at or below it, each row read
+// once however many of the indexes it holds.
 func (db *DB) readHashes(ctx context.Context, q querier, indexes []int64) ([]tlog.Hash, error) {
 	if db.noTree {
 		return nil, errNoTree()
 	}
-	found := make(map[int64]tlog.Hash, len(indexes))
+	var runs []treeRun
+	seen := map[int64]bool{}
 	for start := 0; start < len(indexes); start += insertChunk {
 		chunk := indexes[start:min(start+insertChunk, len(indexes))]
 		var b strings.Builder
-		b.WriteString(`SELECT idx, hash FROM audit_tree_hashes WHERE idx IN (`)
+		b.WriteString(`WITH v(x) AS (VALUES `)
 		args := make([]any, len(chunk))
 		for i, x := range chunk {
 			if i > 0 {
 				b.WriteByte(',')
 			}
-			b.WriteString(db.dialect.placeholder(i + 1))
+			b.WriteString(`(CAST(` + db.dialect.placeholder(i+1) + ` AS BIGINT))`)
 			args[i] = x
 		}
-		b.WriteByte(')')
+		b.WriteString(`) SELECT first_idx, hashes FROM audit_tree_runs WHERE first_idx IN (
+			SELECT (SELECT r.first_idx FROM audit_tree_runs r WHERE r.first_idx <= v.x ORDER BY r.first_idx DESC LIMIT 1) FROM v)`)
 		rows, err := q.QueryContext(ctx, b.String(), args...)
 		if err != nil {
 			return nil, fmt.Errorf("read audit tree hashes: %w", err)
 		}
 		for rows.Next() {
-			var idx int64
-			var h []byte
-			if err := rows.Scan(&idx, &h); err != nil {
+			var r treeRun
+			if err := rows.Scan(&r.first, &r.hashes); err != nil {
 				rows.Close()
 				return nil, fmt.Errorf("read audit tree hashes: %w", err)
 			}
-			if len(h) != tlog.HashSize {
+			if len(r.hashes)%tlog.HashSize != 0 {
 				rows.Close()
-				return nil, fmt.Errorf("audit tree hash %d has %d bytes", idx, len(h))
+				return nil, fmt.Errorf("audit tree row %d holds %d bytes, not whole hashes", r.first, len(r.hashes))
 			}
-			found[idx] = tlog.Hash(h)
+			if !seen[r.first] {
+				seen[r.first] = true
+				runs = append(runs, r)
+			}
 		}
 		if err := rows.Close(); err != nil {
 			return nil, err
@@ -95,13 +163,14 @@ func (db *DB) readHashes(ctx context.Context, q querier, indexes []int64) ([]tlo
 			return nil, err
 		}
 	}
+	sort.Slice(runs, func(i, j int) bool { return runs[i].first < runs[j].first })
 	out := make([]tlog.Hash, len(indexes))
 	for i, x := range indexes {
-		h, ok := found[x]
-		if !ok {
+		k := sort.Search(len(runs), func(k int) bool { return runs[k].first > x }) - 1
+		if k < 0 || x-runs[k].first >= int64(len(runs[k].hashes)/tlog.HashSize) {
 			return nil, fmt.Errorf("audit tree hash %d is missing", x)
 		}
-		out[i] = h
+		copy(out[i][:], runs[k].hashes[(x-runs[k].first)*tlog.HashSize:])
 	}
 	return out, nil
 }
@@ -110,19 +179,20 @@ func (db *DB) readHashes(ctx context.Context, q querier, indexes []int64) ([]tlo
 // tree; tx holds the seq lock. A tree behind the events (a database written
 // before the tree existed) first catches up with the stored events.
 func (db *DB) appendTree(ctx context.Context, tx *sql.Tx, first int64, leaves []tlog.Hash) error {
-	size, err := db.treeSize(ctx, tx)
+	tip, err := db.readTip(ctx, tx)
 	if err != nil {
 		return err
 	}
-	if size > first-1 {
-		return fmt.Errorf("audit tree holds %d leaves, more than the %d events before seq %d", size, first-1, first)
+	if tip.size > first-1 {
+		return fmt.Errorf("audit tree holds %d leaves, more than the %d events before seq %d", tip.size, first-1, first)
 	}
-	for size < first-1 {
-		if size, err = db.growFromStored(ctx, tx, size, min(first-1, size+treeGrowBatch)); err != nil {
+	for tip.size < first-1 {
+		if tip, err = db.growFromStored(ctx, tx, tip, min(first-1, tip.size+treeGrowBatch)); err != nil {
 			return err
 		}
 	}
-	return db.growTree(ctx, tx, size, leaves)
+	_, err = db.growTree(ctx, tx, tip, leaves)
+	return err
 }
 
 // leafHashes returns the leaf hashes of events, in order.
@@ -138,48 +208,53 @@ func leafHashes(events []*audit.Event) ([]tlog.Hash, error) {
 	return leaves, nil
 }
 
-// growFromStored adds the stored events after the tree's size up to seq to
-// the tree and returns the new size.
-func (db *DB) growFromStored(ctx context.Context, tx *sql.Tx, size, upTo int64) (int64, error) {
+// growFromStored adds the stored events after the tree's tip up to seq to
+// the tree and returns the new tip.
+func (db *DB) growFromStored(ctx context.Context, tx *sql.Tx, tip treeTip, upTo int64) (treeTip, error) {
+	size := tip.size
 	rows, err := tx.QueryContext(ctx, selectEvents+` WHERE l.seq > $1 AND l.seq <= $2 ORDER BY l.seq`, size, upTo)
 	if err != nil {
-		return 0, fmt.Errorf("read events for the audit tree: %w", err)
+		return treeTip{}, fmt.Errorf("read events for the audit tree: %w", err)
 	}
 	events, err := scanEvents(rows)
 	if err != nil {
-		return 0, err
+		return treeTip{}, err
 	}
 	for i, e := range events {
 		if e.Seq != size+int64(i)+1 {
-			return 0, fmt.Errorf("audit seq %d is missing; the tree cannot grow past it", size+int64(i)+1)
+			return treeTip{}, fmt.Errorf("audit seq %d is missing; the tree cannot grow past it", size+int64(i)+1)
 		}
 	}
 	if int64(len(events)) != upTo-size {
-		return 0, fmt.Errorf("audit seq %d is missing; the tree cannot grow past it", size+int64(len(events))+1)
+		return treeTip{}, fmt.Errorf("audit seq %d is missing; the tree cannot grow past it", size+int64(len(events))+1)
 	}
 	leaves, err := leafHashes(events)
 	if err != nil {
-		return 0, err
+		return treeTip{}, err
 	}
-	return upTo, db.growTree(ctx, tx, size, leaves)
+	return db.growTree(ctx, tx, tip, leaves)
 }
 
-// growTree stores the hashes leaves (seq size+1, size+2, …) add to the
-// tree, reading only the frontier of the tree of size leaves.
-func (db *DB) growTree(ctx context.Context, tx *sql.Tx, size int64, leaves []tlog.Hash) error {
-	var frontier map[int64]tlog.Hash
-	old := tlog.HashReaderFunc(func(indexes []int64) ([]tlog.Hash, error) {
-		if frontier == nil {
-			idx := auditlog.Frontier(size)
-			hs, err := db.readHashes(ctx, tx, idx)
-			if err != nil {
-				return nil, err
-			}
-			frontier = make(map[int64]tlog.Hash, len(idx))
-			for i, x := range idx {
-				frontier[x] = hs[i]
-			}
+// growTree stores the hashes leaves (seq tip.size+1, …) add to the tree,
+// reading at most the frontier of the tree at tip, and returns the new tip.
+func (db *DB) growTree(ctx context.Context, tx *sql.Tx, tip treeTip, leaves []tlog.Hash) (treeTip, error) {
+	if len(leaves) == 0 {
+		return tip, nil
+	}
+	size := tip.size
+	frontier := db.edge.get(tip)
+	if frontier == nil {
+		idx := auditlog.Frontier(size)
+		hs, err := db.readHashes(ctx, tx, idx)
+		if err != nil {
+			return treeTip{}, err
 		}
+		frontier = make(map[int64]tlog.Hash, len(idx))
+		for i, x := range idx {
+			frontier[x] = hs[i]
+		}
+	}
+	old := tlog.HashReaderFunc(func(indexes []int64) ([]tlog.Hash, error) {
 		out := make([]tlog.Hash, len(indexes))
 		for i, x := range indexes {
 			h, ok := frontier[x]
@@ -192,23 +267,62 @@ func (db *DB) growTree(ctx context.Context, tx *sql.Tx, size int64, leaves []tlo
 	})
 	added, err := auditlog.Grow(size, leaves, old)
 	if err != nil {
-		return err
+		return treeTip{}, err
 	}
-	if len(added) == 0 {
-		return nil
-	}
-	// The hashes a run of leaves adds have consecutive indexes, so one
-	// short statement inserts them all from a single blob: nothing to
-	// parse per row, one round trip.
+	base := tlog.StoredHashIndex(0, size)
 	blob := make([]byte, 0, len(added)*tlog.HashSize)
 	for i, h := range added {
-		if h.Index != added[0].Index+int64(i) {
-			return fmt.Errorf("audit tree: hash %d follows %d", h.Index, added[0].Index+int64(i)-1)
+		if h.Index != base+int64(i) {
+			return treeTip{}, fmt.Errorf("audit tree: hash %d follows %d", h.Index, base+int64(i)-1)
 		}
 		blob = append(blob, h.Hash[:]...)
 	}
-	if _, err := tx.ExecContext(ctx, db.dialect.insertTreeHashes(), added[0].Index, blob, len(added)); err != nil {
-		return fmt.Errorf("grow audit tree: %w", err)
+	if err := db.insertRuns(ctx, tx, size, leaves, blob); err != nil {
+		return treeTip{}, err
+	}
+	next := treeTip{size: size + int64(len(leaves)), leaf: leaves[len(leaves)-1], known: true}
+	grown := make(map[int64]tlog.Hash)
+	for _, x := range auditlog.Frontier(next.size) {
+		if x >= base {
+			grown[x] = added[x-base].Hash
+		} else {
+			grown[x] = frontier[x]
+		}
+	}
+	// Remembered before the commit: a rolled-back transaction leaves a tip
+	// no stored tree matches, so it is never used.
+	db.edge.set(next, grown)
+	return next, nil
+}
+
+// insertRuns stores blob, the hashes leaves add to a tree of size leaves,
+// as rows of whole leaves of about maxRunHashes hashes each.
+func (db *DB) insertRuns(ctx context.Context, tx *sql.Tx, size int64, leaves []tlog.Hash, blob []byte) error {
+	base := tlog.StoredHashIndex(0, size)
+	var runs []treeRun
+	start := base // stored index where the current row begins
+	for i := range leaves {
+		end := tlog.StoredHashIndex(0, size+int64(i)+1) // where the next leaf's hashes begin
+		if i == len(leaves)-1 || end-start >= maxRunHashes {
+			runs = append(runs, treeRun{first: start, hashes: blob[(start-base)*tlog.HashSize : (end-base)*tlog.HashSize]})
+			start = end
+		}
+	}
+	for c := 0; c < len(runs); c += insertChunk {
+		chunk := runs[c:min(c+insertChunk, len(runs))]
+		var b strings.Builder
+		b.WriteString(`INSERT INTO audit_tree_runs (first_idx, hashes) VALUES `)
+		args := make([]any, 0, 2*len(chunk))
+		for i, r := range chunk {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString("(" + db.dialect.placeholder(2*i+1) + ", " + db.dialect.placeholder(2*i+2) + ")")
+			args = append(args, r.first, r.hashes)
+		}
+		if _, err := tx.ExecContext(ctx, b.String(), args...); err != nil {
+			return fmt.Errorf("grow audit tree: %w", err)
+		}
 	}
 	return nil
 }
@@ -238,20 +352,19 @@ func (db *DB) catchUpBatch(ctx context.Context) (added int64, err error) {
 		if err != nil {
 			return err
 		}
-		size, err := db.treeSize(ctx, tx)
-		if err != nil || size >= last {
+		tip, err := db.readTip(ctx, tx)
+		if err != nil || tip.size >= last {
 			return err
 		}
-		upTo := min(last, size+treeGrowBatch)
-		if _, err := db.growFromStored(ctx, tx, size, upTo); err != nil {
+		upTo := min(last, tip.size+treeGrowBatch)
+		if _, err := db.growFromStored(ctx, tx, tip, upTo); err != nil {
 			return err
 		}
-		added = upTo - size
+		added = upTo - tip.size
 		return nil
 	})
 	return added, err
 }
-
 // TreeSize returns how many events the stored tree covers.
 func (db *DB) TreeSize(ctx context.Context) (_ int64, err error) {
 	ctx, end := db.op(ctx, &err)

@@ -184,3 +184,136 @@ func TestADatabaseOpenedWithoutTheTreeServesNoTree(t *testing.T) {
 		requireTreeMatchesEvents(t, on, 3)
 	})
 }
+
+// treeRows counts the rows the tree is stored in.
+func treeRows(t *testing.T, db *store.DB) int {
+	t.Helper()
+	var n int
+	if err := db.WriteConn().QueryRow(`SELECT COUNT(*) FROM audit_tree_runs`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func TestABatchStoresItsTreeHashesInAFewRows(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
+		db := open(t, tg)
+		var batch []*audit.Event
+		for i := 0; i < 2000; i++ {
+			batch = append(batch, event(i))
+		}
+		append1(t, db, batch...)
+		requireTreeMatchesEvents(t, db, 2000)
+		// 2000 leaves store tlog.StoredHashCount(2000) = 3,994 hashes; in
+		// rows of about 56 hashes of whole leaves that is 72 rows, not 3,994.
+		if n := treeRows(t, db); n < 60 || n > 80 {
+			t.Fatalf("2000 events stored their tree hashes in %d rows; want about 72", n)
+		}
+		// Single events: a row each.
+		append1(t, db, event(1))
+		append1(t, db, event(2))
+		requireTreeMatchesEvents(t, db, 2002)
+	})
+}
+
+// TestTwoServersOnOneDatabaseGrowOneTree is two replicas sharing the
+// database, each remembering the edge of the tree it grew last, and a
+// transaction that grew the tree and rolled back: neither may build on an
+// edge that is not the stored one.
+func TestTwoServersOnOneDatabaseGrowOneTree(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
+		a := open(t, tg)
+		b := open(t, tg)
+		append1(t, a, event(0), event(1))
+		append1(t, b, event(2))
+		append1(t, a, event(3))
+		requireTreeMatchesEvents(t, a, 4)
+
+		// b stores a fifth; a grows the tree to 7 in a transaction that
+		// then fails...
+		append1(t, b, event(4))
+		k := 0
+		failing := func() ([]*audit.Event, error) {
+			if k++; k == 1 {
+				return []*audit.Event{event(6), event(7)}, nil
+			}
+			return nil, fmt.Errorf("the client went away")
+		}
+		if _, _, err := a.AppendEvents(context.Background(), failing); err == nil {
+			t.Fatal("a batch whose body failed half way was stored")
+		}
+		// ...b stores two other events, a tree of 7 a never saw, then a
+		// grows it further.
+		append1(t, b, event(8), event(9))
+		append1(t, a, event(10))
+		append1(t, b, event(11))
+		requireTreeMatchesEvents(t, a, 9)
+		requireTreeMatchesEvents(t, b, 9)
+	})
+}
+
+func TestATreeStoredOneHashARowIsMigratedToRuns(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
+		ctx := context.Background()
+		db, err := store.Open(ctx, store.Options{URL: tg.URL, DataDir: tg.DataDir})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		if err := db.MigrateTo(ctx, 11); err != nil {
+			t.Fatal(err)
+		}
+		// Five events and their tree, one hash a row, as aeso stored them
+		// before runs.
+		const old = 5
+		mem := map[int64]tlog.Hash{}
+		r := tlog.HashReaderFunc(func(indexes []int64) ([]tlog.Hash, error) {
+			out := make([]tlog.Hash, len(indexes))
+			for i, x := range indexes {
+				out[i] = mem[x]
+			}
+			return out, nil
+		})
+		for i := int64(1); i <= old; i++ {
+			q := fmt.Sprintf(`INSERT INTO audit_logs (seq, id, action, result, occurred_at, recorded_at, source, metadata)
+				VALUES (%d, '00000000-0000-4000-8000-%012d', 'fleet.node.drain', 'success', %s, %s, 'ci', '{"n":%d}')`, i, i, when, when, i)
+			if err := db.Exec(ctx, q); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := db.Exec(ctx, fmt.Sprintf(`UPDATE audit_seq SET last_seq = %d`, old)); err != nil {
+			t.Fatal(err)
+		}
+		events, err := db.EventsAfter(ctx, 0, old)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, e := range events {
+			leaf, err := auditlog.Leaf(e)
+			if err != nil {
+				t.Fatal(err)
+			}
+			hs, err := tlog.StoredHashes(int64(i), leaf, r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for j, h := range hs {
+				x := tlog.StoredHashIndex(0, int64(i)) + int64(j)
+				mem[x] = h
+				if _, err := db.WriteConn().Exec(`INSERT INTO audit_tree_hashes (idx, hash) VALUES ($1, $2)`, x, h[:]); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		if _, err := db.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		requireTreeMatchesEvents(t, db, old)
+		if n := treeRows(t, db); int64(n) != tlog.StoredHashCount(old) {
+			t.Fatalf("%d rows after the migration; want the %d hashes one a row", n, tlog.StoredHashCount(old))
+		}
+		append1(t, db, event(1), event(2))
+		append1(t, db, event(3))
+		requireTreeMatchesEvents(t, db, old+3)
+	})
+}

@@ -32,6 +32,8 @@ type DB struct {
 	password string
 	// noTree is Options.WithoutTreeForMeasurement.
 	noTree bool
+	// edge is the frontier of the audit tree this process grew last.
+	edge treeEdge
 	// Location is where the data lives, for logs: a file path or the
 	// PostgreSQL host and database, never a password.
 	Location string

@@ -28,9 +28,6 @@ type dialect interface {
 	lockSeq() string
 	// subjectName is SQL for the name part of a "name@ref" subject column.
 	subjectName(column string) string
-	// insertTreeHashes inserts $3 audit tree hashes with indexes $1, $1+1,
-	// …, cut from the blob $2 of 32-byte hashes.
-	insertTreeHashes() string
 }
 
 // sqliteTimeLayout is fixed-width so TEXT comparison orders times correctly.
@@ -58,17 +55,7 @@ func (sqliteDialect) subjectName(c string) string {
 	return "substr(" + c + ", 1, instr(" + c + " || '@', '@') - 1)"
 }
 
-func (sqliteDialect) insertTreeHashes() string {
-	return `WITH RECURSIVE i(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM i WHERE n + 1 < $3)
-		INSERT INTO audit_tree_hashes (idx, hash) SELECT $1 + n, substr($2, n * 32 + 1, 32) FROM i`
-}
-
 type postgresDialect struct{}
-
-func (postgresDialect) insertTreeHashes() string {
-	return `INSERT INTO audit_tree_hashes (idx, hash)
-		SELECT $1::bigint + g, substring($2::bytea FROM g * 32 + 1 FOR 32) FROM generate_series(0, $3::int - 1) AS g`
-}
 
 func (postgresDialect) name() string                { return "postgres" }
 func (postgresDialect) placeholder(n int) string    { return "$" + strconv.Itoa(n) }

@@ -308,6 +308,7 @@ func (db *DB) BundlePromotions(ctx context.Context, id string) (_ []*evidence.Pr
 
 type querier interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
 func queryPromotions(ctx context.Context, q querier, bundleID string) ([]*evidence.Promotion, error) {
