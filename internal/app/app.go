@@ -179,6 +179,7 @@ func Start(ctx context.Context, cfg Config) (*Main, error) {
 		MaxBody: cfg.MaxBody, Version: cfg.Version, NewReqID: NewID, Now: cfg.Now, RetryAfter: cfg.DBTimeout,
 	}
 	srv.Metrics.WatchPosture(statusSvc.Current, cfg.Logger)
+	srv.Metrics.WatchGroupCommits(db.GroupCommits)
 	// abort undoes a start that failed after the database was in use.
 	abort := func(err error) (*Main, error) {
 		if m.stopWait != nil {

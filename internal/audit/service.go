@@ -21,6 +21,9 @@ type Store interface {
 	// with different content (an *IDConflictError), or an error from next,
 	// fails the whole call and nothing is written.
 	AppendEvents(ctx context.Context, next Chunks) (stored []*Event, created []bool, err error)
+	// AppendEvent stores one event as AppendEvents would, committed
+	// together with the single events that arrive at the same time.
+	AppendEvent(ctx context.Context, e *Event) (stored *Event, created bool, err error)
 	// GetEvent returns one event or a not_found error.
 	GetEvent(ctx context.Context, id string) (*Event, error)
 	// ListEvents returns events matching f, highest seq first.
@@ -78,7 +81,11 @@ func (s *Service) Record(ctx context.Context, o Origin, ins []Input, batch bool)
 		if err != nil {
 			return nil, nil, err
 		}
-		return d.finish(s.Store.AppendEvents(ctx, Slice(unique)))
+		stored, created, err := s.Store.AppendEvent(ctx, unique[0])
+		if err != nil {
+			return d.finish(nil, nil, err)
+		}
+		return d.finish([]*Event{stored}, []bool{created}, nil)
 	}
 	if err := checkBatchSize(len(ins)); err != nil {
 		return nil, nil, err

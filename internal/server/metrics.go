@@ -56,6 +56,20 @@ func NewMetrics(reg *prometheus.Registry) *Metrics {
 	return m
 }
 
+// WatchGroupCommits exports how single events are grouped into
+// transactions: events/commits is the mean group size, 1 when senders
+// never overlap.
+func (m *Metrics) WatchGroupCommits(stats func() (commits, events int64)) {
+	m.registry.MustRegister(
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "aeso_audit_group_commits_total", Help: "Transactions that stored single-event ingest requests together.",
+		}, func() float64 { c, _ := stats(); return float64(c) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "aeso_audit_group_commit_events_total", Help: "Single events committed in those transactions.",
+		}, func() float64 { _, e := stats(); return float64(e) }),
+	)
+}
+
 // knownMethods bounds the method label: anyone can send "FOO1".
 var knownMethods = map[string]bool{
 	"GET": true, "HEAD": true, "POST": true, "PUT": true, "PATCH": true, "DELETE": true, "OPTIONS": true,

@@ -365,6 +365,7 @@ func (db *DB) catchUpBatch(ctx context.Context) (added int64, err error) {
 	})
 	return added, err
 }
+
 // TreeSize returns how many events the stored tree covers.
 func (db *DB) TreeSize(ctx context.Context) (_ int64, err error) {
 	ctx, end := db.op(ctx, &err)

@@ -34,6 +34,8 @@ type DB struct {
 	noTree bool
 	// edge is the frontier of the audit tree this process grew last.
 	edge treeEdge
+	// group writes single events in groups (see AppendEvent).
+	group *committer
 	// Location is where the data lives, for logs: a file path or the
 	// PostgreSQL host and database, never a password.
 	Location string
@@ -99,7 +101,7 @@ func openSQLite(ctx context.Context, dir string, timeout time.Duration) (*DB, er
 		return nil, err
 	}
 	read.SetMaxOpenConns(4)
-	db := &DB{dialect: sqliteDialect{}, write: write, read: read, timeout: timeout, Location: path}
+	db := &DB{dialect: sqliteDialect{}, write: write, read: read, timeout: timeout, Location: path, group: newCommitter()}
 	if err := db.Ping(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
@@ -125,7 +127,7 @@ func openPostgres(ctx context.Context, url string, timeout time.Duration) (*DB, 
 	pool.SetMaxOpenConns(16)
 	pool.SetMaxIdleConns(16)
 	pool.SetConnMaxIdleTime(5 * time.Minute)
-	db := &DB{dialect: postgresDialect{}, write: pool, read: pool, timeout: timeout,
+	db := &DB{dialect: postgresDialect{}, write: pool, read: pool, timeout: timeout, group: newCommitter(),
 		password: urlPassword(url), Location: describeURL(url)}
 	if err := db.Ping(ctx); err != nil {
 		db.Close()
@@ -149,6 +151,12 @@ func (db *DB) Ping(ctx context.Context) error {
 
 // Close releases every connection.
 func (db *DB) Close() error {
+	// The committer finishes the group it is writing and refuses the rest;
+	// one never started is marked finished.
+	c := db.group
+	c.closing.Do(func() { close(c.stop) })
+	c.start.Do(func() { close(c.done) })
+	<-c.done
 	err := db.write.Close()
 	if db.read != db.write {
 		err = errors.Join(err, db.read.Close())

@@ -17,3 +17,9 @@ func (db *DB) MigrateTo(ctx context.Context, version int64) error {
 	}
 	return nil
 }
+
+// QueuedEvents is how many single events wait for the committer.
+func (db *DB) QueuedEvents() int { return len(db.group.queue) }
+
+// TakenEvents is how many single events the committer has taken so far.
+func (db *DB) TakenEvents() int64 { return db.group.taken.Load() }

@@ -1,0 +1,231 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"sync"
+	"sync/atomic"
+
+	"github.com/aeso-dev/aeso"
+	"github.com/aeso-dev/aeso/internal/audit"
+)
+
+// maxGroup bounds the events one group commit writes.
+const maxGroup = insertChunk
+
+// groupQueue is how many single events may wait for the next group before
+// a sender waits for room (within its own deadline).
+const groupQueue = 4 * maxGroup
+
+// A waiting event's state: queued until the committer takes it or its
+// sender gives up, whichever comes first; never both.
+const (
+	queued int32 = iota
+	taken
+	abandoned
+)
+
+type pendingEvent struct {
+	e     *audit.Event
+	state atomic.Int32
+	done  chan groupResult // buffered: the committer never waits for the sender
+}
+
+type groupResult struct {
+	stored  *audit.Event
+	created bool
+	err     error
+}
+
+// committer writes single events in groups: whatever arrived while the
+// previous group committed goes into the next transaction, so concurrent
+// senders share one seq lock, one tree update and one fsync instead of
+// taking turns for each.
+type committer struct {
+	start   sync.Once
+	closing sync.Once
+	queue   chan *pendingEvent
+	stop    chan struct{}
+	done    chan struct{}
+
+	commits, events atomic.Int64
+	taken           atomic.Int64
+}
+
+// GroupCommits returns how many group transactions committed and how many
+// events they held.
+func (db *DB) GroupCommits() (commits, events int64) {
+	return db.group.commits.Load(), db.group.events.Load()
+}
+
+func newCommitter() *committer {
+	return &committer{
+		queue: make(chan *pendingEvent, groupQueue),
+		stop:  make(chan struct{}),
+		done:  make(chan struct{}),
+	}
+}
+
+// AppendEvent stores one event like AppendEvents (same idempotency, same
+// gap-free seq), in a transaction shared with the single events that arrive
+// at the same time. It returns once the event is committed, or with an
+// error if it never will be: a sender whose deadline passes while its event
+// still waits takes it back; once its group has begun, it waits for the
+// group's answer, which the group's own deadline bounds.
+func (db *DB) AppendEvent(ctx context.Context, e *audit.Event) (_ *audit.Event, _ bool, err error) {
+	ctx, end := db.op(ctx, &err)
+	defer end()
+	c := db.group
+	c.start.Do(func() { go db.commitLoop() })
+	p := &pendingEvent{e: e, done: make(chan groupResult, 1)}
+	select {
+	case <-c.stop:
+		return nil, false, errClosing()
+	default:
+	}
+	select {
+	case c.queue <- p:
+	case <-c.stop:
+		return nil, false, errClosing()
+	case <-ctx.Done():
+		return nil, false, ctx.Err()
+	}
+	select {
+	case r := <-p.done:
+		return r.stored, r.created, r.err
+	case <-ctx.Done():
+		if p.state.CompareAndSwap(queued, abandoned) {
+			return nil, false, ctx.Err()
+		}
+		r := <-p.done
+		return r.stored, r.created, r.err
+	}
+}
+
+func errClosing() error {
+	return aeso.Reasonf(aeso.EUNAVAILABLE, aeso.EUNAVAILABLE, "the server is shutting down; retry later")
+}
+
+// commitLoop takes the waiting events, as many as are there, and commits
+// them as one group, until the database closes.
+func (db *DB) commitLoop() {
+	c := db.group
+	defer close(c.done)
+	for {
+		var group []*pendingEvent
+		select {
+		case p := <-c.queue:
+			group = c.take(group, p)
+		case <-c.stop:
+			c.refuseWaiting()
+			return
+		}
+	drain:
+		for len(group) < maxGroup {
+			select {
+			case p := <-c.queue:
+				group = c.take(group, p)
+			default:
+				break drain
+			}
+		}
+		if len(group) > 0 {
+			db.commitGroup(group)
+		}
+	}
+}
+
+// take adds p to group unless its sender gave up on it.
+func (c *committer) take(group []*pendingEvent, p *pendingEvent) []*pendingEvent {
+	if p.state.CompareAndSwap(queued, taken) {
+		c.taken.Add(1)
+		return append(group, p)
+	}
+	return group
+}
+
+// refuseWaiting answers every event still queued when the database closes.
+func (c *committer) refuseWaiting() {
+	for {
+		select {
+		case p := <-c.queue:
+			if p.state.CompareAndSwap(queued, taken) {
+				p.done <- groupResult{err: errClosing()}
+			}
+		default:
+			return
+		}
+	}
+}
+
+// commitGroup writes group in one transaction and answers each sender. A
+// group that fails for a reason other than an outage is written again one
+// event at a time, so one bad event cannot fail the others.
+func (db *DB) commitGroup(group []*pendingEvent) {
+	results, err := db.writeGroup(group)
+	if err == nil {
+		db.group.commits.Add(1)
+		db.group.events.Add(int64(len(group)))
+	}
+	if err != nil && len(group) > 1 && !outage(err) {
+		for _, p := range group {
+			db.commitGroup([]*pendingEvent{p})
+		}
+		return
+	}
+	for i, p := range group {
+		if err != nil {
+			p.done <- groupResult{err: err}
+		} else {
+			p.done <- results[i]
+		}
+	}
+}
+
+// writeGroup stores the group's new events after the stored ones, in
+// arrival order, and returns each sender's answer: its event, a replay of
+// one already stored (or sent earlier in the group) with the same
+// content, or a conflict.
+func (db *DB) writeGroup(group []*pendingEvent) (results []groupResult, err error) {
+	ctx, cancel := context.WithTimeout(context.Background(), db.timeout)
+	defer cancel()
+	results = make([]groupResult, len(group))
+	err = db.inTx(ctx, func(tx *sql.Tx) error {
+		start, err := db.lockSeq(ctx, tx)
+		if err != nil {
+			return err
+		}
+		events := make([]*audit.Event, len(group))
+		for i, p := range group {
+			events[i] = p.e
+		}
+		existing, err := db.eventsByID(ctx, tx, events)
+		if err != nil {
+			return err
+		}
+		first := make(map[string]*audit.Event, len(group))
+		var fresh []*audit.Event
+		for i, e := range events {
+			stored, ok := existing[e.ID]
+			if !ok {
+				stored, ok = first[e.ID]
+			}
+			switch {
+			case !ok:
+				first[e.ID] = e
+				fresh = append(fresh, e)
+				results[i] = groupResult{stored: e, created: true}
+			case stored.SameContent(e):
+				results[i] = groupResult{stored: stored}
+			default:
+				results[i] = groupResult{err: &audit.IDConflictError{ID: e.ID}}
+			}
+		}
+		last, err := db.insertNumbered(ctx, tx, start, fresh)
+		if err != nil {
+			return err
+		}
+		return db.saveSeq(ctx, tx, start, last)
+	})
+	return results, db.classify(err)
+}
