@@ -3,11 +3,13 @@
 //
 //	go run ./cmd/aeso-bench ingest [-n 20000] [-batch 1000] [-postgres URL]
 //	go run ./cmd/aeso-bench log [-sizes 100000,1000000] [-n-proof 2000] [-postgres URL]
+//	go run ./cmd/aeso-bench single [-clients 32] [-duration 5s] [-postgres URL]
 //
 // ingest writes N identical-shaped audit events twice per dialect: straight
-// into audit_logs with multi-row INSERTs in transactions of -batch rows (the
-// database's ceiling), then through the HTTP batch API of a real server
-// (validation, redaction, seq assignment, presentation of the answer). It
+// into audit_logs in transactions of -batch rows (the database's ceiling:
+// multi-row INSERTs on SQLite, COPY on PostgreSQL), then through the HTTP
+// batch API of a real server (validation, redaction, seq assignment,
+// presentation of the answer). It
 // prints both rates and their ratio. PostgreSQL runs when -postgres or
 // AESO_BENCH_POSTGRES_URL names a server; each run uses a schema of its own.
 //
@@ -16,6 +18,10 @@
 // and raw inserts; then, on a log filled to each of -sizes events, the
 // latency of inclusion and consistency proofs through the HTTP server beside
 // one indexed point read of a tree hash from the same database.
+//
+// single sends one event per request from -clients clients at once, and
+// from one, beside GET /healthz from the same clients on the same server:
+// the HTTP floor of the machine, load generator included.
 package main
 
 import (
@@ -40,13 +46,14 @@ import (
 	"github.com/aeso-dev/aeso/client"
 	"github.com/aeso-dev/aeso/internal/app"
 	"github.com/google/uuid"
-	_ "github.com/jackc/pgx/v5/stdlib"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 )
 
-const usage = "usage: aeso-bench ingest|log [flags] (-h lists them)"
+const usage = "usage: aeso-bench ingest|log|single [flags] (-h lists them)"
 
 func main() {
-	if len(os.Args) < 2 || (os.Args[1] != "ingest" && os.Args[1] != "log") {
+	if len(os.Args) < 2 || (os.Args[1] != "ingest" && os.Args[1] != "log" && os.Args[1] != "single") {
 		fmt.Fprintln(os.Stderr, usage)
 		os.Exit(2)
 	}
@@ -62,6 +69,11 @@ func main() {
 		fs.StringVar(&lo.sizes, "sizes", "100000,1000000", "tree sizes at which proofs are measured, ascending")
 		fs.IntVar(&lo.requests, "n-proof", 2000, "proofs (and raw point reads) measured at each size")
 		fs.DurationVar(&lo.fillTimeout, "fill-timeout", 15*time.Minute, "give up filling a log past this time")
+	}
+	var so singleOptions
+	if os.Args[1] == "single" {
+		fs.IntVar(&so.clients, "clients", 32, "concurrent clients, each with its own connection")
+		fs.DurationVar(&so.duration, "duration", 5*time.Second, "length of each measurement")
 	}
 	_ = fs.Parse(os.Args[2:])
 	if *cpuprofile != "" {
@@ -87,6 +99,14 @@ func main() {
 			continue
 		}
 		dialects = append(dialects, dialect)
+	}
+	if os.Args[1] == "single" {
+		so.rounds, so.pg = *rounds, *pg
+		if err := runSingle(dialects, so); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		return
 	}
 	if os.Args[1] == "log" {
 		lo.n, lo.batch, lo.rounds, lo.concurrency, lo.pg = *n, *batch, *rounds, *concurrency, *pg
@@ -205,6 +225,9 @@ func rawRate(cfg app.Config, n, batch int) (float64, error) {
 		t, _ := time.Parse(time.RFC3339Nano, s)
 		return t
 	}
+	if db.Dialect() == "postgres" {
+		return copyRate(ctx, conn, n, batch)
+	}
 	start := time.Now()
 	seq := int64(0)
 	for done := 0; done < n; done += batch {
@@ -246,6 +269,52 @@ func rawRate(cfg app.Config, n, batch int) (float64, error) {
 		if err := tx.Commit(); err != nil {
 			return 0, err
 		}
+	}
+	return float64(n) / time.Since(start).Seconds(), nil
+}
+
+// copyRate writes n rows into audit_logs with PostgreSQL's COPY, in
+// transactions of batch rows: the database's real ceiling for bulk writes.
+func copyRate(ctx context.Context, pool *sql.DB, n, batch int) (float64, error) {
+	conn, err := pool.Conn(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer conn.Close()
+	columns := []string{"seq", "id", "actor_user_id", "actor_service_account_id", "actor_role", "action",
+		"target_type", "target_id", "result", "correlation_id", "occurred_at", "metadata", "recorded_at", "source",
+		"request_id", "trace_id", "redacted_paths"}
+	occurred, _ := time.Parse(time.RFC3339Nano, template(0).OccurredAt)
+	recorded := time.Date(2026, 11, 23, 12, 0, 1, 0, time.UTC)
+	start := time.Now()
+	err = conn.Raw(func(dc any) error {
+		pc := dc.(*stdlib.Conn).Conn()
+		seq := int64(0)
+		for done := 0; done < n; done += batch {
+			rows := make([][]any, batch)
+			for i := range rows {
+				seq++
+				ev := template(done + i)
+				rows[i] = []any{seq, uuid.Must(uuid.NewV7()).String(), ev.ActorUserID, "", ev.ActorRole, ev.Action,
+					ev.TargetType, ev.TargetID, ev.Result, ev.CorrelationID, occurred, string(ev.Metadata),
+					recorded, "bench", "req-1", "", "[]"}
+			}
+			tx, err := pc.Begin(ctx)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.CopyFrom(ctx, pgx.Identifier{"audit_logs"}, columns, pgx.CopyFromRows(rows)); err != nil {
+				tx.Rollback(ctx)
+				return err
+			}
+			if err := tx.Commit(ctx); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
 	}
 	return float64(n) / time.Since(start).Seconds(), nil
 }

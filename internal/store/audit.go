@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/aeso-dev/aeso"
 	"github.com/aeso-dev/aeso/internal/audit"
@@ -139,6 +140,9 @@ func (db *DB) saveSeq(ctx context.Context, tx *sql.Tx, start, last int64) error 
 
 // insertEvents writes events whose seq is already set.
 func (db *DB) insertEvents(ctx context.Context, tx *sql.Tx, events []*audit.Event) error {
+	if db.dialect.name() == "postgres" {
+		return insertEventArrays(ctx, tx, events)
+	}
 	for start := 0; start < len(events); start += insertChunk {
 		chunk := events[start:min(start+insertChunk, len(events))]
 		var q strings.Builder
@@ -177,6 +181,49 @@ func (db *DB) insertEvents(ctx context.Context, tx *sql.Tx, events []*audit.Even
 			if _, err := tx.ExecContext(ctx, q.String(), names...); err != nil {
 				return fmt.Errorf("insert audit display names: %w", err)
 			}
+		}
+	}
+	return nil
+}
+
+// insertEventArrays writes events on PostgreSQL as one INSERT … SELECT
+// FROM unnest of one array per column: 17 parameters however many rows,
+// which PostgreSQL parses and plans once, at about the rate of COPY.
+func insertEventArrays(ctx context.Context, tx *sql.Tx, events []*audit.Event) error {
+	n := len(events)
+	seqs := make([]int64, n)
+	ids, actors, accounts, roles, actions := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	targetTypes, targetIDs, results, correlations := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	occurred, recorded := make([]time.Time, n), make([]time.Time, n)
+	metadata, sources, requests, traces, paths := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	var nameSeqs []int64
+	var actorNames, targetNames []string
+	for i, e := range events {
+		p, err := json.Marshal(nonNil(e.RedactedPaths))
+		if err != nil {
+			return err
+		}
+		seqs[i], ids[i], actors[i], accounts[i], roles[i], actions[i] = e.Seq, e.ID, e.ActorUserID, e.ActorServiceAccountID, e.ActorRole, e.Action
+		targetTypes[i], targetIDs[i], results[i], correlations[i] = e.TargetType, e.TargetID, e.Result, e.CorrelationID
+		occurred[i], recorded[i] = e.OccurredAt.UTC(), e.RecordedAt.UTC()
+		metadata[i], sources[i], requests[i], traces[i], paths[i] = string(e.Metadata), e.Source, e.RequestID, e.TraceID, string(p)
+		if e.ActorDisplayName != "" || e.TargetDisplayName != "" {
+			nameSeqs = append(nameSeqs, e.Seq)
+			actorNames, targetNames = append(actorNames, e.ActorDisplayName), append(targetNames, e.TargetDisplayName)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO audit_logs (`+auditColumns+`)
+		SELECT * FROM unnest($1::bigint[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+			$8::text[], $9::text[], $10::text[], $11::timestamptz[], $12::json[], $13::timestamptz[], $14::text[],
+			$15::text[], $16::text[], $17::json[])`,
+		seqs, ids, actors, accounts, roles, actions, targetTypes, targetIDs, results, correlations,
+		occurred, metadata, recorded, sources, requests, traces, paths); err != nil {
+		return fmt.Errorf("insert audit events: %w", err)
+	}
+	if len(nameSeqs) > 0 {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO audit_display_names (seq, actor_display_name, target_display_name)
+			SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[])`, nameSeqs, actorNames, targetNames); err != nil {
+			return fmt.Errorf("insert audit display names: %w", err)
 		}
 	}
 	return nil
