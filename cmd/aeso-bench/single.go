@@ -78,7 +78,9 @@ func measureSingle(cfg app.Config, o singleOptions) (singleResult, error) {
 	if err != nil {
 		return singleResult{}, err
 	}
-	healthz := func(hc *http.Client) error { return call(hc, http.MethodGet, m.URL()+"/healthz", "", nil, http.StatusOK) }
+	healthz := func(hc *http.Client) error {
+		return call(hc, http.MethodGet, m.URL()+"/healthz", "", nil, http.StatusOK)
+	}
 	single := func(hc *http.Client) error {
 		return call(hc, http.MethodPost, m.URL()+"/v1/audit/events", cfg.AdminToken, body, http.StatusCreated)
 	}
