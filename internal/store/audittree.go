@@ -28,41 +28,57 @@ const treeGrowBatch = 5000
 // page), so a proof's reads stay small.
 const maxRunHashes = 56
 
-// treeTip is what identifies a tree without reading it all: its size and
-// the hash of its last leaf.
-type treeTip struct {
-	size int64
-	leaf tlog.Hash
-	// known is false when the last stored row does not hold the last
-	// leaf's hash (hashes stored one per row before runs existed).
-	known bool
-}
-
-// treeEdge remembers the frontier (the complete subtrees) of the tree this
-// process grew last, so the next transaction need not read it back. It is
-// trusted only when the stored tip matches: the last leaf hash commits to
-// an event with a unique id, so a match means the stored tree is the one
-// this process grew, whoever else shares the database and whatever
-// transaction rolled back since.
+// treeEdge remembers the frontier (the complete subtrees) of the tree as
+// this process's last committed transaction left it, so the next one need
+// not read the tree at all. It is trusted only for a tree of exactly that
+// size: the frontier is published after the commit, and seq (which the
+// tree's size always equals) only grows, so a tree of that size is the one
+// this process committed, whatever other replicas did before or roll back
+// since. A transaction's own growth is pending until it commits.
 type treeEdge struct {
 	mu       sync.Mutex
-	tip      treeTip
-	frontier map[int64]tlog.Hash
+	size     int64
+	frontier map[int64]tlog.Hash // nil until a commit published one
+
+	tx              *sql.Tx // the transaction that grew the tree last, uncommitted
+	pendingSize     int64
+	pendingFrontier map[int64]tlog.Hash
 }
 
-func (e *treeEdge) get(tip treeTip) map[int64]tlog.Hash {
+// lookup returns the frontier of a tree of size as tx sees it, if known.
+func (e *treeEdge) lookup(tx *sql.Tx, size int64) map[int64]tlog.Hash {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if !tip.known || e.tip != tip {
+	if e.tx == tx && e.pendingFrontier != nil {
+		if e.pendingSize == size {
+			return e.pendingFrontier
+		}
 		return nil
 	}
-	return e.frontier
+	if e.frontier != nil && e.size == size {
+		return e.frontier
+	}
+	return nil
 }
 
-func (e *treeEdge) set(tip treeTip, frontier map[int64]tlog.Hash) {
+// grew records the frontier tx's growth left, until tx ends.
+func (e *treeEdge) grew(tx *sql.Tx, size int64, frontier map[int64]tlog.Hash) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	e.tip, e.frontier = tip, frontier
+	e.tx, e.pendingSize, e.pendingFrontier = tx, size, frontier
+}
+
+// settle publishes tx's growth if it committed and forgets it either way.
+func (e *treeEdge) settle(tx *sql.Tx, committed bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.tx != tx {
+		return
+	}
+	if committed {
+		e.size, e.frontier = e.pendingSize, e.pendingFrontier
+	}
+	e.tx, e.pendingFrontier = nil, nil
 }
 
 // errNoTree answers every tree read of a database opened without the tree
@@ -73,39 +89,25 @@ func errNoTree() error {
 		"this server stores audit events without the audit tree (a measurement run); it serves no checkpoints or proofs")
 }
 
-// readTip reads the stored tree's size and last leaf hash from its last row.
-func (db *DB) readTip(ctx context.Context, q querier) (treeTip, error) {
+// treeSize returns how many leaves the stored tree holds, from its last
+// row.
+func (db *DB) treeSize(ctx context.Context, q querier) (int64, error) {
 	if db.noTree {
-		return treeTip{}, errNoTree()
+		return 0, errNoTree()
 	}
 	var first int64
 	var hashes []byte
 	err := q.QueryRowContext(ctx, `SELECT first_idx, hashes FROM audit_tree_runs ORDER BY first_idx DESC LIMIT 1`).Scan(&first, &hashes)
 	if err == sql.ErrNoRows {
-		return treeTip{known: true}, nil
+		return 0, nil
 	}
 	if err != nil {
-		return treeTip{}, fmt.Errorf("read audit tree size: %w", err)
+		return 0, fmt.Errorf("read audit tree size: %w", err)
 	}
 	if len(hashes) == 0 || len(hashes)%tlog.HashSize != 0 {
-		return treeTip{}, fmt.Errorf("audit tree row %d holds %d bytes, not whole hashes", first, len(hashes))
+		return 0, fmt.Errorf("audit tree row %d holds %d bytes, not whole hashes", first, len(hashes))
 	}
-	size, err := auditlog.SizeOf(first + int64(len(hashes)/tlog.HashSize) - 1)
-	if err != nil {
-		return treeTip{}, err
-	}
-	tip := treeTip{size: size}
-	if at := tlog.StoredHashIndex(0, size-1) - first; at >= 0 {
-		tip.known = true
-		copy(tip.leaf[:], hashes[at*tlog.HashSize:])
-	}
-	return tip, nil
-}
-
-// treeSize returns how many leaves the stored tree holds.
-func (db *DB) treeSize(ctx context.Context, q querier) (int64, error) {
-	tip, err := db.readTip(ctx, q)
-	return tip.size, err
+	return auditlog.SizeOf(first + int64(len(hashes)/tlog.HashSize) - 1)
 }
 
 // treeRun is one audit_tree_runs row.
@@ -179,20 +181,22 @@ func (db *DB) readHashes(ctx context.Context, q querier, indexes []int64) ([]tlo
 // tree; tx holds the seq lock. A tree behind the events (a database written
 // before the tree existed) first catches up with the stored events.
 func (db *DB) appendTree(ctx context.Context, tx *sql.Tx, first int64, leaves []tlog.Hash) error {
-	tip, err := db.readTip(ctx, tx)
+	if frontier := db.edge.lookup(tx, first-1); frontier != nil {
+		return db.growTree(ctx, tx, first-1, frontier, leaves)
+	}
+	size, err := db.treeSize(ctx, tx)
 	if err != nil {
 		return err
 	}
-	if tip.size > first-1 {
-		return fmt.Errorf("audit tree holds %d leaves, more than the %d events before seq %d", tip.size, first-1, first)
+	if size > first-1 {
+		return fmt.Errorf("audit tree holds %d leaves, more than the %d events before seq %d", size, first-1, first)
 	}
-	for tip.size < first-1 {
-		if tip, err = db.growFromStored(ctx, tx, tip, min(first-1, tip.size+treeGrowBatch)); err != nil {
+	for size < first-1 {
+		if size, err = db.growFromStored(ctx, tx, size, min(first-1, size+treeGrowBatch)); err != nil {
 			return err
 		}
 	}
-	_, err = db.growTree(ctx, tx, tip, leaves)
-	return err
+	return db.growTree(ctx, tx, size, db.edge.lookup(tx, size), leaves)
 }
 
 // leafHashes returns the leaf hashes of events, in order.
@@ -208,46 +212,43 @@ func leafHashes(events []*audit.Event) ([]tlog.Hash, error) {
 	return leaves, nil
 }
 
-// growFromStored adds the stored events after the tree's tip up to seq to
-// the tree and returns the new tip.
-func (db *DB) growFromStored(ctx context.Context, tx *sql.Tx, tip treeTip, upTo int64) (treeTip, error) {
-	size := tip.size
+// growFromStored adds the stored events after the tree's size up to seq to
+// the tree and returns the new size.
+func (db *DB) growFromStored(ctx context.Context, tx *sql.Tx, size, upTo int64) (int64, error) {
 	rows, err := tx.QueryContext(ctx, selectEvents+` WHERE l.seq > $1 AND l.seq <= $2 ORDER BY l.seq`, size, upTo)
 	if err != nil {
-		return treeTip{}, fmt.Errorf("read events for the audit tree: %w", err)
+		return 0, fmt.Errorf("read events for the audit tree: %w", err)
 	}
 	events, err := scanEvents(rows)
 	if err != nil {
-		return treeTip{}, err
+		return 0, err
 	}
 	for i, e := range events {
 		if e.Seq != size+int64(i)+1 {
-			return treeTip{}, fmt.Errorf("audit seq %d is missing; the tree cannot grow past it", size+int64(i)+1)
+			return 0, fmt.Errorf("audit seq %d is missing; the tree cannot grow past it", size+int64(i)+1)
 		}
 	}
 	if int64(len(events)) != upTo-size {
-		return treeTip{}, fmt.Errorf("audit seq %d is missing; the tree cannot grow past it", size+int64(len(events))+1)
+		return 0, fmt.Errorf("audit seq %d is missing; the tree cannot grow past it", size+int64(len(events))+1)
 	}
 	leaves, err := leafHashes(events)
 	if err != nil {
-		return treeTip{}, err
+		return 0, err
 	}
-	return db.growTree(ctx, tx, tip, leaves)
+	return upTo, db.growTree(ctx, tx, size, db.edge.lookup(tx, size), leaves)
 }
 
-// growTree stores the hashes leaves (seq tip.size+1, …) add to the tree,
-// reading at most the frontier of the tree at tip, and returns the new tip.
-func (db *DB) growTree(ctx context.Context, tx *sql.Tx, tip treeTip, leaves []tlog.Hash) (treeTip, error) {
+// growTree stores the hashes leaves (seq size+1, …) add to a tree of size
+// leaves whose frontier is given, or read from the table when nil.
+func (db *DB) growTree(ctx context.Context, tx *sql.Tx, size int64, frontier map[int64]tlog.Hash, leaves []tlog.Hash) error {
 	if len(leaves) == 0 {
-		return tip, nil
+		return nil
 	}
-	size := tip.size
-	frontier := db.edge.get(tip)
 	if frontier == nil {
 		idx := auditlog.Frontier(size)
 		hs, err := db.readHashes(ctx, tx, idx)
 		if err != nil {
-			return treeTip{}, err
+			return err
 		}
 		frontier = make(map[int64]tlog.Hash, len(idx))
 		for i, x := range idx {
@@ -267,32 +268,30 @@ func (db *DB) growTree(ctx context.Context, tx *sql.Tx, tip treeTip, leaves []tl
 	})
 	added, err := auditlog.Grow(size, leaves, old)
 	if err != nil {
-		return treeTip{}, err
+		return err
 	}
 	base := tlog.StoredHashIndex(0, size)
 	blob := make([]byte, 0, len(added)*tlog.HashSize)
 	for i, h := range added {
 		if h.Index != base+int64(i) {
-			return treeTip{}, fmt.Errorf("audit tree: hash %d follows %d", h.Index, base+int64(i)-1)
+			return fmt.Errorf("audit tree: hash %d follows %d", h.Index, base+int64(i)-1)
 		}
 		blob = append(blob, h.Hash[:]...)
 	}
 	if err := db.insertRuns(ctx, tx, size, leaves, blob); err != nil {
-		return treeTip{}, err
+		return err
 	}
-	next := treeTip{size: size + int64(len(leaves)), leaf: leaves[len(leaves)-1], known: true}
+	next := size + int64(len(leaves))
 	grown := make(map[int64]tlog.Hash)
-	for _, x := range auditlog.Frontier(next.size) {
+	for _, x := range auditlog.Frontier(next) {
 		if x >= base {
 			grown[x] = added[x-base].Hash
 		} else {
 			grown[x] = frontier[x]
 		}
 	}
-	// Remembered before the commit: a rolled-back transaction leaves a tip
-	// no stored tree matches, so it is never used.
-	db.edge.set(next, grown)
-	return next, nil
+	db.edge.grew(tx, next, grown)
+	return nil
 }
 
 // insertRuns stores blob, the hashes leaves add to a tree of size leaves,
@@ -352,15 +351,15 @@ func (db *DB) catchUpBatch(ctx context.Context) (added int64, err error) {
 		if err != nil {
 			return err
 		}
-		tip, err := db.readTip(ctx, tx)
-		if err != nil || tip.size >= last {
+		size, err := db.treeSize(ctx, tx)
+		if err != nil || size >= last {
 			return err
 		}
-		upTo := min(last, tip.size+treeGrowBatch)
-		if _, err := db.growFromStored(ctx, tx, tip, upTo); err != nil {
+		upTo := min(last, size+treeGrowBatch)
+		if _, err := db.growFromStored(ctx, tx, size, upTo); err != nil {
 			return err
 		}
-		added = upTo - tip.size
+		added = upTo - size
 		return nil
 	})
 	return added, err

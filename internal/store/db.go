@@ -185,6 +185,9 @@ func (db *DB) inTx(ctx context.Context, fn func(*sql.Tx) error) (err error) {
 		return fmt.Errorf("begin: %w", err)
 	}
 	defer func() {
+		// The audit tree's edge this transaction grew is known from now on
+		// only if it committed.
+		db.edge.settle(tx, err == nil)
 		if err != nil {
 			_ = tx.Rollback() // the original error matters more
 		}
