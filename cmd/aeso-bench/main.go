@@ -3,6 +3,7 @@
 //
 //	go run ./cmd/aeso-bench ingest [-n 20000] [-batch 1000] [-postgres URL]
 //	go run ./cmd/aeso-bench log [-sizes 100000,1000000] [-n-proof 2000] [-postgres URL]
+//	go run ./cmd/aeso-bench query [-sizes 100000,1000000] [-n 200] [-postgres URL]
 //
 // ingest writes N identical-shaped audit events twice per dialect: straight
 // into audit_logs with multi-row INSERTs in transactions of -batch rows (the
@@ -16,6 +17,12 @@
 // and raw inserts; then, on a log filled to each of -sizes events, the
 // latency of inclusion and consistency proofs through the HTTP server beside
 // one indexed point read of a tree hash from the same database.
+//
+// query fills a trail through the batch API to each of -sizes events,
+// spread as a busy platform's are (many actors, rare denials, shared
+// correlation ids), and times every listing filter and q= search through
+// the HTTP server beside the same query on the raw database, checking
+// that both return the same page.
 package main
 
 import (
@@ -43,9 +50,16 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib"
 )
 
-const usage = "usage: aeso-bench ingest|log [flags] (-h lists them)"
+const usage = "usage: aeso-bench ingest|log|query [flags] (-h lists them)"
 
 func main() {
+	if len(os.Args) >= 2 && os.Args[1] == "query" {
+		if err := runQuery(os.Args[2:]); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		return
+	}
 	if len(os.Args) < 2 || (os.Args[1] != "ingest" && os.Args[1] != "log") {
 		fmt.Fprintln(os.Stderr, usage)
 		os.Exit(2)
