@@ -251,11 +251,14 @@ func rawSeqs(ctx context.Context, raw *sql.DB, dialect string, c queryCase, q pi
 	if c.windowOnly && dialect == "sqlite" {
 		order = "l.seq + 0" // read the window as a range of occurred_at, as aeso does
 	}
-	query := "SELECT l.* FROM " + from
+	// The best a database does: the page's seqs from the index, then
+	// those rows only.
+	keys := "SELECT " + strings.TrimSuffix(order, " + 0") + " AS seq FROM " + from
 	if q.where != "" {
-		query += " WHERE " + q.where
+		keys += " WHERE " + q.where
 	}
-	query += " ORDER BY " + order + " DESC LIMIT " + strconv.Itoa(pageSize)
+	keys += " ORDER BY " + order + " DESC LIMIT " + strconv.Itoa(pageSize)
+	query := "SELECT l.* FROM (" + keys + ") k CROSS JOIN audit_logs l WHERE l.seq = k.seq ORDER BY k.seq DESC"
 	rows, err := raw.QueryContext(ctx, query, q.args...)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", query, err)

@@ -86,13 +86,19 @@ func (db *DB) eventsQuery(f audit.Filter) (string, []any) {
 	if f.BeforeSeq > 0 {
 		add(seq+" < ?", f.BeforeSeq)
 	}
-	q := "SELECT " + eventColumns + from + " LEFT JOIN audit_display_names d ON d.seq = l.seq"
+	// The page's seqs are found first, from index entries alone where an
+	// index covers the filter, and only those rows are read: a window
+	// sorts the seqs of its rows, not the rows.
+	keys := "SELECT " + seq + " AS seq" + from
 	if len(where) > 0 {
-		q += " WHERE " + strings.Join(where, " AND ")
+		keys += " WHERE " + strings.Join(where, " AND ")
 	}
 	args = append(args, f.Limit)
-	q += " ORDER BY " + order + " DESC LIMIT " + db.dialect.placeholder(len(args))
-	return q, args
+	keys += " ORDER BY " + order + " DESC LIMIT " + db.dialect.placeholder(len(args))
+	// CROSS JOIN keeps SQLite reading the page first; PostgreSQL plans
+	// it as any join.
+	return "SELECT " + eventColumns + " FROM (" + keys + ") k CROSS JOIN audit_logs l" +
+		" LEFT JOIN audit_display_names d ON d.seq = l.seq WHERE l.seq = k.seq ORDER BY k.seq DESC", args
 }
 
 func (db *DB) inList(col string, values []string, args *[]any, negate bool) []string {

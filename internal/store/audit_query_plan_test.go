@@ -191,3 +191,22 @@ func TestEveryListingFilterUsesAnIndex(t *testing.T) {
 		}
 	})
 }
+
+// A cached statement's generic plan cannot see a listing's values, so it
+// would choose one plan for a rare and a common word alike; aeso's
+// PostgreSQL sessions plan every statement with its values.
+func TestPostgresListingsArePlannedWithTheirValues(t *testing.T) {
+	tg := testdb.Postgres(t)
+	db, err := Open(context.Background(), Options{URL: tg.URL, DataDir: tg.DataDir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var mode string
+	if err := db.read.QueryRowContext(context.Background(), "SHOW plan_cache_mode").Scan(&mode); err != nil {
+		t.Fatal(err)
+	}
+	if mode != "force_custom_plan" {
+		t.Errorf("plan_cache_mode = %q, want force_custom_plan", mode)
+	}
+}

@@ -121,6 +121,12 @@ func openPostgres(ctx context.Context, url string, timeout time.Duration) (*DB, 
 	if cfg.ConnectTimeout <= 0 || cfg.ConnectTimeout > timeout {
 		cfg.ConnectTimeout = timeout
 	}
+	// The best plan of a listing depends on its values (a rare actor or a
+	// word in half the events); a generic plan of a cached statement
+	// cannot see them, and would walk the table for a rare word.
+	if _, set := cfg.RuntimeParams["plan_cache_mode"]; !set {
+		cfg.RuntimeParams["plan_cache_mode"] = "force_custom_plan"
+	}
 	pool := stdlib.OpenDB(*cfg)
 	pool.SetMaxOpenConns(16)
 	pool.SetMaxIdleConns(16)
