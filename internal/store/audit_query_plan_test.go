@@ -25,19 +25,16 @@ const planStep = 10 * time.Second
 func fillForPlans(t *testing.T, db *DB) {
 	t.Helper()
 	ctx := context.Background()
-	i := 0
-	_, _, err := db.AppendEvents(ctx, func() ([]*audit.Event, error) {
-		if i >= planEvents {
-			return nil, nil
-		}
+	// A transaction per thousand events, as a busy producer's batches
+	// arrive: one for all of them could outlast the operation deadline.
+	for start := 0; start < planEvents; start += 1000 {
 		chunk := make([]*audit.Event, 0, 1000)
-		for ; len(chunk) < cap(chunk) && i < planEvents; i++ {
+		for i := start; i < start+1000; i++ {
 			chunk = append(chunk, auditgen.Event(i, planStart, planStep))
 		}
-		return chunk, nil
-	})
-	if err != nil {
-		t.Fatal(err)
+		if _, _, err := db.AppendEvents(ctx, audit.Slice(chunk)); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if err := db.Exec(ctx, "ANALYZE"); err != nil {
 		t.Fatal(err)
