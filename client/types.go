@@ -105,7 +105,7 @@ type ListOptions struct {
 	Result                string
 	CorrelationID         string
 	// Search is q=: words to find in the events' actor, action, target,
-	// correlation id and metadata values.
+	// correlation id and metadata keys and values.
 	Search string
 	Since  time.Time
 	Until  time.Time

@@ -84,6 +84,7 @@ func TestSearchFindsEventsByTheirWords(t *testing.T) {
 			{"words apart match the target in either order", "q=deploy+key+7", []string{"event 1", "event 0"}},
 			{"a correlation id", "q=release-2026-11", []string{"event 2", "event 0"}},
 			{"a metadata value", "q=scheduled", []string{"event 2", "event 0"}},
+			{"a metadata key", "q=region", []string{"event 0"}},
 			{"a nested metadata number and word", "q=4711+caf%C3%A9", []string{"event 1"}},
 			{"every term must match", "q=scheduled+rotation", []string{"event 0"}},
 			{"combined with a filter", "q=scheduled&result=success&actor_service_account_id=ci-runner", []string{"event 2"}},

@@ -186,7 +186,7 @@ func newAuditListCmd(cf *clientFlags) *cobra.Command {
 	f.StringVar(&o.TargetID, "target-id", "", "target id")
 	f.StringVar(&o.Result, "result", "", "success, failure or denied")
 	f.StringVar(&o.CorrelationID, "correlation-id", "", "correlation id")
-	f.StringVar(&o.Search, "search", "", "words in actor, action, target, correlation id or metadata values;\n"+
+	f.StringVar(&o.Search, "search", "", "words in actor, action, target, correlation id or metadata keys and values;\n"+
 		"words joined by punctuation ('deploy-key-7') must stand together")
 	f.StringVar(&since, "since", "", "occurred at or after (RFC 3339)")
 	f.StringVar(&until, "until", "", "occurred before (RFC 3339)")

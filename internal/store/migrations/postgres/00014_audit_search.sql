@@ -1,20 +1,21 @@
 -- +goose Up
 -- Words of each event for q= searches: actor, role, action, target,
--- correlation id and the values of its stored metadata. Metadata is
--- redacted before it is stored, so a secret never reaches this index; the
--- placeholder left in its place is dropped too, so a search for
+-- correlation id and the keys and values of its stored metadata. Metadata
+-- is redacted before it is stored, so a secret never reaches this index;
+-- the placeholder left in its place is dropped too, so a search for
 -- "redacted" finds nothing it should not. Text is split at spaces,
 -- punctuation and control characters before the 'simple' configuration
 -- (no stemming, no stop words) makes the words, as SQLite's unicode61
--- tokenizer splits it, so a search finds the same events on both.
+-- tokenizer splits it, so a search finds the same events on both. The
+-- metadata is read as text: walking it as JSON cost five times as much
+-- per event, on the ingest path.
 -- +goose StatementBegin
 CREATE FUNCTION aeso_audit_search_doc(actor_user_id text, actor_service_account_id text, actor_role text,
     action text, target_type text, target_id text, correlation_id text, metadata json)
 RETURNS tsvector LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT to_tsvector('simple', regexp_replace(concat_ws(' ',
         actor_user_id, actor_service_account_id, actor_role, action, target_type, target_id, correlation_id,
-        (SELECT string_agg(replace(v #>> '{}', '[REDACTED]', ' '), ' ')
-            FROM jsonb_path_query(metadata::jsonb, 'strict $.** ? (@.type() == "string" || @.type() == "number")') v)),
+        replace(metadata::text, '[REDACTED]', ' ')),
         '[[:space:][:punct:][:cntrl:]]+', ' ', 'g'))
 $$;
 -- +goose StatementEnd

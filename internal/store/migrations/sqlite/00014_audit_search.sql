@@ -1,9 +1,11 @@
 -- +goose Up
 -- Words of each event for q= searches: actor, role, action, target,
--- correlation id and the values of its stored metadata. Metadata is
--- redacted before it is stored, so a secret never reaches this index; the
--- placeholder left in its place is dropped too, so a search for
--- "redacted" finds nothing it should not.
+-- correlation id and the keys and values of its stored metadata. Metadata
+-- is redacted before it is stored, so a secret never reaches this index;
+-- the placeholder left in its place is dropped too, so a search for
+-- "redacted" finds nothing it should not. The tokenizer splits the
+-- metadata's JSON text into words as it splits any text, which costs the
+-- insert far less than walking it as JSON.
 --
 -- Contentless (the text is not kept twice) and keyed by seq, so a search
 -- walks its matches newest first and stops after a page. It is filled by
@@ -21,16 +23,14 @@ BEGIN
     INSERT INTO audit_search (rowid, doc) VALUES (NEW.seq,
         NEW.actor_user_id || ' ' || NEW.actor_service_account_id || ' ' || NEW.actor_role || ' ' ||
         NEW.action || ' ' || NEW.target_type || ' ' || NEW.target_id || ' ' || NEW.correlation_id || ' ' ||
-        COALESCE((SELECT group_concat(replace(value, '[REDACTED]', ' '), ' ') FROM json_tree(NEW.metadata)
-            WHERE type IN ('text', 'integer', 'real')), ''));
+        replace(NEW.metadata, '[REDACTED]', ' '));
 END;
 -- +goose StatementEnd
 INSERT INTO audit_search (rowid, doc)
 SELECT seq,
     actor_user_id || ' ' || actor_service_account_id || ' ' || actor_role || ' ' ||
     action || ' ' || target_type || ' ' || target_id || ' ' || correlation_id || ' ' ||
-    COALESCE((SELECT group_concat(replace(value, '[REDACTED]', ' '), ' ') FROM json_tree(metadata)
-        WHERE type IN ('text', 'integer', 'real')), '')
+    replace(metadata, '[REDACTED]', ' ')
 FROM audit_logs ORDER BY seq;
 
 -- +goose Down
