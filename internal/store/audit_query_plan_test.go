@@ -123,6 +123,8 @@ func TestEveryListingFilterUsesAnIndex(t *testing.T) {
 		{"action", audit.Filter{Action: "storage.bucket.delete"}, false},
 		{"action prefix", audit.Filter{ActionPrefix: "storage."}, false},
 		{"actions of a category", audit.Filter{Actions: []string{"storage.bucket.delete", "storage.bucket.rotate"}}, false},
+		{"actions of a category with an actor", audit.Filter{Actions: []string{"credentials.api_key.create", "fleet.node.drain"}, ActorUserID: "u-0"}, false},
+		{"actions no category names (Uncategorized)", audit.Filter{ExcludeActions: auditgen.Actions()[:20]}, false},
 		{"target_type", audit.Filter{TargetType: "bucket"}, false},
 		{"target_type and target_id", audit.Filter{TargetType: "bucket", TargetID: "bucket-49000"}, false},
 		{"target_id", audit.Filter{TargetID: "bucket-49000"}, false},
@@ -162,6 +164,15 @@ func TestEveryListingFilterUsesAnIndex(t *testing.T) {
 			t.Fatal(err)
 		}
 		fillForPlans(t, db)
+		// The actions under a prefix, or all of them, are found by probes
+		// of the action index.
+		for _, r := range [][2]string{{"storage.", "storage/"}, {"", "{"}} {
+			q, args := db.storedActionsQuery(r[0], r[1], maxActionArms+1)
+			if plan := explain(t, db, q, args); fullScan(tg.Dialect, plan) != "" {
+				t.Errorf("stored actions from %q to %q read audit_logs whole:\n  %s", r[0], r[1], strings.Join(plan, "\n  "))
+			}
+		}
+		var listings []audit.Filter
 		for _, c := range filters {
 			for _, w := range windows {
 				if c.name == "only a window" && w.name == "" {
@@ -175,10 +186,18 @@ func TestEveryListingFilterUsesAnIndex(t *testing.T) {
 						name += ", second page"
 						f.BeforeSeq = planEvents / 2
 					}
+					listings = append(listings, f)
+					f, err := db.resolveActions(context.Background(), f)
+					if err != nil {
+						t.Fatal(err)
+					}
 					q, args := db.eventsQuery(f)
 					plan := explain(t, db, q, args)
 					if l := fullScan(tg.Dialect, plan); l != "" {
 						t.Errorf("%s: reads audit_logs whole (%s):\n  %s\n%s", name, l, strings.Join(plan, "\n  "), q)
+					}
+					if c.f.ActionPrefix != "" && f.ActionPrefix != "" || c.f.ExcludeActions != nil && f.ExcludeActions != nil {
+						t.Errorf("%s: the actions stored were not resolved: %+v", name, f)
 					}
 					if c.search && !usesSearchIndex(tg.Dialect, plan) {
 						t.Errorf("%s: does not use the search index:\n  %s\n%s", name, strings.Join(plan, "\n  "), q)
@@ -186,6 +205,8 @@ func TestEveryListingFilterUsesAnIndex(t *testing.T) {
 				}
 			}
 		}
+		// And each returns exactly what the filter means.
+		checkListings(t, db, listings)
 	})
 }
 
