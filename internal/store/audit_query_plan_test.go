@@ -98,7 +98,7 @@ func fullScan(dialect string, plan []string) string {
 // usesSearchIndex says whether plan reads the search index.
 func usesSearchIndex(dialect string, plan []string) bool {
 	for _, l := range plan {
-		if dialect == "sqlite" && strings.Contains(l, "VIRTUAL TABLE INDEX") && strings.Contains(l, "M") {
+		if dialect == "sqlite" && strings.Contains(l, "VIRTUAL TABLE INDEX") && strings.Contains(l, ":M") {
 			return true
 		}
 		if dialect == "postgres" && strings.Contains(l, "Index Scan on audit_search_doc") {
