@@ -159,7 +159,7 @@ func (c *Client) ListEvents(ctx context.Context, o ListOptions) (*EventPage, err
 		"actor_user_id": o.ActorUserID, "actor_service_account_id": o.ActorServiceAccountID,
 		"action": o.Action, "category": o.Category, "target_type": o.TargetType,
 		"target_id": o.TargetID, "result": o.Result, "correlation_id": o.CorrelationID,
-		"cursor": o.Cursor,
+		"q": o.Search, "cursor": o.Cursor,
 	} {
 		if v != "" {
 			q.Set(k, v)

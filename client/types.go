@@ -104,10 +104,13 @@ type ListOptions struct {
 	TargetID              string
 	Result                string
 	CorrelationID         string
-	Since                 time.Time
-	Until                 time.Time
-	Limit                 int
-	Cursor                string
+	// Search is q=: words to find in the events' actor, action, target,
+	// correlation id and metadata keys and values.
+	Search string
+	Since  time.Time
+	Until  time.Time
+	Limit  int
+	Cursor string
 }
 
 // ActionDef is one rule of the server's action registry.

@@ -177,7 +177,9 @@ func (h hostile) check(t *testing.T, r *response) {
 // countRows counts the rows of every table of the database.
 func (e *env) countRows() int {
 	e.t.Helper()
-	list := `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`
+	// A contentless full-text table holds no rows to count; its shadow
+	// tables, which hold what it indexed, are counted.
+	list := `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND sql NOT LIKE 'CREATE VIRTUAL TABLE%'`
 	if e.main.DB.Dialect() == "postgres" {
 		list = `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'`
 	}

@@ -4,6 +4,7 @@
 //	go run ./cmd/aeso-bench ingest [-n 20000] [-batch 1000] [-postgres URL]
 //	go run ./cmd/aeso-bench log [-sizes 100000,1000000] [-n-proof 2000] [-postgres URL]
 //	go run ./cmd/aeso-bench single [-clients 32] [-duration 5s] [-postgres URL]
+//	go run ./cmd/aeso-bench query [-sizes 100000,1000000] [-n 200] [-postgres URL]
 //
 // ingest writes N identical-shaped audit events twice per dialect: straight
 // into audit_logs in transactions of -batch rows (the database's ceiling:
@@ -22,6 +23,12 @@
 // single sends one event per request from -clients clients at once, and
 // from one, beside GET /healthz from the same clients on the same server:
 // the HTTP floor of the machine, load generator included.
+//
+// query fills a trail through the batch API to each of -sizes events,
+// spread as a busy platform's are (many actors, rare denials, shared
+// correlation ids), and times every listing filter and q= search through
+// the HTTP server beside the same query on the raw database, checking
+// that both return the same page.
 package main
 
 import (
@@ -50,9 +57,16 @@ import (
 	"github.com/jackc/pgx/v5/stdlib"
 )
 
-const usage = "usage: aeso-bench ingest|log|single [flags] (-h lists them)"
+const usage = "usage: aeso-bench ingest|log|single|query [flags] (-h lists them)"
 
 func main() {
+	if len(os.Args) >= 2 && os.Args[1] == "query" {
+		if err := runQuery(os.Args[2:]); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		return
+	}
 	if len(os.Args) < 2 || (os.Args[1] != "ingest" && os.Args[1] != "log" && os.Args[1] != "single") {
 		fmt.Fprintln(os.Stderr, usage)
 		os.Exit(2)

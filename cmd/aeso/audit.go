@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/aeso-dev/aeso/client"
@@ -143,14 +144,18 @@ func newAuditListCmd(cf *clientFlags) *cobra.Command {
 	var o client.ListOptions
 	var since, until string
 	cmd := &cobra.Command{
-		Use:     "list",
-		Short:   "List events, newest first",
-		Example: "  aeso audit list --action 'credentials.*' --result failure --since 2026-01-01T00:00:00Z",
-		Args:    cobra.NoArgs,
+		Use:   "list",
+		Short: "List events, newest first",
+		Example: "  aeso audit list --action 'credentials.*' --result failure --since 2026-01-01T00:00:00Z\n" +
+			"  aeso audit list --search 'deploy-key-7 rotate' --actor-user alice",
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			c, err := cf.client()
 			if err != nil {
 				return err
+			}
+			if cmd.Flags().Changed("search") && strings.TrimSpace(o.Search) == "" {
+				return fmt.Errorf("--search needs words to look for")
 			}
 			if err := parseTimeFlags(map[string]struct {
 				s   string
@@ -181,6 +186,8 @@ func newAuditListCmd(cf *clientFlags) *cobra.Command {
 	f.StringVar(&o.TargetID, "target-id", "", "target id")
 	f.StringVar(&o.Result, "result", "", "success, failure or denied")
 	f.StringVar(&o.CorrelationID, "correlation-id", "", "correlation id")
+	f.StringVar(&o.Search, "search", "", "words in actor, action, target, correlation id or metadata keys and values;\n"+
+		"words joined by punctuation ('deploy-key-7') must stand together")
 	f.StringVar(&since, "since", "", "occurred at or after (RFC 3339)")
 	f.StringVar(&until, "until", "", "occurred before (RFC 3339)")
 	f.IntVar(&o.Limit, "limit", 50, "events per page (1-1000)")

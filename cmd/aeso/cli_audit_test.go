@@ -57,6 +57,20 @@ func TestAuditCommandsRecordAndShowEvents(t *testing.T) {
 			return
 		}
 
+		t.Run("list --search finds the event by a word of its metadata, never by its password", func(t *testing.T) {
+			var page client.EventPage
+			decode(t, mustRun(t, admin, "audit", "list", "--search", "DEPLOY key-42", "--json"), &page)
+			if len(page.Events) != 1 || page.Events[0].ID != id {
+				t.Errorf("--search 'DEPLOY key-42' listed %d events, want the one emitted (%s):\n%+v", len(page.Events), id, page.Events)
+			}
+			decode(t, mustRun(t, admin, "audit", "list", "--search", "hunter2", "--json"), &page)
+			if len(page.Events) != 0 {
+				t.Errorf("--search hunter2 found %d events by a redacted password", len(page.Events))
+			}
+			if r := aeso(t, admin, "audit", "list", "--search", " "); r.code == 0 || !strings.Contains(r.stderr, "--search") {
+				t.Errorf("--search without words: exit %d, stderr %q; want an error naming --search", r.code, r.stderr)
+			}
+		})
 		t.Run("get names the redacted metadata paths", func(t *testing.T) {
 			r := mustRun(t, admin, "audit", "get", id)
 			var redacted string

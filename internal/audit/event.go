@@ -92,8 +92,12 @@ type Filter struct {
 	TargetID              string
 	Result                string
 	CorrelationID         string
-	Since                 time.Time
-	Until                 time.Time
-	BeforeSeq             int64 // keyset cursor: only seq < BeforeSeq
-	Limit                 int
+	// Search holds the words of a text search, one slice per term the
+	// caller typed: the words of a term stand next to each other in the
+	// event, and every term must match. Nil means no search.
+	Search    [][]string
+	Since     time.Time
+	Until     time.Time
+	BeforeSeq int64 // keyset cursor: only seq < BeforeSeq
+	Limit     int
 }

@@ -267,10 +267,13 @@ type Query struct {
 	TargetID              string
 	Result                string
 	CorrelationID         string
-	Since                 string
-	Until                 string
-	Limit                 string
-	Cursor                string
+	// Search is q=, the words to look for; nil when q= was not given,
+	// so that an empty q= is refused rather than ignored.
+	Search *string
+	Since  string
+	Until  string
+	Limit  string
+	Cursor string
 }
 
 // Page is one page of a listing; NextCursor is empty on the last page.
@@ -337,6 +340,9 @@ func (s *Service) filter(q Query) (Filter, error) {
 			v.Add("category", "unknown", "no registered action has this category; known: %s",
 				strings.Join(append(s.Registry.Categories(), CategoryUncategorized), ", "))
 		}
+	}
+	if q.Search != nil {
+		f.Search = searchTerms(*q.Search, &v)
 	}
 	switch q.Result {
 	case "", ResultSuccess, ResultFailure, ResultDenied:

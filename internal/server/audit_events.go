@@ -233,9 +233,14 @@ func malformed(err error) error {
 func (s *Server) handleListEvents(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	if err := onlyParams(q, "actor_user_id", "actor_service_account_id", "action", "category",
-		"target_type", "target_id", "result", "correlation_id", "since", "until", "limit", "cursor"); err != nil {
+		"target_type", "target_id", "result", "correlation_id", "q", "since", "until", "limit", "cursor"); err != nil {
 		s.writeError(w, r, err)
 		return
+	}
+	var search *string
+	if q.Has("q") {
+		v := q.Get("q")
+		search = &v
 	}
 	page, err := s.Audit.List(r.Context(), audit.Query{
 		ActorUserID:           q.Get("actor_user_id"),
@@ -246,6 +251,7 @@ func (s *Server) handleListEvents(w http.ResponseWriter, r *http.Request) {
 		TargetID:              q.Get("target_id"),
 		Result:                q.Get("result"),
 		CorrelationID:         q.Get("correlation_id"),
+		Search:                search,
 		Since:                 q.Get("since"),
 		Until:                 q.Get("until"),
 		Limit:                 q.Get("limit"),

@@ -28,10 +28,14 @@ const auditColumnCount = 17
 // both SQLite's and PostgreSQL's limits.
 const insertChunk = 1000
 
-const selectEvents = `SELECT l.seq, l.id, l.actor_user_id, l.actor_service_account_id, l.actor_role,
+// eventColumns are what scanEvents reads, from audit_logs l and
+// audit_display_names d.
+const eventColumns = `l.seq, l.id, l.actor_user_id, l.actor_service_account_id, l.actor_role,
 	l.action, l.target_type, l.target_id, l.result, l.correlation_id, l.occurred_at,
 	l.metadata, l.recorded_at, l.source, l.request_id, l.trace_id, l.redacted_paths,
-	COALESCE(d.actor_display_name, ''), COALESCE(d.target_display_name, '')
+	COALESCE(d.actor_display_name, ''), COALESCE(d.target_display_name, '')`
+
+const selectEvents = `SELECT ` + eventColumns + `
 	FROM audit_logs l LEFT JOIN audit_display_names d ON d.seq = l.seq`
 
 // AppendEvents implements audit.Store. Chunks are written as they arrive,
@@ -347,85 +351,6 @@ func (db *DB) GetEvent(ctx context.Context, id string) (_ *audit.Event, err erro
 		return nil, aeso.Reasonf(aeso.ENOTFOUND, "event_not_found", "no audit event has this id")
 	}
 	return found[0], nil
-}
-
-// ListEvents implements audit.Store.
-func (db *DB) ListEvents(ctx context.Context, f audit.Filter) (_ []*audit.Event, err error) {
-	ctx, end := db.op(ctx, &err)
-	defer end()
-	var where []string
-	var args []any
-	add := func(cond string, v any) {
-		args = append(args, v)
-		where = append(where, strings.ReplaceAll(cond, "?", db.dialect.placeholder(len(args))))
-	}
-	for _, c := range []struct{ col, v string }{
-		{"l.actor_user_id", f.ActorUserID},
-		{"l.actor_service_account_id", f.ActorServiceAccountID},
-		{"l.action", f.Action},
-		{"l.target_type", f.TargetType},
-		{"l.target_id", f.TargetID},
-		{"l.result", f.Result},
-		{"l.correlation_id", f.CorrelationID},
-	} {
-		if c.v != "" {
-			add(c.col+" = ?", c.v)
-		}
-	}
-	if f.ActionPrefix != "" {
-		// Action names hold no LIKE wildcards but '_', which is escaped.
-		add(`l.action LIKE ? ESCAPE '\'`, strings.ReplaceAll(f.ActionPrefix, "_", `\_`)+"%")
-	}
-	if f.Actions != nil {
-		if len(f.Actions) == 0 {
-			where = append(where, "1 = 0")
-		}
-		where = append(where, db.inList("l.action", f.Actions, &args, false)...)
-	}
-	if len(f.ExcludeActions) > 0 {
-		where = append(where, db.inList("l.action", f.ExcludeActions, &args, true)...)
-	}
-	if !f.Since.IsZero() {
-		add("l.occurred_at >= ?", db.dialect.timeArg(f.Since))
-	}
-	if !f.Until.IsZero() {
-		add("l.occurred_at < ?", db.dialect.timeArg(f.Until))
-	}
-	if f.BeforeSeq > 0 {
-		add("l.seq < ?", f.BeforeSeq)
-	}
-	q := selectEvents
-	if len(where) > 0 {
-		q += " WHERE " + strings.Join(where, " AND ")
-	}
-	args = append(args, f.Limit)
-	q += " ORDER BY l.seq DESC LIMIT " + db.dialect.placeholder(len(args))
-	rows, err := db.read.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("list events: %w", err)
-	}
-	return scanEvents(rows)
-}
-
-func (db *DB) inList(col string, values []string, args *[]any, negate bool) []string {
-	if len(values) == 0 {
-		return nil
-	}
-	var b strings.Builder
-	b.WriteString(col)
-	if negate {
-		b.WriteString(" NOT")
-	}
-	b.WriteString(" IN (")
-	for i, v := range values {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		*args = append(*args, v)
-		b.WriteString(db.dialect.placeholder(len(*args)))
-	}
-	b.WriteByte(')')
-	return []string{b.String()}
 }
 
 // errNoRows maps sql.ErrNoRows to a domain not-found error.

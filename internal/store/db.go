@@ -123,7 +123,19 @@ func openPostgres(ctx context.Context, url string, timeout time.Duration) (*DB, 
 	if cfg.ConnectTimeout <= 0 || cfg.ConnectTimeout > timeout {
 		cfg.ConnectTimeout = timeout
 	}
-	pool := stdlib.OpenDB(*cfg)
+	// The best plan of a listing depends on its values (a rare actor or a
+	// word in half the events); a generic plan of a cached statement
+	// cannot see them, and would walk the table for a rare word. Set
+	// after connecting rather than as a startup parameter, which a
+	// connection pooler in front of the server may refuse.
+	var opts []stdlib.OptionOpenDB
+	if _, set := cfg.RuntimeParams["plan_cache_mode"]; !set {
+		opts = append(opts, stdlib.OptionAfterConnect(func(ctx context.Context, c *pgx.Conn) error {
+			_, err := c.Exec(ctx, "SET plan_cache_mode = force_custom_plan")
+			return err
+		}))
+	}
+	pool := stdlib.OpenDB(*cfg, opts...)
 	pool.SetMaxOpenConns(16)
 	pool.SetMaxIdleConns(16)
 	pool.SetConnMaxIdleTime(5 * time.Minute)

@@ -11,6 +11,7 @@ import (
 
 // dialect is everything that differs between SQLite and PostgreSQL.
 type dialect interface {
+	queryDialect
 	name() string
 	// timeArg converts a time to the value the column type expects.
 	timeArg(t time.Time) any

@@ -1,0 +1,210 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/aeso-dev/aeso/internal/audit"
+)
+
+// ListEvents implements audit.Store.
+func (db *DB) ListEvents(ctx context.Context, f audit.Filter) (_ []*audit.Event, err error) {
+	ctx, end := db.op(ctx, &err)
+	defer end()
+	if f, err = db.resolveActions(ctx, f); err != nil {
+		return nil, err
+	}
+	q, args := db.eventsQuery(f)
+	rows, err := db.read.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list events: %w", err)
+	}
+	return scanEvents(rows)
+}
+
+// maxActionArms bounds the actions a listing reads one by one (below).
+// Registries and traces hold tens of actions; a prefix or category over
+// more is read as one range or list.
+const maxActionArms = 64
+
+// binder numbers the bind parameters of a statement as it is written.
+type binder struct {
+	db   *DB
+	args []any
+}
+
+// bind adds v and returns its placeholder; a value used twice is bound
+// twice, as SQLite's '?' is positional.
+func (b *binder) bind(v any) string {
+	b.args = append(b.args, v)
+	return b.db.dialect.placeholder(len(b.args))
+}
+
+// resolveActions turns an action prefix, or the actions a category leaves
+// out, into the actions stored under it, read with a few index probes, so
+// the listing can read each action's newest rows and merge them. A range
+// of actions sorted by seq costs every row in it: at a million events a
+// family of busy actions is hundreds of thousands. A search keeps the
+// range: it walks its own index.
+func (db *DB) resolveActions(ctx context.Context, f audit.Filter) (audit.Filter, error) {
+	if f.Search != nil || f.Action != "" || (f.ActionPrefix == "" && len(f.ExcludeActions) == 0) {
+		return f, nil
+	}
+	lo, hi := "", "{" // every action: they begin with a lowercase letter
+	if f.ActionPrefix != "" {
+		lo, hi = f.ActionPrefix, strings.TrimSuffix(f.ActionPrefix, ".")+"/"
+	}
+	q, args := db.storedActionsQuery(lo, hi, maxActionArms+1)
+	rows, err := db.read.QueryContext(ctx, q, args...)
+	if err != nil {
+		return f, fmt.Errorf("list stored actions: %w", err)
+	}
+	defer rows.Close()
+	keep := []string{}
+	n := 0
+	for rows.Next() {
+		var a string
+		if err := rows.Scan(&a); err != nil {
+			return f, fmt.Errorf("list stored actions: %w", err)
+		}
+		n++
+		if !slices.Contains(f.ExcludeActions, a) && (f.Actions == nil || slices.Contains(f.Actions, a)) {
+			keep = append(keep, a)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return f, fmt.Errorf("list stored actions: %w", err)
+	}
+	if n > maxActionArms {
+		return f, nil
+	}
+	f.ActionPrefix, f.ExcludeActions, f.Actions = "", nil, keep
+	return f, nil
+}
+
+// storedActionsQuery lists the distinct actions from lo up to hi: each
+// step finds the next one with one probe of the action index (a loose
+// index scan), so it costs the number of actions, not of rows.
+func (db *DB) storedActionsQuery(lo, hi string, limit int) (string, []any) {
+	b := &binder{db: db}
+	action := db.dialect.actionColumn("l.action")
+	return `WITH RECURSIVE a(action) AS (
+		SELECT MIN(` + action + `) FROM audit_logs l WHERE ` + action + ` >= ` + b.bind(lo) + ` AND ` + action + ` < ` + b.bind(hi) + `
+		UNION ALL
+		SELECT (SELECT MIN(` + action + `) FROM audit_logs l WHERE ` + action + ` > a.action AND ` + action + ` < ` + b.bind(hi) + `)
+		FROM a WHERE a.action IS NOT NULL)
+	SELECT action FROM a WHERE action IS NOT NULL LIMIT ` + b.bind(limit), b.args
+}
+
+// eventsQuery builds the listing for f: newest first, at most f.Limit
+// rows. The page's seqs are found first, from index entries alone where
+// an index covers the filter, and only those rows are read: a window
+// sorts the seqs of its rows, not the rows. A list of actions is read
+// action by action, each arm walking (action, seq) backwards and stopping
+// after a page, and the arms merged: a page costs the number of actions
+// times the page, however many rows they hold.
+func (db *DB) eventsQuery(f audit.Filter) (string, []any) {
+	b := &binder{db: db}
+	var keys string
+	if f.Search == nil && f.Action == "" && len(f.Actions) > 0 && len(f.Actions) <= maxActionArms {
+		arms := make([]string, len(f.Actions))
+		for i, a := range f.Actions {
+			one := f
+			one.Actions, one.Action = nil, a
+			arms[i] = "SELECT seq FROM (" + db.keysQuery(b, one) + ") a" + strconv.Itoa(i)
+		}
+		keys = strings.Join(arms, " UNION ALL ") + " ORDER BY seq DESC LIMIT " + b.bind(f.Limit)
+	} else {
+		keys = db.keysQuery(b, f)
+	}
+	// CROSS JOIN keeps SQLite reading the page first; PostgreSQL plans
+	// it as any join.
+	return "SELECT " + eventColumns + " FROM (" + keys + ") k CROSS JOIN audit_logs l" +
+		" LEFT JOIN audit_display_names d ON d.seq = l.seq WHERE l.seq = k.seq ORDER BY k.seq DESC", b.args
+}
+
+// keysQuery selects the seqs of f's page. Each filter is written so an
+// index serves it on both dialects (the test of its plans explains
+// exactly this query):
+//   - an equality on an indexed column is walked backwards along
+//     (column, seq), so a page stops after limit matching rows;
+//   - a partial index is used only when the query implies its condition,
+//     so the condition is repeated beside the value;
+//   - an action prefix is a range of the action index, compared bytewise;
+//   - a text search walks the search index, whose rows are keyed by seq.
+func (db *DB) keysQuery(b *binder, f audit.Filter) string {
+	var where []string
+	from, seq := " FROM audit_logs l", "l.seq"
+	if f.Search != nil {
+		var match string
+		from, seq, match = db.dialect.searchJoin()
+		where = append(where, strings.Replace(match, "?", b.bind(db.dialect.searchQuery(f.Search)), 1))
+	}
+	action := db.dialect.actionColumn("l.action")
+	for _, c := range []struct{ col, cond, v string }{
+		{"l.actor_user_id", " AND l.actor_user_id <> ''", f.ActorUserID},
+		{"l.actor_service_account_id", " AND l.actor_service_account_id <> ''", f.ActorServiceAccountID},
+		{action, "", f.Action},
+		{"l.target_type", "", f.TargetType},
+		{"l.target_id", "", f.TargetID},
+		{"l.result", "", f.Result},
+		{"l.correlation_id", " AND l.correlation_id <> ''", f.CorrelationID},
+	} {
+		if c.v != "" {
+			where = append(where, c.col+" = "+b.bind(c.v)+c.cond)
+		}
+	}
+	if f.ActionPrefix != "" {
+		// A prefix ends in '.', so the actions under it are those from
+		// the prefix up to the same text ending in '/', the next byte.
+		where = append(where, action+" >= "+b.bind(f.ActionPrefix)+" AND "+action+" < "+
+			b.bind(strings.TrimSuffix(f.ActionPrefix, ".")+"/"))
+	}
+	if f.Actions != nil {
+		where = append(where, inList(b, action, f.Actions, false))
+	}
+	if len(f.ExcludeActions) > 0 {
+		where = append(where, inList(b, action, f.ExcludeActions, true))
+	}
+	order := seq
+	if len(where) == 0 && (!f.Since.IsZero() || !f.Until.IsZero()) {
+		order = db.dialect.windowOrder(seq)
+	}
+	if !f.Since.IsZero() {
+		where = append(where, "l.occurred_at >= "+b.bind(db.dialect.timeArg(f.Since)))
+	}
+	if !f.Until.IsZero() {
+		where = append(where, "l.occurred_at < "+b.bind(db.dialect.timeArg(f.Until)))
+	}
+	if f.BeforeSeq > 0 {
+		where = append(where, seq+" < "+b.bind(f.BeforeSeq))
+	}
+	q := "SELECT " + seq + " AS seq" + from
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	return q + " ORDER BY " + order + " DESC LIMIT " + b.bind(f.Limit)
+}
+
+// inList is col [NOT] IN (values); an empty list matches nothing (or,
+// negated, everything).
+func inList(b *binder, col string, values []string, negate bool) string {
+	if len(values) == 0 {
+		if negate {
+			return "1 = 1"
+		}
+		return "1 = 0"
+	}
+	ph := make([]string, len(values))
+	for i, v := range values {
+		ph[i] = b.bind(v)
+	}
+	not := ""
+	if negate {
+		not = " NOT"
+	}
+	return col + not + " IN (" + strings.Join(ph, ",") + ")"
+}
