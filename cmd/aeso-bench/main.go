@@ -3,6 +3,8 @@
 //
 //	go run ./cmd/aeso-bench ingest [-n 20000] [-batch 1000] [-postgres URL]
 //	go run ./cmd/aeso-bench log [-sizes 100000,1000000] [-n-proof 2000] [-postgres URL]
+//	go run ./cmd/aeso-bench auth [-clients 32] [-duration 5s] [-postgres URL]
+//	go run ./cmd/aeso-bench reads [-sizes 1000,100000] [-n 1000] [-postgres URL]
 //
 // ingest writes N identical-shaped audit events twice per dialect: straight
 // into audit_logs with multi-row INSERTs in transactions of -batch rows (the
@@ -16,6 +18,15 @@
 // and raw inserts; then, on a log filled to each of -sizes events, the
 // latency of inclusion and consistency proofs through the HTTP server beside
 // one indexed point read of a tree hash from the same database.
+//
+// auth prices the token check: the request rate of GET /healthz (no token)
+// against GET /v1/audit/actions with a valid token (nothing read but the
+// token) under the same concurrent load, and their ratio.
+//
+// reads fills the histories the posture reads (component reports, gate
+// results, guard reports, invariant results) to each of -sizes rows and
+// measures p50/p99 of the status, latest and invariant routes at each size
+// through the real server, with the ratio of the largest to the smallest.
 package main
 
 import (
@@ -43,9 +54,20 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib"
 )
 
-const usage = "usage: aeso-bench ingest|log [flags] (-h lists them)"
+const usage = "usage: aeso-bench ingest|log|auth|reads [flags] (-h lists them)"
 
 func main() {
+	if len(os.Args) >= 2 && (os.Args[1] == "auth" || os.Args[1] == "reads") {
+		run := runAuth
+		if os.Args[1] == "reads" {
+			run = runReads
+		}
+		if err := run(os.Args[2:]); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		return
+	}
 	if len(os.Args) < 2 || (os.Args[1] != "ingest" && os.Args[1] != "log") {
 		fmt.Fprintln(os.Stderr, usage)
 		os.Exit(2)
