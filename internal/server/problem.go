@@ -108,6 +108,8 @@ func (s *Server) writeJSON(w http.ResponseWriter, r *http.Request, status int, v
 func (s *Server) writeEncoded(w http.ResponseWriter, status int, body []byte) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
+	// A known length spares a large answer chunked encoding.
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)+1))
 	w.WriteHeader(status)
 	// Two writes rather than append: body may be shared between requests.
 	_, _ = w.Write(body) // the client may be gone; nothing to do
