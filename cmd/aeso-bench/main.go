@@ -5,6 +5,8 @@
 //	go run ./cmd/aeso-bench log [-sizes 100000,1000000] [-n-proof 2000] [-postgres URL]
 //	go run ./cmd/aeso-bench single [-clients 32] [-duration 5s] [-postgres URL]
 //	go run ./cmd/aeso-bench query [-sizes 100000,1000000] [-n 200] [-postgres URL]
+//	go run ./cmd/aeso-bench auth [-clients 32] [-duration 5s] [-postgres URL]
+//	go run ./cmd/aeso-bench reads [-sizes 1000,100000] [-n 1000] [-postgres URL]
 //
 // ingest writes N identical-shaped audit events twice per dialect: straight
 // into audit_logs in transactions of -batch rows (the database's ceiling:
@@ -29,6 +31,15 @@
 // correlation ids), and times every listing filter and q= search through
 // the HTTP server beside the same query on the raw database, checking
 // that both return the same page.
+//
+// auth prices the token check: the request rate of GET /healthz (no token)
+// against GET /v1/audit/actions with a valid token (nothing read but the
+// token) under the same concurrent load, and their ratio.
+//
+// reads fills the histories the posture reads (component reports, gate
+// results, guard reports, invariant results) to each of -sizes rows and
+// measures p50/p99 of the status, latest and invariant routes at each size
+// through the real server, with the ratio of the largest to the smallest.
 package main
 
 import (
@@ -57,11 +68,13 @@ import (
 	"github.com/jackc/pgx/v5/stdlib"
 )
 
-const usage = "usage: aeso-bench ingest|log|single|query [flags] (-h lists them)"
+const usage = "usage: aeso-bench ingest|log|single|query|auth|reads [flags] (-h lists them)"
 
 func main() {
-	if len(os.Args) >= 2 && os.Args[1] == "query" {
-		if err := runQuery(os.Args[2:]); err != nil {
+	// Subcommands that parse their own flags.
+	own := map[string]func([]string) error{"query": runQuery, "auth": runAuth, "reads": runReads}
+	if len(os.Args) >= 2 && own[os.Args[1]] != nil {
+		if err := own[os.Args[1]](os.Args[2:]); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
 		}

@@ -71,7 +71,7 @@ func newTokenCmd() *cobra.Command {
 	}
 	revoke := &cobra.Command{
 		Use:   "revoke ID",
-		Short: "Revoke a token at once",
+		Short: "Revoke a token (at once here, within a second on other replicas)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			c, err := cf.client()

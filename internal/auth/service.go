@@ -37,6 +37,11 @@ type Service struct {
 	Audit *audit.Service
 	Now   func() time.Time
 	NewID func() string
+	// MaxCachedTokens bounds the cache of verified tokens; zero means
+	// DefaultMaxCachedTokens.
+	MaxCachedTokens int
+
+	cache tokenCache
 }
 
 // CreateRequest describes a token to mint.
@@ -55,22 +60,38 @@ const (
 
 var errUnauthorized = aeso.Reasonf(aeso.EUNAUTHORIZED, "unauthorized", "a valid bearer token is required")
 
-// Authenticate resolves a bearer secret to its principal.
+// Authenticate resolves a bearer secret to its principal. A token verified
+// less than MaxCacheAge ago is answered from memory (keyed by its hash);
+// its expiry is still checked at every use.
 func (s *Service) Authenticate(ctx context.Context, secret string) (*Principal, error) {
 	if !WellFormed(secret) {
 		return nil, errUnauthorized
 	}
-	t, err := s.Store.TokenByHash(ctx, Hash(secret))
+	hash := Hash(secret)
+	now := s.Now()
+	switch p, state := s.cache.lookup(hash, now); state {
+	case cacheHit:
+		return p, nil
+	case cacheExpired:
+		return nil, errUnauthorized
+	}
+	gen := s.cache.generation()
+	t, err := s.Store.TokenByHash(ctx, hash)
 	if aeso.ErrorCode(err) == aeso.ENOTFOUND {
 		return nil, errUnauthorized
 	} else if err != nil {
 		return nil, err
 	}
-	if !t.Active(s.Now()) {
+	if !t.Active(now) {
 		return nil, errUnauthorized
 	}
-	return &Principal{Name: t.Principal, TokenID: t.ID, Scopes: t.Scopes}, nil
+	p := &Principal{Name: t.Principal, TokenID: t.ID, Scopes: t.Scopes}
+	s.cache.store(hash, cachedToken{token: t, principal: p, checked: now}, gen, s.MaxCachedTokens)
+	return p, nil
 }
+
+// CachedTokens is how many verified tokens are held in memory.
+func (s *Service) CachedTokens() int { return s.cache.size() }
 
 func (s *Service) validate(req *CreateRequest) error {
 	var v aeso.Validation
@@ -204,6 +225,8 @@ func (s *Service) Revoke(ctx context.Context, actor *Principal, o audit.Origin, 
 		return nil, err
 	}
 	if t.RevokedAt != nil {
+		// Revoked through another replica: stop trusting it here at once.
+		s.cache.forget(t.Hash)
 		return t, nil
 	}
 	now := s.Now().UTC().Truncate(time.Microsecond)
@@ -211,6 +234,9 @@ func (s *Service) Revoke(ctx context.Context, actor *Principal, o audit.Origin, 
 	if err != nil {
 		return nil, err
 	}
+	// Forgotten whatever the outcome: a commit that failed to answer may
+	// still have revoked it.
+	defer s.cache.forget(t.Hash)
 	return s.Store.RevokeToken(ctx, id, actor.Name, now, ev)
 }
 

@@ -278,7 +278,15 @@ func (s *Server) handleGetEvent(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleListActions(w http.ResponseWriter, r *http.Request) {
-	s.writeJSON(w, r, http.StatusOK, map[string]any{"actions": s.Audit.Registry.All()})
+	// The registry is fixed at start: encode its answer once.
+	s.actionsOnce.Do(func() {
+		s.actionsBody, s.actionsErr = json.Marshal(map[string]any{"actions": s.Audit.Registry.All()})
+	})
+	if s.actionsErr != nil {
+		s.writeError(w, r, fmt.Errorf("encode answer: %w", s.actionsErr))
+		return
+	}
+	s.writeEncoded(w, http.StatusOK, s.actionsBody)
 }
 
 // onlyParams rejects unknown query parameters, so a misspelt filter is an

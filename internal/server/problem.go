@@ -101,8 +101,17 @@ func (s *Server) writeJSON(w http.ResponseWriter, r *http.Request, status int, v
 		s.writeError(w, r, fmt.Errorf("encode answer: %w", err))
 		return
 	}
+	s.writeEncoded(w, status, body)
+}
+
+// writeEncoded answers with a JSON body already encoded.
+func (s *Server) writeEncoded(w http.ResponseWriter, status int, body []byte) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
+	// A known length spares a large answer chunked encoding.
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)+1))
 	w.WriteHeader(status)
-	_, _ = w.Write(append(body, '\n')) // the client may be gone; nothing to do
+	// Two writes rather than append: body may be shared between requests.
+	_, _ = w.Write(body) // the client may be gone; nothing to do
+	_, _ = w.Write([]byte{'\n'})
 }

@@ -6,6 +6,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/aeso-dev/aeso/internal/audit"
@@ -53,6 +54,10 @@ type Server struct {
 	RetryAfter time.Duration
 
 	spec []byte
+	// actionsBody is the encoded answer of GET /v1/audit/actions.
+	actionsOnce sync.Once
+	actionsBody []byte
+	actionsErr  error
 	// reportSlots bounds how many uploaded reports are parsed at once: a
 	// 10 MiB JUnit file costs about half a gigabyte while it is parsed.
 	reportSlots chan struct{}

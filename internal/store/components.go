@@ -47,9 +47,13 @@ func (db *DB) AddComponentReport(ctx context.Context, r *component.Report) (err 
 func (db *DB) LatestComponentReports(ctx context.Context) (_ []*component.Report, err error) {
 	ctx, end := db.op(ctx, &err)
 	defer end()
-	return db.queryComponentReports(ctx, `SELECT report_id, component, `+componentColumns+`,
-		COALESCE(status_since, observed_at) FROM platform_status_component_status ORDER BY component`)
+	return db.queryComponentReports(ctx, latestComponentReportsQuery)
 }
+
+// latestComponentReportsQuery reads the projection of each component's
+// latest report.
+const latestComponentReportsQuery = `SELECT report_id, component, ` + componentColumns + `,
+		COALESCE(status_since, observed_at) FROM platform_status_component_status ORDER BY component`
 
 // ComponentReports implements component.Store.
 func (db *DB) ComponentReports(ctx context.Context, name, beforeID string, limit int) (_ []*component.Report, err error) {

@@ -37,6 +37,9 @@ func (db *DB) AddGateResult(ctx context.Context, r *gate.Result, ev *audit.Event
 		if err != nil {
 			return fmt.Errorf("insert gate result: %w", err)
 		}
+		if err := db.advance(ctx, tx, gateLatest, r.Gate, r.Subject, r.ID, r.EvaluatedAt); err != nil {
+			return err
+		}
 		return db.appendInTx(ctx, tx, ev)
 	})
 }
@@ -45,9 +48,8 @@ func (db *DB) AddGateResult(ctx context.Context, r *gate.Result, ev *audit.Event
 func (db *DB) LatestGateResult(ctx context.Context, g, subject string) (_ *gate.Result, err error) {
 	ctx, end := db.op(ctx, &err)
 	defer end()
-	ph := db.dialect.placeholder
-	results, err := db.queryGateResults(ctx, `SELECT `+gateResultColumns+` FROM platform_release_gate_results
-		WHERE gate = `+ph(1)+` AND subject = `+ph(2)+` ORDER BY evaluated_at DESC, id DESC LIMIT 1`, g, subject)
+	q := db.latestGateResultQuery(g, subject)
+	results, err := db.queryGateResults(ctx, q.sql, q.args...)
 	if err != nil {
 		return nil, err
 	}
@@ -130,10 +132,9 @@ func (db *DB) ActiveGateWaivers(ctx context.Context, gates []string, now time.Ti
 	ctx, end := db.op(ctx, &err)
 	defer end()
 	out := []*gate.Waiver{}
-	ph := db.dialect.placeholder
 	for _, g := range gates {
-		ws, err := db.queryWaivers(ctx, `SELECT `+waiverColumns+` FROM platform_gate_waivers
-			WHERE gate = `+ph(1)+` AND expires_at > `+ph(2)+` ORDER BY created_at DESC, id DESC`, g, db.dialect.timeArg(now))
+		q := db.activeWaiversQuery(g, now)
+		ws, err := db.queryWaivers(ctx, q.sql, q.args...)
 		if err != nil {
 			return nil, err
 		}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"sort"
 
 	"github.com/aeso-dev/aeso"
 	"github.com/aeso-dev/aeso/internal/guard"
@@ -35,7 +36,7 @@ func (db *DB) AddGuardReport(ctx context.Context, r *guard.Report) (err error) {
 		if err != nil {
 			return fmt.Errorf("insert guard report: %w", err)
 		}
-		return nil
+		return db.advance(ctx, tx, guardLatest, r.Guard, r.Subject, r.ID, r.ObservedAt)
 	})
 }
 
@@ -43,9 +44,8 @@ func (db *DB) AddGuardReport(ctx context.Context, r *guard.Report) (err error) {
 func (db *DB) LatestGuardReport(ctx context.Context, g, subject string) (_ *guard.Report, err error) {
 	ctx, end := db.op(ctx, &err)
 	defer end()
-	ph := db.dialect.placeholder
-	reports, err := db.queryGuardReports(ctx, `SELECT `+guardColumns+` FROM platform_guard_report_summaries
-		WHERE guard = `+ph(1)+` AND subject = `+ph(2)+` ORDER BY observed_at DESC, id DESC LIMIT 1`, g, subject)
+	q := db.latestGuardReportQuery(g, subject)
+	reports, err := db.queryGuardReports(ctx, q.sql, q.args...)
 	if err != nil {
 		return nil, err
 	}
@@ -106,8 +106,16 @@ func scanGuardReport(rows *sql.Rows, extra ...any) (*guard.Report, error) {
 func (db *DB) LatestGuardReportsForSubject(ctx context.Context, subject string) (_ []*guard.Report, err error) {
 	ctx, end := db.op(ctx, &err)
 	defer end()
-	return db.queryGuardReports(ctx, `SELECT `+guardColumns+` FROM (SELECT r.*, ROW_NUMBER() OVER (
-		PARTITION BY guard ORDER BY observed_at DESC, id DESC) AS rn
-		FROM platform_guard_report_summaries r WHERE subject = `+db.dialect.placeholder(1)+`) latest
-		WHERE rn = 1 ORDER BY guard`, subject)
+	ids, err := db.firstColumn(ctx, projectionQuery(guardLatest, "subject = "+db.dialect.placeholder(1), subject))
+	if err != nil {
+		return nil, fmt.Errorf("latest guard reports: %w", err)
+	}
+	reports, err := db.guardReportsByID(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := []*guard.Report{}
+	out = append(out, reports...)
+	sort.Slice(out, func(i, j int) bool { return out[i].Guard < out[j].Guard })
+	return out, nil
 }

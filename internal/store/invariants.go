@@ -92,7 +92,7 @@ func (db *DB) insertInvariantResult(ctx context.Context, tx *sql.Tx, r *invarian
 	if err != nil {
 		return fmt.Errorf("insert invariant result: %w", err)
 	}
-	return nil
+	return db.advance(ctx, tx, invariantLatest, r.InvariantID, r.Environment, r.ID, r.ObservedAt)
 }
 
 // InvariantResults implements invariant.Store.
@@ -108,9 +108,11 @@ func (db *DB) InvariantResults(ctx context.Context, invariantID, environment, be
 func (db *DB) LatestInvariantResults(ctx context.Context) (_ []*invariant.Result, err error) {
 	ctx, end := db.op(ctx, &err)
 	defer end()
-	return db.queryResults(ctx, `SELECT `+resultColumns+` FROM (SELECT r.*, ROW_NUMBER() OVER (
-		PARTITION BY invariant_id, environment ORDER BY observed_at DESC, id DESC) AS rn
-		FROM platform_product_invariant_results r) latest WHERE rn = 1`)
+	ids, err := db.firstColumn(ctx, projectionQuery(invariantLatest, ""))
+	if err != nil {
+		return nil, fmt.Errorf("latest invariant results: %w", err)
+	}
+	return db.invariantResultsByID(ctx, ids)
 }
 
 func (db *DB) queryResults(ctx context.Context, q string, args ...any) ([]*invariant.Result, error) {

@@ -28,18 +28,8 @@ func (db *DB) LatestGateResults(ctx context.Context, gates []string) (_ []*gate.
 	ctx, end := db.op(ctx, &err)
 	defer end()
 	out := []*gate.Result{}
-	cols := qualified("s", gateResultColumns)
 	for _, g := range gates {
-		// live counts, in order newest first within a name, the results
-		// not withdrawn so far: 0 before the one that counts, 1 from it.
-		results, err := db.queryGateResults(ctx, `SELECT `+gateResultColumns+` FROM (SELECT `+cols+`, w.id AS withdrawal,
-			SUM(CASE WHEN w.id IS NULL THEN 1 ELSE 0 END) OVER (PARTITION BY `+db.dialect.subjectName("s.subject")+`
-				ORDER BY s.evaluated_at DESC, s.id DESC ROWS UNBOUNDED PRECEDING) AS live
-			FROM (SELECT r.*, ROW_NUMBER() OVER (PARTITION BY subject ORDER BY evaluated_at DESC, id DESC) AS rn
-				FROM platform_release_gate_results r WHERE gate = `+db.dialect.placeholder(1)+`) s
-			LEFT JOIN platform_gate_withdrawals w ON w.result_id = s.id
-			WHERE s.rn = 1) latest
-			WHERE live = 0 OR (live = 1 AND withdrawal IS NULL) ORDER BY subject, evaluated_at DESC, id DESC`, g)
+		results, err := db.countingGateResults(ctx, g)
 		if err != nil {
 			return nil, err
 		}
@@ -65,53 +55,19 @@ func qualified(alias, columns string) string {
 func (db *DB) LatestGuardReports(ctx context.Context, gates []string) (_ []status.GuardInput, err error) {
 	ctx, end := db.op(ctx, &err)
 	defer end()
-	var in strings.Builder
-	args := make([]any, len(gates))
-	for i, g := range gates {
-		args[i] = g
-	}
-	if len(gates) == 0 {
-		in.WriteString("(NULL)")
-	} else {
-		db.writePlaceholders(&in, 0, len(gates))
-	}
-	rows, err := db.read.QueryContext(ctx, `WITH latest AS (
-			SELECT gate, subject, id, ROW_NUMBER() OVER (PARTITION BY gate, subject ORDER BY evaluated_at DESC, id DESC) AS rn
-			FROM platform_release_gate_results WHERE gate IN `+in.String()+`
-		), withdrawn AS (
-			SELECT l.subject, MAX(CAST(w.result_id AS TEXT)) AS result_id FROM latest l
-			LEFT JOIN platform_gate_withdrawals w ON w.result_id = l.id
-			WHERE l.rn = 1 GROUP BY l.subject HAVING COUNT(w.id) = COUNT(*)
-		)
-		SELECT `+guardColumns+`, withdrawn_result FROM (SELECT `+qualified("s", guardColumns)+`, wd.result_id AS withdrawn_result,
-			SUM(CASE WHEN wd.result_id IS NULL THEN 1 ELSE 0 END) OVER (PARTITION BY s.guard, `+db.dialect.subjectName("s.subject")+`
-				ORDER BY s.observed_at DESC, s.id DESC ROWS UNBOUNDED PRECEDING) AS live
-			FROM (SELECT r.*, ROW_NUMBER() OVER (PARTITION BY guard, subject ORDER BY observed_at DESC, id DESC) AS rn
-				FROM platform_guard_report_summaries r) s
-			LEFT JOIN withdrawn wd ON wd.subject = s.subject
-			WHERE s.rn = 1) latest
-		WHERE live = 0 OR (live = 1 AND withdrawn_result IS NULL) ORDER BY guard, subject`, args...)
+	reports, results, err := db.countingGuardReports(ctx, gates)
 	if err != nil {
-		return nil, fmt.Errorf("latest guard reports: %w", err)
+		return nil, err
 	}
-	defer rows.Close()
 	out := []status.GuardInput{}
 	var withdrawnResults []string
 	byResult := map[string][]int{}
-	for rows.Next() {
-		var result sql.NullString
-		r, err := scanGuardReport(rows, &result)
-		if err != nil {
-			return nil, err
-		}
-		if result.Valid {
+	for i, r := range reports {
+		if result := results[i]; result.Valid {
 			withdrawnResults = append(withdrawnResults, result.String)
 			byResult[result.String] = append(byResult[result.String], len(out))
 		}
 		out = append(out, status.GuardInput{Report: r})
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
 	}
 	ws, err := db.WithdrawalsOf(ctx, withdrawnResults)
 	if err != nil {
@@ -129,15 +85,8 @@ func (db *DB) LatestGuardReports(ctx context.Context, gates []string) (_ []statu
 func (db *DB) StandingBundle(ctx context.Context, kind, stage string) (_ *evidence.Bundle, err error) {
 	ctx, end := db.op(ctx, &err)
 	defer end()
-	ph := db.dialect.placeholder
-	q := `SELECT ` + bundleColumns + `, ` + promotedColumn + ` FROM platform_evidence_bundles
-		WHERE kind = ` + ph(1) + ` AND state = 'sealed' AND superseded_by IS NULL`
-	args := []any{kind}
-	if stage != "" {
-		args = append(args, stage)
-		q += " AND id IN (SELECT bundle_id FROM platform_evidence_promotions WHERE stage = " + ph(2) + ")"
-	}
-	rows, err := db.read.QueryContext(ctx, q+" ORDER BY sealed_at DESC, id DESC LIMIT 1", args...)
+	q := db.standingBundleQuery(kind, stage)
+	rows, err := db.read.QueryContext(ctx, q.sql, q.args...)
 	if err != nil {
 		return nil, fmt.Errorf("standing bundle: %w", err)
 	}
@@ -153,11 +102,8 @@ func (db *DB) StandingBundle(ctx context.Context, kind, stage string) (_ *eviden
 func (db *DB) OpenReconciliations(ctx context.Context, limit int) (_ []*reconcile.Record, _ map[string]int, err error) {
 	ctx, end := db.op(ctx, &err)
 	defer end()
-	rows, err := db.read.QueryContext(ctx, `SELECT `+recordColumns+` FROM platform_reconciliation_records
-		WHERE state <> 'resolved'
-		ORDER BY CASE state WHEN 'blocked' THEN 0 ELSE 1 END,
-			CASE severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 ELSE 3 END, id DESC
-		LIMIT `+db.dialect.placeholder(1), limit)
+	q := db.openReconciliationsQuery(limit)
+	rows, err := db.read.QueryContext(ctx, q.sql, q.args...)
 	if err != nil {
 		return nil, nil, fmt.Errorf("open reconciliations: %w", err)
 	}
@@ -174,8 +120,7 @@ func (db *DB) OpenReconciliations(ctx context.Context, limit int) (_ []*reconcil
 		return nil, nil, err
 	}
 	counts := map[string]int{}
-	crows, err := db.read.QueryContext(ctx, `SELECT severity, COUNT(*) FROM platform_reconciliation_records
-		WHERE state <> 'resolved' GROUP BY severity`)
+	crows, err := db.read.QueryContext(ctx, openCountsQuery)
 	if err != nil {
 		return nil, nil, fmt.Errorf("count open reconciliations: %w", err)
 	}

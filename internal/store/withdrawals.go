@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/aeso-dev/aeso"
 	"github.com/aeso-dev/aeso/internal/audit"
@@ -78,14 +77,15 @@ func (db *DB) WithdrawalsOf(ctx context.Context, resultIDs []string) (_ []*gate.
 	if len(resultIDs) == 0 {
 		return []*gate.Withdrawal{}, nil
 	}
-	var b strings.Builder
-	args := make([]any, len(resultIDs))
-	for i, id := range resultIDs {
-		args[i] = id
-	}
-	db.writePlaceholders(&b, 0, len(resultIDs))
-	return db.queryWithdrawals(ctx, `SELECT `+withdrawalColumns+` FROM platform_gate_withdrawals
-		WHERE result_id IN `+b.String()+` ORDER BY id`, args...)
+	q := db.withdrawalsOfQuery(resultIDs)
+	return db.queryWithdrawals(ctx, q.sql, q.args...)
+}
+
+// withdrawalsOfQuery is WithdrawalsOf's statement.
+func (db *DB) withdrawalsOfQuery(resultIDs []string) query {
+	in, args := db.placeholderList(resultIDs)
+	return query{`SELECT ` + withdrawalColumns + ` FROM platform_gate_withdrawals
+		WHERE result_id IN ` + in + ` ORDER BY id`, args}
 }
 
 func (db *DB) queryWithdrawals(ctx context.Context, q string, args ...any) ([]*gate.Withdrawal, error) {

@@ -1,0 +1,225 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// The newest row of each group of a history (a gate's result for a
+// subject, a guard's report for a subject, an invariant's result in an
+// environment) is named by a projection table, updated in the transaction
+// that adds a newer row. The posture and the "latest" reads join the
+// projection to the history by primary key, so their cost follows the
+// number of groups, not the length of the history.
+
+// latestProjection describes one projection: its table, the two columns
+// of its group, the column naming the history row and the ordering time.
+type latestProjection struct {
+	table, group1, group2, ref, at string
+}
+
+var (
+	gateLatest      = latestProjection{"platform_gate_result_latest", "gate", "subject", "result_id", "evaluated_at"}
+	guardLatest     = latestProjection{"platform_guard_report_latest", "guard", "subject", "report_id", "observed_at"}
+	invariantLatest = latestProjection{"platform_invariant_result_latest", "invariant_id", "environment", "result_id", "observed_at"}
+)
+
+// advance makes id the newest row of its group unless the projection
+// already names a newer one: newer is a later time, or the same time and a
+// greater id, the order every "newest first" read uses. On PostgreSQL the
+// conflicting row is locked and the condition rechecked, so concurrent
+// writers of one group end with the newest.
+func (db *DB) advance(ctx context.Context, tx *sql.Tx, p latestProjection, g1, g2, id string, at time.Time) error {
+	t := p.table
+	_, err := tx.ExecContext(ctx, `INSERT INTO `+t+` (`+p.group1+`, `+p.group2+`, `+p.ref+`, `+p.at+`)
+		VALUES ($1, $2, $3, $4)
+		ON CONFLICT (`+p.group1+`, `+p.group2+`) DO UPDATE SET `+p.ref+` = excluded.`+p.ref+`, `+p.at+` = excluded.`+p.at+`
+		WHERE excluded.`+p.at+` > `+t+`.`+p.at+`
+			OR (excluded.`+p.at+` = `+t+`.`+p.at+` AND excluded.`+p.ref+` > `+t+`.`+p.ref+`)`,
+		g1, g2, id, db.dialect.timeArg(at))
+	if err != nil {
+		return fmt.Errorf("update %s: %w", t, err)
+	}
+	return nil
+}
+
+// query is one read statement with its arguments.
+type query struct {
+	sql  string
+	args []any
+}
+
+// placeholderList is "(p1, …, pn)" with values as its arguments; "(NULL)",
+// which matches nothing, when there are none.
+func (db *DB) placeholderList(values []string) (string, []any) {
+	if len(values) == 0 {
+		return "(NULL)", nil
+	}
+	var in strings.Builder
+	args := make([]any, len(values))
+	in.WriteByte('(')
+	for i, v := range values {
+		if i > 0 {
+			in.WriteString(", ")
+		}
+		in.WriteString(db.dialect.placeholder(i + 1))
+		args[i] = v
+	}
+	in.WriteByte(')')
+	return in.String(), args
+}
+
+// The reads through a projection run in two steps: the ids it names, then
+// those rows of the history by primary key. Each step is an index lookup
+// by construction, whatever a planner would make of a join between a
+// small table and a long one.
+
+// projectionQuery reads the ids a projection names for the condition
+// where (no condition when empty).
+func projectionQuery(p latestProjection, where string, args ...any) query {
+	q := `SELECT ` + p.ref + ` FROM ` + p.table
+	if where != "" {
+		q += ` WHERE ` + where
+	}
+	return query{q, args}
+}
+
+// byIDQuery reads rows of a history by primary key.
+func (db *DB) byIDQuery(table, columns string, ids []string) query {
+	in, args := db.placeholderList(ids)
+	return query{`SELECT ` + columns + ` FROM ` + table + ` WHERE id IN ` + in, args}
+}
+
+// maxIDsPerQuery bounds the ids one statement names, well within both
+// databases' limits on parameters.
+const maxIDsPerQuery = 500
+
+// chunks calls fn with ids in runs of at most maxIDsPerQuery.
+func chunks(ids []string, fn func([]string) error) error {
+	for len(ids) > 0 {
+		n := min(len(ids), maxIDsPerQuery)
+		if err := fn(ids[:n]); err != nil {
+			return err
+		}
+		ids = ids[n:]
+	}
+	return nil
+}
+
+// firstColumn reads the first column of q's rows.
+func (db *DB) firstColumn(ctx context.Context, q query) ([]string, error) {
+	rows, err := db.read.QueryContext(ctx, q.sql, q.args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// withdrawnResults returns which of the gate results ids name were
+// withdrawn.
+func (db *DB) withdrawnResults(ctx context.Context, ids []string) (map[string]bool, error) {
+	out := map[string]bool{}
+	err := chunks(ids, func(ids []string) error {
+		q := db.withdrawalsOfQuery(ids)
+		ws, err := db.queryWithdrawals(ctx, q.sql, q.args...)
+		for _, w := range ws {
+			out[w.ResultID] = true
+		}
+		return err
+	})
+	return out, err
+}
+
+// subjectName is the name part of a "name@ref" subject, as the dialects'
+// subjectName computes it in SQL.
+func subjectName(subject string) string {
+	name, _, _ := strings.Cut(subject, "@")
+	return name
+}
+
+// newerFirst orders rows of one group newest first: by time, then by id,
+// as every "newest first" read does.
+func newerFirst(at1, at2 time.Time, id1, id2 string) bool {
+	if !at1.Equal(at2) {
+		return at1.After(at2)
+	}
+	return id1 > id2
+}
+
+// counting walks the latest rows of the subjects of one name, newest
+// first, and keeps the withdrawn ones up to and including the first that
+// is not: the one that counts, with the withdrawn results newer than it.
+// Only a subject's latest row can be withdrawn, and then the subject
+// counts for nothing, not by its older rows nor by hiding another's.
+func counting[T any](rows []T, withdrawn func(T) bool) []T {
+	for i, r := range rows {
+		if !withdrawn(r) {
+			return rows[:i+1]
+		}
+	}
+	return rows
+}
+
+// latestGateResultQuery is LatestGateResult's: the last entry of the
+// group in the (gate, subject, evaluated_at, id) index.
+func (db *DB) latestGateResultQuery(g, subject string) query {
+	ph := db.dialect.placeholder
+	return query{`SELECT ` + gateResultColumns + ` FROM platform_release_gate_results
+		WHERE gate = ` + ph(1) + ` AND subject = ` + ph(2) + ` ORDER BY evaluated_at DESC, id DESC LIMIT 1`, []any{g, subject}}
+}
+
+// latestGuardReportQuery is LatestGuardReport's.
+func (db *DB) latestGuardReportQuery(g, subject string) query {
+	ph := db.dialect.placeholder
+	return query{`SELECT ` + guardColumns + ` FROM platform_guard_report_summaries
+		WHERE guard = ` + ph(1) + ` AND subject = ` + ph(2) + ` ORDER BY observed_at DESC, id DESC LIMIT 1`, []any{g, subject}}
+}
+
+// standingBundleQuery is StandingBundle's: the newest sealed, unsuperseded
+// bundle of a kind, promoted to stage when one is named.
+func (db *DB) standingBundleQuery(kind, stage string) query {
+	ph := db.dialect.placeholder
+	q := `SELECT ` + bundleColumns + `, ` + promotedColumn + ` FROM platform_evidence_bundles
+		WHERE kind = ` + ph(1) + ` AND state = 'sealed' AND superseded_by IS NULL`
+	args := []any{kind}
+	if stage != "" {
+		args = append(args, stage)
+		q += " AND id IN (SELECT bundle_id FROM platform_evidence_promotions WHERE stage = " + ph(2) + ")"
+	}
+	return query{q + " ORDER BY sealed_at DESC, id DESC LIMIT 1", args}
+}
+
+// openReconciliationsQuery is OpenReconciliations' list: blocked records
+// first, then by severity. The condition on state repeats the partial
+// index's, so SQLite uses it.
+func (db *DB) openReconciliationsQuery(limit int) query {
+	return query{`SELECT ` + recordColumns + ` FROM platform_reconciliation_records
+		WHERE state <> 'resolved'
+		ORDER BY CASE state WHEN 'blocked' THEN 0 ELSE 1 END,
+			CASE severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 ELSE 3 END, id DESC
+		LIMIT ` + db.dialect.placeholder(1), []any{limit}}
+}
+
+// openCountsQuery counts the open reconciliation records by severity.
+const openCountsQuery = `SELECT severity, COUNT(*) FROM platform_reconciliation_records
+		WHERE state <> 'resolved' GROUP BY severity`
+
+// activeWaiversQuery is ActiveGateWaivers' statement for gate g.
+func (db *DB) activeWaiversQuery(g string, now time.Time) query {
+	ph := db.dialect.placeholder
+	return query{`SELECT ` + waiverColumns + ` FROM platform_gate_waivers
+			WHERE gate = ` + ph(1) + ` AND expires_at > ` + ph(2) + ` ORDER BY created_at DESC, id DESC`,
+		[]any{g, db.dialect.timeArg(now)}}
+}
