@@ -89,26 +89,30 @@ func openRef(t *testing.T, e *env, ref string) resolved {
 		t.Fatalf("%s: object %s: %v", ref, got.Object, err)
 	}
 	// The object is the row the ref names.
-	switch kind {
-	case "component":
+	switch {
+	case ref == "reconciliation:*":
+		if _, ok := obj["records"].([]any); !ok {
+			t.Errorf("%s: object holds no records: %s", ref, got.Object)
+		}
+	case kind == "component":
 		if obj["name"] != id {
 			t.Errorf("%s: object names %v", ref, obj["name"])
 		}
-	case "invariant":
+	case kind == "invariant":
 		if obj["id"] != id {
 			t.Errorf("%s: object is %v", ref, obj["id"])
 		}
-	case "gate_rule":
+	case kind == "gate_rule":
 		name, rule, _ := strings.Cut(id, "/")
 		if obj["gate"] != name || obj["rule"] != rule {
 			t.Errorf("%s: object is rule %v of gate %v", ref, obj["rule"], obj["gate"])
 		}
-	case "bundle":
+	case kind == "bundle":
 		bid, digest, _ := strings.Cut(id, "@")
 		if obj["id"] != bid || digest != "" && obj["digest"] != digest {
 			t.Errorf("%s: object is bundle %v with digest %v", ref, obj["id"], obj["digest"])
 		}
-	case "snapshot":
+	case kind == "snapshot":
 		if s, _ := obj["snapshot"].(map[string]any); s == nil || s["id"] != id {
 			t.Errorf("%s: object is snapshot %v", ref, obj["snapshot"])
 		}
@@ -231,6 +235,13 @@ func TestRefsAndRowRoutesRefuseWhatTheyCannotOpen(t *testing.T) {
 			if p := r.problem(t); r.status != 404 || p.Code != "ref_not_found" {
 				t.Errorf("%s: %d %s, want 404 ref_not_found", ref, r.status, p.Code)
 			}
+		}
+
+		// reconciliation:*, said when the posture read only the weightiest
+		// open records, opens the open records.
+		all := openRef(t, e, "reconciliation:*")
+		if all.URL != "/v1/reconciliations?open=true&limit=500" || !strings.Contains(string(all.Object), "replicas 2, want 3") {
+			t.Errorf("reconciliation:*: %s %s", all.URL, all.Object)
 		}
 
 		// The resolver reads a row only with the scope its route needs.
