@@ -21,6 +21,7 @@ components:
   - {name: api, owner: platform, critical: true, stale_after: 5m, dead_after: 30m}
   - {name: worker, owner: platform, stale_after: 1m, dead_after: 10m}
   - {name: cron, owner: platform, stale_after: 1h, dead_after: 2h}
+  - {name: queue, owner: platform, stale_after: 1h, dead_after: 3h}
 gates:
   - name: release
     affects_posture: true
@@ -36,7 +37,7 @@ status:
 `
 
 // busyWorld builds a posture with a reason of every kind: a critical
-// component down, one dead, one never reporting; an invariant failing and
+// component down, one dead, one stale, one never reporting; an invariant failing and
 // a required one unproven; evidence old and evidence missing; a gate
 // blocked, a subject withdrawn, a waiver in use; guard findings and an
 // open reconciliation record.
@@ -45,6 +46,7 @@ func busyWorld(t *testing.T, tg testdb.Target) *world {
 	w := &world{t: t, e: start(t, tg, withConfigFile(writeConfig(t, refsYAML)), withClock(clk)), clk: clk,
 		observed: map[string]time.Time{}}
 	w.push("worker", "healthy", "")
+	w.push("queue", "healthy", "")
 	w.result("INV-BILLING-001", "fail", "production")
 	id := idOf(t, w.post("/v1/evidence/bundles", `{"kind":"security","subject":{"name":"api","ref":"v1"},"title":"scan"}`, 201))
 	w.post("/v1/evidence/bundles/"+id+"/items", `{"type":"scan","name":"deps","result":"fail"}`, 201)
@@ -149,6 +151,14 @@ func TestEveryReasonCanBeOpened(t *testing.T) {
 		}
 		for _, r := range v.Reasons {
 			refs[r.Ref] = "posture"
+		}
+		for _, says := range []string{"api (critical) reports down", "past dead_after 10m: treated as down", "queue has not reported since",
+			"cron has never reported", "INV-BILLING-001 (Invoices balance) is failing", "INV-LEDGER-001 (Ledger closes) is required and has no result",
+			"past max_age 1h", "no sealed uat evidence", "gate release blocked api@v1", "was withdrawn by", "waived for gate release rule evidence-uat",
+			"guard gosec (blocking) has 2 open findings", "drift on api (medium, owner platform)"} {
+			if !strings.Contains(exact(v), says) {
+				t.Errorf("the busy posture does not say %q:\n%s", says, exact(v))
+			}
 		}
 		for _, c := range v.Components {
 			for _, r := range c.Reasons {
