@@ -13,7 +13,7 @@ import (
 
 func newGateCmd() *cobra.Command {
 	var cf clientFlags
-	cmd := &cobra.Command{Use: "gate", Short: "Evaluate release gates and waive their rules"}
+	cmd := &cobra.Command{Use: "gate", Short: "Evaluate release gates, waive their rules, read their results and waivers"}
 	cf.register(cmd)
 
 	var subject, correlation string
@@ -131,7 +131,7 @@ result, which counts again. It needs a token with gates:override.`,
 	}
 	withdraw.Flags().StringVar(&wdSubject, "subject", "", "the subject as it was checked: name or name@ref")
 	withdraw.Flags().StringVar(&wdReason, "reason", "", "why it no longer counts (recorded and audited)")
-	cmd.AddCommand(check, waive, withdraw)
+	cmd.AddCommand(check, waive, withdraw, newGateResultsCmd(&cf), newGateWaiversCmd(&cf))
 	return cmd
 }
 

@@ -80,12 +80,13 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	// A mistyped flag is an error of its own (exit 2), never to be read as
 	// a verdict such as "blocked" or "degraded".
 	root.SetFlagErrorFunc(flagError)
-	root.AddCommand(newServeCmd(), newMigrateCmd(), newAuditCmd(), newEvidenceCmd(), newGateCmd(), newStatusCmd(), newTokenCmd(), &cobra.Command{
-		Use:   "version",
-		Short: "Print the version",
-		Args:  cobra.NoArgs,
-		Run:   func(cmd *cobra.Command, _ []string) { fmt.Fprintln(cmd.OutOrStdout(), "aeso", version) },
-	})
+	root.AddCommand(newServeCmd(), newMigrateCmd(), newAuditCmd(), newEvidenceCmd(), newGateCmd(), newStatusCmd(),
+		newComponentCmd(), newInvariantCmd(), newGuardCmd(), newReconcileCmd(), newGetCmd(), newTokenCmd(), &cobra.Command{
+			Use:   "version",
+			Short: "Print the version",
+			Args:  cobra.NoArgs,
+			Run:   func(cmd *cobra.Command, _ []string) { fmt.Fprintln(cmd.OutOrStdout(), "aeso", version) },
+		})
 	root.SetHelpCommand(newHelpCmd(root))
 	// Added now rather than by Execute, so the walk below covers it too.
 	root.InitDefaultCompletionCmd()

@@ -19,6 +19,8 @@ type Store interface {
 	LatestComponentReports(ctx context.Context) ([]*Report, error)
 	// ComponentReports lists a component's history newest first; beforeID pages.
 	ComponentReports(ctx context.Context, component, beforeID string, limit int) ([]*Report, error)
+	// ComponentReport returns one report of the history by id, or not_found.
+	ComponentReport(ctx context.Context, id string) (*Report, error)
 }
 
 // Service records component statuses and reads them back by the clock.

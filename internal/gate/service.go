@@ -26,6 +26,7 @@ type Store interface {
 	AddGateWaiver(ctx context.Context, w *Waiver, ev *audit.Event) error
 	GateWaivers(ctx context.Context, gate, subject string) ([]*Waiver, error)
 	WithdrawalStore
+	RowStore
 }
 
 // Service evaluates gates from stored rows.

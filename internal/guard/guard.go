@@ -99,6 +99,8 @@ type Store interface {
 	// GuardReports lists a guard's reports newest first; subject filters
 	// when set; beforeID pages.
 	GuardReports(ctx context.Context, guard, subject, beforeID string, limit int) ([]*Report, error)
+	// GuardReport returns one report by id, or not_found.
+	GuardReport(ctx context.Context, id string) (*Report, error)
 }
 
 // Service records and reads guard summaries.

@@ -34,6 +34,8 @@ type Store interface {
 	// LatestInvariantResults returns the newest result per invariant and
 	// environment.
 	LatestInvariantResults(ctx context.Context) ([]*Result, error)
+	// InvariantResult returns one result by id, or not_found.
+	InvariantResult(ctx context.Context, id string) (*Result, error)
 }
 
 // Service keeps definitions stable and records results.

@@ -63,12 +63,7 @@ func (s *Server) waiverJSON(w *gate.Waiver) WaiverJSON {
 func (s *Server) handleListGates(w http.ResponseWriter, r *http.Request) {
 	out := make([]GateJSON, len(s.Gates.Defs))
 	for i := range s.Gates.Defs {
-		d := s.Gates.Defs[i]
-		names := make([]string, len(d.Rules))
-		for j := range d.Rules {
-			names[j] = d.Rules[j].Key()
-		}
-		out[i] = GateJSON{Def: d, Version: d.Version(), RuleNames: names}
+		out[i] = gateJSON(s.Gates.Defs[i])
 	}
 	s.writeJSON(w, r, http.StatusOK, map[string]any{"gates": out})
 }

@@ -85,7 +85,7 @@ func (s *Server) authorize(rt Route, next http.HandlerFunc) http.Handler {
 			return
 		}
 		requestInfoFrom(r.Context()).Principal = p
-		if !p.Has(rt.Scope) {
+		if rt.Scope != ScopeAnyToken && !p.Has(rt.Scope) {
 			s.problem(w, r, http.StatusForbidden, "forbidden", "this token lacks the scope "+rt.Scope, nil)
 			return
 		}

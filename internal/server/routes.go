@@ -55,25 +55,33 @@ func (s *Server) routes() []Route {
 		{"GET", "/v1/invariants/{id}", auth.ScopeEvidenceRead, s.handleGetInvariant},
 		{"POST", "/v1/invariants/{id}/results", auth.ScopeEvidenceWrite, s.handleAddInvariantResult},
 		{"GET", "/v1/invariants/{id}/results", auth.ScopeEvidenceRead, s.handleInvariantHistory},
+		{"GET", "/v1/invariants/{id}/results/{result_id}", auth.ScopeEvidenceRead, s.handleGetInvariantResult},
 
 		{"POST", "/v1/guards/{name}/reports", auth.ScopeEvidenceWrite, s.handleAddGuardReport},
 		{"GET", "/v1/guards/{name}/reports", auth.ScopeEvidenceRead, s.handleGuardReports},
 		{"GET", "/v1/guards/{name}/reports/latest", auth.ScopeEvidenceRead, s.handleLatestGuardReport},
+		{"GET", "/v1/guards/{name}/reports/{id}", auth.ScopeEvidenceRead, s.handleGetGuardReport},
 		{"POST", "/v1/guards/{name}/reports/sarif", auth.ScopeEvidenceWrite, s.handleAddGuardSARIF},
 
 		{"GET", "/v1/gates", auth.ScopeStatusRead, s.handleListGates},
+		{"GET", "/v1/gates/{name}", auth.ScopeStatusRead, s.handleGetGate},
+		{"GET", "/v1/gates/{name}/rules/{rule}", auth.ScopeStatusRead, s.handleGetGateRule},
 		{"POST", "/v1/gates/{name}/evaluate", auth.ScopeGatesWrite, s.handleEvaluateGate},
 		{"GET", "/v1/gates/{name}/results", auth.ScopeStatusRead, s.handleGateResults},
 		{"GET", "/v1/gates/{name}/results/latest", auth.ScopeStatusRead, s.handleLatestGateResult},
+		{"GET", "/v1/gates/{name}/results/{id}", auth.ScopeStatusRead, s.handleGetGateResult},
 		{"POST", "/v1/gates/{name}/waivers", auth.ScopeGatesOverride, s.handleCreateWaiver},
 		{"GET", "/v1/gates/{name}/waivers", auth.ScopeStatusRead, s.handleListWaivers},
+		{"GET", "/v1/gates/{name}/waivers/{id}", auth.ScopeStatusRead, s.handleGetWaiver},
 		{"POST", "/v1/gates/{name}/withdrawals", auth.ScopeGatesOverride, s.handleWithdrawSubject},
 		{"GET", "/v1/gates/{name}/withdrawals", auth.ScopeStatusRead, s.handleListWithdrawals},
+		{"GET", "/v1/gates/{name}/withdrawals/{id}", auth.ScopeStatusRead, s.handleGetWithdrawal},
 
 		{"GET", "/v1/components", auth.ScopeStatusRead, s.handleListComponents},
 		{"GET", "/v1/components/{name}", auth.ScopeStatusRead, s.handleGetComponent},
 		{"POST", "/v1/components/{name}/status", auth.ScopeStatusWrite, s.handlePushComponentStatus},
 		{"GET", "/v1/components/{name}/history", auth.ScopeStatusRead, s.handleComponentHistory},
+		{"GET", "/v1/components/{name}/history/{id}", auth.ScopeStatusRead, s.handleGetComponentReport},
 
 		{"POST", "/v1/reconciliations", auth.ScopeStatusWrite, s.handleCreateReconciliation},
 		{"GET", "/v1/reconciliations", auth.ScopeStatusRead, s.handleListReconciliations},
@@ -83,6 +91,10 @@ func (s *Server) routes() []Route {
 		{"POST", "/v1/status/snapshots", auth.ScopeStatusWrite, s.handleTakeSnapshot},
 		{"GET", "/v1/status/snapshots", auth.ScopeStatusRead, s.handleListSnapshots},
 		{"GET", "/v1/status/snapshots/{id}", auth.ScopeStatusRead, s.handleGetSnapshot},
+
+		// A ref exactly as a reason prints it ("gate_result:<id>"), as one
+		// path segment: escaped, so the "/" of a gate_rule ref is "%2F".
+		{"GET", "/v1/refs/{ref}", ScopeAnyToken, s.handleResolveRef},
 
 		{"POST", "/v1/tokens", auth.ScopeAdmin, s.handleCreateToken},
 		{"GET", "/v1/tokens", auth.ScopeAdmin, s.handleListTokens},

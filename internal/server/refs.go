@@ -1,0 +1,239 @@
+package server
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/aeso-dev/aeso"
+	"github.com/aeso-dev/aeso/internal/auth"
+	"github.com/aeso-dev/aeso/internal/reconcile"
+)
+
+// ScopeAnyToken marks a route any valid token may call; the handler checks
+// the scope of what it reads. It is not a scope a token can carry.
+const ScopeAnyToken = "any-token"
+
+// RefJSON is a resolved ref: what it names, where that row lives in the
+// API, and the row as that route answers it.
+type RefJSON struct {
+	Kind   string `json:"kind"`
+	Ref    string `json:"ref"`
+	URL    string `json:"url"`
+	Object any    `json:"object"`
+}
+
+// refKind is one kind of ref: the scope reading it needs and how to read
+// it. id is what follows "kind:"; it has passed the kind's syntax check.
+type refKind struct {
+	scope string
+	check func(id string) bool
+	read  func(s *Server, ctx context.Context, id string) (url string, object any, err error)
+}
+
+func isUUID(id string) bool { return aeso.CheckID("ref", id) == nil }
+func nonEmpty(id string) bool {
+	return id != "" && !strings.ContainsAny(id, "/?#") && strings.TrimSpace(id) == id
+}
+
+// esc escapes one path segment of a canonical URL.
+func esc(s string) string { return url.PathEscape(s) }
+
+// refKinds lists every kind a posture reason, a gate reason or a snapshot
+// names, and a few more a reader meets beside them (gate, snapshot).
+var refKinds = map[string]refKind{
+	"component": {auth.ScopeStatusRead, nonEmpty, func(s *Server, ctx context.Context, name string) (string, any, error) {
+		v, err := s.Components.View(ctx, name)
+		if err != nil {
+			return "", nil, err
+		}
+		return "/v1/components/" + esc(name), componentJSON(v), nil
+	}},
+	"component_status": {auth.ScopeStatusRead, isUUID, func(s *Server, ctx context.Context, id string) (string, any, error) {
+		rep, err := s.Components.Report(ctx, "", id)
+		if err != nil {
+			return "", nil, err
+		}
+		return "/v1/components/" + esc(rep.Component) + "/history/" + rep.ID, componentReportJSON(rep), nil
+	}},
+	"invariant": {auth.ScopeEvidenceRead, nonEmpty, func(s *Server, ctx context.Context, id string) (string, any, error) {
+		v, err := s.Invariants.View(ctx, id, "")
+		if err != nil {
+			return "", nil, err
+		}
+		return "/v1/invariants/" + esc(id), invariantJSON(v), nil
+	}},
+	"invariant_result": {auth.ScopeEvidenceRead, isUUID, func(s *Server, ctx context.Context, id string) (string, any, error) {
+		res, err := s.Invariants.Result(ctx, "", id)
+		if err != nil {
+			return "", nil, err
+		}
+		return "/v1/invariants/" + esc(res.InvariantID) + "/results/" + res.ID, resultJSON(res), nil
+	}},
+	"bundle": {auth.ScopeEvidenceRead, checkBundleRef, func(s *Server, ctx context.Context, ref string) (string, any, error) {
+		id, digest, _ := strings.Cut(ref, "@")
+		v, err := s.Evidence.Get(ctx, id, 0)
+		if err != nil {
+			return "", nil, err
+		}
+		if digest != "" && v.Bundle.Digest != digest {
+			return "", nil, aeso.Reasonf(aeso.ENOTFOUND, "bundle_not_found", "bundle %s does not have digest %s", v.Bundle.ID, digest)
+		}
+		return "/v1/evidence/bundles/" + v.Bundle.ID, viewJSON(v), nil
+	}},
+	"item": {auth.ScopeEvidenceRead, isUUID, func(s *Server, ctx context.Context, id string) (string, any, error) {
+		it, err := s.Evidence.GetItem(ctx, id)
+		if err != nil {
+			return "", nil, err
+		}
+		return "/v1/evidence/items/" + it.ID, itemJSON(it, s.Now()), nil
+	}},
+	"gate": {auth.ScopeStatusRead, nonEmpty, func(s *Server, _ context.Context, name string) (string, any, error) {
+		d, err := s.Gates.Def(name)
+		if err != nil {
+			return "", nil, err
+		}
+		return "/v1/gates/" + esc(name), gateJSON(*d), nil
+	}},
+	"gate_rule": {auth.ScopeStatusRead, checkGateRule, func(s *Server, _ context.Context, ref string) (string, any, error) {
+		name, rule, _ := strings.Cut(ref, "/")
+		gr, err := s.gateRule(name, rule)
+		if err != nil {
+			return "", nil, err
+		}
+		return "/v1/gates/" + esc(name) + "/rules/" + esc(rule), gr, nil
+	}},
+	"gate_result": {auth.ScopeStatusRead, isUUID, func(s *Server, ctx context.Context, id string) (string, any, error) {
+		res, err := s.Gates.Result(ctx, "", id)
+		if err != nil {
+			return "", nil, err
+		}
+		return "/v1/gates/" + esc(res.Gate) + "/results/" + res.ID, gateResultJSON(res), nil
+	}},
+	"waiver": {auth.ScopeStatusRead, isUUID, func(s *Server, ctx context.Context, id string) (string, any, error) {
+		wv, err := s.Gates.Waiver(ctx, "", id)
+		if err != nil {
+			return "", nil, err
+		}
+		return "/v1/gates/" + esc(wv.Gate) + "/waivers/" + wv.ID, s.waiverJSON(wv), nil
+	}},
+	"gate_withdrawal": {auth.ScopeStatusRead, isUUID, func(s *Server, ctx context.Context, id string) (string, any, error) {
+		wd, err := s.Gates.Withdrawal(ctx, "", id)
+		if err != nil {
+			return "", nil, err
+		}
+		return "/v1/gates/" + esc(wd.Gate) + "/withdrawals/" + wd.ID, withdrawalJSON(wd), nil
+	}},
+	"guard_report": {auth.ScopeEvidenceRead, isUUID, func(s *Server, ctx context.Context, id string) (string, any, error) {
+		rep, err := s.Guards.Report(ctx, "", id)
+		if err != nil {
+			return "", nil, err
+		}
+		return "/v1/guards/" + esc(rep.Guard) + "/reports/" + rep.ID, guardReportJSON(rep), nil
+	}},
+	"reconciliation": {auth.ScopeStatusRead, func(id string) bool { return id == "*" || isUUID(id) }, func(s *Server, ctx context.Context, id string) (string, any, error) {
+		if id == "*" {
+			// "more than N open records": the open records, weightiest
+			// first as the posture read them, up to the list's limit.
+			records, err := s.Reconciliations.List(ctx, reconcile.Filter{Open: true, Limit: 500})
+			if err != nil {
+				return "", nil, err
+			}
+			out := make([]RecordJSON, len(records))
+			for i, rec := range records {
+				out[i] = recordJSON(rec, nil)
+			}
+			return "/v1/reconciliations?open=true&limit=500", map[string]any{"records": out}, nil
+		}
+		rec, timeline, err := s.Reconciliations.Get(ctx, id)
+		if err != nil {
+			return "", nil, err
+		}
+		return "/v1/reconciliations/" + rec.ID, recordJSON(rec, timeline), nil
+	}},
+	"snapshot": {auth.ScopeStatusRead, isUUID, func(s *Server, ctx context.Context, id string) (string, any, error) {
+		snap, err := s.Status.GetSnapshot(ctx, id)
+		if err != nil {
+			return "", nil, err
+		}
+		p, err := snap.Decode()
+		if err != nil {
+			return "", nil, err
+		}
+		return "/v1/status/snapshots/" + snap.ID, StatusJSON{Kind: "snapshot", Posture: p, Snapshot: snapshotMeta(snap)}, nil
+	}},
+}
+
+// checkBundleRef accepts "<id>" and "<id>@sha256:<hex>", as gate and
+// posture reasons print a sealed bundle.
+func checkBundleRef(ref string) bool {
+	id, digest, hasDigest := strings.Cut(ref, "@")
+	if !isUUID(id) {
+		return false
+	}
+	return !hasDigest || strings.HasPrefix(digest, "sha256:") && len(digest) > len("sha256:")
+}
+
+// checkGateRule accepts "<gate>/<rule>".
+func checkGateRule(ref string) bool {
+	name, rule, ok := strings.Cut(ref, "/")
+	return ok && nonEmpty(name) && nonEmpty(rule)
+}
+
+func invalidRef(detail string) error {
+	return &aeso.Error{Code: aeso.EINVALID, Reason: "invalid_ref", Message: detail,
+		Fields: []aeso.FieldError{{Field: "ref", Code: "format", Message: "must be kind:id as a reason prints it, e.g. gate_result:<uuid>"}}}
+}
+
+// parseRef splits a ref into its kind and id and checks the id's syntax.
+func parseRef(ref string) (string, refKind, string, error) {
+	kind, id, ok := strings.Cut(ref, ":")
+	if !ok {
+		return "", refKind{}, "", invalidRef("a ref is kind:id")
+	}
+	k, known := refKinds[kind]
+	if !known {
+		return "", refKind{}, "", invalidRef("unknown ref kind " + strings.ToValidUTF8(clipText(kind, 40), "?"))
+	}
+	if !k.check(id) {
+		return "", refKind{}, "", invalidRef("malformed " + kind + " ref")
+	}
+	return kind, k, id, nil
+}
+
+func clipText(s string, n int) string {
+	if len(s) > n {
+		return s[:n] + "…"
+	}
+	return s
+}
+
+// handleResolveRef answers what a ref names. Any token may ask; reading
+// the row needs the scope its own route needs, checked before it is read.
+// A ref to nothing answers 404 ref_not_found with what was missing.
+func (s *Server) handleResolveRef(w http.ResponseWriter, r *http.Request) {
+	if err := onlyParams(r.URL.Query()); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	ref := r.PathValue("ref")
+	kind, k, id, err := parseRef(ref)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if p := requestInfoFrom(r.Context()).Principal; p == nil || !p.Has(k.scope) {
+		s.problem(w, r, http.StatusForbidden, "forbidden", "reading a "+kind+" ref needs the scope "+k.scope, nil)
+		return
+	}
+	u, obj, err := k.read(s, r.Context(), id)
+	if aeso.ErrorCode(err) == aeso.ENOTFOUND || aeso.ErrorCode(err) == aeso.EINVALID {
+		s.problem(w, r, http.StatusNotFound, "ref_not_found", "nothing matches this ref: "+err.Error(), nil)
+		return
+	} else if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.writeJSON(w, r, http.StatusOK, RefJSON{Kind: kind, Ref: ref, URL: u, Object: obj})
+}
