@@ -5,6 +5,7 @@
 //	go run ./cmd/aeso-bench log [-sizes 100000,1000000] [-n-proof 2000] [-postgres URL]
 //	go run ./cmd/aeso-bench single [-clients 32] [-duration 5s] [-postgres URL]
 //	go run ./cmd/aeso-bench query [-sizes 100000,1000000] [-n 200] [-postgres URL]
+//	go run ./cmd/aeso-bench memory [-n 1000000] [-postgres URL]
 //	go run ./cmd/aeso-bench auth [-clients 32] [-duration 5s] [-postgres URL]
 //	go run ./cmd/aeso-bench reads [-sizes 1000,100000] [-n 1000] [-postgres URL]
 //
@@ -40,6 +41,9 @@
 // results, guard reports, invariant results) to each of -sizes rows and
 // measures p50/p99 of the status, latest and invariant routes at each size
 // through the real server, with the ratio of the largest to the smallest.
+//
+// memory runs `aeso serve` as a process of its own and reports its resident
+// memory (peak, and after each tenth) while -n events go in.
 package main
 
 import (
@@ -68,11 +72,11 @@ import (
 	"github.com/jackc/pgx/v5/stdlib"
 )
 
-const usage = "usage: aeso-bench ingest|log|single|query|auth|reads [flags] (-h lists them)"
+const usage = "usage: aeso-bench ingest|log|single|query|auth|reads|memory [flags] (-h lists them)"
 
 func main() {
 	// Subcommands that parse their own flags.
-	own := map[string]func([]string) error{"query": runQuery, "auth": runAuth, "reads": runReads}
+	own := map[string]func([]string) error{"query": runQuery, "auth": runAuth, "reads": runReads, "memory": runMemory}
 	if len(os.Args) >= 2 && own[os.Args[1]] != nil {
 		if err := own[os.Args[1]](os.Args[2:]); err != nil {
 			fmt.Fprintln(os.Stderr, err)
