@@ -47,7 +47,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"database/sql"
@@ -401,22 +400,5 @@ func apiRate(cfg app.Config, n, batch, concurrency int) (float64, error) {
 }
 
 func post(ctx context.Context, hc *http.Client, base, token string, body []byte) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/v1/audit/events", bytes.NewReader(body))
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Authorization", "Bearer "+token)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := hc.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	if _, err := io.Copy(io.Discard, resp.Body); err != nil {
-		return err
-	}
-	if resp.StatusCode != http.StatusCreated {
-		return fmt.Errorf("batch answered %s", resp.Status)
-	}
-	return nil
+	return call(ctx, hc, http.MethodPost, base+"/v1/audit/events", token, body, http.StatusCreated)
 }

@@ -79,10 +79,10 @@ func measureSingle(cfg app.Config, o singleOptions) (singleResult, error) {
 		return singleResult{}, err
 	}
 	healthz := func(hc *http.Client) error {
-		return call(hc, http.MethodGet, m.URL()+"/healthz", "", nil, http.StatusOK)
+		return call(ctx, hc, http.MethodGet, m.URL()+"/healthz", "", nil, http.StatusOK)
 	}
 	single := func(hc *http.Client) error {
-		return call(hc, http.MethodPost, m.URL()+"/v1/audit/events", cfg.AdminToken, body, http.StatusCreated)
+		return call(ctx, hc, http.MethodPost, m.URL()+"/v1/audit/events", cfg.AdminToken, body, http.StatusCreated)
 	}
 	var res singleResult
 	if res.healthz, err = hammer(o.clients, o.duration, healthz); err != nil {
@@ -147,12 +147,12 @@ func hammer(clients int, d time.Duration, do func(*http.Client) error) (float64,
 
 // call sends one request and reads the whole answer, which must have the
 // status want.
-func call(hc *http.Client, method, url, token string, body []byte, want int) error {
+func call(ctx context.Context, hc *http.Client, method, url, token string, body []byte, want int) error {
 	var r io.Reader
 	if body != nil {
 		r = bytes.NewReader(body)
 	}
-	req, err := http.NewRequest(method, url, r)
+	req, err := http.NewRequestWithContext(ctx, method, url, r)
 	if err != nil {
 		return err
 	}

@@ -22,6 +22,39 @@ func storedReader(db *store.DB) tlog.HashReader {
 	})
 }
 
+// memTree is an RFC 6962 tree kept in memory by tlog, as a verifier
+// would recompute it from events.
+type memTree map[int64]tlog.Hash
+
+func (m memTree) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
+	out := make([]tlog.Hash, len(indexes))
+	for i, x := range indexes {
+		out[i] = m[x]
+	}
+	return out, nil
+}
+
+// add appends e as leaf n and returns the stored hashes that adds, with
+// their indexes.
+func (m memTree) add(t *testing.T, n int64, e *audit.Event) []auditlog.StoredHash {
+	t.Helper()
+	leaf, err := auditlog.Leaf(e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs, err := tlog.StoredHashes(n, leaf, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := make([]auditlog.StoredHash, len(hs))
+	for j, h := range hs {
+		x := tlog.StoredHashIndex(0, n) + int64(j)
+		m[x] = h
+		out[j] = auditlog.StoredHash{Index: x, Hash: h}
+	}
+	return out
+}
+
 // rootOfStoredEvents recomputes the tree hash from the events as the
 // database holds them, in seq order, with tlog in memory.
 func rootOfStoredEvents(t *testing.T, db *store.DB) (int64, tlog.Hash) {
@@ -31,35 +64,18 @@ func rootOfStoredEvents(t *testing.T, db *store.DB) (int64, tlog.Hash) {
 		t.Fatal(err)
 	}
 	sort.Slice(events, func(i, j int) bool { return events[i].Seq < events[j].Seq })
-	mem := map[int64]tlog.Hash{}
-	r := tlog.HashReaderFunc(func(indexes []int64) ([]tlog.Hash, error) {
-		out := make([]tlog.Hash, len(indexes))
-		for i, x := range indexes {
-			out[i] = mem[x]
-		}
-		return out, nil
-	})
+	mem := memTree{}
 	for i, e := range events {
 		if e.Seq != int64(i)+1 {
 			t.Fatalf("event %d has seq %d", i, e.Seq)
 		}
-		leaf, err := auditlog.Leaf(e)
-		if err != nil {
-			t.Fatal(err)
-		}
-		hs, err := tlog.StoredHashes(int64(i), leaf, r)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for j, h := range hs {
-			mem[tlog.StoredHashIndex(0, int64(i))+int64(j)] = h
-		}
+		mem.add(t, int64(i), e)
 	}
 	n := int64(len(events))
 	if n == 0 {
 		return 0, tlog.Hash{}
 	}
-	root, err := tlog.TreeHash(n, r)
+	root, err := tlog.TreeHash(n, mem)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -266,14 +282,7 @@ func TestATreeStoredOneHashARowIsMigratedToRuns(t *testing.T) {
 		// Five events and their tree, one hash a row, as aeso stored them
 		// before runs.
 		const old = 5
-		mem := map[int64]tlog.Hash{}
-		r := tlog.HashReaderFunc(func(indexes []int64) ([]tlog.Hash, error) {
-			out := make([]tlog.Hash, len(indexes))
-			for i, x := range indexes {
-				out[i] = mem[x]
-			}
-			return out, nil
-		})
+		mem := memTree{}
 		for i := int64(1); i <= old; i++ {
 			q := fmt.Sprintf(`INSERT INTO audit_logs (seq, id, action, result, occurred_at, recorded_at, source, metadata)
 				VALUES (%d, '00000000-0000-4000-8000-%012d', 'fleet.node.drain', 'success', %s, %s, 'ci', '{"n":%d}')`, i, i, when, when, i)
@@ -289,18 +298,8 @@ func TestATreeStoredOneHashARowIsMigratedToRuns(t *testing.T) {
 			t.Fatal(err)
 		}
 		for i, e := range events {
-			leaf, err := auditlog.Leaf(e)
-			if err != nil {
-				t.Fatal(err)
-			}
-			hs, err := tlog.StoredHashes(int64(i), leaf, r)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for j, h := range hs {
-				x := tlog.StoredHashIndex(0, int64(i)) + int64(j)
-				mem[x] = h
-				if _, err := db.WriteConn().Exec(`INSERT INTO audit_tree_hashes (idx, hash) VALUES ($1, $2)`, x, h[:]); err != nil {
+			for _, h := range mem.add(t, int64(i), e) {
+				if _, err := db.WriteConn().Exec(`INSERT INTO audit_tree_hashes (idx, hash) VALUES ($1, $2)`, h.Index, h.Hash[:]); err != nil {
 					t.Fatal(err)
 				}
 			}

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/aeso-dev/aeso"
@@ -36,15 +35,6 @@ func (db *DB) LatestGateResults(ctx context.Context, gates []string) (_ []*gate.
 		out = append(out, results...)
 	}
 	return out, nil
-}
-
-// qualified prefixes each column of a list with a table alias.
-func qualified(alias, columns string) string {
-	cols := strings.Split(columns, ",")
-	for i, c := range cols {
-		cols[i] = alias + "." + strings.TrimSpace(c)
-	}
-	return strings.Join(cols, ", ")
 }
 
 // LatestGuardReports implements status.Store. Per guard and subject name
