@@ -89,13 +89,18 @@ func openSQLite(ctx context.Context, dir string, timeout time.Duration) (*DB, er
 	path := filepath.Join(dir, SQLiteFile)
 	// synchronous(FULL): an event answered 201 survives a power cut too.
 	pragmas := "_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_pragma=synchronous(FULL)"
-	write, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_txlock=immediate")
+	// A page cache of 32 MiB for the writer and 8 MiB for each of the four
+	// readers (SQLite's default is 2 MiB) keeps the upper levels of the
+	// indexes, the audit tree and the search index in memory as the trail
+	// grows, instead of reading them back from the file on every insert,
+	// proof and page.
+	write, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=cache_size(-32768)&_txlock=immediate")
 	if err != nil {
 		return nil, err
 	}
 	write.SetMaxOpenConns(1)
 	write.SetConnMaxIdleTime(0)
-	read, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=query_only(1)")
+	read, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=cache_size(-8192)&_pragma=query_only(1)")
 	if err != nil {
 		write.Close()
 		return nil, err
