@@ -143,12 +143,13 @@ var (
 	timePattern    = regexp.MustCompile(`\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)`)
 	sha256Pattern  = regexp.MustCompile(`sha256:[0-9a-f]{64}`)
 	secretPattern  = regexp.MustCompile(`aeso_[A-Za-z0-9]{20,}`)
+	agePattern     = regexp.MustCompile(`\b[0-9][0-9hms.]* ago\b`)
 	spacesPattern  = regexp.MustCompile(`[ \t]+`)
 	docsServerAddr = "127.0.0.1:8080" // the address the pages show
 )
 
 // normalise makes an output comparable with what a page shows: ids, times,
-// digests and secrets differ on every run, and table columns are as wide as
+// ages, digests and secrets differ on every run, and table columns are as wide as
 // what they hold.
 func normalise(lines []string) []string {
 	var out []string
@@ -157,6 +158,7 @@ func normalise(lines []string) []string {
 		l = timePattern.ReplaceAllString(l, "<time>")
 		l = sha256Pattern.ReplaceAllString(l, "sha256:<hex>")
 		l = secretPattern.ReplaceAllString(l, "aeso_<secret>")
+		l = agePattern.ReplaceAllString(l, "<age> ago")
 		out = append(out, strings.TrimSpace(spacesPattern.ReplaceAllString(l, " ")))
 	}
 	for len(out) > 0 && out[len(out)-1] == "" {

@@ -261,7 +261,12 @@ func runCommands(t *testing.T, page, dir, addr string, cmds []docCommand) {
 		c := cmds[current]
 		t.Fatalf("%s:%d: `%s` failed (%v); it printed:\n%s", page, c.line, c.text, runErr, strings.Join(outputs[current], "\n"))
 	}
+	show := os.Getenv("AESO_DOCS_SHOW") != ""
 	for i, c := range cmds {
+		if show {
+			// For a writer: what each command printed, to paste into the page.
+			t.Logf("%s:%d\n$ %s\n%s", page, c.line, c.text, strings.TrimSpace(strings.Join(outputs[i], "\n")))
+		}
 		if !c.hasWant {
 			continue
 		}
