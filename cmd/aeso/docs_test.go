@@ -24,7 +24,7 @@ import (
 var docPages = []string{
 	"README.md",
 	"docs/audit.md",
-	// "docs/evidence.md",
+	"docs/evidence.md",
 	"docs/gates-and-invariants.md",
 	"docs/status.md",
 	"docs/configuration.md",
