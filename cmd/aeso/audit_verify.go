@@ -201,10 +201,10 @@ tree size are newer than it and are counted, not judged.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&exportPath, "export", "", "export file (JSON Lines, from `aeso audit export`)")
+	f.StringVar(&exportPath, "export", "", "export file (JSON Lines, written by aeso audit export)")
 	f.StringArrayVar(&checkpoints, "checkpoint", nil, "signed checkpoint file; give it twice to check two checkpoints' consistency")
 	f.StringVar(&checkpoint2, "checkpoint2", "", "a second checkpoint file (the same as a second --checkpoint)")
-	f.StringVar(&key, "key", "", "verifier key, or a file holding it (`aeso audit key` prints it)")
+	f.StringVar(&key, "key", "", "verifier key, or a file holding it (aeso audit key prints it)")
 	return cmd
 }
 

@@ -97,7 +97,7 @@ evicted, an eviction must not silently start trust over.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&key, "key", "", "verifier key, or a file holding it (`aeso audit key` prints it)")
+	f.StringVar(&key, "key", "", "verifier key, or a file holding it (aeso audit key prints it)")
 	f.StringVar(&state, "state", "", "file keeping the last checkpoint seen (created on the first run)")
 	f.BoolVar(&requireState, "require-state", false, "exit 2 when the state file is missing instead of starting again")
 	return cmd
