@@ -84,7 +84,10 @@ func runPage(t *testing.T, root, page string, blocks []docBlock) {
 			t.Errorf("%s: a %s block is never run: make it console (or console norun, and say why)", where, b.lang)
 		}
 	}
-	if t.Failed() || len(cmds) == 0 {
+	if len(cmds) == 0 {
+		t.Errorf("%s: no example runs: a guide without one would pass unseen", page)
+	}
+	if t.Failed() {
 		return
 	}
 	if server == nil {
@@ -149,12 +152,33 @@ func checkCommandTree(t *testing.T, where, text string) {
 			t.Errorf("%s: aeso %s: no such command (exit %d): %s", where, strings.Join(words, " "), r.code, r.stderr)
 			continue
 		}
+		if group := commandGroup(r.stdout, words); group != "" {
+			t.Errorf("%s: aeso %s: %s has no such subcommand", where, strings.Join(words, " "), group)
+			continue
+		}
 		for _, f := range flags[i] {
 			if !regexp.MustCompile(regexp.QuoteMeta(f) + `\b`).MatchString(r.stdout) {
 				t.Errorf("%s: aeso %s has no flag %s", where, strings.Join(words, " "), f)
 			}
 		}
 	}
+}
+
+// commandGroup tells, from a command's help, whether words name a command
+// group followed by a word that is none of its subcommands (cobra then shows
+// the group's help); it returns the group, or "" when words name a command
+// and its arguments.
+func commandGroup(help string, words []string) string {
+	_, usage, _ := strings.Cut(help, "Usage:\n")
+	path := strings.Fields(strings.SplitN(usage, "\n", 2)[0]) // "aeso gate check GATE …"
+	n := 0
+	for n < len(words) && n+1 < len(path) && path[n+1] == words[n] {
+		n++
+	}
+	if n < len(words) && strings.Contains(help, "Available Commands:") {
+		return "aeso " + strings.Join(words[:n], " ")
+	}
+	return ""
 }
 
 // startDocsServer runs the page's server command in dir on a free port and
