@@ -38,6 +38,12 @@ var docPages = []string{
 // command line it cannot run against the command tree.
 func TestDocsExamplesRunAsWritten(t *testing.T) {
 	t.Parallel()
+	for _, tool := range []string{"bash", "curl", "jq"} {
+		// The pages show these tools to readers; the test runs what they show.
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Fatalf("the documentation's examples use %s, which is not on PATH: install it", tool)
+		}
+	}
 	root, err := filepath.Abs(filepath.Join("..", ".."))
 	if err != nil {
 		t.Fatal(err)
