@@ -59,8 +59,26 @@ func TestDocsExamplesRunAsWritten(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s: %v", page, err)
 			}
+			if page == "README.md" {
+				checkFrontDoor(t, string(data))
+			}
 			runPage(t, root, page, blocks)
 		})
+	}
+}
+
+// checkFrontDoor keeps the README what a newcomer reads first: short, and
+// opening with what a fresh machine needs, how to run the service and the
+// tests. Detail belongs in docs/.
+func checkFrontDoor(t *testing.T, readme string) {
+	if n := strings.Count(readme, "\n"); n >= 250 {
+		t.Errorf("README.md has %d lines: keep it under 250 and move the detail to a page in docs/", n)
+	}
+	head := strings.Join(strings.SplitN(readme, "\n", 8)[:7], "\n")
+	for _, cmd := range []string{"go run ./cmd/aeso serve", "go test ./..."} {
+		if !strings.Contains(head, cmd) {
+			t.Errorf("README.md: the first lines no longer give `%s`", cmd)
+		}
 	}
 }
 
