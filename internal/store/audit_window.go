@@ -79,8 +79,7 @@ func (db *DB) windowRanges(ctx context.Context, f audit.Filter) ([]seqRange, err
 		top = min(top, f.BeforeSeq-1)
 	}
 	complete := (last + 1) / spanBlock // blocks wholly at or below last
-	spans, err := db.spans.read(ctx, db, complete, top/spanBlock)
-	if err != nil {
+	if err := db.spans.learn(ctx, db, complete, top/spanBlock); err != nil {
 		return nil, err
 	}
 	since, until := int64(-1<<63), int64(1<<63-1)
@@ -90,6 +89,15 @@ func (db *DB) windowRanges(ctx context.Context, f audit.Filter) ([]seqRange, err
 	if !f.Until.IsZero() {
 		until = f.Until.UnixMicro()
 	}
+	return mergeRanges(db.spans.ranges(complete, top, since, until), maxRanges), nil
+}
+
+// ranges returns, newest first, the seq ranges up to top of the blocks
+// whose span meets since..until (in microseconds, until excluded), of
+// those not known yet, and of the blocks from complete on.
+func (t *timeSpans) ranges(complete, top, since, until int64) []seqRange {
+	t.mu.Lock()
+	defer t.mu.Unlock()
 	ranges := []seqRange{}
 	add := func(lo, hi int64) {
 		if n := len(ranges); n > 0 && ranges[n-1].lo == hi+1 {
@@ -102,14 +110,14 @@ func (db *DB) windowRanges(ctx context.Context, f audit.Filter) ([]seqRange, err
 		add(complete*spanBlock, 0) // the incomplete block, and what follows
 	}
 	for k := min(top/spanBlock, complete-1); k >= 0; k-- {
-		s := spans[k]
-		// Inexact timestamps (sub-microsecond) round down: the span is
-		// widened by a microsecond either side.
+		s := t.spans[k]
+		// A window's bounds may carry nanoseconds, which stored times
+		// do not: the span is widened by a microsecond either side.
 		if !s.known || !s.empty && s.max+1 >= since && s.min-1 < until {
 			add(k*spanBlock, (k+1)*spanBlock-1)
 		}
 	}
-	return mergeRanges(ranges, maxRanges), nil
+	return ranges
 }
 
 // mergeRanges joins the ranges (newest first) separated by the smallest
@@ -129,9 +137,9 @@ func mergeRanges(r []seqRange, n int) []seqRange {
 	return r
 }
 
-// read returns the spans of blocks 0..complete-1, first summarising up
-// to spanBudget unknown blocks from the block at top down.
-func (t *timeSpans) read(ctx context.Context, db *DB, complete, top int64) ([]timeSpan, error) {
+// learn makes room for the spans of blocks 0..complete-1 and reads up to
+// spanBudget of those not known yet, from the block at top down.
+func (t *timeSpans) learn(ctx context.Context, db *DB, complete, top int64) error {
 	budget := int64(spanBudget)
 	for k := min(top, complete-1); k >= 0 && budget > 0; {
 		k = t.unknownBelow(k, complete)
@@ -141,7 +149,7 @@ func (t *timeSpans) read(ctx context.Context, db *DB, complete, top int64) ([]ti
 		lo := max(0, k-spanChunk+1)
 		got, err := db.readSpans(ctx, lo, k)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		t.mu.Lock()
 		copy(t.spans[lo:k+1], got)
@@ -149,9 +157,10 @@ func (t *timeSpans) read(ctx context.Context, db *DB, complete, top int64) ([]ti
 		budget -= k - lo + 1
 		k = lo - 1
 	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return append([]timeSpan(nil), t.spans[:complete]...), nil
+	if n := int64(len(t.spans)); n < complete { // no block was unknown
+		t.unknownBelow(-1, complete)
+	}
+	return nil
 }
 
 // unknownBelow returns the highest block at or below k whose span is not

@@ -130,6 +130,29 @@ func TestWindowListingsPageExactly(t *testing.T) {
 		// Three whole blocks and part of a fourth, then the rest: the
 		// part's span is read only once it is whole.
 		appendWindowEvents(t, db, 0, 3*spanBlock+100)
+		// Listings that find the spans unknown learn them side by side
+		// (the race detector watches) and answer alike.
+		f := audit.Filter{Until: step(windowEvents / 4), Limit: 50}
+		pages := make(chan []int64, 4)
+		for range cap(pages) {
+			go func() {
+				events, err := db.ListEvents(context.Background(), f)
+				if err != nil {
+					t.Error(err)
+				}
+				seqs := []int64{}
+				for _, e := range events {
+					seqs = append(seqs, e.Seq)
+				}
+				pages <- seqs
+			}()
+		}
+		first := <-pages
+		for range cap(pages) - 1 {
+			if other := <-pages; !slices.Equal(other, first) || len(first) != f.Limit {
+				t.Errorf("concurrent listings of one window: %s and %s", head(first), head(other))
+			}
+		}
 		check("3 blocks and a part")
 		appendWindowEvents(t, db, 3*spanBlock+100, windowEvents)
 		check("all events")
