@@ -17,7 +17,14 @@ func (db *DB) ListEvents(ctx context.Context, f audit.Filter) (_ []*audit.Event,
 	if f, err = db.resolveActions(ctx, f); err != nil {
 		return nil, err
 	}
-	q, args := db.eventsQuery(f)
+	ranges, err := db.windowRanges(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	if ranges != nil && len(ranges) == 0 {
+		return []*audit.Event{}, nil // no event can be in the window
+	}
+	q, args := db.eventsQuery(f, ranges)
 	rows, err := db.read.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list events: %w", err)
@@ -101,28 +108,46 @@ func (db *DB) storedActionsQuery(lo, hi string, limit int) (string, []any) {
 
 // eventsQuery builds the listing for f: newest first, at most f.Limit
 // rows. The page's seqs are found first, from index entries alone where
-// an index covers the filter, and only those rows are read: a window
-// sorts the seqs of its rows, not the rows. A list of actions is read
-// action by action, each arm walking (action, seq) backwards and stopping
-// after a page, and the arms merged: a page costs the number of actions
-// times the page, however many rows they hold.
-func (db *DB) eventsQuery(f audit.Filter) (string, []any) {
+// an index covers the filter, and only those rows are read. A list of
+// actions is read action by action, each arm walking (action, seq)
+// backwards and stopping after a page, and the arms merged: a page costs
+// the number of actions times the page, however many rows they hold. A
+// window is read likewise, range by range of the seqs that can hold it
+// (windowRanges), each walked backwards under the other filters.
+func (db *DB) eventsQuery(f audit.Filter, ranges []seqRange) (string, []any) {
 	b := &binder{db: db}
-	var keys string
+	var arms []audit.Filter
 	if f.Search == nil && f.Action == "" && len(f.Actions) > 0 && len(f.Actions) <= maxActionArms {
-		arms := make([]string, len(f.Actions))
-		for i, a := range f.Actions {
+		for _, a := range f.Actions {
 			one := f
 			one.Actions, one.Action = nil, a
-			arms[i] = "SELECT seq FROM (" + db.keysQuery(b, one) + ") a" + strconv.Itoa(i)
+			arms = append(arms, one)
 		}
-		keys = strings.Join(arms, " UNION ALL ") + " ORDER BY seq DESC LIMIT " + b.bind(f.Limit)
+		if len(arms)*len(ranges) > maxActionArms {
+			ranges = mergeRanges(ranges, 1)
+		}
 	} else {
-		keys = db.keysQuery(b, f)
+		arms = []audit.Filter{f}
+	}
+	var keys []string
+	for _, one := range arms {
+		if ranges == nil {
+			keys = append(keys, db.keysQuery(b, one, nil))
+		}
+		for i := range ranges {
+			keys = append(keys, db.keysQuery(b, one, &ranges[i]))
+		}
+	}
+	page := keys[0]
+	if len(keys) > 1 {
+		for i, k := range keys {
+			keys[i] = "SELECT seq FROM (" + k + ") a" + strconv.Itoa(i)
+		}
+		page = strings.Join(keys, " UNION ALL ") + " ORDER BY seq DESC LIMIT " + b.bind(f.Limit)
 	}
 	// CROSS JOIN keeps SQLite reading the page first; PostgreSQL plans
 	// it as any join.
-	return "SELECT " + eventColumns + " FROM (" + keys + ") k CROSS JOIN audit_logs l" +
+	return "SELECT " + eventColumns + " FROM (" + page + ") k CROSS JOIN audit_logs l" +
 		" LEFT JOIN audit_display_names d ON d.seq = l.seq WHERE l.seq = k.seq ORDER BY k.seq DESC", b.args
 }
 
@@ -134,8 +159,10 @@ func (db *DB) eventsQuery(f audit.Filter) (string, []any) {
 //   - a partial index is used only when the query implies its condition,
 //     so the condition is repeated beside the value;
 //   - an action prefix is a range of the action index, compared bytewise;
-//   - a text search walks the search index, whose rows are keyed by seq.
-func (db *DB) keysQuery(b *binder, f audit.Filter) string {
+//   - a text search walks the search index, whose rows are keyed by seq;
+//   - a window is read within r, a range of seqs that can hold it, which
+//     the other filter's index (or the table) walks backwards.
+func (db *DB) keysQuery(b *binder, f audit.Filter, r *seqRange) string {
 	var where []string
 	from, seq := " FROM audit_logs l", "l.seq"
 	if f.Search != nil {
@@ -169,15 +196,20 @@ func (db *DB) keysQuery(b *binder, f audit.Filter) string {
 	if len(f.ExcludeActions) > 0 {
 		where = append(where, inList(b, action, f.ExcludeActions, true))
 	}
-	order := seq
-	if len(where) == 0 && (!f.Since.IsZero() || !f.Until.IsZero()) {
-		order = db.dialect.windowOrder(seq)
-	}
+	// Within a range the window is a check of each row, never an index
+	// to sort by seq.
+	occurred := db.dialect.unindexed("l.occurred_at")
 	if !f.Since.IsZero() {
-		where = append(where, "l.occurred_at >= "+b.bind(db.dialect.timeArg(f.Since)))
+		where = append(where, occurred+" >= "+b.bind(db.dialect.timeArg(f.Since)))
 	}
 	if !f.Until.IsZero() {
-		where = append(where, "l.occurred_at < "+b.bind(db.dialect.timeArg(f.Until)))
+		where = append(where, occurred+" < "+b.bind(db.dialect.timeArg(f.Until)))
+	}
+	if r != nil {
+		where = append(where, seq+" >= "+b.bind(r.lo))
+		if r.hi > 0 {
+			where = append(where, seq+" <= "+b.bind(r.hi))
+		}
 	}
 	if f.BeforeSeq > 0 {
 		where = append(where, seq+" < "+b.bind(f.BeforeSeq))
@@ -186,7 +218,7 @@ func (db *DB) keysQuery(b *binder, f audit.Filter) string {
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
-	return q + " ORDER BY " + order + " DESC LIMIT " + b.bind(f.Limit)
+	return q + " ORDER BY " + seq + " DESC LIMIT " + b.bind(f.Limit)
 }
 
 // inList is col [NOT] IN (values); an empty list matches nothing (or,

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -143,16 +144,22 @@ func TestEveryListingFilterUsesAnIndex(t *testing.T) {
 		{"q= a common word", audit.Filter{Search: [][]string{{"credentials"}}}, false},
 	}
 	// Windows of a day: at the start of the trail (under all later
-	// events), in its middle, and its last day.
+	// events), in its middle, and its last day; an hour in the middle,
+	// and everything up to the middle (half the trail).
 	end := planStart.Add(planEvents * planStep)
+	// An hour holds a few hundred events: PostgreSQL may rightly read
+	// them by occurred_at rather than a rare word's index entries.
 	windows := []struct {
 		name         string
 		since, until time.Time
+		narrow       bool
 	}{
-		{"", time.Time{}, time.Time{}},
-		{" since the last day", end.Add(-24 * time.Hour), time.Time{}},
-		{" until the first day", time.Time{}, planStart.Add(24 * time.Hour)},
-		{" within a middle day", planStart.Add(48 * time.Hour), planStart.Add(72 * time.Hour)},
+		{"", time.Time{}, time.Time{}, false},
+		{" since the last day", end.Add(-24 * time.Hour), time.Time{}, false},
+		{" until the first day", time.Time{}, planStart.Add(24 * time.Hour), false},
+		{" within a middle day", planStart.Add(48 * time.Hour), planStart.Add(72 * time.Hour), false},
+		{" within a middle hour", planStart.Add(50 * time.Hour), planStart.Add(51 * time.Hour), true},
+		{" until the middle", time.Time{}, planStart.Add(planEvents / 2 * planStep), false},
 	}
 	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
 		// Filling 40,000 events on a machine busy with other tests may
@@ -175,6 +182,11 @@ func TestEveryListingFilterUsesAnIndex(t *testing.T) {
 				t.Errorf("stored actions from %q to %q read audit_logs whole:\n  %s", r[0], r[1], strings.Join(plan, "\n  "))
 			}
 		}
+		// A window's listing first reads the newest seq: from the end of
+		// the key, not by reading an index whole.
+		if plan := explain(t, db, lastSeqQuery, nil); fullScan(tg.Dialect, plan) != "" || tg.Dialect == "sqlite" && !slices.ContainsFunc(plan, func(l string) bool { return strings.HasPrefix(l, "SEARCH l") }) {
+			t.Errorf("the newest seq is not read from the end of the key:\n  %s", strings.Join(plan, "\n  "))
+		}
 		var listings []audit.Filter
 		for _, c := range filters {
 			for _, w := range windows {
@@ -194,7 +206,14 @@ func TestEveryListingFilterUsesAnIndex(t *testing.T) {
 					if err != nil {
 						t.Fatal(err)
 					}
-					q, args := db.eventsQuery(f)
+					ranges, err := db.windowRanges(context.Background(), f)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if ranges != nil && len(ranges) == 0 {
+						continue // no event can be in it: nothing is read (checked below)
+					}
+					q, args := db.eventsQuery(f, ranges)
 					plan := explain(t, db, q, args)
 					if l := fullScan(tg.Dialect, plan); l != "" {
 						t.Errorf("%s: reads audit_logs whole (%s):\n  %s\n%s", name, l, strings.Join(plan, "\n  "), q)
@@ -202,7 +221,7 @@ func TestEveryListingFilterUsesAnIndex(t *testing.T) {
 					if c.f.ActionPrefix != "" && f.ActionPrefix != "" || c.f.ExcludeActions != nil && f.ExcludeActions != nil {
 						t.Errorf("%s: the actions stored were not resolved: %+v", name, f)
 					}
-					if c.search && !usesSearchIndex(tg.Dialect, plan) {
+					if c.search && !w.narrow && !usesSearchIndex(tg.Dialect, plan) {
 						t.Errorf("%s: does not use the search index:\n  %s\n%s", name, strings.Join(plan, "\n  "), q)
 					}
 				}

@@ -36,6 +36,8 @@ type DB struct {
 	edge treeEdge
 	// group writes single events in groups (see AppendEvent).
 	group *committer
+	// spans map an occurred_at window to seq ranges (audit_window.go).
+	spans timeSpans
 	// Location is where the data lives, for logs: a file path or the
 	// PostgreSQL host and database, never a password.
 	Location string

@@ -14,19 +14,16 @@ type queryDialect interface {
 	// the dialect's query language. Words hold only letters and digits,
 	// so nothing a caller typed is ever read as an operator.
 	searchQuery(terms [][]string) string
-	// windowOrder is the ordering of a listing whose only filter is a
-	// window on occurred_at.
-	windowOrder(seq string) string
+	// unindexed is col in a condition no index may serve.
+	unindexed(col string) string
 }
 
 func (sqliteDialect) actionColumn(col string) string { return col }
 
-// Left to itself, SQLite (which keeps no statistics unless asked) walks
-// the table backwards in seq order to spare a sort, reading every row
-// after the window, or all of them when fewer than a page match. The
-// expression hides that order, so the window is read as a range of the
-// occurred_at index and only its rows are sorted.
-func (sqliteDialect) windowOrder(seq string) string { return seq + " + 0" }
+// SQLite, which keeps no statistics unless asked, would read a window
+// as a range of the occurred_at index and sort it; a unary plus keeps it
+// walking the seq range (or the other filter's index) instead.
+func (sqliteDialect) unindexed(col string) string { return "+" + col }
 
 // The search index's rowid is the event's seq; ordering and paging by it
 // let FTS5 return matches newest first and stop after a page.
@@ -48,8 +45,9 @@ func (sqliteDialect) searchQuery(terms [][]string) string {
 // a prefix is a range of it.
 func (postgresDialect) actionColumn(col string) string { return col + ` COLLATE "C"` }
 
-// PostgreSQL weighs both ways with its statistics.
-func (postgresDialect) windowOrder(seq string) string { return seq }
+// PostgreSQL weighs both ways with its statistics, which know how few
+// rows the seq range holds.
+func (postgresDialect) unindexed(col string) string { return col }
 
 func (postgresDialect) searchJoin() (string, string, string) {
 	return " FROM audit_logs l JOIN audit_search s ON s.seq = l.seq", "l.seq", "s.doc @@ to_tsquery('simple', ?)"
