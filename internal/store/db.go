@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -36,6 +37,9 @@ type DB struct {
 	edge treeEdge
 	// group writes single events in groups (see AppendEvent).
 	group *committer
+	// searchRows is set once the schema has the inserting transaction
+	// write the search rows (see writesSearchRows).
+	searchRows atomic.Bool
 	// Location is where the data lives, for logs: a file path or the
 	// PostgreSQL host and database, never a password.
 	Location string
