@@ -1,6 +1,7 @@
 package auditsearch
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -29,12 +30,11 @@ const (
 // classes.go): the same lexemes at the same positions, so a phrase search
 // (<->) finds the same events. The database only parses the result.
 func PostgresVector(text string) string {
-	type lexeme struct {
-		word      string
-		positions []int
+	type occurrence struct {
+		word string
+		pos  int
 	}
-	var order []*lexeme
-	seen := map[string]*lexeme{}
+	words := make([]occurrence, 0, 64)
 	pos := 0
 	postgresWords(text, func(token string) {
 		if len(token) >= maxWordBytes {
@@ -45,52 +45,53 @@ func PostgresVector(text string) string {
 		if len(w) >= maxWordBytes {
 			return // dropped after it took one
 		}
-		p := min(pos, maxPosition)
-		l := seen[w]
-		if l == nil {
-			l = &lexeme{word: w}
-			seen[w] = l
-			order = append(order, l)
-			l.positions = append(l.positions, p)
-			return
-		}
-		last := l.positions[len(l.positions)-1]
-		if len(l.positions) < maxPositions && last != maxPosition && last != p {
-			l.positions = append(l.positions, p)
-		}
+		words = append(words, occurrence{w, min(pos, maxPosition)})
 	})
-	var b strings.Builder
-	for i, l := range order {
-		if i > 0 {
-			b.WriteByte(' ')
+	// As to_tsvector does: sorted by word, then position, each word's
+	// positions kept in that order up to its limits.
+	slices.SortFunc(words, func(a, b occurrence) int {
+		if c := strings.Compare(a.word, b.word); c != 0 {
+			return c
 		}
-		b.WriteByte('\'')
-		writeQuoted(&b, l.word)
-		b.WriteString("':")
-		for j, p := range l.positions {
-			if j > 0 {
-				b.WriteByte(',')
+		return a.pos - b.pos
+	})
+	b := make([]byte, 0, len(text)+4*len(words))
+	kept, last := 0, 0
+	for i, o := range words {
+		if i == 0 || o.word != words[i-1].word {
+			if i > 0 {
+				b = append(b, ' ')
 			}
-			b.WriteString(strconv.Itoa(p))
+			b = append(b, '\'')
+			b = appendQuoted(b, o.word)
+			b = append(b, '\'', ':')
+			b = strconv.AppendInt(b, int64(o.pos), 10)
+			kept, last = 1, o.pos
+			continue
+		}
+		if kept < maxPositions && last != maxPosition && last != o.pos {
+			b = append(b, ',')
+			b = strconv.AppendInt(b, int64(o.pos), 10)
+			kept, last = kept+1, o.pos
 		}
 	}
-	return b.String()
+	return string(b)
 }
 
-// writeQuoted writes w for a quoted tsvector lexeme. Words never hold a
+// appendQuoted appends w for a quoted tsvector lexeme. Words never hold a
 // quote or a backslash (both are punctuation), but the input syntax is
 // respected all the same.
-func writeQuoted(b *strings.Builder, w string) {
+func appendQuoted(b []byte, w string) []byte {
 	if !strings.ContainsAny(w, `'\`) {
-		b.WriteString(w)
-		return
+		return append(b, w...)
 	}
-	for _, r := range w {
-		if r == '\'' || r == '\\' {
-			b.WriteRune(r)
+	for i := 0; i < len(w); i++ {
+		if w[i] == '\'' || w[i] == '\\' {
+			b = append(b, w[i])
 		}
-		b.WriteRune(r)
+		b = append(b, w[i])
 	}
+	return b
 }
 
 // lower lowercases as the 'simple' dictionary does (towlower, character
