@@ -66,6 +66,8 @@ import (
 
 	"github.com/aeso-dev/aeso/client"
 	"github.com/aeso-dev/aeso/internal/app"
+	"github.com/aeso-dev/aeso/internal/audit"
+	"github.com/aeso-dev/aeso/internal/auditsearch"
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -238,7 +240,10 @@ func template(i int) client.EventInput {
 }
 
 // rawRate inserts n rows straight into audit_logs: the same columns and
-// values the service writes, with no validation, redaction or HTTP.
+// values the service writes, with no validation, redaction or HTTP, and
+// their search rows as the service writes them (the schema has no trigger
+// that would). The search rows' text or tsvector is made before the clock
+// starts, so the raw rate is the database's alone.
 func rawRate(cfg app.Config, n, batch int) (float64, error) {
 	ctx := context.Background()
 	cfg.Migrate = true
@@ -255,8 +260,9 @@ func rawRate(cfg app.Config, n, batch int) (float64, error) {
 		t, _ := time.Parse(time.RFC3339Nano, s)
 		return t
 	}
+	search := searchRows(db.Dialect(), (n+batch-1)/batch*batch) // every transaction writes batch rows
 	if db.Dialect() == "postgres" {
-		return copyRate(ctx, conn, n, batch)
+		return copyRate(ctx, conn, n, batch, search)
 	}
 	start := time.Now()
 	seq := int64(0)
@@ -296,6 +302,21 @@ func rawRate(cfg app.Config, n, batch int) (float64, error) {
 			tx.Rollback()
 			return 0, err
 		}
+		// The search rows, as the store writes them: FTS5 makes the words.
+		q.Reset()
+		q.WriteString(`INSERT INTO audit_search (rowid, doc) VALUES `)
+		args = args[:0]
+		for i := 0; i < batch; i++ {
+			if i > 0 {
+				q.WriteByte(',')
+			}
+			q.WriteString("(?,?)")
+			args = append(args, seq-int64(batch)+int64(i)+1, search[done+i])
+		}
+		if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
+			tx.Rollback()
+			return 0, err
+		}
 		if err := tx.Commit(); err != nil {
 			return 0, err
 		}
@@ -305,7 +326,7 @@ func rawRate(cfg app.Config, n, batch int) (float64, error) {
 
 // copyRate writes n rows into audit_logs with PostgreSQL's COPY, in
 // transactions of batch rows: the database's real ceiling for bulk writes.
-func copyRate(ctx context.Context, pool *sql.DB, n, batch int) (float64, error) {
+func copyRate(ctx context.Context, pool *sql.DB, n, batch int, search []string) (float64, error) {
 	conn, err := pool.Conn(ctx)
 	if err != nil {
 		return 0, err
@@ -337,6 +358,17 @@ func copyRate(ctx context.Context, pool *sql.DB, n, batch int) (float64, error) 
 				tx.Rollback(ctx)
 				return err
 			}
+			// The search rows, as the store writes them: one statement of
+			// ready tsvectors, which the database only parses.
+			seqs := make([]int64, batch)
+			for i := range seqs {
+				seqs[i] = seq - int64(batch) + int64(i) + 1
+			}
+			if _, err := tx.Exec(ctx, `INSERT INTO audit_search (seq, doc) SELECT * FROM unnest($1::bigint[], $2::text[]::tsvector[])`,
+				seqs, search[done:done+batch]); err != nil {
+				tx.Rollback(ctx)
+				return err
+			}
 			if err := tx.Commit(ctx); err != nil {
 				return err
 			}
@@ -347,6 +379,22 @@ func copyRate(ctx context.Context, pool *sql.DB, n, batch int) (float64, error) 
 		return 0, err
 	}
 	return float64(n) / time.Since(start).Seconds(), nil
+}
+
+// searchRows returns the search row of each of the n events rawRate
+// writes: the text FTS5 indexes on SQLite, a tsvector on PostgreSQL.
+func searchRows(dialect string, n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		ev := template(i)
+		text := auditsearch.Text(&audit.Event{ActorUserID: ev.ActorUserID, ActorRole: ev.ActorRole, Action: ev.Action,
+			TargetType: ev.TargetType, TargetID: ev.TargetID, CorrelationID: ev.CorrelationID, Metadata: ev.Metadata})
+		if dialect == "postgres" {
+			text = auditsearch.PostgresVector(text)
+		}
+		out[i] = text
+	}
+	return out
 }
 
 // apiRate sends n events through the HTTP batch API of a real server.

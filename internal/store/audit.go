@@ -107,8 +107,12 @@ func (db *DB) insertNumbered(ctx context.Context, tx *sql.Tx, last int64, events
 		last++
 		e.Seq = last
 	}
+	search, err := db.writesSearchRows(ctx, tx)
+	if err != nil {
+		return 0, err
+	}
 	if db.noTree {
-		return last, db.insertEvents(ctx, tx, events)
+		return last, db.insertEvents(ctx, tx, events, search)
 	}
 	// The leaf hashes are CPU work the insert need not wait for: computed
 	// beside it, they cost the seq lock's holder little more than the
@@ -120,7 +124,7 @@ func (db *DB) insertNumbered(ctx context.Context, tx *sql.Tx, last int64, events
 		defer close(hashed)
 		leaves, leafErr = leafHashes(events)
 	}()
-	err := db.insertEvents(ctx, tx, events)
+	err = db.insertEvents(ctx, tx, events, search)
 	<-hashed
 	if err != nil {
 		return 0, err
@@ -142,10 +146,11 @@ func (db *DB) saveSeq(ctx context.Context, tx *sql.Tx, start, last int64) error 
 	return nil
 }
 
-// insertEvents writes events whose seq is already set.
-func (db *DB) insertEvents(ctx context.Context, tx *sql.Tx, events []*audit.Event) error {
+// insertEvents writes events whose seq is already set, and their search
+// rows if search is set.
+func (db *DB) insertEvents(ctx context.Context, tx *sql.Tx, events []*audit.Event, search bool) error {
 	if db.dialect.name() == "postgres" {
-		return insertEventArrays(ctx, tx, events)
+		return insertEventArrays(ctx, tx, events, search)
 	}
 	for start := 0; start < len(events); start += insertChunk {
 		chunk := events[start:min(start+insertChunk, len(events))]
@@ -173,6 +178,11 @@ func (db *DB) insertEvents(ctx context.Context, tx *sql.Tx, events []*audit.Even
 		if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
 			return fmt.Errorf("insert audit events: %w", err)
 		}
+		if search {
+			if err := db.insertSearchText(ctx, tx, chunk); err != nil {
+				return err
+			}
+		}
 		if len(names) > 0 {
 			q.Reset()
 			q.WriteString("INSERT INTO audit_display_names (seq, actor_display_name, target_display_name) VALUES ")
@@ -192,8 +202,10 @@ func (db *DB) insertEvents(ctx context.Context, tx *sql.Tx, events []*audit.Even
 
 // insertEventArrays writes events on PostgreSQL as one INSERT … SELECT
 // FROM unnest of one array per column: 17 parameters however many rows,
-// which PostgreSQL parses and plans once, at about the rate of COPY.
-func insertEventArrays(ctx context.Context, tx *sql.Tx, events []*audit.Event) error {
+// which PostgreSQL parses and plans once, at about the rate of COPY. With
+// search, the same statement writes their search rows, each a tsvector
+// made in Go that the database only parses.
+func insertEventArrays(ctx context.Context, tx *sql.Tx, events []*audit.Event, search bool) error {
 	n := len(events)
 	seqs := make([]int64, n)
 	ids, actors, accounts, roles, actions := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
@@ -216,12 +228,18 @@ func insertEventArrays(ctx context.Context, tx *sql.Tx, events []*audit.Event) e
 			actorNames, targetNames = append(actorNames, e.ActorDisplayName), append(targetNames, e.TargetDisplayName)
 		}
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO audit_logs (`+auditColumns+`)
+	insert := `INSERT INTO audit_logs (` + auditColumns + `)
 		SELECT * FROM unnest($1::bigint[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
 			$8::text[], $9::text[], $10::text[], $11::timestamptz[], $12::json[], $13::timestamptz[], $14::text[],
-			$15::text[], $16::text[], $17::json[])`,
-		seqs, ids, actors, accounts, roles, actions, targetTypes, targetIDs, results, correlations,
-		occurred, metadata, recorded, sources, requests, traces, paths); err != nil {
+			$15::text[], $16::text[], $17::json[])`
+	args := []any{seqs, ids, actors, accounts, roles, actions, targetTypes, targetIDs, results, correlations,
+		occurred, metadata, recorded, sources, requests, traces, paths}
+	if search {
+		insert = `WITH events AS (` + insert + `)
+		INSERT INTO audit_search (seq, doc) SELECT * FROM unnest($1::bigint[], $18::text[]::tsvector[])`
+		args = append(args, searchVectors(events))
+	}
+	if _, err := tx.ExecContext(ctx, insert, args...); err != nil {
 		return fmt.Errorf("insert audit events: %w", err)
 	}
 	if len(nameSeqs) > 0 {

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -38,6 +39,9 @@ type DB struct {
 	group *committer
 	// spans map an occurred_at window to seq ranges (audit_window.go).
 	spans timeSpans
+	// searchRows is set once the schema has the inserting transaction
+	// write the search rows (see writesSearchRows).
+	searchRows atomic.Bool
 	// Location is where the data lives, for logs: a file path or the
 	// PostgreSQL host and database, never a password.
 	Location string
