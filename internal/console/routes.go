@@ -1,0 +1,82 @@
+package console
+
+import (
+	"net/http"
+
+	"github.com/aeso-dev/aeso/internal/auth"
+)
+
+// route is one console page. Public pages need no session (the sign-in
+// page); every other one needs a session, and Scope, when set, names what
+// its token must hold. Nav, when set, puts the page in the navigation,
+// shown only to tokens that may open it.
+type route struct {
+	Method  string
+	Path    string
+	Scope   string
+	Public  bool
+	Nav     string
+	handler func(w http.ResponseWriter, r *http.Request, v *visit)
+}
+
+// routes lists every console page in one place. A page of a kind of row is
+// one line here and one handler; until a kind has a page of its own, its
+// rows open in the generic row page, which shows what GET /v1/refs/{ref}
+// answers, so every link refURL makes leads somewhere.
+func (c *Console) routes() []route {
+	return []route{
+		{"GET", "/ui/{$}", auth.ScopeStatusRead, false, "Posture", c.handlePosture},
+
+		{"GET", "/ui/signin", "", true, "", c.handleSignInForm},
+		{"POST", "/ui/signin", "", true, "", c.handleSignIn},
+		{"POST", "/ui/signout", "", false, "", c.handleSignOut},
+
+		// Rows named by refs (see refURL), in the generic row page.
+		{"GET", "/ui/components/{name}", "", false, "", c.rowPage("component", "name")},
+		{"GET", "/ui/component-reports/{id}", "", false, "", c.rowPage("component_status", "id")},
+		{"GET", "/ui/invariants/{id}", "", false, "", c.rowPage("invariant", "id")},
+		{"GET", "/ui/invariant-results/{id}", "", false, "", c.rowPage("invariant_result", "id")},
+		{"GET", "/ui/evidence/{id}", "", false, "", c.rowPage("bundle", "id")},
+		{"GET", "/ui/evidence/items/{id}", "", false, "", c.rowPage("item", "id")},
+		{"GET", "/ui/gates/{name}", "", false, "", c.rowPage("gate", "name")},
+		{"GET", "/ui/gates/{name}/rules/{rule}", "", false, "", c.rowPage("gate_rule", "name", "rule")},
+		{"GET", "/ui/gate-results/{id}", "", false, "", c.rowPage("gate_result", "id")},
+		{"GET", "/ui/waivers/{id}", "", false, "", c.rowPage("waiver", "id")},
+		{"GET", "/ui/withdrawals/{id}", "", false, "", c.rowPage("gate_withdrawal", "id")},
+		{"GET", "/ui/guard-reports/{id}", "", false, "", c.rowPage("guard_report", "id")},
+		{"GET", "/ui/reconciliations", "", false, "", c.rowPage("reconciliation")},
+		{"GET", "/ui/reconciliations/{id}", "", false, "", c.rowPage("reconciliation", "id")},
+		{"GET", "/ui/snapshots/{id}", "", false, "", c.rowPage("snapshot", "id")},
+	}
+}
+
+// Paths lists every console page's method and path, for tests and docs.
+func (c *Console) Paths() []string {
+	var out []string
+	for _, rt := range c.routes() {
+		out = append(out, rt.Method+" "+rt.Path)
+	}
+	return out
+}
+
+// navItem is one entry of the navigation.
+type navItem struct {
+	Label, Path string
+	Current     bool
+}
+
+// nav lists the pages p may open, marking the one at path.
+func (c *Console) nav(p *auth.Principal, pattern string) []navItem {
+	var out []navItem
+	for _, rt := range c.routes() {
+		if rt.Nav == "" || rt.Scope != "" && (p == nil || !p.Has(rt.Scope)) {
+			continue
+		}
+		path := rt.Path
+		if path == "/ui/{$}" {
+			path = "/ui/"
+		}
+		out = append(out, navItem{Label: rt.Nav, Path: path, Current: pattern == rt.Method+" "+rt.Path})
+	}
+	return out
+}

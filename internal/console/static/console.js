@@ -1,0 +1,2 @@
+// The console works without this file; it only adds conveniences.
+"use strict";
