@@ -180,7 +180,8 @@ func Start(ctx context.Context, cfg Config) (*Main, error) {
 		MaxBody: cfg.MaxBody, Version: cfg.Version, NewReqID: NewID, Now: cfg.Now, RetryAfter: cfg.DBTimeout,
 	}
 	ui := &console.Console{Audit: auditSvc, Auth: authSvc, Status: statusSvc, Components: componentSvc,
-		Reconciliations: reconcileSvc, Sessions: db, ResolveRef: srv.ResolveRef, Logger: cfg.Logger,
+		Reconciliations: reconcileSvc, Sessions: db,
+		Evidence: evidenceSvc, Invariants: invariantSvc, Guards: guardSvc, Gates: gateSvc, ResolveRef: srv.ResolveRef, Logger: cfg.Logger,
 		Now: cfg.Now, NewID: NewID, Settings: console.Settings{
 			TraceURL: defs.Console.TraceURL, RequestURL: defs.Console.RequestURL,
 			SessionIdle: defs.Console.Idle, SessionMax: defs.Console.Max,

@@ -17,6 +17,10 @@ import (
 	"github.com/aeso-dev/aeso/internal/audit"
 	"github.com/aeso-dev/aeso/internal/auth"
 	"github.com/aeso-dev/aeso/internal/component"
+	"github.com/aeso-dev/aeso/internal/evidence"
+	"github.com/aeso-dev/aeso/internal/gate"
+	"github.com/aeso-dev/aeso/internal/guard"
+	"github.com/aeso-dev/aeso/internal/invariant"
 	"github.com/aeso-dev/aeso/internal/reconcile"
 	"github.com/aeso-dev/aeso/internal/server"
 	"github.com/aeso-dev/aeso/internal/status"
@@ -45,6 +49,10 @@ type Console struct {
 	Status          *status.Service
 	Components      *component.Service
 	Reconciliations *reconcile.Service
+	Evidence        *evidence.Service
+	Invariants      *invariant.Service
+	Guards          *guard.Service
+	Gates           *gate.Service
 	Sessions        SessionStore
 	// ResolveRef reads what a ref names as the token p may
 	// (server.Server.ResolveRef), for the pages of rows.

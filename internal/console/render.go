@@ -49,7 +49,7 @@ func (c *Console) parse() error {
 		}
 		c.pages[name] = t
 	}
-	return nil
+	return c.parseRecordPages()
 }
 
 // layout is what base.html needs besides the page's own data.

@@ -31,22 +31,29 @@ func (c *Console) routes() []route {
 		{"POST", "/ui/signin", "", true, "", c.handleSignIn},
 		{"POST", "/ui/signout", "", false, "", c.handleSignOut},
 
-		// Rows named by refs (see refURL), in the generic row page.
-		{"GET", "/ui/components/{name}", "", false, "", c.rowPage("component", "name")},
-		{"GET", "/ui/component-reports/{id}", "", false, "", c.rowPage("component_status", "id")},
-		{"GET", "/ui/invariants/{id}", "", false, "", c.rowPage("invariant", "id")},
-		{"GET", "/ui/invariant-results/{id}", "", false, "", c.rowPage("invariant_result", "id")},
-		{"GET", "/ui/evidence/{id}", "", false, "", c.rowPage("bundle", "id")},
-		{"GET", "/ui/evidence/items/{id}", "", false, "", c.rowPage("item", "id")},
-		{"GET", "/ui/gates/{name}", "", false, "", c.rowPage("gate", "name")},
+		{"GET", "/ui/evidence", auth.ScopeEvidenceRead, false, "Evidence", c.handleEvidence},
+		{"GET", "/ui/evidence/{id}", auth.ScopeEvidenceRead, false, "", c.handleBundle},
+		{"GET", "/ui/evidence/export/{id}", auth.ScopeEvidenceRead, false, "", c.handleBundleExport},
+		{"GET", "/ui/evidence/items/{id}", auth.ScopeEvidenceRead, false, "", c.handleItem},
+		{"GET", "/ui/gates", auth.ScopeStatusRead, false, "Gates", c.handleGates},
+		{"GET", "/ui/gates/{name}", auth.ScopeStatusRead, false, "", c.handleGate},
+		{"GET", "/ui/gate-results/{id}", auth.ScopeStatusRead, false, "", c.handleGateResult},
+		{"GET", "/ui/waivers/{id}", auth.ScopeStatusRead, false, "", c.handleWaiver},
+		{"GET", "/ui/invariants", auth.ScopeEvidenceRead, false, "Invariants", c.handleInvariants},
+		{"GET", "/ui/invariants/{id}", auth.ScopeEvidenceRead, false, "", c.handleInvariant},
+		{"GET", "/ui/invariant-results/{id}", auth.ScopeEvidenceRead, false, "", c.handleInvariantResult},
+		{"GET", "/ui/guard-reports/{id}", auth.ScopeEvidenceRead, false, "", c.handleGuardReport},
+		{"GET", "/ui/snapshots", auth.ScopeStatusRead, false, "Snapshots", c.handleSnapshots},
+		{"GET", "/ui/snapshots/{id}", auth.ScopeStatusRead, false, "", c.handleSnapshot},
+		{"GET", "/ui/components/{name}", auth.ScopeStatusRead, false, "", c.handleComponent},
+		{"GET", "/ui/component-reports/{id}", auth.ScopeStatusRead, false, "", c.handleComponentReport},
+		{"GET", "/ui/reconciliations", auth.ScopeStatusRead, false, "Reconciliations", c.handleReconciliations},
+		{"GET", "/ui/reconciliations/{id}", auth.ScopeStatusRead, false, "", c.handleReconciliation},
+
+		// Rows named by refs (see refURL) without a page of their own yet,
+		// in the generic row page.
 		{"GET", "/ui/gates/{name}/rules/{rule}", "", false, "", c.rowPage("gate_rule", "name", "rule")},
-		{"GET", "/ui/gate-results/{id}", "", false, "", c.rowPage("gate_result", "id")},
-		{"GET", "/ui/waivers/{id}", "", false, "", c.rowPage("waiver", "id")},
 		{"GET", "/ui/withdrawals/{id}", "", false, "", c.rowPage("gate_withdrawal", "id")},
-		{"GET", "/ui/guard-reports/{id}", "", false, "", c.rowPage("guard_report", "id")},
-		{"GET", "/ui/reconciliations", "", false, "", c.rowPage("reconciliation")},
-		{"GET", "/ui/reconciliations/{id}", "", false, "", c.rowPage("reconciliation", "id")},
-		{"GET", "/ui/snapshots/{id}", "", false, "", c.rowPage("snapshot", "id")},
 	}
 }
 
