@@ -17,7 +17,7 @@ import (
 
 // pageNames are the templates with a page of their own; each is parsed
 // together with base.html, which holds the layout.
-var pageNames = []string{"signin", "message", "posture", "row"}
+var pageNames = []string{"signin", "message", "posture", "audit", "event", "row"}
 
 // parse reads the embedded templates and fingerprints the static files, so
 // their URLs change when their content does and can be cached for long.

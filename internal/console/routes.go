@@ -26,6 +26,8 @@ type route struct {
 func (c *Console) routes() []route {
 	return []route{
 		{"GET", "/ui/{$}", auth.ScopeStatusRead, false, "Posture", c.handlePosture},
+		{"GET", "/ui/audit", auth.ScopeAuditRead, false, "Audit", c.handleAudit},
+		{"GET", "/ui/audit/{id}", auth.ScopeAuditRead, false, "", c.handleEvent},
 
 		{"GET", "/ui/signin", "", true, "", c.handleSignInForm},
 		{"POST", "/ui/signin", "", true, "", c.handleSignIn},

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/aeso-dev/aeso"
+	"github.com/aeso-dev/aeso/internal/server"
 )
 
 // rowView is the data of the generic row page.
@@ -43,7 +44,8 @@ func (c *Console) rowPage(kind string, params ...string) func(http.ResponseWrite
 		switch errorCode(err) {
 		case "":
 		case aeso.EFORBIDDEN:
-			c.fail(w, r, v, http.StatusForbidden, "Not allowed", err.Error()+"; this token lacks it.")
+			scope, _ := server.RefScope(kind)
+			c.lacks(w, r, v, scope)
 			return
 		case aeso.ENOTFOUND, aeso.EINVALID:
 			c.fail(w, r, v, http.StatusNotFound, "Not found", "Nothing matches "+ref+".")
