@@ -36,13 +36,13 @@ func (c *Console) handleComponent(w http.ResponseWriter, r *http.Request, v *vis
 	}
 	view.Strip = strip(recent, c.Now())
 	q := r.URL.Query()
-	cursor := q.Get("cursor")
-	if err := checkCursor(cursor); err != nil {
+	limit, cursor, err := pageQuery(q, componentHistoryPerPage)
+	if err != nil {
 		view.Problem, _ = badQuery(err)
 		c.render(w, r, v, http.StatusBadRequest, "component", cv.Def.Name, view)
 		return
 	}
-	history, next, err := c.Components.History(ctx, cv.Def.Name, cursor, componentHistoryPerPage)
+	history, next, err := c.Components.History(ctx, cv.Def.Name, cursor, limit)
 	if err != nil {
 		c.unavailable(w, r, v, err)
 		return

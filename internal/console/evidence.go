@@ -40,7 +40,10 @@ func (c *Console) handleEvidence(w http.ResponseWriter, r *http.Request, v *visi
 	view := evidenceListView{Filter: f, Kinds: evidence.Kinds,
 		States: []string{evidence.StateOpen, evidence.StateSealed, evidence.StatePromoted}}
 	eq := evidence.Query{Kind: f.Kind, Subject: f.Subject, Ref: f.Ref, State: f.State, Stage: f.Stage,
-		Limit: strconv.Itoa(bundlesPerPage), Cursor: q.Get("cursor")}
+		Limit: q.Get("limit"), Cursor: q.Get("cursor")}
+	if eq.Limit == "" {
+		eq.Limit = strconv.Itoa(bundlesPerPage)
+	}
 	var err error
 	if eq.Since, err = dayBound("since", f.Since, 0); err == nil {
 		eq.Until, err = dayBound("until", f.Until, 24*time.Hour)

@@ -86,13 +86,13 @@ func (c *Console) handleGate(w http.ResponseWriter, r *http.Request, v *visit) {
 		return
 	}
 	view.Waivers = waiverRows(ws, c.Now())
-	cursor := q.Get("cursor")
-	if err := checkCursor(cursor); err != nil {
+	limit, cursor, err := pageQuery(q, gateHistoryPerPage)
+	if err != nil {
 		view.Problem, _ = badQuery(err)
 		c.render(w, r, v, http.StatusBadRequest, "gate", "Gate "+d.Name, view)
 		return
 	}
-	history, next, err := c.Gates.History(ctx, d.Name, view.Subject, cursor, gateHistoryPerPage)
+	history, next, err := c.Gates.History(ctx, d.Name, view.Subject, cursor, limit)
 	if err != nil {
 		c.unavailable(w, r, v, err)
 		return

@@ -42,7 +42,12 @@ func (c *Console) handleInvariant(w http.ResponseWriter, r *http.Request, v *vis
 	}
 	q := r.URL.Query()
 	view := invariantView{View: iv, Environment: q.Get("environment")}
-	history, next, err := c.Invariants.History(r.Context(), iv.Def.ID, view.Environment, q.Get("cursor"), invariantHistoryPerPage)
+	limit, cursor, err := pageQuery(q, invariantHistoryPerPage)
+	var history []*invariant.Result
+	var next string
+	if err == nil {
+		history, next, err = c.Invariants.History(r.Context(), iv.Def.ID, view.Environment, cursor, limit)
+	}
 	if err != nil {
 		if msg, ok := badQuery(err); ok {
 			view.Problem = msg

@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/aeso-dev/aeso"
@@ -112,4 +113,28 @@ func checkCursor(cursor string) error {
 			Fields: []aeso.FieldError{{Field: "cursor", Code: "format", Message: "is not a cursor of this list"}}}
 	}
 	return nil
+}
+
+// pageLimit is a list's page size: the limit the address asks for, from 1
+// to max, or def.
+func pageLimit(q url.Values, def, max int) (int, error) {
+	s := q.Get("limit")
+	if s == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 || n > max {
+		return 0, &aeso.Error{Code: aeso.EINVALID, Reason: "validation_failed", Message: "request is invalid",
+			Fields: []aeso.FieldError{{Field: "limit", Code: "range", Message: "must be a whole number from 1 to " + strconv.Itoa(max)}}}
+	}
+	return n, nil
+}
+
+// pageQuery is a history's page size and cursor, both checked.
+func pageQuery(q url.Values, def int) (limit int, cursor string, err error) {
+	if limit, err = pageLimit(q, def, 500); err != nil {
+		return 0, "", err
+	}
+	cursor = q.Get("cursor")
+	return limit, cursor, checkCursor(cursor)
 }

@@ -2,7 +2,10 @@ package console
 
 import (
 	"net/http"
+	"regexp"
+	"slices"
 	"sort"
+	"strings"
 
 	"github.com/aeso-dev/aeso/internal/status"
 )
@@ -21,13 +24,13 @@ type snapshotListView struct {
 func (c *Console) handleSnapshots(w http.ResponseWriter, r *http.Request, v *visit) {
 	q := r.URL.Query()
 	var view snapshotListView
-	cursor := q.Get("cursor")
-	if err := checkCursor(cursor); err != nil {
+	limit, cursor, err := pageQuery(q, snapshotsPerPage)
+	if err != nil {
 		view.Problem, _ = badQuery(err)
 		c.render(w, r, v, http.StatusBadRequest, "snapshots", "Snapshots", view)
 		return
 	}
-	snaps, next, err := c.Status.Snapshots(r.Context(), cursor, snapshotsPerPage)
+	snaps, next, err := c.Status.Snapshots(r.Context(), cursor, limit)
 	if err != nil {
 		c.unavailable(w, r, v, err)
 		return
@@ -107,31 +110,38 @@ func (c *Console) handleSnapshot(w http.ResponseWriter, r *http.Request, v *visi
 	c.render(w, r, v, http.StatusOK, "snapshot", "Snapshot "+snap.TakenAt.UTC().Format("2006-01-02 15:04 UTC"), view)
 }
 
-// pairReasons matches reasons by source and ref (a reason's row): the
-// changed and new ones first, then those gone, then those that held, each
-// group most severe first.
+// pairReasons matches the reasons of then and now. A ref names a row, and
+// most rows are one report or result, so a component that reported again
+// has a new ref for the same trouble: a reason is matched first by its
+// ref, and then by what it is about (reasonTopic). Changed and new reasons
+// come first, then those gone, then those that held, each group most
+// severe first.
 func pairReasons(then, now []status.Reason) []reasonPair {
-	type key struct{ source, ref string }
-	var out []reasonPair
-	at := map[key]int{}
+	out := make([]reasonPair, 0, len(then)+len(now))
 	for i := range then {
-		k := key{then[i].Source, then[i].Ref}
-		if _, dup := at[k]; dup {
-			continue
-		}
-		at[k] = len(out)
-		out = append(out, reasonPair{Source: k.source, Ref: k.ref, Then: &then[i]})
+		out = append(out, reasonPair{Source: then[i].Source, Ref: then[i].Ref, Then: &then[i]})
 	}
+	var unmatched []int
 	for i := range now {
-		k := key{now[i].Source, now[i].Ref}
-		if j, ok := at[k]; ok {
-			if out[j].Now == nil {
-				out[j].Now = &now[i]
-			}
+		j := slices.IndexFunc(out, func(p reasonPair) bool {
+			return p.Now == nil && p.Then != nil && p.Then.Source == now[i].Source && p.Then.Ref == now[i].Ref
+		})
+		if j < 0 {
+			unmatched = append(unmatched, i)
 			continue
 		}
-		at[k] = len(out)
-		out = append(out, reasonPair{Source: k.source, Ref: k.ref, Now: &now[i]})
+		out[j].Now = &now[i]
+	}
+	for _, i := range unmatched {
+		topic := reasonTopic(now[i])
+		j := slices.IndexFunc(out, func(p reasonPair) bool {
+			return p.Now == nil && p.Then != nil && p.Then.Source == now[i].Source && reasonTopic(*p.Then) == topic
+		})
+		if j < 0 {
+			out = append(out, reasonPair{Source: now[i].Source, Ref: now[i].Ref, Now: &now[i]})
+			continue
+		}
+		out[j].Now, out[j].Ref = &now[i], now[i].Ref
 	}
 	order := map[string]int{"changed": 0, "new": 0, "gone": 1, "same": 2}
 	worst := func(p reasonPair) int {
@@ -150,6 +160,40 @@ func pairReasons(then, now []status.Reason) []reasonPair {
 		return worst(out[i]) > worst(out[j])
 	})
 	return out
+}
+
+var (
+	gateTopic     = regexp.MustCompile(`^gate (\S+) blocked ([^@\s]+)`)
+	guardTopic    = regexp.MustCompile(`^guard (\S+) \(.*? for ([^@:\s]+)`)
+	evidenceTopic = regexp.MustCompile(`\(required by gate (\S+) rule (\S+)\)`)
+)
+
+// reasonTopic is what a reason is about, whatever row it names: the
+// component, the invariant, the gate and subject, the guard and subject,
+// or the gate rule that asks for evidence, as the posture words them.
+func reasonTopic(r status.Reason) string {
+	switch r.Source {
+	case status.SourceComponent:
+		if r.Component != "" {
+			return r.Component
+		}
+	case status.SourceInvariant:
+		id, _, _ := strings.Cut(r.Message, " ")
+		return id
+	case status.SourceGate:
+		if m := gateTopic.FindStringSubmatch(r.Message); m != nil {
+			return m[1] + " " + m[2]
+		}
+	case status.SourceGuard:
+		if m := guardTopic.FindStringSubmatch(r.Message); m != nil {
+			return m[1] + " " + m[2]
+		}
+	case status.SourceEvidence:
+		if m := evidenceTopic.FindStringSubmatch(r.Message); m != nil {
+			return m[1] + " " + m[2]
+		}
+	}
+	return r.Ref
 }
 
 // pairComponents matches components by name, in the order they are
