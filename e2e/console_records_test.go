@@ -55,6 +55,18 @@ func (e *env) failingRelease(t *testing.T) (*client.Bundle, *client.Item) {
 	return b, it
 }
 
+// hrefTo returns the first link of p to a path under prefix.
+func (p *page) hrefTo(t *testing.T, prefix string) string {
+	t.Helper()
+	for _, m := range hrefPattern.FindAllStringSubmatch(p.body, -1) {
+		if strings.HasPrefix(m[1], prefix) {
+			return html.UnescapeString(m[1])
+		}
+	}
+	t.Fatalf("no link to %s in %s", prefix, p.body)
+	return ""
+}
+
 // wants fails the test for each string the page lacks.
 func wants(t *testing.T, what string, p *page, status int, texts ...string) {
 	t.Helper()
@@ -252,6 +264,178 @@ func TestConsoleGatePagesShowReasonsWaiversAndHistory(t *testing.T) {
 			p := reader.get(path)
 			if p.status != 403 || !strings.Contains(p.body, "lacks status:read") || strings.Contains(p.body, "failover drill") || strings.Contains(p.body, "api@v2") {
 				t.Errorf("GET %s without status:read: %d %s", path, p.status, p.body)
+			}
+		}
+	})
+}
+
+func TestConsoleSnapshotShowsThenBesideNowReasonByReason(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
+		e, b := recordsWorld(t, tg)
+		e.pushStatus("api", "degraded", "slow answers")
+		result := func(status string) string {
+			r := e.do("POST", "/v1/invariants/INV-BILLING-001/results", adminToken, fmt.Sprintf(
+				`{"status":%q,"environment":"production","observed_at":%q}`, status, time.Now().UTC().Format(time.RFC3339Nano)))
+			if r.status != 201 {
+				t.Fatalf("result: %d %s", r.status, r.body)
+			}
+			return idOf(t, r.body)
+		}
+		result("pass")
+		r := e.do("POST", "/v1/status/snapshots", adminToken, `{"note":"before the release"}`)
+		if r.status != 201 {
+			t.Fatalf("snapshot: %d %s", r.status, r.body)
+		}
+		snap := idOf(t, r.body)
+		e.pushStatus("api", "down", "connection refused")
+		failing := result("fail")
+
+		list := b.get("/ui/snapshots")
+		wants(t, "the snapshot list", list, 200, `href="/ui/snapshots/`+snap+`"`, "before the release", `<span class="badge level-degraded">degraded</span>`)
+
+		p := b.get("/ui/snapshots/" + snap)
+		wants(t, "the snapshot page", p, 200, `<h2 id="then-h"><span class="visually-hidden">Then: </span>degraded</h2>`,
+			`<h2 id="now-h"><span class="visually-hidden">Now: </span>blocked</h2>`, "before the release")
+		api := p.row("reports degraded: slow answers")
+		if !strings.Contains(api, `class="change-changed"`) || !strings.Contains(api, "reports down: connection refused") ||
+			!strings.Contains(api, `badge level-degraded`) || !strings.Contains(api, `badge level-blocked`) {
+			t.Errorf("the api's reason is not shown then beside now: %s", api)
+		}
+		inv := p.row("INV-BILLING-001 (Invoices balance) is failing")
+		if !strings.Contains(inv, `class="change-new"`) || !strings.Contains(inv, "no such reason") ||
+			!strings.Contains(inv, `href="/ui/invariant-results/`+failing+`"`) {
+			t.Errorf("the invariant that fails now is not a new reason: %s", inv)
+		}
+		evidence := p.row("no sealed release evidence")
+		if !strings.Contains(evidence, `class="change-same"`) || strings.Count(evidence, "no sealed release evidence") != 2 {
+			t.Errorf("the reason that held is not shown as the same: %s", evidence)
+		}
+		if comp := p.row(`href="/ui/components/api"`); !strings.Contains(comp, "degraded") || !strings.Contains(comp, "down") {
+			t.Errorf("the component then and now: %s", comp)
+		}
+
+		// A second snapshot: the list pages, newest first.
+		if r := e.do("POST", "/v1/status/snapshots", adminToken, ``); r.status != 201 {
+			t.Fatalf("snapshot: %d", r.status)
+		}
+		first := b.get("/ui/snapshots?limit=1")
+		if strings.Contains(first.body, `href="/ui/snapshots/`+snap+`"`) {
+			t.Errorf("the newest page holds the older snapshot")
+		}
+		wants(t, "the second page", b.get(first.link(t, "Older")), 200, `href="/ui/snapshots/`+snap+`"`)
+		wants(t, "a bad limit", b.get("/ui/snapshots?limit=0"), 400, "limit must be")
+		wants(t, "an unknown snapshot", b.get("/ui/snapshots/01a2351d-0522-7cab-9b12-221fb9b4d945"), 404, "Not found")
+
+		reader := e.browser()
+		reader.mustSignIn(e.newToken("reader", "evidence:read"))
+		for _, path := range []string{"/ui/snapshots", "/ui/snapshots/" + snap} {
+			if p := reader.get(path); p.status != 403 || strings.Contains(p.body, "before the release") {
+				t.Errorf("GET %s without status:read: %d", path, p.status)
+			}
+		}
+		if p := e.browser().get("/ui/snapshots/" + snap); !p.signedOut() || strings.Contains(p.body, "before the release") {
+			t.Errorf("a snapshot without a session: %d", p.status)
+		}
+	})
+}
+
+func TestConsoleInvariantGuardComponentAndReconciliationPages(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
+		e, b := recordsWorld(t, tg)
+		for _, s := range []string{"healthy", "healthy", "down"} {
+			e.pushStatus("api", s, "probe says "+s)
+		}
+		for _, st := range []string{"pass", "fail"} {
+			r := e.do("POST", "/v1/invariants/INV-BILLING-001/results", adminToken, fmt.Sprintf(
+				`{"status":%q,"environment":"production","observed_at":%q,"details":{"unbalanced_invoices":3}}`, st, time.Now().UTC().Format(time.RFC3339Nano)))
+			if r.status != 201 {
+				t.Fatalf("result: %d %s", r.status, r.body)
+			}
+		}
+		gr := e.do("POST", "/v1/guards/licenses/reports", adminToken,
+			`{"subject":"api@v2","mode":"blocking","findings":[{"rule_id":"GPL-in-binary","severity":"high","location":"go.mod:12","message":"a GPL module is linked"}]}`)
+		if gr.status != 201 {
+			t.Fatalf("guard: %d %s", gr.status, gr.body)
+		}
+		guardID := idOf(t, gr.body)
+		high := e.do("POST", "/v1/reconciliations", adminToken,
+			`{"kind":"missing_record","severity":"high","owner":"billing","component":"api","evidence":{"summary":"invoice 7 missing","pairs":[{"field":"total","observed":"0","expected":"42"}]}}`)
+		low := e.do("POST", "/v1/reconciliations", adminToken,
+			`{"kind":"drift","severity":"low","owner":"platform","invariant_id":"INV-BILLING-001","evidence":{"summary":"a replica lags"}}`)
+		if high.status != 201 || low.status != 201 {
+			t.Fatalf("records: %d %d", high.status, low.status)
+		}
+		highID, lowID := idOf(t, high.body), idOf(t, low.body)
+		if r := e.do("POST", "/v1/reconciliations/"+highID+"/transitions", adminToken,
+			`{"state":"repairing","reason":"replaying the invoice queue","next_action":"compare totals","next_action_owner":"billing"}`); r.status != 200 {
+			t.Fatalf("transition: %d %s", r.status, r.body)
+		}
+
+		invs := b.get("/ui/invariants")
+		wants(t, "the invariant list", invs, 200, `href="/ui/invariants/INV-BILLING-001"`, "production: <span class=\"badge i-failing\">failing</span>")
+		inv := b.get("/ui/invariants/INV-BILLING-001")
+		wants(t, "the invariant page", inv, 200, "Invoices balance", `<span class="badge r-fail">fail</span>`, `<span class="badge r-pass">pass</span>`)
+		older := b.get(b.get("/ui/invariants/INV-BILLING-001?environment=production&limit=1").link(t, "Older"))
+		if older.status != 200 || !strings.Contains(older.body, `<span class="badge r-pass">pass</span>`) || strings.Contains(older.body, `<span class="badge r-fail">fail</span>`) {
+			t.Errorf("the history's second page: %d", older.status)
+		}
+		wants(t, "the result page", b.get(inv.hrefTo(t, "/ui/invariant-results/")), 200, "unbalanced_invoices", "production")
+
+		wants(t, "the guard report", b.get("/ui/guard-reports/"+guardID), 200, "GPL-in-binary", "go.mod:12", "a GPL module is linked", "blocking")
+
+		comp := b.get("/ui/components/api")
+		wants(t, "the component page", comp, 200, `aria-label="api: last 3 reports: 2 healthy, 1 down"`, "probe says down", "probe says healthy", "critical")
+		page1 := b.get("/ui/components/api?limit=2")
+		if strings.Count(page1.body, "probe says healthy</td>") != 1 {
+			t.Errorf("the first page of two reports holds %d healthy ones", strings.Count(page1.body, "probe says healthy</td>"))
+		}
+		wants(t, "the component's second page", b.get(page1.link(t, "Older")), 200, "probe says healthy</td>")
+		wants(t, "a report", b.get(comp.hrefTo(t, "/ui/component-reports/")), 200, "probe says down")
+
+		recs := b.get("/ui/reconciliations")
+		wants(t, "the open records", recs, 200, "invoice 7 missing", "a replica lags")
+		if strings.Index(recs.body, "invoice 7 missing") > strings.Index(recs.body, "a replica lags") {
+			t.Errorf("the high record is not listed before the low one")
+		}
+		lows := b.get("/ui/reconciliations?severity=low")
+		if !strings.Contains(lows.body, "a replica lags") || strings.Contains(lows.body, "invoice 7 missing") {
+			t.Errorf("severity=low: %s", lows.body)
+		}
+		if p := b.get("/ui/reconciliations?component=api"); !strings.Contains(p.body, "invoice 7 missing") || strings.Contains(p.body, "a replica lags") {
+			t.Errorf("component=api: %s", p.body)
+		}
+		wants(t, "a bad severity", b.get("/ui/reconciliations?severity=dire"), 400, "severity must be one of")
+		rec := b.get("/ui/reconciliations/" + highID)
+		wants(t, "the record's timeline", rec, 200, "detected</span> by admin", "<span class=\"tag\">detected</span> → <span class=\"tag\">repairing</span>",
+			"replaying the invoice queue", "compare totals", "<td>0</td><td>42</td>", `href="/ui/components/api"`)
+		wants(t, "the low record", b.get("/ui/reconciliations/"+lowID), 200, "a replica lags")
+
+		missing := "01a2351d-0522-7cab-9b12-221fb9b4d945"
+		for _, path := range []string{"/ui/invariants/INV-NOPE-001", "/ui/invariant-results/" + missing, "/ui/guard-reports/" + missing,
+			"/ui/components/nope", "/ui/component-reports/" + missing, "/ui/reconciliations/" + missing, "/ui/reconciliations/x"} {
+			wants(t, path, b.get(path), 404, "Not found")
+		}
+
+		watcher := e.browser()
+		watcher.mustSignIn(e.newToken("watcher", "status:read"))
+		reader := e.browser()
+		reader.mustSignIn(e.newToken("reader", "evidence:read"))
+		for _, tc := range []struct {
+			b       *browser
+			path    string
+			lacks   string
+			private string
+		}{
+			{watcher, "/ui/invariants", "evidence:read", "Invoices balance"},
+			{watcher, "/ui/invariants/INV-BILLING-001", "evidence:read", "Invoices balance"},
+			{watcher, "/ui/guard-reports/" + guardID, "evidence:read", "GPL-in-binary"},
+			{reader, "/ui/components/api", "status:read", "probe says"},
+			{reader, "/ui/reconciliations", "status:read", "invoice 7 missing"},
+			{reader, "/ui/reconciliations/" + highID, "status:read", "invoice 7 missing"},
+		} {
+			p := tc.b.get(tc.path)
+			if p.status != 403 || !strings.Contains(p.body, "lacks "+tc.lacks) || strings.Contains(p.body, tc.private) {
+				t.Errorf("GET %s without %s: %d %s", tc.path, tc.lacks, p.status, p.body)
 			}
 		}
 	})
