@@ -65,7 +65,10 @@ type Console struct {
 	pages   map[string]*template.Template
 	cssPath string
 	jsPath  string
-	static  fs.FS
+	// iconPath is the favicon's: without one, browsers ask for
+	// /favicon.ico and log its 404 as a console error.
+	iconPath string
+	static   fs.FS
 }
 
 // Handler returns the console's handler, to be mounted at /ui/ inside the

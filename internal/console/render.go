@@ -41,6 +41,9 @@ func (c *Console) parse() error {
 	if c.jsPath, err = fingerprint("console.js"); err != nil {
 		return err
 	}
+	if c.iconPath, err = fingerprint("favicon.svg"); err != nil {
+		return err
+	}
 	c.pages = map[string]*template.Template{}
 	for _, name := range pageNames {
 		t, err := template.New("base.html").Funcs(c.funcs()).ParseFS(files, "templates/base.html", "templates/"+name+".html")
@@ -58,6 +61,7 @@ type layout struct {
 	Nav      []navItem
 	Visit    *visit
 	CSS, JS  string
+	Icon     string
 	Now      time.Time
 	Data     any
 	SignedIn bool
@@ -67,7 +71,7 @@ type layout struct {
 // rendered to a buffer first, so a template error is a clean 500, not half
 // a page.
 func (c *Console) render(w http.ResponseWriter, r *http.Request, v *visit, status int, page, title string, data any) {
-	l := layout{Title: title, Visit: v, CSS: c.cssPath, JS: c.jsPath, Now: c.Now(), Data: data}
+	l := layout{Title: title, Visit: v, CSS: c.cssPath, JS: c.jsPath, Icon: c.iconPath, Now: c.Now(), Data: data}
 	if v != nil && v.Principal != nil {
 		l.SignedIn = true
 		l.Nav = c.nav(v.Principal, v.pattern)
@@ -96,7 +100,7 @@ func (c *Console) fail(w http.ResponseWriter, r *http.Request, v *visit, status 
 // failPlain renders a message page without a session's navigation.
 func (c *Console) failPlain(w http.ResponseWriter, r *http.Request, status int, heading, text string) {
 	var buf bytes.Buffer
-	if err := c.pages["message"].Execute(&buf, layout{Title: heading, CSS: c.cssPath, JS: c.jsPath, Now: c.Now(), Data: message{heading, text}}); err != nil {
+	if err := c.pages["message"].Execute(&buf, layout{Title: heading, CSS: c.cssPath, JS: c.jsPath, Icon: c.iconPath, Now: c.Now(), Data: message{heading, text}}); err != nil {
 		http.Error(w, heading, status)
 		return
 	}
@@ -114,7 +118,7 @@ func (c *Console) handleStatic(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	types := map[string]string{".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8"}
+	types := map[string]string{".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".svg": "image/svg+xml"}
 	w.Header().Set("Content-Type", types[path.Ext(name)])
 	w.Header().Set("Cache-Control", "public, max-age=86400")
 	_, _ = w.Write(b)

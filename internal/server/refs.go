@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"sort"
 	"strings"
 
 	"github.com/aeso-dev/aeso"
@@ -234,6 +235,16 @@ func (s *Server) ResolveRef(ctx context.Context, p *auth.Principal, ref string) 
 func RefScope(kind string) (string, bool) {
 	k, ok := refKinds[kind]
 	return k.scope, ok
+}
+
+// RefKinds lists every ref kind, sorted.
+func RefKinds() []string {
+	out := make([]string, 0, len(refKinds))
+	for k := range refKinds {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // handleResolveRef answers what a ref names. Any token may ask; reading
