@@ -171,7 +171,7 @@ func TestBrowserOperatorJourney(t *testing.T) {
 		if got := tb.text("table.reasons tbody tr"); !strings.Contains(got, "api (critical) reports down: connection refused") {
 			t.Errorf("first reason %q", got)
 		}
-		tb.follow("follow the blocking reason", chromedp.Click(chromedp.CSS(`a[href="/ui/component-reports/`+down+`"]`)), "table.fields")
+		tb.follow("follow the blocking reason", chromedp.Click(chromedp.CSS(`a[href="/ui/component-reports/`+down+`"]`)), "main h1")
 		if got := tb.text("main"); !strings.Contains(got, "component_status:"+down) || !strings.Contains(got, "connection refused") {
 			t.Errorf("the reason's row shows %q", got)
 		}
