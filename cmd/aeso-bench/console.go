@@ -89,6 +89,7 @@ func measureConsole(cfg app.Config, sizes []int64, o queryOptions, report func(i
 	for i := 0; i < consoleComponents; i++ {
 		fmt.Fprintf(&defs, "  - {name: svc-%d, owner: platform, critical: %t, stale_after: 1h, dead_after: 24h}\n", i, i%2 == 0)
 	}
+	defs.WriteString(consoleRecordDefs)
 	cfg.ConfigPath = filepath.Join(cfg.DataDir, "console-bench.yaml")
 	if err := os.WriteFile(cfg.ConfigPath, []byte(defs.String()), 0o600); err != nil {
 		return err
@@ -110,6 +111,10 @@ func measureConsole(cfg app.Config, sizes []int64, o queryOptions, report func(i
 			}
 		}
 	}
+	records, err := seedConsoleRecords(ctx, hc, base, token)
+	if err != nil {
+		return err
+	}
 	ui, err := signIn(ctx, base, token)
 	if err != nil {
 		return err
@@ -126,7 +131,7 @@ func measureConsole(cfg app.Config, sizes []int64, o queryOptions, report func(i
 		if err != nil {
 			return err
 		}
-		for _, p := range consolePages(o, ids) {
+		for _, p := range append(consolePages(o, ids), recordPages(records)...) {
 			pageLat, err := timeRequests(o.requests, func(r *rand.Rand) (func() error, error) {
 				u, _ := p.pick(r, size)
 				return func() error { return nil }, send(ctx, ui, "GET", base+u, "", "", nil)

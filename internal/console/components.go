@@ -29,22 +29,35 @@ func (c *Console) handleComponent(w http.ResponseWriter, r *http.Request, v *vis
 		return
 	}
 	view := componentView{View: cv}
-	recent, _, err := c.Components.History(ctx, cv.Def.Name, "", stripLength)
-	if err != nil {
-		c.unavailable(w, r, v, err)
-		return
-	}
-	view.Strip = strip(recent, c.Now())
 	q := r.URL.Query()
 	limit, cursor, err := pageQuery(q, componentHistoryPerPage)
 	if err != nil {
 		view.Problem, _ = badQuery(err)
-		c.render(w, r, v, http.StatusBadRequest, "component", cv.Def.Name, view)
-		return
+		limit, cursor = 0, ""
 	}
-	history, next, err := c.Components.History(ctx, cv.Def.Name, cursor, limit)
-	if err != nil {
-		c.unavailable(w, r, v, err)
+	var history []*component.Report
+	next := ""
+	if limit > 0 {
+		if history, next, err = c.Components.History(ctx, cv.Def.Name, cursor, limit); err != nil {
+			c.unavailable(w, r, v, err)
+			return
+		}
+	}
+	// The strip is the latest reports: the first page of the history
+	// holds them when it is long enough, so it is read once.
+	recent := history
+	if cursor != "" || len(history) < stripLength && next != "" || limit == 0 {
+		if recent, _, err = c.Components.History(ctx, cv.Def.Name, "", stripLength); err != nil {
+			c.unavailable(w, r, v, err)
+			return
+		}
+	}
+	if len(recent) > stripLength {
+		recent = recent[:stripLength]
+	}
+	view.Strip = strip(recent, c.Now())
+	if view.Problem != "" {
+		c.render(w, r, v, http.StatusBadRequest, "component", cv.Def.Name, view)
 		return
 	}
 	view.History = history

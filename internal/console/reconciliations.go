@@ -29,7 +29,7 @@ func (c *Console) handleReconciliations(w http.ResponseWriter, r *http.Request, 
 	if q.Get("open") == "false" || q.Get("state") == "all" {
 		view.State = "all"
 	}
-	view.Filter = reconcile.Filter{Component: q.Get("component"), InvariantID: q.Get("invariant"), Owner: q.Get("owner"),
+	view.Filter = reconcile.Filter{Component: q.Get("component"), InvariantID: q.Get("invariant_id"), Owner: q.Get("owner"),
 		Severity: q.Get("severity"), Open: view.State == "open", Limit: recordsShown + 1}
 	records, err := c.Reconciliations.List(r.Context(), view.Filter)
 	if err != nil {
