@@ -48,13 +48,13 @@ func (e *env) pushStatus(name, status, detail string) string {
 	return idOf(e.t, r.body)
 }
 
-var hrefPattern = regexp.MustCompile(`href="([^"]+)"`)
+// linkPattern is a link and its text, as the console's templates write them.
+var linkPattern = regexp.MustCompile(`<a href="([^"]+)"[^>]*>([^<]*)</a>`)
 
 // link returns the href of the first link in p whose text holds text.
 func (p *page) link(t *testing.T, text string) string {
 	t.Helper()
-	re := regexp.MustCompile(`<a href="([^"]+)"[^>]*>([^<]*)</a>`)
-	for _, m := range re.FindAllStringSubmatch(p.body, -1) {
+	for _, m := range linkPattern.FindAllStringSubmatch(p.body, -1) {
 		if strings.Contains(html.UnescapeString(m[2]), text) {
 			return html.UnescapeString(m[1])
 		}

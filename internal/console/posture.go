@@ -1,7 +1,10 @@
 package console
 
 import (
+	"context"
+	"errors"
 	"net/http"
+	"sync"
 
 	"github.com/aeso-dev/aeso/internal/reconcile"
 	"github.com/aeso-dev/aeso/internal/server"
@@ -47,13 +50,9 @@ func (c *Console) handlePosture(w http.ResponseWriter, r *http.Request, v *visit
 		return
 	}
 	view := postureView{Posture: p}
-	for _, cp := range p.Components {
-		reports, _, err := c.Components.History(ctx, cp.Name, "", stripLength)
-		if err != nil && errorCode(err) != "not_found" {
-			c.unavailable(w, r, v, err)
-			return
-		}
-		view.Components = append(view.Components, componentCard{ComponentPosture: cp, Strip: strip(reports, c.Now())})
+	if view.Components, err = c.cards(ctx, p.Components); err != nil {
+		c.unavailable(w, r, v, err)
+		return
 	}
 	records, err := c.Reconciliations.List(ctx, reconcile.Filter{Open: true, Limit: openRecordsShown})
 	if err != nil {
@@ -72,6 +71,36 @@ func (c *Console) handlePosture(w http.ResponseWriter, r *http.Request, v *visit
 		view.Severities = append(view.Severities, g)
 	}
 	c.render(w, r, v, http.StatusOK, "posture", "Posture: "+p.Posture, view)
+}
+
+// stripReaders bounds the history reads of one posture page in flight.
+const stripReaders = 4
+
+// cards reads each component's latest reports, a few components at a time:
+// the reads are independent, and in a row they were most of the page's
+// time.
+func (c *Console) cards(ctx context.Context, components []status.ComponentPosture) ([]componentCard, error) {
+	cards := make([]componentCard, len(components))
+	errs := make([]error, len(components))
+	slots := make(chan struct{}, stripReaders)
+	var wg sync.WaitGroup
+	now := c.Now()
+	for i, cp := range components {
+		cards[i].ComponentPosture = cp
+		wg.Add(1)
+		slots <- struct{}{}
+		go func() {
+			defer func() { <-slots; wg.Done() }()
+			reports, _, err := c.Components.History(ctx, cp.Name, "", stripLength)
+			if err != nil && errorCode(err) != "not_found" {
+				errs[i] = err
+				return
+			}
+			cards[i].Strip = strip(reports, now)
+		}()
+	}
+	wg.Wait()
+	return cards, errors.Join(errs...)
 }
 
 // unavailable answers a page whose read failed; the error is logged, not
