@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -55,10 +56,13 @@ func (e *env) failingRelease(t *testing.T) (*client.Bundle, *client.Item) {
 	return b, it
 }
 
+// hrefAttr is the target of any link.
+var hrefAttr = regexp.MustCompile(`href="([^"]+)"`)
+
 // hrefTo returns the first link of p to a path under prefix.
 func (p *page) hrefTo(t *testing.T, prefix string) string {
 	t.Helper()
-	for _, m := range hrefPattern.FindAllStringSubmatch(p.body, -1) {
+	for _, m := range hrefAttr.FindAllStringSubmatch(p.body, -1) {
 		if strings.HasPrefix(m[1], prefix) {
 			return html.UnescapeString(m[1])
 		}
@@ -228,7 +232,7 @@ func TestConsoleGatePagesShowReasonsWaiversAndHistory(t *testing.T) {
 			t.Errorf("the waived rule does not link its waiver: %s", comp)
 		}
 		bundleLink := ""
-		for _, m := range hrefPattern.FindAllStringSubmatch(ev, -1) {
+		for _, m := range hrefAttr.FindAllStringSubmatch(ev, -1) {
 			if strings.HasPrefix(m[1], "/ui/evidence/") {
 				bundleLink = html.UnescapeString(m[1])
 			}
