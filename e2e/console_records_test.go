@@ -258,13 +258,25 @@ func TestConsoleGatePagesShowReasonsWaiversAndHistory(t *testing.T) {
 
 		wants(t, "the waiver page", b.get("/ui/waivers/"+waiver), 200, "failover drill in progress", `<time datetime="`+exact+`"`, "active", "api@v2")
 
+		wants(t, "the rule page", b.get("/ui/gates/release/rules/components"), 200, "these components are up, healthy and reporting",
+			"failover drill in progress", `href="/ui/components/api"`, `href="/ui/gate-results/`+second+`"`)
+		r = e.do("POST", "/v1/gates/release/withdrawals", adminToken, `{"subject":"api@v2","reason":"v2 was never shipped"}`)
+		if r.status != 201 {
+			t.Fatalf("withdraw: %d %s", r.status, r.body)
+		}
+		withdrawal := idOf(t, r.body)
+		wants(t, "the withdrawal page", b.get("/ui/withdrawals/"+withdrawal), 200, "v2 was never shipped", `href="/ui/gate-results/`+second+`"`)
+		wants(t, "the result as the API answers it", b.get("/ui/refs/gate_result/"+second), 200, "/v1/gates/release/results/"+second, "evidence-release")
+
 		missing := "01a2351d-0522-7cab-9b12-221fb9b4d945"
-		for _, path := range []string{"/ui/gates/nope", "/ui/gate-results/" + missing, "/ui/waivers/" + missing, "/ui/gate-results/x"} {
+		for _, path := range []string{"/ui/gates/nope", "/ui/gate-results/" + missing, "/ui/waivers/" + missing, "/ui/gate-results/x",
+			"/ui/gates/release/rules/nope", "/ui/withdrawals/" + missing, "/ui/refs/gate_result/" + missing, "/ui/refs/nope/x"} {
 			wants(t, path, b.get(path), 404, "Not found")
 		}
 		reader := e.browser()
 		reader.mustSignIn(e.newToken("reader", "evidence:read"))
-		for _, path := range []string{"/ui/gates", "/ui/gates/release", "/ui/gate-results/" + second, "/ui/waivers/" + waiver} {
+		for _, path := range []string{"/ui/gates", "/ui/gates/release", "/ui/gate-results/" + second, "/ui/waivers/" + waiver,
+			"/ui/gates/release/rules/components", "/ui/withdrawals/" + withdrawal, "/ui/refs/gate_result/" + second} {
 			p := reader.get(path)
 			if p.status != 403 || !strings.Contains(p.body, "lacks status:read") || strings.Contains(p.body, "failover drill") || strings.Contains(p.body, "api@v2") {
 				t.Errorf("GET %s without status:read: %d %s", path, p.status, p.body)

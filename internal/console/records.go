@@ -17,7 +17,7 @@ import (
 // links, the pager, the reasons of a gate result).
 var recordPages = []string{
 	"evidence", "bundle", "item",
-	"gates", "gate", "gate_result", "waiver",
+	"gates", "gate", "gate_result", "waiver", "gate_rule", "withdrawal",
 	"invariants", "invariant", "invariant_result", "guard_report",
 	"snapshots", "snapshot",
 	"component", "component_report",

@@ -51,11 +51,9 @@ func (c *Console) routes() []route {
 		{"GET", "/ui/component-reports/{id}", auth.ScopeStatusRead, false, "", c.handleComponentReport},
 		{"GET", "/ui/reconciliations", auth.ScopeStatusRead, false, "Reconciliations", c.handleReconciliations},
 		{"GET", "/ui/reconciliations/{id}", auth.ScopeStatusRead, false, "", c.handleReconciliation},
-
-		// Rows named by refs (see refURL) without a page of their own yet,
-		// in the generic row page.
-		{"GET", "/ui/gates/{name}/rules/{rule}", "", false, "", c.rowPage("gate_rule", "name", "rule")},
-		{"GET", "/ui/withdrawals/{id}", "", false, "", c.rowPage("gate_withdrawal", "id")},
+		{"GET", "/ui/gates/{name}/rules/{rule}", auth.ScopeStatusRead, false, "", c.handleGateRule},
+		{"GET", "/ui/withdrawals/{id}", auth.ScopeStatusRead, false, "", c.handleWithdrawal},
+		{"GET", "/ui/refs/{kind}/{id...}", "", false, "", c.handleRef},
 	}
 }
 
