@@ -256,9 +256,12 @@ func (s *Server) handleResolveRef(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	res, err := s.ResolveRef(r.Context(), requestInfoFrom(r.Context()).Principal, r.PathValue("ref"))
-	switch aeso.ErrorCode(err) {
-	case "":
+	if err == nil {
+		// aeso.ErrorCode(nil) is EINTERNAL, so success is told apart here.
 		s.writeJSON(w, r, http.StatusOK, res)
+		return
+	}
+	switch aeso.ErrorCode(err) {
 	case aeso.EFORBIDDEN:
 		s.problem(w, r, http.StatusForbidden, "forbidden", err.(*aeso.Error).Message, nil)
 	case aeso.ENOTFOUND:
