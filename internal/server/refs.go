@@ -256,9 +256,11 @@ func (s *Server) handleResolveRef(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	res, err := s.ResolveRef(r.Context(), requestInfoFrom(r.Context()).Principal, r.PathValue("ref"))
-	switch aeso.ErrorCode(err) {
-	case "":
+	if err == nil {
 		s.writeJSON(w, r, http.StatusOK, res)
+		return
+	}
+	switch aeso.ErrorCode(err) {
 	case aeso.EFORBIDDEN:
 		s.problem(w, r, http.StatusForbidden, "forbidden", err.(*aeso.Error).Message, nil)
 	case aeso.ENOTFOUND:
