@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"html"
 	"net/url"
 	"strings"
 	"testing"
@@ -324,6 +325,32 @@ func TestConsoleSessionsExpire(t *testing.T) {
 		clk.advance(11 * time.Minute)
 		if p := short.get("/ui/"); !p.signedOut() {
 			t.Errorf("a session of an expired token: %d", p.status)
+		}
+	})
+}
+
+func TestConsoleSignInReturnsToThePageAskedForAndNowhereElse(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
+		e := start(t, tg)
+		asked := e.browser().get("/ui/audit?correlation_id=deploy-7")
+		if want := "/ui/signin?next=" + url.QueryEscape("/ui/audit?correlation_id=deploy-7"); asked.header.Get("Location") != want {
+			t.Fatalf("redirect to %q, want %q", asked.header.Get("Location"), want)
+		}
+		for next, want := range map[string]string{
+			"/ui/audit?correlation_id=deploy-7": "/ui/audit?correlation_id=deploy-7",
+			"//evil.example/ui/":                "/ui/",
+			"https://evil.example/":             "/ui/",
+			"/v1/tokens":                        "/ui/",
+		} {
+			b := e.browser()
+			form := b.get("/ui/signin?next=" + url.QueryEscape(next))
+			if !strings.Contains(form.body, `name="next" value="`+html.EscapeString(want)+`"`) {
+				t.Errorf("next %q: the form carries no next of %q", next, want)
+			}
+			p := b.do("POST", "/ui/signin", url.Values{"csrf": {form.csrf(t)}, "token": {adminToken}, "next": {next}})
+			if p.status != 303 || p.header.Get("Location") != want {
+				t.Errorf("next %q: %d to %q, want %q", next, p.status, p.header.Get("Location"), want)
+			}
 		}
 	})
 }

@@ -132,24 +132,52 @@ func measureConsole(cfg app.Config, sizes []int64, o queryOptions, report func(i
 			return err
 		}
 		for _, p := range append(consolePages(o, ids), recordPages(records)...) {
-			pageLat, err := timeRequests(o.requests, func(r *rand.Rand) (func() error, error) {
-				u, _ := p.pick(r, size)
-				return func() error { return nil }, send(ctx, ui, "GET", base+u, "", "", nil)
-			})
+			pageLat, apiLat, err := timePairs(o.requests, p, size,
+				func(u string) error { return send(ctx, ui, "GET", base+u, "", "", nil) },
+				func(u string) error { return send(ctx, hc, "GET", base+u, token, "", nil) })
 			if err != nil {
 				return fmt.Errorf("%s at %d: %w", p.name, size, err)
-			}
-			apiLat, err := timeRequests(o.requests, func(r *rand.Rand) (func() error, error) {
-				_, u := p.pick(r, size)
-				return func() error { return nil }, send(ctx, hc, "GET", base+u, token, "", nil)
-			})
-			if err != nil {
-				return fmt.Errorf("API of %s at %d: %w", p.name, size, err)
 			}
 			report(size, p.name, pageLat, apiLat)
 		}
 	}
 	return nil
+}
+
+// timePairs times n pages and their API calls, drawn alike, one of each
+// per draw and in alternating order, so neither gains from the database
+// pages the other just read; a few untimed draws warm up first.
+func timePairs(n int, p consolePage, size int64, page, api func(string) error) (latency, latency, error) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for i := 0; i < min(n, 50); i++ {
+		pu, au := p.pick(r, size)
+		if err := page(pu); err != nil {
+			return latency{}, latency{}, err
+		}
+		if err := api(au); err != nil {
+			return latency{}, latency{}, err
+		}
+	}
+	pages, apis := make([]time.Duration, n), make([]time.Duration, n)
+	for i := 0; i < n; i++ {
+		pu, au := p.pick(r, size)
+		calls := []struct {
+			fn  func(string) error
+			u   string
+			out *time.Duration
+		}{{page, pu, &pages[i]}, {api, au, &apis[i]}}
+		if i%2 == 1 {
+			calls[0], calls[1] = calls[1], calls[0]
+		}
+		for _, c := range calls {
+			start := time.Now()
+			if err := c.fn(c.u); err != nil {
+				return latency{}, latency{}, err
+			}
+			*c.out = time.Since(start)
+		}
+	}
+	return percentiles(pages), percentiles(apis), nil
 }
 
 // consolePages lists the measured pages; ids are events to open.

@@ -257,7 +257,6 @@ func (s *Server) handleResolveRef(w http.ResponseWriter, r *http.Request) {
 	}
 	res, err := s.ResolveRef(r.Context(), requestInfoFrom(r.Context()).Principal, r.PathValue("ref"))
 	if err == nil {
-		// aeso.ErrorCode(nil) is EINTERNAL, so success is told apart here.
 		s.writeJSON(w, r, http.StatusOK, res)
 		return
 	}

@@ -28,6 +28,14 @@ func (db *DB) CreateConsoleSession(ctx context.Context, s *console.Session, secr
 		if err != nil {
 			return fmt.Errorf("insert console session: %w", err)
 		}
+		// Sessions that ended or passed their absolute expiry can never be
+		// used again; each sign-in clears them, so the table holds about
+		// the sessions that may still be in use.
+		_, err = tx.ExecContext(ctx, `DELETE FROM console_sessions WHERE ended_at IS NOT NULL OR expires_at < $1`,
+			db.dialect.timeArg(s.CreatedAt))
+		if err != nil {
+			return fmt.Errorf("clear old console sessions: %w", err)
+		}
 		return nil
 	})
 }
