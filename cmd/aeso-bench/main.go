@@ -8,6 +8,7 @@
 //	go run ./cmd/aeso-bench memory [-n 1000000] [-postgres URL]
 //	go run ./cmd/aeso-bench auth [-clients 32] [-duration 5s] [-postgres URL]
 //	go run ./cmd/aeso-bench reads [-sizes 1000,100000] [-n 1000] [-postgres URL]
+//	go run ./cmd/aeso-bench console [-sizes 100000,1000000] [-n 200] [-postgres URL]
 //
 // ingest writes N identical-shaped audit events twice per dialect: straight
 // into audit_logs in transactions of -batch rows (the database's ceiling:
@@ -42,6 +43,11 @@
 // measures p50/p99 of the status, latest and invariant routes at each size
 // through the real server, with the ratio of the largest to the smallest.
 //
+// console fills a trail as query does, and components with full status
+// strips, then times each page of the operator console (posture, audit
+// explorer with filters and q=, an event) through a signed-in session
+// beside the API call that page reads.
+//
 // memory runs `aeso serve` as a process of its own and reports its resident
 // memory (peak, and after each tenth) while -n events go in.
 package main
@@ -73,11 +79,11 @@ import (
 	"github.com/jackc/pgx/v5/stdlib"
 )
 
-const usage = "usage: aeso-bench ingest|log|single|query|auth|reads|memory [flags] (-h lists them)"
+const usage = "usage: aeso-bench ingest|log|single|query|auth|reads|memory|console [flags] (-h lists them)"
 
 func main() {
 	// Subcommands that parse their own flags.
-	own := map[string]func([]string) error{"query": runQuery, "auth": runAuth, "reads": runReads, "memory": runMemory}
+	own := map[string]func([]string) error{"query": runQuery, "auth": runAuth, "reads": runReads, "memory": runMemory, "console": runConsole}
 	if len(os.Args) >= 2 && own[os.Args[1]] != nil {
 		if err := own[os.Args[1]](os.Args[2:]); err != nil {
 			fmt.Fprintln(os.Stderr, err)

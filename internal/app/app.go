@@ -18,6 +18,7 @@ import (
 	"github.com/aeso-dev/aeso/internal/auth"
 	"github.com/aeso-dev/aeso/internal/component"
 	"github.com/aeso-dev/aeso/internal/config"
+	"github.com/aeso-dev/aeso/internal/console"
 	"github.com/aeso-dev/aeso/internal/evidence"
 	"github.com/aeso-dev/aeso/internal/gate"
 	"github.com/aeso-dev/aeso/internal/guard"
@@ -178,6 +179,13 @@ func Start(ctx context.Context, cfg Config) (*Main, error) {
 		Metrics: server.NewMetrics(prometheus.NewRegistry()),
 		MaxBody: cfg.MaxBody, Version: cfg.Version, NewReqID: NewID, Now: cfg.Now, RetryAfter: cfg.DBTimeout,
 	}
+	ui := &console.Console{Audit: auditSvc, Auth: authSvc, Status: statusSvc, Components: componentSvc,
+		Reconciliations: reconcileSvc, Sessions: db,
+		Evidence: evidenceSvc, Invariants: invariantSvc, Guards: guardSvc, Gates: gateSvc, ResolveRef: srv.ResolveRef, Logger: cfg.Logger,
+		Now: cfg.Now, NewID: NewID, Settings: console.Settings{
+			TraceURL: defs.Console.TraceURL, RequestURL: defs.Console.RequestURL,
+			SessionIdle: defs.Console.Idle, SessionMax: defs.Console.Max,
+		}}
 	srv.Metrics.WatchPosture(statusSvc.Current, cfg.Logger)
 	srv.Metrics.WatchGroupCommits(db.GroupCommits)
 	// abort undoes a start that failed after the database was in use.
@@ -189,6 +197,9 @@ func Start(ctx context.Context, cfg Config) (*Main, error) {
 		m.schedule.Wait()
 		db.Close()
 		return nil, err
+	}
+	if srv.Console, err = ui.Handler(); err != nil {
+		return abort(err)
 	}
 	h, err := srv.Handler()
 	if err != nil {

@@ -16,6 +16,12 @@ const (
 	ActionReconciliationDetect     = "aeso.reconciliation.detect"
 	ActionReconciliationTransition = "aeso.reconciliation.transition"
 	ActionStatusSnapshot           = "aeso.status.snapshot"
+
+	// Sign-ins to the operator console, refused ones included (result
+	// denied), and sign-outs.
+	ActionConsoleSignIn        = "aeso.console.sign_in"
+	ActionConsoleSignInRefused = "aeso.console.sign_in_refused"
+	ActionConsoleSignOut       = "aeso.console.sign_out"
 )
 
 // BuiltinActions returns the presentation rules of aeso's own actions.
@@ -111,6 +117,27 @@ func BuiltinActions() []ActionDef {
 			Severity:    SeverityPair{Success: "info", Failure: "low"},
 			SafeDetails: []string{"posture", "cause", "inputs_digest"},
 			Summary:     "{actor} took {target_type} {target}", BuiltIn: true,
+		},
+		{
+			Action: ActionConsoleSignIn, Category: CategoryPlatform, Family: "Console",
+			Label: "Sign in to the console", TargetTypeLabel: "Console session",
+			Severity:    SeverityPair{Success: "low", Failure: "medium"},
+			SafeDetails: []string{"opened_with", "remote_addr"},
+			Summary:     "{actor} signed in to the console", BuiltIn: true,
+		},
+		{
+			Action: ActionConsoleSignInRefused, Category: CategoryPlatform, Family: "Console",
+			Label: "Refused console sign-in", TargetTypeLabel: "Console session",
+			Severity:    SeverityPair{Success: "medium", Failure: "medium"},
+			SafeDetails: []string{"reason", "remote_addr"},
+			Summary:     "A sign-in to the console was refused", BuiltIn: true,
+		},
+		{
+			Action: ActionConsoleSignOut, Category: CategoryPlatform, Family: "Console",
+			Label: "Sign out of the console", TargetTypeLabel: "Console session",
+			Severity:    SeverityPair{Success: "info", Failure: "low"},
+			SafeDetails: []string{"opened_with"},
+			Summary:     "{actor} signed out of the console", BuiltIn: true,
 		},
 	}
 }

@@ -67,7 +67,13 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (*Principal, 
 	if !WellFormed(secret) {
 		return nil, errUnauthorized
 	}
-	hash := Hash(secret)
+	return s.AuthenticateHash(ctx, Hash(secret))
+}
+
+// AuthenticateHash resolves a token known by its hash, as a console session
+// keeps it, with the same cache and checks as Authenticate: a revocation
+// through another replica takes effect within MaxCacheAge.
+func (s *Service) AuthenticateHash(ctx context.Context, hash string) (*Principal, error) {
 	now := s.Now()
 	switch p, state := s.cache.lookup(hash, now); state {
 	case cacheHit:

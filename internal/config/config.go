@@ -36,6 +36,7 @@ type Config struct {
 	Gates      []gate.Def
 	Status     status.Config
 	Log        LogConfig
+	Console    ConsoleConfig
 }
 
 // Options tune loading.
@@ -56,6 +57,7 @@ type document struct {
 	Gates      []ast.Node `yaml:"gates"`
 	Status     ast.Node   `yaml:"status"`
 	Log        ast.Node   `yaml:"log"`
+	Console    ast.Node   `yaml:"console"`
 }
 
 // Load reads and validates the file at path.
@@ -125,6 +127,7 @@ func (l *loader) load(cfg *Config) {
 	cfg.Components = l.loadComponents(dec, doc.Components)
 	cfg.Status = l.loadStatus(dec, doc.Status)
 	cfg.Log = l.loadLog(dec, doc.Log)
+	cfg.Console = l.loadConsole(dec, doc.Console)
 	cfg.Gates = l.loadGates(dec, doc.Gates, cfg.Invariants, cfg.Components)
 }
 

@@ -23,6 +23,10 @@ type Store interface {
 	AddGateResult(ctx context.Context, r *Result, ev *audit.Event) error
 	LatestGateResult(ctx context.Context, gate, subject string) (*Result, error)
 	GateResults(ctx context.Context, gate, subject, beforeID string, limit int) ([]*Result, error)
+	// LatestGateResults returns, for each gate named, the newest result
+	// of each subject name that is not withdrawn, and the withdrawn latest
+	// results newer than it, by subject and newest first.
+	LatestGateResults(ctx context.Context, gates []string) ([]*Result, error)
 	AddGateWaiver(ctx context.Context, w *Waiver, ev *audit.Event) error
 	GateWaivers(ctx context.Context, gate, subject string) ([]*Waiver, error)
 	WithdrawalStore
@@ -149,6 +153,28 @@ func (s *Service) Latest(ctx context.Context, name, subject string) (*Result, er
 		return nil, err
 	}
 	return s.Store.LatestGateResult(ctx, name, subject)
+}
+
+// LatestBySubject returns the newest result of gate name for each subject
+// name, as the posture counts them: a subject withdrawn from the gate shows
+// its withdrawn result, and a newer ref of a subject replaces an older one.
+func (s *Service) LatestBySubject(ctx context.Context, name string) ([]*Result, error) {
+	if _, err := s.Def(name); err != nil {
+		return nil, err
+	}
+	all, err := s.Store.LatestGateResults(ctx, []string{name})
+	if err != nil {
+		return nil, err
+	}
+	out := []*Result{}
+	seen := map[string]bool{}
+	for _, r := range all {
+		if !seen[r.Subject] {
+			seen[r.Subject] = true
+			out = append(out, r)
+		}
+	}
+	return out, nil
 }
 
 // History lists a gate's results, newest first.

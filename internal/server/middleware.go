@@ -175,3 +175,18 @@ func readBody(r *http.Request, limit int64) ([]byte, error) {
 	}
 	return b, nil
 }
+
+// RequestID returns the id the middleware gave the request in ctx, so a
+// handler mounted beside the API (the console) records the same id.
+func RequestID(ctx context.Context) string { return requestInfoFrom(ctx).RequestID }
+
+// TraceID returns the trace id parsed from the request's traceparent.
+func TraceID(ctx context.Context) string { return requestInfoFrom(ctx).TraceID }
+
+// SetPrincipal names the caller of the request in ctx for its log line,
+// when a handler mounted beside the API authenticated it its own way.
+func SetPrincipal(ctx context.Context, p *auth.Principal) {
+	if ri, ok := ctx.Value(ctxKey{}).(*requestInfo); ok {
+		ri.Principal = p
+	}
+}

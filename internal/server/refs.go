@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"sort"
 	"strings"
 
 	"github.com/aeso-dev/aeso"
@@ -209,6 +210,43 @@ func clipText(s string, n int) string {
 	return s
 }
 
+// ResolveRef reads what ref names on behalf of p, as GET /v1/refs/{ref}
+// does: invalid for a malformed ref, forbidden (naming the scope) when p
+// may not read that kind, ref_not_found when nothing matches.
+func (s *Server) ResolveRef(ctx context.Context, p *auth.Principal, ref string) (*RefJSON, error) {
+	kind, k, id, err := parseRef(ref)
+	if err != nil {
+		return nil, err
+	}
+	if p == nil || !p.Has(k.scope) {
+		return nil, aeso.Reasonf(aeso.EFORBIDDEN, "forbidden", "reading a %s ref needs the scope %s", kind, k.scope)
+	}
+	u, obj, err := k.read(s, ctx, id)
+	if aeso.ErrorCode(err) == aeso.ENOTFOUND || aeso.ErrorCode(err) == aeso.EINVALID {
+		return nil, aeso.Reasonf(aeso.ENOTFOUND, "ref_not_found", "nothing matches this ref: %s", err.Error())
+	} else if err != nil {
+		return nil, err
+	}
+	return &RefJSON{Kind: kind, Ref: ref, URL: u, Object: obj}, nil
+}
+
+// RefScope returns the scope reading a ref of kind needs, and whether the
+// kind is known.
+func RefScope(kind string) (string, bool) {
+	k, ok := refKinds[kind]
+	return k.scope, ok
+}
+
+// RefKinds lists every ref kind, sorted.
+func RefKinds() []string {
+	out := make([]string, 0, len(refKinds))
+	for k := range refKinds {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
 // handleResolveRef answers what a ref names. Any token may ask; reading
 // the row needs the scope its own route needs, checked before it is read.
 // A ref to nothing answers 404 ref_not_found with what was missing.
@@ -217,23 +255,17 @@ func (s *Server) handleResolveRef(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	ref := r.PathValue("ref")
-	kind, k, id, err := parseRef(ref)
-	if err != nil {
+	res, err := s.ResolveRef(r.Context(), requestInfoFrom(r.Context()).Principal, r.PathValue("ref"))
+	if err == nil {
+		s.writeJSON(w, r, http.StatusOK, res)
+		return
+	}
+	switch aeso.ErrorCode(err) {
+	case aeso.EFORBIDDEN:
+		s.problem(w, r, http.StatusForbidden, "forbidden", err.(*aeso.Error).Message, nil)
+	case aeso.ENOTFOUND:
+		s.problem(w, r, http.StatusNotFound, "ref_not_found", err.(*aeso.Error).Message, nil)
+	default:
 		s.writeError(w, r, err)
-		return
 	}
-	if p := requestInfoFrom(r.Context()).Principal; p == nil || !p.Has(k.scope) {
-		s.problem(w, r, http.StatusForbidden, "forbidden", "reading a "+kind+" ref needs the scope "+k.scope, nil)
-		return
-	}
-	u, obj, err := k.read(s, r.Context(), id)
-	if aeso.ErrorCode(err) == aeso.ENOTFOUND || aeso.ErrorCode(err) == aeso.EINVALID {
-		s.problem(w, r, http.StatusNotFound, "ref_not_found", "nothing matches this ref: "+err.Error(), nil)
-		return
-	} else if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	s.writeJSON(w, r, http.StatusOK, RefJSON{Kind: kind, Ref: ref, URL: u, Object: obj})
 }

@@ -52,6 +52,9 @@ type Server struct {
 	Now             func() time.Time
 	// RetryAfter is what a 503 tells clients to wait before retrying.
 	RetryAfter time.Duration
+	// Console, when set, serves the operator console under /ui/, inside
+	// the same request id, log, metrics and recovery middleware as the API.
+	Console http.Handler
 
 	spec []byte
 	// actionsBody is the encoded answer of GET /v1/audit/actions.
@@ -84,6 +87,12 @@ func (s *Server) Handler() (http.Handler, error) {
 	mux := http.NewServeMux()
 	for _, rt := range s.routes() {
 		mux.Handle(rt.Method+" "+rt.Path, s.authorize(rt, s.checkInput(rt, rt.handler)))
+	}
+	if s.Console != nil {
+		mux.Handle("/ui/", s.Console)
+		mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, "/ui/", http.StatusSeeOther)
+		})
 	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		if allowed := allowedMethods(mux, r); len(allowed) > 0 {
