@@ -29,6 +29,7 @@ var docPages = []string{
 	"docs/status.md",
 	"docs/configuration.md",
 	"docs/cli.md",
+	"docs/console.md",
 }
 
 // TestDocsExamplesRunAsWritten runs every page's shell examples against a
