@@ -1,15 +1,10 @@
 package e2e
 
 import (
-	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/cdp"
-	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
 	"github.com/aeso-dev/aeso/client"
@@ -22,13 +17,7 @@ import (
 //
 //	AESO_SCREENSHOTS=docs/console go test -run TestConsoleRecordScreenshots ./e2e
 func TestConsoleRecordScreenshots(t *testing.T) {
-	dir := os.Getenv("AESO_SCREENSHOTS")
-	if dir == "" {
-		t.Skip("set AESO_SCREENSHOTS=docs/console to regenerate the console's screenshots")
-	}
-	if !filepath.IsAbs(dir) {
-		dir = filepath.Join("..", dir)
-	}
+	dir := screenshotDir(t)
 	browserCtx := chromium(t)
 	e := start(t, testdb.Target{Dialect: "sqlite", DataDir: t.TempDir()}, withConfigFile(writeConfig(t, recordsYAML)))
 	for i, kind := range []string{"security", "uat", "smoke"} {
@@ -75,23 +64,6 @@ func TestConsoleRecordScreenshots(t *testing.T) {
 	}
 
 	tb := newTab(t, browserCtx, e.main.URL())
-	shot := func(name string, width, height int64) {
-		t.Helper()
-		tb.run("set the viewport", chromedp.EmulateViewport(width, height),
-			chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-				_, err := cdp.Call(ctx, tg, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
-					Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: "light"}}})
-				return err
-			}))
-		data, err := chromedp.Run(tb.ctx, chromedp.CaptureScreenshot())
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, name+".png"), data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		t.Logf("%s.png: %d KB", name, len(data)/1024)
-	}
 	tb.run("sign-in page", chromedp.Navigate(e.main.URL()+"/ui/signin"), chromedp.WaitVisible(chromedp.ID("token")))
 	tb.follow("sign in", chromedp.Steps(chromedp.SendKeys(chromedp.ID("token"), adminToken),
 		chromedp.Click(chromedp.CSS(`.signin button[type=submit]`))), "#level")
@@ -106,7 +78,7 @@ func TestConsoleRecordScreenshots(t *testing.T) {
 		{"snapshot", "/ui/snapshots/" + snap, "#then-h", 1000},
 	} {
 		tb.run(p.name, chromedp.Navigate(e.main.URL()+p.path), chromedp.WaitVisible(chromedp.CSS(p.sel)))
-		shot(p.name, 1280, p.height)
+		screenshot(t, tb, dir, p.name, 1280, p.height, false)
 	}
 	tb.clean()
 }

@@ -1,14 +1,9 @@
 package e2e
 
 import (
-	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"testing"
 
-	"github.com/chromedp/cdproto/cdp"
-	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
 	"github.com/aeso-dev/aeso/internal/testdb"
@@ -19,13 +14,7 @@ import (
 //
 //	AESO_SCREENSHOTS=docs/console go test -run TestConsoleScreenshots ./e2e
 func TestConsoleScreenshots(t *testing.T) {
-	dir := os.Getenv("AESO_SCREENSHOTS")
-	if dir == "" {
-		t.Skip("set AESO_SCREENSHOTS=docs/console to regenerate the console's screenshots")
-	}
-	if !filepath.IsAbs(dir) {
-		dir = filepath.Join("..", dir)
-	}
+	dir := screenshotDir(t)
 	browserCtx := chromium(t)
 	e := start(t, testdb.Target{Dialect: "sqlite", DataDir: t.TempDir()}, withConfigFile(writeConfig(t, consoleYAML)))
 	for i := 0; i < 30; i++ {
@@ -58,24 +47,7 @@ func TestConsoleScreenshots(t *testing.T) {
 	tb := newTab(t, browserCtx, e.main.URL())
 	shot := func(name string, width, height int64, dark bool, opts ...chromedp.EmulateViewportOption) {
 		t.Helper()
-		scheme := "light"
-		if dark {
-			scheme = "dark"
-		}
-		tb.run("set the viewport", chromedp.EmulateViewport(width, height, opts...),
-			chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-				_, err := cdp.Call(ctx, tg, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
-					Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: scheme}}})
-				return err
-			}))
-		data, err := chromedp.Run(tb.ctx, chromedp.CaptureScreenshot())
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, name+".png"), data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		t.Logf("%s.png: %d KB", name, len(data)/1024)
+		screenshot(t, tb, dir, name, width, height, dark, opts...)
 	}
 	tb.run("sign-in page", chromedp.Navigate(e.main.URL()+"/ui/signin"), chromedp.WaitVisible(chromedp.ID("token")))
 	shot("signin", 1280, 720, false)
