@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -33,25 +32,10 @@ const (
 // -sizes events (as the query subcommand does) and times each console page
 // through a signed-in session beside the API call it reads.
 func runConsole(args []string) error {
-	fs := flag.NewFlagSet("console", flag.ExitOnError)
-	var o queryOptions
-	fs.StringVar(&o.sizes, "sizes", "100000,1000000", "trail sizes at which pages are measured, ascending")
-	fs.IntVar(&o.requests, "n", 200, "requests per page and size (and as many API calls)")
-	fs.IntVar(&o.batch, "batch", 1000, "events per fill request (at most 1000)")
-	fs.IntVar(&o.concurrency, "concurrency", 2, "fill requests in flight")
-	fs.DurationVar(&o.step, "step", time.Second, "time between two events' occurred_at: the trail's rate")
-	fs.DurationVar(&o.fillTimeout, "fill-timeout", 30*time.Minute, "give up filling a trail past this time")
-	fs.StringVar(&o.pg, "postgres", os.Getenv("AESO_BENCH_POSTGRES_URL"), "PostgreSQL URL; empty skips PostgreSQL")
-	_ = fs.Parse(args)
-	if o.requests < 1 || o.batch < 1 || o.batch > 1000 || o.concurrency < 1 || o.step <= 0 {
-		return errors.New("-n, -concurrency and -step must be positive, -batch 1..1000")
-	}
-	sizes, err := parseSizes(o.sizes, 1)
+	o, sizes, err := parseTrailOptions("console", "pages", "per page and size (and as many API calls)", args)
 	if err != nil {
 		return err
 	}
-	o.maxSize = sizes[len(sizes)-1]
-	o.start = time.Now().UTC().Add(-time.Minute - time.Duration(o.maxSize)*o.step).Truncate(time.Second)
 
 	fmt.Printf("Console pages through a signed-in session (%d requests each, one in flight) beside the API call each reads; latencies in ms\n", o.requests)
 	const row = "%-8s %9s  %-26s %8s %8s %8s %8s %9s\n"

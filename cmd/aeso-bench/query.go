@@ -38,27 +38,10 @@ type queryOptions struct {
 // every listing filter through the HTTP server beside the same query on
 // the raw database.
 func runQuery(args []string) error {
-	fs := flag.NewFlagSet("query", flag.ExitOnError)
-	var o queryOptions
-	fs.StringVar(&o.sizes, "sizes", "100000,1000000", "trail sizes at which listings are measured, ascending")
-	fs.IntVar(&o.requests, "n", 200, "requests per filter and size (and as many raw queries)")
-	fs.IntVar(&o.batch, "batch", 1000, "events per fill request (at most 1000)")
-	fs.IntVar(&o.concurrency, "concurrency", 2, "fill requests in flight")
-	fs.DurationVar(&o.step, "step", time.Second, "time between two events' occurred_at: the trail's rate")
-	fs.DurationVar(&o.fillTimeout, "fill-timeout", 30*time.Minute, "give up filling a trail past this time")
-	fs.StringVar(&o.pg, "postgres", os.Getenv("AESO_BENCH_POSTGRES_URL"), "PostgreSQL URL; empty skips PostgreSQL")
-	_ = fs.Parse(args)
-	if o.requests < 1 || o.batch < 1 || o.batch > 1000 || o.concurrency < 1 || o.step <= 0 {
-		return errors.New("-n, -concurrency and -step must be positive, -batch 1..1000")
-	}
-	sizes, err := parseSizes(o.sizes, 1)
+	o, sizes, err := parseTrailOptions("query", "listings", "per filter and size (and as many raw queries)", args)
 	if err != nil {
 		return err
 	}
-	o.maxSize = sizes[len(sizes)-1]
-	// The last event of the largest trail happens a minute ago: every
-	// event is in the past, as ingest requires.
-	o.start = time.Now().UTC().Add(-time.Minute - time.Duration(o.maxSize)*o.step).Truncate(time.Second)
 
 	fmt.Printf("Listings through the HTTP server (%d requests each, one in flight, page of %d) beside the same query on the raw database; latencies in ms\n",
 		o.requests, pageSize)
@@ -448,4 +431,32 @@ func searchWhere(dialect, words string) (string, []any) {
 		return "audit_search MATCH $1", []any{strings.Join(terms, " ")}
 	}
 	return "s.doc @@ to_tsquery('simple', $1)", []any{strings.Join(terms, " & ")}
+}
+
+// parseTrailOptions parses the flags of a subcommand that fills one trail
+// per dialect to each of -sizes events and measures something at each
+// size: name is the subcommand, what is measured and per what -n counts.
+func parseTrailOptions(name, what, perN string, args []string) (queryOptions, []int64, error) {
+	fs := flag.NewFlagSet(name, flag.ExitOnError)
+	var o queryOptions
+	fs.StringVar(&o.sizes, "sizes", "100000,1000000", "trail sizes at which "+what+" are measured, ascending")
+	fs.IntVar(&o.requests, "n", 200, "requests "+perN)
+	fs.IntVar(&o.batch, "batch", 1000, "events per fill request (at most 1000)")
+	fs.IntVar(&o.concurrency, "concurrency", 2, "fill requests in flight")
+	fs.DurationVar(&o.step, "step", time.Second, "time between two events' occurred_at: the trail's rate")
+	fs.DurationVar(&o.fillTimeout, "fill-timeout", 30*time.Minute, "give up filling a trail past this time")
+	fs.StringVar(&o.pg, "postgres", os.Getenv("AESO_BENCH_POSTGRES_URL"), "PostgreSQL URL; empty skips PostgreSQL")
+	_ = fs.Parse(args)
+	if o.requests < 1 || o.batch < 1 || o.batch > 1000 || o.concurrency < 1 || o.step <= 0 {
+		return o, nil, errors.New("-n, -concurrency and -step must be positive, -batch 1..1000")
+	}
+	sizes, err := parseSizes(o.sizes, 1)
+	if err != nil {
+		return o, nil, err
+	}
+	o.maxSize = sizes[len(sizes)-1]
+	// The last event of the largest trail happens a minute ago: every
+	// event is in the past, as ingest requires.
+	o.start = time.Now().UTC().Add(-time.Minute - time.Duration(o.maxSize)*o.step).Truncate(time.Second)
+	return o, sizes, nil
 }
