@@ -199,10 +199,35 @@ func (db *DB) appendTree(ctx context.Context, tx *sql.Tx, first int64, leaves []
 	return db.growTree(ctx, tx, size, db.edge.lookup(tx, size), leaves)
 }
 
-// leafHashes returns the leaf hashes of events, in order.
+var _ audit.Preparer = (*DB)(nil)
+
+// PrepareEvent implements audit.Preparer: it writes and hashes e's leaf but
+// its seq (an auditlog.Draft) while the service validates a batch, outside
+// the seq lock, so the lock's holder only finishes the hash. A draft that
+// cannot be made is left out: leafHashes then writes the leaf itself and
+// fails the write as it always would.
+func (db *DB) PrepareEvent(e *audit.Event) {
+	if db.noTree {
+		return
+	}
+	if d, err := auditlog.NewDraft(e); err == nil {
+		e.Prepared = d
+	}
+}
+
+// leafHashes returns the leaf hashes of events, in order, finishing the
+// drafts PrepareEvent made and writing the other leaves whole.
 func leafHashes(events []*audit.Event) ([]tlog.Hash, error) {
 	leaves := make([]tlog.Hash, len(events))
 	for i, e := range events {
+		if d, ok := e.Prepared.(*auditlog.Draft); ok {
+			h, err := d.Hash(e.Seq)
+			if err != nil {
+				return nil, err
+			}
+			leaves[i] = h
+			continue
+		}
 		leaf, err := auditlog.Leaf(e)
 		if err != nil {
 			return nil, err
