@@ -43,6 +43,10 @@ type treeEdge struct {
 	tx              *sql.Tx // the transaction that grew the tree last, uncommitted
 	pendingSize     int64
 	pendingFrontier map[int64]tlog.Hash
+	pendingUpper    []auditlog.StoredHash // what tx added to upper's levels
+
+	// upper keeps committed hashes of the tree's upper levels for reads.
+	upper upperHashes
 }
 
 // lookup returns the frontier of a tree of size as tx sees it, if known.
@@ -61,11 +65,16 @@ func (e *treeEdge) lookup(tx *sql.Tx, size int64) map[int64]tlog.Hash {
 	return nil
 }
 
-// grew records the frontier tx's growth left, until tx ends.
-func (e *treeEdge) grew(tx *sql.Tx, size int64, frontier map[int64]tlog.Hash) {
+// grew records the frontier tx's growth left, and the upper hashes it
+// added, until tx ends.
+func (e *treeEdge) grew(tx *sql.Tx, size int64, frontier map[int64]tlog.Hash, added []auditlog.StoredHash) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	if e.tx != tx {
+		e.pendingUpper = nil
+	}
 	e.tx, e.pendingSize, e.pendingFrontier = tx, size, frontier
+	e.pendingUpper = append(e.pendingUpper, upper(added)...)
 }
 
 // settle publishes tx's growth if it committed and forgets it either way.
@@ -77,8 +86,9 @@ func (e *treeEdge) settle(tx *sql.Tx, committed bool) {
 	}
 	if committed {
 		e.size, e.frontier = e.pendingSize, e.pendingFrontier
+		e.upper.add(e.pendingUpper)
 	}
-	e.tx, e.pendingFrontier = nil, nil
+	e.tx, e.pendingFrontier, e.pendingUpper = nil, nil, nil
 }
 
 // errNoTree answers every tree read of a database opened without the tree
@@ -315,7 +325,7 @@ func (db *DB) growTree(ctx context.Context, tx *sql.Tx, size int64, frontier map
 			grown[x] = frontier[x]
 		}
 	}
-	db.edge.grew(tx, next, grown)
+	db.edge.grew(tx, next, grown, added)
 	return nil
 }
 
@@ -398,11 +408,34 @@ func (db *DB) TreeSize(ctx context.Context) (_ int64, err error) {
 }
 
 // ReadTreeHashes returns the stored tree hashes at the given
-// tlog.StoredHashIndex positions.
+// tlog.StoredHashIndex positions: the upper levels' from memory when this
+// process has seen them committed, the rest from the database.
 func (db *DB) ReadTreeHashes(ctx context.Context, indexes []int64) (_ []tlog.Hash, err error) {
 	ctx, end := db.op(ctx, &err)
 	defer end()
-	return db.readHashes(ctx, db.read, indexes)
+	if db.noTree {
+		return nil, errNoTree()
+	}
+	out := make([]tlog.Hash, len(indexes))
+	miss := db.edge.upper.lookup(indexes, out)
+	if len(miss) == 0 {
+		return out, nil
+	}
+	read := make([]int64, len(miss))
+	for i, k := range miss {
+		read[i] = indexes[k]
+	}
+	hs, err := db.readHashes(ctx, db.read, read)
+	if err != nil {
+		return nil, err
+	}
+	found := make([]auditlog.StoredHash, len(miss))
+	for i, k := range miss {
+		out[k] = hs[i]
+		found[i] = auditlog.StoredHash{Index: read[i], Hash: hs[i]}
+	}
+	db.edge.upper.add(found)
+	return out, nil
 }
 
 // EventsAfter returns up to limit events with seq > after, in seq order.
