@@ -167,10 +167,8 @@ tree size are newer than it and are counted, not judged.`,
 				return err
 			}
 			defer f.Close()
-			if !cmd.Flags().Changed("since") {
-				if err := checkStartsAtFirst(f, exportPath); err != nil {
-					return err
-				}
+			if err := checkStart(f, exportPath, since, cmd.Flags().Changed("since")); err != nil {
+				return err
 			}
 
 			var log tlog.HashReader
@@ -233,12 +231,14 @@ tree size are newer than it and are counted, not judged.`,
 	return cmd
 }
 
-// checkStartsAtFirst refuses an export whose first line is not seq 1 when
-// --since was not given: it was written with --since, or its first events
-// are missing, and only the user knows which. Guessing the start from the
-// first line would accept an export whose first events an attacker deleted.
-// The file is left at its start.
-func checkStartsAtFirst(f *os.File, path string) error {
+// checkStart refuses an export whose first line cannot be where verify is
+// told it starts. Without --since, a first line that is not seq 1 means
+// the export was written with --since, or its first events are missing,
+// and only the user knows which: guessing the start from the first line
+// would accept an export whose first events an attacker deleted. With
+// --since N, a first line at seq N or before was not written with it (the
+// export holds only seqs above N). The file is left at its start.
+func checkStart(f *os.File, path string, since int64, given bool) error {
 	line, err := bufio.NewReaderSize(f, 64<<10).ReadSlice('\n')
 	if _, serr := f.Seek(0, io.SeekStart); serr != nil {
 		return serr
@@ -247,10 +247,15 @@ func checkStartsAtFirst(f *os.File, path string) error {
 		return err
 	}
 	seq, ok := logverify.LeafSeq(bytes.TrimSuffix(line, []byte("\n")))
-	if !ok || seq <= 1 {
-		return nil // an unreadable line is the verification's to judge
+	switch {
+	case !ok:
+		return nil // a line that is not a leaf is the verification's to judge
+	case !given && seq > 1:
+		return fmt.Errorf("%s starts at seq %d, not at the first event: if it was written with `aeso audit export --since %d`, verify it with --since %d --url URL; if it was written from the first event, the events before seq %d are missing from it (--since 0 says so and judges it)", path, seq, seq-1, seq-1, seq)
+	case since > 0 && seq <= since:
+		return fmt.Errorf("%s starts at seq %d, but --since %d says it holds only the events after seq %d: give the --since it was exported with", path, seq, since, since)
 	}
-	return fmt.Errorf("%s starts at seq %d, not at the first event: if it was written with `aeso audit export --since %d`, verify it with --since %d --url URL; if it was written from the first event, the events before seq %d are missing from it (--since 0 says so and judges it)", path, seq, seq-1, seq-1, seq)
+	return nil
 }
 
 func printVerified(w io.Writer, r verifyReport, online bool) {

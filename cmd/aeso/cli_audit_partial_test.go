@@ -58,6 +58,7 @@ func TestAuditVerifyChecksAnExportThatStartsLater(t *testing.T) {
 
 		since := first + 5 // after the old checkpoint's end
 		mustRun(t, env, "audit", "export", "--since", fmt.Sprint(since), "--to", p("part.jsonl"))
+		mustRun(t, env, "audit", "export", "--to", p("whole.jsonl"))
 		lines := readLines(t, p("part.jsonl"))
 		if n := int64(len(lines)); n != last-since {
 			t.Fatalf("the export holds %d lines, want %d (seq %d to %d)", n, last-since, since+1, last)
@@ -107,6 +108,12 @@ func TestAuditVerifyChecksAnExportThatStartsLater(t *testing.T) {
 				2, "can only be checked against the log's tree: give the log's URL"},
 			{"without --since", []string{"--export", p("part.jsonl"), "--checkpoint", p("cp.txt"), "--url", s.URL},
 				2, fmt.Sprintf("starts at seq %d, not at the first event", since+1)},
+			{"claimed to start later than it does", []string{"--export", p("part.jsonl"), "--checkpoint", p("cp.txt"), "--url", s.URL, "--since", fmt.Sprint(since + 3)},
+				2, fmt.Sprintf("starts at seq %d, but --since %d says", since+1, since+3)},
+			{"claimed to start earlier than it does", []string{"--export", p("part.jsonl"), "--checkpoint", p("cp.txt"), "--url", s.URL, "--since", fmt.Sprint(since - 3)},
+				1, fmt.Sprintf("tampered: missing at seq %d", since-2)},
+			{"a whole export given --since", []string{"--export", p("whole.jsonl"), "--checkpoint", p("cp.txt"), "--url", s.URL, "--since", fmt.Sprint(since)},
+				2, fmt.Sprintf("starts at seq 1, but --since %d says", since)},
 			{"claimed to start at the first event", []string{"--export", p("part.jsonl"), "--checkpoint", p("cp.txt"), "--url", s.URL, "--since", "0"},
 				1, "tampered: missing at seq 1"},
 		}
