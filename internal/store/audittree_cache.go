@@ -8,7 +8,7 @@ import (
 )
 
 // upperCacheMax bounds the hashes upperHashes keeps: 65,536 hashes, about
-// 5 MB with the map's overhead. At a million events that is every hash of
+// 6 MB with the map's overhead. At a million events that is every hash of
 // level 5 and above, which is 15 of an inclusion proof's 20 hashes.
 const upperCacheMax = 1 << 16
 
