@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -67,6 +69,7 @@ type verifyReport struct {
 	TreeSize int64   `json:"tree_size"`
 	Root     string  `json:"root,omitempty"`
 	Checked  []int64 `json:"checked,omitempty"`
+	Since    int64   `json:"since,omitempty"`
 	Events   int64   `json:"events,omitempty"`
 	Compared int64   `json:"compared,omitempty"`
 	Beyond   int64   `json:"beyond,omitempty"`
@@ -92,6 +95,7 @@ func reportVerdict(w io.Writer, asJSON bool, err error) error {
 func newAuditVerifyCmd(cf *clientFlags) *cobra.Command {
 	var exportPath, key, checkpoint2 string
 	var checkpoints []string
+	var since int64
 	cmd := &cobra.Command{
 		Use:   "verify",
 		Short: "Verify an export against signed checkpoints; exit 0 verified, 1 tampered, 2 error",
@@ -110,6 +114,14 @@ named; a witness catches such a history on its next run. Given two
 checkpoints, it checks that the newer extends the older (from the export's
 roots, and with --url from the log's consistency proof).
 
+An export written with --since N holds no event before seq N+1, so it
+cannot reproduce a signed root: give verify the same --since N and --url,
+and each line is checked against the log's leaf hash at its seq (the tiles
+checked against the checkpoint first), naming the first seq that differs.
+Without --url such an export is an error (exit 2), as is an export whose
+first line is not seq 1 when --since is not given: it is either a partial
+export or one missing its first events, and only you know which.
+
 A checkpoint that is not signed by the key, or speaks for another log, is a
 verdict (exit 1), not an error: it is not an authentic checkpoint of this log.
 An unreadable file, a malformed key or checkpoint, an export whose line
@@ -118,7 +130,8 @@ that does not answer is an error (exit 2). Export lines past the checkpoint's
 tree size are newer than it and are counted, not judged.`,
 		Example: `  aeso audit verify --export audit.jsonl --checkpoint cp.txt --key "$(cat audit.vkey)"
   aeso audit verify --export audit.jsonl --checkpoint cp.txt --key audit.vkey --url https://aeso.example.com
-  aeso audit verify --export audit.jsonl --checkpoint old.txt --checkpoint new.txt --key audit.vkey`,
+  aeso audit verify --export audit.jsonl --checkpoint old.txt --checkpoint new.txt --key audit.vkey
+  aeso audit verify --since 1000 --export after-1000.jsonl --checkpoint cp.txt --key audit.vkey --url https://aeso.example.com`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if checkpoint2 != "" {
@@ -129,6 +142,9 @@ tree size are newer than it and are counted, not judged.`,
 			}
 			if len(checkpoints) > 2 {
 				return errors.New("give one or two checkpoints")
+			}
+			if since < 0 {
+				return errors.New("--since must be 0 (an export from the first event) or the seq the export was written --since")
 			}
 			v, err := loadVerifierKey(key)
 			if err != nil {
@@ -151,9 +167,15 @@ tree size are newer than it and are counted, not judged.`,
 				return err
 			}
 			defer f.Close()
+			if err := checkStart(f, exportPath, since, cmd.Flags().Changed("since")); err != nil {
+				return err
+			}
 
 			var log tlog.HashReader
 			online := cmd.Flags().Changed("url")
+			if since > 0 && !online {
+				return fmt.Errorf("%s: %w", exportPath, logverify.ErrPartialNeedsTree)
+			}
 			if online {
 				c, err := cf.client()
 				if err != nil {
@@ -184,12 +206,12 @@ tree size are newer than it and are counted, not judged.`,
 				}
 				log = logverify.LogFromTiles(top, newHTTPTiles(cmd.Context(), c, current.Size, top.Size))
 			}
-			res, err := logverify.VerifyExport(f, cps, log)
+			res, err := logverify.VerifyPartialExport(f, since, cps, log)
 			if err != nil {
 				return reportVerdict(cmd.OutOrStdout(), cf.json, fmt.Errorf("%s: %w", exportPath, err))
 			}
 			rep := verifyReport{Verdict: "verified", Origin: top.Origin, TreeSize: top.Size, Root: top.Root.String(),
-				Events: res.Events, Compared: res.Compared, Beyond: res.Beyond}
+				Since: since, Events: res.Events, Compared: res.Compared, Beyond: res.Beyond}
 			for _, cp := range res.Checked {
 				rep.Checked = append(rep.Checked, cp.Size)
 			}
@@ -205,10 +227,49 @@ tree size are newer than it and are counted, not judged.`,
 	f.StringArrayVar(&checkpoints, "checkpoint", nil, "signed checkpoint file; give it twice to check two checkpoints' consistency")
 	f.StringVar(&checkpoint2, "checkpoint2", "", "a second checkpoint file (the same as a second --checkpoint)")
 	f.StringVar(&key, "key", "", "verifier key, or a file holding it (aeso audit key prints it)")
+	f.Int64Var(&since, "since", 0, "the seq the export was written after (aeso audit export --since N); needs --url")
 	return cmd
 }
 
+// checkStart refuses an export whose first line cannot be where verify is
+// told it starts. Without --since, a first line that is not seq 1 means
+// the export was written with --since, or its first events are missing,
+// and only the user knows which: guessing the start from the first line
+// would accept an export whose first events an attacker deleted. With
+// --since N, a first line at seq N or before was not written with it (the
+// export holds only seqs above N). The file is left at its start.
+func checkStart(f *os.File, path string, since int64, given bool) error {
+	line, err := bufio.NewReaderSize(f, 64<<10).ReadSlice('\n')
+	if _, serr := f.Seek(0, io.SeekStart); serr != nil {
+		return serr
+	}
+	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
+		return err
+	}
+	seq, ok := logverify.LeafSeq(bytes.TrimSuffix(line, []byte("\n")))
+	switch {
+	case !ok:
+		return nil // a line that is not a leaf is the verification's to judge
+	case !given && seq > 1:
+		return fmt.Errorf("%s starts at seq %d, not at the first event: if it was written with `aeso audit export --since %d`, verify it with --since %d --url URL; if it was written from the first event, the events before seq %d are missing from it (--since 0 says so and judges it)", path, seq, seq-1, seq-1, seq)
+	case since > 0 && seq <= since:
+		return fmt.Errorf("%s starts at seq %d, but --since %d says it holds only the events after seq %d: give the --since it was exported with", path, seq, since, since)
+	}
+	return nil
+}
+
 func printVerified(w io.Writer, r verifyReport, online bool) {
+	if r.Since > 0 {
+		fmt.Fprintf(w, "verified: the export's events from seq %d to %d are the log %s signed (root %s)\n", r.Since+1, r.TreeSize, r.Origin, r.Root)
+		fmt.Fprintf(w, "  %d events compared one by one with the log's tree\n", r.Compared)
+		if len(r.Checked) > 1 {
+			fmt.Fprintf(w, "  checkpoints of %d and %d events are consistent: the log's consistency proof holds\n", r.Checked[0], r.Checked[1])
+		}
+		if r.Beyond > 0 {
+			fmt.Fprintf(w, "  %d later events are newer than the checkpoint and were not checked: verify them against a newer one\n", r.Beyond)
+		}
+		return
+	}
 	fmt.Fprintf(w, "verified: the export's first %d events are the log %s signed (root %s)\n", r.TreeSize, r.Origin, r.Root)
 	if online {
 		fmt.Fprintf(w, "  %d events compared one by one with the log's tree\n", r.Compared)

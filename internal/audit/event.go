@@ -58,6 +58,10 @@ type Event struct {
 	// GeneratedID is true when the server chose the id, which therefore
 	// cannot be stored yet: the store skips the idempotency lookup for it.
 	GeneratedID bool
+	// Prepared is what a Preparer store derived from the event once its
+	// stored fields were final, before the store numbered it (the log's
+	// leaf without its seq). Only that store reads it; nil is always fine.
+	Prepared any `json:"-"`
 }
 
 // SameContent reports whether two events carry the same caller-supplied

@@ -30,6 +30,15 @@ type Store interface {
 	ListEvents(ctx context.Context, f Filter) ([]*Event, error)
 }
 
+// Preparer is a Store that can do part of an append's work per event
+// before it numbers the events under its lock: the service calls
+// PrepareEvent on each event once every stored field but seq is final
+// (validated, stamped), while the previous append may still hold the lock.
+// It may set e.Prepared, and nothing else.
+type Preparer interface {
+	PrepareEvent(e *Event)
+}
+
 // Chunks yields the events of one append in order, a chunk per call, and
 // nil when there are no more. Yielding chunks lets validation of the next
 // chunk overlap the insert of this one.
@@ -76,7 +85,9 @@ func (s *Service) Record(ctx context.Context, o Origin, ins []Input, batch bool)
 		if err != nil {
 			return nil, nil, err
 		}
-		d := newDeduper(o, s.Now(), false, 1)
+		d := newDeduper(s.Now(), false, 1)
+		stamp(e, o, d.now)
+		s.prepare(e)
 		unique, err := d.add([]*Event{e}, 0) // one event cannot repeat itself
 		if err != nil {
 			return nil, nil, err
@@ -134,11 +145,18 @@ func (s *Service) recordBatch(ctx context.Context, o Origin, ins []Input) ([]*Ev
 	go func() {
 		for start := 0; start < len(ins); start += pipelineChunk {
 			end := min(start+pipelineChunk, len(ins))
-			spans <- span{start, end, normalizeRange(ins, out, start, end, now, s.NewID)}
+			errs := normalizeRange(ins, out, start, end, now, s.NewID)
+			if len(errs) == 0 {
+				for _, e := range out[start:end] {
+					stamp(e, o, now)
+					s.prepare(e)
+				}
+			}
+			spans <- span{start, end, errs}
 		}
 		close(spans)
 	}()
-	d := newDeduper(o, now, true, len(ins))
+	d := newDeduper(now, true, len(ins))
 	return d.finish(s.Store.AppendEvents(ctx, func() ([]*Event, error) {
 		sp, ok := <-spans
 		if !ok {
@@ -160,24 +178,22 @@ func (s *Service) recordBatch(ctx context.Context, o Origin, ins []Input) ([]*Ev
 // events of one batch with the same id are one event sent twice when their
 // content agrees, and a conflict when it does not.
 type deduper struct {
-	origin Origin
-	now    time.Time
-	batch  bool
-	first  map[string]int // id → index of its first occurrence
-	all    []*Event       // every event, in input order
+	now   time.Time
+	batch bool
+	first map[string]int // id → index of its first occurrence
+	all   []*Event       // every event, in input order
 }
 
-func newDeduper(o Origin, now time.Time, batch bool, n int) *deduper {
-	return &deduper{origin: o, now: now, batch: batch, first: make(map[string]int, n), all: make([]*Event, 0, n)}
+func newDeduper(now time.Time, batch bool, n int) *deduper {
+	return &deduper{now: now, batch: batch, first: make(map[string]int, n), all: make([]*Event, 0, n)}
 }
 
-// add stamps events (whose first index in the input is offset) and returns
-// those the store has not been given yet.
+// add takes stamped events (whose first index in the input is offset) and
+// returns those the store has not been given yet.
 func (d *deduper) add(events []*Event, offset int) ([]*Event, error) {
 	unique := make([]*Event, 0, len(events))
 	for k, e := range events {
 		i := offset + k
-		stamp(e, d.origin, d.now)
 		d.all = append(d.all, e)
 		if j, ok := d.first[e.ID]; ok {
 			if !d.all[j].SameContent(e) {
@@ -225,6 +241,15 @@ func (s *Service) Prepare(o Origin, in Input) (*Event, error) {
 	return e, nil
 }
 
+// prepare lets a Preparer store work on e before its lock.
+func (s *Service) prepare(e *Event) {
+	if p, ok := s.Store.(Preparer); ok {
+		p.PrepareEvent(e)
+	}
+}
+
+// stamp sets the fields the server, not the caller, decides. It comes
+// before prepare: nothing but seq may change after it.
 func stamp(e *Event, o Origin, now time.Time) {
 	e.Source = o.Source
 	e.RequestID = o.RequestID

@@ -70,6 +70,31 @@ func appendTime(b []byte, t time.Time) []byte {
 // every stored field, without a trailing newline. Presentation (category,
 // summary) is computed at read time and is not part of it.
 func Leaf(e *audit.Event) ([]byte, error) {
+	b, at, err := leafWithoutSeq(e)
+	if err != nil {
+		return nil, err
+	}
+	return withSeq(b, at, e.Seq)
+}
+
+// withSeq returns the leaf b (without its seq's digits, which go at byte
+// at) with seq's digits in place.
+func withSeq(b []byte, at int, seq int64) ([]byte, error) {
+	var digits [20]byte
+	d := strconv.AppendInt(digits[:0], seq, 10)
+	if n := len(b) + len(d); n > MaxLeafBytes {
+		return nil, fmt.Errorf("audit event %d: leaf of %d bytes exceeds %d", seq, n, MaxLeafBytes)
+	}
+	out := make([]byte, 0, len(b)+len(d))
+	out = append(append(append(out, b[:at]...), d...), b[at:]...)
+	return out, nil
+}
+
+// leafWithoutSeq writes the event's leaf with its seq's digits left out:
+// they go at byte at. seq is the one member only the seq lock's holder
+// knows, and in canonical form it is its decimal digits, so the rest can be
+// written (and hashed, see Draft) before the lock.
+func leafWithoutSeq(e *audit.Event) (_ []byte, at int, _ error) {
 	meta := []byte(e.Metadata)
 	if len(meta) == 0 {
 		meta = []byte("{}")
@@ -117,7 +142,7 @@ func Leaf(e *audit.Event) ([]byte, error) {
 	str(`,"result":`, e.Result)
 	if err == nil {
 		b = append(b, `,"seq":`...)
-		b = strconv.AppendInt(b, e.Seq, 10)
+		at = len(b)
 	}
 	str(`,"source":`, e.Source)
 	str(`,"target_display_name":`, e.TargetDisplayName)
@@ -125,13 +150,9 @@ func Leaf(e *audit.Event) ([]byte, error) {
 	str(`,"target_type":`, e.TargetType)
 	str(`,"trace_id":`, e.TraceID)
 	if err != nil {
-		return nil, fmt.Errorf("audit event %d: leaf: %w", e.Seq, err)
+		return nil, 0, fmt.Errorf("audit event %d: leaf: %w", e.Seq, err)
 	}
-	b = append(b, '}')
-	if len(b) > MaxLeafBytes {
-		return nil, fmt.Errorf("audit event %d: leaf of %d bytes exceeds %d", e.Seq, len(b), MaxLeafBytes)
-	}
-	return b, nil
+	return append(b, '}'), at, nil
 }
 
 // LeafHash is the RFC 6962 leaf hash of leaf bytes: SHA-256(0x00 || leaf).

@@ -146,14 +146,33 @@ func (l *Log) ProveInclusion(ctx context.Context, seq, treeSize int64) (*Inclusi
 	if err := l.within(ctx, treeSize); err != nil {
 		return nil, err
 	}
+	// The leaf hash is read with the proof's hashes, in the same read: one
+	// round trip to the database less per proof.
 	r := l.reader(ctx)
-	p, err := tlog.ProveRecord(treeSize, seq-1, r)
+	leafIdx := tlog.StoredHashIndex(0, seq-1)
+	var leaf []tlog.Hash
+	withLeaf := tlog.HashReaderFunc(func(indexes []int64) ([]tlog.Hash, error) {
+		if leaf != nil {
+			return r.ReadHashes(indexes)
+		}
+		hs, err := r.ReadHashes(append(indexes[:len(indexes):len(indexes)], leafIdx))
+		if err != nil {
+			return nil, err
+		}
+		if len(hs) != len(indexes)+1 {
+			return nil, fmt.Errorf("read %d tree hashes, want %d", len(hs), len(indexes)+1)
+		}
+		leaf = hs[len(indexes):]
+		return hs[:len(indexes)], nil
+	})
+	p, err := tlog.ProveRecord(treeSize, seq-1, withLeaf)
 	if err != nil {
 		return nil, fmt.Errorf("prove seq %d in %d: %w", seq, treeSize, err)
 	}
-	leaf, err := r.ReadHashes([]int64{tlog.StoredHashIndex(0, seq-1)})
-	if err != nil {
-		return nil, err
+	if leaf == nil { // a proof that read nothing: a tree of one event
+		if leaf, err = r.ReadHashes([]int64{leafIdx}); err != nil {
+			return nil, err
+		}
 	}
 	return &InclusionProof{Seq: seq, TreeSize: treeSize, LeafHash: leaf[0], Hashes: p}, nil
 }

@@ -21,12 +21,13 @@ const MaxLeafBytes = 1<<16 - 1
 // it; but it refuses line endings a tool has rewritten, which would
 // otherwise read as every event altered.
 type exportReader struct {
-	r    *bufio.Reader
-	line int64 // lines read so far
+	r     *bufio.Reader
+	since int64 // the seq before the first line's (0: from the first event)
+	line  int64 // lines read so far
 }
 
-func newExportReader(r io.Reader) *exportReader {
-	return &exportReader{r: bufio.NewReaderSize(r, 64<<10)}
+func newExportReader(r io.Reader, since int64) *exportReader {
+	return &exportReader{r: bufio.NewReaderSize(r, 64<<10), since: since}
 }
 
 // next returns the next line's leaf bytes (valid until the following call)
@@ -41,20 +42,21 @@ func (e *exportReader) next() ([]byte, tlog.Hash, error) {
 		}
 		data = long
 	}
-	seq := e.line + 1
+	line := e.line + 1
+	seq := e.since + line
 	switch {
 	case err == io.EOF && len(data) == 0:
 		return nil, tlog.Hash{}, io.EOF
 	case err == io.EOF:
-		return nil, tlog.Hash{}, fmt.Errorf("export line %d (seq %d) has no newline at its end: the file is cut short or was edited; export it again", seq, seq)
+		return nil, tlog.Hash{}, fmt.Errorf("export line %d (seq %d) has no newline at its end: the file is cut short or was edited; export it again", line, seq)
 	case errors.Is(err, bufio.ErrBufferFull) || len(data) > MaxLeafBytes+1:
-		return nil, tlog.Hash{}, fmt.Errorf("export line %d (seq %d) is longer than %d bytes: no leaf is, so this is not an aeso export", seq, seq, MaxLeafBytes)
+		return nil, tlog.Hash{}, fmt.Errorf("export line %d (seq %d) is longer than %d bytes: no leaf is, so this is not an aeso export", line, seq, MaxLeafBytes)
 	case err != nil:
 		return nil, tlog.Hash{}, fmt.Errorf("read export: %w", err)
 	}
 	leaf := data[:len(data)-1]
 	if bytes.HasSuffix(leaf, []byte("\r")) {
-		return nil, tlog.Hash{}, fmt.Errorf("export line %d (seq %d) ends with CR LF: a tool rewrote the line endings; use the file exactly as exported", seq, seq)
+		return nil, tlog.Hash{}, fmt.Errorf("export line %d (seq %d) ends with CR LF: a tool rewrote the line endings; use the file exactly as exported", line, seq)
 	}
 	e.line++
 	return leaf, tlog.RecordHash(leaf), nil

@@ -46,7 +46,7 @@ func VerifyExport(export io.Reader, checkpoints []Checkpoint, log tlog.HashReade
 	cps := append([]Checkpoint(nil), checkpoints...)
 	sort.SliceStable(cps, func(i, j int) bool { return cps[i].Size < cps[j].Size })
 	top := cps[len(cps)-1]
-	v := &verifier{exp: newExportReader(export), tree: newCompactTree(), log: log, size: top.Size}
+	v := &verifier{exp: newExportReader(export, 0), tree: newCompactTree(), log: log, size: top.Size}
 	var res Result
 	next := 0 // the next checkpoint whose size the tree must reach
 	for {

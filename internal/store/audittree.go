@@ -43,6 +43,10 @@ type treeEdge struct {
 	tx              *sql.Tx // the transaction that grew the tree last, uncommitted
 	pendingSize     int64
 	pendingFrontier map[int64]tlog.Hash
+	pendingUpper    []auditlog.StoredHash // what tx added to upper's levels
+
+	// upper keeps committed hashes of the tree's upper levels for reads.
+	upper upperHashes
 }
 
 // lookup returns the frontier of a tree of size as tx sees it, if known.
@@ -61,11 +65,16 @@ func (e *treeEdge) lookup(tx *sql.Tx, size int64) map[int64]tlog.Hash {
 	return nil
 }
 
-// grew records the frontier tx's growth left, until tx ends.
-func (e *treeEdge) grew(tx *sql.Tx, size int64, frontier map[int64]tlog.Hash) {
+// grew records the frontier tx's growth left, and the upper hashes it
+// added, until tx ends.
+func (e *treeEdge) grew(tx *sql.Tx, size int64, frontier map[int64]tlog.Hash, added []auditlog.StoredHash) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	if e.tx != tx {
+		e.pendingUpper = nil
+	}
 	e.tx, e.pendingSize, e.pendingFrontier = tx, size, frontier
+	e.pendingUpper = append(e.pendingUpper, upper(added)...)
 }
 
 // settle publishes tx's growth if it committed and forgets it either way.
@@ -77,8 +86,9 @@ func (e *treeEdge) settle(tx *sql.Tx, committed bool) {
 	}
 	if committed {
 		e.size, e.frontier = e.pendingSize, e.pendingFrontier
+		e.upper.add(e.pendingUpper)
 	}
-	e.tx, e.pendingFrontier = nil, nil
+	e.tx, e.pendingFrontier, e.pendingUpper = nil, nil, nil
 }
 
 // errNoTree answers every tree read of a database opened without the tree
@@ -199,10 +209,35 @@ func (db *DB) appendTree(ctx context.Context, tx *sql.Tx, first int64, leaves []
 	return db.growTree(ctx, tx, size, db.edge.lookup(tx, size), leaves)
 }
 
-// leafHashes returns the leaf hashes of events, in order.
+var _ audit.Preparer = (*DB)(nil)
+
+// PrepareEvent implements audit.Preparer: it writes and hashes e's leaf but
+// its seq (an auditlog.Draft) while the service validates a batch, outside
+// the seq lock, so the lock's holder only finishes the hash. A draft that
+// cannot be made is left out: leafHashes then writes the leaf itself and
+// fails the write as it always would.
+func (db *DB) PrepareEvent(e *audit.Event) {
+	if db.noTree {
+		return
+	}
+	if d, err := auditlog.NewDraft(e); err == nil {
+		e.Prepared = d
+	}
+}
+
+// leafHashes returns the leaf hashes of events, in order, finishing the
+// drafts PrepareEvent made and writing the other leaves whole.
 func leafHashes(events []*audit.Event) ([]tlog.Hash, error) {
 	leaves := make([]tlog.Hash, len(events))
 	for i, e := range events {
+		if d, ok := e.Prepared.(*auditlog.Draft); ok {
+			h, err := d.Hash(e.Seq)
+			if err != nil {
+				return nil, err
+			}
+			leaves[i] = h
+			continue
+		}
 		leaf, err := auditlog.Leaf(e)
 		if err != nil {
 			return nil, err
@@ -290,7 +325,7 @@ func (db *DB) growTree(ctx context.Context, tx *sql.Tx, size int64, frontier map
 			grown[x] = frontier[x]
 		}
 	}
-	db.edge.grew(tx, next, grown)
+	db.edge.grew(tx, next, grown, added)
 	return nil
 }
 
@@ -373,11 +408,34 @@ func (db *DB) TreeSize(ctx context.Context) (_ int64, err error) {
 }
 
 // ReadTreeHashes returns the stored tree hashes at the given
-// tlog.StoredHashIndex positions.
+// tlog.StoredHashIndex positions: the upper levels' from memory when this
+// process has seen them committed, the rest from the database.
 func (db *DB) ReadTreeHashes(ctx context.Context, indexes []int64) (_ []tlog.Hash, err error) {
 	ctx, end := db.op(ctx, &err)
 	defer end()
-	return db.readHashes(ctx, db.read, indexes)
+	if db.noTree {
+		return nil, errNoTree()
+	}
+	out := make([]tlog.Hash, len(indexes))
+	miss := db.edge.upper.lookup(indexes, out)
+	if len(miss) == 0 {
+		return out, nil
+	}
+	read := make([]int64, len(miss))
+	for i, k := range miss {
+		read[i] = indexes[k]
+	}
+	hs, err := db.readHashes(ctx, db.read, read)
+	if err != nil {
+		return nil, err
+	}
+	found := make([]auditlog.StoredHash, len(miss))
+	for i, k := range miss {
+		out[k] = hs[i]
+		found[i] = auditlog.StoredHash{Index: read[i], Hash: hs[i]}
+	}
+	db.edge.upper.add(found)
+	return out, nil
 }
 
 // EventsAfter returns up to limit events with seq > after, in seq order.
