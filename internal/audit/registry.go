@@ -3,14 +3,12 @@ package audit
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
 	"github.com/aeso-dev/aeso"
 )
-
-// Severities, from least to most severe.
-var Severities = []string{"info", "low", "medium", "high", "critical"}
 
 // CategoryPlatform is the category of aeso's own privileged actions.
 const CategoryPlatform = "Platform"
@@ -72,10 +70,10 @@ func (d *ActionDef) Validate() []aeso.FieldError {
 		}
 	}
 	if !validSeverity(d.Severity.Success) {
-		v.Add("severity.success", "enum", "must be one of %s", strings.Join(Severities, ", "))
+		v.Add("severity.success", "enum", "must be one of %s", strings.Join(aeso.Severities, ", "))
 	}
 	if !validSeverity(d.Severity.Failure) {
-		v.Add("severity.failure", "enum", "must be one of %s", strings.Join(Severities, ", "))
+		v.Add("severity.failure", "enum", "must be one of %s", strings.Join(aeso.Severities, ", "))
 	}
 	seen := map[string]bool{}
 	for i, k := range d.SafeDetails {
@@ -92,23 +90,14 @@ func (d *ActionDef) Validate() []aeso.FieldError {
 		v.Add("summary", "too_long", "must be at most 256 characters")
 	}
 	for _, m := range placeholderRE.FindAllStringSubmatch(d.Summary, -1) {
-		if !contains(SummaryPlaceholders, m[1]) {
+		if !slices.Contains(SummaryPlaceholders, m[1]) {
 			v.Add("summary", "placeholder", "unknown placeholder {%s}; use {%s}", m[1], strings.Join(SummaryPlaceholders, "}, {"))
 		}
 	}
 	return v.Fields
 }
 
-func validSeverity(s string) bool { return contains(Severities, s) }
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
+func validSeverity(s string) bool { return aeso.SeverityRank(s) >= 0 }
 
 // Registry maps actions to their presentation rules. It is immutable once
 // built, so readers need no lock.

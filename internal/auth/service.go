@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -127,7 +128,7 @@ func (s *Service) validate(req *CreateRequest) error {
 	seen := map[string]bool{}
 	var scopes []string
 	for i, sc := range req.Scopes {
-		if !contains(AllScopes, sc) {
+		if !slices.Contains(AllScopes, sc) {
 			v.Add(fmt.Sprintf("scopes[%d]", i), "enum", "must be one of %s", strings.Join(AllScopes, ", "))
 		} else if !seen[sc] {
 			scopes = append(scopes, sc)
@@ -148,15 +149,6 @@ func (s *Service) validate(req *CreateRequest) error {
 		}
 	}
 	return v.Err()
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // Create mints a token for req on behalf of actor and returns its secret,

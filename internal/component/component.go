@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/aeso-dev/aeso"
-	"github.com/aeso-dev/aeso/internal/invariant"
 )
 
 // Statuses a component reports.
@@ -37,12 +36,12 @@ var NamePattern = regexp.MustCompile(`^[a-z0-9]([a-z0-9._-]{0,62}[a-z0-9])?$`)
 
 // Def is a component's definition, from the config's components section.
 type Def struct {
-	Name        string             `json:"name" yaml:"name"`
-	Owner       string             `json:"owner" yaml:"owner"`
-	Critical    bool               `json:"critical" yaml:"critical"`
-	StaleAfter  invariant.Duration `json:"stale_after" yaml:"stale_after"`
-	DeadAfter   invariant.Duration `json:"dead_after" yaml:"dead_after"`
-	Description string             `json:"description,omitempty" yaml:"description"`
+	Name        string        `json:"name" yaml:"name"`
+	Owner       string        `json:"owner" yaml:"owner"`
+	Critical    bool          `json:"critical" yaml:"critical"`
+	StaleAfter  aeso.Duration `json:"stale_after" yaml:"stale_after"`
+	DeadAfter   aeso.Duration `json:"dead_after" yaml:"dead_after"`
+	Description string        `json:"description,omitempty" yaml:"description"`
 }
 
 // Validate returns problems with fields relative to the definition.

@@ -4,11 +4,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aeso-dev/aeso/internal/invariant"
+	"github.com/aeso-dev/aeso"
 )
 
 func TestFreshnessBoundaries(t *testing.T) {
-	d := Def{Name: "api", StaleAfter: invariant.Duration{Duration: 5 * time.Minute}, DeadAfter: invariant.Duration{Duration: 30 * time.Minute}}
+	d := Def{Name: "api", StaleAfter: aeso.Duration{Duration: 5 * time.Minute}, DeadAfter: aeso.Duration{Duration: 30 * time.Minute}}
 	at := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 	latest := &Report{Status: StatusDegraded, ObservedAt: at}
 	for _, tc := range []struct {
@@ -54,4 +54,4 @@ func TestDefinitionsAreValidated(t *testing.T) {
 	}
 }
 
-func dur(d time.Duration) invariant.Duration { return invariant.Duration{Duration: d} }
+func dur(d time.Duration) aeso.Duration { return aeso.Duration{Duration: d} }

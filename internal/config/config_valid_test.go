@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aeso-dev/aeso"
 	"github.com/aeso-dev/aeso/internal/audit"
 	"github.com/aeso-dev/aeso/internal/component"
 	"github.com/aeso-dev/aeso/internal/gate"
@@ -61,7 +62,7 @@ func TestParseAcceptsValidFiles(t *testing.T) {
 				Severity: "high",
 				Critical: true,
 				Required: true,
-				MaxAge:   invariant.Duration{Duration: 24 * time.Hour},
+				MaxAge:   aeso.Duration{Duration: 24 * time.Hour},
 			}},
 		},
 		{
@@ -88,7 +89,7 @@ func TestParseAcceptsValidFiles(t *testing.T) {
 				Title:    "Every vehicle has an owner",
 				Owner:    "fleet",
 				Severity: "medium",
-				MaxAge:   invariant.Duration{Duration: 90 * time.Minute},
+				MaxAge:   aeso.Duration{Duration: 90 * time.Minute},
 			}},
 		},
 		{
@@ -98,8 +99,8 @@ func TestParseAcceptsValidFiles(t *testing.T) {
 				Name:       "api",
 				Owner:      "platform",
 				Critical:   true,
-				StaleAfter: invariant.Duration{Duration: 5 * time.Minute},
-				DeadAfter:  invariant.Duration{Duration: 30 * time.Minute},
+				StaleAfter: aeso.Duration{Duration: 5 * time.Minute},
+				DeadAfter:  aeso.Duration{Duration: 30 * time.Minute},
 			}},
 		},
 		{
@@ -114,8 +115,8 @@ func TestParseAcceptsValidFiles(t *testing.T) {
 			wantComponents: []component.Def{{
 				Name:        "billing.worker",
 				Owner:       "billing",
-				StaleAfter:  invariant.Duration{Duration: time.Minute},
-				DeadAfter:   invariant.Duration{Duration: time.Hour},
+				StaleAfter:  aeso.Duration{Duration: time.Minute},
+				DeadAfter:   aeso.Duration{Duration: time.Hour},
 				Description: "Posts invoices",
 			}},
 		},
@@ -124,11 +125,11 @@ func TestParseAcceptsValidFiles(t *testing.T) {
 			yaml: billingInvariant + apiComponent + releaseGate,
 			wantInvariants: []invariant.Def{{
 				ID: "INV-BILLING-001", Title: "Invoices balance", Owner: "billing", Severity: "high",
-				Critical: true, Required: true, MaxAge: invariant.Duration{Duration: 24 * time.Hour},
+				Critical: true, Required: true, MaxAge: aeso.Duration{Duration: 24 * time.Hour},
 			}},
 			wantComponents: []component.Def{{
 				Name: "api", Owner: "platform", Critical: true,
-				StaleAfter: invariant.Duration{Duration: 5 * time.Minute}, DeadAfter: invariant.Duration{Duration: 30 * time.Minute},
+				StaleAfter: aeso.Duration{Duration: 5 * time.Minute}, DeadAfter: aeso.Duration{Duration: 30 * time.Minute},
 			}},
 			wantGates: []gate.Def{{
 				Name:           "release",
@@ -136,8 +137,8 @@ func TestParseAcceptsValidFiles(t *testing.T) {
 				Rules: []gate.Rule{
 					{Evidence: &gate.EvidenceRule{
 						Kind:     "security",
-						MaxAge:   invariant.Duration{Duration: 168 * time.Hour},
-						BlockAge: invariant.Duration{Duration: 336 * time.Hour},
+						MaxAge:   aeso.Duration{Duration: 168 * time.Hour},
+						BlockAge: aeso.Duration{Duration: 336 * time.Hour},
 					}},
 					{Invariants: []string{"INV-BILLING-001"}, Environment: "production"},
 					{Guards: &gate.GuardsRule{}},
@@ -161,8 +162,8 @@ gates:
       - {name: critical, reconciliation: {max_open_severity: critical}}
 `,
 			wantComponents: []component.Def{
-				{Name: "api", Owner: "platform", StaleAfter: invariant.Duration{Duration: 5 * time.Minute}, DeadAfter: invariant.Duration{Duration: 30 * time.Minute}},
-				{Name: "worker", Owner: "platform", StaleAfter: invariant.Duration{Duration: time.Minute}, DeadAfter: invariant.Duration{Duration: 10 * time.Minute}},
+				{Name: "api", Owner: "platform", StaleAfter: aeso.Duration{Duration: 5 * time.Minute}, DeadAfter: aeso.Duration{Duration: 30 * time.Minute}},
+				{Name: "worker", Owner: "platform", StaleAfter: aeso.Duration{Duration: time.Minute}, DeadAfter: aeso.Duration{Duration: 10 * time.Minute}},
 			},
 			wantGates: []gate.Def{{
 				Name: "release",

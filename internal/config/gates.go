@@ -8,6 +8,7 @@ import (
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
 
+	"github.com/aeso-dev/aeso"
 	"github.com/aeso-dev/aeso/internal/component"
 	"github.com/aeso-dev/aeso/internal/gate"
 	"github.com/aeso-dev/aeso/internal/invariant"
@@ -27,18 +28,18 @@ type ruleDoc struct {
 	Evidence       *evidenceDoc             `yaml:"evidence"`
 	Invariants     []string                 `yaml:"invariants"`
 	Environment    string                   `yaml:"environment"`
-	Guards         *gate.GuardsRule         `yaml:"guards"`
+	Guards         *guardsDoc               `yaml:"guards"`
 	Components     []string                 `yaml:"components"`
 	Reconciliation *gate.ReconciliationRule `yaml:"reconciliation"`
 }
 
 type evidenceDoc struct {
-	Kind         string             `yaml:"kind"`
-	State        string             `yaml:"state"` // only sealed bundles count; "sealed" may be written out
-	Stage        string             `yaml:"stage"`
-	MaxAge       invariant.Duration `yaml:"max_age"`
-	BlockAge     invariant.Duration `yaml:"block_age"`
-	AllowFailing bool               `yaml:"allow_failing"`
+	Kind         string        `yaml:"kind"`
+	State        string        `yaml:"state"` // only sealed bundles count; "sealed" may be written out
+	Stage        string        `yaml:"stage"`
+	MaxAge       aeso.Duration `yaml:"max_age"`
+	BlockAge     aeso.Duration `yaml:"block_age"`
+	AllowFailing bool          `yaml:"allow_failing"`
 }
 
 func (l *loader) loadGates(dec *yaml.Decoder, nodes []ast.Node, invariants []invariant.Def, components []component.Def) []gate.Def {
@@ -103,7 +104,7 @@ func (l *loader) gateDef(doc gateDoc, prefix string) (gate.Def, map[string]bool)
 	for j, rd := range doc.Rules {
 		field := "rules[" + strconv.Itoa(j) + "]"
 		path := prefix + "." + field
-		r := gate.Rule{Name: rd.Name, Invariants: rd.Invariants, Environment: rd.Environment, Guards: rd.Guards,
+		r := gate.Rule{Name: rd.Name, Invariants: rd.Invariants, Environment: rd.Environment, Guards: (*gate.GuardsRule)(rd.Guards),
 			Components: rd.Components, Reconciliation: rd.Reconciliation}
 		if e := rd.Evidence; e != nil {
 			if e.State != "" && e.State != "sealed" {
@@ -121,9 +122,9 @@ func (l *loader) gateDef(doc gateDoc, prefix string) (gate.Def, map[string]bool)
 		}
 		if rd.Guards == nil && l.keyNode(path+".guards") != nil {
 			// goccy leaves the pointer nil for a null without asking
-			// GuardsRule, so ask it here for its word on an empty value.
+			// guardsDoc, so ask it here for its word on an empty value.
 			msg := "is empty"
-			if err := new(gate.GuardsRule).UnmarshalYAML([]byte("null")); err != nil {
+			if err := new(guardsDoc).UnmarshalYAML([]byte("null")); err != nil {
 				msg = err.Error()
 			}
 			l.problemAtKey(path+".guards", msg)
@@ -173,7 +174,7 @@ func (l *loader) badGuards(path string) (string, bool) {
 	if node == nil || node.Type() == ast.NullType {
 		return "", false
 	}
-	var g gate.GuardsRule
+	var g guardsDoc
 	if err := g.UnmarshalYAML([]byte(node.String())); err != nil {
 		return err.Error(), true
 	}

@@ -6,14 +6,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aeso-dev/aeso"
 	"github.com/aeso-dev/aeso/internal/component"
-	"github.com/aeso-dev/aeso/internal/invariant"
 )
 
 func TestComponentsRuleOutcomes(t *testing.T) {
 	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
-	api := component.Def{Name: "api", StaleAfter: invariant.Duration{Duration: 5 * time.Minute}, DeadAfter: invariant.Duration{Duration: 30 * time.Minute}}
-	worker := component.Def{Name: "worker", StaleAfter: invariant.Duration{Duration: time.Minute}, DeadAfter: invariant.Duration{Duration: 10 * time.Minute}}
+	api := component.Def{Name: "api", StaleAfter: aeso.Duration{Duration: 5 * time.Minute}, DeadAfter: aeso.Duration{Duration: 30 * time.Minute}}
+	worker := component.Def{Name: "worker", StaleAfter: aeso.Duration{Duration: time.Minute}, DeadAfter: aeso.Duration{Duration: 10 * time.Minute}}
 	report := func(id, status string, age time.Duration) *component.Report {
 		return &component.Report{ID: id, Status: status, ObservedAt: now.Add(-age)}
 	}

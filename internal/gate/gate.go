@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/aeso-dev/aeso"
@@ -44,10 +45,10 @@ type Rule struct {
 
 // EvidenceRule asks for a sealed bundle of a kind for the subject.
 type EvidenceRule struct {
-	Kind     string             `json:"kind" yaml:"kind"`
-	Stage    string             `json:"stage,omitempty" yaml:"stage"`         // promoted to this stage
-	MaxAge   invariant.Duration `json:"max_age,omitempty" yaml:"max_age"`     // older: warn
-	BlockAge invariant.Duration `json:"block_age,omitempty" yaml:"block_age"` // older: block
+	Kind     string        `json:"kind" yaml:"kind"`
+	Stage    string        `json:"stage,omitempty" yaml:"stage"`         // promoted to this stage
+	MaxAge   aeso.Duration `json:"max_age,omitempty" yaml:"max_age"`     // older: warn
+	BlockAge aeso.Duration `json:"block_age,omitempty" yaml:"block_age"` // older: block
 	// AllowFailing accepts a bundle whose items failed; by default any item
 	// that failed or errored blocks.
 	AllowFailing bool `json:"allow_failing,omitempty" yaml:"allow_failing"`
@@ -143,7 +144,7 @@ func (d *Def) Validate() []aeso.FieldError {
 		switch r.Kind() {
 		case "evidence":
 			e := r.Evidence
-			if !contains(evidence.Kinds, e.Kind) {
+			if !slices.Contains(evidence.Kinds, e.Kind) {
 				v.Add(f+".evidence.kind", "enum", "must be one of %s", strings.Join(evidence.Kinds, ", "))
 			}
 			if e.MaxAge.Duration < 0 || e.BlockAge.Duration < 0 {
@@ -164,7 +165,7 @@ func (d *Def) Validate() []aeso.FieldError {
 				switch {
 				case !component.NamePattern.MatchString(name):
 					v.Add(field, "pattern", "must be a component name: lowercase letters, digits, '.', '_' or '-', at most 64 characters")
-				case contains(r.Components[:j], name):
+				case slices.Contains(r.Components[:j], name):
 					v.Add(field, "duplicate", "component %s is listed twice", name)
 				}
 			}
@@ -174,21 +175,12 @@ func (d *Def) Validate() []aeso.FieldError {
 			case sev == "":
 				v.Add(field, "required", "is required: the highest severity an open record may have without blocking, one of %s (none: any open record blocks)",
 					strings.Join(MaxOpenSeverities, ", "))
-			case !contains(MaxOpenSeverities, sev):
+			case !slices.Contains(MaxOpenSeverities, sev):
 				v.Add(field, "enum", "must be one of %s", strings.Join(MaxOpenSeverities, ", "))
 			}
 		}
 	}
 	return v.Fields
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // Version identifies a rule set: the first 12 hex digits of the sha256 of

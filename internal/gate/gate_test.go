@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aeso-dev/aeso/internal/invariant"
+	"github.com/aeso-dev/aeso"
 )
 
 // TestTheVersionOfAnExistingGateIsStable pins the version of a gate written
@@ -13,8 +13,8 @@ import (
 // a version no definition has any more.
 func TestTheVersionOfAnExistingGateIsStable(t *testing.T) {
 	d := &Def{Name: "release", AffectsPosture: true, Rules: []Rule{
-		{Evidence: &EvidenceRule{Kind: "security", MaxAge: invariant.Duration{Duration: 168 * time.Hour},
-			BlockAge: invariant.Duration{Duration: 336 * time.Hour}}},
+		{Evidence: &EvidenceRule{Kind: "security", MaxAge: aeso.Duration{Duration: 168 * time.Hour},
+			BlockAge: aeso.Duration{Duration: 336 * time.Hour}}},
 		{Invariants: []string{"INV-BILLING-001"}, Environment: "production"},
 		{Guards: &GuardsRule{}},
 		{Name: "lint", Guards: &GuardsRule{Names: []string{"lint", "policy"}}},

@@ -2,6 +2,7 @@ package gate
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -25,7 +26,7 @@ func (r *Rule) CoversGuard(g string) bool {
 	if r.Guards == nil {
 		return false
 	}
-	return len(r.Guards.Names) == 0 || contains(r.Guards.Names, g)
+	return len(r.Guards.Names) == 0 || slices.Contains(r.Guards.Names, g)
 }
 
 // waive turns a warning or block into waived when an active waiver names

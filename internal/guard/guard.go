@@ -23,9 +23,6 @@ const (
 	ModeBlocking   = "blocking"
 )
 
-// Severities of a finding, least to most severe.
-var Severities = []string{"info", "low", "medium", "high", "critical"}
-
 // MaxFindings bounds the findings kept per report.
 const MaxFindings = 100
 
@@ -165,8 +162,8 @@ func (s *Service) Record(ctx context.Context, source, guard string, req Request)
 		} else if redact.ValueLooksSecret(f.RuleID) {
 			v.Add(field+".rule_id", "secret_detected", "looks like a secret")
 		}
-		if !oneOf(f.Severity, Severities) {
-			v.Add(field+".severity", "enum", "must be one of %s", strings.Join(Severities, ", "))
+		if aeso.SeverityRank(f.Severity) < 0 {
+			v.Add(field+".severity", "enum", "must be one of %s", strings.Join(aeso.Severities, ", "))
 		}
 		f.Location, f.Message = clip(f.Location, 512), clip(f.Message, 512)
 		if redact.TextLooksSecret(f.Message) {
@@ -184,7 +181,7 @@ func (s *Service) Record(ctx context.Context, source, guard string, req Request)
 		// report so a duplicate cannot hide a worse severity.
 		if j, ok := at[f.Fingerprint]; ok {
 			r.Duplicates++
-			if rank(f.Severity) > rank(r.Findings[j].Severity) {
+			if aeso.SeverityRank(f.Severity) > aeso.SeverityRank(r.Findings[j].Severity) {
 				r.Findings[j] = f
 			}
 			continue
@@ -238,25 +235,6 @@ func (s *Service) Record(ctx context.Context, source, guard string, req Request)
 		return nil, err
 	}
 	return r, nil
-}
-
-// rank orders severities, info lowest.
-func rank(severity string) int {
-	for i, s := range Severities {
-		if s == severity {
-			return i
-		}
-	}
-	return -1
-}
-
-func oneOf(s string, list []string) bool {
-	for _, x := range list {
-		if s == x {
-			return true
-		}
-	}
-	return false
 }
 
 func addCount(c *Counts, severity string) {

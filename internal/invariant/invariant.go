@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/aeso-dev/aeso"
-	"github.com/aeso-dev/aeso/internal/audit"
 )
 
 // IDPattern is the shape of an invariant ID.
@@ -34,42 +33,14 @@ const (
 
 // Def is an invariant's definition, from the config file.
 type Def struct {
-	ID       string   `json:"id" yaml:"id"`
-	Title    string   `json:"title" yaml:"title"`
-	Owner    string   `json:"owner" yaml:"owner"`
-	Severity string   `json:"severity" yaml:"severity"`
-	Critical bool     `json:"critical" yaml:"critical"`
-	Required bool     `json:"required" yaml:"required"`
-	MaxAge   Duration `json:"max_age" yaml:"max_age"`
+	ID       string        `json:"id" yaml:"id"`
+	Title    string        `json:"title" yaml:"title"`
+	Owner    string        `json:"owner" yaml:"owner"`
+	Severity string        `json:"severity" yaml:"severity"`
+	Critical bool          `json:"critical" yaml:"critical"`
+	Required bool          `json:"required" yaml:"required"`
+	MaxAge   aeso.Duration `json:"max_age" yaml:"max_age"`
 }
-
-// Duration is a time.Duration written as "24h" in YAML and JSON.
-type Duration struct{ time.Duration }
-
-// UnmarshalText reads "24h", "30m", "7d" is not accepted: Go durations only.
-func (d *Duration) UnmarshalText(b []byte) error {
-	v, err := time.ParseDuration(string(b))
-	if err != nil {
-		return err
-	}
-	d.Duration = v
-	return nil
-}
-
-// Short writes the duration as a config file would: 30m, 24h, 1h30m.
-func (d Duration) Short() string {
-	s := d.String()
-	if strings.HasSuffix(s, "m0s") {
-		s = strings.TrimSuffix(s, "0s")
-	}
-	if strings.HasSuffix(s, "h0m") {
-		s = strings.TrimSuffix(s, "0m")
-	}
-	return s
-}
-
-// MarshalText writes the duration as Go prints it.
-func (d Duration) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
 
 // Validate returns one FieldError per problem, with fields relative to the
 // definition so the config loader can point at the YAML line.
@@ -84,12 +55,8 @@ func (d *Def) Validate() []aeso.FieldError {
 	if strings.TrimSpace(d.Owner) == "" || len(d.Owner) > 128 {
 		v.Add("owner", "required", "is required (the team that answers for it), at most 128 characters")
 	}
-	ok := false
-	for _, s := range audit.Severities {
-		ok = ok || s == d.Severity
-	}
-	if !ok {
-		v.Add("severity", "enum", "must be one of %s", strings.Join(audit.Severities, ", "))
+	if aeso.SeverityRank(d.Severity) < 0 {
+		v.Add("severity", "enum", "must be one of %s", strings.Join(aeso.Severities, ", "))
 	}
 	if d.MaxAge.Duration < time.Second || d.MaxAge.Duration%time.Second != 0 {
 		v.Add("max_age", "required", "is required in whole seconds, at least 1s: how old a result may be before the invariant is stale, e.g. 24h")

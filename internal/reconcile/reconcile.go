@@ -7,6 +7,8 @@ package reconcile
 import (
 	"sort"
 	"time"
+
+	"github.com/aeso-dev/aeso"
 )
 
 // States of a record.
@@ -21,8 +23,9 @@ const (
 	StateResolved  = "resolved"
 )
 
-// Severities of a record, least to most severe.
-var Severities = []string{"low", "medium", "high", "critical"}
+// Severities of a record, least to most severe: those of aeso.Severities
+// from low, since drift is never merely informational.
+var Severities = aeso.Severities[1:]
 
 // next lists the states each state may move to.
 var next = map[string][]string{

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -87,15 +88,6 @@ func text(v *aeso.Validation, field, s string, max int, required bool) {
 	}
 }
 
-func oneOf(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
 // Create records drift. Pair values are redacted like audit metadata: a
 // value is replaced when its field name or its shape looks secret.
 func (s *Service) Create(ctx context.Context, o audit.Origin, req CreateRequest) (*Record, error) {
@@ -121,7 +113,7 @@ func (s *Service) Create(ctx context.Context, o audit.Origin, req CreateRequest)
 	if !kindPattern.MatchString(req.Kind) {
 		v.Add("kind", "pattern", "is required: a lowercase word such as drift or invariant_failure")
 	}
-	if !oneOf(Severities, req.Severity) {
+	if !slices.Contains(Severities, req.Severity) {
 		v.Add("severity", "enum", "must be one of %s", strings.Join(Severities, ", "))
 	}
 	text(&v, "owner", req.Owner, 128, true)
@@ -251,7 +243,7 @@ func (s *Service) Transition(ctx context.Context, o audit.Origin, id string, req
 		return nil, err
 	}
 	return s.Store.TransitionReconciliation(ctx, id, func(r *Record) (*Transition, *audit.Event, error) {
-		if !oneOf(next[r.State], req.State) {
+		if !slices.Contains(next[r.State], req.State) {
 			allowed := Allowed(r.State)
 			msg := "none: the record is resolved"
 			if len(allowed) > 0 {
@@ -285,7 +277,7 @@ func (s *Service) Get(ctx context.Context, id string) (*Record, []*Transition, e
 // List returns records matching f, newest first.
 func (s *Service) List(ctx context.Context, f Filter) ([]*Record, error) {
 	var v aeso.Validation
-	if f.Severity != "" && !oneOf(Severities, f.Severity) {
+	if f.Severity != "" && !slices.Contains(Severities, f.Severity) {
 		v.Add("severity", "enum", "must be one of %s", strings.Join(Severities, ", "))
 	}
 	if err := v.Err(); err != nil {

@@ -5,9 +5,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aeso-dev/aeso"
 	"github.com/aeso-dev/aeso/internal/gate"
 	"github.com/aeso-dev/aeso/internal/guard"
-	"github.com/aeso-dev/aeso/internal/invariant"
 )
 
 // The posture rules that a gate's waivers and withdrawals reach: gate
@@ -93,10 +93,10 @@ func evidenceReason(e EvidenceInput, waivers []*gate.Waiver, now time.Time, add 
 	switch {
 	case e.BlockAge > 0 && age > e.BlockAge:
 		r = Reason{Source: SourceEvidence, Ref: ref, Level: Blocked, Since: at(b.SealedAt.Add(e.BlockAge)),
-			Message: fmt.Sprintf("the newest %s (%s) was sealed at %s, past block_age %s (%s)", what, subject, stamp(*b.SealedAt), invariant.Duration{Duration: e.BlockAge}.Short(), by)}
+			Message: fmt.Sprintf("the newest %s (%s) was sealed at %s, past block_age %s (%s)", what, subject, stamp(*b.SealedAt), aeso.Duration{Duration: e.BlockAge}.Short(), by)}
 	case e.MaxAge > 0 && age > e.MaxAge:
 		r = Reason{Source: SourceEvidence, Ref: ref, Level: Degraded, Since: at(b.SealedAt.Add(e.MaxAge)),
-			Message: fmt.Sprintf("the newest %s (%s) was sealed at %s, past max_age %s (%s)", what, subject, stamp(*b.SealedAt), invariant.Duration{Duration: e.MaxAge}.Short(), by)}
+			Message: fmt.Sprintf("the newest %s (%s) was sealed at %s, past max_age %s (%s)", what, subject, stamp(*b.SealedAt), aeso.Duration{Duration: e.MaxAge}.Short(), by)}
 	default:
 		return nil
 	}

@@ -58,7 +58,7 @@ type Config struct {
 	// environment they reported in.
 	Environment string `json:"environment,omitempty" yaml:"environment"`
 	// SnapshotEvery, when set, takes a readiness snapshot on this schedule.
-	SnapshotEvery invariant.Duration `json:"snapshot_every,omitempty" yaml:"snapshot_every"`
+	SnapshotEvery aeso.Duration `json:"snapshot_every,omitempty" yaml:"snapshot_every"`
 }
 
 var envPattern = regexp.MustCompile(`^[a-z0-9]([a-z0-9._-]*[a-z0-9])?$`)

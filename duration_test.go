@@ -1,4 +1,4 @@
-package invariant
+package aeso
 
 import (
 	"testing"
@@ -6,6 +6,7 @@ import (
 )
 
 func TestShortReadsLikeTheConfig(t *testing.T) {
+	t.Parallel()
 	for d, want := range map[time.Duration]string{
 		30 * time.Minute:                     "30m",
 		24 * time.Hour:                       "24h",
@@ -18,6 +19,23 @@ func TestShortReadsLikeTheConfig(t *testing.T) {
 	} {
 		if got := (Duration{d}).Short(); got != want {
 			t.Errorf("%v: %s, want %s", d, got, want)
+		}
+	}
+}
+
+func TestShortAgeRoundsToWhatAnOperatorReads(t *testing.T) {
+	t.Parallel()
+	for d, want := range map[time.Duration]string{
+		30 * time.Minute:                      "30m",
+		31*time.Minute + 20*time.Second:       "31m",
+		time.Hour:                             "1h",
+		90 * time.Minute:                      "1h30m",
+		168 * time.Hour:                       "168h",
+		45*time.Second + 300*time.Millisecond: "45s",
+		-time.Second:                          "0s",
+	} {
+		if got := ShortAge(d); got != want {
+			t.Errorf("ShortAge(%s) = %s, want %s", d, got, want)
 		}
 	}
 }

@@ -1,20 +1,27 @@
-package gate
+package config
 
 import (
 	"errors"
 	"fmt"
 
 	"github.com/goccy/go-yaml"
+
+	"github.com/aeso-dev/aeso/internal/component"
+	"github.com/aeso-dev/aeso/internal/gate"
 )
 
 // guardsForms lists what a guards rule may be written as; every error about
 // the form ends with it.
 const guardsForms = "write guards: blocking (or all) for every guard that reported, a list of guard names such as [lint, policy], or {names: [lint, policy]}"
 
+// guardsDoc is a guards rule as written in the file, which has three forms
+// for what gate.GuardsRule holds as one.
+type guardsDoc gate.GuardsRule
+
 // UnmarshalYAML reads the three forms of a guards rule (goccy's
 // BytesUnmarshaler): the scalar blocking or all, meaning every guard that
 // reported for the subject; a list of guard names; or {names: [...]}.
-func (g *GuardsRule) UnmarshalYAML(b []byte) error {
+func (g *guardsDoc) UnmarshalYAML(b []byte) error {
 	var v any
 	if err := yaml.Unmarshal(b, &v); err != nil {
 		return errors.New("must be " + guardsForms)
@@ -22,7 +29,7 @@ func (g *GuardsRule) UnmarshalYAML(b []byte) error {
 	switch x := v.(type) {
 	case string:
 		if x == "blocking" || x == "all" {
-			*g = GuardsRule{}
+			*g = guardsDoc{}
 			return nil
 		}
 		return fmt.Errorf("%q is not a guards form; %s", x, guardsForms)
@@ -31,7 +38,7 @@ func (g *GuardsRule) UnmarshalYAML(b []byte) error {
 		if err != nil {
 			return err
 		}
-		*g = GuardsRule{Names: names}
+		*g = guardsDoc{Names: names}
 		return nil
 	case map[string]any:
 		for k := range x {
@@ -47,7 +54,7 @@ func (g *GuardsRule) UnmarshalYAML(b []byte) error {
 		if err != nil {
 			return err
 		}
-		*g = GuardsRule{Names: names}
+		*g = guardsDoc{Names: names}
 		return nil
 	case nil:
 		return errors.New("is empty; " + guardsForms)
@@ -67,7 +74,7 @@ func guardNames(list []any) ([]string, error) {
 		if !ok {
 			return nil, fmt.Errorf("%v is not a guard name; guard names are strings", item)
 		}
-		if !namePattern.MatchString(name) {
+		if !component.NamePattern.MatchString(name) {
 			return nil, fmt.Errorf("%q is not a guard name: lowercase letters, digits, '.', '_' or '-', at most 64 characters", name)
 		}
 		for _, seen := range names {
@@ -80,4 +87,4 @@ func guardNames(list []any) ([]string, error) {
 	return names, nil
 }
 
-var _ yaml.BytesUnmarshaler = (*GuardsRule)(nil)
+var _ yaml.BytesUnmarshaler = (*guardsDoc)(nil)
