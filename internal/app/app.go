@@ -136,7 +136,7 @@ func Start(ctx context.Context, cfg Config) (*Main, error) {
 		Invariants: invariantSvc, Guards: guardSvc, Components: componentSvc, Reconciliations: reconcileSvc,
 		Now: cfg.Now, NewID: NewID}
 	statusSvc := &status.Service{Config: defs.Status, Gates: defs.Gates, Store: db, Audit: auditSvc,
-		Components: componentSvc, Invariants: invariantSvc, Reconciliations: reconcileSvc,
+		Components: componentSvc, Invariants: invariantSvc, Evidence: evidenceSvc, Reconciliations: reconcileSvc,
 		Now: cfg.Now, NewID: NewID, Logger: cfg.Logger, Ticker: cfg.Ticker}
 	schedCtx, stopSchedule := context.WithCancel(context.Background())
 	m.stopSchedule = stopSchedule

@@ -141,6 +141,13 @@ func (s *Service) Latest(ctx context.Context, kind, subject, ref, stage string, 
 	return s.view(ctx, b, maxAge)
 }
 
+// Standing returns the newest sealed bundle of kind, for any subject and
+// promoted to stage when set, that no correction supersedes, or nil: the
+// evidence the posture weighs for a gate that requires it.
+func (s *Service) Standing(ctx context.Context, kind, stage string) (*Bundle, error) {
+	return s.Store.StandingBundle(ctx, kind, stage)
+}
+
 // Query is a listing request as the API receives it.
 type Query struct {
 	Kind, Subject, Ref, State, Stage string

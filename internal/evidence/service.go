@@ -42,6 +42,9 @@ type Store interface {
 	// subject name (and ref, when set), promoted to stage when stage is set,
 	// superseded or not; not_found when there is none.
 	LatestBundle(ctx context.Context, kind, subject, ref, stage string) (*Bundle, error)
+	// StandingBundle returns the newest sealed bundle of a kind (promoted to
+	// stage, when set) that no correction supersedes, or nil.
+	StandingBundle(ctx context.Context, kind, stage string) (*Bundle, error)
 }
 
 // Service runs the evidence lifecycle.

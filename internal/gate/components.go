@@ -5,7 +5,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aeso-dev/aeso"
 	"github.com/aeso-dev/aeso/internal/component"
+	"github.com/aeso-dev/aeso/internal/judge"
 )
 
 // componentsReason judges each listed component as it stands at the
@@ -52,49 +54,49 @@ func componentsReason(r *Rule, in inputs) (Reason, error) {
 	return Reason{Outcome: outcome, Refs: refs, Detail: strings.Join(notes, "; ")}, nil
 }
 
+// componentWeights are what a components rule asks: each listed component
+// up, so down blocks whether or not it is critical, and reporting, so one
+// that never reported blocks too.
+var componentWeights = judge.Weights{Down: judge.Block, Unproven: judge.Block, Stale: judge.Warn}
+
 // componentOutcome is one component's outcome at now and, unless it
 // passes, why.
 func componentOutcome(d component.Def, latest *component.Report, now time.Time) (string, string) {
 	name := d.Name
-	switch component.Freshness(d, latest, now) {
+	j := judge.Component(d, latest, now, componentWeights)
+	o := outcomeOf(j.Level())
+	switch j.Freshness {
 	case component.FreshnessNever:
-		return OutcomeBlock, name + " has never reported"
+		return o, name + " has never reported"
 	case component.FreshnessDead:
-		return OutcomeBlock, fmt.Sprintf("%s is down (no report for %s, past dead_after %s)",
-			name, shortDuration(now.Sub(latest.ObservedAt)), shortDuration(d.DeadAfter.Duration))
+		return o, fmt.Sprintf("%s is down (no report for %s, past dead_after %s)",
+			name, aeso.ShortAge(j.Age), d.DeadAfter.Short())
 	case component.FreshnessStale:
-		stale := fmt.Sprintf("no report for %s, past stale_after %s", shortDuration(now.Sub(latest.ObservedAt)), shortDuration(d.StaleAfter.Duration))
+		stale := fmt.Sprintf("no report for %s, past stale_after %s", aeso.ShortAge(j.Age), d.StaleAfter.Short())
 		switch latest.Status {
 		case component.StatusDown:
-			return OutcomeBlock, fmt.Sprintf("%s is down (reported down; %s)", name, stale)
+			return o, fmt.Sprintf("%s is down (reported down; %s)", name, stale)
 		case component.StatusHealthy:
-			return OutcomeWarn, fmt.Sprintf("%s is stale (%s)", name, stale)
+			return o, fmt.Sprintf("%s is stale (%s)", name, stale)
 		}
-		return OutcomeWarn, fmt.Sprintf("%s is %s and stale (%s)", name, latest.Status, stale)
+		return o, fmt.Sprintf("%s is %s and stale (%s)", name, latest.Status, stale)
 	}
-	ago := shortDuration(now.Sub(latest.ObservedAt))
 	switch latest.Status {
 	case component.StatusDown:
-		return OutcomeBlock, fmt.Sprintf("%s is down (reported down %s ago)", name, ago)
+		return o, fmt.Sprintf("%s is down (reported down %s ago)", name, aeso.ShortAge(j.Age))
 	case component.StatusDegraded, component.StatusUnknown:
-		return OutcomeWarn, fmt.Sprintf("%s is %s (reported %s ago)", name, latest.Status, ago)
+		return o, fmt.Sprintf("%s is %s (reported %s ago)", name, latest.Status, aeso.ShortAge(j.Age))
 	}
-	return OutcomePass, ""
+	return o, ""
 }
 
-// shortDuration writes d as an operator writes it in the config: 31m, 1h30m
-// or 45s, not 31m0s. Past a minute it is rounded to the minute.
-func shortDuration(d time.Duration) string {
-	if d < 0 {
-		d = 0
+// outcomeOf names a level as a rule's outcome.
+func outcomeOf(l judge.Level) string {
+	switch l {
+	case judge.Block:
+		return OutcomeBlock
+	case judge.Warn:
+		return OutcomeWarn
 	}
-	if d < time.Minute {
-		return d.Round(time.Second).String()
-	}
-	s := d.Round(time.Minute).String()
-	s = strings.TrimSuffix(s, "0s")
-	if strings.HasSuffix(s, "h0m") {
-		s = strings.TrimSuffix(s, "0m")
-	}
-	return s
+	return OutcomePass
 }

@@ -81,19 +81,3 @@ func TestComponentsRuleOutcomes(t *testing.T) {
 		}
 	})
 }
-
-func TestShortDurationReadsLikeTheConfig(t *testing.T) {
-	for d, want := range map[time.Duration]string{
-		30 * time.Minute:                      "30m",
-		31*time.Minute + 20*time.Second:       "31m",
-		time.Hour:                             "1h",
-		90 * time.Minute:                      "1h30m",
-		168 * time.Hour:                       "168h",
-		45*time.Second + 300*time.Millisecond: "45s",
-		-time.Second:                          "0s",
-	} {
-		if got := shortDuration(d); got != want {
-			t.Errorf("shortDuration(%s) = %s, want %s", d, got, want)
-		}
-	}
-}

@@ -14,6 +14,7 @@ import (
 	"github.com/aeso-dev/aeso/internal/evidence"
 	"github.com/aeso-dev/aeso/internal/guard"
 	"github.com/aeso-dev/aeso/internal/invariant"
+	"github.com/aeso-dev/aeso/internal/judge"
 	"github.com/aeso-dev/aeso/internal/reconcile"
 )
 
@@ -79,8 +80,9 @@ type inputs struct {
 	invariants func(env string) ([]*invariant.View, error)
 	guards     func(names []string) ([]*guard.Report, []string, error) // reports, and names with none
 	components func() ([]*component.View, error)
-	// reconciliations returns the open records, newest first, at most
-	// MaxReconciliations+1 so that a cut list can be told from a full one.
+	// reconciliations returns the open records, the weightiest first, at
+	// most MaxReconciliations+1 so that a cut list can be told from a full
+	// one.
 	reconciliations func() ([]*reconcile.Record, error)
 	waivers         []*Waiver
 }
@@ -131,41 +133,57 @@ func evidenceReason(r *Rule, in inputs) (Reason, error) {
 		return Reason{Outcome: OutcomeBlock, Detail: "the subject names no ref (name@ref): evidence is looked up for one version"}, nil
 	}
 	v, err := in.evidence(e.Kind, name, ref, e.Stage)
-	if aeso.ErrorCode(err) == aeso.ENOTFOUND {
+	if err != nil && aeso.ErrorCode(err) != aeso.ENOTFOUND {
+		return Reason{}, err
+	}
+	var b *evidence.Bundle
+	var failing, refs []string
+	if err == nil {
+		b = v.Bundle
+		refs = []string{"bundle:" + b.ID + "@" + b.Digest}
+		for _, it := range v.Items {
+			if it.Result == "fail" || it.Result == "error" {
+				failing = append(failing, it.Name)
+				refs = append(refs, "item:"+it.ID)
+			}
+		}
+	}
+	j := judge.Evidence(b, failing, e.judged(), in.now, evidenceWeights)
+	o, age := outcomeOf(j.Level), j.Age.Round(time.Minute)
+	switch j.Cause {
+	case judge.EvidenceMissing:
 		what := "no sealed " + e.Kind + " bundle for " + in.subject
 		if e.Stage != "" {
 			what += " promoted to " + e.Stage
 		}
-		return Reason{Outcome: OutcomeBlock, Detail: what}, nil
-	} else if err != nil {
-		return Reason{}, err
-	}
-	b := v.Bundle
-	refs := []string{"bundle:" + b.ID + "@" + b.Digest}
-	if b.SealedAt == nil {
-		return Reason{Outcome: OutcomeBlock, Refs: refs, Detail: "bundle " + b.ID + " has no seal time"}, nil
-	}
-	age := in.now.Sub(*b.SealedAt)
-	var failing []string
-	for _, it := range v.Items {
-		if it.Result == "fail" || it.Result == "error" {
-			failing = append(failing, it.Name)
-			refs = append(refs, "item:"+it.ID)
-		}
-	}
-	switch {
-	case e.BlockAge.Duration > 0 && age > e.BlockAge.Duration:
-		return Reason{Outcome: OutcomeBlock, Refs: refs, Detail: fmt.Sprintf("%s bundle %s was sealed %s ago, past block_age %s",
-			e.Kind, b.ID, age.Round(time.Minute), e.BlockAge)}, nil
-	case len(failing) > 0 && !e.AllowFailing:
-		return Reason{Outcome: OutcomeBlock, Refs: refs, Detail: fmt.Sprintf("%s bundle %s has failing items: %s",
+		return Reason{Outcome: o, Detail: what}, nil
+	case judge.EvidenceUnsealed:
+		return Reason{Outcome: o, Refs: refs[:1], Detail: "bundle " + b.ID + " has no seal time"}, nil
+	case judge.EvidenceTooOld:
+		return Reason{Outcome: o, Refs: refs, Detail: fmt.Sprintf("%s bundle %s was sealed %s ago, past block_age %s",
+			e.Kind, b.ID, age, e.BlockAge)}, nil
+	case judge.EvidenceFailing:
+		return Reason{Outcome: o, Refs: refs, Detail: fmt.Sprintf("%s bundle %s has failing items: %s",
 			e.Kind, b.ID, strings.Join(failing, ", "))}, nil
-	case e.MaxAge.Duration > 0 && age > e.MaxAge.Duration:
-		return Reason{Outcome: OutcomeWarn, Refs: refs, Detail: fmt.Sprintf("%s bundle %s was sealed %s ago, past max_age %s",
-			e.Kind, b.ID, age.Round(time.Minute), e.MaxAge)}, nil
+	case judge.EvidenceOld:
+		return Reason{Outcome: o, Refs: refs, Detail: fmt.Sprintf("%s bundle %s was sealed %s ago, past max_age %s",
+			e.Kind, b.ID, age, e.MaxAge)}, nil
 	}
-	return Reason{Outcome: OutcomePass, Refs: refs, Detail: fmt.Sprintf("%s bundle %s sealed %s ago", e.Kind, b.ID, age.Round(time.Minute))}, nil
+	return Reason{Outcome: o, Refs: refs, Detail: fmt.Sprintf("%s bundle %s sealed %s ago", e.Kind, b.ID, age)}, nil
 }
+
+// evidenceWeights: a gate asks for proof of the release, so a missing or
+// unsealed bundle blocks.
+var evidenceWeights = judge.Weights{Unproven: judge.Block}
+
+// judged is the rule as the evidence judge reads it.
+func (e *EvidenceRule) judged() judge.EvidenceRule {
+	return judge.EvidenceRule{MaxAge: e.MaxAge.Duration, BlockAge: e.BlockAge.Duration, AllowFailing: e.AllowFailing}
+}
+
+// invariantWeights: an invariants rule asks for each listed invariant to
+// pass, so failing, stale and unproven all block.
+var invariantWeights = judge.Weights{Down: judge.Block, Unproven: judge.Block, Stale: judge.Block}
 
 func invariantsReason(r *Rule, in inputs) (Reason, error) {
 	views, err := in.invariants(r.Environment)
@@ -185,20 +203,12 @@ func invariantsReason(r *Rule, in inputs) (Reason, error) {
 		}
 		// With an environment: the state there. Without: passing in every
 		// environment the invariant reported in, and in at least one.
-		state := invariant.StateUnproven
-		for _, st := range v.States {
-			if r.Environment != "" && st.Environment != r.Environment || r.Environment == "" && st.Latest == nil {
-				continue
-			}
-			if st.Latest != nil {
-				refs = append(refs, "invariant_result:"+st.Latest.ID)
-			}
-			if state == invariant.StateUnproven || state == invariant.StatePassing {
-				state = st.State
-			}
+		j := judge.Invariant(v, r.Environment, invariantWeights)
+		for _, st := range j.Counted {
+			refs = append(refs, "invariant_result:"+st.Latest.ID)
 		}
-		if state != invariant.StatePassing {
-			bad = append(bad, id+" is "+state)
+		if len(j.Findings) > 0 {
+			bad = append(bad, id+" is "+j.Findings[0].State)
 		}
 	}
 	where := r.Environment
@@ -224,20 +234,17 @@ func guardsReason(r *Rule, in inputs) (Reason, error) {
 	}
 	for _, rep := range reports {
 		refs = append(refs, "guard_report:"+rep.ID)
-		if !rep.Open() {
-			continue
-		}
-		n := rep.Counts.Total()
-		switch rep.Mode {
-		case guard.ModeBlocking:
+		switch judge.Guard(rep) {
+		case judge.Block:
 			outcome = OutcomeBlock
-			notes = append(notes, fmt.Sprintf("%s (blocking) has %d open findings", rep.Guard, n))
-		case guard.ModeWarn:
+		case judge.Warn:
 			if outcome == OutcomePass {
 				outcome = OutcomeWarn
 			}
-			notes = append(notes, fmt.Sprintf("%s (warn) has %d open findings", rep.Guard, n))
+		default:
+			continue
 		}
+		notes = append(notes, fmt.Sprintf("%s (%s) has %d open findings", rep.Guard, rep.Mode, rep.Counts.Total()))
 	}
 	if len(reports) == 0 && len(missing) == 0 {
 		// Nothing reported: the guards' silence proves nothing either way.

@@ -17,7 +17,7 @@ import (
 	"github.com/aeso-dev/aeso/internal/component"
 	"github.com/aeso-dev/aeso/internal/evidence"
 	"github.com/aeso-dev/aeso/internal/invariant"
-	"github.com/aeso-dev/aeso/internal/reconcile"
+	"github.com/aeso-dev/aeso/internal/judge"
 )
 
 var namePattern = regexp.MustCompile(`^[a-z0-9]([a-z0-9._-]{0,62}[a-z0-9])?$`)
@@ -69,10 +69,10 @@ type ReconciliationRule struct {
 }
 
 // SeverityNone as max_open_severity lets no open record through.
-const SeverityNone = "none"
+const SeverityNone = judge.SeverityNone
 
 // MaxOpenSeverities lists what max_open_severity accepts, most strict first.
-var MaxOpenSeverities = append([]string{SeverityNone}, reconcile.Severities...)
+var MaxOpenSeverities = judge.MaxOpenSeverities
 
 // Kind names the rule's kind.
 func (r *Rule) Kind() string {

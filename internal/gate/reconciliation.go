@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aeso-dev/aeso/internal/judge"
 	"github.com/aeso-dev/aeso/internal/reconcile"
 )
 
@@ -16,17 +17,6 @@ const MaxReconciliations = 10000
 
 // maxNamed is how many records a detail names before "and N more".
 const maxNamed = 5
-
-// severityRank orders max_open_severity and record severities alike: none
-// below low, critical highest.
-func severityRank(s string) int {
-	for i, x := range MaxOpenSeverities {
-		if x == s {
-			return i
-		}
-	}
-	return len(MaxOpenSeverities) // unknown: worse than any, so it blocks
-}
 
 // reconciliationReason judges the open records: one above max_open_severity
 // or in state blocked blocks, others warn. A record accepted until a time
@@ -41,16 +31,15 @@ func reconciliationReason(r *Rule, in inputs) (Reason, error) {
 	if cut {
 		records = records[:MaxReconciliations]
 	}
-	limit := severityRank(r.Reconciliation.MaxOpenSeverity)
 	var blocking, warning, accepted []*reconcile.Record
 	for _, rec := range records {
+		j := judge.Record(rec, r.Reconciliation.MaxOpenSeverity, in.now)
 		switch {
-		case !rec.Open():
-		case rec.State == reconcile.StateAccepted && rec.AcceptedUntil != nil && rec.AcceptedUntil.After(in.now):
+		case j.Accepted:
 			accepted = append(accepted, rec)
-		case rec.State == reconcile.StateBlocked || severityRank(rec.Severity) > limit:
+		case j.Level == judge.Block:
 			blocking = append(blocking, rec)
-		default:
+		case j.Level == judge.Warn:
 			warning = append(warning, rec)
 		}
 	}
@@ -87,7 +76,7 @@ func reconciliationReason(r *Rule, in inputs) (Reason, error) {
 		detail += fmt.Sprintf("; %d accepted and not yet expired", len(accepted))
 	}
 	if cut {
-		detail += fmt.Sprintf(" (only the newest %d open records were read)", MaxReconciliations)
+		detail += fmt.Sprintf(" (only the weightiest %d open records were read)", MaxReconciliations)
 	}
 	return Reason{Outcome: outcome, Refs: refs, Detail: detail}, nil
 }
@@ -108,7 +97,7 @@ func sortBySeverity(list []*reconcile.Record) {
 		if (a.State == reconcile.StateBlocked) != (b.State == reconcile.StateBlocked) {
 			return a.State == reconcile.StateBlocked
 		}
-		if ra, rb := severityRank(a.Severity), severityRank(b.Severity); ra != rb {
+		if ra, rb := judge.OpenSeverityRank(a.Severity), judge.OpenSeverityRank(b.Severity); ra != rb {
 			return ra > rb
 		}
 		return a.ID > b.ID
@@ -129,7 +118,7 @@ func describeRecords(list []*reconcile.Record, now time.Time) string {
 			target = rec.InvariantID
 		}
 		state := rec.State
-		if rec.State == reconcile.StateAccepted && rec.AcceptedUntil != nil && !rec.AcceptedUntil.After(now) {
+		if judge.AcceptanceLapsed(rec, now) {
 			state = "accepted until " + rec.AcceptedUntil.UTC().Format(time.RFC3339) + ", expired"
 		}
 		parts = append(parts, fmt.Sprintf("%s (%s %s on %s, %s)", rec.ID, rec.Severity, rec.Kind, target, state))

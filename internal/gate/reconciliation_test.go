@@ -78,7 +78,7 @@ func TestReconciliationRuleOutcomes(t *testing.T) {
 		in := inputs{now: now, reconciliations: func() ([]*reconcile.Record, error) { return records, nil }}
 		got, _ := reconciliationReason(&Rule{Reconciliation: &ReconciliationRule{MaxOpenSeverity: "medium"}}, in)
 		if got.Outcome != OutcomeWarn || len(got.Refs) != MaxReconciliations ||
-			!strings.HasSuffix(got.Detail, "and 9995 more (only the newest 10000 open records were read)") {
+			!strings.HasSuffix(got.Detail, "and 9995 more (only the weightiest 10000 open records were read)") {
 			t.Errorf("got %s with %d refs: %q", got.Outcome, len(got.Refs), got.Detail)
 		}
 	})

@@ -127,13 +127,14 @@ func (s *Service) judge(ctx context.Context, o audit.Origin, name, subject, corr
 		evidence: func(kind, n, ref, stage string) (*evidence.View, error) {
 			return s.Evidence.Latest(ctx, kind, n, ref, stage, 0)
 		},
-		invariants: func(env string) ([]*invariant.View, error) { return s.Invariants.Views(ctx, env) },
+		invariants: func(env string) ([]*invariant.View, error) { return s.Invariants.ViewsAt(ctx, env, now) },
 		guards: func(names []string) ([]*guard.Report, []string, error) {
 			return s.Guards.LatestForSubject(ctx, subject, names)
 		},
-		components: func() ([]*component.View, error) { return s.Components.Views(ctx) },
+		components: func() ([]*component.View, error) { return s.Components.ViewsAt(ctx, now) },
 		reconciliations: func() ([]*reconcile.Record, error) {
-			return s.Reconciliations.List(ctx, reconcile.Filter{Open: true, Limit: MaxReconciliations + 1})
+			records, _, err := s.Reconciliations.Open(ctx, MaxReconciliations+1)
+			return records, err
 		},
 	})
 	if err != nil {

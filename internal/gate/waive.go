@@ -29,6 +29,29 @@ func (r *Rule) CoversGuard(g string) bool {
 	return len(r.Guards.Names) == 0 || slices.Contains(r.Guards.Names, g)
 }
 
+// GuardWaivers returns the waivers that excuse a report of guard g for
+// subject at now: one for each rule of the gates given that reads the
+// guard, or nil when no rule reads it or one of them has no waiver for
+// the subject. One gate's exception is not another's: a gate that would
+// still count the report keeps it counting.
+func GuardWaivers(defs []*Def, waivers []*Waiver, g, subject string, now time.Time) []*Waiver {
+	var out []*Waiver
+	for _, d := range defs {
+		for i := range d.Rules {
+			r := &d.Rules[i]
+			if !r.CoversGuard(g) {
+				continue
+			}
+			w := ActiveWaiver(waivers, d.Name, r.Key(), subject, now)
+			if w == nil {
+				return nil
+			}
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
 // waive turns a warning or block into waived when an active waiver names
 // the rule for the subject; the detail keeps what it would have been.
 func waive(reason Reason, waivers []*Waiver, gate, subject string, now time.Time) Reason {

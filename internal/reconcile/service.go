@@ -37,6 +37,10 @@ type Store interface {
 	GetReconciliation(ctx context.Context, id string) (*Record, error)
 	ReconciliationTimeline(ctx context.Context, id string) ([]*Transition, error)
 	ListReconciliations(ctx context.Context, f Filter) ([]*Record, error)
+	// OpenReconciliations returns up to limit unresolved records, the
+	// weightiest first (blocked, then by severity, then newest), and the
+	// count of all of them by severity.
+	OpenReconciliations(ctx context.Context, limit int) ([]*Record, map[string]int, error)
 }
 
 // Filter selects records; zero values mean any. Open true lists only
@@ -272,6 +276,13 @@ func (s *Service) Get(ctx context.Context, id string) (*Record, []*Transition, e
 	}
 	tl, err := s.Store.ReconciliationTimeline(ctx, id)
 	return r, tl, err
+}
+
+// Open returns up to limit unresolved records, the weightiest first, and
+// how many there are of each severity. It is what gates and the posture
+// both weigh, so a list cut at limit keeps the same records for both.
+func (s *Service) Open(ctx context.Context, limit int) ([]*Record, map[string]int, error) {
+	return s.Store.OpenReconciliations(ctx, limit)
 }
 
 // List returns records matching f, newest first.

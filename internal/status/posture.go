@@ -20,6 +20,7 @@ import (
 	"github.com/aeso-dev/aeso/internal/gate"
 	"github.com/aeso-dev/aeso/internal/guard"
 	"github.com/aeso-dev/aeso/internal/invariant"
+	"github.com/aeso-dev/aeso/internal/judge"
 	"github.com/aeso-dev/aeso/internal/reconcile"
 )
 
@@ -285,26 +286,36 @@ func digest(env string, read []string, reasons []Reason) string {
 	return "sha256:" + hex.EncodeToString(sum[:])
 }
 
+// levelOf names a judged level as a posture level.
+func levelOf(l judge.Level) string {
+	switch l {
+	case judge.Block:
+		return Blocked
+	case judge.Warn:
+		return Degraded
+	}
+	return Healthy
+}
+
 // componentReasons: degraded → degraded; down → degraded, blocked when
 // critical; no report within stale_after → degraded; within dead_after →
 // down. A component that never reported is degraded: nothing shows it works.
 func componentReasons(v *component.View, now time.Time, add func(Reason)) {
 	d, r := v.Def, v.Latest
-	downLevel := Degraded
-	if d.Critical {
-		downLevel = Blocked
-	}
+	w := judge.Weights{Down: judge.Warn, Unproven: judge.Warn, Stale: judge.Warn}
 	name := d.Name
 	if d.Critical {
+		w.Down = judge.Block
 		name += " (critical)"
 	}
-	switch v.Freshness {
+	j := judge.Component(d, r, now, w)
+	switch j.Freshness {
 	case component.FreshnessNever:
-		add(Reason{Source: SourceComponent, Ref: "component:" + d.Name, Level: Degraded, Component: d.Name,
+		add(Reason{Source: SourceComponent, Ref: "component:" + d.Name, Level: levelOf(j.Status), Component: d.Name,
 			Message: name + " has never reported its status"})
 		return
 	case component.FreshnessDead:
-		add(Reason{Source: SourceComponent, Ref: "component_status:" + r.ID, Level: downLevel, Component: d.Name,
+		add(Reason{Source: SourceComponent, Ref: "component_status:" + r.ID, Level: levelOf(j.Status), Component: d.Name,
 			Since:   at(r.ObservedAt.Add(d.DeadAfter.Duration)),
 			Message: fmt.Sprintf("%s has not reported since %s, past dead_after %s: treated as down", name, stamp(r.ObservedAt), d.DeadAfter.Short())})
 		return
@@ -313,16 +324,12 @@ func componentReasons(v *component.View, now time.Time, add func(Reason)) {
 	if r.Detail != "" {
 		detail = ": " + clip(r.Detail, 200)
 	}
-	switch r.Status {
-	case component.StatusDegraded, component.StatusUnknown:
-		add(Reason{Source: SourceComponent, Ref: "component_status:" + r.ID, Level: Degraded, Component: d.Name,
+	if j.Status != judge.Pass {
+		add(Reason{Source: SourceComponent, Ref: "component_status:" + r.ID, Level: levelOf(j.Status), Component: d.Name,
 			Since: at(r.StatusSince), Message: name + " reports " + r.Status + detail})
-	case component.StatusDown:
-		add(Reason{Source: SourceComponent, Ref: "component_status:" + r.ID, Level: downLevel, Component: d.Name,
-			Since: at(r.StatusSince), Message: name + " reports down" + detail})
 	}
-	if v.Freshness == component.FreshnessStale {
-		add(Reason{Source: SourceComponent, Ref: "component_status:" + r.ID, Level: Degraded, Component: d.Name,
+	if j.Stale != judge.Pass {
+		add(Reason{Source: SourceComponent, Ref: "component_status:" + r.ID, Level: levelOf(j.Stale), Component: d.Name,
 			Since:   at(r.ObservedAt.Add(d.StaleAfter.Duration)),
 			Message: fmt.Sprintf("%s has not reported since %s, past stale_after %s", name, stamp(r.ObservedAt), d.StaleAfter.Short())})
 	}
@@ -335,33 +342,33 @@ func componentReasons(v *component.View, now time.Time, add func(Reason)) {
 func invariantReasons(v *invariant.View, env string, now time.Time, add func(Reason)) {
 	d := v.Def.Def
 	name := d.ID + " (" + d.Title + ")"
-	failLevel := Degraded
+	w := judge.Weights{Down: judge.Warn, Stale: judge.Warn}
 	if d.Critical {
-		failLevel = Blocked
+		w.Down = judge.Block
 	}
-	proven := false
-	for _, st := range v.States {
-		if env != "" && st.Environment != env || st.Latest == nil {
+	if d.Required {
+		w.Unproven = judge.Warn
+	}
+	for _, f := range judge.Invariant(v, env, w).Findings {
+		if f.Level == judge.Pass {
 			continue
 		}
-		proven = true
-		res := st.Latest
-		switch st.State {
+		res, env := f.Env.Latest, f.Env.Environment
+		switch f.State {
 		case invariant.StateFailing:
-			add(Reason{Source: SourceInvariant, Ref: "invariant_result:" + res.ID, Level: failLevel, Since: at(res.ObservedAt),
-				Message: fmt.Sprintf("%s is failing in %s: result %s observed at %s", name, st.Environment, res.Status, stamp(res.ObservedAt))})
+			add(Reason{Source: SourceInvariant, Ref: "invariant_result:" + res.ID, Level: levelOf(f.Level), Since: at(res.ObservedAt),
+				Message: fmt.Sprintf("%s is failing in %s: result %s observed at %s", name, env, res.Status, stamp(res.ObservedAt))})
 		case invariant.StateStale:
-			add(Reason{Source: SourceInvariant, Ref: "invariant_result:" + res.ID, Level: Degraded, Since: at(res.ObservedAt.Add(d.MaxAge.Duration)),
-				Message: fmt.Sprintf("%s last passed in %s at %s, past max_age %s", name, st.Environment, stamp(res.ObservedAt), d.MaxAge.Short())})
+			add(Reason{Source: SourceInvariant, Ref: "invariant_result:" + res.ID, Level: levelOf(f.Level), Since: at(res.ObservedAt.Add(d.MaxAge.Duration)),
+				Message: fmt.Sprintf("%s last passed in %s at %s, past max_age %s", name, env, stamp(res.ObservedAt), d.MaxAge.Short())})
+		case invariant.StateUnproven:
+			where := ""
+			if env != "" {
+				where = " in " + env
+			}
+			add(Reason{Source: SourceInvariant, Ref: "invariant:" + d.ID, Level: levelOf(f.Level),
+				Message: name + " is required and has no result" + where})
 		}
-	}
-	if !proven && d.Required {
-		where := ""
-		if env != "" {
-			where = " in " + env
-		}
-		add(Reason{Source: SourceInvariant, Ref: "invariant:" + d.ID, Level: Degraded,
-			Message: name + " is required and has no result" + where})
 	}
 }
 
@@ -369,29 +376,29 @@ func invariantReasons(v *invariant.View, env string, now time.Time, add func(Rea
 // or critical, or in state blocked → blocked; accepted with an unexpired
 // acceptance → healthy, said so.
 func recordReason(r *reconcile.Record, now time.Time, add func(Reason)) {
+	j := judge.Record(r, PostureMaxOpenSeverity, now)
+	if !j.Accepted && j.Level == judge.Pass {
+		return // resolved: nothing left to weigh
+	}
 	about := r.Component
 	if about == "" {
 		about = r.InvariantID
 	}
 	head := fmt.Sprintf("%s on %s (%s, owner %s)", r.Kind, about, r.Severity, r.Owner)
 	reason := Reason{Source: SourceReconciliation, Ref: "reconciliation:" + r.ID, Component: r.Component, Since: at(r.CreatedAt)}
-	if r.State == reconcile.StateAccepted && r.AcceptedUntil != nil && now.Before(*r.AcceptedUntil) {
+	if j.Accepted {
 		reason.Level = Healthy
 		reason.Since = at(r.UpdatedAt)
 		reason.Message = fmt.Sprintf("%s is accepted until %s", head, stamp(*r.AcceptedUntil))
 		add(reason)
 		return
 	}
-	reason.Level = Degraded
-	if r.Severity == "high" || r.Severity == "critical" {
-		reason.Level = Blocked
-	}
+	reason.Level = levelOf(j.Level)
 	switch {
 	case r.State == reconcile.StateBlocked:
-		reason.Level = Blocked
 		reason.Since = at(r.UpdatedAt)
 		reason.Message = fmt.Sprintf("%s is blocked: next action %q by %s", head, clip(r.NextAction, 200), r.NextActionOwner)
-	case r.State == reconcile.StateAccepted && r.AcceptedUntil != nil:
+	case judge.AcceptanceLapsed(r, now):
 		reason.Since = at(*r.AcceptedUntil)
 		reason.Message = fmt.Sprintf("%s was accepted until %s; the acceptance has expired", head, stamp(*r.AcceptedUntil))
 	default:
@@ -399,3 +406,8 @@ func recordReason(r *reconcile.Record, now time.Time, add func(Reason)) {
 	}
 	add(reason)
 }
+
+// PostureMaxOpenSeverity is the highest severity an open reconciliation
+// record may have and leave the posture degraded rather than blocked: low
+// and medium degrade it, high and critical block it.
+const PostureMaxOpenSeverity = "medium"

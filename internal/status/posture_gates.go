@@ -8,6 +8,7 @@ import (
 	"github.com/aeso-dev/aeso"
 	"github.com/aeso-dev/aeso/internal/gate"
 	"github.com/aeso-dev/aeso/internal/guard"
+	"github.com/aeso-dev/aeso/internal/judge"
 )
 
 // The posture rules that a gate's waivers and withdrawals reach: gate
@@ -68,6 +69,10 @@ func gateReasons(g GateInput, waivers []*gate.Waiver, now time.Time, add func(Re
 	return read
 }
 
+// evidenceWeights: evidence a posture gate requires and nothing proves
+// leaves the posture degraded; a gate evaluation blocks on it.
+var evidenceWeights = judge.Weights{Unproven: judge.Warn}
+
 // evidenceReason: evidence older than max_age → degraded, older than
 // block_age → blocked, unless the gate that requires it waives that rule
 // for the bundle's subject. Missing evidence is unproven: degraded.
@@ -78,25 +83,25 @@ func evidenceReason(e EvidenceInput, waivers []*gate.Waiver, now time.Time, add 
 	}
 	by := fmt.Sprintf("required by gate %s rule %s", e.Gate, e.Rule)
 	b := e.Bundle
-	if b == nil || b.SealedAt == nil {
-		add(Reason{Source: SourceEvidence, Ref: "gate_rule:" + e.Gate + "/" + e.Rule, Level: Degraded,
+	j := judge.Evidence(b, nil, judge.EvidenceRule{MaxAge: e.MaxAge, BlockAge: e.BlockAge}, now, evidenceWeights)
+	if j.Cause == judge.EvidenceMissing || j.Cause == judge.EvidenceUnsealed {
+		add(Reason{Source: SourceEvidence, Ref: "gate_rule:" + e.Gate + "/" + e.Rule, Level: levelOf(j.Level),
 			Message: "no sealed " + what + " (" + by + ")"})
 		return nil
 	}
-	age := now.Sub(*b.SealedAt)
 	ref := "bundle:" + b.ID + "@" + b.Digest
 	subject := b.Subject.Name
 	if b.Subject.Ref != "" {
 		subject += "@" + b.Subject.Ref
 	}
 	var r Reason
-	switch {
-	case e.BlockAge > 0 && age > e.BlockAge:
-		r = Reason{Source: SourceEvidence, Ref: ref, Level: Blocked, Since: at(b.SealedAt.Add(e.BlockAge)),
-			Message: fmt.Sprintf("the newest %s (%s) was sealed at %s, past block_age %s (%s)", what, subject, stamp(*b.SealedAt), aeso.Duration{Duration: e.BlockAge}.Short(), by)}
-	case e.MaxAge > 0 && age > e.MaxAge:
-		r = Reason{Source: SourceEvidence, Ref: ref, Level: Degraded, Since: at(b.SealedAt.Add(e.MaxAge)),
-			Message: fmt.Sprintf("the newest %s (%s) was sealed at %s, past max_age %s (%s)", what, subject, stamp(*b.SealedAt), aeso.Duration{Duration: e.MaxAge}.Short(), by)}
+	switch j.Cause {
+	case judge.EvidenceTooOld:
+		r = Reason{Source: SourceEvidence, Ref: ref, Level: levelOf(j.Level), Since: at(b.SealedAt.Add(e.BlockAge)),
+			Message: fmt.Sprintf("the newest %s (%s) was sealed at %s, past block_age %s (%s)", what, subject, stamp(*b.SealedAt), aeso.ShortDuration(e.BlockAge), by)}
+	case judge.EvidenceOld:
+		r = Reason{Source: SourceEvidence, Ref: ref, Level: levelOf(j.Level), Since: at(b.SealedAt.Add(e.MaxAge)),
+			Message: fmt.Sprintf("the newest %s (%s) was sealed at %s, past max_age %s (%s)", what, subject, stamp(*b.SealedAt), aeso.ShortDuration(e.MaxAge), by)}
 	default:
 		return nil
 	}
@@ -117,7 +122,7 @@ func guardReason(rep *guard.Report, defs []*gate.Def, waivers []*gate.Waiver, no
 	if level == "" {
 		return nil
 	}
-	excused := guardWaivers(rep, defs, waivers, now)
+	excused := gate.GuardWaivers(defs, waivers, rep.Guard, rep.Subject, now)
 	if excused == nil {
 		add(Reason{Source: SourceGuard, Ref: "guard_report:" + rep.ID, Level: level, Since: at(rep.ObservedAt), Message: what})
 		return nil
@@ -147,15 +152,8 @@ func withdrawnGuardReason(rep *guard.Report, w *gate.Withdrawal, add func(Reason
 // guardFinding is the level a report counts for and what it says, or ""
 // when it counts for nothing: no open findings, or report_only.
 func guardFinding(rep *guard.Report) (level, what string) {
-	if !rep.Open() {
-		return "", ""
-	}
-	switch rep.Mode {
-	case guard.ModeBlocking:
-		level = Blocked
-	case guard.ModeWarn:
-		level = Degraded
-	default:
+	l := judge.Guard(rep)
+	if l == judge.Pass {
 		return "", ""
 	}
 	c := rep.Counts
@@ -168,26 +166,5 @@ func guardFinding(rep *guard.Report) (level, what string) {
 			parts = append(parts, fmt.Sprintf("%d %s", p.n, p.name))
 		}
 	}
-	return level, fmt.Sprintf("guard %s (%s) has %d open findings for %s: %s", rep.Guard, rep.Mode, c.Total(), rep.Subject, strings.Join(parts, ", "))
-}
-
-// guardWaivers returns the waivers that excuse a guard report, one per
-// posture gate rule that reads the guard, or nil when no rule reads it or
-// one of them has no waiver for the report's subject.
-func guardWaivers(rep *guard.Report, defs []*gate.Def, waivers []*gate.Waiver, now time.Time) []*gate.Waiver {
-	var out []*gate.Waiver
-	for _, d := range defs {
-		for i := range d.Rules {
-			r := &d.Rules[i]
-			if !r.CoversGuard(rep.Guard) {
-				continue
-			}
-			w := gate.ActiveWaiver(waivers, d.Name, r.Key(), rep.Subject, now)
-			if w == nil {
-				return nil
-			}
-			out = append(out, w)
-		}
-	}
-	return out
+	return levelOf(l), fmt.Sprintf("guard %s (%s) has %d open findings for %s: %s", rep.Guard, rep.Mode, c.Total(), rep.Subject, strings.Join(parts, ", "))
 }

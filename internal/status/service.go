@@ -20,8 +20,10 @@ import (
 	"github.com/aeso-dev/aeso/internal/redact"
 )
 
-// Store is what the posture reads beyond the other services, and where
-// snapshots are kept.
+// Store is what the posture reads of gates beyond their definitions, and
+// where snapshots are kept. Components, invariants, evidence and
+// reconciliation records are read through their services, the same way
+// gate evaluations read them.
 type Store interface {
 	// LatestGateResults returns, for each gate named, the newest result
 	// for each subject name that is not withdrawn, and the withdrawn
@@ -37,13 +39,6 @@ type Store interface {
 	// subject name whose subject is not withdrawn from the gates named, and
 	// the newer reports of withdrawn subjects, with their withdrawal.
 	LatestGuardReports(ctx context.Context, gates []string) ([]GuardInput, error)
-	// StandingBundle returns the newest sealed bundle of a kind (promoted to
-	// stage, when set) that no correction supersedes, or nil.
-	StandingBundle(ctx context.Context, kind, stage string) (*evidence.Bundle, error)
-	// OpenReconciliations returns up to limit unresolved records, blocked
-	// ones first and then the most severe, and the count of all of them by
-	// severity.
-	OpenReconciliations(ctx context.Context, limit int) ([]*reconcile.Record, map[string]int, error)
 	// AddSnapshot stores a snapshot and its audit event. With minGap set it
 	// stores nothing, and answers false, when a scheduled snapshot was
 	// taken less than minGap before this one (another replica took it).
@@ -91,6 +86,7 @@ type Service struct {
 	Audit           *audit.Service
 	Components      *component.Service
 	Invariants      *invariant.Service
+	Evidence        *evidence.Service
 	Reconciliations *reconcile.Service
 	Now             func() time.Time
 	NewID           func() string
@@ -154,7 +150,7 @@ func (s *Service) Current(ctx context.Context) (*Posture, error) {
 			key := [2]string{r.Evidence.Kind, r.Evidence.Stage}
 			b, seen := newest[key]
 			if !seen {
-				if b, err = s.Store.StandingBundle(ctx, r.Evidence.Kind, r.Evidence.Stage); err != nil {
+				if b, err = s.Evidence.Standing(ctx, r.Evidence.Kind, r.Evidence.Stage); err != nil {
 					return nil, err
 				}
 				newest[key] = b
@@ -166,7 +162,7 @@ func (s *Service) Current(ctx context.Context) (*Posture, error) {
 	if in.Guards, err = s.Store.LatestGuardReports(ctx, posture); err != nil {
 		return nil, err
 	}
-	if in.Records, in.OpenCounts, err = s.Store.OpenReconciliations(ctx, MaxOpenRecords+1); err != nil {
+	if in.Records, in.OpenCounts, err = s.Reconciliations.Open(ctx, MaxOpenRecords+1); err != nil {
 		return nil, err
 	}
 	if len(in.Records) > MaxOpenRecords {

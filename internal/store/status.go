@@ -71,7 +71,7 @@ func (db *DB) LatestGuardReports(ctx context.Context, gates []string) (_ []statu
 	return out, nil
 }
 
-// StandingBundle implements status.Store.
+// StandingBundle implements evidence.Store.
 func (db *DB) StandingBundle(ctx context.Context, kind, stage string) (_ *evidence.Bundle, err error) {
 	ctx, end := db.op(ctx, &err)
 	defer end()
@@ -87,8 +87,8 @@ func (db *DB) StandingBundle(ctx context.Context, kind, stage string) (_ *eviden
 	return bundles[0], nil
 }
 
-// OpenReconciliations implements status.Store: blocked records first, then
-// by severity, so a cut list keeps the ones that weigh most.
+// OpenReconciliations implements reconcile.Store: blocked records first,
+// then by severity, so a cut list keeps the ones that weigh most.
 func (db *DB) OpenReconciliations(ctx context.Context, limit int) (_ []*reconcile.Record, _ map[string]int, err error) {
 	ctx, end := db.op(ctx, &err)
 	defer end()
