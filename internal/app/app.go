@@ -135,7 +135,7 @@ func Start(ctx context.Context, cfg Config) (*Main, error) {
 	gateSvc := &gate.Service{Defs: defs.Gates, Store: db, Audit: auditSvc, Evidence: evidenceSvc,
 		Invariants: invariantSvc, Guards: guardSvc, Components: componentSvc, Reconciliations: reconcileSvc,
 		Now: cfg.Now, NewID: NewID}
-	statusSvc := &status.Service{Config: defs.Status, Gates: defs.Gates, Store: db, Audit: auditSvc,
+	statusSvc := &status.Service{Config: defs.Status, Gates: gateSvc, Store: db, Audit: auditSvc,
 		Components: componentSvc, Invariants: invariantSvc, Evidence: evidenceSvc, Reconciliations: reconcileSvc,
 		Now: cfg.Now, NewID: NewID, Logger: cfg.Logger, Ticker: cfg.Ticker}
 	schedCtx, stopSchedule := context.WithCancel(context.Background())

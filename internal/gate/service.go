@@ -31,6 +31,7 @@ type Store interface {
 	GateWaivers(ctx context.Context, gate, subject string) ([]*Waiver, error)
 	WithdrawalStore
 	RowStore
+	StandingStore
 }
 
 // Service evaluates gates from stored rows.

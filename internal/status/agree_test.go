@@ -67,7 +67,7 @@ func newPlatform(t *testing.T, tg testdb.Target, gates []gate.Def, components []
 		KnownInvariantID: func(context.Context, string) (bool, error) { return true, nil }}
 	p.gates = &gate.Service{Defs: gates, Store: db, Audit: auditSvc, Evidence: p.evidence, Invariants: p.invariants,
 		Guards: p.guards, Components: p.components, Reconciliations: p.records, Now: clock, NewID: newID}
-	p.status = &status.Service{Gates: gates, Store: db, Audit: auditSvc, Components: p.components,
+	p.status = &status.Service{Gates: p.gates, Store: db, Audit: auditSvc, Components: p.components,
 		Invariants: p.invariants, Evidence: p.evidence, Reconciliations: p.records, Now: clock, NewID: newID}
 	if err := p.invariants.Sync(ctx, invariants); err != nil {
 		t.Fatal(err)

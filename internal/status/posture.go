@@ -18,7 +18,6 @@ import (
 	"github.com/aeso-dev/aeso/internal/component"
 	"github.com/aeso-dev/aeso/internal/evidence"
 	"github.com/aeso-dev/aeso/internal/gate"
-	"github.com/aeso-dev/aeso/internal/guard"
 	"github.com/aeso-dev/aeso/internal/invariant"
 	"github.com/aeso-dev/aeso/internal/judge"
 	"github.com/aeso-dev/aeso/internal/reconcile"
@@ -127,10 +126,7 @@ type GateInput struct {
 
 // GuardInput is a guard report that counts for a subject name, or a newer
 // one whose subject was withdrawn from the posture, with that withdrawal.
-type GuardInput struct {
-	Report     *guard.Report
-	Withdrawal *gate.Withdrawal
-}
+type GuardInput = gate.CountedGuardReport
 
 // Inputs are the rows one posture is computed from.
 type Inputs struct {

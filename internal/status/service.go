@@ -20,25 +20,11 @@ import (
 	"github.com/aeso-dev/aeso/internal/redact"
 )
 
-// Store is what the posture reads of gates beyond their definitions, and
-// where snapshots are kept. Components, invariants, evidence and
-// reconciliation records are read through their services, the same way
-// gate evaluations read them.
+// Store is where snapshots are kept. The posture reads every other row
+// through the services of its domain (gates, components, invariants,
+// evidence, reconciliation records), the same way gate evaluations read
+// them.
 type Store interface {
-	// LatestGateResults returns, for each gate named, the newest result
-	// for each subject name that is not withdrawn, and the withdrawn
-	// latest results of subjects newer than it (so the posture says they
-	// were withdrawn). A withdrawn subject's older results never count.
-	LatestGateResults(ctx context.Context, gates []string) ([]*gate.Result, error)
-	// WithdrawalsOf returns the withdrawals of the results named.
-	WithdrawalsOf(ctx context.Context, resultIDs []string) ([]*gate.Withdrawal, error)
-	// ActiveGateWaivers returns the waivers of the gates named that have
-	// not expired at now.
-	ActiveGateWaivers(ctx context.Context, gates []string, now time.Time) ([]*gate.Waiver, error)
-	// LatestGuardReports returns the newest report of every guard for each
-	// subject name whose subject is not withdrawn from the gates named, and
-	// the newer reports of withdrawn subjects, with their withdrawal.
-	LatestGuardReports(ctx context.Context, gates []string) ([]GuardInput, error)
 	// AddSnapshot stores a snapshot and its audit event. With minGap set it
 	// stores nothing, and answers false, when a scheduled snapshot was
 	// taken less than minGap before this one (another replica took it).
@@ -81,7 +67,7 @@ const MaxOpenRecords = 5000
 // Service computes the posture and keeps snapshots of it.
 type Service struct {
 	Config          Config
-	Gates           []gate.Def
+	Gates           *gate.Service // definitions, and the rows of those that affect posture
 	Store           Store
 	Audit           *audit.Service
 	Components      *component.Service
@@ -105,42 +91,24 @@ func (s *Service) Current(ctx context.Context) (*Posture, error) {
 	if in.Invariants, err = s.Invariants.ViewsAt(ctx, s.Config.Environment, in.Now); err != nil {
 		return nil, err
 	}
-	var posture []string
-	for _, d := range s.Gates {
-		if d.AffectsPosture {
-			posture = append(posture, d.Name)
-		}
-	}
-	latest, err := s.Store.LatestGateResults(ctx, posture)
+	standing, err := s.Gates.Standing(ctx, in.Now)
 	if err != nil {
 		return nil, err
 	}
 	byGate := map[string][]*gate.Result{}
-	ids := make([]string, len(latest))
-	for i, r := range latest {
+	for _, r := range standing.Results {
 		byGate[r.Gate] = append(byGate[r.Gate], r)
-		ids[i] = r.ID
 	}
-	withdrawals, err := s.Store.WithdrawalsOf(ctx, ids)
-	if err != nil {
-		return nil, err
-	}
-	withdrawn := map[string]*gate.Withdrawal{}
-	for _, w := range withdrawals {
-		withdrawn[w.ResultID] = w
-	}
-	if in.Waivers, err = s.Store.ActiveGateWaivers(ctx, posture, in.Now); err != nil {
-		return nil, err
-	}
+	in.Waivers, in.Guards = standing.Waivers, standing.Guards
 	newest := map[[2]string]*evidence.Bundle{}
-	for i := range s.Gates {
-		d := &s.Gates[i]
+	for i := range s.Gates.Defs {
+		d := &s.Gates.Defs[i]
 		if !d.AffectsPosture {
 			continue
 		}
 		in.PostureGates = append(in.PostureGates, d)
 		for _, r := range byGate[d.Name] {
-			in.Gates = append(in.Gates, GateInput{Def: d, Latest: r, Withdrawal: withdrawn[r.ID]})
+			in.Gates = append(in.Gates, GateInput{Def: d, Latest: r, Withdrawal: standing.Withdrawals[r.ID]})
 		}
 		for j := range d.Rules {
 			r := &d.Rules[j]
@@ -158,9 +126,6 @@ func (s *Service) Current(ctx context.Context) (*Posture, error) {
 			in.Evidence = append(in.Evidence, EvidenceInput{Gate: d.Name, Rule: r.Key(), Kind: r.Evidence.Kind,
 				Stage: r.Evidence.Stage, MaxAge: r.Evidence.MaxAge.Duration, BlockAge: r.Evidence.BlockAge.Duration, Bundle: b})
 		}
-	}
-	if in.Guards, err = s.Store.LatestGuardReports(ctx, posture); err != nil {
-		return nil, err
 	}
 	if in.Records, in.OpenCounts, err = s.Reconciliations.Open(ctx, MaxOpenRecords+1); err != nil {
 		return nil, err

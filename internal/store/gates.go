@@ -126,7 +126,7 @@ func (db *DB) GateWaivers(ctx context.Context, g, subject string) (_ []*gate.Wai
 	return db.queryWaivers(ctx, q+" ORDER BY created_at DESC, id DESC", args...)
 }
 
-// ActiveGateWaivers implements status.Store: the waivers of the gates
+// ActiveGateWaivers implements gate.StandingStore: the waivers of the gates
 // named that have not expired at now.
 func (db *DB) ActiveGateWaivers(ctx context.Context, gates []string, now time.Time) (_ []*gate.Waiver, err error) {
 	ctx, end := db.op(ctx, &err)

@@ -17,7 +17,7 @@ import (
 
 var _ status.Store = (*DB)(nil)
 
-// LatestGateResults implements status.Store. Per gate and subject name it
+// LatestGateResults implements gate.Store. Per gate and subject name it
 // returns the newest result that counts, so a pass for api@v2 replaces
 // the block of api@v1 but not that of web@v1, together with the withdrawn
 // results newer than it. Only a subject's latest result can be withdrawn,
@@ -37,19 +37,19 @@ func (db *DB) LatestGateResults(ctx context.Context, gates []string) (_ []*gate.
 	return out, nil
 }
 
-// LatestGuardReports implements status.Store. Per guard and subject name
+// LatestGuardReports implements gate.StandingStore. Per guard and subject name
 // it returns the newest report that counts, together with the newer
 // reports of subjects withdrawn from the posture, each with its
 // withdrawal. A subject is withdrawn when its latest result is withdrawn
 // on every posture gate that evaluated it.
-func (db *DB) LatestGuardReports(ctx context.Context, gates []string) (_ []status.GuardInput, err error) {
+func (db *DB) LatestGuardReports(ctx context.Context, gates []string) (_ []gate.CountedGuardReport, err error) {
 	ctx, end := db.op(ctx, &err)
 	defer end()
 	reports, results, err := db.countingGuardReports(ctx, gates)
 	if err != nil {
 		return nil, err
 	}
-	out := []status.GuardInput{}
+	out := []gate.CountedGuardReport{}
 	var withdrawnResults []string
 	byResult := map[string][]int{}
 	for i, r := range reports {
@@ -57,7 +57,7 @@ func (db *DB) LatestGuardReports(ctx context.Context, gates []string) (_ []statu
 			withdrawnResults = append(withdrawnResults, result.String)
 			byResult[result.String] = append(byResult[result.String], len(out))
 		}
-		out = append(out, status.GuardInput{Report: r})
+		out = append(out, gate.CountedGuardReport{Report: r})
 	}
 	ws, err := db.WithdrawalsOf(ctx, withdrawnResults)
 	if err != nil {

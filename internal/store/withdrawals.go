@@ -69,7 +69,7 @@ func (db *DB) GateWithdrawals(ctx context.Context, g, subject string) (_ []*gate
 	return db.queryWithdrawals(ctx, q+" ORDER BY withdrawn_at DESC, id DESC", args...)
 }
 
-// WithdrawalsOf implements status.Store: the withdrawals of the results
+// WithdrawalsOf implements gate.StandingStore: the withdrawals of the results
 // named, at most one each.
 func (db *DB) WithdrawalsOf(ctx context.Context, resultIDs []string) (_ []*gate.Withdrawal, err error) {
 	ctx, end := db.op(ctx, &err)
