@@ -11,6 +11,7 @@ import (
 )
 
 func TestComponentsRuleOutcomes(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 	api := component.Def{Name: "api", StaleAfter: aeso.Duration{Duration: 5 * time.Minute}, DeadAfter: aeso.Duration{Duration: 30 * time.Minute}}
 	worker := component.Def{Name: "worker", StaleAfter: aeso.Duration{Duration: time.Minute}, DeadAfter: aeso.Duration{Duration: 10 * time.Minute}}

@@ -3,6 +3,7 @@ package gate
 import "testing"
 
 func TestVerdictFoldsOutcomes(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name     string
 		outcomes []string
@@ -28,6 +29,7 @@ func TestVerdictFoldsOutcomes(t *testing.T) {
 }
 
 func TestTheInputsDigestIgnoresRefOrder(t *testing.T) {
+	t.Parallel()
 	d := &Def{Name: "release", Rules: []Rule{{Guards: &GuardsRule{}}}}
 	a := inputsDigest(d, "api@v1", []Reason{{Rule: "guards", Outcome: OutcomePass, Refs: []string{"guard_report:2", "guard_report:1"}}})
 	b := inputsDigest(d, "api@v1", []Reason{{Rule: "guards", Outcome: OutcomePass, Refs: []string{"guard_report:1", "guard_report:2"}}})

@@ -12,6 +12,7 @@ import (
 // JSON form of gates that do not use it, or every stored result would name
 // a version no definition has any more.
 func TestTheVersionOfAnExistingGateIsStable(t *testing.T) {
+	t.Parallel()
 	d := &Def{Name: "release", AffectsPosture: true, Rules: []Rule{
 		{Evidence: &EvidenceRule{Kind: "security", MaxAge: aeso.Duration{Duration: 168 * time.Hour},
 			BlockAge: aeso.Duration{Duration: 336 * time.Hour}}},
@@ -25,6 +26,7 @@ func TestTheVersionOfAnExistingGateIsStable(t *testing.T) {
 }
 
 func TestTheNewRuleKindsAreValidated(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name  string
 		rule  Rule

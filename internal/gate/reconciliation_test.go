@@ -10,6 +10,7 @@ import (
 )
 
 func TestReconciliationRuleOutcomes(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 	later, earlier := now.Add(24*time.Hour), now.Add(-time.Hour)
 	rec := func(id, severity, state string, until *time.Time) *reconcile.Record {

@@ -7,6 +7,7 @@ import (
 )
 
 func TestRejudgeAppliesTheWaiversInForceNow(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	active := &Waiver{ID: "w1", Gate: "release", Rule: "guards", Subject: "api@v1", Reason: "fix Friday", ExpiresAt: now.Add(time.Hour)}
 	expired := &Waiver{ID: "w0", Gate: "release", Rule: "guards", Subject: "api@v1", Reason: "old", ExpiresAt: now.Add(-time.Second)}

@@ -163,6 +163,7 @@ func reasons(p *status.Posture) string {
 }
 
 func TestAGateAndThePostureJudgeTheSameFactsAlike(t *testing.T) {
+	t.Parallel()
 	day := aeso.Duration{Duration: 24 * time.Hour}
 	gates := []gate.Def{{Name: "release", AffectsPosture: true, Rules: []gate.Rule{
 		{Evidence: &gate.EvidenceRule{Kind: "security", MaxAge: aeso.Duration{Duration: 168 * time.Hour}, BlockAge: aeso.Duration{Duration: 336 * time.Hour}}},
