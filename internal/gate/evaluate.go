@@ -207,8 +207,11 @@ func invariantsReason(r *Rule, in inputs) (Reason, error) {
 		for _, st := range j.Counted {
 			refs = append(refs, "invariant_result:"+st.Latest.ID)
 		}
-		if len(j.Findings) > 0 {
-			bad = append(bad, id+" is "+j.Findings[0].State)
+		for _, f := range j.Findings {
+			if f.Level != judge.Pass {
+				bad = append(bad, id+" is "+f.State)
+				break
+			}
 		}
 	}
 	where := r.Environment
