@@ -46,7 +46,9 @@ func serveHistory[T, J any](s *Server, w http.ResponseWriter, r *http.Request, h
 
 // pageParams reads the limit and cursor of a history listing. A cursor
 // that is not one a listing handed out is refused rather than quietly
-// answered with the first page.
+// answered with the first page; the service reads it again, but checking
+// it here refuses it with the other parameters, before any name in the
+// path is looked up.
 func pageParams(q url.Values, def, max int) (int, string, error) {
 	limit, err := limitParam(q, def, max)
 	if err != nil {
