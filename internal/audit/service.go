@@ -2,7 +2,6 @@ package audit
 
 import (
 	"context"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"strconv"
@@ -10,6 +9,7 @@ import (
 	"time"
 
 	"github.com/aeso-dev/aeso"
+	"github.com/aeso-dev/aeso/internal/paging"
 )
 
 // Store is what the audit trail needs from storage.
@@ -320,18 +320,14 @@ func (s *Service) List(ctx context.Context, q Query) (*Page, error) {
 	if err != nil {
 		return nil, err
 	}
-	want := f.Limit
-	f.Limit = want + 1
-	events, err := s.Store.ListEvents(ctx, f)
+	events, next, err := paging.Read(f.Limit, func(n int) ([]*Event, error) {
+		f.Limit = n
+		return s.Store.ListEvents(ctx, f)
+	}, func(e *Event) string { return paging.AfterSeq(e.Seq) })
 	if err != nil {
 		return nil, err
 	}
-	p := &Page{Events: events}
-	if len(events) > want {
-		p.Events = events[:want]
-		p.NextCursor = encodeCursor(p.Events[want-1].Seq)
-	}
-	return p, nil
+	return &Page{Events: events, NextCursor: next}, nil
 }
 
 func (s *Service) filter(q Query) (Filter, error) {
@@ -400,25 +396,6 @@ func (s *Service) filter(q Query) (Filter, error) {
 			f.Limit = n
 		}
 	}
-	if q.Cursor != "" {
-		seq, ok := decodeCursor(q.Cursor)
-		if !ok {
-			v.Add("cursor", "format", "is not a cursor returned by this API")
-		}
-		f.BeforeSeq = seq
-	}
+	f.BeforeSeq = paging.Seq(&v, q.Cursor)
 	return f, v.Err()
-}
-
-func encodeCursor(seq int64) string {
-	return base64.RawURLEncoding.EncodeToString([]byte("s" + strconv.FormatInt(seq, 10)))
-}
-
-func decodeCursor(c string) (int64, bool) {
-	b, err := base64.RawURLEncoding.DecodeString(c)
-	if err != nil || len(b) < 2 || b[0] != 's' {
-		return 0, false
-	}
-	n, err := strconv.ParseInt(string(b[1:]), 10, 64)
-	return n, err == nil && n > 0
 }

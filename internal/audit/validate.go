@@ -121,7 +121,7 @@ func normalize(in *Input, prefix string, now time.Time, newID func() string, v *
 	} else {
 		e.ID = id.String()
 	}
-	res, p := redact.Object(in.Metadata, redact.MetadataLimits)
+	res, p := redact.Object(in.Metadata, redact.MetadataLimits())
 	if p != nil {
 		field := "metadata"
 		if p.Path != "" {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/aeso-dev/aeso"
+	"github.com/aeso-dev/aeso/internal/paging"
 	"github.com/aeso-dev/aeso/internal/redact"
 )
 
@@ -154,16 +155,13 @@ func (s *Service) History(ctx context.Context, name, cursor string, limit int) (
 	if _, err := s.Def(name); err != nil {
 		return nil, "", err
 	}
-	reports, err := s.Store.ComponentReports(ctx, name, cursor, limit+1)
+	after, err := paging.CheckID(cursor)
 	if err != nil {
 		return nil, "", err
 	}
-	next := ""
-	if len(reports) > limit {
-		reports = reports[:limit]
-		next = reports[limit-1].ID
-	}
-	return reports, next, nil
+	return paging.Read(limit, func(n int) ([]*Report, error) {
+		return s.Store.ComponentReports(ctx, name, after, n)
+	}, func(r *Report) string { return paging.AfterID(r.ID) })
 }
 
 // checkSourceURL accepts an http(s) URL without credentials. One that

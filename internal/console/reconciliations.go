@@ -3,6 +3,7 @@ package console
 import (
 	"net/http"
 
+	"github.com/aeso-dev/aeso/internal/paging"
 	"github.com/aeso-dev/aeso/internal/reconcile"
 )
 
@@ -30,8 +31,12 @@ func (c *Console) handleReconciliations(w http.ResponseWriter, r *http.Request, 
 		view.State = "all"
 	}
 	view.Filter = reconcile.Filter{Component: q.Get("component"), InvariantID: q.Get("invariant_id"), Owner: q.Get("owner"),
-		Severity: q.Get("severity"), Open: view.State == "open", Limit: recordsShown + 1}
-	records, err := c.Reconciliations.List(r.Context(), view.Filter)
+		Severity: q.Get("severity"), Open: view.State == "open"}
+	records, more, err := paging.Read(recordsShown, func(n int) ([]*reconcile.Record, error) {
+		f := view.Filter
+		f.Limit = n
+		return c.Reconciliations.List(r.Context(), f)
+	}, func(rec *reconcile.Record) string { return paging.AfterID(rec.ID) })
 	if err != nil {
 		if msg, ok := badQuery(err); ok {
 			view.Problem = msg
@@ -41,9 +46,7 @@ func (c *Console) handleReconciliations(w http.ResponseWriter, r *http.Request, 
 		c.unavailable(w, r, v, err)
 		return
 	}
-	if len(records) > recordsShown {
-		records, view.Capped = records[:recordsShown], true
-	}
+	view.Capped = more != ""
 	view.Total = len(records)
 	for i := len(reconcile.Severities) - 1; i >= 0; i-- {
 		g := severityGroup{Severity: reconcile.Severities[i]}

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/aeso-dev/aeso"
+	"github.com/aeso-dev/aeso/internal/paging"
 )
 
 // recordPages are the templates of the pages of evidence, gates,
@@ -102,19 +103,6 @@ func badQuery(err error) (string, bool) {
 	return "These filters cannot be used: " + strings.Join(parts, "; ") + ".", true
 }
 
-// checkCursor refuses a cursor that is not an id: the services page on
-// time-ordered ids.
-func checkCursor(cursor string) error {
-	if cursor == "" {
-		return nil
-	}
-	if err := aeso.CheckID("cursor", cursor); err != nil {
-		return &aeso.Error{Code: aeso.EINVALID, Reason: "validation_failed", Message: "request is invalid",
-			Fields: []aeso.FieldError{{Field: "cursor", Code: "format", Message: "is not a cursor of this list"}}}
-	}
-	return nil
-}
-
 // pageLimit is a list's page size: the limit the address asks for, from 1
 // to max, or def.
 func pageLimit(q url.Values, def, max int) (int, error) {
@@ -136,5 +124,6 @@ func pageQuery(q url.Values, def int) (limit int, cursor string, err error) {
 		return 0, "", err
 	}
 	cursor = q.Get("cursor")
-	return limit, cursor, checkCursor(cursor)
+	_, err = paging.CheckID(cursor)
+	return limit, cursor, err
 }

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/aeso-dev/aeso"
-	"github.com/google/uuid"
+	"github.com/aeso-dev/aeso/internal/paging"
 )
 
 // View is a bundle as read back: its items, promotions and the whole
@@ -201,25 +201,16 @@ func (s *Service) List(ctx context.Context, q Query) (*Page, error) {
 		}
 		f.Limit = n
 	}
-	if q.Cursor != "" {
-		if _, err := uuid.Parse(q.Cursor); err != nil {
-			v.Add("cursor", "format", "is not a cursor returned by this API")
-		}
-		f.BeforeID = q.Cursor
-	}
+	f.BeforeID = paging.ID(&v, q.Cursor)
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	want := f.Limit
-	f.Limit++
-	bundles, err := s.Store.ListBundles(ctx, f)
+	bundles, next, err := paging.Read(f.Limit, func(n int) ([]*Bundle, error) {
+		f.Limit = n
+		return s.Store.ListBundles(ctx, f)
+	}, func(b *Bundle) string { return paging.AfterID(b.ID) })
 	if err != nil {
 		return nil, err
 	}
-	p := &Page{Bundles: bundles}
-	if len(bundles) > want {
-		p.Bundles = bundles[:want]
-		p.NextCursor = p.Bundles[want-1].ID
-	}
-	return p, nil
+	return &Page{Bundles: bundles, NextCursor: next}, nil
 }

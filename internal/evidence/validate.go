@@ -177,7 +177,7 @@ func (r *ItemRequest) validate(now time.Time, sum *report.Summary) (observed tim
 		}
 		expires = &t
 	}
-	res, p := redact.Object(r.Metadata, redact.MetadataLimits)
+	res, p := redact.Object(r.Metadata, redact.MetadataLimits())
 	if p != nil {
 		field := "metadata"
 		if p.Path != "" {

@@ -13,6 +13,7 @@ import (
 	"github.com/aeso-dev/aeso/internal/evidence"
 	"github.com/aeso-dev/aeso/internal/guard"
 	"github.com/aeso-dev/aeso/internal/invariant"
+	"github.com/aeso-dev/aeso/internal/paging"
 	"github.com/aeso-dev/aeso/internal/reconcile"
 	"github.com/aeso-dev/aeso/internal/redact"
 )
@@ -184,16 +185,13 @@ func (s *Service) History(ctx context.Context, name, subject, cursor string, lim
 	if _, err := s.Def(name); err != nil {
 		return nil, "", err
 	}
-	results, err := s.Store.GateResults(ctx, name, subject, cursor, limit+1)
+	after, err := paging.CheckID(cursor)
 	if err != nil {
 		return nil, "", err
 	}
-	next := ""
-	if len(results) > limit {
-		results = results[:limit]
-		next = results[limit-1].ID
-	}
-	return results, next, nil
+	return paging.Read(limit, func(n int) ([]*Result, error) {
+		return s.Store.GateResults(ctx, name, subject, after, n)
+	}, func(r *Result) string { return paging.AfterID(r.ID) })
 }
 
 // WaiverRequest asks for a waiver.

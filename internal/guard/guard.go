@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/aeso-dev/aeso"
+	"github.com/aeso-dev/aeso/internal/paging"
 	"github.com/aeso-dev/aeso/internal/redact"
 	"github.com/aeso-dev/aeso/internal/report"
 )
@@ -262,16 +263,13 @@ func (s *Service) Latest(ctx context.Context, guard, subject string) (*Report, e
 
 // History lists a guard's reports, newest first.
 func (s *Service) History(ctx context.Context, guard, subject, cursor string, limit int) ([]*Report, string, error) {
-	reports, err := s.Store.GuardReports(ctx, guard, subject, cursor, limit+1)
+	after, err := paging.CheckID(cursor)
 	if err != nil {
 		return nil, "", err
 	}
-	next := ""
-	if len(reports) > limit {
-		reports = reports[:limit]
-		next = reports[limit-1].ID
-	}
-	return reports, next, nil
+	return paging.Read(limit, func(n int) ([]*Report, error) {
+		return s.Store.GuardReports(ctx, guard, subject, after, n)
+	}, func(r *Report) string { return paging.AfterID(r.ID) })
 }
 
 // severityOfLevel maps a SARIF level to a finding's severity.

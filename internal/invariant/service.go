@@ -212,7 +212,7 @@ func (s *Service) Record(ctx context.Context, o audit.Origin, id string, req Res
 			v.Add(field, "unknown_evidence", "does not name stored evidence (an item must belong to the bundle given)")
 		}
 	}
-	details, p := redact.Object(req.Details, redact.MetadataLimits)
+	details, p := redact.Object(req.Details, redact.MetadataLimits())
 	if p != nil {
 		v.Add("details", p.Code, "%s", p.Message)
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/aeso-dev/aeso"
+	"github.com/aeso-dev/aeso/internal/paging"
 )
 
 var (
@@ -116,18 +117,11 @@ func (s *Service) History(ctx context.Context, id, env, cursor string, limit int
 	if _, err := s.definition(ctx, id); err != nil {
 		return nil, "", err
 	}
-	if cursor != "" && !uuidPattern.MatchString(cursor) {
-		return nil, "", &aeso.Error{Code: aeso.EINVALID, Reason: "validation_failed", Message: "request is invalid",
-			Fields: []aeso.FieldError{{Field: "cursor", Code: "format", Message: "is not a cursor returned by this API"}}}
-	}
-	results, err := s.Store.InvariantResults(ctx, id, env, cursor, limit+1)
+	after, err := paging.CheckID(cursor)
 	if err != nil {
 		return nil, "", err
 	}
-	next := ""
-	if len(results) > limit {
-		results = results[:limit]
-		next = results[limit-1].ID
-	}
-	return results, next, nil
+	return paging.Read(limit, func(n int) ([]*Result, error) {
+		return s.Store.InvariantResults(ctx, id, env, after, n)
+	}, func(r *Result) string { return paging.AfterID(r.ID) })
 }

@@ -21,7 +21,7 @@ func TestDigestsAreNotSecrets(t *testing.T) {
 			}
 		}
 		md, _ := json.Marshal(map[string]string{"digest": digest, "digest_version": "aeso-evidence-v2", "inputs_digest": digest, "verdict": "pass"})
-		res, p := Object(md, MetadataLimits)
+		res, p := Object(md, MetadataLimits())
 		if p != nil || len(res.Paths) != 0 || string(res.JSON) != string(md) {
 			t.Fatalf("metadata %s came back %s, redacted %v, problem %v", md, res.JSON, res.Paths, p)
 		}

@@ -35,13 +35,13 @@ func FuzzObject(f *testing.F) {
 
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		// The fast parser must agree with the exact one whenever it accepts.
-		if fast, ok := parseFast(raw, MetadataLimits); ok {
-			exact, prob := parseTokens(raw, MetadataLimits)
+		if fast, ok := parseFast(raw, MetadataLimits()); ok {
+			exact, prob := parseTokens(raw, MetadataLimits())
 			if prob != nil || !reflect.DeepEqual(fast, exact) {
 				t.Fatalf("fast parse of %q = %v; exact parse = %v, %v", raw, fast, exact, prob)
 			}
 		}
-		res, prob := Object(raw, MetadataLimits)
+		res, prob := Object(raw, MetadataLimits())
 		if prob != nil {
 			if prob.Code == "" || prob.Message == "" {
 				t.Fatalf("problem without code or message: %#v", prob)
@@ -64,7 +64,7 @@ func FuzzObject(f *testing.F) {
 
 		// The output may outgrow MaxBytes by the placeholders, so the
 		// second pass lifts only the size limit.
-		lim := MetadataLimits
+		lim := MetadataLimits()
 		lim.MaxBytes = 0
 		again, prob := Object(res.JSON, lim)
 		if prob != nil {
@@ -96,7 +96,7 @@ func FuzzStoredStringsNeverLookSecret(f *testing.F) {
 		if err != nil {
 			return
 		}
-		res, p := Object(raw, MetadataLimits)
+		res, p := Object(raw, MetadataLimits())
 		if p != nil {
 			return
 		}

@@ -37,8 +37,19 @@ type Limits struct {
 	MaxDepth int // nesting depth: the top object is depth 1; each nested object OR array adds 1
 }
 
-// MetadataLimits are the audit contract's limits: 16 KiB, 64 keys, depth 4.
-var MetadataLimits = Limits{MaxBytes: 16 << 10, MaxKeys: 64, MaxDepth: 4}
+// The audit contract's limits on metadata: 16 KiB, 64 keys, depth 4.
+const (
+	MetadataMaxBytes = 16 << 10
+	MetadataMaxKeys  = 64
+	MetadataMaxDepth = 4
+)
+
+// MetadataLimits returns the audit contract's limits on metadata. It is a
+// function of constants, not a variable, so no package can loosen what
+// another enforces; a caller that needs other limits passes its own.
+func MetadataLimits() Limits {
+	return Limits{MaxBytes: MetadataMaxBytes, MaxKeys: MetadataMaxKeys, MaxDepth: MetadataMaxDepth}
+}
 
 // Problem is a violated rule; Path is relative to the object ("" for the
 // whole object, "a.b", "a.list[2]", `headers["x api key"]`). Messages never

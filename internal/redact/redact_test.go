@@ -37,7 +37,7 @@ func TestObjectWritesCanonicalJSON(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			res, prob := Object([]byte(c.in), MetadataLimits)
+			res, prob := Object([]byte(c.in), MetadataLimits())
 			if prob != nil {
 				t.Fatalf("Object: %v", prob)
 			}
@@ -52,8 +52,8 @@ func TestObjectWritesCanonicalJSON(t *testing.T) {
 }
 
 func TestObjectIsDeterministicAcrossSpellings(t *testing.T) {
-	a, pa := Object([]byte(`{"b":{"d":[1,"x"],"c":2},"a":"ok"}`), MetadataLimits)
-	b, pb := Object([]byte("{\n  \"a\" : \"\\u006fk\",\n  \"b\" : { \"c\" : 2, \"d\" : [ 1 , \"x\" ] }\n}\n"), MetadataLimits)
+	a, pa := Object([]byte(`{"b":{"d":[1,"x"],"c":2},"a":"ok"}`), MetadataLimits())
+	b, pb := Object([]byte("{\n  \"a\" : \"\\u006fk\",\n  \"b\" : { \"c\" : 2, \"d\" : [ 1 , \"x\" ] }\n}\n"), MetadataLimits())
 	if pa != nil || pb != nil {
 		t.Fatalf("problems: %v, %v", pa, pb)
 	}
@@ -103,7 +103,7 @@ func TestObjectRedacts(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			res, prob := Object([]byte(c.in), MetadataLimits)
+			res, prob := Object([]byte(c.in), MetadataLimits())
 			if prob != nil {
 				t.Fatalf("Object: %v", prob)
 			}
@@ -128,7 +128,7 @@ func TestObjectNeverOutputsACanary(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			res, prob := Object(doc, MetadataLimits)
+			res, prob := Object(doc, MetadataLimits())
 			if prob != nil {
 				t.Fatalf("Object: %v", prob)
 			}
@@ -159,22 +159,22 @@ func TestObjectReportsProblems(t *testing.T) {
 		wantCode string
 		wantPath string
 	}{
-		{"truncated input is invalid JSON", `{"password":"hunter2"`, MetadataLimits, CodeInvalidJSON, ""},
-		{"a missing colon is invalid JSON", `{"password" "hunter2"}`, MetadataLimits, CodeInvalidJSON, ""},
-		{"a trailing comma is invalid JSON", `{"a":1,}`, MetadataLimits, CodeInvalidJSON, ""},
-		{"trailing garbage is invalid JSON", `{"a":"hunter2"}hunter2`, MetadataLimits, CodeInvalidJSON, ""},
-		{"a second value is invalid JSON", `{} {"a":"hunter2"}`, MetadataLimits, CodeInvalidJSON, ""},
-		{"a broken array is invalid JSON rather than not an object", `["hunter2",`, MetadataLimits, CodeInvalidJSON, ""},
-		{"an array is not an object", `["hunter2"]`, MetadataLimits, CodeNotObject, ""},
-		{"a string is not an object", `"hunter2"`, MetadataLimits, CodeNotObject, ""},
-		{"a number is not an object", `42`, MetadataLimits, CodeNotObject, ""},
-		{"a boolean is not an object", `true`, MetadataLimits, CodeNotObject, ""},
-		{"a repeated key is a duplicate", `{"a":1,"a":"hunter2"}`, MetadataLimits, CodeDuplicateKey, "a"},
-		{"a repeated nested key names its path", `{"o":{"list":[{"k":1,"k":2}]}}`, MetadataLimits, CodeDuplicateKey, "o.list[0].k"},
-		{"65 keys exceed the metadata limit", manyKeys(65), MetadataLimits, CodeTooManyKeys, ""},
+		{"truncated input is invalid JSON", `{"password":"hunter2"`, MetadataLimits(), CodeInvalidJSON, ""},
+		{"a missing colon is invalid JSON", `{"password" "hunter2"}`, MetadataLimits(), CodeInvalidJSON, ""},
+		{"a trailing comma is invalid JSON", `{"a":1,}`, MetadataLimits(), CodeInvalidJSON, ""},
+		{"trailing garbage is invalid JSON", `{"a":"hunter2"}hunter2`, MetadataLimits(), CodeInvalidJSON, ""},
+		{"a second value is invalid JSON", `{} {"a":"hunter2"}`, MetadataLimits(), CodeInvalidJSON, ""},
+		{"a broken array is invalid JSON rather than not an object", `["hunter2",`, MetadataLimits(), CodeInvalidJSON, ""},
+		{"an array is not an object", `["hunter2"]`, MetadataLimits(), CodeNotObject, ""},
+		{"a string is not an object", `"hunter2"`, MetadataLimits(), CodeNotObject, ""},
+		{"a number is not an object", `42`, MetadataLimits(), CodeNotObject, ""},
+		{"a boolean is not an object", `true`, MetadataLimits(), CodeNotObject, ""},
+		{"a repeated key is a duplicate", `{"a":1,"a":"hunter2"}`, MetadataLimits(), CodeDuplicateKey, "a"},
+		{"a repeated nested key names its path", `{"o":{"list":[{"k":1,"k":2}]}}`, MetadataLimits(), CodeDuplicateKey, "o.list[0].k"},
+		{"65 keys exceed the metadata limit", manyKeys(65), MetadataLimits(), CodeTooManyKeys, ""},
 		{"too many keys in a nested object name it", `{"o":{"a":1,"b":2,"c":3}}`, Limits{MaxKeys: 2}, CodeTooManyKeys, "o"},
-		{"a fifth nested object is too deep", `{"a":{"b":{"c":{"d":{}}}}}`, MetadataLimits, CodeTooDeep, "a.b.c.d"},
-		{"arrays count towards depth", `{"a":[[[["hunter2"]]]]}`, MetadataLimits, CodeTooDeep, "a[0][0][0]"},
+		{"a fifth nested object is too deep", `{"a":{"b":{"c":{"d":{}}}}}`, MetadataLimits(), CodeTooDeep, "a.b.c.d"},
+		{"arrays count towards depth", `{"a":[[[["hunter2"]]]]}`, MetadataLimits(), CodeTooDeep, "a[0][0][0]"},
 		{"size beyond the limit is too large", `{"a":"0123456789"}`, Limits{MaxBytes: 17}, CodeTooLarge, ""},
 		{"size counts the input before redaction", `{"password":"a much longer secret than the placeholder"}`, Limits{MaxBytes: 30}, CodeTooLarge, ""},
 	}
@@ -208,8 +208,8 @@ func TestObjectAcceptsInputAtTheLimits(t *testing.T) {
 		in   string
 		lim  Limits
 	}{
-		{"64 keys fit the metadata limit", string(sixtyFour), MetadataLimits},
-		{"depth 4 fits the metadata limit", `{"a":{"b":[{"c":1}]}}`, MetadataLimits},
+		{"64 keys fit the metadata limit", string(sixtyFour), MetadataLimits()},
+		{"depth 4 fits the metadata limit", `{"a":{"b":[{"c":1}]}}`, MetadataLimits()},
 		{"size exactly at the limit fits", `{"a":"0123456789"}`, Limits{MaxBytes: 18}},
 		{"whitespace does not count towards size", "{  \"a\" :\n\n \"0123456789\"   }", Limits{MaxBytes: 18}},
 		{"zero limits enforce nothing but the hard depth cap", `{"a":[[[[[[[[1]]]]]]]]}`, Limits{}},
@@ -258,7 +258,7 @@ func TestASecretUsedAsAKeyIsRefusedWithoutBeingEchoed(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, p := Object([]byte(tt.raw), MetadataLimits)
+			_, p := Object([]byte(tt.raw), MetadataLimits())
 			if p == nil || p.Code != CodeSecretKey || p.Path != tt.path {
 				t.Fatalf("problem %+v, want %s at %q", p, CodeSecretKey, tt.path)
 			}
@@ -268,7 +268,7 @@ func TestASecretUsedAsAKeyIsRefusedWithoutBeingEchoed(t *testing.T) {
 		})
 	}
 	// A path that runs through a secret-looking key does not show it.
-	_, p := Object([]byte(`{"AKIACANARY7EXAMPLE12":{"a":{"b":{"c":{}}}}}`), MetadataLimits)
+	_, p := Object([]byte(`{"AKIACANARY7EXAMPLE12":{"a":{"b":{"c":{}}}}}`), MetadataLimits())
 	if p == nil || strings.Contains(p.Path, "CANARY") {
 		t.Errorf("problem %+v shows the key in its path", p)
 	}

@@ -40,7 +40,7 @@ func TestURLsWithoutCredentialsStayByteIdentical(t *testing.T) {
 		if got, ok := redactURL(s); !ok || got != s {
 			t.Errorf("redactURL(%q) = %q, %v; want it unchanged", s, got, ok)
 		}
-		res, p := Object([]byte(`{"u":"`+s+`"}`), MetadataLimits)
+		res, p := Object([]byte(`{"u":"`+s+`"}`), MetadataLimits())
 		if p != nil || string(res.JSON) != `{"u":"`+s+`"}` || len(res.Paths) != 0 {
 			t.Errorf("Object kept %q as %s, paths %v, problem %v", s, res.JSON, res.Paths, p)
 		}
@@ -51,7 +51,7 @@ func TestTextAroundAURLOrASecretInItsPathIsHiddenWhole(t *testing.T) {
 	if _, ok := redactURL("see https://user:pw@example.com"); ok {
 		t.Error("free text around a URL was taken for one URL")
 	}
-	res, p := Object([]byte(`{"a":"see https://user:pw@example.com","b":"https://user:pw@example.com/keys/AKIAIOSFODNN7EXAMPLE"}`), MetadataLimits)
+	res, p := Object([]byte(`{"a":"see https://user:pw@example.com","b":"https://user:pw@example.com/keys/AKIAIOSFODNN7EXAMPLE"}`), MetadataLimits())
 	if p != nil || string(res.JSON) != `{"a":"[REDACTED]","b":"[REDACTED]"}` {
 		t.Errorf("got %s, %v", res.JSON, p)
 	}
@@ -61,7 +61,7 @@ func TestTextAroundAURLOrASecretInItsPathIsHiddenWhole(t *testing.T) {
 }
 
 func TestAURLInMetadataIsRedactedInPlace(t *testing.T) {
-	res, p := Object([]byte(`{"build":{"url":"https://ci.example.com/j/1?token=abc"}}`), MetadataLimits)
+	res, p := Object([]byte(`{"build":{"url":"https://ci.example.com/j/1?token=abc"}}`), MetadataLimits())
 	if p != nil || string(res.JSON) != `{"build":{"url":"https://ci.example.com/j/1?token=[REDACTED]"}}` ||
 		len(res.Paths) != 1 || res.Paths[0] != "build.url" {
 		t.Errorf("got %s, paths %v, problem %v", res.JSON, res.Paths, p)

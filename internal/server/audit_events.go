@@ -242,7 +242,7 @@ func (s *Server) handleListEvents(w http.ResponseWriter, r *http.Request) {
 		v := q.Get("q")
 		search = &v
 	}
-	page, err := s.Audit.List(r.Context(), audit.Query{
+	found, err := s.Audit.List(r.Context(), audit.Query{
 		ActorUserID:           q.Get("actor_user_id"),
 		ActorServiceAccountID: q.Get("actor_service_account_id"),
 		Action:                q.Get("action"),
@@ -261,11 +261,7 @@ func (s *Server) handleListEvents(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	resp := map[string]any{"events": s.eventsJSON(page.Events), "next_cursor": nil}
-	if page.NextCursor != "" {
-		resp["next_cursor"] = page.NextCursor
-	}
-	s.writeJSON(w, r, http.StatusOK, resp)
+	s.writeJSON(w, r, http.StatusOK, page("events", s.eventsJSON(found.Events), found.NextCursor))
 }
 
 func (s *Server) handleGetEvent(w http.ResponseWriter, r *http.Request) {

@@ -2,6 +2,7 @@ package server
 
 import (
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/aeso-dev/aeso/internal/component"
@@ -87,24 +88,8 @@ func (s *Server) handlePushComponentStatus(w http.ResponseWriter, r *http.Reques
 }
 
 func (s *Server) handleComponentHistory(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	if err := onlyParams(q, "limit", "cursor"); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	limit, cursor, err := pageParams(q, 100, 1000)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	reports, next, err := s.Components.History(r.Context(), r.PathValue("name"), cursor, limit)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	out := make([]*ComponentReportJSON, len(reports))
-	for i, rep := range reports {
-		out[i] = componentReportJSON(rep)
-	}
-	s.writeJSON(w, r, http.StatusOK, page("reports", out, next))
+	serveHistory(s, w, r, history{key: "reports", def: 100, max: 1000},
+		func(_ url.Values, cursor string, limit int) ([]*component.Report, string, error) {
+			return s.Components.History(r.Context(), r.PathValue("name"), cursor, limit)
+		}, componentReportJSON)
 }

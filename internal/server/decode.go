@@ -78,31 +78,3 @@ func limitParam(q url.Values, def, max int) (int, error) {
 	}
 	return n, nil
 }
-
-var cursorPattern = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
-
-// pageParams reads the limit and cursor of a history listing. A cursor is
-// the id of the last item of the previous page; anything else is refused
-// rather than quietly answered with the first page.
-func pageParams(q url.Values, def, max int) (int, string, error) {
-	limit, err := limitParam(q, def, max)
-	if err != nil {
-		return 0, "", err
-	}
-	cursor := q.Get("cursor")
-	if cursor != "" && !cursorPattern.MatchString(cursor) {
-		return 0, "", &aeso.Error{Code: aeso.EINVALID, Reason: "validation_failed", Message: "request is invalid",
-			Fields: []aeso.FieldError{{Field: "cursor", Code: "format", Message: "is not a cursor returned by this API"}}}
-	}
-	return limit, cursor, nil
-}
-
-// page is a history answer: the items under key, and the cursor of the
-// next page or null.
-func page(key string, items any, next string) map[string]any {
-	out := map[string]any{key: items, "next_cursor": nil}
-	if next != "" {
-		out["next_cursor"] = next
-	}
-	return out
-}

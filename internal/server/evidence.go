@@ -246,7 +246,7 @@ func (s *Server) handleListBundles(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	page, err := s.Evidence.List(r.Context(), evidence.Query{
+	found, err := s.Evidence.List(r.Context(), evidence.Query{
 		Kind: q.Get("kind"), Subject: q.Get("subject"), Ref: q.Get("ref"), State: q.Get("state"),
 		Stage: q.Get("stage"), Labels: q["label"], Since: q.Get("since"), Until: q.Get("until"),
 		Limit: q.Get("limit"), Cursor: q.Get("cursor"),
@@ -255,15 +255,11 @@ func (s *Server) handleListBundles(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	out := make([]BundleJSON, len(page.Bundles))
-	for i, b := range page.Bundles {
+	out := make([]BundleJSON, len(found.Bundles))
+	for i, b := range found.Bundles {
 		out[i] = bundleJSON(b)
 	}
-	resp := map[string]any{"bundles": out, "next_cursor": nil}
-	if page.NextCursor != "" {
-		resp["next_cursor"] = page.NextCursor
-	}
-	s.writeJSON(w, r, http.StatusOK, resp)
+	s.writeJSON(w, r, http.StatusOK, page("bundles", out, found.NextCursor))
 }
 
 func (s *Server) handleExportBundle(w http.ResponseWriter, r *http.Request) {

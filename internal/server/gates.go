@@ -2,6 +2,7 @@ package server
 
 import (
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/aeso-dev/aeso"
@@ -123,26 +124,10 @@ func (s *Server) handleLatestGateResult(w http.ResponseWriter, r *http.Request) 
 }
 
 func (s *Server) handleGateResults(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	if err := onlyParams(q, "subject", "limit", "cursor"); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	limit, cursor, err := pageParams(q, 50, 500)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	results, next, err := s.Gates.History(r.Context(), r.PathValue("name"), q.Get("subject"), cursor, limit)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	out := make([]GateResultJSON, len(results))
-	for i, res := range results {
-		out[i] = gateResultJSON(res)
-	}
-	s.writeJSON(w, r, http.StatusOK, page("results", out, next))
+	serveHistory(s, w, r, history{key: "results", filters: []string{"subject"}, def: 50, max: 500},
+		func(q url.Values, cursor string, limit int) ([]*gate.Result, string, error) {
+			return s.Gates.History(r.Context(), r.PathValue("name"), q.Get("subject"), cursor, limit)
+		}, gateResultJSON)
 }
 
 func (s *Server) handleCreateWaiver(w http.ResponseWriter, r *http.Request) {

@@ -2,6 +2,7 @@ package server
 
 import (
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/aeso-dev/aeso/internal/guard"
@@ -93,24 +94,8 @@ func (s *Server) handleLatestGuardReport(w http.ResponseWriter, r *http.Request)
 }
 
 func (s *Server) handleGuardReports(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	if err := onlyParams(q, "subject", "limit", "cursor"); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	limit, cursor, err := pageParams(q, 50, 500)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	reports, next, err := s.Guards.History(r.Context(), r.PathValue("name"), q.Get("subject"), cursor, limit)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	out := make([]GuardReportJSON, len(reports))
-	for i, rep := range reports {
-		out[i] = guardReportJSON(rep)
-	}
-	s.writeJSON(w, r, http.StatusOK, page("reports", out, next))
+	serveHistory(s, w, r, history{key: "reports", filters: []string{"subject"}, def: 50, max: 500},
+		func(q url.Values, cursor string, limit int) ([]*guard.Report, string, error) {
+			return s.Guards.History(r.Context(), r.PathValue("name"), q.Get("subject"), cursor, limit)
+		}, guardReportJSON)
 }

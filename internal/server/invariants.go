@@ -3,6 +3,7 @@ package server
 import (
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/aeso-dev/aeso/internal/invariant"
@@ -119,24 +120,8 @@ func (s *Server) handleAddInvariantResult(w http.ResponseWriter, r *http.Request
 }
 
 func (s *Server) handleInvariantHistory(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	if err := onlyParams(q, "environment", "limit", "cursor"); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	limit, err := limitParam(q, 100, 1000)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	results, next, err := s.Invariants.History(r.Context(), r.PathValue("id"), q.Get("environment"), q.Get("cursor"), limit)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	out := make([]*ResultJSON, len(results))
-	for i, res := range results {
-		out[i] = resultJSON(res)
-	}
-	s.writeJSON(w, r, http.StatusOK, page("results", out, next))
+	serveHistory(s, w, r, history{key: "results", filters: []string{"environment"}, def: 100, max: 1000},
+		func(q url.Values, cursor string, limit int) ([]*invariant.Result, string, error) {
+			return s.Invariants.History(r.Context(), r.PathValue("id"), q.Get("environment"), cursor, limit)
+		}, resultJSON)
 }

@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/aeso-dev/aeso/internal/status"
@@ -92,24 +93,8 @@ func (s *Server) handleGetSnapshot(w http.ResponseWriter, r *http.Request) {
 // handleListSnapshots lists snapshots newest first, each as its summary;
 // the full posture is one GET away.
 func (s *Server) handleListSnapshots(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	if err := onlyParams(q, "limit", "cursor"); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	limit, cursor, err := pageParams(q, 100, 1000)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	snaps, next, err := s.Status.Snapshots(r.Context(), cursor, limit)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	out := make([]*SnapshotMetaJSON, len(snaps))
-	for i, snap := range snaps {
-		out[i] = snapshotMeta(snap)
-	}
-	s.writeJSON(w, r, http.StatusOK, page("snapshots", out, next))
+	serveHistory(s, w, r, history{key: "snapshots", def: 100, max: 1000},
+		func(_ url.Values, cursor string, limit int) ([]*status.Snapshot, string, error) {
+			return s.Status.Snapshots(r.Context(), cursor, limit)
+		}, snapshotMeta)
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/aeso-dev/aeso/internal/evidence"
 	"github.com/aeso-dev/aeso/internal/gate"
 	"github.com/aeso-dev/aeso/internal/invariant"
+	"github.com/aeso-dev/aeso/internal/paging"
 	"github.com/aeso-dev/aeso/internal/reconcile"
 	"github.com/aeso-dev/aeso/internal/redact"
 )
@@ -218,16 +219,13 @@ func (s *Service) GetSnapshot(ctx context.Context, id string) (*Snapshot, error)
 
 // Snapshots lists snapshots, newest first.
 func (s *Service) Snapshots(ctx context.Context, cursor string, limit int) ([]*Snapshot, string, error) {
-	snaps, err := s.Store.Snapshots(ctx, cursor, limit+1)
+	after, err := paging.CheckID(cursor)
 	if err != nil {
 		return nil, "", err
 	}
-	next := ""
-	if len(snaps) > limit {
-		snaps = snaps[:limit]
-		next = snaps[limit-1].ID
-	}
-	return snaps, next, nil
+	return paging.Read(limit, func(n int) ([]*Snapshot, error) {
+		return s.Store.Snapshots(ctx, after, n)
+	}, func(snap *Snapshot) string { return paging.AfterID(snap.ID) })
 }
 
 // SchedulePrincipal is who takes scheduled snapshots.

@@ -300,18 +300,14 @@ func (db *DB) eventsByID(ctx context.Context, tx *sql.Tx, all []*audit.Event) (m
 	}
 	for start := 0; start < len(events); start += insertChunk {
 		chunk := events[start:min(start+insertChunk, len(events))]
-		var q strings.Builder
-		q.WriteString(selectEvents + " WHERE l.id IN (")
-		args := make([]any, len(chunk))
+		ids := make([]string, len(chunk))
 		for i, e := range chunk {
-			if i > 0 {
-				q.WriteByte(',')
-			}
-			q.WriteString(db.dialect.placeholder(i + 1))
-			args[i] = e.ID
+			ids[i] = e.ID
 		}
-		q.WriteByte(')')
-		rows, err := tx.QueryContext(ctx, q.String(), args...)
+		b := db.build()
+		b.in("l.id", ids, false)
+		q := b.query(selectEvents + b.clause())
+		rows, err := tx.QueryContext(ctx, q.sql, q.args...)
 		if err != nil {
 			return nil, fmt.Errorf("look up event ids: %w", err)
 		}

@@ -37,19 +37,6 @@ func (db *DB) ListEvents(ctx context.Context, f audit.Filter) (_ []*audit.Event,
 // more is read as one range or list.
 const maxActionArms = 64
 
-// binder numbers the bind parameters of a statement as it is written.
-type binder struct {
-	db   *DB
-	args []any
-}
-
-// bind adds v and returns its placeholder; a value used twice is bound
-// twice, as SQLite's '?' is positional.
-func (b *binder) bind(v any) string {
-	b.args = append(b.args, v)
-	return b.db.dialect.placeholder(len(b.args))
-}
-
 // resolveActions turns an action prefix, or the actions a category leaves
 // out, into the actions stored under it, read with a few index probes, so
 // the listing can read each action's newest rows and merge them. A range
@@ -96,14 +83,15 @@ func (db *DB) resolveActions(ctx context.Context, f audit.Filter) (audit.Filter,
 // step finds the next one with one probe of the action index (a loose
 // index scan), so it costs the number of actions, not of rows.
 func (db *DB) storedActionsQuery(lo, hi string, limit int) (string, []any) {
-	b := &binder{db: db}
+	b := db.build()
 	action := db.dialect.actionColumn("l.action")
-	return `WITH RECURSIVE a(action) AS (
-		SELECT MIN(` + action + `) FROM audit_logs l WHERE ` + action + ` >= ` + b.bind(lo) + ` AND ` + action + ` < ` + b.bind(hi) + `
+	q := b.query(`WITH RECURSIVE a(action) AS (
+		SELECT MIN(` + action + `) FROM audit_logs l WHERE ` + b.expr(action+` >= ? AND `+action+` < ?`, lo, hi) + `
 		UNION ALL
-		SELECT (SELECT MIN(` + action + `) FROM audit_logs l WHERE ` + action + ` > a.action AND ` + action + ` < ` + b.bind(hi) + `)
+		SELECT (SELECT MIN(` + action + `) FROM audit_logs l WHERE ` + b.expr(action+` > a.action AND `+action+` < ?`, hi) + `)
 		FROM a WHERE a.action IS NOT NULL)
-	SELECT action FROM a WHERE action IS NOT NULL LIMIT ` + b.bind(limit), b.args
+	SELECT action FROM a WHERE action IS NOT NULL LIMIT ` + b.bind(limit))
+	return q.sql, q.args
 }
 
 // eventsQuery builds the listing for f: newest first, at most f.Limit
@@ -115,7 +103,7 @@ func (db *DB) storedActionsQuery(lo, hi string, limit int) (string, []any) {
 // window is read likewise, range by range of the seqs that can hold it
 // (windowRanges), each walked backwards under the other filters.
 func (db *DB) eventsQuery(f audit.Filter, ranges []seqRange) (string, []any) {
-	b := &binder{db: db}
+	b := db.build()
 	var arms []audit.Filter
 	if f.Search == nil && f.Action == "" && len(f.Actions) > 0 && len(f.Actions) <= maxActionArms {
 		for _, a := range f.Actions {
@@ -162,13 +150,12 @@ func (db *DB) eventsQuery(f audit.Filter, ranges []seqRange) (string, []any) {
 //   - a text search walks the search index, whose rows are keyed by seq;
 //   - a window is read within r, a range of seqs that can hold it, which
 //     the other filter's index (or the table) walks backwards.
-func (db *DB) keysQuery(b *binder, f audit.Filter, r *seqRange) string {
-	var where []string
+func (db *DB) keysQuery(b *builder, f audit.Filter, r *seqRange) string {
 	from, seq := " FROM audit_logs l", "l.seq"
 	if f.Search != nil {
 		var match string
 		from, seq, match = db.dialect.searchJoin()
-		where = append(where, strings.Replace(match, "?", b.bind(db.dialect.searchQuery(f.Search)), 1))
+		b.where(match, db.dialect.searchQuery(f.Search))
 	}
 	action := db.dialect.actionColumn("l.action")
 	for _, c := range []struct{ col, cond, v string }{
@@ -181,62 +168,34 @@ func (db *DB) keysQuery(b *binder, f audit.Filter, r *seqRange) string {
 		{"l.correlation_id", " AND l.correlation_id <> ''", f.CorrelationID},
 	} {
 		if c.v != "" {
-			where = append(where, c.col+" = "+b.bind(c.v)+c.cond)
+			b.where(c.col+" = ?"+c.cond, c.v)
 		}
 	}
 	if f.ActionPrefix != "" {
 		// A prefix ends in '.', so the actions under it are those from
 		// the prefix up to the same text ending in '/', the next byte.
-		where = append(where, action+" >= "+b.bind(f.ActionPrefix)+" AND "+action+" < "+
-			b.bind(strings.TrimSuffix(f.ActionPrefix, ".")+"/"))
+		b.where(action+" >= ? AND "+action+" < ?", f.ActionPrefix, strings.TrimSuffix(f.ActionPrefix, ".")+"/")
 	}
 	if f.Actions != nil {
-		where = append(where, inList(b, action, f.Actions, false))
+		b.in(action, f.Actions, false)
 	}
 	if len(f.ExcludeActions) > 0 {
-		where = append(where, inList(b, action, f.ExcludeActions, true))
+		b.in(action, f.ExcludeActions, true)
 	}
 	// Within a range the window is a check of each row, never an index
 	// to sort by seq.
 	occurred := db.dialect.unindexed("l.occurred_at")
 	if !f.Since.IsZero() {
-		where = append(where, occurred+" >= "+b.bind(db.dialect.timeArg(f.Since)))
+		b.where(occurred+" >= ?", db.dialect.timeArg(f.Since))
 	}
 	if !f.Until.IsZero() {
-		where = append(where, occurred+" < "+b.bind(db.dialect.timeArg(f.Until)))
+		b.where(occurred+" < ?", db.dialect.timeArg(f.Until))
 	}
 	if r != nil {
-		where = append(where, seq+" >= "+b.bind(r.lo))
+		b.where(seq+" >= ?", r.lo)
 		if r.hi > 0 {
-			where = append(where, seq+" <= "+b.bind(r.hi))
+			b.where(seq+" <= ?", r.hi)
 		}
 	}
-	if f.BeforeSeq > 0 {
-		where = append(where, seq+" < "+b.bind(f.BeforeSeq))
-	}
-	q := "SELECT " + seq + " AS seq" + from
-	if len(where) > 0 {
-		q += " WHERE " + strings.Join(where, " AND ")
-	}
-	return q + " ORDER BY " + seq + " DESC LIMIT " + b.bind(f.Limit)
-}
-
-// inList is col [NOT] IN (values); an empty list matches nothing (or,
-// negated, everything).
-func inList(b *binder, col string, values []string, negate bool) string {
-	if len(values) == 0 {
-		if negate {
-			return "1 = 1"
-		}
-		return "1 = 0"
-	}
-	ph := make([]string, len(values))
-	for i, v := range values {
-		ph[i] = b.bind(v)
-	}
-	not := ""
-	if negate {
-		not = " NOT"
-	}
-	return col + not + " IN (" + strings.Join(ph, ",") + ")"
+	return "SELECT " + seq + " AS seq" + from + newestFirst(b, seq, f.BeforeSeq, f.Limit)
 }

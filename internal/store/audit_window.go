@@ -184,11 +184,12 @@ func (t *timeSpans) unknownBelow(k, complete int64) int64 {
 
 // readSpans summarises blocks lo..hi with one walk of their seqs.
 func (db *DB) readSpans(ctx context.Context, lo, hi int64) ([]timeSpan, error) {
-	b := &binder{db: db}
+	b := db.build()
 	block := strconv.Itoa(spanBlock) // a literal: PostgreSQL groups by the same expression only
-	q := "SELECT seq / " + block + ", MIN(occurred_at), MAX(occurred_at) FROM audit_logs WHERE seq >= " +
-		b.bind(lo*spanBlock) + " AND seq < " + b.bind((hi+1)*spanBlock) + " GROUP BY seq / " + block
-	rows, err := db.read.QueryContext(ctx, q, b.args...)
+	b.where("seq >= ? AND seq < ?", lo*spanBlock, (hi+1)*spanBlock)
+	q := b.query("SELECT seq / " + block + ", MIN(occurred_at), MAX(occurred_at) FROM audit_logs" + b.clause() +
+		" GROUP BY seq / " + block)
+	rows, err := db.read.QueryContext(ctx, q.sql, q.args...)
 	if err != nil {
 		return nil, fmt.Errorf("window: read spans: %w", err)
 	}

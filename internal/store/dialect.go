@@ -20,8 +20,10 @@ type dialect interface {
 	// searching for each, which makes a 1000-row INSERT ~80 times slower.
 	placeholder(n int) string
 	// jsonText is SQL for the text value of a JSON object's member, whose
-	// key is bound at parameter n.
-	jsonText(column string, n int) string
+	// key (as jsonKey gives it) is bound at its "?" (see builder).
+	jsonText(column string) string
+	// jsonKey is the value jsonText binds to name the member key.
+	jsonKey(key string) string
 	// forUpdate ends a SELECT that locks its rows until commit.
 	forUpdate() string
 	// lockSeq is the statement that reads the seq counter under a lock
@@ -42,8 +44,11 @@ func (sqliteDialect) placeholder(int) string { return "?" }
 // A SQLite write transaction already holds the database's write lock.
 func (sqliteDialect) forUpdate() string { return "" }
 
-// SQLite addresses members by a JSON path; the caller binds '$."key"'.
-func (sqliteDialect) jsonText(column string, _ int) string { return "json_extract(" + column + ", ?)" }
+// SQLite addresses members by a JSON path.
+func (sqliteDialect) jsonText(column string) string { return "json_extract(" + column + ", ?)" }
+
+// Label keys are [a-z0-9._/-]: nothing in them needs escaping in a path.
+func (sqliteDialect) jsonKey(key string) string { return `$."` + key + `"` }
 func (sqliteDialect) timeArg(t time.Time) any {
 	return t.UTC().Format(sqliteTimeLayout)
 }
@@ -150,6 +155,5 @@ func urlPassword(raw string) string {
 	return ""
 }
 
-func (postgresDialect) jsonText(column string, n int) string {
-	return "(" + column + "::jsonb ->> $" + strconv.Itoa(n) + ")"
-}
+func (postgresDialect) jsonText(column string) string { return "(" + column + "::jsonb ->> ?)" }
+func (postgresDialect) jsonKey(key string) string     { return key }

@@ -116,14 +116,11 @@ const waiverColumns = `id, gate, rule, subject, reason, created_by, created_at, 
 func (db *DB) GateWaivers(ctx context.Context, g, subject string) (_ []*gate.Waiver, err error) {
 	ctx, end := db.op(ctx, &err)
 	defer end()
-	ph := db.dialect.placeholder
-	q := `SELECT ` + waiverColumns + ` FROM platform_gate_waivers WHERE gate = ` + ph(1)
-	args := []any{g}
-	if subject != "" {
-		args = append(args, subject)
-		q += " AND subject = " + ph(len(args))
-	}
-	return db.queryWaivers(ctx, q+" ORDER BY created_at DESC, id DESC", args...)
+	b := db.build()
+	b.where("gate = ?", g)
+	b.eq("subject", subject)
+	q := b.query(`SELECT ` + waiverColumns + ` FROM platform_gate_waivers` + b.clause() + ` ORDER BY created_at DESC, id DESC`)
+	return db.queryWaivers(ctx, q.sql, q.args...)
 }
 
 // ActiveGateWaivers implements gate.StandingStore: the waivers of the gates

@@ -106,7 +106,7 @@ func scanGuardReport(rows *sql.Rows, extra ...any) (*guard.Report, error) {
 func (db *DB) LatestGuardReportsForSubject(ctx context.Context, subject string) (_ []*guard.Report, err error) {
 	ctx, end := db.op(ctx, &err)
 	defer end()
-	ids, err := db.firstColumn(ctx, projectionQuery(guardLatest, "subject = "+db.dialect.placeholder(1), subject))
+	ids, err := db.firstColumn(ctx, db.projectionOf(guardLatest, "subject", subject))
 	if err != nil {
 		return nil, fmt.Errorf("latest guard reports: %w", err)
 	}

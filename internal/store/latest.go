@@ -52,33 +52,13 @@ type query struct {
 	args []any
 }
 
-// placeholderList is "(p1, …, pn)" with values as its arguments; "(NULL)",
-// which matches nothing, when there are none.
-func (db *DB) placeholderList(values []string) (string, []any) {
-	if len(values) == 0 {
-		return "(NULL)", nil
-	}
-	var in strings.Builder
-	args := make([]any, len(values))
-	in.WriteByte('(')
-	for i, v := range values {
-		if i > 0 {
-			in.WriteString(", ")
-		}
-		in.WriteString(db.dialect.placeholder(i + 1))
-		args[i] = v
-	}
-	in.WriteByte(')')
-	return in.String(), args
-}
-
 // The reads through a projection run in two steps: the ids it names, then
 // those rows of the history by primary key. Each step is an index lookup
 // by construction, whatever a planner would make of a join between a
 // small table and a long one.
 
 // projectionQuery reads the ids a projection names for the condition
-// where (no condition when empty).
+// where (no condition when empty), whose placeholders args fill.
 func projectionQuery(p latestProjection, where string, args ...any) query {
 	q := `SELECT ` + p.ref + ` FROM ` + p.table
 	if where != "" {
@@ -87,10 +67,19 @@ func projectionQuery(p latestProjection, where string, args ...any) query {
 	return query{q, args}
 }
 
+// projectionOf reads the ids a projection names in one group: those whose
+// column (group1 or group2) is v.
+func (db *DB) projectionOf(p latestProjection, column, v string) query {
+	b := db.build()
+	cond := b.expr(column+" = ?", v)
+	return projectionQuery(p, cond, b.args...)
+}
+
 // byIDQuery reads rows of a history by primary key.
 func (db *DB) byIDQuery(table, columns string, ids []string) query {
-	in, args := db.placeholderList(ids)
-	return query{`SELECT ` + columns + ` FROM ` + table + ` WHERE id IN ` + in, args}
+	b := db.build()
+	b.in("id", ids, false)
+	return b.query(`SELECT ` + columns + ` FROM ` + table + b.clause())
 }
 
 // maxIDsPerQuery bounds the ids one statement names, well within both
@@ -175,41 +164,42 @@ func counting[T any](rows []T, withdrawn func(T) bool) []T {
 // latestGateResultQuery is LatestGateResult's: the last entry of the
 // group in the (gate, subject, evaluated_at, id) index.
 func (db *DB) latestGateResultQuery(g, subject string) query {
-	ph := db.dialect.placeholder
-	return query{`SELECT ` + gateResultColumns + ` FROM platform_release_gate_results
-		WHERE gate = ` + ph(1) + ` AND subject = ` + ph(2) + ` ORDER BY evaluated_at DESC, id DESC LIMIT 1`, []any{g, subject}}
+	b := db.build()
+	b.where("gate = ? AND subject = ?", g, subject)
+	return b.query(`SELECT ` + gateResultColumns + ` FROM platform_release_gate_results` + b.clause() +
+		` ORDER BY evaluated_at DESC, id DESC LIMIT 1`)
 }
 
 // latestGuardReportQuery is LatestGuardReport's.
 func (db *DB) latestGuardReportQuery(g, subject string) query {
-	ph := db.dialect.placeholder
-	return query{`SELECT ` + guardColumns + ` FROM platform_guard_report_summaries
-		WHERE guard = ` + ph(1) + ` AND subject = ` + ph(2) + ` ORDER BY observed_at DESC, id DESC LIMIT 1`, []any{g, subject}}
+	b := db.build()
+	b.where("guard = ? AND subject = ?", g, subject)
+	return b.query(`SELECT ` + guardColumns + ` FROM platform_guard_report_summaries` + b.clause() +
+		` ORDER BY observed_at DESC, id DESC LIMIT 1`)
 }
 
 // standingBundleQuery is StandingBundle's: the newest sealed, unsuperseded
 // bundle of a kind, promoted to stage when one is named.
 func (db *DB) standingBundleQuery(kind, stage string) query {
-	ph := db.dialect.placeholder
-	q := `SELECT ` + bundleColumns + `, ` + promotedColumn + ` FROM platform_evidence_bundles
-		WHERE kind = ` + ph(1) + ` AND state = 'sealed' AND superseded_by IS NULL`
-	args := []any{kind}
+	b := db.build()
+	b.where("kind = ? AND state = 'sealed' AND superseded_by IS NULL", kind)
 	if stage != "" {
-		args = append(args, stage)
-		q += " AND id IN (SELECT bundle_id FROM platform_evidence_promotions WHERE stage = " + ph(2) + ")"
+		b.where("id IN (SELECT bundle_id FROM platform_evidence_promotions WHERE stage = ?)", stage)
 	}
-	return query{q + " ORDER BY sealed_at DESC, id DESC LIMIT 1", args}
+	return b.query(`SELECT ` + bundleColumns + `, ` + promotedColumn + ` FROM platform_evidence_bundles` + b.clause() +
+		" ORDER BY sealed_at DESC, id DESC LIMIT 1")
 }
 
 // openReconciliationsQuery is OpenReconciliations' list: blocked records
 // first, then by severity. The condition on state repeats the partial
 // index's, so SQLite uses it.
 func (db *DB) openReconciliationsQuery(limit int) query {
-	return query{`SELECT ` + recordColumns + ` FROM platform_reconciliation_records
+	b := db.build()
+	return b.query(`SELECT ` + recordColumns + ` FROM platform_reconciliation_records
 		WHERE state <> 'resolved'
 		ORDER BY CASE state WHEN 'blocked' THEN 0 ELSE 1 END,
 			CASE severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 ELSE 3 END, id DESC
-		LIMIT ` + db.dialect.placeholder(1), []any{limit}}
+		LIMIT ` + b.bind(limit))
 }
 
 // openCountsQuery counts the open reconciliation records by severity.
@@ -218,8 +208,8 @@ const openCountsQuery = `SELECT severity, COUNT(*) FROM platform_reconciliation_
 
 // activeWaiversQuery is ActiveGateWaivers' statement for gate g.
 func (db *DB) activeWaiversQuery(g string, now time.Time) query {
-	ph := db.dialect.placeholder
-	return query{`SELECT ` + waiverColumns + ` FROM platform_gate_waivers
-			WHERE gate = ` + ph(1) + ` AND expires_at > ` + ph(2) + ` ORDER BY created_at DESC, id DESC`,
-		[]any{g, db.dialect.timeArg(now)}}
+	b := db.build()
+	b.where("gate = ? AND expires_at > ?", g, db.dialect.timeArg(now))
+	return b.query(`SELECT ` + waiverColumns + ` FROM platform_gate_waivers` + b.clause() +
+		` ORDER BY created_at DESC, id DESC`)
 }

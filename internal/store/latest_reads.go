@@ -51,7 +51,7 @@ func (db *DB) invariantResultsByID(ctx context.Context, ids []string) ([]*invari
 // the latest results of its subjects that count (see counting), ordered
 // by subject, newest first.
 func (db *DB) countingGateResults(ctx context.Context, g string) ([]*gate.Result, error) {
-	ids, err := db.firstColumn(ctx, projectionQuery(gateLatest, "gate = "+db.dialect.placeholder(1), g))
+	ids, err := db.firstColumn(ctx, db.projectionOf(gateLatest, "gate", g))
 	if err != nil {
 		return nil, fmt.Errorf("latest gate results: %w", err)
 	}
@@ -126,8 +126,9 @@ subjects:
 // postureGatesQuery reads the latest result of each subject on the gates
 // named.
 func (db *DB) postureGatesQuery(gates []string) query {
-	in, args := db.placeholderList(gates)
-	return query{`SELECT subject, result_id FROM platform_gate_result_latest WHERE gate IN ` + in, args}
+	b := db.build()
+	b.in("gate", gates, false)
+	return b.query(`SELECT subject, result_id FROM platform_gate_result_latest` + b.clause())
 }
 
 // countingGuardReports is LatestGuardReports' selection: per guard and

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"strings"
 
 	"github.com/aeso-dev/aeso"
 	"github.com/aeso-dev/aeso/internal/audit"
@@ -144,26 +143,16 @@ func (db *DB) ReconciliationTimeline(ctx context.Context, id string) (_ []*recon
 func (db *DB) ListReconciliations(ctx context.Context, f reconcile.Filter) (_ []*reconcile.Record, err error) {
 	ctx, end := db.op(ctx, &err)
 	defer end()
-	var where []string
-	var args []any
-	for _, c := range []struct{ col, v string }{
-		{"component", f.Component}, {"invariant_id", f.InvariantID}, {"owner", f.Owner}, {"severity", f.Severity},
-	} {
-		if c.v != "" {
-			args = append(args, c.v)
-			where = append(where, c.col+" = "+db.dialect.placeholder(len(args)))
-		}
-	}
+	b := db.build()
+	b.eq("component", f.Component)
+	b.eq("invariant_id", f.InvariantID)
+	b.eq("owner", f.Owner)
+	b.eq("severity", f.Severity)
 	if f.Open {
-		where = append(where, "state <> 'resolved'")
+		b.where("state <> 'resolved'")
 	}
-	q := `SELECT ` + recordColumns + ` FROM platform_reconciliation_records`
-	if len(where) > 0 {
-		q += " WHERE " + strings.Join(where, " AND ")
-	}
-	args = append(args, f.Limit)
-	q += " ORDER BY id DESC LIMIT " + db.dialect.placeholder(len(args))
-	rows, err := db.read.QueryContext(ctx, q, args...)
+	q := b.query(`SELECT ` + recordColumns + ` FROM platform_reconciliation_records` + newestFirst(b, "id", "", f.Limit))
+	rows, err := db.read.QueryContext(ctx, q.sql, q.args...)
 	if err != nil {
 		return nil, fmt.Errorf("list reconciliations: %w", err)
 	}

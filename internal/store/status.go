@@ -174,7 +174,7 @@ func (db *DB) GetSnapshot(ctx context.Context, id string) (_ *status.Snapshot, e
 	if !ok {
 		return nil, snapshotNotFound()
 	}
-	snaps, err := db.querySnapshots(ctx, `SELECT `+snapshotColumns+` FROM platform_readiness_snapshots WHERE id = `+db.dialect.placeholder(1), id)
+	snaps, err := db.querySnapshots(ctx, `SELECT `+snapshotColumns+` FROM platform_readiness_snapshots WHERE id = $1`, id)
 	if err != nil {
 		return nil, err
 	}

@@ -26,10 +26,9 @@ func (db *DB) AddGateWithdrawal(ctx context.Context, w *gate.Withdrawal, ev *aud
 		if err != nil {
 			return err
 		}
-		ph := db.dialect.placeholder
 		var latest string
-		err = tx.QueryRowContext(ctx, `SELECT id FROM platform_release_gate_results WHERE gate = `+ph(1)+
-			` AND subject = `+ph(2)+` ORDER BY evaluated_at DESC, id DESC LIMIT 1`, w.Gate, w.Subject).Scan(&latest)
+		err = tx.QueryRowContext(ctx, `SELECT id FROM platform_release_gate_results WHERE gate = $1
+			AND subject = $2 ORDER BY evaluated_at DESC, id DESC LIMIT 1`, w.Gate, w.Subject).Scan(&latest)
 		if err != nil {
 			return fmt.Errorf("latest gate result: %w", err)
 		}
@@ -38,7 +37,7 @@ func (db *DB) AddGateWithdrawal(ctx context.Context, w *gate.Withdrawal, ev *aud
 				"the subject was evaluated again while it was being withdrawn; its new result counts, withdraw again if it should not")
 		}
 		var existing string
-		err = tx.QueryRowContext(ctx, `SELECT id FROM platform_gate_withdrawals WHERE result_id = `+ph(1), w.ResultID).Scan(&existing)
+		err = tx.QueryRowContext(ctx, `SELECT id FROM platform_gate_withdrawals WHERE result_id = $1`, w.ResultID).Scan(&existing)
 		switch {
 		case err == nil:
 			return aeso.Reasonf(aeso.ECONFLICT, "already_withdrawn",
@@ -59,14 +58,11 @@ func (db *DB) AddGateWithdrawal(ctx context.Context, w *gate.Withdrawal, ev *aud
 func (db *DB) GateWithdrawals(ctx context.Context, g, subject string) (_ []*gate.Withdrawal, err error) {
 	ctx, end := db.op(ctx, &err)
 	defer end()
-	ph := db.dialect.placeholder
-	q := `SELECT ` + withdrawalColumns + ` FROM platform_gate_withdrawals WHERE gate = ` + ph(1)
-	args := []any{g}
-	if subject != "" {
-		args = append(args, subject)
-		q += " AND subject = " + ph(len(args))
-	}
-	return db.queryWithdrawals(ctx, q+" ORDER BY withdrawn_at DESC, id DESC", args...)
+	b := db.build()
+	b.where("gate = ?", g)
+	b.eq("subject", subject)
+	q := b.query(`SELECT ` + withdrawalColumns + ` FROM platform_gate_withdrawals` + b.clause() + ` ORDER BY withdrawn_at DESC, id DESC`)
+	return db.queryWithdrawals(ctx, q.sql, q.args...)
 }
 
 // WithdrawalsOf implements gate.StandingStore: the withdrawals of the results
@@ -83,9 +79,9 @@ func (db *DB) WithdrawalsOf(ctx context.Context, resultIDs []string) (_ []*gate.
 
 // withdrawalsOfQuery is WithdrawalsOf's statement.
 func (db *DB) withdrawalsOfQuery(resultIDs []string) query {
-	in, args := db.placeholderList(resultIDs)
-	return query{`SELECT ` + withdrawalColumns + ` FROM platform_gate_withdrawals
-		WHERE result_id IN ` + in + ` ORDER BY id`, args}
+	b := db.build()
+	b.in("result_id", resultIDs, false)
+	return b.query(`SELECT ` + withdrawalColumns + ` FROM platform_gate_withdrawals` + b.clause() + ` ORDER BY id`)
 }
 
 func (db *DB) queryWithdrawals(ctx context.Context, q string, args ...any) ([]*gate.Withdrawal, error) {
