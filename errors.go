@@ -23,9 +23,9 @@ const (
 
 // FieldError names one invalid field of a request, e.g. "events[3].action".
 type FieldError struct {
-	Field   string `json:"field"`
-	Code    string `json:"code"`
-	Message string `json:"message"`
+	Field   string
+	Code    string
+	Message string
 }
 
 // Error is a failure the caller may see. Code is the class (see the E*

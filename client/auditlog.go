@@ -10,25 +10,18 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/aeso-dev/aeso/wire"
 )
 
-// InclusionProof proves that the event seq is leaf seq-1 of the tree of
-// TreeSize leaves; hashes are standard base64, as in RFC 6962.
-type InclusionProof struct {
-	Seq       int64    `json:"seq"`
-	LeafIndex int64    `json:"leaf_index"`
-	TreeSize  int64    `json:"tree_size"`
-	LeafHash  string   `json:"leaf_hash"`
-	Hashes    []string `json:"hashes"`
-}
-
-// ConsistencyProof proves that the tree of From leaves is a prefix of the
-// tree of To leaves.
-type ConsistencyProof struct {
-	From   int64    `json:"from"`
-	To     int64    `json:"to"`
-	Hashes []string `json:"hashes"`
-}
+type (
+	// InclusionProof proves that the event seq is leaf seq-1 of the tree of
+	// TreeSize leaves; hashes are standard base64, as in RFC 6962.
+	InclusionProof = wire.InclusionProof
+	// ConsistencyProof proves that the tree of From leaves is a prefix of
+	// the tree of To leaves.
+	ConsistencyProof = wire.ConsistencyProof
+)
 
 // AuditKey returns the log's verifier key (a signed note verifier key).
 func (c *Client) AuditKey(ctx context.Context) (string, error) {
@@ -135,7 +128,7 @@ func (c *Client) get(ctx context.Context, path string, timeout time.Duration) (*
 	if resp.StatusCode >= 400 {
 		defer resp.Body.Close()
 		data, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-		e := &Error{Status: resp.StatusCode}
+		e := &Error{Problem: wire.Problem{Status: resp.StatusCode}}
 		if json.Unmarshal(data, e) != nil || e.Code == "" {
 			e.Title, e.Detail, e.Code = resp.Status, strings.TrimSpace(string(data)), "http_"+strconv.Itoa(resp.StatusCode)
 		}

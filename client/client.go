@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/aeso-dev/aeso/wire"
 )
 
 // Client talks to one aeso server.
@@ -38,20 +40,11 @@ func New(baseURL, token string) *Client {
 }
 
 // FieldError names one invalid field of a request.
-type FieldError struct {
-	Field   string `json:"field"`
-	Code    string `json:"code"`
-	Message string `json:"message"`
-}
+type FieldError = wire.FieldError
 
 // Error is a problem+json answer from the server.
 type Error struct {
-	Status    int          `json:"status"`
-	Title     string       `json:"title"`
-	Detail    string       `json:"detail"`
-	Code      string       `json:"code"`
-	Errors    []FieldError `json:"errors"`
-	RequestID string       `json:"request_id"`
+	wire.Problem
 	// RetryAfter is the wait the server asked for (Retry-After), if any.
 	RetryAfter time.Duration `json:"-"`
 }
@@ -113,7 +106,7 @@ func (c *Client) doRaw(ctx context.Context, method, path string, body io.Reader,
 		return resp.StatusCode, err
 	}
 	if resp.StatusCode >= 400 {
-		e := &Error{Status: resp.StatusCode}
+		e := &Error{Problem: wire.Problem{Status: resp.StatusCode}}
 		if json.Unmarshal(data, e) != nil || e.Code == "" {
 			e.Title, e.Detail, e.Code = resp.Status, strings.TrimSpace(string(data)), "http_"+strconv.Itoa(resp.StatusCode)
 		}
@@ -148,7 +141,7 @@ func (c *Client) EmitEvents(ctx context.Context, ins []EventInput) (*BatchReceip
 	for _, in := range ins {
 		idempotent = idempotent && in.ID != ""
 	}
-	_, err := c.doJSON(ctx, http.MethodPost, "/v1/audit/events", map[string]any{"events": ins}, idempotent, out)
+	_, err := c.doJSON(ctx, http.MethodPost, "/v1/audit/events", wire.EventBatch{Events: ins}, idempotent, out)
 	return out, err
 }
 
@@ -192,25 +185,21 @@ func (c *Client) GetEvent(ctx context.Context, id string) (*Event, error) {
 
 // Actions returns the action registry.
 func (c *Client) Actions(ctx context.Context) ([]ActionDef, error) {
-	var out struct {
-		Actions []ActionDef `json:"actions"`
-	}
+	var out wire.ActionList
 	_, err := c.do(ctx, http.MethodGet, "/v1/audit/actions", nil, &out)
 	return out.Actions, err
 }
 
 // CreateToken mints a token; its Secret is shown only here.
-func (c *Client) CreateToken(ctx context.Context, req TokenRequest) (*Token, error) {
-	t := &Token{}
+func (c *Client) CreateToken(ctx context.Context, req TokenRequest) (*CreatedToken, error) {
+	t := &CreatedToken{}
 	_, err := c.do(ctx, http.MethodPost, "/v1/tokens", req, t)
 	return t, err
 }
 
 // ListTokens lists every token (never their secrets).
 func (c *Client) ListTokens(ctx context.Context) ([]Token, error) {
-	var out struct {
-		Tokens []Token `json:"tokens"`
-	}
+	var out wire.TokenList
 	_, err := c.do(ctx, http.MethodGet, "/v1/tokens", nil, &out)
 	return out.Tokens, err
 }

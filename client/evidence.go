@@ -8,162 +8,41 @@ import (
 	"net/url"
 	"strconv"
 	"time"
+
+	"github.com/aeso-dev/aeso/wire"
 )
 
-// Subject is what a bundle is evidence about.
-type Subject struct {
-	Name string `json:"name"`
-	Ref  string `json:"ref"`
-}
-
-// Bundle is an evidence bundle; Items, Promotions, Chain and Stages are set
-// when it was read by id or as the latest.
-type Bundle struct {
-	ID            string            `json:"id"`
-	Kind          string            `json:"kind"`
-	Subject       Subject           `json:"subject"`
-	Title         string            `json:"title"`
-	Labels        map[string]string `json:"labels"`
-	CorrelationID string            `json:"correlation_id,omitempty"`
-	Owner         string            `json:"owner,omitempty"`
-	State         string            `json:"state"`
-	CreatedAt     time.Time         `json:"created_at"`
-	CreatedBy     string            `json:"created_by"`
-	SealedAt      *time.Time        `json:"sealed_at,omitempty"`
-	SealedBy      string            `json:"sealed_by,omitempty"`
-	Digest        string            `json:"digest,omitempty"`
-	// DigestVersion is the encoding the digest covers: aeso-evidence-v2
-	// (RFC 8785 canonical JSON), or aeso-evidence-v1 for bundles sealed
-	// before it.
-	DigestVersion   string      `json:"digest_version,omitempty"`
-	Supersedes      string      `json:"supersedes,omitempty"`
-	SupersedeReason string      `json:"supersede_reason,omitempty"`
-	SupersededBy    string      `json:"superseded_by,omitempty"`
-	Stale           bool        `json:"stale,omitempty"`
-	Stages          []string    `json:"stages,omitempty"`
-	Items           []Item      `json:"items,omitempty"`
-	Promotions      []Promotion `json:"promotions,omitempty"`
-	Chain           []ChainLink `json:"chain,omitempty"`
-}
-
-// Counts of an item's results.
-type Counts struct {
-	Total    int `json:"total"`
-	Passed   int `json:"passed"`
-	Failed   int `json:"failed"`
-	Errored  int `json:"errored"`
-	Skipped  int `json:"skipped"`
-	Warnings int `json:"warnings"`
-	// SARIF only: results of level note and none, suppressed results, and
-	// results dropped because they repeated one already counted.
-	Notes      int `json:"notes,omitempty"`
-	None       int `json:"none,omitempty"`
-	Suppressed int `json:"suppressed,omitempty"`
-	Duplicates int `json:"duplicates,omitempty"`
-}
-
-// Link pins an artifact kept elsewhere by its digest.
-type Link struct {
-	URL    string `json:"url"`
-	SHA256 string `json:"sha256"`
-	Size   int64  `json:"size"`
-	Name   string `json:"name,omitempty"`
-}
-
-// Source says where an item came from.
-type Source struct {
-	URL    string `json:"url,omitempty"`
-	Runner string `json:"runner,omitempty"`
-}
-
-// ReportFailure is one failure listed in a report summary.
-type ReportFailure struct {
-	Name     string `json:"name"`
-	Location string `json:"location,omitempty"`
-	Message  string `json:"message,omitempty"`
-}
-
-// ReportSummary is what the server kept of an uploaded report.
-type ReportSummary struct {
-	Format     string          `json:"format"`
-	Tool       string          `json:"tool,omitempty"`
-	Result     string          `json:"result"`
-	Counts     Counts          `json:"counts"`
-	DurationMS int64           `json:"duration_ms"`
-	Failures   []ReportFailure `json:"failures"`
-	Truncated  bool            `json:"failures_truncated"`
-	SHA256     string          `json:"sha256"`
-	Size       int64           `json:"size"`
-}
-
-// Item is one result within a bundle.
-type Item struct {
-	ID            string          `json:"id"`
-	BundleID      string          `json:"bundle_id"`
-	Position      int             `json:"position"`
-	Type          string          `json:"type"`
-	Name          string          `json:"name"`
-	Result        string          `json:"result"`
-	Counts        Counts          `json:"counts"`
-	Summary       string          `json:"summary,omitempty"`
-	Links         []Link          `json:"links"`
-	Source        Source          `json:"source"`
-	ObservedAt    time.Time       `json:"observed_at"`
-	ExpiresAt     *time.Time      `json:"expires_at,omitempty"`
-	Stale         bool            `json:"stale"`
-	CorrelationID string          `json:"correlation_id,omitempty"`
-	Metadata      json.RawMessage `json:"metadata"`
-	RedactedPaths []string        `json:"redacted_paths"`
-	Report        *ReportSummary  `json:"report,omitempty"`
-	CreatedAt     time.Time       `json:"created_at"`
-	CreatedBy     string          `json:"created_by"`
-}
-
-// Promotion records a bundle reaching a stage.
-type Promotion struct {
-	ID         string    `json:"id"`
-	BundleID   string    `json:"bundle_id"`
-	Stage      string    `json:"stage"`
-	Reason     string    `json:"reason"`
-	Digest     string    `json:"digest"`
-	PromotedAt time.Time `json:"promoted_at"`
-	PromotedBy string    `json:"promoted_by"`
-}
-
-// ChainLink is one bundle of a supersession chain, oldest first.
-type ChainLink struct {
-	ID              string     `json:"id"`
-	State           string     `json:"state"`
-	Title           string     `json:"title"`
-	Digest          string     `json:"digest,omitempty"`
-	SealedAt        *time.Time `json:"sealed_at,omitempty"`
-	SupersedeReason string     `json:"supersede_reason,omitempty"`
-}
-
-// BundleRequest opens a bundle.
-type BundleRequest struct {
-	Kind          string            `json:"kind"`
-	Subject       Subject           `json:"subject"`
-	Title         string            `json:"title"`
-	Labels        map[string]string `json:"labels,omitempty"`
-	CorrelationID string            `json:"correlation_id,omitempty"`
-	Owner         string            `json:"owner,omitempty"`
-}
-
-// ItemRequest adds a result to an open bundle.
-type ItemRequest struct {
-	Type          string          `json:"type"`
-	Name          string          `json:"name"`
-	Result        string          `json:"result"`
-	Counts        Counts          `json:"counts"`
-	Summary       string          `json:"summary,omitempty"`
-	Links         []Link          `json:"links,omitempty"`
-	Source        Source          `json:"source"`
-	ObservedAt    string          `json:"observed_at,omitempty"`
-	ExpiresAt     string          `json:"expires_at,omitempty"`
-	CorrelationID string          `json:"correlation_id,omitempty"`
-	Metadata      json.RawMessage `json:"metadata,omitempty"`
-}
+type (
+	// Subject is what a bundle is evidence about.
+	Subject = wire.Subject
+	// Bundle is an evidence bundle; Items, Promotions, Chain, Stages and
+	// Stale are set when it was read by id or as the latest.
+	Bundle = wire.BundleView
+	// Counts of an item's results.
+	Counts = wire.Counts
+	// Link pins an artifact kept elsewhere by its digest.
+	Link = wire.Link
+	// Source says where an item came from.
+	Source = wire.Source
+	// ReportFailure is one failure listed in a report summary.
+	ReportFailure = wire.ReportFailure
+	// ReportSummary is what the server kept of an uploaded report.
+	ReportSummary = wire.ReportSummary
+	// Item is one result within a bundle.
+	Item = wire.Item
+	// Promotion records a bundle reaching a stage.
+	Promotion = wire.Promotion
+	// ChainLink is one bundle of a supersession chain, oldest first.
+	ChainLink = wire.ChainLink
+	// BundleRequest opens a bundle.
+	BundleRequest = wire.BundleRequest
+	// ItemRequest adds a result to an open bundle.
+	ItemRequest = wire.ItemRequest
+	// SupersedeRequest corrects a sealed bundle with a new one.
+	SupersedeRequest = wire.SupersedeRequest
+	// BundlePage is one page of bundles, newest first.
+	BundlePage = wire.BundlePage
+)
 
 // ReportOptions describe an uploaded report's item.
 type ReportOptions struct {
@@ -183,12 +62,6 @@ type BundleQuery struct {
 	Since, Until                     time.Time
 	Limit                            int
 	Cursor                           string
-}
-
-// BundlePage is one page of bundles, newest first.
-type BundlePage struct {
-	Bundles    []Bundle `json:"bundles"`
-	NextCursor *string  `json:"next_cursor"`
 }
 
 // CreateBundle opens a bundle.
@@ -235,17 +108,8 @@ func (c *Client) SealBundle(ctx context.Context, id string) (*Bundle, error) {
 func (c *Client) PromoteBundle(ctx context.Context, id, stage, reason string) (p *Promotion, created bool, err error) {
 	p = &Promotion{}
 	// Promoting to a stage twice answers the first promotion: safe to retry.
-	status, err := c.doJSON(ctx, http.MethodPost, bundlePath(id, "/promote"), map[string]string{"stage": stage, "reason": reason}, true, p)
+	status, err := c.doJSON(ctx, http.MethodPost, bundlePath(id, "/promote"), wire.PromoteRequest{Stage: stage, Reason: reason}, true, p)
 	return p, status == http.StatusCreated, err
-}
-
-// SupersedeRequest corrects a sealed bundle with a new one.
-type SupersedeRequest struct {
-	Reason        string            `json:"reason"`
-	Title         string            `json:"title,omitempty"`
-	Labels        map[string]string `json:"labels,omitempty"`
-	CorrelationID string            `json:"correlation_id,omitempty"`
-	Owner         string            `json:"owner,omitempty"`
 }
 
 // SupersedeBundle opens a new bundle that supersedes a sealed one.

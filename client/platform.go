@@ -2,144 +2,42 @@ package client
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"net/url"
 	"strconv"
-	"time"
+
+	"github.com/aeso-dev/aeso/wire"
 )
 
-// Component is a component's definition and where it stands now.
-type Component struct {
-	Name        string           `json:"name"`
-	Owner       string           `json:"owner"`
-	Critical    bool             `json:"critical"`
-	StaleAfter  string           `json:"stale_after"`
-	DeadAfter   string           `json:"dead_after"`
-	Description string           `json:"description,omitempty"`
-	Status      string           `json:"status"`
-	Freshness   string           `json:"freshness"`
-	Latest      *ComponentReport `json:"latest,omitempty"`
-}
-
-// ComponentReport is one status a component pushed.
-type ComponentReport struct {
-	ID            string    `json:"id"`
-	Component     string    `json:"component"`
-	Status        string    `json:"status"`
-	Detail        string    `json:"detail,omitempty"`
-	Source        string    `json:"source"`
-	SourceURL     string    `json:"source_url,omitempty"`
-	ObservedAt    time.Time `json:"observed_at"`
-	RecordedAt    time.Time `json:"recorded_at"`
-	CorrelationID string    `json:"correlation_id,omitempty"`
-}
-
-// ComponentReportPage is one page of a component's history.
-type ComponentReportPage struct {
-	Reports    []ComponentReport `json:"reports"`
-	NextCursor *string           `json:"next_cursor"`
-}
-
-// Invariant is an invariant's definition and its state per environment.
-type Invariant struct {
-	ID        string           `json:"id"`
-	Title     string           `json:"title"`
-	Owner     string           `json:"owner"`
-	Severity  string           `json:"severity"`
-	Critical  bool             `json:"critical"`
-	Required  bool             `json:"required"`
-	MaxAge    string           `json:"max_age"`
-	FirstSeen time.Time        `json:"first_seen"`
-	RetiredAt *time.Time       `json:"retired_at,omitempty"`
-	States    []InvariantState `json:"states"`
-}
-
-// InvariantState is an invariant's state in one environment.
-type InvariantState struct {
-	Environment string           `json:"environment"`
-	State       string           `json:"state"`
-	Since       *time.Time       `json:"since,omitempty"`
-	Latest      *InvariantResult `json:"latest,omitempty"`
-}
-
-// InvariantResult is one reported invariant result.
-type InvariantResult struct {
-	ID            string          `json:"id"`
-	InvariantID   string          `json:"invariant_id"`
-	Status        string          `json:"status"`
-	Environment   string          `json:"environment"`
-	ObservedAt    time.Time       `json:"observed_at"`
-	RecordedAt    time.Time       `json:"recorded_at"`
-	CorrelationID string          `json:"correlation_id,omitempty"`
-	BundleID      string          `json:"bundle_id,omitempty"`
-	ItemID        string          `json:"item_id,omitempty"`
-	Details       json.RawMessage `json:"details"`
-	RedactedPaths []string        `json:"redacted_paths"`
-	Source        string          `json:"source"`
-}
-
-// InvariantResultPage is one page of an invariant's history.
-type InvariantResultPage struct {
-	Results    []InvariantResult `json:"results"`
-	NextCursor *string           `json:"next_cursor"`
-}
-
-// GuardCounts are a guard run's findings by severity.
-type GuardCounts struct {
-	Critical int `json:"critical"`
-	High     int `json:"high"`
-	Medium   int `json:"medium"`
-	Low      int `json:"low"`
-	Info     int `json:"info"`
-}
-
-// GuardFinding is one normalized finding of a guard run.
-type GuardFinding struct {
-	RuleID      string `json:"rule_id"`
-	Severity    string `json:"severity"`
-	Location    string `json:"location,omitempty"`
-	Message     string `json:"message,omitempty"`
-	Fingerprint string `json:"fingerprint"`
-}
-
-// GuardReport is a guard run's summary.
-type GuardReport struct {
-	ID            string         `json:"id"`
-	Guard         string         `json:"guard"`
-	Subject       string         `json:"subject"`
-	Mode          string         `json:"mode"`
-	Open          bool           `json:"open"`
-	Counts        GuardCounts    `json:"counts"`
-	Findings      []GuardFinding `json:"findings"`
-	Duplicates    int            `json:"duplicates"`
-	SourceURL     string         `json:"source_url,omitempty"`
-	ObservedAt    time.Time      `json:"observed_at"`
-	RecordedAt    time.Time      `json:"recorded_at"`
-	CorrelationID string         `json:"correlation_id,omitempty"`
-	Source        string         `json:"source"`
-}
-
-// GuardReportPage is one page of a guard's reports.
-type GuardReportPage struct {
-	Reports    []GuardReport `json:"reports"`
-	NextCursor *string       `json:"next_cursor"`
-}
-
-// GateResultPage is one page of a gate's results.
-type GateResultPage struct {
-	Results    []GateResult `json:"results"`
-	NextCursor *string      `json:"next_cursor"`
-}
-
-// Ref is what a ref in a reason names: its kind, the route that answers
-// it, and the row as that route answers it.
-type Ref struct {
-	Kind   string          `json:"kind"`
-	Ref    string          `json:"ref"`
-	URL    string          `json:"url"`
-	Object json.RawMessage `json:"object"`
-}
+type (
+	// Component is a component's definition and where it stands now.
+	Component = wire.Component
+	// ComponentReport is one status a component pushed.
+	ComponentReport = wire.ComponentReport
+	// ComponentReportPage is one page of a component's history.
+	ComponentReportPage = wire.ComponentReportPage
+	// Invariant is an invariant's definition and its state per environment.
+	Invariant = wire.Invariant
+	// InvariantState is an invariant's state in one environment.
+	InvariantState = wire.InvariantState
+	// InvariantResult is one reported invariant result.
+	InvariantResult = wire.InvariantResult
+	// InvariantResultPage is one page of an invariant's history.
+	InvariantResultPage = wire.InvariantResultPage
+	// GuardCounts are a guard run's findings by severity.
+	GuardCounts = wire.GuardCounts
+	// GuardFinding is one normalized finding of a guard run.
+	GuardFinding = wire.GuardFinding
+	// GuardReport is a guard run's summary.
+	GuardReport = wire.GuardReport
+	// GuardReportPage is one page of a guard's reports.
+	GuardReportPage = wire.GuardReportPage
+	// GateResultPage is one page of a gate's results.
+	GateResultPage = wire.GateResultPage
+	// Ref is what a ref in a reason names: its kind, the route that answers
+	// it, and the row as that route answers it.
+	Ref = wire.Ref
+)
 
 // pageQuery adds the non-empty parameters to path.
 func pageQuery(path string, params ...string) string {
@@ -169,9 +67,7 @@ func (c *Client) ResolveRef(ctx context.Context, ref string) (*Ref, error) {
 
 // Components lists every component with its current status.
 func (c *Client) Components(ctx context.Context) ([]Component, error) {
-	var out struct {
-		Components []Component `json:"components"`
-	}
+	var out wire.ComponentList
 	err := c.read(ctx, "/v1/components", &out)
 	return out.Components, err
 }
@@ -191,9 +87,7 @@ func (c *Client) ComponentHistory(ctx context.Context, name, cursor string, limi
 
 // Invariants lists every invariant with its state, in environment when set.
 func (c *Client) Invariants(ctx context.Context, environment string) ([]Invariant, error) {
-	var out struct {
-		Invariants []Invariant `json:"invariants"`
-	}
+	var out wire.InvariantList
 	err := c.read(ctx, pageQuery("/v1/invariants", "environment", environment), &out)
 	return out.Invariants, err
 }
@@ -239,9 +133,7 @@ func (c *Client) GateResults(ctx context.Context, gate, subject, cursor string, 
 
 // GateWaivers lists a gate's waivers, newest first, for subject when set.
 func (c *Client) GateWaivers(ctx context.Context, gate, subject string) ([]Waiver, error) {
-	var out struct {
-		Waivers []Waiver `json:"waivers"`
-	}
+	var out wire.WaiverList
 	err := c.read(ctx, pageQuery("/v1/gates/"+url.PathEscape(gate)+"/waivers", "subject", subject), &out)
 	return out.Waivers, err
 }

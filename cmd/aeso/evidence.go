@@ -55,7 +55,7 @@ func newEvidenceCreateCmd(cf *clientFlags) *cobra.Command {
 				return err
 			}
 			if cf.json {
-				return printJSON(cmd.OutOrStdout(), b)
+				return printJSON(cmd.OutOrStdout(), &b.Bundle) // as answered: no items, promotions or chain
 			}
 			// The id alone, so ID=$(aeso evidence create …) works.
 			_, err = fmt.Fprintln(cmd.OutOrStdout(), b.ID)
@@ -245,7 +245,7 @@ func newEvidenceSealCmd(cf *clientFlags) *cobra.Command {
 				return err
 			}
 			if cf.json {
-				return printJSON(cmd.OutOrStdout(), b)
+				return printJSON(cmd.OutOrStdout(), &b.Bundle) // as answered: no items, promotions or chain
 			}
 			_, err = fmt.Fprintln(cmd.OutOrStdout(), b.Digest)
 			return err
@@ -303,7 +303,7 @@ func newEvidenceSupersedeCmd(cf *clientFlags) *cobra.Command {
 				return err
 			}
 			if cf.json {
-				return printJSON(cmd.OutOrStdout(), b)
+				return printJSON(cmd.OutOrStdout(), &b.Bundle) // as answered: no items, promotions or chain
 			}
 			_, err = fmt.Fprintln(cmd.OutOrStdout(), b.ID)
 			return err

@@ -15,6 +15,7 @@ import (
 
 	"github.com/aeso-dev/aeso/client"
 	apiserver "github.com/aeso-dev/aeso/internal/server"
+	"github.com/aeso-dev/aeso/wire"
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 )
@@ -187,7 +188,7 @@ func labelsText(m map[string]string) string {
 	return strings.Join(keys, " ")
 }
 
-func printBundles(w io.Writer, bundles []client.Bundle) {
+func printBundles(w io.Writer, bundles []wire.Bundle) {
 	if len(bundles) == 0 {
 		fmt.Fprintln(w, "no bundles")
 		return

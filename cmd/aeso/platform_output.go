@@ -263,7 +263,7 @@ func printReconciliations(w io.Writer, rs []client.Reconciliation) {
 			on = r.InvariantID
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Severity, r.State, printable(r.Kind), printable(on),
-			printable(r.Owner), stamp(r.UpdatedAt), clip(printable(r.Summary()), 60), r.ID)
+			printable(r.Owner), stamp(r.UpdatedAt), clip(printable(r.Evidence.Summary), 60), r.ID)
 	}
 	tw.Flush()
 }
@@ -281,7 +281,7 @@ func printReconciliation(w io.Writer, r *client.Reconciliation) {
 	k.row("Next action", r.NextAction)
 	k.row("Next action by", r.NextActionOwner)
 	k.row("Accepted until", stampPtr(r.AcceptedUntil))
-	k.row("Summary", r.Summary())
+	k.row("Summary", r.Evidence.Summary)
 	k.row("Created", stamp(r.CreatedAt)+" by "+r.CreatedBy)
 	k.row("Updated", stamp(r.UpdatedAt))
 	k.row("Resolved", stampPtr(r.ResolvedAt))

@@ -18,19 +18,19 @@ const (
 // Input is one event as a caller sends it: the raw contract fields plus the
 // optional idempotency id and display names.
 type Input struct {
-	ID                    string          `json:"id,omitempty"`
-	ActorUserID           string          `json:"actor_user_id,omitempty"`
-	ActorServiceAccountID string          `json:"actor_service_account_id,omitempty"`
-	ActorRole             string          `json:"actor_role,omitempty"`
-	ActorDisplayName      string          `json:"actor_display_name,omitempty"`
-	Action                string          `json:"action"`
-	TargetType            string          `json:"target_type,omitempty"`
-	TargetID              string          `json:"target_id,omitempty"`
-	TargetDisplayName     string          `json:"target_display_name,omitempty"`
-	Result                string          `json:"result"`
-	CorrelationID         string          `json:"correlation_id,omitempty"`
-	OccurredAt            string          `json:"occurred_at"`
-	Metadata              json.RawMessage `json:"metadata,omitempty"`
+	ID                    string
+	ActorUserID           string
+	ActorServiceAccountID string
+	ActorRole             string
+	ActorDisplayName      string
+	Action                string
+	TargetType            string
+	TargetID              string
+	TargetDisplayName     string
+	Result                string
+	CorrelationID         string
+	OccurredAt            string
+	Metadata              json.RawMessage
 }
 
 // Event is a stored audit row. Its fields are exactly the columns of

@@ -14,27 +14,27 @@ const MaxSafeDetailLen = 256
 // Presentation is the display model computed from the registry at read time,
 // so a registry update improves old rows without touching them.
 type Presentation struct {
-	ActorLabel      string         `json:"actor_label"`
-	TargetLabel     string         `json:"target_label"`
-	TargetTypeLabel string         `json:"target_type_label"`
-	ActionLabel     string         `json:"action_label"`
-	ActionCategory  string         `json:"action_category"`
-	ActionFamily    string         `json:"action_family"`
-	Summary         string         `json:"summary"`
-	ResultLabel     string         `json:"result_label"`
-	Severity        string         `json:"severity"`
-	SafeDetails     map[string]any `json:"safe_details"`
-	DebugRefs       DebugRefs      `json:"debug_refs"`
-	Registered      bool           `json:"registered"`
+	ActorLabel      string
+	TargetLabel     string
+	TargetTypeLabel string
+	ActionLabel     string
+	ActionCategory  string
+	ActionFamily    string
+	Summary         string
+	ResultLabel     string
+	Severity        string
+	SafeDetails     map[string]any
+	DebugRefs       DebugRefs
+	Registered      bool
 }
 
 // DebugRefs are stable pivots into logs, traces and object history.
 type DebugRefs struct {
-	CorrelationID string `json:"correlation_id,omitempty"`
-	TraceID       string `json:"trace_id,omitempty"`
-	RequestID     string `json:"request_id,omitempty"`
-	ActorRef      string `json:"actor_ref,omitempty"`
-	TargetRef     string `json:"target_ref,omitempty"`
+	CorrelationID string
+	TraceID       string
+	RequestID     string
+	ActorRef      string
+	TargetRef     string
 }
 
 var resultLabels = map[string]string{

@@ -28,21 +28,21 @@ var SummaryPlaceholders = []string{"actor", "target", "target_type", "action", "
 // SeverityPair is the severity of an action on success and on failure
 // (a denied attempt counts as a failure).
 type SeverityPair struct {
-	Success string `json:"success" yaml:"success"`
-	Failure string `json:"failure" yaml:"failure"`
+	Success string `yaml:"success"`
+	Failure string `yaml:"failure"`
 }
 
 // ActionDef is the presentation rule of one action.
 type ActionDef struct {
-	Action          string       `json:"action" yaml:"action"`
-	Category        string       `json:"category" yaml:"category"`
-	Family          string       `json:"family" yaml:"family"`
-	Label           string       `json:"label" yaml:"label"`
-	TargetTypeLabel string       `json:"target_type_label" yaml:"target_type_label"`
-	Severity        SeverityPair `json:"severity" yaml:"severity"`
-	SafeDetails     []string     `json:"safe_details" yaml:"safe_details"`
-	Summary         string       `json:"summary" yaml:"summary"`
-	BuiltIn         bool         `json:"built_in" yaml:"-"`
+	Action          string       `yaml:"action"`
+	Category        string       `yaml:"category"`
+	Family          string       `yaml:"family"`
+	Label           string       `yaml:"label"`
+	TargetTypeLabel string       `yaml:"target_type_label"`
+	Severity        SeverityPair `yaml:"severity"`
+	SafeDetails     []string     `yaml:"safe_details"`
+	Summary         string       `yaml:"summary"`
+	BuiltIn         bool         `yaml:"-"`
 }
 
 // Validate returns one FieldError per problem; field names are relative to

@@ -47,10 +47,10 @@ type Service struct {
 
 // CreateRequest describes a token to mint.
 type CreateRequest struct {
-	Principal string     `json:"principal"`
-	Name      string     `json:"name,omitempty"`
-	Scopes    []string   `json:"scopes"`
-	ExpiresAt *time.Time `json:"expires_at,omitempty"`
+	Principal string
+	Name      string
+	Scopes    []string
+	ExpiresAt *time.Time
 }
 
 // Bounds of a token request.

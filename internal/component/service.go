@@ -44,11 +44,11 @@ func (s *Service) Def(name string) (*Def, error) {
 
 // ReportRequest is a status push.
 type ReportRequest struct {
-	Status        string `json:"status"`
-	Detail        string `json:"detail,omitempty"`
-	SourceURL     string `json:"source_url,omitempty"`
-	ObservedAt    string `json:"observed_at,omitempty"`
-	CorrelationID string `json:"correlation_id,omitempty"`
+	Status        string
+	Detail        string
+	SourceURL     string
+	ObservedAt    string
+	CorrelationID string
 }
 
 // MaxDetail bounds a report's detail.

@@ -22,8 +22,8 @@ import (
 	"github.com/aeso-dev/aeso/internal/guard"
 	"github.com/aeso-dev/aeso/internal/invariant"
 	"github.com/aeso-dev/aeso/internal/reconcile"
-	"github.com/aeso-dev/aeso/internal/server"
 	"github.com/aeso-dev/aeso/internal/status"
+	"github.com/aeso-dev/aeso/wire"
 )
 
 //go:embed templates/*.html static/*
@@ -56,7 +56,7 @@ type Console struct {
 	Sessions        SessionStore
 	// ResolveRef reads what a ref names as the token p may
 	// (server.Server.ResolveRef), for the pages of rows.
-	ResolveRef func(ctx context.Context, p *auth.Principal, ref string) (*server.RefJSON, error)
+	ResolveRef func(ctx context.Context, p *auth.Principal, ref string) (*wire.Ref, error)
 	Settings   Settings
 	Logger     *slog.Logger
 	Now        func() time.Time

@@ -29,7 +29,9 @@ const (
 )
 
 // Subject is what a bundle is evidence about: a name and a ref (a
-// version, a commit, an environment).
+// version, a commit, an environment). Its JSON, Link's and Source's are
+// part of the sealed document the digest covers, and of what an item keeps
+// in storage, so they never change.
 type Subject struct {
 	Name string `json:"name"`
 	Ref  string `json:"ref"`

@@ -17,7 +17,9 @@ const ExportFormat = "aeso-evidence-export/v1"
 // Export is a sealed bundle as one self-contained document: the exact
 // content its digest covers, the digest, and what happened to it after
 // sealing (not covered: promotions and supersession are records of their
-// own).
+// own). Its JSON is a file format of its own, versioned by Format and read
+// back by Verify without a server; the API and the console serve it as it
+// is.
 type Export struct {
 	Format string `json:"format"`
 	Digest string `json:"digest"`

@@ -58,18 +58,18 @@ type ItemRequest struct {
 
 // PromoteRequest promotes a sealed bundle to a stage.
 type PromoteRequest struct {
-	Stage  string `json:"stage"`
-	Reason string `json:"reason"`
+	Stage  string
+	Reason string
 }
 
 // SupersedeRequest corrects a sealed bundle with a new one. Fields left
 // empty are taken from the bundle superseded.
 type SupersedeRequest struct {
-	Reason        string            `json:"reason"`
-	Title         string            `json:"title,omitempty"`
-	Labels        map[string]string `json:"labels,omitempty"`
-	CorrelationID string            `json:"correlation_id,omitempty"`
-	Owner         string            `json:"owner,omitempty"`
+	Reason        string
+	Title         string
+	Labels        map[string]string
+	CorrelationID string
+	Owner         string
 }
 
 // text checks a bounded free-text field: valid UTF-8, no control

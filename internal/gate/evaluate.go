@@ -29,7 +29,8 @@ const (
 	OutcomeWaived = "waived"
 )
 
-// Reason is one rule's outcome and what decided it.
+// Reason is one rule's outcome and what decided it. Its JSON is a storage
+// shape: a stored result keeps its reasons in it.
 type Reason struct {
 	Rule    string   `json:"rule"`
 	Kind    string   `json:"kind"`

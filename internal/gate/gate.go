@@ -22,7 +22,9 @@ import (
 
 var namePattern = regexp.MustCompile(`^[a-z0-9]([a-z0-9._-]{0,62}[a-z0-9])?$`)
 
-// Def is a gate's definition, from the config's gates section.
+// Def is a gate's definition, from the config's gates section. Its JSON
+// (with its rules') is what Version hashes, so it stays as it is: a
+// change to a tag would change every gate's version.
 type Def struct {
 	Name           string `json:"name" yaml:"name"`
 	AffectsPosture bool   `json:"affects_posture" yaml:"affects_posture"`

@@ -196,10 +196,10 @@ func (s *Service) History(ctx context.Context, name, subject, cursor string, lim
 
 // WaiverRequest asks for a waiver.
 type WaiverRequest struct {
-	Rule      string `json:"rule"`
-	Subject   string `json:"subject"`
-	Reason    string `json:"reason"`
-	ExpiresAt string `json:"expires_at"`
+	Rule      string
+	Subject   string
+	Reason    string
+	ExpiresAt string
 }
 
 // MaxWaiver is the longest a waiver may last: exceptions are temporary.

@@ -37,8 +37,8 @@ type WithdrawalStore interface {
 
 // WithdrawalRequest asks to withdraw a subject.
 type WithdrawalRequest struct {
-	Subject string `json:"subject"`
-	Reason  string `json:"reason"`
+	Subject string
+	Reason  string
 }
 
 // MaxReason bounds the reason of a waiver or a withdrawal.

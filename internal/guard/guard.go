@@ -29,7 +29,8 @@ const MaxFindings = 100
 
 var namePattern = regexp.MustCompile(`^[a-z0-9]([a-z0-9._-]{0,62}[a-z0-9])?$`)
 
-// Finding is one normalised finding.
+// Finding is one normalised finding. Its JSON, and Counts', is a storage
+// shape: a stored report keeps its findings and counts in it.
 type Finding struct {
 	RuleID      string `json:"rule_id"`
 	Severity    string `json:"severity"`
@@ -73,16 +74,16 @@ func (r *Report) Open() bool { return r.Counts.Total() > 0 }
 
 // Request is a guard report as a caller sends it.
 type Request struct {
-	Subject       string    `json:"subject"`
-	Mode          string    `json:"mode"`
-	Counts        *Counts   `json:"counts,omitempty"` // default: counted from findings
-	Findings      []Finding `json:"findings"`
-	SourceURL     string    `json:"source_url,omitempty"`
-	ObservedAt    string    `json:"observed_at,omitempty"`
-	CorrelationID string    `json:"correlation_id,omitempty"`
+	Subject       string
+	Mode          string
+	Counts        *Counts // default: counted from findings
+	Findings      []Finding
+	SourceURL     string
+	ObservedAt    string
+	CorrelationID string
 	// Duplicates already dropped before Record (a SARIF log's repeated
 	// results); never read from a request body.
-	Duplicates int `json:"-"`
+	Duplicates int
 }
 
 // Store is what guard summaries need from storage.

@@ -122,13 +122,13 @@ func (s *Service) definitionEvent(o audit.Origin, action string, d Def, now time
 
 // ResultRequest reports one outcome.
 type ResultRequest struct {
-	Status        string          `json:"status"`
-	Environment   string          `json:"environment"`
-	ObservedAt    string          `json:"observed_at,omitempty"`
-	CorrelationID string          `json:"correlation_id,omitempty"`
-	BundleID      string          `json:"bundle_id,omitempty"`
-	ItemID        string          `json:"item_id,omitempty"`
-	Details       json.RawMessage `json:"details,omitempty"`
+	Status        string
+	Environment   string
+	ObservedAt    string
+	CorrelationID string
+	BundleID      string
+	ItemID        string
+	Details       json.RawMessage
 }
 
 // Definitions returns the configured definitions, and the retired ones with

@@ -61,6 +61,8 @@ type Link struct {
 }
 
 // Evidence is what a record carries of the drift: bounded and redacted.
+// Its JSON (with Link's and Pair's) is a storage shape: a record keeps its
+// evidence in it.
 type Evidence struct {
 	Summary string `json:"summary"`
 	Links   []Link `json:"links"`

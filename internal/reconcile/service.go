@@ -63,22 +63,22 @@ type Service struct {
 
 // CreateRequest records detected drift or a failed invariant.
 type CreateRequest struct {
-	Component     string   `json:"component,omitempty"`
-	InvariantID   string   `json:"invariant_id,omitempty"`
-	Kind          string   `json:"kind"`
-	Severity      string   `json:"severity"`
-	Owner         string   `json:"owner"`
-	CorrelationID string   `json:"correlation_id,omitempty"`
-	Evidence      Evidence `json:"evidence"`
+	Component     string
+	InvariantID   string
+	Kind          string
+	Severity      string
+	Owner         string
+	CorrelationID string
+	Evidence      Evidence
 }
 
 // TransitionRequest moves a record to another state.
 type TransitionRequest struct {
-	State           string `json:"state"`
-	Reason          string `json:"reason,omitempty"`
-	NextAction      string `json:"next_action,omitempty"`
-	NextActionOwner string `json:"next_action_owner,omitempty"`
-	AcceptedUntil   string `json:"accepted_until,omitempty"`
+	State           string
+	Reason          string
+	NextAction      string
+	NextActionOwner string
+	AcceptedUntil   string
 }
 
 func text(v *aeso.Validation, field, s string, max int, required bool) {

@@ -126,7 +126,9 @@ type Failure struct {
 	Message  string `json:"message,omitempty"`  // cut to MaxMessage bytes on a rune boundary, with "…" when cut; secrets replaced
 }
 
-// Summary is what aeso keeps of a report: never the report itself.
+// Summary is what aeso keeps of a report: never the report itself. Its
+// JSON, Failure's and Counts' is a storage shape, and part of the sealed
+// document an evidence digest covers.
 type Summary struct {
 	Format     string    `json:"format"`
 	Tool       string    `json:"tool,omitempty"` // SARIF driver name (+ version), "go test" for gotest, "" or the suite name for junit

@@ -8,43 +8,18 @@ import (
 	"net/http"
 	"reflect"
 	"strings"
-	"time"
 
 	"github.com/aeso-dev/aeso"
 	"github.com/aeso-dev/aeso/internal/audit"
+	"github.com/aeso-dev/aeso/wire"
 )
 
-// EventJSON is the read model of an audit event: the raw fields, the
-// store-assigned ones, and the presentation computed at read time.
-type EventJSON struct {
-	ID                    string             `json:"id"`
-	Seq                   int64              `json:"seq"`
-	ActorUserID           string             `json:"actor_user_id,omitempty"`
-	ActorServiceAccountID string             `json:"actor_service_account_id,omitempty"`
-	ActorRole             string             `json:"actor_role,omitempty"`
-	ActorDisplayName      string             `json:"actor_display_name,omitempty"`
-	Action                string             `json:"action"`
-	TargetType            string             `json:"target_type,omitempty"`
-	TargetID              string             `json:"target_id,omitempty"`
-	TargetDisplayName     string             `json:"target_display_name,omitempty"`
-	Result                string             `json:"result"`
-	CorrelationID         string             `json:"correlation_id,omitempty"`
-	OccurredAt            time.Time          `json:"occurred_at"`
-	RecordedAt            time.Time          `json:"recorded_at"`
-	Metadata              json.RawMessage    `json:"metadata"`
-	RedactedPaths         []string           `json:"redacted_paths"`
-	Source                string             `json:"source"`
-	RequestID             string             `json:"request_id,omitempty"`
-	TraceID               string             `json:"trace_id,omitempty"`
-	Presentation          audit.Presentation `json:"presentation"`
-}
-
-func (s *Server) eventJSON(e *audit.Event) EventJSON {
+func (s *Server) eventJSON(e *audit.Event) wire.Event {
 	paths := e.RedactedPaths
 	if paths == nil {
 		paths = []string{}
 	}
-	return EventJSON{
+	return wire.Event{
 		ID: e.ID, Seq: e.Seq,
 		ActorUserID: e.ActorUserID, ActorServiceAccountID: e.ActorServiceAccountID,
 		ActorRole: e.ActorRole, ActorDisplayName: e.ActorDisplayName,
@@ -53,33 +28,34 @@ func (s *Server) eventJSON(e *audit.Event) EventJSON {
 		CorrelationID: e.CorrelationID, OccurredAt: e.OccurredAt, RecordedAt: e.RecordedAt,
 		Metadata: e.Metadata, RedactedPaths: paths, Source: e.Source,
 		RequestID: e.RequestID, TraceID: e.TraceID,
-		Presentation: s.Audit.Registry.Present(e),
+		Presentation: presentationJSON(s.Audit.Registry.Present(e)),
 	}
 }
 
-// BatchReceiptJSON answers a batch: one receipt per event, in input order.
-// A batch answer carries receipts rather than whole events so a 1000-event
-// batch costs the client one small document; GET the events to read them.
-type BatchReceiptJSON struct {
-	Events   []ReceiptJSON `json:"events"`
-	Created  int           `json:"created"`
-	Replayed int           `json:"replayed"`
+func presentationJSON(p audit.Presentation) wire.Presentation {
+	return wire.Presentation{ActorLabel: p.ActorLabel, TargetLabel: p.TargetLabel, TargetTypeLabel: p.TargetTypeLabel,
+		ActionLabel: p.ActionLabel, ActionCategory: p.ActionCategory, ActionFamily: p.ActionFamily, Summary: p.Summary,
+		ResultLabel: p.ResultLabel, Severity: p.Severity, SafeDetails: p.SafeDetails,
+		DebugRefs: wire.DebugRefs(p.DebugRefs), Registered: p.Registered}
 }
 
-// ReceiptJSON says where one event of a batch was stored.
-type ReceiptJSON struct {
-	ID         string    `json:"id"`
-	Seq        int64     `json:"seq"`
-	RecordedAt time.Time `json:"recorded_at"`
-	Status     string    `json:"status"` // created or replayed
+func actionDefJSON(d audit.ActionDef) wire.ActionDef {
+	return wire.ActionDef{Action: d.Action, Category: d.Category, Family: d.Family, Label: d.Label,
+		TargetTypeLabel: d.TargetTypeLabel, Severity: wire.SeverityPair(d.Severity), SafeDetails: d.SafeDetails,
+		Summary: d.Summary, BuiltIn: d.BuiltIn}
 }
 
-func (s *Server) eventsJSON(events []*audit.Event) []EventJSON {
-	out := make([]EventJSON, len(events))
+func (s *Server) eventsJSON(events []*audit.Event) []wire.Event {
+	out := make([]wire.Event, len(events))
 	for i, e := range events {
 		out[i] = s.eventJSON(e)
 	}
 	return out
+}
+
+// eventInputs converts decoded events to the domain's inputs.
+func eventInputs(in []wire.EventInput) []audit.Input {
+	return each(in, func(e wire.EventInput) audit.Input { return audit.Input(e) })
 }
 
 // handleIngestEvents accepts one event or {"events":[…]}, all-or-nothing.
@@ -93,9 +69,9 @@ func (s *Server) handleIngestEvents(w http.ResponseWriter, r *http.Request) {
 			Source: ri.Principal.Name, RequestID: ri.RequestID, TraceID: ri.TraceID,
 		}, ins, batch)
 		if err == nil {
-			receipt := BatchReceiptJSON{Events: make([]ReceiptJSON, len(events))}
+			receipt := wire.BatchReceipt{Events: make([]wire.Receipt, len(events))}
 			for i, e := range events {
-				receipt.Events[i] = ReceiptJSON{ID: e.ID, Seq: e.Seq, RecordedAt: e.RecordedAt, Status: "replayed"}
+				receipt.Events[i] = wire.Receipt{ID: e.ID, Seq: e.Seq, RecordedAt: e.RecordedAt, Status: "replayed"}
 				if created[i] {
 					receipt.Events[i].Status = "created"
 					receipt.Created++
@@ -146,11 +122,11 @@ func (s *Server) decodeEvents(r *http.Request) ([]audit.Input, bool, error) {
 	}
 	raw, isBatch := envelope["events"]
 	if !isBatch {
-		var in audit.Input
+		var in wire.EventInput
 		if err := decodeObject(trimmed, &in, "", "an audit event"); err != nil {
 			return nil, false, err
 		}
-		return []audit.Input{in}, false, nil
+		return []audit.Input{audit.Input(in)}, false, nil
 	}
 	if len(envelope) > 1 {
 		var v aeso.Validation
@@ -170,7 +146,7 @@ func (s *Server) decodeEvents(r *http.Request) ([]audit.Input, bool, error) {
 		return nil, true, &aeso.Error{Code: aeso.EINVALID, Reason: "validation_failed", Message: "request is invalid",
 			Fields: []aeso.FieldError{{Field: "events", Code: "too_many", Message: fmt.Sprintf("holds %d events; at most %d are allowed per request", len(items), audit.MaxBatch)}}}
 	}
-	ins := make([]audit.Input, len(items))
+	ins := make([]wire.EventInput, len(items))
 	var v aeso.Validation
 	for i, item := range items {
 		if err := decodeObject(item, &ins[i], fmt.Sprintf("events[%d].", i), "an audit event"); err != nil {
@@ -182,14 +158,14 @@ func (s *Server) decodeEvents(r *http.Request) ([]audit.Input, bool, error) {
 			return nil, true, err
 		}
 	}
-	return ins, true, v.Err()
+	return eventInputs(ins), true, v.Err()
 }
 
 // ingestBody is either one event or {"events": […]}; decoding into both at
 // once reads a valid body in a single strict pass.
 type ingestBody struct {
-	Events *[]audit.Input `json:"events"`
-	audit.Input
+	Events *[]wire.EventInput `json:"events"`
+	wire.EventInput
 }
 
 // decodeFast decodes a well-formed body; ok is false on any problem, which
@@ -202,12 +178,12 @@ func decodeFast(body []byte) (ins []audit.Input, batch, ok bool) {
 		return nil, false, false
 	}
 	if b.Events == nil {
-		return []audit.Input{b.Input}, false, true
+		return []audit.Input{audit.Input(b.EventInput)}, false, true
 	}
-	if !reflect.ValueOf(b.Input).IsZero() || len(*b.Events) == 0 || len(*b.Events) > audit.MaxBatch {
+	if !reflect.ValueOf(b.EventInput).IsZero() || len(*b.Events) == 0 || len(*b.Events) > audit.MaxBatch {
 		return nil, true, false
 	}
-	return *b.Events, true, true
+	return eventInputs(*b.Events), true, true
 }
 
 func jsonKind(goKind string) string {
@@ -276,7 +252,7 @@ func (s *Server) handleGetEvent(w http.ResponseWriter, r *http.Request) {
 func (s *Server) handleListActions(w http.ResponseWriter, r *http.Request) {
 	// The registry is fixed at start: encode its answer once.
 	s.actionsOnce.Do(func() {
-		s.actionsBody, s.actionsErr = json.Marshal(map[string]any{"actions": s.Audit.Registry.All()})
+		s.actionsBody, s.actionsErr = json.Marshal(wire.ActionList{Actions: each(s.Audit.Registry.All(), actionDefJSON)})
 	})
 	if s.actionsErr != nil {
 		s.writeError(w, r, fmt.Errorf("encode answer: %w", s.actionsErr))

@@ -10,6 +10,7 @@ import (
 
 	"github.com/aeso-dev/aeso"
 	"github.com/aeso-dev/aeso/internal/auditlog"
+	"github.com/aeso-dev/aeso/wire"
 	"golang.org/x/mod/sumdb/tlog"
 )
 
@@ -38,22 +39,6 @@ func (s *Server) handleCheckpoint(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(c.Note)
 }
 
-// InclusionProofJSON proves that an event is a leaf of a tree.
-type InclusionProofJSON struct {
-	Seq       int64    `json:"seq"`
-	LeafIndex int64    `json:"leaf_index"`
-	TreeSize  int64    `json:"tree_size"`
-	LeafHash  string   `json:"leaf_hash"`
-	Hashes    []string `json:"hashes"`
-}
-
-// ConsistencyProofJSON proves that one tree is a prefix of another.
-type ConsistencyProofJSON struct {
-	From   int64    `json:"from"`
-	To     int64    `json:"to"`
-	Hashes []string `json:"hashes"`
-}
-
 func (s *Server) handleInclusionProof(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	if err := onlyParams(q, "seq", "tree_size"); err != nil {
@@ -71,7 +56,7 @@ func (s *Server) handleInclusionProof(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	s.writeJSON(w, r, http.StatusOK, InclusionProofJSON{Seq: p.Seq, LeafIndex: p.Seq - 1, TreeSize: p.TreeSize,
+	s.writeJSON(w, r, http.StatusOK, wire.InclusionProof{Seq: p.Seq, LeafIndex: p.Seq - 1, TreeSize: p.TreeSize,
 		LeafHash: base64.StdEncoding.EncodeToString(p.LeafHash[:]), Hashes: hashStrings(p.Hashes)})
 }
 
@@ -92,7 +77,7 @@ func (s *Server) handleConsistencyProof(w http.ResponseWriter, r *http.Request) 
 		s.writeError(w, r, err)
 		return
 	}
-	s.writeJSON(w, r, http.StatusOK, ConsistencyProofJSON{From: from, To: to, Hashes: hashStrings(p)})
+	s.writeJSON(w, r, http.StatusOK, wire.ConsistencyProof{From: from, To: to, Hashes: hashStrings(p)})
 }
 
 func hashStrings(hs []tlog.Hash) []string {

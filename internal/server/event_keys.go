@@ -2,25 +2,19 @@ package server
 
 import (
 	"encoding/json"
+	"reflect"
 	"strconv"
 	"strings"
 
 	"github.com/aeso-dev/aeso"
+	"github.com/aeso-dev/aeso/wire"
 )
-
-// eventFields are the exact names an event may carry.
-var eventFields = map[string]bool{
-	"id": true, "actor_user_id": true, "actor_service_account_id": true, "actor_role": true,
-	"actor_display_name": true, "action": true, "target_type": true, "target_id": true,
-	"target_display_name": true, "result": true, "correlation_id": true, "occurred_at": true,
-	"metadata": true,
-}
 
 // checkEventKeys finds what encoding/json accepts quietly: a field named
 // with other capitals ("Action"), which would fill the field. body must be
 // valid JSON; batch says it is {"events": […]}.
 func checkEventKeys(body []byte, batch bool) []aeso.FieldError {
-	s := &keyScanner{b: body}
+	s := &keyScanner{b: body, fields: jsonFields(reflect.TypeFor[wire.EventInput]())}
 	if batch {
 		s.envelope()
 	} else {
@@ -31,9 +25,10 @@ func checkEventKeys(body []byte, batch bool) []aeso.FieldError {
 
 // keyScanner walks valid JSON byte by byte, looking only at keys.
 type keyScanner struct {
-	b    []byte
-	i    int
-	errs []aeso.FieldError
+	b      []byte
+	i      int
+	fields fieldSet // the exact names an event may carry
+	errs   []aeso.FieldError
 }
 
 func (s *keyScanner) ws() {
@@ -149,7 +144,7 @@ func (s *keyScanner) envelope() {
 // body was refused before decoding (duplicate_key).
 func (s *keyScanner) event(prefix string) {
 	s.members(func(key string) {
-		if !eventFields[key] {
+		if _, ok := s.fields.exact[key]; !ok {
 			s.errs = append(s.errs, aeso.FieldError{Field: prefix + safeFieldName(key), Code: "unknown_field",
 				Message: "is not a field of an audit event (names are lowercase, e.g. " + strings.ToLower(safeFieldName(key)) + ")"})
 		}

@@ -10,18 +10,19 @@ import (
 	"github.com/aeso-dev/aeso"
 	"github.com/aeso-dev/aeso/internal/evidence"
 	"github.com/aeso-dev/aeso/internal/report"
+	"github.com/aeso-dev/aeso/wire"
 )
 
 // MaxReportBody bounds an uploaded report.
 const MaxReportBody = 10 << 20
 
 func (s *Server) handleCreateBundle(w http.ResponseWriter, r *http.Request) {
-	var req evidence.BundleRequest
+	var req wire.BundleRequest
 	if !s.decode(w, r, &req, "an evidence bundle (kind, subject, title, and optionally labels, correlation_id, owner)") {
 		return
 	}
 	_, o := s.origin(r)
-	b, err := s.Evidence.Create(r.Context(), o, req)
+	b, err := s.Evidence.Create(r.Context(), o, bundleRequest(req))
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -44,12 +45,12 @@ func (s *Server) decode(w http.ResponseWriter, r *http.Request, dst any, expect 
 }
 
 func (s *Server) handleAddItem(w http.ResponseWriter, r *http.Request) {
-	var req evidence.ItemRequest
+	var req wire.ItemRequest
 	if !s.decode(w, r, &req, "an evidence item (type, name, result, and optionally counts, summary, links, source, observed_at, expires_at, correlation_id, metadata)") {
 		return
 	}
 	_, o := s.origin(r)
-	it, err := s.Evidence.AddItem(r.Context(), o, r.PathValue("id"), req)
+	it, err := s.Evidence.AddItem(r.Context(), o, r.PathValue("id"), itemRequest(req))
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -145,12 +146,12 @@ func (s *Server) handleSealBundle(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handlePromoteBundle(w http.ResponseWriter, r *http.Request) {
-	var req evidence.PromoteRequest
+	var req wire.PromoteRequest
 	if !s.decode(w, r, &req, "a promotion (stage, reason)") {
 		return
 	}
 	_, o := s.origin(r)
-	p, created, err := s.Evidence.Promote(r.Context(), o, r.PathValue("id"), req)
+	p, created, err := s.Evidence.Promote(r.Context(), o, r.PathValue("id"), evidence.PromoteRequest(req))
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -163,12 +164,12 @@ func (s *Server) handlePromoteBundle(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleSupersedeBundle(w http.ResponseWriter, r *http.Request) {
-	var req evidence.SupersedeRequest
+	var req wire.SupersedeRequest
 	if !s.decode(w, r, &req, "a supersession (reason, and optionally title, labels, correlation_id, owner)") {
 		return
 	}
 	_, o := s.origin(r)
-	b, err := s.Evidence.Supersede(r.Context(), o, r.PathValue("id"), req)
+	b, err := s.Evidence.Supersede(r.Context(), o, r.PathValue("id"), evidence.SupersedeRequest(req))
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -255,7 +256,7 @@ func (s *Server) handleListBundles(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	out := make([]BundleJSON, len(found.Bundles))
+	out := make([]wire.Bundle, len(found.Bundles))
 	for i, b := range found.Bundles {
 		out[i] = bundleJSON(b)
 	}

@@ -3,70 +3,33 @@ package server
 import (
 	"net/http"
 	"net/url"
-	"time"
 
 	"github.com/aeso-dev/aeso"
 	"github.com/aeso-dev/aeso/internal/gate"
+	"github.com/aeso-dev/aeso/wire"
 )
 
-// GateResultJSON is one evaluation of a gate. Recorded is false for a dry
-// run, which has no id: it was never stored.
-type GateResultJSON struct {
-	ID             string        `json:"id,omitempty"`
-	Recorded       bool          `json:"recorded"`
-	Gate           string        `json:"gate"`
-	Subject        string        `json:"subject"`
-	Verdict        string        `json:"verdict"`
-	Warnings       []string      `json:"warnings"`
-	Reasons        []gate.Reason `json:"reasons"`
-	InputsDigest   string        `json:"inputs_digest"`
-	RulesetVersion string        `json:"ruleset_version"`
-	Evaluator      string        `json:"evaluator"`
-	EvaluatedAt    time.Time     `json:"evaluated_at"`
-	CorrelationID  string        `json:"correlation_id,omitempty"`
-}
-
-// WaiverJSON is one waiver.
-type WaiverJSON struct {
-	ID        string    `json:"id"`
-	Gate      string    `json:"gate"`
-	Rule      string    `json:"rule"`
-	Subject   string    `json:"subject"`
-	Reason    string    `json:"reason"`
-	CreatedBy string    `json:"created_by"`
-	CreatedAt time.Time `json:"created_at"`
-	ExpiresAt time.Time `json:"expires_at"`
-	Active    bool      `json:"active"`
-}
-
-// GateJSON is a gate's definition.
-type GateJSON struct {
-	gate.Def
-	Version   string   `json:"version"`
-	RuleNames []string `json:"rule_names"`
-}
-
-func gateResultJSON(r *gate.Result) GateResultJSON {
+func gateResultJSON(r *gate.Result) wire.GateResult {
 	warnings := r.Warnings
 	if warnings == nil {
 		warnings = []string{}
 	}
-	return GateResultJSON{ID: r.ID, Recorded: r.ID != "", Gate: r.Gate, Subject: r.Subject, Verdict: r.Verdict, Warnings: warnings,
-		Reasons: r.Reasons, InputsDigest: r.InputsDigest, RulesetVersion: r.RulesetVersion, Evaluator: r.Evaluator,
-		EvaluatedAt: r.EvaluatedAt, CorrelationID: r.CorrelationID}
+	return wire.GateResult{ID: r.ID, Recorded: r.ID != "", Gate: r.Gate, Subject: r.Subject, Verdict: r.Verdict, Warnings: warnings,
+		Reasons: each(r.Reasons, func(g gate.Reason) wire.GateReason { return wire.GateReason(g) }), InputsDigest: r.InputsDigest,
+		RulesetVersion: r.RulesetVersion, Evaluator: r.Evaluator, EvaluatedAt: r.EvaluatedAt, CorrelationID: r.CorrelationID}
 }
 
-func (s *Server) waiverJSON(w *gate.Waiver) WaiverJSON {
-	return WaiverJSON{ID: w.ID, Gate: w.Gate, Rule: w.Rule, Subject: w.Subject, Reason: w.Reason,
+func (s *Server) waiverJSON(w *gate.Waiver) wire.Waiver {
+	return wire.Waiver{ID: w.ID, Gate: w.Gate, Rule: w.Rule, Subject: w.Subject, Reason: w.Reason,
 		CreatedBy: w.CreatedBy, CreatedAt: w.CreatedAt, ExpiresAt: w.ExpiresAt, Active: w.Active(s.Now())}
 }
 
 func (s *Server) handleListGates(w http.ResponseWriter, r *http.Request) {
-	out := make([]GateJSON, len(s.Gates.Defs))
+	out := make([]wire.Gate, len(s.Gates.Defs))
 	for i := range s.Gates.Defs {
 		out[i] = gateJSON(s.Gates.Defs[i])
 	}
-	s.writeJSON(w, r, http.StatusOK, map[string]any{"gates": out})
+	s.writeJSON(w, r, http.StatusOK, wire.GateList{Gates: out})
 }
 
 // handleEvaluateGate evaluates a gate and records the result, or with
@@ -90,10 +53,7 @@ func (s *Server) handleEvaluateGate(w http.ResponseWriter, r *http.Request) {
 			Fields: []aeso.FieldError{{Field: "dry_run", Code: "format", Message: "must be true or false"}}})
 		return
 	}
-	var req struct {
-		Subject       string `json:"subject"`
-		CorrelationID string `json:"correlation_id,omitempty"`
-	}
+	var req wire.GateEvaluateRequest
 	if !s.decode(w, r, &req, "an evaluation request (subject, and optionally correlation_id)") {
 		return
 	}
@@ -131,12 +91,12 @@ func (s *Server) handleGateResults(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleCreateWaiver(w http.ResponseWriter, r *http.Request) {
-	var req gate.WaiverRequest
+	var req wire.WaiverRequest
 	if !s.decode(w, r, &req, "a waiver (rule, subject, reason, expires_at)") {
 		return
 	}
 	_, o := s.origin(r)
-	wv, err := s.Gates.Waive(r.Context(), o, r.PathValue("name"), req)
+	wv, err := s.Gates.Waive(r.Context(), o, r.PathValue("name"), gate.WaiverRequest(req))
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -154,37 +114,25 @@ func (s *Server) handleListWaivers(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	out := make([]WaiverJSON, len(ws))
+	out := make([]wire.Waiver, len(ws))
 	for i, wv := range ws {
 		out[i] = s.waiverJSON(wv)
 	}
-	s.writeJSON(w, r, http.StatusOK, map[string]any{"waivers": out})
+	s.writeJSON(w, r, http.StatusOK, wire.WaiverList{Waivers: out})
 }
 
-// WithdrawalJSON is one withdrawal of a subject from the posture.
-type WithdrawalJSON struct {
-	ID          string    `json:"id"`
-	Gate        string    `json:"gate"`
-	Subject     string    `json:"subject"`
-	ResultID    string    `json:"result_id"`
-	Verdict     string    `json:"verdict"`
-	Reason      string    `json:"reason"`
-	WithdrawnBy string    `json:"withdrawn_by"`
-	WithdrawnAt time.Time `json:"withdrawn_at"`
-}
-
-func withdrawalJSON(w *gate.Withdrawal) WithdrawalJSON {
-	return WithdrawalJSON{ID: w.ID, Gate: w.Gate, Subject: w.Subject, ResultID: w.ResultID, Verdict: w.Verdict,
+func withdrawalJSON(w *gate.Withdrawal) wire.Withdrawal {
+	return wire.Withdrawal{ID: w.ID, Gate: w.Gate, Subject: w.Subject, ResultID: w.ResultID, Verdict: w.Verdict,
 		Reason: w.Reason, WithdrawnBy: w.WithdrawnBy, WithdrawnAt: w.WithdrawnAt}
 }
 
 func (s *Server) handleWithdrawSubject(w http.ResponseWriter, r *http.Request) {
-	var req gate.WithdrawalRequest
+	var req wire.WithdrawalRequest
 	if !s.decode(w, r, &req, "a withdrawal (subject, reason)") {
 		return
 	}
 	_, o := s.origin(r)
-	wd, err := s.Gates.Withdraw(r.Context(), o, r.PathValue("name"), req)
+	wd, err := s.Gates.Withdraw(r.Context(), o, r.PathValue("name"), gate.WithdrawalRequest(req))
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -202,9 +150,9 @@ func (s *Server) handleListWithdrawals(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	out := make([]WithdrawalJSON, len(ws))
+	out := make([]wire.Withdrawal, len(ws))
 	for i, wd := range ws {
 		out[i] = withdrawalJSON(wd)
 	}
-	s.writeJSON(w, r, http.StatusOK, map[string]any{"withdrawals": out})
+	s.writeJSON(w, r, http.StatusOK, wire.WithdrawalList{Withdrawals: out})
 }

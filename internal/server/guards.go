@@ -3,46 +3,35 @@ package server
 import (
 	"net/http"
 	"net/url"
-	"time"
 
 	"github.com/aeso-dev/aeso/internal/guard"
 	"github.com/aeso-dev/aeso/internal/report"
+	"github.com/aeso-dev/aeso/wire"
 )
 
-// GuardReportJSON is a guard run's summary.
-type GuardReportJSON struct {
-	ID            string          `json:"id"`
-	Guard         string          `json:"guard"`
-	Subject       string          `json:"subject"`
-	Mode          string          `json:"mode"`
-	Open          bool            `json:"open"`
-	Counts        guard.Counts    `json:"counts"`
-	Findings      []guard.Finding `json:"findings"`
-	Duplicates    int             `json:"duplicates"`
-	SourceURL     string          `json:"source_url,omitempty"`
-	ObservedAt    time.Time       `json:"observed_at"`
-	RecordedAt    time.Time       `json:"recorded_at"`
-	CorrelationID string          `json:"correlation_id,omitempty"`
-	Source        string          `json:"source"`
+func guardRequest(r wire.GuardReportRequest) guard.Request {
+	return guard.Request{Subject: r.Subject, Mode: r.Mode, Counts: (*guard.Counts)(r.Counts),
+		Findings:  each(r.Findings, func(f wire.GuardFinding) guard.Finding { return guard.Finding(f) }),
+		SourceURL: r.SourceURL, ObservedAt: r.ObservedAt, CorrelationID: r.CorrelationID}
 }
 
-func guardReportJSON(r *guard.Report) GuardReportJSON {
-	findings := r.Findings
+func guardReportJSON(r *guard.Report) wire.GuardReport {
+	findings := each(r.Findings, func(f guard.Finding) wire.GuardFinding { return wire.GuardFinding(f) })
 	if findings == nil {
-		findings = []guard.Finding{}
+		findings = []wire.GuardFinding{}
 	}
-	return GuardReportJSON{ID: r.ID, Guard: r.Guard, Subject: r.Subject, Mode: r.Mode, Open: r.Open(),
-		Counts: r.Counts, Findings: findings, Duplicates: r.Duplicates, SourceURL: r.SourceURL,
+	return wire.GuardReport{ID: r.ID, Guard: r.Guard, Subject: r.Subject, Mode: r.Mode, Open: r.Open(),
+		Counts: wire.GuardCounts(r.Counts), Findings: findings, Duplicates: r.Duplicates, SourceURL: r.SourceURL,
 		ObservedAt: r.ObservedAt, RecordedAt: r.RecordedAt, CorrelationID: r.CorrelationID, Source: r.Source}
 }
 
 func (s *Server) handleAddGuardReport(w http.ResponseWriter, r *http.Request) {
-	var req guard.Request
+	var req wire.GuardReportRequest
 	if !s.decode(w, r, &req, "a guard report (subject, mode, findings, and optionally counts, source_url, observed_at, correlation_id)") {
 		return
 	}
 	_, o := s.origin(r)
-	rep, err := s.Guards.Record(r.Context(), o.Source, r.PathValue("name"), req)
+	rep, err := s.Guards.Record(r.Context(), o.Source, r.PathValue("name"), guardRequest(req))
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -5,10 +5,12 @@ import (
 	"errors"
 	"net/http"
 	"time"
+
+	"github.com/aeso-dev/aeso/wire"
 )
 
 func (s *Server) handleHealthz(w http.ResponseWriter, r *http.Request) {
-	s.writeJSON(w, r, http.StatusOK, map[string]string{"status": "ok", "version": s.Version})
+	s.writeJSON(w, r, http.StatusOK, wire.Health{Status: "ok", Version: s.Version})
 }
 
 // handleReadyz answers 503 while the database is unreachable or its schema
@@ -26,7 +28,7 @@ func (s *Server) handleReadyz(w http.ResponseWriter, r *http.Request) {
 		s.problem(w, r, http.StatusServiceUnavailable, "not_ready", err.Error(), nil)
 		return
 	}
-	s.writeJSON(w, r, http.StatusOK, map[string]string{"status": "ready"})
+	s.writeJSON(w, r, http.StatusOK, wire.Ready{Status: "ready"})
 }
 
 func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) {

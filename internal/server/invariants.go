@@ -4,50 +4,12 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
-	"time"
 
 	"github.com/aeso-dev/aeso/internal/invariant"
+	"github.com/aeso-dev/aeso/wire"
 )
 
-// InvariantJSON is an invariant's definition and its state per environment.
-type InvariantJSON struct {
-	ID        string         `json:"id"`
-	Title     string         `json:"title"`
-	Owner     string         `json:"owner"`
-	Severity  string         `json:"severity"`
-	Critical  bool           `json:"critical"`
-	Required  bool           `json:"required"`
-	MaxAge    string         `json:"max_age"`
-	FirstSeen time.Time      `json:"first_seen"`
-	RetiredAt *time.Time     `json:"retired_at,omitempty"`
-	States    []EnvStateJSON `json:"states"`
-}
-
-// EnvStateJSON is an invariant's state in one environment.
-type EnvStateJSON struct {
-	Environment string      `json:"environment"`
-	State       string      `json:"state"`
-	Since       *time.Time  `json:"since,omitempty"`
-	Latest      *ResultJSON `json:"latest,omitempty"`
-}
-
-// ResultJSON is one reported invariant result.
-type ResultJSON struct {
-	ID            string          `json:"id"`
-	InvariantID   string          `json:"invariant_id"`
-	Status        string          `json:"status"`
-	Environment   string          `json:"environment"`
-	ObservedAt    time.Time       `json:"observed_at"`
-	RecordedAt    time.Time       `json:"recorded_at"`
-	CorrelationID string          `json:"correlation_id,omitempty"`
-	BundleID      string          `json:"bundle_id,omitempty"`
-	ItemID        string          `json:"item_id,omitempty"`
-	Details       json.RawMessage `json:"details"`
-	RedactedPaths []string        `json:"redacted_paths"`
-	Source        string          `json:"source"`
-}
-
-func resultJSON(r *invariant.Result) *ResultJSON {
+func resultJSON(r *invariant.Result) *wire.InvariantResult {
 	paths := r.RedactedPaths
 	if paths == nil {
 		paths = []string{}
@@ -56,18 +18,18 @@ func resultJSON(r *invariant.Result) *ResultJSON {
 	if len(details) == 0 {
 		details = json.RawMessage("{}")
 	}
-	return &ResultJSON{ID: r.ID, InvariantID: r.InvariantID, Status: r.Status, Environment: r.Environment,
+	return &wire.InvariantResult{ID: r.ID, InvariantID: r.InvariantID, Status: r.Status, Environment: r.Environment,
 		ObservedAt: r.ObservedAt, RecordedAt: r.RecordedAt, CorrelationID: r.CorrelationID, BundleID: r.BundleID,
 		ItemID: r.ItemID, Details: details, RedactedPaths: paths, Source: r.Source}
 }
 
-func invariantJSON(v *invariant.View) InvariantJSON {
+func invariantJSON(v *invariant.View) wire.Invariant {
 	d := v.Def
-	out := InvariantJSON{ID: d.ID, Title: d.Title, Owner: d.Owner, Severity: d.Severity, Critical: d.Critical,
+	out := wire.Invariant{ID: d.ID, Title: d.Title, Owner: d.Owner, Severity: d.Severity, Critical: d.Critical,
 		Required: d.Required, MaxAge: d.MaxAge.String(), FirstSeen: d.FirstSeen, RetiredAt: d.RetiredAt,
-		States: make([]EnvStateJSON, len(v.States))}
+		States: make([]wire.InvariantState, len(v.States))}
 	for i, st := range v.States {
-		out.States[i] = EnvStateJSON{Environment: st.Environment, State: st.State, Since: st.Since}
+		out.States[i] = wire.InvariantState{Environment: st.Environment, State: st.State, Since: st.Since}
 		if st.Latest != nil {
 			out.States[i].Latest = resultJSON(st.Latest)
 		}
@@ -85,11 +47,11 @@ func (s *Server) handleListInvariants(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	out := make([]InvariantJSON, len(views))
+	out := make([]wire.Invariant, len(views))
 	for i, v := range views {
 		out[i] = invariantJSON(v)
 	}
-	s.writeJSON(w, r, http.StatusOK, map[string]any{"invariants": out})
+	s.writeJSON(w, r, http.StatusOK, wire.InvariantList{Invariants: out})
 }
 
 func (s *Server) handleGetInvariant(w http.ResponseWriter, r *http.Request) {
@@ -106,12 +68,12 @@ func (s *Server) handleGetInvariant(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleAddInvariantResult(w http.ResponseWriter, r *http.Request) {
-	var req invariant.ResultRequest
+	var req wire.InvariantResultRequest
 	if !s.decode(w, r, &req, "an invariant result (status, environment, and optionally observed_at, correlation_id, bundle_id, item_id, details)") {
 		return
 	}
 	_, o := s.origin(r)
-	res, err := s.Invariants.Record(r.Context(), o, r.PathValue("id"), req)
+	res, err := s.Invariants.Record(r.Context(), o, r.PathValue("id"), invariant.ResultRequest(req))
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -10,19 +10,8 @@ import (
 	"time"
 
 	"github.com/aeso-dev/aeso"
+	"github.com/aeso-dev/aeso/wire"
 )
-
-// Problem is an RFC 9457 problem detail with aeso's stable code and field
-// errors.
-type Problem struct {
-	Type      string            `json:"type"`
-	Title     string            `json:"title"`
-	Status    int               `json:"status"`
-	Detail    string            `json:"detail"`
-	Code      string            `json:"code"`
-	Errors    []aeso.FieldError `json:"errors,omitempty"`
-	RequestID string            `json:"request_id,omitempty"`
-}
 
 var statusOf = map[string]int{
 	aeso.EINVALID:      http.StatusBadRequest,
@@ -65,13 +54,13 @@ func (s *Server) problem(w http.ResponseWriter, r *http.Request, status int, cod
 	if status == http.StatusServiceUnavailable {
 		w.Header().Set("Retry-After", strconv.Itoa(s.retryAfterSeconds()))
 	}
-	p := Problem{
+	p := wire.Problem{
 		Type:      "about:blank",
 		Title:     http.StatusText(status),
 		Status:    status,
 		Detail:    detail,
 		Code:      code,
-		Errors:    fields,
+		Errors:    each(fields, func(f aeso.FieldError) wire.FieldError { return wire.FieldError(f) }),
 		RequestID: requestInfoFrom(r.Context()).RequestID,
 	}
 	w.Header().Set("Content-Type", "application/problem+json")

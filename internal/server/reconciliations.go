@@ -3,63 +3,35 @@ package server
 import (
 	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/aeso-dev/aeso"
 	"github.com/aeso-dev/aeso/internal/reconcile"
+	"github.com/aeso-dev/aeso/wire"
 )
 
-// RecordJSON is a reconciliation record's read model.
-type RecordJSON struct {
-	ID                   string             `json:"id"`
-	Component            string             `json:"component,omitempty"`
-	InvariantID          string             `json:"invariant_id,omitempty"`
-	Kind                 string             `json:"kind"`
-	Severity             string             `json:"severity"`
-	Owner                string             `json:"owner"`
-	CorrelationID        string             `json:"correlation_id,omitempty"`
-	Evidence             reconcile.Evidence `json:"evidence"`
-	RedactedPaths        []string           `json:"redacted_paths"`
-	State                string             `json:"state"`
-	Open                 bool               `json:"open"`
-	AllowedNext          []string           `json:"allowed_next"`
-	NextAction           string             `json:"next_action,omitempty"`
-	NextActionOwner      string             `json:"next_action_owner,omitempty"`
-	AcceptedUntil        *time.Time         `json:"accepted_until,omitempty"`
-	CreatedAt            time.Time          `json:"created_at"`
-	CreatedBy            string             `json:"created_by"`
-	UpdatedAt            time.Time          `json:"updated_at"`
-	ResolvedAt           *time.Time         `json:"resolved_at,omitempty"`
-	TimeToResolveSeconds *float64           `json:"time_to_resolve_seconds,omitempty"`
-	Timeline             []TransitionJSON   `json:"timeline,omitempty"`
+func reconciliationRequest(r wire.ReconciliationRequest) reconcile.CreateRequest {
+	return reconcile.CreateRequest{Component: r.Component, InvariantID: r.InvariantID, Kind: r.Kind, Severity: r.Severity,
+		Owner: r.Owner, CorrelationID: r.CorrelationID, Evidence: reconcile.Evidence{Summary: r.Evidence.Summary,
+			Links: each(r.Evidence.Links, func(l wire.ReconciliationLink) reconcile.Link { return reconcile.Link(l) }),
+			Pairs: each(r.Evidence.Pairs, func(p wire.ReconciliationPair) reconcile.Pair { return reconcile.Pair(p) })}}
 }
 
-// TransitionJSON is one step of a record's timeline.
-type TransitionJSON struct {
-	From            string     `json:"from,omitempty"`
-	To              string     `json:"to"`
-	Actor           string     `json:"actor"`
-	Reason          string     `json:"reason,omitempty"`
-	NextAction      string     `json:"next_action,omitempty"`
-	NextActionOwner string     `json:"next_action_owner,omitempty"`
-	AcceptedUntil   *time.Time `json:"accepted_until,omitempty"`
-	At              time.Time  `json:"at"`
-}
-
-func recordJSON(r *reconcile.Record, timeline []*reconcile.Transition) RecordJSON {
-	links := r.Evidence.Links
-	if links == nil {
-		r.Evidence.Links = []reconcile.Link{}
+func recordJSON(r *reconcile.Record, timeline []*reconcile.Transition) wire.Reconciliation {
+	evidence := wire.ReconciliationEvidence{Summary: r.Evidence.Summary,
+		Links: each(r.Evidence.Links, func(l reconcile.Link) wire.ReconciliationLink { return wire.ReconciliationLink(l) }),
+		Pairs: each(r.Evidence.Pairs, func(p reconcile.Pair) wire.ReconciliationPair { return wire.ReconciliationPair(p) })}
+	if evidence.Links == nil {
+		evidence.Links = []wire.ReconciliationLink{}
 	}
-	if r.Evidence.Pairs == nil {
-		r.Evidence.Pairs = []reconcile.Pair{}
+	if evidence.Pairs == nil {
+		evidence.Pairs = []wire.ReconciliationPair{}
 	}
 	paths := r.RedactedPaths
 	if paths == nil {
 		paths = []string{}
 	}
-	out := RecordJSON{ID: r.ID, Component: r.Component, InvariantID: r.InvariantID, Kind: r.Kind, Severity: r.Severity,
-		Owner: r.Owner, CorrelationID: r.CorrelationID, Evidence: r.Evidence, RedactedPaths: paths, State: r.State,
+	out := wire.Reconciliation{ID: r.ID, Component: r.Component, InvariantID: r.InvariantID, Kind: r.Kind, Severity: r.Severity,
+		Owner: r.Owner, CorrelationID: r.CorrelationID, Evidence: evidence, RedactedPaths: paths, State: r.State,
 		Open: r.Open(), AllowedNext: reconcile.Allowed(r.State), NextAction: r.NextAction, NextActionOwner: r.NextActionOwner,
 		AcceptedUntil: r.AcceptedUntil, CreatedAt: r.CreatedAt, CreatedBy: r.CreatedBy, UpdatedAt: r.UpdatedAt,
 		ResolvedAt: r.ResolvedAt}
@@ -68,19 +40,19 @@ func recordJSON(r *reconcile.Record, timeline []*reconcile.Transition) RecordJSO
 		out.TimeToResolveSeconds = &secs
 	}
 	for _, t := range timeline {
-		out.Timeline = append(out.Timeline, TransitionJSON{From: t.From, To: t.To, Actor: t.Actor, Reason: t.Reason,
+		out.Timeline = append(out.Timeline, wire.Transition{From: t.From, To: t.To, Actor: t.Actor, Reason: t.Reason,
 			NextAction: t.NextAction, NextActionOwner: t.NextActionOwner, AcceptedUntil: t.AcceptedUntil, At: t.At})
 	}
 	return out
 }
 
 func (s *Server) handleCreateReconciliation(w http.ResponseWriter, r *http.Request) {
-	var req reconcile.CreateRequest
+	var req wire.ReconciliationRequest
 	if !s.decode(w, r, &req, "a reconciliation record (component or invariant_id, kind, severity, owner, evidence, and optionally correlation_id)") {
 		return
 	}
 	_, o := s.origin(r)
-	rec, err := s.Reconciliations.Create(r.Context(), o, req)
+	rec, err := s.Reconciliations.Create(r.Context(), o, reconciliationRequest(req))
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -94,12 +66,12 @@ func (s *Server) handleCreateReconciliation(w http.ResponseWriter, r *http.Reque
 }
 
 func (s *Server) handleTransitionReconciliation(w http.ResponseWriter, r *http.Request) {
-	var req reconcile.TransitionRequest
+	var req wire.TransitionRequest
 	if !s.decode(w, r, &req, "a transition (state, and reason, next_action, next_action_owner or accepted_until as the state needs)") {
 		return
 	}
 	_, o := s.origin(r)
-	if _, err := s.Reconciliations.Transition(r.Context(), o, r.PathValue("id"), req); err != nil {
+	if _, err := s.Reconciliations.Transition(r.Context(), o, r.PathValue("id"), reconcile.TransitionRequest(req)); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
@@ -152,9 +124,9 @@ func (s *Server) handleListReconciliations(w http.ResponseWriter, r *http.Reques
 		s.writeError(w, r, err)
 		return
 	}
-	out := make([]RecordJSON, len(records))
+	out := make([]wire.Reconciliation, len(records))
 	for i, rec := range records {
 		out[i] = recordJSON(rec, nil)
 	}
-	s.writeJSON(w, r, http.StatusOK, map[string]any{"records": out})
+	s.writeJSON(w, r, http.StatusOK, wire.ReconciliationList{Records: out})
 }

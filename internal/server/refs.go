@@ -2,6 +2,8 @@ package server
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"sort"
@@ -10,20 +12,12 @@ import (
 	"github.com/aeso-dev/aeso"
 	"github.com/aeso-dev/aeso/internal/auth"
 	"github.com/aeso-dev/aeso/internal/reconcile"
+	"github.com/aeso-dev/aeso/wire"
 )
 
 // ScopeAnyToken marks a route any valid token may call; the handler checks
 // the scope of what it reads. It is not a scope a token can carry.
 const ScopeAnyToken = "any-token"
-
-// RefJSON is a resolved ref: what it names, where that row lives in the
-// API, and the row as that route answers it.
-type RefJSON struct {
-	Kind   string `json:"kind"`
-	Ref    string `json:"ref"`
-	URL    string `json:"url"`
-	Object any    `json:"object"`
-}
 
 // refKind is one kind of ref: the scope reading it needs and how to read
 // it. id is what follows "kind:"; it has passed the kind's syntax check.
@@ -141,11 +135,11 @@ var refKinds = map[string]refKind{
 			if err != nil {
 				return "", nil, err
 			}
-			out := make([]RecordJSON, len(records))
+			out := make([]wire.Reconciliation, len(records))
 			for i, rec := range records {
 				out[i] = recordJSON(rec, nil)
 			}
-			return "/v1/reconciliations?open=true&limit=500", map[string]any{"records": out}, nil
+			return "/v1/reconciliations?open=true&limit=500", wire.ReconciliationList{Records: out}, nil
 		}
 		rec, timeline, err := s.Reconciliations.Get(ctx, id)
 		if err != nil {
@@ -162,7 +156,7 @@ var refKinds = map[string]refKind{
 		if err != nil {
 			return "", nil, err
 		}
-		return "/v1/status/snapshots/" + snap.ID, StatusJSON{Kind: "snapshot", Posture: p, Snapshot: snapshotMeta(snap)}, nil
+		return "/v1/status/snapshots/" + snap.ID, statusJSON("snapshot", p, snap), nil
 	}},
 }
 
@@ -213,7 +207,7 @@ func clipText(s string, n int) string {
 // ResolveRef reads what ref names on behalf of p, as GET /v1/refs/{ref}
 // does: invalid for a malformed ref, forbidden (naming the scope) when p
 // may not read that kind, ref_not_found when nothing matches.
-func (s *Server) ResolveRef(ctx context.Context, p *auth.Principal, ref string) (*RefJSON, error) {
+func (s *Server) ResolveRef(ctx context.Context, p *auth.Principal, ref string) (*wire.Ref, error) {
 	kind, k, id, err := parseRef(ref)
 	if err != nil {
 		return nil, err
@@ -227,7 +221,11 @@ func (s *Server) ResolveRef(ctx context.Context, p *auth.Principal, ref string) 
 	} else if err != nil {
 		return nil, err
 	}
-	return &RefJSON{Kind: kind, Ref: ref, URL: u, Object: obj}, nil
+	body, err := json.Marshal(obj)
+	if err != nil {
+		return nil, fmt.Errorf("encode %s ref: %w", kind, err)
+	}
+	return &wire.Ref{Kind: kind, Ref: ref, URL: u, Object: body}, nil
 }
 
 // RefScope returns the scope reading a ref of kind needs, and whether the

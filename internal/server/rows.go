@@ -5,35 +5,47 @@ import (
 
 	"github.com/aeso-dev/aeso"
 	"github.com/aeso-dev/aeso/internal/gate"
+	"github.com/aeso-dev/aeso/wire"
 )
 
 // One row by its id, for each kind a posture or gate reason can name. Each
 // answers the shape its list route answers, under the list route's scope.
 
-// GateRuleJSON is one rule of a gate, the thing a gate_rule ref names.
-type GateRuleJSON struct {
-	Gate string    `json:"gate"`
-	Rule string    `json:"rule"`
-	Def  gate.Rule `json:"definition"`
-}
-
-func gateJSON(d gate.Def) GateJSON {
+func gateJSON(d gate.Def) wire.Gate {
 	names := make([]string, len(d.Rules))
 	for j := range d.Rules {
 		names[j] = d.Rules[j].Key()
 	}
-	return GateJSON{Def: d, Version: d.Version(), RuleNames: names}
+	return wire.Gate{Name: d.Name, AffectsPosture: d.AffectsPosture, Rules: each(d.Rules, gateRuleJSON),
+		Version: d.Version(), RuleNames: names}
+}
+
+// gateRuleJSON is a rule as gate.Def's own JSON writes it, which the
+// gate's version covers: the durations as Go durations, always present.
+func gateRuleJSON(r gate.Rule) wire.GateRule {
+	out := wire.GateRule{Name: r.Name, Invariants: r.Invariants, Environment: r.Environment, Components: r.Components}
+	if e := r.Evidence; e != nil {
+		out.Evidence = &wire.GateEvidenceRule{Kind: e.Kind, Stage: e.Stage, MaxAge: e.MaxAge.String(),
+			BlockAge: e.BlockAge.String(), AllowFailing: e.AllowFailing}
+	}
+	if g := r.Guards; g != nil {
+		out.Guards = &wire.GateGuardsRule{Names: g.Names}
+	}
+	if rc := r.Reconciliation; rc != nil {
+		out.Reconciliation = &wire.GateReconciliationRule{MaxOpenSeverity: rc.MaxOpenSeverity}
+	}
+	return out
 }
 
 // gateRule finds rule key of gate name.
-func (s *Server) gateRule(name, key string) (*GateRuleJSON, error) {
+func (s *Server) gateRule(name, key string) (*wire.GateRuleRef, error) {
 	d, err := s.Gates.Def(name)
 	if err != nil {
 		return nil, err
 	}
 	for i := range d.Rules {
 		if d.Rules[i].Key() == key {
-			return &GateRuleJSON{Gate: d.Name, Rule: key, Def: d.Rules[i]}, nil
+			return &wire.GateRuleRef{Gate: d.Name, Rule: key, Definition: gateRuleJSON(d.Rules[i])}, nil
 		}
 	}
 	return nil, aeso.Reasonf(aeso.ENOTFOUND, "unknown_rule", "gate %s has no rule %s", name, key)

@@ -4,34 +4,32 @@ import (
 	"bytes"
 	"net/http"
 	"net/url"
-	"time"
 
 	"github.com/aeso-dev/aeso/internal/status"
+	"github.com/aeso-dev/aeso/wire"
 )
 
-// StatusJSON is a posture with its reasons. Kind tells current truth
+// statusJSON is a posture with its reasons. kind tells current truth
 // ("current", computed for this request) from history ("snapshot", as it
 // stood when taken); a snapshot also carries its id, when and by whom it
 // was taken, and why.
-type StatusJSON struct {
-	Kind string `json:"kind"`
-	*status.Posture
-	Snapshot *SnapshotMetaJSON `json:"snapshot,omitempty"`
+func statusJSON(kind string, p *status.Posture, snap *status.Snapshot) wire.Status {
+	out := wire.Status{Kind: kind, Posture: p.Posture, EvaluatedAt: p.EvaluatedAt, Environment: p.Environment,
+		Reasons: each(p.Reasons, statusReasonJSON), OpenReconciliations: p.OpenReconciliations, InputsDigest: p.InputsDigest,
+		Components: each(p.Components, func(c status.ComponentPosture) wire.ComponentPosture {
+			return wire.ComponentPosture{Name: c.Name, Owner: c.Owner, Critical: c.Critical, Status: c.Status,
+				Freshness: c.Freshness, ObservedAt: c.ObservedAt, Posture: c.Posture, Reasons: each(c.Reasons, statusReasonJSON)}
+		})}
+	if snap != nil {
+		out.Snapshot = snapshotMeta(snap)
+	}
+	return out
 }
 
-// SnapshotMetaJSON describes a readiness snapshot.
-type SnapshotMetaJSON struct {
-	ID           string    `json:"id"`
-	TakenAt      time.Time `json:"taken_at"`
-	TakenBy      string    `json:"taken_by"`
-	Cause        string    `json:"cause"`
-	Note         string    `json:"note,omitempty"`
-	Posture      string    `json:"posture"`
-	InputsDigest string    `json:"inputs_digest"`
-}
+func statusReasonJSON(r status.Reason) wire.StatusReason { return wire.StatusReason(r) }
 
-func snapshotMeta(s *status.Snapshot) *SnapshotMetaJSON {
-	return &SnapshotMetaJSON{ID: s.ID, TakenAt: s.TakenAt, TakenBy: s.TakenBy, Cause: s.Cause, Note: s.Note,
+func snapshotMeta(s *status.Snapshot) *wire.SnapshotMeta {
+	return &wire.SnapshotMeta{ID: s.ID, TakenAt: s.TakenAt, TakenBy: s.TakenBy, Cause: s.Cause, Note: s.Note,
 		Posture: s.Posture, InputsDigest: s.InputsDigest}
 }
 
@@ -45,7 +43,7 @@ func (s *Server) handleStatus(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	s.writeJSON(w, r, http.StatusOK, StatusJSON{Kind: "current", Posture: p})
+	s.writeJSON(w, r, http.StatusOK, statusJSON("current", p, nil))
 }
 
 func (s *Server) snapshotJSON(w http.ResponseWriter, r *http.Request, code int, snap *status.Snapshot) {
@@ -54,7 +52,7 @@ func (s *Server) snapshotJSON(w http.ResponseWriter, r *http.Request, code int, 
 		s.writeError(w, r, err)
 		return
 	}
-	s.writeJSON(w, r, code, StatusJSON{Kind: "snapshot", Posture: p, Snapshot: snapshotMeta(snap)})
+	s.writeJSON(w, r, code, statusJSON("snapshot", p, snap))
 }
 
 func (s *Server) handleTakeSnapshot(w http.ResponseWriter, r *http.Request) {
@@ -63,9 +61,7 @@ func (s *Server) handleTakeSnapshot(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	var req struct {
-		Note string `json:"note"`
-	}
+	var req wire.SnapshotRequest
 	if len(bytes.TrimSpace(body)) > 0 {
 		if err := decodeObject(body, &req, "", "a snapshot request: {} or {\"note\": \"why it was taken\"}"); err != nil {
 			s.writeError(w, r, err)

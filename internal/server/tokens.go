@@ -2,35 +2,14 @@ package server
 
 import (
 	"net/http"
-	"time"
 
 	"github.com/aeso-dev/aeso/internal/audit"
 	"github.com/aeso-dev/aeso/internal/auth"
+	"github.com/aeso-dev/aeso/wire"
 )
 
-// TokenJSON is a token's read model; the secret is never part of it.
-type TokenJSON struct {
-	ID        string     `json:"id"`
-	Principal string     `json:"principal"`
-	Name      string     `json:"name,omitempty"`
-	Scopes    []string   `json:"scopes"`
-	CreatedAt time.Time  `json:"created_at"`
-	CreatedBy string     `json:"created_by"`
-	ExpiresAt *time.Time `json:"expires_at,omitempty"`
-	RevokedAt *time.Time `json:"revoked_at,omitempty"`
-	RevokedBy string     `json:"revoked_by,omitempty"`
-	Active    bool       `json:"active"`
-}
-
-// CreatedTokenJSON is the answer to a token creation: the only time the
-// secret is shown.
-type CreatedTokenJSON struct {
-	TokenJSON
-	Token string `json:"token"`
-}
-
-func (s *Server) tokenJSON(t *auth.Token) TokenJSON {
-	return TokenJSON{
+func (s *Server) tokenJSON(t *auth.Token) wire.Token {
+	return wire.Token{
 		ID: t.ID, Principal: t.Principal, Name: t.Name, Scopes: t.Scopes,
 		CreatedAt: t.CreatedAt, CreatedBy: t.CreatedBy, ExpiresAt: t.ExpiresAt,
 		RevokedAt: t.RevokedAt, RevokedBy: t.RevokedBy, Active: t.Active(s.Now()),
@@ -48,18 +27,18 @@ func (s *Server) handleCreateToken(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	var req auth.CreateRequest
+	var req wire.TokenRequest
 	if err := decodeObject(body, &req, "", "a token request (principal, scopes, and optionally name and expires_at)"); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
 	actor, o := s.origin(r)
-	secret, t, err := s.Auth.Create(r.Context(), actor, o, req)
+	secret, t, err := s.Auth.Create(r.Context(), actor, o, auth.CreateRequest(req))
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	s.writeJSON(w, r, http.StatusCreated, CreatedTokenJSON{TokenJSON: s.tokenJSON(t), Token: secret})
+	s.writeJSON(w, r, http.StatusCreated, wire.CreatedToken{Token: s.tokenJSON(t), Secret: secret})
 }
 
 func (s *Server) handleListTokens(w http.ResponseWriter, r *http.Request) {
@@ -68,11 +47,11 @@ func (s *Server) handleListTokens(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	out := make([]TokenJSON, len(tokens))
+	out := make([]wire.Token, len(tokens))
 	for i, t := range tokens {
 		out[i] = s.tokenJSON(t)
 	}
-	s.writeJSON(w, r, http.StatusOK, map[string]any{"tokens": out})
+	s.writeJSON(w, r, http.StatusOK, wire.TokenList{Tokens: out})
 }
 
 func (s *Server) handleRevokeToken(w http.ResponseWriter, r *http.Request) {

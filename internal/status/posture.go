@@ -89,7 +89,9 @@ type ComponentPosture struct {
 }
 
 // Posture is the platform's state at one moment with everything that made
-// it so.
+// it so. Its JSON (with Reason's and ComponentPosture's) is a storage
+// shape: a snapshot keeps the posture in this encoding, and old snapshots
+// must keep decoding. The API's shape is wire.Status.
 type Posture struct {
 	Posture     string             `json:"posture"`
 	EvaluatedAt time.Time          `json:"evaluated_at"`
