@@ -262,8 +262,15 @@ func startDocsServer(t *testing.T, page, dir string, b docBlock) string {
 		}
 	}
 	if c := cmds[0]; c.hasWant {
+		// The server prints its greeting once it is started, which can be a
+		// moment after /readyz first answers: wait for it, a while at most.
+		want := normalise(c.want)
 		got := normalise(strings.Split(stdout.String(), "\n"))
-		if want := normalise(c.want); !outputMatches(want, got) {
+		for deadline := time.Now().Add(10 * time.Second); !outputMatches(want, got) && time.Now().Before(deadline); {
+			time.Sleep(20 * time.Millisecond)
+			got = normalise(strings.Split(stdout.String(), "\n"))
+		}
+		if !outputMatches(want, got) {
 			t.Errorf("%s:%d: aeso serve printed\n%s\nthe page shows\n%s", page, c.line, strings.Join(got, "\n"), strings.Join(want, "\n"))
 		}
 	}
