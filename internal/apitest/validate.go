@@ -58,9 +58,6 @@ func LoadSpec() (*openapi3.T, error) {
 	return doc, nil
 }
 
-// registerDecoders adds the validator's body decoders once per process.
-var registerDecoders sync.Once
-
 // ValidatingTransport is an http.RoundTripper that validates each request
 // against Spec (path, query and header parameters, content type and body),
 // performs it with Base and validates the response: the status must be
@@ -86,27 +83,50 @@ type ValidatingTransport struct {
 	Failures []string
 }
 
-// NewValidatingTransport loads the spec (see LoadSpec) and returns a
-// transport validating every response that passes through base.
-func NewValidatingTransport(base http.RoundTripper) (*ValidatingTransport, error) {
-	doc, err := LoadSpec()
-	if err != nil {
-		return nil, err
-	}
-	// Match any host (test servers listen on http://127.0.0.1:PORT): the
-	// document should declare no servers, and any it does are ignored here.
-	doc.Servers = nil
-	for _, item := range doc.Paths.Map() {
-		item.Servers = nil
-	}
-	registerDecoders.Do(func() {
+// shared is the document and router every ValidatingTransport of the
+// process uses: loading and validating the document takes about a second
+// under the race detector, and a test server starts in less. Both are only
+// read once built.
+var shared struct {
+	once   sync.Once
+	doc    *openapi3.T
+	router routers.Router
+	err    error
+}
+
+func sharedRouter() (*openapi3.T, routers.Router, error) {
+	shared.once.Do(func() {
+		doc, err := LoadSpec()
+		if err != nil {
+			shared.err = err
+			return
+		}
+		// Match any host (test servers listen on http://127.0.0.1:PORT): the
+		// document should declare no servers, and any it does are ignored here.
+		doc.Servers = nil
+		for _, item := range doc.Paths.Map() {
+			item.Servers = nil
+		}
 		// The audit export streams JSON Lines, which the validator reads
 		// as the string its schema declares.
 		openapi3filter.RegisterBodyDecoder("application/x-ndjson", openapi3filter.FileBodyDecoder)
+		router, err := legacy.NewRouter(doc)
+		if err != nil {
+			shared.err = fmt.Errorf("openapi router: %w", err)
+			return
+		}
+		shared.doc, shared.router = doc, router
 	})
-	router, err := legacy.NewRouter(doc)
+	return shared.doc, shared.router, shared.err
+}
+
+// NewValidatingTransport returns a transport validating every response that
+// passes through base against the spec (see LoadSpec), which is loaded once
+// per process and shared.
+func NewValidatingTransport(base http.RoundTripper) (*ValidatingTransport, error) {
+	doc, router, err := sharedRouter()
 	if err != nil {
-		return nil, fmt.Errorf("openapi router: %w", err)
+		return nil, err
 	}
 	return &ValidatingTransport{Base: base, Spec: doc, Router: router}, nil
 }
