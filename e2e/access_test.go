@@ -260,7 +260,7 @@ func TestHealthReadinessMetricsAndSpec(t *testing.T) {
 }
 
 func TestReadinessWaitsForMigrations(t *testing.T) {
-	tg := testdb.Postgres(t)
+	tg := testdb.EmptyPostgres(t)
 	e := start(t, tg, withoutMigrate())
 	r := e.do("GET", "/readyz", "", nil)
 	if p := r.problem(t); r.status != http.StatusServiceUnavailable || p.Code != "not_ready" || !strings.Contains(p.Detail, "aeso migrate") {

@@ -31,16 +31,31 @@ type Target struct {
 func ForEach(t *testing.T, fn func(t *testing.T, tg Target)) {
 	t.Helper()
 	t.Run("sqlite", func(t *testing.T) {
-		fn(t, Target{Dialect: "sqlite", DataDir: t.TempDir()})
+		fn(t, SQLite(t))
 	})
 	t.Run("postgres", func(t *testing.T) {
 		fn(t, Postgres(t))
 	})
 }
 
-// Postgres creates a schema for this test alone and returns a target whose
-// URL selects it; the schema is dropped when the test ends.
+// Postgres returns a PostgreSQL target of the test's own, dropped when the
+// test ends: a copy of the prepared database when the package runs under
+// Main, else an empty schema (see EmptyPostgres).
 func Postgres(t *testing.T) Target {
+	t.Helper()
+	base := os.Getenv(EnvPostgres)
+	if base == "" {
+		t.Skipf("%s is not set; skipping the PostgreSQL run", EnvPostgres)
+	}
+	if templates.prepare != nil {
+		return preparedPostgres(t, base)
+	}
+	return EmptyPostgres(t)
+}
+
+// EmptyPostgres creates an empty schema for this test alone and returns a
+// target whose URL selects it; the schema is dropped when the test ends.
+func EmptyPostgres(t *testing.T) Target {
 	t.Helper()
 	base := os.Getenv(EnvPostgres)
 	if base == "" {
