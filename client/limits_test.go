@@ -14,6 +14,7 @@ import (
 // answers in its place) cannot make the verifier or the witness read an
 // endless answer; each read stops at its bound, and one byte less is read.
 func TestAnswersPastTheirBoundAreRefused(t *testing.T) {
+	t.Parallel()
 	var size atomic.Int64
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.Write(bytes.Repeat([]byte("a"), int(size.Load())))

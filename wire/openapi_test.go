@@ -118,6 +118,7 @@ var shapes = []shape{
 // it is never omitted (for a request: never omitted when required), and
 // the same nesting of objects and arrays, all the way down.
 func TestWireMatchesOpenAPI(t *testing.T) {
+	t.Parallel()
 	doc, err := apitest.LoadSpec()
 	if err != nil {
 		t.Fatal(err)
@@ -155,6 +156,7 @@ func TestWireMatchesOpenAPI(t *testing.T) {
 // type with a field too many, one too few, or a wrong omitempty, each
 // against a schema that says otherwise.
 func TestTheComparisonCatchesDrift(t *testing.T) {
+	t.Parallel()
 	schema := openapi3.NewObjectSchema().
 		WithProperty("id", openapi3.NewStringSchema()).
 		WithProperty("tags", openapi3.NewArraySchema().WithItems(openapi3.NewStringSchema())).

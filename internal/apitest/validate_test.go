@@ -30,6 +30,7 @@ func serve(t *testing.T, status int, contentType, body string, headers ...string
 }
 
 func TestValidatingTransport(t *testing.T) {
+	t.Parallel()
 	const event = `{"id":"0190d3b2-7c4e-7a10-9a4e-1f2b3c4d5e6f","seq":1,"actor_user_id":"u-1","action":"a.b","result":"success",
 		"occurred_at":"2026-01-02T15:04:05Z","recorded_at":"2026-01-02T15:04:06Z","metadata":{},"redacted_paths":[],"source":"ci",
 		"presentation":{"actor_label":"u-1","target_label":"","target_type_label":"","action_label":"A b","action_category":"Uncategorized",
@@ -110,6 +111,7 @@ func TestValidatingTransport(t *testing.T) {
 }
 
 func TestValidatingTransportChecksRequests(t *testing.T) {
+	t.Parallel()
 	const badRequest = `{"type":"about:blank","title":"Bad Request","status":400,"detail":"request is invalid","code":"validation_failed","request_id":"req-1"}`
 	cases := []struct {
 		name, contentType, body string

@@ -3,6 +3,7 @@ package audit
 import "testing"
 
 func TestFallbackLabelsReadAsText(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{
 		"credentials.api_key.rotate": "Credentials API key rotate",
 		"fleet.node_pool.drain":      "Fleet node pool drain",
@@ -17,6 +18,7 @@ func TestFallbackLabelsReadAsText(t *testing.T) {
 }
 
 func TestSafeDetailsAreCutOnARuneBoundary(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, in string
 		n        int

@@ -9,6 +9,7 @@ import (
 )
 
 func TestSearchTermsAreWordsNeverSyntax(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		q, want, code string
 	}{

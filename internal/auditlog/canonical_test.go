@@ -60,6 +60,7 @@ var hostileMetadata = []string{
 }
 
 func TestTheLeafWriterAgreesWithJCSTransform(t *testing.T) {
+	t.Parallel()
 	rng := rand.New(rand.NewPCG(1, 2))
 	alphabet := []string{"a", "Z", "0", " ", "\"", "\\", "\n", "\t", "\x01", "\x1f", "é", "中", "\U0001F600", "\uE000", "<", "&", "\u2028", "/"}
 	randText := func() string {
@@ -101,6 +102,7 @@ func TestTheLeafWriterAgreesWithJCSTransform(t *testing.T) {
 }
 
 func TestMetadataNoCanonicalFormCanHoldIsRefused(t *testing.T) {
+	t.Parallel()
 	for _, meta := range []string{`{"n":1e400}`, `{"a":1} {}`, `{"a":`, "{\"a\":\"\xff\"}"} {
 		e := vectorEvent()
 		e.Metadata = json.RawMessage(meta)
@@ -111,6 +113,7 @@ func TestMetadataNoCanonicalFormCanHoldIsRefused(t *testing.T) {
 }
 
 func TestOnlyCanonicalMetadataIsCopiedAsItIs(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		doc  string
 		copy bool

@@ -11,6 +11,7 @@ import (
 )
 
 func TestTheKeyIsMadeOnceOwnerOnlyAndKeptAcrossStarts(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	skey, created, err := LoadKey("", dir, DefaultOrigin)
 	if err != nil || !created {
@@ -40,6 +41,7 @@ func TestTheKeyIsMadeOnceOwnerOnlyAndKeptAcrossStarts(t *testing.T) {
 }
 
 func TestKeysThatCannotBeUsedAreRefusedWithoutQuotingThem(t *testing.T) {
+	t.Parallel()
 	other, _, err := note.GenerateKey(rand.Reader, "other.example/log")
 	if err != nil {
 		t.Fatal(err)

@@ -23,6 +23,7 @@ func docBlock(t *testing.T, tag string) string {
 }
 
 func TestTheDocumentedTestVectorIsWhatTheLogHashes(t *testing.T) {
+	t.Parallel()
 	got, err := Leaf(vectorEvent())
 	if err != nil {
 		t.Fatal(err)
@@ -37,6 +38,7 @@ func TestTheDocumentedTestVectorIsWhatTheLogHashes(t *testing.T) {
 }
 
 func TestLeafTimesHaveOneFixedForm(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name string
 		in   time.Time
@@ -60,6 +62,7 @@ func TestLeafTimesHaveOneFixedForm(t *testing.T) {
 }
 
 func TestAnEventWithoutOptionalFieldsStillHasEveryMember(t *testing.T) {
+	t.Parallel()
 	e := vectorEvent()
 	e.ActorUserID, e.ActorDisplayName, e.TargetDisplayName, e.Metadata, e.RedactedPaths = "", "", "", nil, nil
 	got, err := Leaf(e)

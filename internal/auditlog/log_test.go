@@ -49,6 +49,7 @@ func testLogOver(t *testing.T, s Store) *Log {
 }
 
 func TestAnEntryBundleWithAnEventOutOfPlaceIsNotServed(t *testing.T) {
+	t.Parallel()
 	l := testLogOver(t, misplacedStore{size: 5})
 	if _, err := l.Tile(context.Background(), tlog.Tile{H: TileHeight, L: -1, N: 0, W: 2}); err != nil {
 		t.Fatalf("the events at their places: %v", err)
@@ -60,6 +61,7 @@ func TestAnEntryBundleWithAnEventOutOfPlaceIsNotServed(t *testing.T) {
 }
 
 func TestTheEmptyTreeIsSignedWithTheHashOfNothing(t *testing.T) {
+	t.Parallel()
 	if emptyRoot() != tlog.Hash(sha256.Sum256([]byte(""))) {
 		t.Fatalf("empty root %s", emptyRoot())
 	}
@@ -73,6 +75,7 @@ func TestTheEmptyTreeIsSignedWithTheHashOfNothing(t *testing.T) {
 }
 
 func TestConsistencyFromTheEmptyTreeIsAnEmptyProof(t *testing.T) {
+	t.Parallel()
 	l := testLogOver(t, misplacedStore{size: 5})
 	p, err := l.ProveConsistency(context.Background(), 0, 5)
 	if err != nil || p == nil || len(p) != 0 {

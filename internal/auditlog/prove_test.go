@@ -38,6 +38,7 @@ func (m *memStore) ReadHashes(idx []int64) ([]tlog.Hash, error) {
 // against the root, with the leaf hash of its seq, in one read of the
 // tree.
 func TestAnInclusionProofReadsItsLeafWithItsHashes(t *testing.T) {
+	t.Parallel()
 	m := &memStore{}
 	for i := range int64(300) {
 		hs, err := tlog.StoredHashes(i, fmt.Appendf(nil, "leaf %d", i), m)

@@ -24,6 +24,7 @@ func (m memHashes) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
 }
 
 func TestGrowingInBatchesGivesTheTreeOfOneLeafAtATime(t *testing.T) {
+	t.Parallel()
 	want := memHashes{}
 	for n := int64(0); n < 300; n++ {
 		hs, err := tlog.StoredHashes(n, []byte(fmt.Sprint("leaf ", n)), want)
@@ -82,6 +83,7 @@ func TestGrowingInBatchesGivesTheTreeOfOneLeafAtATime(t *testing.T) {
 }
 
 func TestSizeOfRefusesAnIndexNoTreeEndsAt(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		max  int64
 		size int64

@@ -101,6 +101,7 @@ func reader() auth.CreateRequest {
 }
 
 func TestAVerifiedTokenIsAnsweredFromMemory(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
 		clk := &fakeClock{t: time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)}
 		r := newReplica(t, tg, clk, 0)
@@ -126,6 +127,7 @@ func TestAVerifiedTokenIsAnsweredFromMemory(t *testing.T) {
 }
 
 func TestUnknownTokensDoNotFillTheCache(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
 		clk := &fakeClock{t: time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)}
 		r := newReplica(t, tg, clk, 3)
@@ -163,6 +165,7 @@ func TestUnknownTokensDoNotFillTheCache(t *testing.T) {
 }
 
 func TestAnExpiredTokenIsRefusedAtOnceEvenWhenCached(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
 		clk := &fakeClock{t: time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)}
 		r := newReplica(t, tg, clk, 0)
@@ -189,6 +192,7 @@ func TestAnExpiredTokenIsRefusedAtOnceEvenWhenCached(t *testing.T) {
 }
 
 func TestARevocationHereTakesEffectAtOnce(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
 		clk := &fakeClock{t: time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)}
 		r := newReplica(t, tg, clk, 0)
@@ -206,6 +210,7 @@ func TestARevocationHereTakesEffectAtOnce(t *testing.T) {
 }
 
 func TestARevocationElsewhereTakesEffectWithinTheBound(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
 		clk := &fakeClock{t: time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)}
 		a, b := newReplica(t, tg, clk, 0), newReplica(t, tg, clk, 0)

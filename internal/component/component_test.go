@@ -8,6 +8,7 @@ import (
 )
 
 func TestFreshnessBoundaries(t *testing.T) {
+	t.Parallel()
 	d := Def{Name: "api", StaleAfter: aeso.Duration{Duration: 5 * time.Minute}, DeadAfter: aeso.Duration{Duration: 30 * time.Minute}}
 	at := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 	latest := &Report{Status: StatusDegraded, ObservedAt: at}
@@ -36,6 +37,7 @@ func TestFreshnessBoundaries(t *testing.T) {
 }
 
 func TestDefinitionsAreValidated(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name  string
 		def   Def

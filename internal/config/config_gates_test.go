@@ -3,6 +3,7 @@ package config
 import "testing"
 
 func TestParseReportsGateProblemsAtTheirLine(t *testing.T) {
+	t.Parallel()
 	runProblemCases(t, []problemCase{
 		{
 			name: "an unknown evidence kind is reported at its value",

@@ -65,6 +65,7 @@ func runProblemCases(t *testing.T, tests []problemCase) {
 }
 
 func TestParseReportsProblemsAtTheirLine(t *testing.T) {
+	t.Parallel()
 	runProblemCases(t, []problemCase{
 		{
 			name: "an unknown field is reported at its key",

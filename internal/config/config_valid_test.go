@@ -13,6 +13,7 @@ import (
 )
 
 func TestParseAcceptsValidFiles(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name           string
 		yaml           string

@@ -6,6 +6,7 @@ import (
 )
 
 func TestConsoleSection(t *testing.T) {
+	t.Parallel()
 	cfg, err := Parse("aeso.yaml", []byte("console:\n  trace_url: \"https://grafana.example/explore?traceId={trace_id}\"\n"+
 		"  request_url: \"https://loki.example/q?r={request_id}\"\n  session_idle: 30m\n  session_max: 8h\n"), Options{})
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 )
 
 func TestLoad(t *testing.T) {
+	t.Parallel()
 	t.Run("a file on disk is read and its path kept", func(t *testing.T) {
 		path := filepath.Join(t.TempDir(), "aeso.yaml")
 		if err := os.WriteFile(path, []byte(rotateKey), 0o600); err != nil {
@@ -43,6 +44,7 @@ func TestLoad(t *testing.T) {
 }
 
 func TestErrorSortsProblemsByLine(t *testing.T) {
+	t.Parallel()
 	e := &Error{File: "a.yaml", Problems: []Problem{
 		{Line: 9, Column: 3, Path: "actions[1].label", Message: "is required"},
 		{Line: 2, Column: 7, Message: "bad"},

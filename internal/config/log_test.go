@@ -3,6 +3,7 @@ package config
 import "testing"
 
 func TestLogSection(t *testing.T) {
+	t.Parallel()
 	cfg, err := Parse("aeso.yaml", []byte("log:\n  origin: audit.example.com/prod\n"), Options{})
 	if err != nil {
 		t.Fatal(err)

@@ -6,6 +6,7 @@ import (
 )
 
 func TestStatusSection(t *testing.T) {
+	t.Parallel()
 	cfg, err := Parse("aeso.yaml", []byte("status:\n  environment: production\n  snapshot_every: 1h\n"), Options{})
 	if err != nil {
 		t.Fatal(err)

@@ -12,6 +12,7 @@ import (
 // Every ref kind the resolver knows links to a console page that one of
 // the console's routes serves.
 func TestEveryRefKindLinksToAConsolePage(t *testing.T) {
+	t.Parallel()
 	const id = "01a2351d-0522-7cab-9b12-221fb9b4d945"
 	samples := map[string]string{
 		"component": "api", "gate": "release", "invariant": "INV-BILLING-001",

@@ -8,6 +8,7 @@ import (
 )
 
 func TestPairReasonsMatchesARowAndThenWhatItIsAbout(t *testing.T) {
+	t.Parallel()
 	reason := func(source, ref, level, msg, comp string) status.Reason {
 		return status.Reason{Source: source, Ref: ref, Level: level, Message: msg, Component: comp}
 	}
@@ -63,6 +64,7 @@ func TestPairReasonsMatchesARowAndThenWhatItIsAbout(t *testing.T) {
 }
 
 func TestReasonTopicIsNotTheRowWhenTheRowChangesWithEachReport(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		reason status.Reason
 		want   string

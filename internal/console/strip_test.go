@@ -8,6 +8,7 @@ import (
 )
 
 func TestStripDrawsTheNewestReportOnTheRight(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC)
 	// History lists newest first.
 	reports := []*component.Report{
@@ -38,6 +39,7 @@ func TestStripDrawsTheNewestReportOnTheRight(t *testing.T) {
 }
 
 func TestRelativeTimes(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC)
 	for d, want := range map[time.Duration]string{
 		2 * time.Second:     "just now",

@@ -8,6 +8,7 @@ import (
 )
 
 func TestItemCountsMustAddUpAndAgreeWithTheResult(t *testing.T) {
+	t.Parallel()
 	sarif := &report.Summary{Format: report.FormatSARIF}
 	tests := []struct {
 		name, result string

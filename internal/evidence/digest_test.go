@@ -38,6 +38,7 @@ func pinnedBundle() (*Bundle, []*Item) {
 // encoding of bundles sealed before DigestV2. If this test fails, their
 // exports would stop verifying.
 func TestTheV1EncodingIsPinned(t *testing.T) {
+	t.Parallel()
 	b, items := pinnedBundle()
 	const wantDoc = `{"bundle":{"correlation_id":"c-1","created_at":"2026-11-23T19:30:00.123456Z","created_by":"ci","id":"0190a1b2-0000-7000-8000-000000000001","kind":"release","labels":{"a":"é","team":"pay"},"owner":"release-eng","subject":{"name":"api","ref":"v1.4.2"},"supersede_reason":"","supersedes":"","title":"api <v1.4.2> & co"},"items":[{"correlation_id":"","counts":{"errored":0,"failed":1,"passed":2,"skipped":0,"total":3,"warnings":0},"created_at":"2026-11-23T19:30:00.123456Z","created_by":"ci","expires_at":"2026-11-24T19:30:00.123456Z","id":"0190a1b2-0000-7000-8000-000000000002","links":[{"sha256":"00ff","size":10,"url":"https://a.example/r.xml"}],"metadata":{"n":1.50,"z":[1e3,true,null]},"name":"unit","observed_at":"2026-11-23T19:30:00.123456Z","position":1,"redacted_paths":["token"],"report":{"counts":{"errored":0,"failed":1,"passed":2,"skipped":0,"total":3,"warnings":0},"duration_ms":12,"failures":[{"message":"want 3","name":"TestX"}],"failures_truncated":false,"format":"junit","result":"fail","sha256":"ab","size":77},"result":"fail","source":{"url":"https://ci.example/j/1"},"summary":"line\nbreak","type":"test_report"}],"version":"aeso-evidence-v1"}`
 	checkVector(t, DigestV1, b, items, wantDoc, "sha256:15e9e41ec4334464cf7c149df86c2c2f5990018389fed0250ad78b53bcf5b23c")
@@ -49,6 +50,7 @@ func TestTheV1EncodingIsPinned(t *testing.T) {
 // U+2028 that JCS writes literally. If this test fails, the encoding
 // changed: add a DigestV3 instead, and keep this vector.
 func TestTheV2EncodingIsPinned(t *testing.T) {
+	t.Parallel()
 	b, items := pinnedBundle()
 	b.Labels["\ue000"], b.Labels["\U0001F600"] = "private use", "emoji"
 	items[0].Summary = "line\nbreak\u2028"
@@ -84,6 +86,7 @@ func checkVector(t *testing.T, version string, b *Bundle, items []*Item, wantDoc
 // vector of docs/evidence-digest.md, as a reader would copy it, and
 // canonicalises it with the JCS library alone.
 func TestTheDocumentedVectorCanonicalisesToThePinnedBytes(t *testing.T) {
+	t.Parallel()
 	md, err := os.ReadFile("../../docs/evidence-digest.md")
 	if err != nil {
 		t.Fatal(err)

@@ -15,6 +15,7 @@ import (
 const v1Digest = "sha256:afa4ea02c93da6f6bb52980a5bc88440ae41bd02f04d25d4dfd38bcc2cd48590"
 
 func TestAnExportSealedBeforeV2StillVerifies(t *testing.T) {
+	t.Parallel()
 	data, err := os.ReadFile("testdata/export-v1.json")
 	if err != nil {
 		t.Fatal(err)
@@ -39,6 +40,7 @@ func TestAnExportSealedBeforeV2StillVerifies(t *testing.T) {
 }
 
 func TestAnExportWhoseVersionsDisagreeIsRefused(t *testing.T) {
+	t.Parallel()
 	data, err := os.ReadFile("testdata/export-v1.json")
 	if err != nil {
 		t.Fatal(err)
@@ -55,6 +57,7 @@ func TestAnExportWhoseVersionsDisagreeIsRefused(t *testing.T) {
 }
 
 func TestExactNumbers(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		in    string
 		exact bool
@@ -72,6 +75,7 @@ func TestExactNumbers(t *testing.T) {
 }
 
 func TestASealRefusesANumberItCannotKeep(t *testing.T) {
+	t.Parallel()
 	b, items := pinnedBundle()
 	items[0].Metadata = []byte(`{"big":12345678901234567891,"ok":1.50}`)
 	_, _, err := SealAs(DigestV2, b, items)

@@ -41,6 +41,7 @@ func sealLeafBytes(seq int, digest, version string) string {
 }
 
 func TestCheckSealInLog(t *testing.T) {
+	t.Parallel()
 	digest := "sha256:" + strings.Repeat("ab", 32)
 	res := &VerifyResult{BundleID: bundleID, DigestVersion: DigestV2, Digest: digest, Computed: digest}
 	// Five events; the seal is seq 3.

@@ -8,6 +8,7 @@ import (
 )
 
 func TestObjectWritesCanonicalJSON(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name, in, want string
 	}{
@@ -52,6 +53,7 @@ func TestObjectWritesCanonicalJSON(t *testing.T) {
 }
 
 func TestObjectIsDeterministicAcrossSpellings(t *testing.T) {
+	t.Parallel()
 	a, pa := Object([]byte(`{"b":{"d":[1,"x"],"c":2},"a":"ok"}`), MetadataLimits())
 	b, pb := Object([]byte("{\n  \"a\" : \"\\u006fk\",\n  \"b\" : { \"c\" : 2, \"d\" : [ 1 , \"x\" ] }\n}\n"), MetadataLimits())
 	if pa != nil || pb != nil {
@@ -63,6 +65,7 @@ func TestObjectIsDeterministicAcrossSpellings(t *testing.T) {
 }
 
 func TestObjectRedacts(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name      string
 		in        string
@@ -118,6 +121,7 @@ func TestObjectRedacts(t *testing.T) {
 }
 
 func TestObjectNeverOutputsACanary(t *testing.T) {
+	t.Parallel()
 	for _, c := range canaries {
 		t.Run(c.name+" is replaced wherever it sits", func(t *testing.T) {
 			doc, err := json.Marshal(map[string]any{
@@ -144,6 +148,7 @@ func TestObjectNeverOutputsACanary(t *testing.T) {
 }
 
 func TestObjectReportsProblems(t *testing.T) {
+	t.Parallel()
 	manyKeys := func(n int) string {
 		m := map[string]int{}
 		for i := range n {
@@ -195,6 +200,7 @@ func TestObjectReportsProblems(t *testing.T) {
 }
 
 func TestObjectAcceptsInputAtTheLimits(t *testing.T) {
+	t.Parallel()
 	keys := map[string]int{}
 	for i := range 64 {
 		keys[strings.Repeat("k", i+1)] = i
@@ -224,6 +230,7 @@ func TestObjectAcceptsInputAtTheLimits(t *testing.T) {
 }
 
 func TestObjectCapsDepthEvenWithoutALimit(t *testing.T) {
+	t.Parallel()
 	deep := `{"a":` + strings.Repeat("[", hardMaxDepth) + strings.Repeat("]", hardMaxDepth) + `}`
 	_, prob := Object([]byte(deep), Limits{})
 	if prob == nil || prob.Code != CodeTooDeep {
@@ -232,6 +239,7 @@ func TestObjectCapsDepthEvenWithoutALimit(t *testing.T) {
 }
 
 func TestProblemErrorNamesThePath(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name string
 		p    Problem
@@ -250,6 +258,7 @@ func TestProblemErrorNamesThePath(t *testing.T) {
 }
 
 func TestASecretUsedAsAKeyIsRefusedWithoutBeingEchoed(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, raw, path string
 	}{
@@ -275,6 +284,7 @@ func TestASecretUsedAsAKeyIsRefusedWithoutBeingEchoed(t *testing.T) {
 }
 
 func TestSecretsNamedInFreeTextAreFound(t *testing.T) {
+	t.Parallel()
 	for text, want := range map[string]bool{
 		"login with password=hunter22 worked":          true,
 		"Authorization: token abcdef0123456789":        true,

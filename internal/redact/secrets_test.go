@@ -39,6 +39,7 @@ var canaries = []struct{ name, value string }{
 }
 
 func TestValueLooksSecret(t *testing.T) {
+	t.Parallel()
 	for _, c := range canaries {
 		t.Run(c.name+" is secret", func(t *testing.T) {
 			if !ValueLooksSecret(c.value) {
@@ -83,6 +84,7 @@ func TestValueLooksSecret(t *testing.T) {
 }
 
 func TestKeyLooksSecret(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		key  string
 		want bool

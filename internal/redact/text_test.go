@@ -3,6 +3,7 @@ package redact
 import "testing"
 
 func TestSecretsAfterASecretNameAreFound(t *testing.T) {
+	t.Parallel()
 	secret := []string{
 		"password=hunter2",
 		"login failed: password=hunter2 for alice",
@@ -48,6 +49,7 @@ func TestSecretsAfterASecretNameAreFound(t *testing.T) {
 }
 
 func TestNearMissesOfSecretNamesStay(t *testing.T) {
+	t.Parallel()
 	plain := []string{
 		"tokens=5",
 		"max_tokens=4096",
@@ -80,6 +82,7 @@ func TestNearMissesOfSecretNamesStay(t *testing.T) {
 }
 
 func TestPasswordPolicyIsRedactedLikeItsKey(t *testing.T) {
+	t.Parallel()
 	// "password_policy" is a secret key in metadata (greedy on purpose, so
 	// "db_password_old" never slips); free text follows the same rule
 	// rather than a second, looser one.
@@ -89,6 +92,7 @@ func TestPasswordPolicyIsRedactedLikeItsKey(t *testing.T) {
 }
 
 func TestCredentialsInURLsAreFound(t *testing.T) {
+	t.Parallel()
 	secret := []string{
 		"https://user:pass@example.com/repo.git",
 		"https://ghp_token@github.com/org/repo",
@@ -140,6 +144,7 @@ func TestCredentialsInURLsAreFound(t *testing.T) {
 }
 
 func TestPercentDecodeLeavesBrokenEscapes(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{
 		"a%3Db":  "a=b",
 		"%253D":  "%3D",

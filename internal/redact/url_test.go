@@ -3,6 +3,7 @@ package redact
 import "testing"
 
 func TestURLsKeepEverythingButTheirCredentials(t *testing.T) {
+	t.Parallel()
 	cases := []struct{ in, want string }{
 		{"https://user:pass@example.com/repo.git", "https://[REDACTED]@example.com/repo.git"},
 		{"https://ghp_token@github.com/org/repo", "https://[REDACTED]@github.com/org/repo"},
@@ -29,6 +30,7 @@ func TestURLsKeepEverythingButTheirCredentials(t *testing.T) {
 }
 
 func TestURLsWithoutCredentialsStayByteIdentical(t *testing.T) {
+	t.Parallel()
 	for _, s := range []string{
 		"https://example.com",
 		"https://example.com:8443/a/b%2Fc;v=1?x=1&y=%20z&flag#frag",
@@ -48,6 +50,7 @@ func TestURLsWithoutCredentialsStayByteIdentical(t *testing.T) {
 }
 
 func TestTextAroundAURLOrASecretInItsPathIsHiddenWhole(t *testing.T) {
+	t.Parallel()
 	if _, ok := redactURL("see https://user:pw@example.com"); ok {
 		t.Error("free text around a URL was taken for one URL")
 	}
@@ -61,6 +64,7 @@ func TestTextAroundAURLOrASecretInItsPathIsHiddenWhole(t *testing.T) {
 }
 
 func TestAURLInMetadataIsRedactedInPlace(t *testing.T) {
+	t.Parallel()
 	res, p := Object([]byte(`{"build":{"url":"https://ci.example.com/j/1?token=abc"}}`), MetadataLimits())
 	if p != nil || string(res.JSON) != `{"build":{"url":"https://ci.example.com/j/1?token=[REDACTED]"}}` ||
 		len(res.Paths) != 1 || res.Paths[0] != "build.url" {

@@ -12,6 +12,7 @@ import (
 // Report errors are aeso errors, so the HTTP layer maps them in its one
 // place; each names where the problem is and never repeats the report.
 func TestReportErrorsAreAesoErrors(t *testing.T) {
+	t.Parallel()
 	secret := "ghp_" + strings.Repeat("Zq9", 12)
 	tests := []struct {
 		name, format, input string
@@ -63,6 +64,7 @@ func TestReportErrorsAreAesoErrors(t *testing.T) {
 // each kind of error is raised must not come back. The inputs are small
 // broken documents no tool writes, one per kind of error.
 func TestParseErrorsNeverQuoteTheReport(t *testing.T) {
+	t.Parallel()
 	const canary = "ghp_CANARYq9Zq9Zq9Zq9Zq9Zq9Zq9Zq9Zq9Zq9"
 	tests := []struct{ format, input, msg string }{
 		{FormatJUnit, "<testsuite><testcase name=\"a\"></" + canary + "></testsuite>", "an element closed by the end tag of another"},

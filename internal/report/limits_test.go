@@ -29,6 +29,7 @@ func failingCase(name, message string) string {
 }
 
 func TestParseKeepsTheFirstTwentyFailures(t *testing.T) {
+	t.Parallel()
 	var cases []string
 	for i := range 25 {
 		cases = append(cases, failingCase(fmt.Sprintf("Test%02d", i), "boom"))
@@ -46,6 +47,7 @@ func TestParseKeepsTheFirstTwentyFailures(t *testing.T) {
 }
 
 func TestParseCutsLongMessagesOnARuneBoundary(t *testing.T) {
+	t.Parallel()
 	// 300 two-byte runes: 509 bytes would split one, so 254 runes are kept.
 	long := strings.Repeat("é", 300)
 	s, err := Parse(FormatJUnit, strings.NewReader(junitWith(failingCase("TestLong", long))), limit)
@@ -62,6 +64,7 @@ func TestParseCutsLongMessagesOnARuneBoundary(t *testing.T) {
 }
 
 func TestParseRedactsSecretsInFailures(t *testing.T) {
+	t.Parallel()
 	// Built at run time so no scanner mistakes the test for a leak.
 	github := "ghp_" + strings.Repeat("a1B2", 9)
 	jwt := "eyJhbGciOiJIUzI1NiJ9" + ".eyJzdWIiOiIxMjM0NTY3ODkwIn0" + ".c2lnbmF0dXJlLXNpZ25hdHVyZQ"
@@ -116,6 +119,7 @@ func TestParseRedactsSecretsInFailures(t *testing.T) {
 }
 
 func TestParseEnforcesTheSizeLimit(t *testing.T) {
+	t.Parallel()
 	data := []byte(junitWith(failingCase("TestA", "boom")))
 	size := int64(len(data))
 	t.Run("a report one byte over the limit is too large", func(t *testing.T) {
@@ -137,6 +141,7 @@ func TestParseEnforcesTheSizeLimit(t *testing.T) {
 }
 
 func TestParseRefusesUnknownFormats(t *testing.T) {
+	t.Parallel()
 	_, err := Parse("tap", strings.NewReader("ok 1"), limit)
 	var uf *UnknownFormatError
 	if !errors.As(err, &uf) || uf.Format != "tap" {
@@ -150,6 +155,7 @@ func TestParseRefusesUnknownFormats(t *testing.T) {
 }
 
 func TestFormatsCannotBeChangedByCallers(t *testing.T) {
+	t.Parallel()
 	Formats()[0] = "tap"
 	if got := Formats(); !slices.Equal(got, []string{FormatJUnit, FormatSARIF, FormatGoTest}) {
 		t.Errorf("Formats() = %v after a caller wrote to an earlier result", got)

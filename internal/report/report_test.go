@@ -33,6 +33,7 @@ func parseFile(t *testing.T, format, name string) (*Summary, []byte, error) {
 }
 
 func TestParseSummarisesRealReports(t *testing.T) {
+	t.Parallel()
 	const calc, slow, many = "example.com/fixture/calc/", "example.com/fixture/slow/", "example.com/fixture/many/"
 	pytest := []string{"test_divides", "test_uses_database", "test_fixed_bug", "test_table[7-2-3]", "test_fails_and_leaks", "test_fails_and_leaks"}
 	pytestCounts := Counts{Total: 11, Passed: 3, Failed: 4, Errored: 2, Skipped: 2}
@@ -184,6 +185,7 @@ func TestParseSummarisesRealReports(t *testing.T) {
 }
 
 func TestParseLocatesFailures(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		file string
 		want Failure
@@ -207,6 +209,7 @@ func TestParseLocatesFailures(t *testing.T) {
 }
 
 func TestParseSaysWhereAReportBroke(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, format, file, input string
 		want                      ParseError
@@ -332,6 +335,7 @@ func TestParseSaysWhereAReportBroke(t *testing.T) {
 }
 
 func TestParseErrorReadsLikeAnEditorPosition(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		err  ParseError

@@ -9,6 +9,7 @@ import (
 // These cases pin the result rules on small inputs written to show one
 // rule each; the real reports in testdata/ show they hold on tools' output.
 func TestParseAppliesTheResultRules(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, format, input string
 		result              string

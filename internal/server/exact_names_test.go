@@ -10,6 +10,7 @@ import (
 )
 
 func TestFieldNamesAreExact(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name, body, field string
 	}{
@@ -42,6 +43,7 @@ func TestFieldNamesAreExact(t *testing.T) {
 }
 
 func TestATypeErrorDoesNotRepeatAMapKey(t *testing.T) {
+	t.Parallel()
 	err := decodeObject([]byte(`{"kind":"release","labels":{"note password=hunter2":5}}`), &evidence.BundleRequest{}, "", "a bundle")
 	var e *aeso.Error
 	if !errors.As(err, &e) || len(e.Fields) != 1 || e.Fields[0].Field != "labels" || strings.Contains(e.Error(), "hunter2") {

@@ -8,6 +8,7 @@ import (
 )
 
 func TestCheckJSONTextNamesTheField(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name, body          string
 		reason, field, code string
@@ -52,6 +53,7 @@ func TestCheckJSONTextNamesTheField(t *testing.T) {
 }
 
 func TestJSONMediaTypes(t *testing.T) {
+	t.Parallel()
 	for ct, want := range map[string]bool{
 		"application/json":                  true,
 		"application/json; charset=utf-8":   true,

@@ -18,6 +18,7 @@ import (
 // methods, public routes without security, the others with bearer and the
 // route's scope.
 func TestOpenAPIDocumentIsValid(t *testing.T) {
+	t.Parallel()
 	doc, err := apitest.LoadSpec()
 	if err != nil {
 		t.Fatalf("LoadSpec: %v", err)
