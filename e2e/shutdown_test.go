@@ -4,7 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -42,14 +45,33 @@ func TestShutdownDrainsARequestInFlight(t *testing.T) {
 		if _, err := pw.Write(body[:len(body)/2]); err != nil {
 			t.Fatal(err)
 		}
-		time.Sleep(100 * time.Millisecond) // the server is now inside the handler
+		// The server is inside the handler once its metrics count the
+		// request beside the scrape that reads them.
+		for inFlight(t, e) < 2 {
+			select {
+			case err := <-failed:
+				t.Fatalf("the request in flight failed: %v", err)
+			case <-time.After(5 * time.Millisecond):
+			}
+		}
 		stopped := make(chan error, 1)
 		e.stopped = true
 		go func() { stopped <- e.main.Shutdown(context.Background()) }()
+		// Shutdown first closes the listener; from then on it waits for the
+		// request, whose body is still half sent.
+		addr := strings.TrimPrefix(e.main.URL(), "http://")
+		for {
+			conn, err := net.Dial("tcp", addr)
+			if err != nil {
+				break
+			}
+			conn.Close()
+			time.Sleep(5 * time.Millisecond)
+		}
 		select {
 		case err := <-stopped:
 			t.Fatalf("shutdown returned (%v) while a request was in flight", err)
-		case <-time.After(200 * time.Millisecond):
+		default:
 		}
 		if _, err := pw.Write(body[len(body)/2:]); err != nil {
 			t.Fatal(err)
@@ -77,4 +99,29 @@ func TestShutdownDrainsARequestInFlight(t *testing.T) {
 			t.Errorf("after restart: %+v %v", got, err)
 		}
 	})
+}
+
+// inFlight reads aeso_http_requests_in_flight from the server's metrics.
+func inFlight(t *testing.T, e *env) int {
+	t.Helper()
+	resp, err := http.Get(e.main.URL() + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if v, ok := strings.CutPrefix(line, "aeso_http_requests_in_flight "); ok {
+			n, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				t.Fatalf("aeso_http_requests_in_flight %q: %v", v, err)
+			}
+			return int(n)
+		}
+	}
+	t.Fatal("the metrics have no aeso_http_requests_in_flight")
+	return 0
 }

@@ -24,6 +24,7 @@ type Metrics struct {
 	registry        *prometheus.Registry
 	requests        *prometheus.CounterVec
 	latency         *prometheus.HistogramVec
+	inFlight        prometheus.Gauge
 	ingested        *prometheus.CounterVec
 	ingestRejected  *prometheus.CounterVec
 	ingestBatchSize prometheus.Histogram
@@ -40,6 +41,9 @@ func NewMetrics(reg *prometheus.Registry) *Metrics {
 			Name: "aeso_http_request_duration_seconds", Help: "HTTP request latency by method and route pattern.",
 			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
 		}, []string{"method", "route"}),
+		inFlight: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "aeso_http_requests_in_flight", Help: "HTTP requests being served, this scrape included; a shutdown waits for them.",
+		}),
 		ingested: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "aeso_audit_events_ingested_total", Help: "Audit events accepted, by outcome (created or replayed).",
 		}, []string{"outcome"}),
@@ -51,7 +55,7 @@ func NewMetrics(reg *prometheus.Registry) *Metrics {
 			Buckets: []float64{1, 2, 5, 10, 50, 100, 250, 500, 1000},
 		}),
 	}
-	reg.MustRegister(m.requests, m.latency, m.ingested, m.ingestRejected, m.ingestBatchSize,
+	reg.MustRegister(m.requests, m.latency, m.inFlight, m.ingested, m.ingestRejected, m.ingestBatchSize,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
