@@ -17,6 +17,7 @@ func withLogKey(skey string) option      { return func(c *app.Config) { c.LogKey
 func withLogOrigin(origin string) option { return func(c *app.Config) { c.LogOrigin = origin } }
 
 func TestTheLogKeysItsCheckpointsAcrossRestartsAndReplicas(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
 		e := start(t, tg)
 		emitBatch(t, e.admin, 5)
@@ -81,6 +82,7 @@ func TestTheLogKeysItsCheckpointsAcrossRestartsAndReplicas(t *testing.T) {
 }
 
 func TestAKeyThatCannotSignTheLogStopsTheStart(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
 		other, _, err := note.GenerateKey(rand.Reader, "other.example/log")
 		if err != nil {

@@ -212,6 +212,7 @@ func openCheckpoint(t *testing.T, signed []byte, vkey string) (origin string, si
 }
 
 func TestAThirdPartyRecomputesTheSignedRootFromTheDocumentedLeaves(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
 		e := start(t, tg)
 		// Events with every kind of field: display names, nested metadata,

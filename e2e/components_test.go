@@ -36,6 +36,7 @@ func (e *env) component(t *testing.T, name string) componentView {
 }
 
 func TestComponentsGoStaleThenDeadByTheClock(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
 		clk := &clock{}
 		e := start(t, tg, withConfigFile(writeConfig(t, componentsYAML)), withClock(clk))

@@ -64,6 +64,7 @@ func (p *page) link(t *testing.T, text string) string {
 }
 
 func TestConsolePostureLinksEachReasonToItsRow(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
 		e, b := consoleWorld(t, tg)
 		for i := 0; i < 3; i++ {
@@ -116,6 +117,7 @@ func TestConsolePostureLinksEachReasonToItsRow(t *testing.T) {
 }
 
 func TestConsoleAuditExplorerFiltersPagesAndPivots(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
 		e, b := consoleWorld(t, tg)
 		traceID := "4bf92f3577b34da6a3ce929d0e0e4736"

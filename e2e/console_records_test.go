@@ -97,6 +97,7 @@ func (p *page) row(text string) string {
 }
 
 func TestConsoleBundlePageListsEveryFailingTest(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
 		e, b := recordsWorld(t, tg)
 		bundle, item := e.failingRelease(t)
@@ -189,6 +190,7 @@ func (e *env) evaluateForID(t *testing.T, subject string) (string, string) {
 }
 
 func TestConsoleGatePagesShowReasonsWaiversAndHistory(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
 		e, b := recordsWorld(t, tg)
 		bundle, _ := e.failingRelease(t)
@@ -286,6 +288,7 @@ func TestConsoleGatePagesShowReasonsWaiversAndHistory(t *testing.T) {
 }
 
 func TestConsoleSnapshotShowsThenBesideNowReasonByReason(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
 		e, b := recordsWorld(t, tg)
 		e.pushStatus("api", "degraded", "slow answers")
@@ -356,6 +359,7 @@ func TestConsoleSnapshotShowsThenBesideNowReasonByReason(t *testing.T) {
 }
 
 func TestConsoleInvariantGuardComponentAndReconciliationPages(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
 		e, b := recordsWorld(t, tg)
 		for _, s := range []string{"healthy", "healthy", "down"} {

@@ -56,6 +56,7 @@ func wantDetails(t *testing.T, ev client.Event, md map[string]string, want map[s
 // audit trail commits to every sealed bundle and every verdict: each event
 // carries the very digest the bundle or result has, unredacted, shown.
 func TestSealsPromotionsSupersessionsAndVerdictsAreAudited(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
 		e := start(t, tg, withConfigFile(writeConfig(t, gatesYAML)))
 		b, err := e.admin.CreateBundle(e.ctx, client.BundleRequest{Kind: "security", Subject: client.Subject{Name: "api", Ref: "v1"}, Title: "scan <deps>"})
@@ -153,6 +154,7 @@ func TestSealsPromotionsSupersessionsAndVerdictsAreAudited(t *testing.T) {
 // that time), then reads, exports, promotes and supersedes it through the
 // server: its digest stays, verifies by the v1 rules, and is audited as v1.
 func TestABundleSealedInV1KeepsItsDigest(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
 		e := start(t, tg)
 		b := newBundle(t, e, "api", "v0.9")
@@ -240,6 +242,7 @@ func TestABundleSealedInV1KeepsItsDigest(t *testing.T) {
 // 754 doubles, so an item whose metadata holds more precision is refused at
 // once, naming the number, instead of being rounded under a seal later.
 func TestANumberTheSealCannotKeepIsRefused(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
 		e := start(t, tg)
 		b := newBundle(t, e, "api", "v2")
@@ -263,6 +266,7 @@ func TestANumberTheSealCannotKeepIsRefused(t *testing.T) {
 // aeso.evidence.seal, it could put into the signed log a seal of a bundle
 // that never existed, with any digest.
 func TestNoClientCanSendAnActionAesoRecords(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
 		e := start(t, tg)
 		before, err := e.admin.ListEvents(e.ctx, client.ListOptions{Limit: 1000})

@@ -115,6 +115,7 @@ func dropGuards(t *testing.T, e *env, tables ...string) {
 // The server then serves a forged export that verifies by itself; the
 // checkpoint taken before catches it.
 func TestABundleRewrittenWithItsSealIsCaughtByTheLog(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
 		e := start(t, tg)
 		b := newBundle(t, e, "api", "v7")

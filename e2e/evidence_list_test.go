@@ -10,6 +10,7 @@ import (
 )
 
 func TestBundleListingFiltersAndPages(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
 		e := start(t, tg)
 		start := time.Now().UTC().Add(-time.Second)

@@ -44,6 +44,7 @@ func problemCode(err error) string {
 }
 
 func TestEvidenceLifecycle(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
 		e := start(t, tg)
 		b := newBundle(t, e, "api", "v1.4.2")
@@ -177,6 +178,7 @@ func TestEvidenceLifecycle(t *testing.T) {
 }
 
 func TestExportVerifiesOffline(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
 		e := start(t, tg)
 		b := newBundle(t, e, "billing", "abc123")
@@ -228,6 +230,7 @@ func TestExportVerifiesOffline(t *testing.T) {
 }
 
 func TestSealAndAddRaceLeavesNoItemOutsideTheDigest(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
 		e := start(t, tg)
 		for round := 0; round < 5; round++ {
@@ -274,6 +277,7 @@ func TestSealAndAddRaceLeavesNoItemOutsideTheDigest(t *testing.T) {
 }
 
 func TestTheDatabaseGuardsSealedEvidence(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
 		e := start(t, tg)
 		b := newBundle(t, e, "guarded", "v1")
@@ -309,6 +313,7 @@ func TestTheDatabaseGuardsSealedEvidence(t *testing.T) {
 }
 
 func TestStalenessIsComputedAtReadTime(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
 		clk := &clock{}
 		e := start(t, tg, withClock(clk))
@@ -338,6 +343,7 @@ func TestStalenessIsComputedAtReadTime(t *testing.T) {
 }
 
 func TestEvidenceRejectsBadInput(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
 		e := start(t, tg)
 		b := newBundle(t, e, "input", "v1")
@@ -381,6 +387,7 @@ func TestEvidenceRejectsBadInput(t *testing.T) {
 }
 
 func TestLatestDoesNotFallBackPastACorrection(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
 		e := start(t, tg)
 		sealAndPromote := func(b *client.Bundle) {

@@ -198,6 +198,7 @@ func TestEveryRuleOutcome(t *testing.T) {
 }
 
 func TestAReleaseGoesFromBlockedToPass(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
 		clk := &clock{}
 		e := start(t, tg, withConfigFile(writeConfig(t, gatesYAML)), withClock(clk))
@@ -241,6 +242,7 @@ func TestAReleaseGoesFromBlockedToPass(t *testing.T) {
 }
 
 func TestWaiversAreCheckedAndAudited(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
 		e := start(t, tg, withConfigFile(writeConfig(t, gatesYAML)))
 		in := time.Now().Add(time.Hour).UTC().Format(time.RFC3339)

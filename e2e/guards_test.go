@@ -27,6 +27,7 @@ type guardReport struct {
 }
 
 func TestGuardReportsAreNormalisedAndDeduplicated(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
 		e := start(t, tg)
 		body := `{"subject":"api@v1.4.2","mode":"blocking","source_url":"https://ci.example/j/9","findings":[
@@ -105,6 +106,7 @@ func TestGuardReportsAreNormalisedAndDeduplicated(t *testing.T) {
 }
 
 func TestASARIFLogBecomesAGuardReport(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
 		e := start(t, tg)
 		path := "/v1/guards/staticcheck/reports/sarif?subject=api@v1.4.2&mode=blocking&source_url=https://ci.example/j/3"
@@ -143,6 +145,7 @@ func TestASARIFLogBecomesAGuardReport(t *testing.T) {
 // that did not finish is an open, critical finding, and a log without
 // runs is refused, leaving the previous report in force.
 func TestABrokenSARIFLogDoesNotClearABlockingGuard(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
 		w := newWorld(t, tg)
 		w.healthy()
@@ -199,6 +202,7 @@ func TestABrokenSARIFLogDoesNotClearABlockingGuard(t *testing.T) {
 // A result listed twice counts once, the same way in an evidence item as
 // in a guard report of the same log.
 func TestASARIFLogCountsTheSameAsItemAndAsGuardReport(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
 		e := start(t, tg)
 		for _, file := range []string{"sarif-duplicate.sarif", "eslint.sarif", "staticcheck.sarif", "govulncheck.sarif",

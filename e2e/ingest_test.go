@@ -13,6 +13,7 @@ import (
 )
 
 func TestIngestRejectsEveryContractViolation(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
 		e := start(t, tg)
 		before := e.countEvents()
@@ -91,6 +92,7 @@ func TestIngestRejectsEveryContractViolation(t *testing.T) {
 }
 
 func TestIngestRejectsMalformedBodies(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
 		e := start(t, tg, withMaxBody(64<<10))
 		before := e.countEvents()
@@ -127,6 +129,7 @@ func TestIngestRejectsMalformedBodies(t *testing.T) {
 }
 
 func TestAFieldGivenTwiceIsRefused(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
 		e := start(t, tg)
 		body := `{"events":[{"actor_user_id":"a","action":"a.b","result":"success","result":"failure","occurred_at":"2026-01-02T15:04:05Z"}]}`
@@ -139,6 +142,7 @@ func TestAFieldGivenTwiceIsRefused(t *testing.T) {
 }
 
 func TestBatchIsAllOrNothing(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
 		e := start(t, tg)
 		before := e.countEvents()
@@ -202,6 +206,7 @@ func TestBatchIsAllOrNothing(t *testing.T) {
 // TestLateFailuresRollBackEarlierChunks covers large batches, which are
 // inserted chunk by chunk while later chunks are still being validated.
 func TestLateFailuresRollBackEarlierChunks(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
 		e := start(t, tg)
 		stored := emit(t, e, validEvent())
@@ -250,6 +255,7 @@ func TestLateFailuresRollBackEarlierChunks(t *testing.T) {
 }
 
 func TestIdempotentRetries(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
 		e := start(t, tg)
 		ev := validEvent()
@@ -295,6 +301,7 @@ func TestIdempotentRetries(t *testing.T) {
 }
 
 func TestSourceIsTheTokenPrincipal(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
 		e := start(t, tg)
 		writer := e.newToken("billing-service", "audit:write")

@@ -26,6 +26,7 @@ var refuseResults = map[string][]string{
 }
 
 func TestAnInvariantResultItemIsStoredWholeOrNotAtAll(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
 		e := start(t, tg, withConfigFile(writeConfig(t, invariantsYAML)))
 		b := newBundle(t, e, "billing", "v8")
@@ -89,6 +90,7 @@ func TestAnInvariantResultItemIsStoredWholeOrNotAtAll(t *testing.T) {
 // An uploaded report has no metadata to name an invariant, so it cannot be
 // an invariant_result item: such an item would not be an invariant result.
 func TestAReportCannotBeAnInvariantResultItem(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
 		e := start(t, tg, withConfigFile(writeConfig(t, invariantsYAML)))
 		b := newBundle(t, e, "billing", "v9")

@@ -49,6 +49,7 @@ func states(v invariantView) string {
 }
 
 func TestInvariantStatesFollowTheirResults(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
 		clk := &clock{}
 		e := start(t, tg, withConfigFile(writeConfig(t, invariantsYAML)), withClock(clk))
@@ -125,6 +126,7 @@ func TestInvariantStatesFollowTheirResults(t *testing.T) {
 }
 
 func TestInvariantIDsAreStable(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
 		e := start(t, tg, withConfigFile(writeConfig(t, invariantsYAML)))
 		if r := e.do("POST", "/v1/invariants/INV-AUTH-002/results", adminToken, `{"status":"pass","environment":"prod"}`); r.status != 201 {
@@ -174,6 +176,7 @@ func TestInvariantIDsAreStable(t *testing.T) {
 func clientList(action string) client.ListOptions { return client.ListOptions{Action: action} }
 
 func TestAnInvariantResultItemIsRecordedBothWays(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
 		e := start(t, tg, withConfigFile(writeConfig(t, invariantsYAML)))
 		b := newBundle(t, e, "billing", "v7")

@@ -12,6 +12,7 @@ import (
 // A manual item's counts are evidence too: counts that do not add up, or a
 // pass with failures, are refused and nothing is stored.
 func TestManualItemCountsMustAddUpAndAgreeWithTheResult(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
 		e := start(t, tg)
 		b := newBundle(t, e, "billing", "v1")

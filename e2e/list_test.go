@@ -11,6 +11,7 @@ import (
 )
 
 func TestListingFiltersThroughTheAPI(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
 		e := start(t, tg, withConfigFile(writeConfig(t, registryYAML)))
 		base := time.Now().UTC().Add(-time.Hour).Truncate(time.Second)
@@ -65,6 +66,7 @@ func TestListingFiltersThroughTheAPI(t *testing.T) {
 }
 
 func TestListingRejectsBadParameters(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
 		e := start(t, tg)
 		for query, field := range map[string]string{
@@ -97,6 +99,7 @@ func TestListingRejectsBadParameters(t *testing.T) {
 }
 
 func TestPagingNeitherSkipsNorRepeatsWhileEventsArrive(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
 		e := start(t, tg)
 		existing := map[string]bool{}

@@ -44,6 +44,7 @@ func (e *env) pageOf(t *testing.T, l listing, query string) ([]string, string) {
 }
 
 func TestEveryListingPagesAlikeAndRefusesCursorsItDidNotHandOut(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
 		w := newWorld(t, tg)
 		for range 3 {

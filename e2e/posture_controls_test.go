@@ -31,6 +31,7 @@ func (w *world) resultCount(subject string) int {
 }
 
 func TestADryRunRecordsNothingAndJudgesTheSame(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
 		w := newWorld(t, tg)
 		w.healthy()
@@ -88,6 +89,7 @@ func TestADryRunRecordsNothingAndJudgesTheSame(t *testing.T) {
 }
 
 func TestAWithdrawnSubjectLeavesThePostureUntilItIsEvaluatedAgain(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
 		w := newWorld(t, tg)
 		w.healthy()
@@ -193,6 +195,7 @@ func TestAWithdrawnSubjectLeavesThePostureUntilItIsEvaluatedAgain(t *testing.T) 
 // result was the newest, counts again; an older result of the withdrawn
 // subject does not come back.
 func TestAWithdrawalDoesNotHideAnotherVersionsBlock(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
 		w := newWorld(t, tg)
 		w.healthy()
@@ -230,6 +233,7 @@ func TestAWithdrawalDoesNotHideAnotherVersionsBlock(t *testing.T) {
 // blocking scan of the abandoned release no longer blocks, and the scan of
 // the live version, hidden while the withdrawn one was newer, counts again.
 func TestAWithdrawnSubjectsGuardReportsDoNotCount(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
 		w := newWorld(t, tg)
 		w.healthy()
@@ -272,6 +276,7 @@ func TestAWithdrawnSubjectsGuardReportsDoNotCount(t *testing.T) {
 }
 
 func TestAWaivedGuardDoesNotBlockThePostureUntilTheWaiverExpires(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
 		w := newWorld(t, tg)
 		w.healthy()
@@ -332,6 +337,7 @@ func (w *world) waive(rule, subject, reason string) {
 }
 
 func TestPostureWaivers(t *testing.T) {
+	t.Parallel()
 	const by = "(required by gate release rule evidence-security)"
 	runPostureCases(t, []postureCase{
 		{"old evidence waived for its subject is healthy, and says so", func(w *world) {

@@ -10,6 +10,7 @@ import (
 // databases; runPostureCases compares the whole posture with want.
 
 func TestPostureComponents(t *testing.T) {
+	t.Parallel()
 	runPostureCases(t, []postureCase{
 		{"every component healthy and fresh", func(w *world) { w.healthy() }, []string{"healthy"}},
 		{"a component that never reported", func(w *world) {
@@ -71,6 +72,7 @@ func TestPostureComponents(t *testing.T) {
 }
 
 func TestPostureInvariants(t *testing.T) {
+	t.Parallel()
 	runPostureCases(t, []postureCase{
 		{"passing", func(w *world) { w.healthy() }, []string{"healthy"}},
 		{"failing and critical is blocked", func(w *world) {
@@ -109,6 +111,7 @@ func TestPostureInvariants(t *testing.T) {
 }
 
 func TestPostureEvidence(t *testing.T) {
+	t.Parallel()
 	const by = "(required by gate release rule evidence-security)"
 	runPostureCases(t, []postureCase{
 		{"fresh evidence", func(w *world) { w.healthy() }, []string{"healthy"}},
@@ -149,6 +152,7 @@ func TestPostureEvidence(t *testing.T) {
 }
 
 func TestPostureGates(t *testing.T) {
+	t.Parallel()
 	runPostureCases(t, []postureCase{
 		{"a passing posture gate", func(w *world) {
 			w.healthy()
@@ -177,6 +181,7 @@ func TestPostureGates(t *testing.T) {
 }
 
 func TestPostureGuards(t *testing.T) {
+	t.Parallel()
 	runPostureCases(t, []postureCase{
 		{"blocking mode with open findings is blocked", func(w *world) {
 			w.healthy()
@@ -210,6 +215,7 @@ func TestPostureGuards(t *testing.T) {
 }
 
 func TestPostureReconciliation(t *testing.T) {
+	t.Parallel()
 	tomorrow := func(w *world) string { return w.now().Add(24 * time.Hour).Format(time.RFC3339) }
 	runPostureCases(t, []postureCase{
 		{"low is degraded", func(w *world) {

@@ -33,6 +33,7 @@ func writeConfig(t *testing.T, text string) string {
 }
 
 func TestPresentationComesFromTheRegistry(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
 		e := start(t, tg, withConfigFile(writeConfig(t, registryYAML)))
 		long := strings.Repeat("é", 200) // 400 bytes
@@ -94,6 +95,7 @@ func TestPresentationComesFromTheRegistry(t *testing.T) {
 }
 
 func TestUnknownActionsFallBack(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
 		e := start(t, tg)
 		tests := []struct {
@@ -137,6 +139,7 @@ func TestUnknownActionsFallBack(t *testing.T) {
 }
 
 func TestARegistryChangeImprovesOldRows(t *testing.T) {
+	t.Parallel()
 	tg := testdb.Target{Dialect: "sqlite", DataDir: t.TempDir()}
 	e := start(t, tg)
 	old := emit(t, e, validEvent())
@@ -155,6 +158,7 @@ func TestARegistryChangeImprovesOldRows(t *testing.T) {
 }
 
 func TestABadConfigStopsTheStartWithFileAndLine(t *testing.T) {
+	t.Parallel()
 	path := writeConfig(t, "actions:\n  - action: credentials.rotate\n    category: Access\n    label: Rotate\n    severity: {success: medium, failure: severe}\n")
 	cfg := defaultsFor(testdb.Target{Dialect: "sqlite", DataDir: t.TempDir()})
 	cfg.ConfigPath = path

@@ -25,6 +25,7 @@ type recordView struct {
 }
 
 func TestAReconciliationRecordWalksToResolution(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
 		clk := &clock{}
 		e := start(t, tg, withConfigFile(writeConfig(t, componentsYAML)), withClock(clk))

@@ -51,6 +51,7 @@ func needles() []string {
 }
 
 func TestSecretsNeverLeaveIngest(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
 		e := start(t, tg)
 		ev := validEvent()
@@ -153,6 +154,7 @@ func storedText(t *testing.T, e *env) string {
 }
 
 func TestTokenSecretsAreStoredOnlyAsHashes(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
 		e := start(t, tg)
 		secret := e.newToken("ci", "audit:write")

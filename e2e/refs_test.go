@@ -142,6 +142,7 @@ func openRef(t *testing.T, e *env, ref string) resolved {
 }
 
 func TestEveryReasonCanBeOpened(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
 		w := busyWorld(t, tg)
 		refs := map[string]string{} // ref → where it was read
@@ -218,6 +219,7 @@ func TestEveryReasonCanBeOpened(t *testing.T) {
 }
 
 func TestRefsAndRowRoutesRefuseWhatTheyCannotOpen(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
 		w := busyWorld(t, tg)
 		e := w.e

@@ -13,6 +13,7 @@ import (
 // A report that reads but does not prove what it claims is stored as an
 // error, never a pass, and its counts still add up.
 func TestReportsThatDoNotProveTheirClaimAreErrors(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
 		e := start(t, tg)
 		b := newBundle(t, e, "fail-closed", "v1")
@@ -67,6 +68,7 @@ func TestReportsThatDoNotProveTheirClaimAreErrors(t *testing.T) {
 // A refusal points at the place in the report and never repeats what the
 // report holds there.
 func TestRefusedReportsNameThePositionNotTheContent(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
 		e := start(t, tg)
 		b := newBundle(t, e, "positions", "v1")

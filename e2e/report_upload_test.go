@@ -26,6 +26,7 @@ func reportFile(t *testing.T, name string) []byte {
 }
 
 func TestReportsBecomeSummarisedItems(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
 		e := start(t, tg)
 		b := newBundle(t, e, "reports", "v1")
@@ -90,6 +91,7 @@ func storedEvidence(t *testing.T, e *env) string {
 }
 
 func TestBrokenAndOversizedReportsAreRefused(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
 		e := start(t, tg, withMaxBody(16<<20))
 		b := newBundle(t, e, "broken", "v1")

@@ -12,6 +12,7 @@ import (
 // others are replaced by a generated id and reach neither the log nor the
 // trail.
 func TestRequestIDIsKeptOnlyWhenPlain(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
 		e := start(t, tg)
 		writer := e.newToken("ids", "audit:write")

@@ -70,6 +70,7 @@ func listIDs(t *testing.T, e *env, query string, stored []client.Event) []string
 }
 
 func TestSearchFindsEventsByTheirWords(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
 		e := start(t, tg)
 		stored := emitSearchEvents(t, e)
@@ -107,6 +108,7 @@ func TestSearchFindsEventsByTheirWords(t *testing.T) {
 }
 
 func TestSearchPagesLikeEveryListing(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
 		e := start(t, tg)
 		var want []string
@@ -139,6 +141,7 @@ func TestSearchPagesLikeEveryListing(t *testing.T) {
 }
 
 func TestSearchRejectsWhatHoldsNoWords(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
 		e := start(t, tg)
 		for _, tt := range []struct{ query, code string }{

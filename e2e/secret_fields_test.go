@@ -14,6 +14,7 @@ import (
 // free text and URL fields refuse with secret_detected naming the field and
 // without repeating the secret.
 func TestNamedSecretsAreRedactedOrRefusedByField(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
 		e := start(t, tg, withConfigFile(writeConfig(t, canaryConfig)))
 

@@ -66,6 +66,7 @@ func (w *world) reconciliation(id string) struct{ CreatedAt, UpdatedAt time.Time
 // TestADayOfASmallPlatform drives the platform of postureYAML through a
 // day and checks the posture and its exact reasons after every step.
 func TestADayOfASmallPlatform(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
 		w := newWorld(t, tg)
 		stamp := func(t time.Time) string { return t.UTC().Format(time.RFC3339) }

@@ -237,6 +237,7 @@ func runPostureCases(t *testing.T, cases []postureCase) {
 // A component's reason is dated from the first of the reports in a row
 // that carry its status, not from the latest one.
 func TestStatusSinceIsTheFirstReportOfARun(t *testing.T) {
+	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
 		w := newWorld(t, tg)
 		w.healthy()
