@@ -66,12 +66,12 @@ func TestComponentsGoStaleThenDeadByTheClock(t *testing.T) {
 			after             time.Duration
 			status, freshness string
 		}{
-			// The fake clock runs on real time too: each boundary is crossed
-			// with a second to spare on either side.
-			{4*time.Minute + 59*time.Second, "healthy", "fresh"},  // just under stale_after
-			{2 * time.Second, "healthy", "stale"},                 // just over it
-			{24*time.Minute + 58*time.Second, "healthy", "stale"}, // just under dead_after
-			{2 * time.Second, "down", "dead"},                     // just over: treated as down
+			// The clock moves only when told: each boundary is met exactly,
+			// then passed by a millisecond.
+			{5 * time.Minute, "healthy", "fresh"},                   // at stale_after: not yet stale
+			{time.Millisecond, "healthy", "stale"},                  // just over it
+			{25*time.Minute - time.Millisecond, "healthy", "stale"}, // at dead_after: not yet dead
+			{time.Millisecond, "down", "dead"},                      // just over: treated as down
 		} {
 			clk.advance(step.after)
 			if v := e.component(t, "api"); v.Status != step.status || v.Freshness != step.freshness {

@@ -63,10 +63,20 @@ func withMaxBody(n int64) option        { return func(c *app.Config) { c.MaxBody
 func withoutMigrate() option            { return func(c *app.Config) { c.Migrate = false } }
 func withClock(c *clock) option         { return func(cfg *app.Config) { cfg.Now = c.now } }
 
-// clock is real time plus an offset a test can advance.
-type clock struct{ offset atomic.Int64 }
+// clock is the server's clock in a test: it starts at the time it is
+// first read, to the second, and moves only when the test advances
+// it, so a boundary can be crossed exactly.
+type clock struct {
+	start  sync.Once
+	base   time.Time
+	offset atomic.Int64
+}
 
-func (c *clock) now() time.Time          { return time.Now().Add(time.Duration(c.offset.Load())) }
+func (c *clock) now() time.Time {
+	c.start.Do(func() { c.base = time.Now().UTC().Truncate(time.Second) })
+	return c.base.Add(time.Duration(c.offset.Load()))
+}
+
 func (c *clock) advance(d time.Duration) { c.offset.Add(int64(d)) }
 
 // defaultsFor is the configuration of a test server on tg.

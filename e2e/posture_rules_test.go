@@ -34,15 +34,15 @@ func TestPostureComponents(t *testing.T) {
 			w.healthy()
 			w.push("api", "down", "db unreachable")
 		}, []string{"blocked", "blocked component component_status: api (critical) reports down: db unreachable"}},
-		// The fake clock runs on real time too: each boundary is crossed
-		// with a second to spare on either side.
-		{"just under stale_after", func(w *world) {
+		// The clock moves only when told: each boundary is met exactly,
+		// then passed by a millisecond.
+		{"at stale_after", func(w *world) {
 			w.healthy()
-			w.advance(5*time.Minute-time.Second, "api")
+			w.advance(5*time.Minute, "api")
 		}, []string{"healthy"}},
 		{"just over stale_after is degraded", func(w *world) {
 			w.healthy()
-			w.advance(5*time.Minute+time.Second, "api")
+			w.advance(5*time.Minute+time.Millisecond, "api")
 		}, []string{"degraded", "degraded component component_status: api (critical) has not reported since T, past stale_after 5m"}},
 		{"stale and reporting degraded gives both", func(w *world) {
 			w.healthy()
@@ -51,17 +51,17 @@ func TestPostureComponents(t *testing.T) {
 		}, []string{"degraded",
 			"degraded component component_status: api (critical) reports degraded: slow",
 			"degraded component component_status: api (critical) has not reported since T, past stale_after 5m"}},
-		{"just under dead_after is still only stale", func(w *world) {
+		{"at dead_after is still only stale", func(w *world) {
 			w.healthy()
-			w.advance(30*time.Minute-time.Second, "api")
+			w.advance(30*time.Minute, "api")
 		}, []string{"degraded", "degraded component component_status: api (critical) has not reported since T, past stale_after 5m"}},
 		{"just over dead_after is down: blocked for a critical component", func(w *world) {
 			w.healthy()
-			w.advance(30*time.Minute+time.Second, "api")
+			w.advance(30*time.Minute+time.Millisecond, "api")
 		}, []string{"blocked", "blocked component component_status: api (critical) has not reported since T, past dead_after 30m: treated as down"}},
 		{"dead and not critical is degraded", func(w *world) {
 			w.healthy()
-			w.advance(10*time.Minute+time.Second, "worker")
+			w.advance(10*time.Minute+time.Millisecond, "worker")
 		}, []string{"degraded", "degraded component component_status: worker has not reported since T, past dead_after 10m: treated as down"}},
 		{"a fresh healthy report clears it", func(w *world) {
 			w.healthy()
@@ -91,13 +91,13 @@ func TestPostureInvariants(t *testing.T) {
 			w.healthy()
 			w.result("INV-BILLING-001", "fail", "staging")
 		}, []string{"healthy"}},
-		{"just under max_age", func(w *world) {
+		{"at max_age", func(w *world) {
 			w.healthy()
-			w.advance(24*time.Hour-time.Second, "INV-BILLING-001")
+			w.advance(24*time.Hour, "INV-BILLING-001")
 		}, []string{"healthy"}},
 		{"just over max_age is degraded", func(w *world) {
 			w.healthy()
-			w.advance(24*time.Hour+time.Second, "INV-BILLING-001")
+			w.advance(24*time.Hour+time.Millisecond, "INV-BILLING-001")
 		}, []string{"degraded", "degraded invariant invariant_result: INV-BILLING-001 (Invoices balance) last passed in production at T, past max_age 24h"}},
 		{"unproven and required is degraded", func(w *world) {
 			w.push("api", "healthy", "")
@@ -120,21 +120,21 @@ func TestPostureEvidence(t *testing.T) {
 			w.push("worker", "healthy", "")
 			w.result("INV-BILLING-001", "pass", "production")
 		}, []string{"degraded", "degraded evidence gate_rule: no sealed security evidence " + by}},
-		{"just under max_age", func(w *world) {
+		{"at max_age", func(w *world) {
 			w.healthy()
-			w.advance(168*time.Hour - time.Second)
+			w.advance(168 * time.Hour)
 		}, []string{"healthy"}},
 		{"just over max_age is degraded", func(w *world) {
 			w.healthy()
-			w.advance(168*time.Hour + time.Second)
+			w.advance(168*time.Hour + time.Millisecond)
 		}, []string{"degraded", "degraded evidence bundle: the newest security evidence (api@v1) was sealed at T, past max_age 168h " + by}},
-		{"just under block_age is still degraded", func(w *world) {
+		{"at block_age is still degraded", func(w *world) {
 			w.healthy()
-			w.advance(336*time.Hour - time.Second)
+			w.advance(336 * time.Hour)
 		}, []string{"degraded", "degraded evidence bundle: the newest security evidence (api@v1) was sealed at T, past max_age 168h " + by}},
 		{"just over block_age is blocked", func(w *world) {
 			w.healthy()
-			w.advance(336*time.Hour + time.Second)
+			w.advance(336*time.Hour + time.Millisecond)
 		}, []string{"blocked", "blocked evidence bundle: the newest security evidence (api@v1) was sealed at T, past block_age 336h " + by}},
 		{"a superseded bundle is no proof while its correction is open", func(w *world) {
 			w.push("api", "healthy", "")
