@@ -145,8 +145,14 @@ func TestScheduledSnapshots(t *testing.T) {
 		// A restart within the interval does not take another; one after it
 		// takes one at once, without waiting for a tick.
 		e.stop()
-		e = startAgain(t, e, withConfigFile(cfg), withClock(clk), withTicks(manualTicks(make(chan time.Time))))
-		time.Sleep(200 * time.Millisecond)
+		ticks = manualTicks(make(chan time.Time))
+		e = startAgain(t, e, withConfigFile(cfg), withClock(clk), withTicks(ticks))
+		// The scheduler takes a tick only after its decision at start.
+		select {
+		case ticks <- time.Now():
+		case <-time.After(30 * time.Second):
+			t.Fatal("the restarted scheduler takes no tick")
+		}
 		if p := e.snapshots(t, ""); len(p.Snapshots) != 2 {
 			t.Fatalf("restarted within the interval: %d snapshots", len(p.Snapshots))
 		}
