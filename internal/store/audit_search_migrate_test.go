@@ -12,7 +12,7 @@ import (
 // Events stored before the search index existed are found once the
 // migration that adds it has run, and events stored after it too.
 func TestSearchFindsEventsStoredBeforeItsMigration(t *testing.T) {
-	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
+	testdb.ForEachEmpty(t, func(t *testing.T, tg testdb.Target) {
 		ctx := context.Background()
 		db, err := Open(ctx, Options{URL: tg.URL, DataDir: tg.DataDir})
 		if err != nil {

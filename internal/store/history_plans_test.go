@@ -36,7 +36,7 @@ const (
 )
 
 func TestPostureAndLatestReadsScanNoHistory(t *testing.T) {
-	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
+	testdb.ForEachEmpty(t, func(t *testing.T, tg testdb.Target) {
 		ctx := context.Background()
 		db, err := store.Open(ctx, store.Options{URL: tg.URL, DataDir: tg.DataDir})
 		if err != nil {

@@ -38,6 +38,18 @@ func ForEach(t *testing.T, fn func(t *testing.T, tg Target)) {
 	})
 }
 
+// ForEachEmpty is ForEach with empty databases even under Main, for tests
+// about migrating.
+func ForEachEmpty(t *testing.T, fn func(t *testing.T, tg Target)) {
+	t.Helper()
+	t.Run("sqlite", func(t *testing.T) {
+		fn(t, Target{Dialect: "sqlite", DataDir: t.TempDir()})
+	})
+	t.Run("postgres", func(t *testing.T) {
+		fn(t, EmptyPostgres(t))
+	})
+}
+
 // Postgres returns a PostgreSQL target of the test's own, dropped when the
 // test ends: a copy of the prepared database when the package runs under
 // Main, else an empty schema (see EmptyPostgres).
