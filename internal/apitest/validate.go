@@ -76,6 +76,7 @@ type ValidatingTransport struct {
 	Base   http.RoundTripper // nil means http.DefaultTransport
 	Spec   *openapi3.T
 	Router routers.Router
+	bodies *bodySchemas
 	// Allow, when set and true for a request, exempts it from validation.
 	Allow func(*http.Request) bool
 
@@ -91,6 +92,7 @@ var shared struct {
 	once   sync.Once
 	doc    *openapi3.T
 	router routers.Router
+	bodies *bodySchemas
 	err    error
 }
 
@@ -115,7 +117,17 @@ func sharedRouter() (*openapi3.T, routers.Router, error) {
 			shared.err = fmt.Errorf("openapi router: %w", err)
 			return
 		}
-		shared.doc, shared.router = doc, router
+		data, err := server.OpenAPIJSON()
+		if err != nil {
+			shared.err = err
+			return
+		}
+		bodies, err := newBodySchemas(data)
+		if err != nil {
+			shared.err = err
+			return
+		}
+		shared.doc, shared.router, shared.bodies = doc, router, bodies
 	})
 	return shared.doc, shared.router, shared.err
 }
@@ -128,7 +140,7 @@ func NewValidatingTransport(base http.RoundTripper) (*ValidatingTransport, error
 	if err != nil {
 		return nil, err
 	}
-	return &ValidatingTransport{Base: base, Spec: doc, Router: router}, nil
+	return &ValidatingTransport{Base: base, Spec: doc, Router: router, bodies: shared.bodies}, nil
 }
 
 // Client returns an *http.Client using v.
@@ -230,6 +242,15 @@ func (v *ValidatingTransport) validateRequest(req *http.Request, body []byte) er
 		Route:      route,
 		Options:    v.options(),
 	}
+	ptr, fast := requestBodySchema(route, req.Header.Get("Content-Type"))
+	if fast && len(body) > 0 && v.bodies != nil {
+		// Parameters by kin-openapi, a JSON body by its schema compiled once.
+		input.Options.ExcludeRequestBody = true
+		if err := openapi3filter.ValidateRequest(context.Background(), input); err != nil {
+			return err
+		}
+		return v.bodies.checkRequestBody(ptr, body)
+	}
 	return openapi3filter.ValidateRequest(context.Background(), input)
 }
 
@@ -262,7 +283,23 @@ func (v *ValidatingTransport) validate(req *http.Request, resp *http.Response, b
 		Options: v.options(),
 	}
 	input.SetBodyBytes(body)
+	if a, ok := findAnswer(route, resp.StatusCode, resp.Header.Get("Content-Type")); ok && v.bodies != nil && fastStatus(req, resp.StatusCode) {
+		// A documented JSON answer: its headers and body are checked
+		// against their schemas compiled once.
+		return v.bodies.check(a, resp.Header, body)
+	}
 	return openapi3filter.ValidateResponse(context.Background(), input)
+}
+
+// fastStatus reports whether kin-openapi would validate an answer with
+// status to req at all (it skips HEAD and some redirects), so the fast body
+// check does just as much.
+func fastStatus(req *http.Request, status int) bool {
+	switch status {
+	case http.StatusNotModified, http.StatusPermanentRedirect, http.StatusTemporaryRedirect, http.StatusMovedPermanently:
+		return false
+	}
+	return req.Method != http.MethodHead
 }
 
 func (v *ValidatingTransport) options() *openapi3filter.Options {
@@ -300,7 +337,8 @@ func (v *ValidatingTransport) methodNotAllowedRoute(req *http.Request) (*routers
 		return nil, fmt.Errorf("%s %s answered 405 but the OpenAPI document has no components.responses.MethodNotAllowed", req.Method, req.URL.Path)
 	}
 	op := openapi3.NewOperation()
-	op.Responses = openapi3.NewResponses(openapi3.WithStatus(http.StatusMethodNotAllowed, ref))
+	op.Responses = openapi3.NewResponses(openapi3.WithStatus(http.StatusMethodNotAllowed,
+		&openapi3.ResponseRef{Ref: "#/components/responses/MethodNotAllowed", Value: ref.Value}))
 	return &routers.Route{Spec: v.Spec, Path: req.URL.Path, Method: req.Method, Operation: op}, nil
 }
 
