@@ -1,6 +1,8 @@
 // Package testdb gives tests a fresh, real database of each dialect:
-// SQLite in a temp directory always, and PostgreSQL (a schema of its own in
-// the database AESO_TEST_POSTGRES_URL names) when that variable is set.
+// SQLite in a temp directory always, and PostgreSQL on the server
+// AESO_TEST_POSTGRES_URL names when that variable is set. A package whose
+// TestMain runs Main gets copies of one prepared (migrated) database per
+// dialect; otherwise, and from ForEachEmpty, a test gets an empty one.
 package testdb
 
 import (
