@@ -67,10 +67,6 @@ var shapes = []shape{
 	// The export is the evidence package's own file format, served as it
 	// is; its shape is held to the document here too.
 	{evidence.Export{}, "EvidenceExport", false},
-	// The server decodes these two through wire; they keep JSON names of
-	// their own, which must not drift from the request either.
-	{evidence.BundleRequest{}, "EvidenceBundleRequest", true},
-	{evidence.ItemRequest{}, "EvidenceItemRequest", true},
 
 	// Components, invariants, guards.
 	{wire.ComponentReportRequest{}, "ComponentReportRequest", true},

@@ -31,29 +31,30 @@ var (
 	sha256Pattern   = regexp.MustCompile(`^[0-9a-f]{64}$`)
 )
 
-// BundleRequest creates a bundle.
+// BundleRequest creates a bundle. Its JSON form is wire.BundleRequest.
 type BundleRequest struct {
-	Kind          string            `json:"kind"`
-	Subject       Subject           `json:"subject"`
-	Title         string            `json:"title"`
-	Labels        map[string]string `json:"labels,omitempty"`
-	CorrelationID string            `json:"correlation_id,omitempty"`
-	Owner         string            `json:"owner,omitempty"`
+	Kind          string
+	Subject       Subject
+	Title         string
+	Labels        map[string]string
+	CorrelationID string
+	Owner         string
 }
 
-// ItemRequest adds an item to an open bundle.
+// ItemRequest adds an item to an open bundle. Its JSON form is
+// wire.ItemRequest.
 type ItemRequest struct {
-	Type          string          `json:"type"`
-	Name          string          `json:"name"`
-	Result        string          `json:"result"`
-	Counts        report.Counts   `json:"counts"`
-	Summary       string          `json:"summary,omitempty"`
-	Links         []Link          `json:"links,omitempty"`
-	Source        Source          `json:"source"`
-	ObservedAt    string          `json:"observed_at,omitempty"` // default: now
-	ExpiresAt     string          `json:"expires_at,omitempty"`
-	CorrelationID string          `json:"correlation_id,omitempty"`
-	Metadata      json.RawMessage `json:"metadata,omitempty"`
+	Type          string
+	Name          string
+	Result        string
+	Counts        report.Counts
+	Summary       string
+	Links         []Link
+	Source        Source
+	ObservedAt    string // default: now
+	ExpiresAt     string
+	CorrelationID string
+	Metadata      json.RawMessage
 }
 
 // PromoteRequest promotes a sealed bundle to a stage.

@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/aeso-dev/aeso"
-	"github.com/aeso-dev/aeso/internal/evidence"
+	"github.com/aeso-dev/aeso/wire"
 )
 
 func TestFieldNamesAreExact(t *testing.T) {
@@ -23,9 +23,9 @@ func TestFieldNamesAreExact(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			var dst any = &evidence.BundleRequest{}
+			var dst any = &wire.BundleRequest{}
 			if c.body[2:6] == "type" {
-				dst = &evidence.ItemRequest{}
+				dst = &wire.ItemRequest{}
 			}
 			err := decodeObject([]byte(c.body), dst, "", "a request")
 			if c.field == "" {
@@ -44,7 +44,7 @@ func TestFieldNamesAreExact(t *testing.T) {
 
 func TestATypeErrorDoesNotRepeatAMapKey(t *testing.T) {
 	t.Parallel()
-	err := decodeObject([]byte(`{"kind":"release","labels":{"note password=hunter2":5}}`), &evidence.BundleRequest{}, "", "a bundle")
+	err := decodeObject([]byte(`{"kind":"release","labels":{"note password=hunter2":5}}`), &wire.BundleRequest{}, "", "a bundle")
 	var e *aeso.Error
 	if !errors.As(err, &e) || len(e.Fields) != 1 || e.Fields[0].Field != "labels" || strings.Contains(e.Error(), "hunter2") {
 		t.Fatalf("got %v, want a type error at labels that does not repeat the key", err)
