@@ -237,7 +237,7 @@ func (s *Server) handleListEvents(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	s.writeJSON(w, r, http.StatusOK, page("events", s.eventsJSON(found.Events), found.NextCursor))
+	s.writeJSON(w, r, http.StatusOK, wire.EventPage{Events: s.eventsJSON(found.Events), NextCursor: nextCursor(found.NextCursor)})
 }
 
 func (s *Server) handleGetEvent(w http.ResponseWriter, r *http.Request) {

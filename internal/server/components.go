@@ -60,8 +60,10 @@ func (s *Server) handlePushComponentStatus(w http.ResponseWriter, r *http.Reques
 }
 
 func (s *Server) handleComponentHistory(w http.ResponseWriter, r *http.Request) {
-	serveHistory(s, w, r, history{key: "reports", def: 100, max: 1000},
+	serveHistory(s, w, r, history{def: 100, max: 1000},
 		func(_ url.Values, cursor string, limit int) ([]*component.Report, string, error) {
 			return s.Components.History(r.Context(), r.PathValue("name"), cursor, limit)
-		}, componentReportJSON)
+		}, func(x *component.Report) wire.ComponentReport { return *componentReportJSON(x) }, func(items []wire.ComponentReport, next *string) wire.ComponentReportPage {
+			return wire.ComponentReportPage{Reports: items, NextCursor: next}
+		})
 }

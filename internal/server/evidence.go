@@ -260,7 +260,7 @@ func (s *Server) handleListBundles(w http.ResponseWriter, r *http.Request) {
 	for i, b := range found.Bundles {
 		out[i] = bundleJSON(b)
 	}
-	s.writeJSON(w, r, http.StatusOK, page("bundles", out, found.NextCursor))
+	s.writeJSON(w, r, http.StatusOK, wire.BundlePage{Bundles: out, NextCursor: nextCursor(found.NextCursor)})
 }
 
 func (s *Server) handleExportBundle(w http.ResponseWriter, r *http.Request) {

@@ -84,10 +84,12 @@ func (s *Server) handleLatestGateResult(w http.ResponseWriter, r *http.Request) 
 }
 
 func (s *Server) handleGateResults(w http.ResponseWriter, r *http.Request) {
-	serveHistory(s, w, r, history{key: "results", filters: []string{"subject"}, def: 50, max: 500},
+	serveHistory(s, w, r, history{filters: []string{"subject"}, def: 50, max: 500},
 		func(q url.Values, cursor string, limit int) ([]*gate.Result, string, error) {
 			return s.Gates.History(r.Context(), r.PathValue("name"), q.Get("subject"), cursor, limit)
-		}, gateResultJSON)
+		}, gateResultJSON, func(items []wire.GateResult, next *string) wire.GateResultPage {
+			return wire.GateResultPage{Results: items, NextCursor: next}
+		})
 }
 
 func (s *Server) handleCreateWaiver(w http.ResponseWriter, r *http.Request) {

@@ -83,8 +83,10 @@ func (s *Server) handleLatestGuardReport(w http.ResponseWriter, r *http.Request)
 }
 
 func (s *Server) handleGuardReports(w http.ResponseWriter, r *http.Request) {
-	serveHistory(s, w, r, history{key: "reports", filters: []string{"subject"}, def: 50, max: 500},
+	serveHistory(s, w, r, history{filters: []string{"subject"}, def: 50, max: 500},
 		func(q url.Values, cursor string, limit int) ([]*guard.Report, string, error) {
 			return s.Guards.History(r.Context(), r.PathValue("name"), q.Get("subject"), cursor, limit)
-		}, guardReportJSON)
+		}, guardReportJSON, func(items []wire.GuardReport, next *string) wire.GuardReportPage {
+			return wire.GuardReportPage{Reports: items, NextCursor: next}
+		})
 }

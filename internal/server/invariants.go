@@ -82,8 +82,10 @@ func (s *Server) handleAddInvariantResult(w http.ResponseWriter, r *http.Request
 }
 
 func (s *Server) handleInvariantHistory(w http.ResponseWriter, r *http.Request) {
-	serveHistory(s, w, r, history{key: "results", filters: []string{"environment"}, def: 100, max: 1000},
+	serveHistory(s, w, r, history{filters: []string{"environment"}, def: 100, max: 1000},
 		func(q url.Values, cursor string, limit int) ([]*invariant.Result, string, error) {
 			return s.Invariants.History(r.Context(), r.PathValue("id"), q.Get("environment"), cursor, limit)
-		}, resultJSON)
+		}, func(x *invariant.Result) wire.InvariantResult { return *resultJSON(x) }, func(items []wire.InvariantResult, next *string) wire.InvariantResultPage {
+			return wire.InvariantResultPage{Results: items, NextCursor: next}
+		})
 }

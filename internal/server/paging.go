@@ -8,20 +8,21 @@ import (
 	"github.com/aeso-dev/aeso/internal/paging"
 )
 
-// history describes a paged history listing: the items' key in the
-// answer, the query parameters it filters by besides limit and cursor,
-// and its default and greatest page size.
+// history describes a paged history listing: the query parameters it
+// filters by besides limit and cursor, and its default and greatest page
+// size.
 type history struct {
-	key      string
 	filters  []string
 	def, max int
 }
 
 // serveHistory answers one page of a history: the parameters checked
 // (nothing unknown, a limit in range, a cursor one of our listings handed
-// out), a page read by list, each item shaped by item.
-func serveHistory[T, J any](s *Server, w http.ResponseWriter, r *http.Request, h history,
-	list func(q url.Values, cursor string, limit int) ([]T, string, error), item func(T) J) {
+// out), a page read by list, each item shaped by item and the page by
+// pageOf, the listing's wire type.
+func serveHistory[T, J, P any](s *Server, w http.ResponseWriter, r *http.Request, h history,
+	list func(q url.Values, cursor string, limit int) ([]T, string, error), item func(T) J,
+	pageOf func(items []J, next *string) P) {
 	q := r.URL.Query()
 	if err := onlyParams(q, slices.Concat(h.filters, []string{"limit", "cursor"})...); err != nil {
 		s.writeError(w, r, err)
@@ -41,7 +42,7 @@ func serveHistory[T, J any](s *Server, w http.ResponseWriter, r *http.Request, h
 	for i, it := range items {
 		out[i] = item(it)
 	}
-	s.writeJSON(w, r, http.StatusOK, page(h.key, out, next))
+	s.writeJSON(w, r, http.StatusOK, pageOf(out, nextCursor(next)))
 }
 
 // pageParams reads the limit and cursor of a history listing. A cursor
@@ -61,12 +62,10 @@ func pageParams(q url.Values, def, max int) (int, string, error) {
 	return limit, cursor, nil
 }
 
-// page is a listing's answer: the items under key, and the cursor of the
-// next page or null.
-func page(key string, items any, next string) map[string]any {
-	out := map[string]any{key: items, "next_cursor": nil}
-	if next != "" {
-		out["next_cursor"] = next
+// nextCursor is a listing's next_cursor: null on the last page.
+func nextCursor(next string) *string {
+	if next == "" {
+		return nil
 	}
-	return out
+	return &next
 }

@@ -89,8 +89,10 @@ func (s *Server) handleGetSnapshot(w http.ResponseWriter, r *http.Request) {
 // handleListSnapshots lists snapshots newest first, each as its summary;
 // the full posture is one GET away.
 func (s *Server) handleListSnapshots(w http.ResponseWriter, r *http.Request) {
-	serveHistory(s, w, r, history{key: "snapshots", def: 100, max: 1000},
+	serveHistory(s, w, r, history{def: 100, max: 1000},
 		func(_ url.Values, cursor string, limit int) ([]*status.Snapshot, string, error) {
 			return s.Status.Snapshots(r.Context(), cursor, limit)
-		}, snapshotMeta)
+		}, func(x *status.Snapshot) wire.SnapshotMeta { return *snapshotMeta(x) }, func(items []wire.SnapshotMeta, next *string) wire.SnapshotPage {
+			return wire.SnapshotPage{Snapshots: items, NextCursor: next}
+		})
 }
