@@ -29,13 +29,14 @@ var templates struct {
 	sqliteDir  string
 	sqliteErr  error
 
-	pgOnce  sync.Once
-	pgAdmin *sql.DB // the server AESO_TEST_POSTGRES_URL names, for CREATE and DROP DATABASE
-	pgBase  *url.URL
-	pgName  string // the template database
-	pgErr   error
-	pgMu    sync.Mutex     // one CREATE DATABASE … TEMPLATE at a time: PostgreSQL refuses concurrent copies of one template
-	drops   sync.WaitGroup // databases of finished tests, dropped in the background
+	pgOnce   sync.Once
+	pgAdmin  *sql.DB // the server AESO_TEST_POSTGRES_URL names, for CREATE and DROP DATABASE
+	pgBase   *url.URL
+	pgName   string // the template database
+	pgPrefix string // of every database made: the name of the one AESO_TEST_POSTGRES_URL names
+	pgErr    error
+	pgMu     sync.Mutex     // one CREATE DATABASE … TEMPLATE at a time: PostgreSQL refuses concurrent copies of one template
+	drops    sync.WaitGroup // databases of finished tests, dropped in the background
 }
 
 // Main runs a package's tests with prepared databases and returns the exit
@@ -139,7 +140,7 @@ func preparedPostgres(t *testing.T, base string) Target {
 	if templates.pgErr != nil {
 		t.Fatal(templates.pgErr)
 	}
-	name := "aeso_test_" + randomHex(t)
+	name := templates.pgPrefix + "_t_" + randomHex(t)
 	if err := createFromTemplate(name); err != nil {
 		t.Fatalf("create database from the template (is PostgreSQL running at %s?): %v", EnvPostgres, err)
 	}
@@ -169,7 +170,8 @@ func makePostgresTemplate(base string) error {
 	if _, err := rand.Read(b[:]); err != nil {
 		return err
 	}
-	name := "aeso_template_" + hex.EncodeToString(b[:])
+	templates.pgPrefix = databasePrefix(u)
+	name := templates.pgPrefix + "_tpl_" + hex.EncodeToString(b[:])
 	if _, err := admin.Exec("CREATE DATABASE " + name); err != nil {
 		return fmt.Errorf("create the template database (is PostgreSQL running at %s?): %w", EnvPostgres, err)
 	}
@@ -227,4 +229,21 @@ func randomHex(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return hex.EncodeToString(b[:])
+}
+
+// databasePrefix starts the name of every database the tests make with
+// the name of the database AESO_TEST_POSTGRES_URL names, so whoever made
+// that one (CI, say) can drop what a killed run left behind with it.
+func databasePrefix(base *url.URL) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(strings.TrimPrefix(base.Path, "/")) {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_' {
+			b.WriteRune(r)
+		}
+	}
+	name := b.String()
+	if name == "" || name[0] >= '0' && name[0] <= '9' {
+		name = "aeso_" + name
+	}
+	return name[:min(len(name), 40)]
 }
