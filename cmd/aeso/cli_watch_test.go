@@ -35,7 +35,9 @@ func TestStatusWatchPrintsAReasonThatChangesWithinALevel(t *testing.T) {
 	cfg.Addr, cfg.DataDir, cfg.ConfigPath = "127.0.0.1:0", filepath.Join(dir, "data"), cfgPath
 	cfg.AdminToken = "aeso_watchADMINtokenAAAAAAAAAAAAAAAAAAAAAAAAA"
 	cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
-	cfg.Now = func() time.Time { return time.Now().Add(time.Duration(offset.Load())) }
+	// The server's clock moves only when the test moves it.
+	base := time.Now().UTC().Truncate(time.Second)
+	cfg.Now = func() time.Time { return base.Add(time.Duration(offset.Load())) }
 	m, err := app.Start(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
