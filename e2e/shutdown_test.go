@@ -104,16 +104,7 @@ func TestShutdownDrainsARequestInFlight(t *testing.T) {
 // inFlight reads aeso_http_requests_in_flight from the server's metrics.
 func inFlight(t *testing.T, e *env) int {
 	t.Helper()
-	resp, err := http.Get(e.main.URL() + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, line := range strings.Split(string(data), "\n") {
+	for _, line := range strings.Split(e.metrics(t, http.DefaultClient), "\n") {
 		if v, ok := strings.CutPrefix(line, "aeso_http_requests_in_flight "); ok {
 			n, err := strconv.ParseFloat(v, 64)
 			if err != nil {

@@ -106,17 +106,8 @@ func findAnswer(route *routers.Route, status int, ct string) (a answer, ok bool)
 		}
 		base = r
 	}
-	mt, _, err := mime.ParseMediaType(ct)
-	if err != nil || mt != "application/json" && !strings.HasSuffix(mt, "+json") {
-		return a, false // JSON Lines, text and bytes are left to the full validation
-	}
-	media, found := ref.Value.Content[mt]
-	if !found || media == nil || media.Schema == nil {
+	if a.body, ok = jsonSchemaOf(ref.Value.Content, base, ct); !ok {
 		return a, false
-	}
-	a.body = base + "/content/" + pointerToken(mt) + "/schema"
-	if r, isLocal := strings.CutPrefix(media.Schema.Ref, "#"); isLocal && r != "" {
-		a.body = r
 	}
 	for name, h := range ref.Value.Headers {
 		if strings.EqualFold(name, "Content-Type") {
@@ -157,21 +148,22 @@ func (b *bodySchemas) check(a answer, header http.Header, body []byte) error {
 			return fmt.Errorf("response header %q doesn't match schema: %w", h.name, err)
 		}
 	}
-	return b.checkJSONBody(a.body, body)
+	return b.checkBody("response", a.body, body)
 }
 
-// checkJSONBody validates body against the schema at ptr.
-func (b *bodySchemas) checkJSONBody(ptr string, body []byte) error {
+// checkBody validates the JSON body of a request or response (what)
+// against the schema at ptr.
+func (b *bodySchemas) checkBody(what, ptr string, body []byte) error {
 	s, err := b.schema(ptr)
 	if err != nil {
 		return err
 	}
 	value, err := jsonschema.UnmarshalJSON(bytes.NewReader(body))
 	if err != nil {
-		return fmt.Errorf("failed to decode response body: %w", err)
+		return fmt.Errorf("failed to decode %s body: %w", what, err)
 	}
 	if err := s.Validate(value); err != nil {
-		return fmt.Errorf("response body doesn't match schema %s: %w", ptr, err)
+		return fmt.Errorf("%s body doesn't match schema %s: %w", what, ptr, err)
 	}
 	return nil
 }
@@ -193,11 +185,19 @@ func requestBodySchema(route *routers.Route, ct string) (ptr string, ok bool) {
 		}
 		base = r
 	}
+	return jsonSchemaOf(rb.Value.Content, base, ct)
+}
+
+// jsonSchemaOf is the pointer of the schema content (defined at base)
+// gives a JSON body of content type ct, or ok false for JSON Lines, text,
+// bytes or a type content does not list by name, which are left to the
+// full validation.
+func jsonSchemaOf(content openapi3.Content, base, ct string) (ptr string, ok bool) {
 	mt, _, err := mime.ParseMediaType(ct)
 	if err != nil || mt != "application/json" && !strings.HasSuffix(mt, "+json") {
 		return "", false
 	}
-	media, found := rb.Value.Content[mt]
+	media, found := content[mt]
 	if !found || media == nil || media.Schema == nil {
 		return "", false
 	}
@@ -205,20 +205,4 @@ func requestBodySchema(route *routers.Route, ct string) (ptr string, ok bool) {
 		return r, true
 	}
 	return base + "/content/" + pointerToken(mt) + "/schema", true
-}
-
-// checkRequestBody validates a request's JSON body against the schema at ptr.
-func (b *bodySchemas) checkRequestBody(ptr string, body []byte) error {
-	s, err := b.schema(ptr)
-	if err != nil {
-		return err
-	}
-	value, err := jsonschema.UnmarshalJSON(bytes.NewReader(body))
-	if err != nil {
-		return fmt.Errorf("request body is not JSON: %w", err)
-	}
-	if err := s.Validate(value); err != nil {
-		return fmt.Errorf("request body doesn't match schema %s: %w", ptr, err)
-	}
-	return nil
 }

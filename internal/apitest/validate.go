@@ -249,7 +249,7 @@ func (v *ValidatingTransport) validateRequest(req *http.Request, body []byte) er
 		if err := openapi3filter.ValidateRequest(context.Background(), input); err != nil {
 			return err
 		}
-		return v.bodies.checkRequestBody(ptr, body)
+		return v.bodies.checkBody("request", ptr, body)
 	}
 	return openapi3filter.ValidateRequest(context.Background(), input)
 }
