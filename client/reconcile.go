@@ -31,18 +31,32 @@ type ReconciliationQuery struct {
 	Component, InvariantID, Owner, Severity string
 	Open                                    bool
 	Limit                                   int
+	Cursor                                  string // the next_cursor of the previous page
 }
 
-// Reconciliations lists records, weightiest first.
+// ReconciliationList is one page of records.
+type ReconciliationList = wire.ReconciliationList
+
+// Reconciliations lists one page of records, newest first.
 func (c *Client) Reconciliations(ctx context.Context, q ReconciliationQuery) ([]Reconciliation, error) {
-	var out wire.ReconciliationList
+	page, err := c.ReconciliationPage(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return page.Records, nil
+}
+
+// ReconciliationPage lists one page of records, newest first, with the
+// cursor of the next page.
+func (c *Client) ReconciliationPage(ctx context.Context, q ReconciliationQuery) (*ReconciliationList, error) {
+	out := &ReconciliationList{}
 	open := ""
 	if q.Open {
 		open = "true"
 	}
 	err := c.read(ctx, pageQuery("/v1/reconciliations", "component", q.Component, "invariant_id", q.InvariantID,
-		"owner", q.Owner, "severity", q.Severity, "open", open, "limit", strconv.Itoa(q.Limit)), &out)
-	return out.Records, err
+		"owner", q.Owner, "severity", q.Severity, "open", open, "limit", strconv.Itoa(q.Limit), "cursor", q.Cursor), out)
+	return out, err
 }
 
 // Reconciliation returns one record with its timeline.

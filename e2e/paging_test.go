@@ -52,6 +52,7 @@ func TestEveryListingPagesAlikeAndRefusesCursorsItDidNotHandOut(t *testing.T) {
 			w.guard("secrets", "blocking", 0)
 			w.evaluate("release", "api@v1")
 			w.post("/v1/status/snapshots", ``, 201)
+			w.record("api", "low", "replicas 2, want 3")
 		}
 		events := listing{"/v1/audit/events", "events"}
 		listings := []listing{
@@ -62,6 +63,7 @@ func TestEveryListingPagesAlikeAndRefusesCursorsItDidNotHandOut(t *testing.T) {
 			{"/v1/invariants/INV-BILLING-001/results", "results"},
 			{"/v1/components/api/history", "reports"},
 			{"/v1/status/snapshots", "snapshots"},
+			{"/v1/reconciliations", "records"},
 		}
 		_, eventCursor := w.e.pageOf(t, events, "?limit=1")
 		_, idCursor := w.e.pageOf(t, listings[1], "?limit=1")

@@ -91,7 +91,8 @@ type TransitionRequest struct {
 	AcceptedUntil   string `json:"accepted_until,omitempty"`
 }
 
-// ReconciliationList lists records, weightiest first.
+// ReconciliationList is one page of records, newest first.
 type ReconciliationList struct {
-	Records []Reconciliation `json:"records"`
+	Records    []Reconciliation `json:"records"`
+	NextCursor *string          `json:"next_cursor"`
 }

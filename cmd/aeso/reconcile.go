@@ -16,21 +16,22 @@ func newReconcileCmd() *cobra.Command {
 	var q client.ReconciliationQuery
 	list := &cobra.Command{
 		Use:     "list [--open] [--component NAME] [--severity LEVEL]",
-		Short:   "List records, weightiest first",
+		Short:   "List records, newest first, a page at a time",
 		Example: "  aeso reconcile list --open\n  aeso reconcile list --component api --severity high",
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			c, err := cf.client()
 			if err != nil {
 				return err
 			}
-			rs, err := c.Reconciliations(cmd.Context(), q)
+			page, err := c.ReconciliationPage(cmd.Context(), q)
 			if err != nil {
 				return err
 			}
 			if cf.json {
-				return printJSON(cmd.OutOrStdout(), rs)
+				return printJSON(cmd.OutOrStdout(), page.Records)
 			}
-			printReconciliations(cmd.OutOrStdout(), rs)
+			printReconciliations(cmd.OutOrStdout(), page.Records)
+			more(cmd.OutOrStdout(), page.NextCursor)
 			return nil
 		},
 	}
@@ -40,6 +41,7 @@ func newReconcileCmd() *cobra.Command {
 	list.Flags().StringVar(&q.Owner, "owner", "", "only records of this owner")
 	list.Flags().StringVar(&q.Severity, "severity", "", "only records of this severity: low, medium, high or critical")
 	list.Flags().IntVar(&q.Limit, "limit", 0, "at most this many records (the server's default when 0)")
+	list.Flags().StringVar(&q.Cursor, "cursor", "", "the page after this cursor (printed under a page that has more)")
 
 	show := &cobra.Command{
 		Use:   "show ID",

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/aeso-dev/aeso/internal/paging"
 	"regexp"
 	"slices"
 	"strings"
@@ -49,6 +50,7 @@ type Filter struct {
 	Component, InvariantID, Owner, Severity string
 	Open                                    bool
 	Limit                                   int
+	Before                                  string // only records older than the one with this id
 }
 
 // Service records drift and walks it to resolution.
@@ -298,4 +300,22 @@ func (s *Service) List(ctx context.Context, f Filter) ([]*Record, error) {
 		f.Limit = 100
 	}
 	return s.Store.ListReconciliations(ctx, f)
+}
+
+// Page lists one page of the records f matches, newest first, after
+// cursor (a next cursor an earlier page handed out, "" for the first),
+// with the cursor of the next page, "" on the last.
+func (s *Service) Page(ctx context.Context, f Filter, cursor string) ([]*Record, string, error) {
+	before, err := paging.CheckID(cursor)
+	if err != nil {
+		return nil, "", err
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = 100
+	}
+	return paging.Read(limit, func(n int) ([]*Record, error) {
+		f.Before, f.Limit = before, n
+		return s.List(ctx, f)
+	}, func(r *Record) string { return paging.AfterID(r.ID) })
 }

@@ -94,7 +94,7 @@ func (s *Server) handleGetReconciliation(w http.ResponseWriter, r *http.Request)
 
 func (s *Server) handleListReconciliations(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	if err := onlyParams(q, "component", "invariant_id", "owner", "severity", "open", "limit"); err != nil {
+	if err := onlyParams(q, "component", "invariant_id", "owner", "severity", "open", "limit", "cursor"); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
@@ -119,7 +119,7 @@ func (s *Server) handleListReconciliations(w http.ResponseWriter, r *http.Reques
 		s.writeError(w, r, err)
 		return
 	}
-	records, err := s.Reconciliations.List(r.Context(), f)
+	records, next, err := s.Reconciliations.Page(r.Context(), f, q.Get("cursor"))
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -128,5 +128,5 @@ func (s *Server) handleListReconciliations(w http.ResponseWriter, r *http.Reques
 	for i, rec := range records {
 		out[i] = recordJSON(rec, nil)
 	}
-	s.writeJSON(w, r, http.StatusOK, wire.ReconciliationList{Records: out})
+	s.writeJSON(w, r, http.StatusOK, wire.ReconciliationList{Records: out, NextCursor: nextCursor(next)})
 }

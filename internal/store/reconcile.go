@@ -151,7 +151,7 @@ func (db *DB) ListReconciliations(ctx context.Context, f reconcile.Filter) (_ []
 	if f.Open {
 		b.where("state <> 'resolved'")
 	}
-	q := b.query(`SELECT ` + recordColumns + ` FROM platform_reconciliation_records` + newestFirst(b, "id", "", f.Limit))
+	q := b.query(`SELECT ` + recordColumns + ` FROM platform_reconciliation_records` + newestFirst(b, "id", f.Before, f.Limit))
 	rows, err := db.read.QueryContext(ctx, q.sql, q.args...)
 	if err != nil {
 		return nil, fmt.Errorf("list reconciliations: %w", err)
