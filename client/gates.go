@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strconv"
 	"time"
 
 	"github.com/aeso-dev/aeso/wire"
@@ -20,6 +21,10 @@ type (
 	// Withdrawal is a subject's latest result of a gate, taken out of the
 	// posture.
 	Withdrawal = wire.Withdrawal
+	// WaiverList is one page of a gate's waivers.
+	WaiverList = wire.WaiverList
+	// WithdrawalList is one page of a gate's withdrawals.
+	WithdrawalList = wire.WithdrawalList
 )
 
 // EvaluateGate evaluates a gate for a subject and stores the result.
@@ -48,16 +53,22 @@ func (c *Client) WithdrawSubject(ctx context.Context, gate, subject, reason stri
 	return w, err
 }
 
-// GateWithdrawals lists a gate's withdrawals, newest first, for a subject
-// when set.
+// GateWithdrawals lists the first page of a gate's withdrawals, newest
+// first, for a subject when set.
 func (c *Client) GateWithdrawals(ctx context.Context, gate, subject string) ([]Withdrawal, error) {
-	var out wire.WithdrawalList
-	path := "/v1/gates/" + url.PathEscape(gate) + "/withdrawals"
-	if subject != "" {
-		path += "?subject=" + url.QueryEscape(subject)
+	page, err := c.GateWithdrawalPage(ctx, gate, subject, "", 0)
+	if err != nil {
+		return nil, err
 	}
-	_, err := c.do(ctx, http.MethodGet, path, nil, &out)
-	return out.Withdrawals, err
+	return page.Withdrawals, nil
+}
+
+// GateWithdrawalPage lists one page of a gate's withdrawals, newest first,
+// for a subject when set, after cursor; limit 0 is the server's default.
+func (c *Client) GateWithdrawalPage(ctx context.Context, gate, subject, cursor string, limit int) (*WithdrawalList, error) {
+	out := &WithdrawalList{}
+	return out, c.read(ctx, pageQuery("/v1/gates/"+url.PathEscape(gate)+"/withdrawals",
+		"subject", subject, "cursor", cursor, "limit", strconv.Itoa(limit)), out)
 }
 
 // WaiveGateRule excuses one rule for one subject until expires.

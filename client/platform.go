@@ -131,9 +131,20 @@ func (c *Client) GateResults(ctx context.Context, gate, subject, cursor string, 
 		"subject", subject, "cursor", cursor, "limit", strconv.Itoa(limit)), out)
 }
 
-// GateWaivers lists a gate's waivers, newest first, for subject when set.
+// GateWaivers lists the first page of a gate's waivers, newest first, for
+// subject when set.
 func (c *Client) GateWaivers(ctx context.Context, gate, subject string) ([]Waiver, error) {
-	var out wire.WaiverList
-	err := c.read(ctx, pageQuery("/v1/gates/"+url.PathEscape(gate)+"/waivers", "subject", subject), &out)
-	return out.Waivers, err
+	page, err := c.GateWaiverPage(ctx, gate, subject, "", 0)
+	if err != nil {
+		return nil, err
+	}
+	return page.Waivers, nil
+}
+
+// GateWaiverPage lists one page of a gate's waivers, newest first, for
+// subject when set, after cursor; limit 0 is the server's default.
+func (c *Client) GateWaiverPage(ctx context.Context, gate, subject, cursor string, limit int) (*WaiverList, error) {
+	out := &WaiverList{}
+	return out, c.read(ctx, pageQuery("/v1/gates/"+url.PathEscape(gate)+"/waivers",
+		"subject", subject, "cursor", cursor, "limit", strconv.Itoa(limit)), out)
 }

@@ -53,6 +53,11 @@ func TestEveryListingPagesAlikeAndRefusesCursorsItDidNotHandOut(t *testing.T) {
 			w.evaluate("release", "api@v1")
 			w.post("/v1/status/snapshots", ``, 201)
 			w.record("api", "low", "replicas 2, want 3")
+			w.waive("evidence-security", "api@v1", "a scan is late")
+		}
+		for _, ref := range []string{"v7", "v8", "v9"} {
+			w.evaluate("release", "old@"+ref)
+			w.post("/v1/gates/release/withdrawals", `{"subject":"old@`+ref+`","reason":"never shipped"}`, 201)
 		}
 		events := listing{"/v1/audit/events", "events"}
 		listings := []listing{
@@ -64,6 +69,8 @@ func TestEveryListingPagesAlikeAndRefusesCursorsItDidNotHandOut(t *testing.T) {
 			{"/v1/components/api/history", "reports"},
 			{"/v1/status/snapshots", "snapshots"},
 			{"/v1/reconciliations", "records"},
+			{"/v1/gates/release/waivers", "waivers"},
+			{"/v1/gates/release/withdrawals", "withdrawals"},
 		}
 		_, eventCursor := w.e.pageOf(t, events, "?limit=1")
 		_, idCursor := w.e.pageOf(t, listings[1], "?limit=1")

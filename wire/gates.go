@@ -120,9 +120,10 @@ type Waiver struct {
 	Active    bool      `json:"active"`
 }
 
-// WaiverList lists a gate's waivers.
+// WaiverList is one page of a gate's waivers, newest first.
 type WaiverList struct {
-	Waivers []Waiver `json:"waivers"`
+	Waivers    []Waiver `json:"waivers"`
+	NextCursor *string  `json:"next_cursor"`
 }
 
 // WithdrawalRequest asks to take a subject's latest result of a gate out
@@ -144,7 +145,8 @@ type Withdrawal struct {
 	WithdrawnAt time.Time `json:"withdrawn_at"`
 }
 
-// WithdrawalList lists a gate's withdrawals.
+// WithdrawalList is one page of a gate's withdrawals, newest first.
 type WithdrawalList struct {
 	Withdrawals []Withdrawal `json:"withdrawals"`
+	NextCursor  *string      `json:"next_cursor"`
 }

@@ -37,6 +37,7 @@ func newGateResultsCmd(cf *clientFlags) *cobra.Command {
 // newGateWaiversCmd lists a gate's waivers, expired ones included.
 func newGateWaiversCmd(cf *clientFlags) *cobra.Command {
 	var subject string
+	var pf pageFlags
 	cmd := &cobra.Command{
 		Use:   "waivers GATE [--subject REF]",
 		Short: "List a gate's waivers, newest first, with whether each is active",
@@ -46,17 +47,19 @@ func newGateWaiversCmd(cf *clientFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			ws, err := c.GateWaivers(cmd.Context(), args[0], subject)
+			page, err := c.GateWaiverPage(cmd.Context(), args[0], subject, pf.cursor, pf.limit)
 			if err != nil {
 				return err
 			}
 			if cf.json {
-				return printJSON(cmd.OutOrStdout(), ws)
+				return printJSON(cmd.OutOrStdout(), page.Waivers)
 			}
-			printWaivers(cmd.OutOrStdout(), ws)
+			printWaivers(cmd.OutOrStdout(), page.Waivers)
+			more(cmd.OutOrStdout(), page.NextCursor)
 			return nil
 		},
 	}
 	cmd.Flags().StringVar(&subject, "subject", "", "only waivers for this subject")
+	pf.register(cmd)
 	return cmd
 }

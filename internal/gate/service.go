@@ -30,6 +30,7 @@ type Store interface {
 	LatestGateResults(ctx context.Context, gates []string) ([]*Result, error)
 	AddGateWaiver(ctx context.Context, w *Waiver, ev *audit.Event) error
 	GateWaivers(ctx context.Context, gate, subject string) ([]*Waiver, error)
+	GateWaiverPage(ctx context.Context, gate, subject, beforeID string, limit int) ([]*Waiver, error)
 	WithdrawalStore
 	RowStore
 	StandingStore
@@ -268,4 +269,20 @@ func (s *Service) Waivers(ctx context.Context, name, subject string) ([]*Waiver,
 		return nil, err
 	}
 	return s.Store.GateWaivers(ctx, name, subject)
+}
+
+// WaiverPage lists one page of a gate's waivers, newest first, for a
+// subject when set, after cursor, with the cursor of the next page ("" on
+// the last).
+func (s *Service) WaiverPage(ctx context.Context, name, subject, cursor string, limit int) ([]*Waiver, string, error) {
+	if _, err := s.Def(name); err != nil {
+		return nil, "", err
+	}
+	before, err := paging.CheckID(cursor)
+	if err != nil {
+		return nil, "", err
+	}
+	return paging.Read(limit, func(n int) ([]*Waiver, error) {
+		return s.Store.GateWaiverPage(ctx, name, subject, before, n)
+	}, func(w *Waiver) string { return paging.AfterID(w.ID) })
 }

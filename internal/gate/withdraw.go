@@ -3,6 +3,7 @@ package gate
 import (
 	"context"
 	"encoding/json"
+	"github.com/aeso-dev/aeso/internal/paging"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -33,6 +34,7 @@ type Withdrawal struct {
 type WithdrawalStore interface {
 	AddGateWithdrawal(ctx context.Context, w *Withdrawal, ev *audit.Event) error
 	GateWithdrawals(ctx context.Context, gate, subject string) ([]*Withdrawal, error)
+	GateWithdrawalPage(ctx context.Context, gate, subject, beforeID string, limit int) ([]*Withdrawal, error)
 }
 
 // WithdrawalRequest asks to withdraw a subject.
@@ -93,4 +95,20 @@ func (s *Service) Withdrawals(ctx context.Context, name, subject string) ([]*Wit
 		return nil, err
 	}
 	return s.Store.GateWithdrawals(ctx, name, subject)
+}
+
+// WithdrawalPage lists one page of a gate's withdrawals, newest first, for
+// a subject when set, after cursor, with the cursor of the next page (""
+// on the last).
+func (s *Service) WithdrawalPage(ctx context.Context, name, subject, cursor string, limit int) ([]*Withdrawal, string, error) {
+	if _, err := s.Def(name); err != nil {
+		return nil, "", err
+	}
+	before, err := paging.CheckID(cursor)
+	if err != nil {
+		return nil, "", err
+	}
+	return paging.Read(limit, func(n int) ([]*Withdrawal, error) {
+		return s.Store.GateWithdrawalPage(ctx, name, subject, before, n)
+	}, func(w *Withdrawal) string { return paging.AfterID(w.ID) })
 }

@@ -107,20 +107,12 @@ func (s *Server) handleCreateWaiver(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleListWaivers(w http.ResponseWriter, r *http.Request) {
-	if err := onlyParams(r.URL.Query(), "subject"); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	ws, err := s.Gates.Waivers(r.Context(), r.PathValue("name"), r.URL.Query().Get("subject"))
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	out := make([]wire.Waiver, len(ws))
-	for i, wv := range ws {
-		out[i] = s.waiverJSON(wv)
-	}
-	s.writeJSON(w, r, http.StatusOK, wire.WaiverList{Waivers: out})
+	serveHistory(s, w, r, history{filters: []string{"subject"}, def: 100, max: 500},
+		func(q url.Values, cursor string, limit int) ([]*gate.Waiver, string, error) {
+			return s.Gates.WaiverPage(r.Context(), r.PathValue("name"), q.Get("subject"), cursor, limit)
+		}, s.waiverJSON, func(items []wire.Waiver, next *string) wire.WaiverList {
+			return wire.WaiverList{Waivers: items, NextCursor: next}
+		})
 }
 
 func withdrawalJSON(w *gate.Withdrawal) wire.Withdrawal {
@@ -143,18 +135,10 @@ func (s *Server) handleWithdrawSubject(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleListWithdrawals(w http.ResponseWriter, r *http.Request) {
-	if err := onlyParams(r.URL.Query(), "subject"); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	ws, err := s.Gates.Withdrawals(r.Context(), r.PathValue("name"), r.URL.Query().Get("subject"))
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	out := make([]wire.Withdrawal, len(ws))
-	for i, wd := range ws {
-		out[i] = withdrawalJSON(wd)
-	}
-	s.writeJSON(w, r, http.StatusOK, wire.WithdrawalList{Withdrawals: out})
+	serveHistory(s, w, r, history{filters: []string{"subject"}, def: 100, max: 500},
+		func(q url.Values, cursor string, limit int) ([]*gate.Withdrawal, string, error) {
+			return s.Gates.WithdrawalPage(r.Context(), r.PathValue("name"), q.Get("subject"), cursor, limit)
+		}, withdrawalJSON, func(items []wire.Withdrawal, next *string) wire.WithdrawalList {
+			return wire.WithdrawalList{Withdrawals: items, NextCursor: next}
+		})
 }

@@ -123,6 +123,19 @@ func (db *DB) GateWaivers(ctx context.Context, g, subject string) (_ []*gate.Wai
 	return db.queryWaivers(ctx, q.sql, q.args...)
 }
 
+// GateWaiverPage implements gate.Store: at most limit of the gate's
+// waivers older than the one with id before ("" for the newest), for a
+// subject when set, newest first.
+func (db *DB) GateWaiverPage(ctx context.Context, g, subject, before string, limit int) (_ []*gate.Waiver, err error) {
+	ctx, end := db.op(ctx, &err)
+	defer end()
+	b := db.build()
+	b.where("gate = ?", g)
+	b.eq("subject", subject)
+	q := b.query(`SELECT ` + waiverColumns + ` FROM platform_gate_waivers` + newestFirst(b, "id", before, limit))
+	return db.queryWaivers(ctx, q.sql, q.args...)
+}
+
 // ActiveGateWaivers implements gate.StandingStore: the waivers of the gates
 // named that have not expired at now.
 func (db *DB) ActiveGateWaivers(ctx context.Context, gates []string, now time.Time) (_ []*gate.Waiver, err error) {

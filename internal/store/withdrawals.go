@@ -65,6 +65,19 @@ func (db *DB) GateWithdrawals(ctx context.Context, g, subject string) (_ []*gate
 	return db.queryWithdrawals(ctx, q.sql, q.args...)
 }
 
+// GateWithdrawalPage implements gate.WithdrawalStore: at most limit of the
+// gate's withdrawals older than the one with id before ("" for the
+// newest), for a subject when set, newest first.
+func (db *DB) GateWithdrawalPage(ctx context.Context, g, subject, before string, limit int) (_ []*gate.Withdrawal, err error) {
+	ctx, end := db.op(ctx, &err)
+	defer end()
+	b := db.build()
+	b.where("gate = ?", g)
+	b.eq("subject", subject)
+	q := b.query(`SELECT ` + withdrawalColumns + ` FROM platform_gate_withdrawals` + newestFirst(b, "id", before, limit))
+	return db.queryWithdrawals(ctx, q.sql, q.args...)
+}
+
 // WithdrawalsOf implements gate.StandingStore: the withdrawals of the results
 // named, at most one each.
 func (db *DB) WithdrawalsOf(ctx context.Context, resultIDs []string) (_ []*gate.Withdrawal, err error) {
