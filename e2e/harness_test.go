@@ -87,6 +87,10 @@ func defaultsFor(tg testdb.Target) app.Config {
 	cfg.DatabaseURL = tg.URL
 	cfg.AdminToken = adminToken
 	cfg.ShutdownTimeout = 10 * time.Second
+	// A batch of a thousand events under the race detector, beside the
+	// other parallel tests, can outlast the 5 s served by default; the
+	// tests about deadlines set their own (withDBTimeout).
+	cfg.DBTimeout = app.MaxDBTimeout
 	cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	return cfg
 }
