@@ -155,13 +155,9 @@ func (s *Service) History(ctx context.Context, name, cursor string, limit int) (
 	if _, err := s.Def(name); err != nil {
 		return nil, "", err
 	}
-	after, err := paging.CheckID(cursor)
-	if err != nil {
-		return nil, "", err
-	}
-	return paging.Read(limit, func(n int) ([]*Report, error) {
-		return s.Store.ComponentReports(ctx, name, after, n)
-	}, func(r *Report) string { return paging.AfterID(r.ID) })
+	return paging.ReadByID(cursor, limit, func(before string, n int) ([]*Report, error) {
+		return s.Store.ComponentReports(ctx, name, before, n)
+	}, func(r *Report) string { return r.ID })
 }
 
 // checkSourceURL accepts an http(s) URL without credentials. One that

@@ -186,13 +186,9 @@ func (s *Service) History(ctx context.Context, name, subject, cursor string, lim
 	if _, err := s.Def(name); err != nil {
 		return nil, "", err
 	}
-	after, err := paging.CheckID(cursor)
-	if err != nil {
-		return nil, "", err
-	}
-	return paging.Read(limit, func(n int) ([]*Result, error) {
-		return s.Store.GateResults(ctx, name, subject, after, n)
-	}, func(r *Result) string { return paging.AfterID(r.ID) })
+	return paging.ReadByID(cursor, limit, func(before string, n int) ([]*Result, error) {
+		return s.Store.GateResults(ctx, name, subject, before, n)
+	}, func(r *Result) string { return r.ID })
 }
 
 // WaiverRequest asks for a waiver.
@@ -278,11 +274,7 @@ func (s *Service) WaiverPage(ctx context.Context, name, subject, cursor string, 
 	if _, err := s.Def(name); err != nil {
 		return nil, "", err
 	}
-	before, err := paging.CheckID(cursor)
-	if err != nil {
-		return nil, "", err
-	}
-	return paging.Read(limit, func(n int) ([]*Waiver, error) {
+	return paging.ReadByID(cursor, limit, func(before string, n int) ([]*Waiver, error) {
 		return s.Store.GateWaiverPage(ctx, name, subject, before, n)
-	}, func(w *Waiver) string { return paging.AfterID(w.ID) })
+	}, func(w *Waiver) string { return w.ID })
 }

@@ -104,11 +104,7 @@ func (s *Service) WithdrawalPage(ctx context.Context, name, subject, cursor stri
 	if _, err := s.Def(name); err != nil {
 		return nil, "", err
 	}
-	before, err := paging.CheckID(cursor)
-	if err != nil {
-		return nil, "", err
-	}
-	return paging.Read(limit, func(n int) ([]*Withdrawal, error) {
+	return paging.ReadByID(cursor, limit, func(before string, n int) ([]*Withdrawal, error) {
 		return s.Store.GateWithdrawalPage(ctx, name, subject, before, n)
-	}, func(w *Withdrawal) string { return paging.AfterID(w.ID) })
+	}, func(w *Withdrawal) string { return w.ID })
 }

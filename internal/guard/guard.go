@@ -264,13 +264,9 @@ func (s *Service) Latest(ctx context.Context, guard, subject string) (*Report, e
 
 // History lists a guard's reports, newest first.
 func (s *Service) History(ctx context.Context, guard, subject, cursor string, limit int) ([]*Report, string, error) {
-	after, err := paging.CheckID(cursor)
-	if err != nil {
-		return nil, "", err
-	}
-	return paging.Read(limit, func(n int) ([]*Report, error) {
-		return s.Store.GuardReports(ctx, guard, subject, after, n)
-	}, func(r *Report) string { return paging.AfterID(r.ID) })
+	return paging.ReadByID(cursor, limit, func(before string, n int) ([]*Report, error) {
+		return s.Store.GuardReports(ctx, guard, subject, before, n)
+	}, func(r *Report) string { return r.ID })
 }
 
 // severityOfLevel maps a SARIF level to a finding's severity.

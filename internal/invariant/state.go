@@ -117,11 +117,7 @@ func (s *Service) History(ctx context.Context, id, env, cursor string, limit int
 	if _, err := s.definition(ctx, id); err != nil {
 		return nil, "", err
 	}
-	after, err := paging.CheckID(cursor)
-	if err != nil {
-		return nil, "", err
-	}
-	return paging.Read(limit, func(n int) ([]*Result, error) {
-		return s.Store.InvariantResults(ctx, id, env, after, n)
-	}, func(r *Result) string { return paging.AfterID(r.ID) })
+	return paging.ReadByID(cursor, limit, func(before string, n int) ([]*Result, error) {
+		return s.Store.InvariantResults(ctx, id, env, before, n)
+	}, func(r *Result) string { return r.ID })
 }

@@ -34,6 +34,18 @@ func Read[T any](limit int, read func(n int) ([]T, error), cursor func(last T) s
 	return rows, cursor(rows[limit-1]), nil
 }
 
+// ReadByID is Read for a listing keyed by id: it checks cursor (one a
+// page of the listing handed out, "" for the first page) and asks read for
+// n rows older than the row with id before ("" for the newest); id gives
+// a row's id.
+func ReadByID[T any](cursor string, limit int, read func(before string, n int) ([]T, error), id func(T) string) (page []T, next string, err error) {
+	before, err := CheckID(cursor)
+	if err != nil {
+		return nil, "", err
+	}
+	return Read(limit, func(n int) ([]T, error) { return read(before, n) }, func(last T) string { return AfterID(id(last)) })
+}
+
 // The kinds of key a cursor holds.
 const (
 	kindSeq = 's'

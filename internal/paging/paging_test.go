@@ -119,3 +119,48 @@ func TestCheckIDIsTheListingsProblem(t *testing.T) {
 		t.Errorf("a bare id: %#v", err)
 	}
 }
+
+// ReadByID walks a listing keyed by id page by page, handing read the id
+// the page follows, and refuses a cursor it did not hand out before
+// reading anything.
+func TestReadByIDWalksAndRefuses(t *testing.T) {
+	t.Parallel()
+	ids := []string{ // newest first
+		"01a23782-cc6c-775f-a889-5bc35dde8190",
+		"01a23782-cc41-7788-a734-247db4eec792",
+		"01a23782-cc06-7a75-b45a-ef38a735b63f",
+	}
+	read := func(before string, n int) ([]string, error) {
+		i := 0
+		if before != "" {
+			i = slices.Index(ids, before) + 1
+		}
+		return ids[i:min(i+n, len(ids))], nil
+	}
+	id := func(s string) string { return s }
+	var walked []string
+	cursor, pages := "", 0
+	for {
+		page, next, err := ReadByID(cursor, 2, read, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		walked, pages = append(walked, page...), pages+1
+		if next == "" {
+			break
+		}
+		if next != AfterID(page[len(page)-1]) {
+			t.Fatalf("next %q, want the cursor after %s", next, page[len(page)-1])
+		}
+		cursor = next
+	}
+	if !slices.Equal(walked, ids) || pages != 2 {
+		t.Errorf("walked %v in %d pages, want %v in 2", walked, pages, ids)
+	}
+	called := false
+	_, _, err := ReadByID(AfterSeq(7), 2, func(string, int) ([]string, error) { called = true; return nil, nil }, id)
+	var e *aeso.Error
+	if !errors.As(err, &e) || len(e.Fields) != 1 || e.Fields[0].Field != "cursor" || called {
+		t.Errorf("a seq cursor for an id listing: %v (read called: %v)", err, called)
+	}
+}

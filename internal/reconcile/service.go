@@ -306,16 +306,12 @@ func (s *Service) List(ctx context.Context, f Filter) ([]*Record, error) {
 // cursor (a next cursor an earlier page handed out, "" for the first),
 // with the cursor of the next page, "" on the last.
 func (s *Service) Page(ctx context.Context, f Filter, cursor string) ([]*Record, string, error) {
-	before, err := paging.CheckID(cursor)
-	if err != nil {
-		return nil, "", err
-	}
 	limit := f.Limit
 	if limit <= 0 {
 		limit = 100
 	}
-	return paging.Read(limit, func(n int) ([]*Record, error) {
+	return paging.ReadByID(cursor, limit, func(before string, n int) ([]*Record, error) {
 		f.Before, f.Limit = before, n
 		return s.List(ctx, f)
-	}, func(r *Record) string { return paging.AfterID(r.ID) })
+	}, func(r *Record) string { return r.ID })
 }

@@ -219,13 +219,9 @@ func (s *Service) GetSnapshot(ctx context.Context, id string) (*Snapshot, error)
 
 // Snapshots lists snapshots, newest first.
 func (s *Service) Snapshots(ctx context.Context, cursor string, limit int) ([]*Snapshot, string, error) {
-	after, err := paging.CheckID(cursor)
-	if err != nil {
-		return nil, "", err
-	}
-	return paging.Read(limit, func(n int) ([]*Snapshot, error) {
-		return s.Store.Snapshots(ctx, after, n)
-	}, func(snap *Snapshot) string { return paging.AfterID(snap.ID) })
+	return paging.ReadByID(cursor, limit, func(before string, n int) ([]*Snapshot, error) {
+		return s.Store.Snapshots(ctx, before, n)
+	}, func(snap *Snapshot) string { return snap.ID })
 }
 
 // SchedulePrincipal is who takes scheduled snapshots.
