@@ -140,7 +140,7 @@ func preparedPostgres(t *testing.T, base string) Target {
 	if templates.pgErr != nil {
 		t.Fatal(templates.pgErr)
 	}
-	name := templates.pgPrefix + "_t_" + randomHex(t)
+	name := templates.pgPrefix + "_t_" + randomHex()
 	if err := createFromTemplate(name); err != nil {
 		t.Fatalf("create database from the template (is PostgreSQL running at %s?): %v", EnvPostgres, err)
 	}
@@ -166,12 +166,8 @@ func makePostgresTemplate(base string) error {
 		return fmt.Errorf("open %s: %w", EnvPostgres, err)
 	}
 	templates.pgAdmin, templates.pgBase = admin, u
-	var b [6]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		return err
-	}
 	templates.pgPrefix = databasePrefix(u)
-	name := templates.pgPrefix + "_tpl_" + hex.EncodeToString(b[:])
+	name := templates.pgPrefix + "_tpl_" + randomHex()
 	if _, err := admin.Exec("CREATE DATABASE " + name); err != nil {
 		return fmt.Errorf("create the template database (is PostgreSQL running at %s?): %w", EnvPostgres, err)
 	}
@@ -223,11 +219,10 @@ func databaseURL(base *url.URL, name string) string {
 	return u.String()
 }
 
-func randomHex(t *testing.T) string {
+// randomHex names a schema or database apart from every other.
+func randomHex() string {
 	var b [6]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		t.Fatal(err)
-	}
+	rand.Read(b[:]) // never fails (crypto/rand)
 	return hex.EncodeToString(b[:])
 }
 

@@ -7,9 +7,7 @@ package testdb
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
 	"net/url"
 	"os"
 	"testing"
@@ -75,11 +73,7 @@ func EmptyPostgres(t *testing.T) Target {
 	if base == "" {
 		t.Skipf("%s is not set; skipping the PostgreSQL run", EnvPostgres)
 	}
-	var b [6]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		t.Fatal(err)
-	}
-	schema := "aeso_test_" + hex.EncodeToString(b[:])
+	schema := "aeso_test_" + randomHex()
 	admin, err := sql.Open("pgx", base)
 	if err != nil {
 		t.Fatalf("open %s: %v", EnvPostgres, err)
