@@ -17,7 +17,7 @@ type logOptions struct {
 	n, batch, rounds, concurrency int
 	pg                            string
 	sizes                         string
-	requests                      int
+	requests, proofRounds         int
 	fillTimeout                   time.Duration
 }
 
@@ -55,20 +55,24 @@ func runLog(dialects []string, o logOptions) error {
 	}
 	tw.Flush()
 	fmt.Println()
-	fmt.Printf("Proofs through the HTTP server, %d requests of each kind per size, one in flight; raw = one indexed point read of a tree hash; latencies in ms\n", o.requests)
-	// Rows are printed as each size is measured, so a fill that runs out
-	// of time still leaves the sizes it reached: fixed widths, not tabwriter.
-	const row = "%-8s %10s %8s %9s %9s %8s %9s %8s %9s %8s %8s\n"
-	fmt.Printf(row, "dialect", "tree size", "fill s", "fill ev/s", "incl p50", "p99", "cons p50", "p99", "raw p50", "p99", "incl/raw")
+	fmt.Printf("Proofs through the HTTP server, one server and database per tree size, all filled first, then %d requests of each kind per size in %d interleaved rounds, one in flight; raw = one indexed point read of a tree hash; latencies in ms\n", o.requests, max(1, min(o.proofRounds, o.requests)))
 	var failed error
 	for _, dialect := range dialects {
-		_, err := withTarget(dialect, o.pg, func(cfg app.Config) ([]proofRow, error) {
-			return measureProofs(cfg, sizes, o, func(r proofRow) {
-				fmt.Printf(row, dialect, strconv.FormatInt(r.size, 10), fmt.Sprintf("%.1f", r.fill.Seconds()),
-					fmt.Sprintf("%.0f", float64(r.filled)/r.fill.Seconds()), msText(r.incl.p50), msText(r.incl.p99),
-					msText(r.cons.p50), msText(r.cons.p99), msText(r.raw.p50), msText(r.raw.p99),
-					fmt.Sprintf("%.1f", float64(r.incl.p50)/float64(r.raw.p50)))
+		_, err := withTargets(dialect, o.pg, len(sizes), func(cfgs []app.Config) ([]proofRow, error) {
+			// Fills are printed as each ends, so a fill that runs out of
+			// time still shows the sizes it reached.
+			rows, err := measureProofs(cfgs, sizes, o, func(r proofRow) {
+				fmt.Printf("%s: filled to %d in %.1f s (%.0f events/s)\n", dialect, r.size, r.fill.Seconds(), float64(r.filled)/r.fill.Seconds())
 			})
+			tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
+			fmt.Fprintf(tw, "dialect\ttree size\tincl p50\tp99\tcons p50\tp99\traw p50\tp99\tincl/raw\tincl p50 / first size's\tcons p50 / first size's\t\n")
+			for _, r := range rows {
+				fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%.1f\t%.2f\t%.2f\t\n", dialect, r.size,
+					msText(r.incl.p50), msText(r.incl.p99), msText(r.cons.p50), msText(r.cons.p99), msText(r.raw.p50), msText(r.raw.p99),
+					float64(r.incl.p50)/float64(r.raw.p50), float64(r.incl.p50)/float64(rows[0].incl.p50), float64(r.cons.p50)/float64(rows[0].cons.p50))
+			}
+			tw.Flush()
+			return rows, err
 		})
 		if err != nil {
 			failed = errors.Join(failed, fmt.Errorf("%s proofs: %w", dialect, err))

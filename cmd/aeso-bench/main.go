@@ -106,6 +106,7 @@ func main() {
 	if os.Args[1] == "log" {
 		fs.StringVar(&lo.sizes, "sizes", "100000,1000000", "tree sizes at which proofs are measured, ascending")
 		fs.IntVar(&lo.requests, "n-proof", 2000, "proofs (and raw point reads) measured at each size")
+		fs.IntVar(&lo.proofRounds, "proof-rounds", 10, "rounds the proofs of every size are measured in, interleaved")
 		fs.DurationVar(&lo.fillTimeout, "fill-timeout", 15*time.Minute, "give up filling a log past this time")
 	}
 	var so singleOptions
@@ -233,6 +234,21 @@ func withTarget[T any](dialect, pgURL string, fn func(app.Config) (T, error)) (T
 		cfg.DatabaseURL = u.String()
 	}
 	return fn(cfg)
+}
+
+// withTargets runs fn with n fresh targets of dialect, each its own
+// database.
+func withTargets[T any](dialect, pgURL string, n int, fn func([]app.Config) (T, error)) (T, error) {
+	var all func(cfgs []app.Config) (T, error)
+	all = func(cfgs []app.Config) (T, error) {
+		if len(cfgs) == n {
+			return fn(cfgs)
+		}
+		return withTarget(dialect, pgURL, func(cfg app.Config) (T, error) {
+			return all(append(cfgs[:len(cfgs):len(cfgs)], cfg))
+		})
+	}
+	return all(nil)
 }
 
 // template is the shape of every event: all fields set, ~300 bytes of metadata.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -36,25 +37,87 @@ type proofRow struct {
 	incl, cons, raw latency
 }
 
-// measureProofs fills a log on a real server to each size in turn (one
-// database, growing) and measures proofs at each; report is called as soon
-// as a size is measured. The whole fill stops at o.fillTimeout.
-func measureProofs(cfg app.Config, sizes []int64, o logOptions, report func(proofRow)) ([]proofRow, error) {
+// proofTarget is one server whose log was filled to one size, measured
+// beside the others.
+type proofTarget struct {
+	row             proofRow
+	root            tlog.Hash
+	get             func(string) ([]byte, error)
+	conn            *sql.DB
+	incl, cons, raw []time.Duration
+	rng             *rand.Rand
+}
+
+// measureProofs fills one log per size, each on its own server and
+// database (cfgs[i] for sizes[i]), then measures proofs on all of them in
+// interleaved rounds, so that whatever else the machine does during the
+// run weighs on every size alike. The whole fill stops at o.fillTimeout;
+// the sizes filled by then are still measured, and the error returned.
+func measureProofs(cfgs []app.Config, sizes []int64, o logOptions, filled func(proofRow)) ([]proofRow, error) {
 	ctx := context.Background()
+	fillCtx, cancel := context.WithTimeout(ctx, o.fillTimeout)
+	defer cancel()
+	var targets []*proofTarget
+	var fillErr error
+	for i, size := range sizes {
+		t, stop, err := startProofTarget(fillCtx, cfgs[i], size, o)
+		if stop != nil {
+			defer stop()
+		}
+		if err != nil {
+			fillErr = err
+			break
+		}
+		t.rng = rand.New(rand.NewPCG(uint64(size), 2))
+		filled(t.row)
+		targets = append(targets, t)
+	}
+	rounds := max(1, min(o.proofRounds, o.requests))
+	for round := 0; round < rounds; round++ {
+		n := o.requests / rounds
+		if round < o.requests%rounds {
+			n++
+		}
+		// Alternate the order of the sizes, so that none is always first
+		// after another's requests.
+		order := slices.Clone(targets)
+		if round%2 == 1 {
+			slices.Reverse(order)
+		}
+		for _, t := range order {
+			if err := t.measure(ctx, n); err != nil {
+				return nil, fmt.Errorf("proofs at %d: %w", t.row.size, err)
+			}
+		}
+	}
+	var rows []proofRow
+	for _, t := range targets {
+		t.row.incl, t.row.cons, t.row.raw = percentiles(t.incl), percentiles(t.cons), percentiles(t.raw)
+		rows = append(rows, t.row)
+	}
+	return rows, fillErr
+}
+
+// startProofTarget starts a server on cfg and fills its log to size
+// through the batch API. stop, when not nil, shuts the server down.
+func startProofTarget(ctx context.Context, cfg app.Config, size int64, o logOptions) (*proofTarget, func(), error) {
 	m, err := app.Start(ctx, cfg)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	defer m.Shutdown(ctx)
 	cfg.Migrate = false
 	db, err := app.OpenDB(ctx, cfg)
 	if err != nil {
-		return nil, err
+		m.Shutdown(context.Background())
+		return nil, nil, err
 	}
-	defer db.Close()
+	stop := func() {
+		db.Close()
+		m.Shutdown(context.Background())
+	}
 	hc := &http.Client{Timeout: time.Minute}
 	get := func(path string) ([]byte, error) {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, m.URL()+path, nil)
+		req, err := http.NewRequestWithContext(context.Background(), http.MethodGet, m.URL()+path, nil)
 		if err != nil {
 			return nil, err
 		}
@@ -75,93 +138,100 @@ func measureProofs(cfg app.Config, sizes []int64, o logOptions, report func(proo
 	}
 	vkey, err := get("/v1/audit/key")
 	if err != nil {
-		return nil, err
+		return nil, stop, err
 	}
 	verifier, err := note.NewVerifier(string(vkey))
 	if err != nil {
-		return nil, err
+		return nil, stop, err
 	}
-	fillCtx, cancel := context.WithTimeout(ctx, o.fillTimeout)
-	defer cancel()
 	// Starting the server audited its admin token's creation: the log
 	// starts with what it already holds.
 	have, _, err := checkpoint(get, verifier)
 	if err != nil {
-		return nil, err
+		return nil, stop, err
 	}
-	var rows []proofRow
-	for _, size := range sizes {
-		start := time.Now()
-		if err := fill(fillCtx, hc, m.URL(), cfg.AdminToken, size-have, o.batch, o.concurrency); err != nil {
-			return rows, fmt.Errorf("fill from %d to %d events stopped after %s: %w", have, size, time.Since(start).Round(time.Second), err)
-		}
-		row := proofRow{size: size, filled: size - have, fill: time.Since(start)}
-		have = size
-		// The signed checkpoint must cover every event just written.
-		treeSize, root, err := checkpoint(get, verifier)
-		if err != nil {
-			return rows, err
-		}
-		if err := check(treeSize == size, "checkpoint covers %d events, want %d", treeSize, size); err != nil {
-			return rows, err
-		}
-		if row.incl, err = timeRequests(o.requests, func(r *rand.Rand) (func() error, error) {
-			seq := 1 + r.Int64N(size)
-			path := fmt.Sprintf("/v1/audit/proof/inclusion?seq=%d&tree_size=%d", seq, size)
-			body, err := get(path)
-			return func() error {
-				var p struct {
-					LeafHash string   `json:"leaf_hash"`
-					Hashes   []string `json:"hashes"`
-				}
-				if err := json.Unmarshal(body, &p); err != nil {
-					return err
-				}
-				leaf, err := decodeHash(p.LeafHash)
-				if err != nil {
-					return err
-				}
-				proof, err := decodeHashes(p.Hashes)
-				if err != nil {
-					return err
-				}
-				return tlog.CheckRecord(proof, size, root, seq-1, leaf)
-			}, err
-		}); err != nil {
-			return rows, fmt.Errorf("inclusion at %d: %w", size, err)
-		}
-		if row.cons, err = timeRequests(o.requests, func(r *rand.Rand) (func() error, error) {
-			from := 1 + r.Int64N(size)
-			path := fmt.Sprintf("/v1/audit/proof/consistency?from=%d&to=%d", from, size)
-			body, err := get(path)
-			return func() error {
-				var p struct {
-					Hashes []string `json:"hashes"`
-				}
-				if err := json.Unmarshal(body, &p); err != nil {
-					return err
-				}
-				_, err := decodeHashes(p.Hashes)
-				return check(err == nil && (len(p.Hashes) > 0 || from == size), "consistency %d→%d: %d hashes, %v", from, size, len(p.Hashes), err)
-			}, err
-		}); err != nil {
-			return rows, fmt.Errorf("consistency at %d: %w", size, err)
-		}
-		stored := tlog.StoredHashCount(size)
-		conn := db.WriteConn()
-		if row.raw, err = timeRequests(o.requests, func(r *rand.Rand) (func() error, error) {
-			var h []byte
-			err := conn.QueryRowContext(ctx, `SELECT hashes FROM audit_tree_runs WHERE first_idx <= $1 ORDER BY first_idx DESC LIMIT 1`, r.Int64N(stored)).Scan(&h)
-			return func() error {
-				return check(len(h) >= tlog.HashSize && len(h)%tlog.HashSize == 0, "tree row of %d bytes", len(h))
-			}, err
-		}); err != nil {
-			return rows, fmt.Errorf("raw point read at %d: %w", size, err)
-		}
-		rows = append(rows, row)
-		report(row)
+	start := time.Now()
+	if err := fill(ctx, hc, m.URL(), cfg.AdminToken, size-have, o.batch, o.concurrency); err != nil {
+		return nil, stop, fmt.Errorf("fill from %d to %d events stopped after %s: %w", have, size, time.Since(start).Round(time.Second), err)
 	}
-	return rows, nil
+	t := &proofTarget{row: proofRow{size: size, filled: size - have, fill: time.Since(start)}, get: get, conn: db.WriteConn()}
+	// The signed checkpoint must cover every event just written.
+	treeSize, root, err := checkpoint(get, verifier)
+	if err != nil {
+		return nil, stop, err
+	}
+	if err := check(treeSize == size, "checkpoint covers %d events, want %d", treeSize, size); err != nil {
+		return nil, stop, err
+	}
+	t.root = root
+	// Warm up each kind of request once, outside the timing.
+	for i := 0; i < 50; i++ {
+		if _, err := get(fmt.Sprintf("/v1/audit/proof/inclusion?seq=%d&tree_size=%d", 1+int64(i)*size/50, size)); err != nil {
+			return nil, stop, err
+		}
+	}
+	return t, stop, nil
+}
+
+// measure times n inclusion proofs, n consistency proofs and n raw point
+// reads of a tree row, each answer checked outside the timing.
+func (t *proofTarget) measure(ctx context.Context, n int) error {
+	size := t.row.size
+	incl, err := sampleRequests(t.rng, n, func(r *rand.Rand) (func() error, error) {
+		seq := 1 + r.Int64N(size)
+		body, err := t.get(fmt.Sprintf("/v1/audit/proof/inclusion?seq=%d&tree_size=%d", seq, size))
+		return func() error {
+			var p struct {
+				LeafHash string   `json:"leaf_hash"`
+				Hashes   []string `json:"hashes"`
+			}
+			if err := json.Unmarshal(body, &p); err != nil {
+				return err
+			}
+			leaf, err := decodeHash(p.LeafHash)
+			if err != nil {
+				return err
+			}
+			proof, err := decodeHashes(p.Hashes)
+			if err != nil {
+				return err
+			}
+			return tlog.CheckRecord(proof, size, t.root, seq-1, leaf)
+		}, err
+	})
+	if err != nil {
+		return fmt.Errorf("inclusion: %w", err)
+	}
+	cons, err := sampleRequests(t.rng, n, func(r *rand.Rand) (func() error, error) {
+		from := 1 + r.Int64N(size)
+		body, err := t.get(fmt.Sprintf("/v1/audit/proof/consistency?from=%d&to=%d", from, size))
+		return func() error {
+			var p struct {
+				Hashes []string `json:"hashes"`
+			}
+			if err := json.Unmarshal(body, &p); err != nil {
+				return err
+			}
+			_, err := decodeHashes(p.Hashes)
+			return check(err == nil && (len(p.Hashes) > 0 || from == size), "consistency %d→%d: %d hashes, %v", from, size, len(p.Hashes), err)
+		}, err
+	})
+	if err != nil {
+		return fmt.Errorf("consistency: %w", err)
+	}
+	stored := tlog.StoredHashCount(size)
+	raw, err := sampleRequests(t.rng, n, func(r *rand.Rand) (func() error, error) {
+		var h []byte
+		err := t.conn.QueryRowContext(ctx, `SELECT hashes FROM audit_tree_runs WHERE first_idx <= $1 ORDER BY first_idx DESC LIMIT 1`, r.Int64N(stored)).Scan(&h)
+		return func() error {
+			return check(len(h) >= tlog.HashSize && len(h)%tlog.HashSize == 0, "tree row of %d bytes", len(h))
+		}, err
+	})
+	if err != nil {
+		return fmt.Errorf("raw point read: %w", err)
+	}
+	t.incl, t.cons, t.raw = append(t.incl, incl...), append(t.cons, cons...), append(t.raw, raw...)
+	return nil
 }
 
 // checkpoint reads and verifies the server's latest checkpoint.
@@ -195,19 +265,29 @@ func timeRequests(n int, call func(*rand.Rand) (func() error, error)) (latency, 
 			return latency{}, err
 		}
 	}
+	ds, err := sampleRequests(r, n, call)
+	if err != nil {
+		return latency{}, err
+	}
+	return percentiles(ds), nil
+}
+
+// sampleRequests times call n times, checking each answer after its
+// timing.
+func sampleRequests(r *rand.Rand, n int, call func(*rand.Rand) (func() error, error)) ([]time.Duration, error) {
 	ds := make([]time.Duration, n)
 	for i := range ds {
 		start := time.Now()
 		verify, err := call(r)
 		ds[i] = time.Since(start)
 		if err != nil {
-			return latency{}, err
+			return nil, err
 		}
 		if err := verify(); err != nil {
-			return latency{}, err
+			return nil, err
 		}
 	}
-	return percentiles(ds), nil
+	return ds, nil
 }
 
 func decodeHash(s string) (tlog.Hash, error) {
