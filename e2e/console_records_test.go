@@ -425,6 +425,20 @@ func TestConsoleInvariantGuardComponentAndReconciliationPages(t *testing.T) {
 			t.Errorf("component=api: %s", p.body)
 		}
 		wants(t, "a bad severity", b.get("/ui/reconciliations?severity=dire"), 400, "severity must be one of")
+		// A page at a time, newest first: the low record was opened last.
+		first := b.get("/ui/reconciliations?limit=1")
+		wants(t, "the first page of one", first, 200, "a replica lags", "(1 shown)")
+		if strings.Contains(first.body, "invoice 7 missing") || strings.Contains(first.body, ">Newest<") {
+			t.Errorf("the first page of one record: %s", first.body)
+		}
+		second := b.get(first.link(t, "Older records"))
+		wants(t, "the second page", second, 200, "invoice 7 missing", ">Newest<")
+		if strings.Contains(second.body, "a replica lags") || strings.Contains(second.body, "Older records") {
+			t.Errorf("the second and last page: %s", second.body)
+		}
+		wants(t, "back to the newest", b.get(second.link(t, "Newest")), 200, "a replica lags")
+		wants(t, "a forged cursor", b.get("/ui/reconciliations?cursor=bm90LWEtY3Vyc29y"), 400, "cursor")
+		wants(t, "a page too long", b.get("/ui/reconciliations?limit=501"), 400, "limit must be a whole number from 1 to 500")
 		rec := b.get("/ui/reconciliations/" + highID)
 		wants(t, "the record's timeline", rec, 200, "detected</span> by admin", "<span class=\"tag\">detected</span> → <span class=\"tag\">repairing</span>",
 			"replaying the invoice queue", "compare totals", "<td>0</td><td>42</td>", `href="/ui/components/api"`)

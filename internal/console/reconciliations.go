@@ -3,13 +3,12 @@ package console
 import (
 	"net/http"
 
-	"github.com/aeso-dev/aeso/internal/paging"
 	"github.com/aeso-dev/aeso/internal/reconcile"
 )
 
-// recordsShown bounds the records the list shows; the service lists the
-// weightiest first when open ones are asked for.
-const recordsShown = 200
+// recordsPerPage is how many records a page of the list shows; older ones
+// are on the next pages.
+const recordsPerPage = 200
 
 // reconciliationsView is the data of the reconciliation list.
 type reconciliationsView struct {
@@ -17,13 +16,16 @@ type reconciliationsView struct {
 	State      string // "open" or "all"
 	Severities []string
 	Groups     []severityGroup
-	Total      int
-	Capped     bool
+	Total      int    // records on this page
+	Paged      bool   // this is not the first page
+	Newest     string // the first page's address, on a later page
+	Next       string // the next page's address, "" on the last
 	Problem    string
 }
 
 // handleReconciliations lists reconciliation records, open ones by
-// default, grouped by severity, most severe first, with filters.
+// default, newest first a page at a time, each page grouped by severity,
+// most severe first, with filters.
 func (c *Console) handleReconciliations(w http.ResponseWriter, r *http.Request, v *visit) {
 	q := r.URL.Query()
 	view := reconciliationsView{State: "open", Severities: reconcile.Severities}
@@ -32,11 +34,14 @@ func (c *Console) handleReconciliations(w http.ResponseWriter, r *http.Request, 
 	}
 	view.Filter = reconcile.Filter{Component: q.Get("component"), InvariantID: q.Get("invariant_id"), Owner: q.Get("owner"),
 		Severity: q.Get("severity"), Open: view.State == "open"}
-	records, more, err := paging.Read(recordsShown, func(n int) ([]*reconcile.Record, error) {
+	limit, cursor, err := pageQuery(q, recordsPerPage)
+	var records []*reconcile.Record
+	var next string
+	if err == nil {
 		f := view.Filter
-		f.Limit = n
-		return c.Reconciliations.List(r.Context(), f)
-	}, func(rec *reconcile.Record) string { return paging.AfterID(rec.ID) })
+		f.Limit = limit
+		records, next, err = c.Reconciliations.Page(r.Context(), f, cursor)
+	}
 	if err != nil {
 		if msg, ok := badQuery(err); ok {
 			view.Problem = msg
@@ -46,7 +51,12 @@ func (c *Console) handleReconciliations(w http.ResponseWriter, r *http.Request, 
 		c.unavailable(w, r, v, err)
 		return
 	}
-	view.Capped = more != ""
+	if next != "" {
+		view.Next = pageURL(r.URL.Path, q, "cursor", next)
+	}
+	if cursor != "" {
+		view.Paged, view.Newest = true, pageURL(r.URL.Path, q, "cursor", "")
+	}
 	view.Total = len(records)
 	for i := len(reconcile.Severities) - 1; i >= 0; i-- {
 		g := severityGroup{Severity: reconcile.Severities[i]}
