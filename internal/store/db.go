@@ -100,7 +100,11 @@ func openSQLite(ctx context.Context, dir string, timeout time.Duration) (*DB, er
 	// indexes, the audit tree and the search index in memory as the trail
 	// grows, instead of reading them back from the file on every insert,
 	// proof and page.
-	write, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=cache_size(-32768)&_txlock=immediate")
+	// temp_store(MEMORY) keeps the writer's statement journal (SQLite's
+	// undo record for one multi-row INSERT inside a longer transaction) in
+	// memory: in a file it cost an open, writes and a close per statement,
+	// a quarter of a group commit's time.
+	write, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=cache_size(-32768)&_pragma=temp_store(MEMORY)&_txlock=immediate")
 	if err != nil {
 		return nil, err
 	}
