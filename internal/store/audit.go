@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/aeso-dev/aeso"
 	"github.com/aeso-dev/aeso/internal/audit"
@@ -76,7 +75,7 @@ func (db *DB) AppendEvents(ctx context.Context, next audit.Chunks) (_ []*audit.E
 				stored, created = append(stored, e), append(created, true)
 				fresh = append(fresh, e)
 			}
-			if last, err = db.insertNumbered(ctx, tx, last, fresh); err != nil {
+			if last, err = db.insertNumbered(ctx, tx, last, fresh, false); err != nil {
 				return err
 			}
 		}
@@ -98,11 +97,14 @@ func (db *DB) lockSeq(ctx context.Context, tx *sql.Tx) (int64, error) {
 }
 
 // insertNumbered numbers events after last, inserts them and adds them to
-// the audit tree; tx must hold the seq lock. It returns the new last seq.
-func (db *DB) insertNumbered(ctx context.Context, tx *sql.Tx, last int64, events []*audit.Event) (int64, error) {
+// the audit tree; tx must hold the seq lock. With advance it also moves the
+// seq counter on to the events' last seq, as saveSeq does. It returns the
+// new last seq.
+func (db *DB) insertNumbered(ctx context.Context, tx *sql.Tx, last int64, events []*audit.Event, advance bool) (int64, error) {
 	if len(events) == 0 {
 		return last, nil
 	}
+	start := last
 	for _, e := range events {
 		last++
 		e.Seq = last
@@ -111,8 +113,23 @@ func (db *DB) insertNumbered(ctx context.Context, tx *sql.Tx, last int64, events
 	if err != nil {
 		return 0, err
 	}
+	if db.dialect.name() == "postgres" {
+		return last, db.writePostgres(ctx, tx, events, search, advance)
+	}
+	if err := db.writeSQLite(ctx, tx, events, search); err != nil {
+		return 0, err
+	}
+	if advance {
+		return last, db.saveSeq(ctx, tx, start, last)
+	}
+	return last, nil
+}
+
+// writeSQLite inserts numbered events, their search rows if search is
+// set, and their leaves into the tree.
+func (db *DB) writeSQLite(ctx context.Context, tx *sql.Tx, events []*audit.Event, search bool) error {
 	if db.noTree {
-		return last, db.insertEvents(ctx, tx, events, search)
+		return db.insertEvents(ctx, tx, events, search)
 	}
 	// The leaf hashes are CPU work the insert need not wait for: computed
 	// beside it, they cost the seq lock's holder little more than the
@@ -124,15 +141,15 @@ func (db *DB) insertNumbered(ctx context.Context, tx *sql.Tx, last int64, events
 		defer close(hashed)
 		leaves, leafErr = leafHashes(events)
 	}()
-	err = db.insertEvents(ctx, tx, events, search)
+	err := db.insertEvents(ctx, tx, events, search)
 	<-hashed
 	if err != nil {
-		return 0, err
+		return err
 	}
 	if leafErr != nil {
-		return 0, leafErr
+		return leafErr
 	}
-	return last, db.appendTree(ctx, tx, events[0].Seq, leaves)
+	return db.appendTree(ctx, tx, events[0].Seq, leaves)
 }
 
 // saveSeq advances the counter from start to last.
@@ -147,11 +164,8 @@ func (db *DB) saveSeq(ctx context.Context, tx *sql.Tx, start, last int64) error 
 }
 
 // insertEvents writes events whose seq is already set, and their search
-// rows if search is set.
+// rows if search is set (SQLite).
 func (db *DB) insertEvents(ctx context.Context, tx *sql.Tx, events []*audit.Event, search bool) error {
-	if db.dialect.name() == "postgres" {
-		return insertEventArrays(ctx, tx, events, search)
-	}
 	for start := 0; start < len(events); start += insertChunk {
 		chunk := events[start:min(start+insertChunk, len(events))]
 		var q strings.Builder
@@ -200,53 +214,48 @@ func (db *DB) insertEvents(ctx context.Context, tx *sql.Tx, events []*audit.Even
 	return nil
 }
 
-// insertEventArrays writes events on PostgreSQL as one INSERT … SELECT
-// FROM unnest of one array per column: 17 parameters however many rows,
-// which PostgreSQL parses and plans once, at about the rate of COPY. With
-// search, the same statement writes their search rows, each a tsvector
-// made in Go that the database only parses.
-func insertEventArrays(ctx context.Context, tx *sql.Tx, events []*audit.Event, search bool) error {
-	n := len(events)
-	seqs := make([]int64, n)
-	ids, actors, accounts, roles, actions := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-	targetTypes, targetIDs, results, correlations := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-	occurred, recorded := make([]time.Time, n), make([]time.Time, n)
-	metadata, sources, requests, traces, paths := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-	var nameSeqs []int64
-	var actorNames, targetNames []string
-	for i, e := range events {
-		p, err := json.Marshal(nonNil(e.RedactedPaths))
-		if err != nil {
+// writePostgres writes numbered events on PostgreSQL as one statement of
+// data-modifying WITH queries: the events, their search rows (each a
+// tsvector made in Go that the database only parses), their display
+// names, the tree's new hashes and, with advance, the seq counter. Each
+// table's rows go in as one array per column (unnest), so the statement
+// has the same few parameters however many rows, and PostgreSQL parses
+// and plans it once, at about the rate of COPY; a group commit is one
+// round trip between taking the seq lock and committing.
+func (db *DB) writePostgres(ctx context.Context, tx *sql.Tx, events []*audit.Event, search, advance bool) error {
+	var leaves []tlog.Hash
+	var leafErr error
+	hashed := make(chan struct{})
+	go func() {
+		defer close(hashed)
+		if !db.noTree {
+			leaves, leafErr = leafHashes(events)
+		}
+	}()
+	var st pgStatement
+	err := st.addEvents(events, search)
+	<-hashed
+	if err != nil {
+		return err
+	}
+	if leafErr != nil {
+		return leafErr
+	}
+	var g *treeGrowth
+	if !db.noTree {
+		if g, err = db.planAppend(ctx, tx, events[0].Seq, leaves); err != nil {
 			return err
 		}
-		seqs[i], ids[i], actors[i], accounts[i], roles[i], actions[i] = e.Seq, e.ID, e.ActorUserID, e.ActorServiceAccountID, e.ActorRole, e.Action
-		targetTypes[i], targetIDs[i], results[i], correlations[i] = e.TargetType, e.TargetID, e.Result, e.CorrelationID
-		occurred[i], recorded[i] = e.OccurredAt.UTC(), e.RecordedAt.UTC()
-		metadata[i], sources[i], requests[i], traces[i], paths[i] = string(e.Metadata), e.Source, e.RequestID, e.TraceID, string(p)
-		if e.ActorDisplayName != "" || e.TargetDisplayName != "" {
-			nameSeqs = append(nameSeqs, e.Seq)
-			actorNames, targetNames = append(actorNames, e.ActorDisplayName), append(targetNames, e.TargetDisplayName)
-		}
+		st.addRuns(g.runs)
 	}
-	insert := `INSERT INTO audit_logs (` + auditColumns + `)
-		SELECT * FROM unnest($1::bigint[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-			$8::text[], $9::text[], $10::text[], $11::timestamptz[], $12::json[], $13::timestamptz[], $14::text[],
-			$15::text[], $16::text[], $17::json[])`
-	args := []any{seqs, ids, actors, accounts, roles, actions, targetTypes, targetIDs, results, correlations,
-		occurred, metadata, recorded, sources, requests, traces, paths}
-	if search {
-		insert = `WITH events AS (` + insert + `)
-		INSERT INTO audit_search (seq, doc) SELECT * FROM unnest($1::bigint[], $18::text[]::tsvector[])`
-		args = append(args, searchVectors(events))
+	if advance {
+		st.add(`UPDATE audit_seq SET last_seq = ` + st.arg(events[len(events)-1].Seq) + ` WHERE id = 1`)
 	}
-	if _, err := tx.ExecContext(ctx, insert, args...); err != nil {
+	if err := st.exec(ctx, tx); err != nil {
 		return fmt.Errorf("insert audit events: %w", err)
 	}
-	if len(nameSeqs) > 0 {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO audit_display_names (seq, actor_display_name, target_display_name)
-			SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[])`, nameSeqs, actorNames, targetNames); err != nil {
-			return fmt.Errorf("insert audit display names: %w", err)
-		}
+	if g != nil {
+		db.edge.grew(tx, g.size, g.frontier, g.added)
 	}
 	return nil
 }
@@ -264,11 +273,8 @@ func (db *DB) appendInTx(ctx context.Context, tx *sql.Tx, events ...*audit.Event
 // writeAfter numbers, inserts and counts events after start; tx holds the
 // seq lock.
 func (db *DB) writeAfter(ctx context.Context, tx *sql.Tx, start int64, events []*audit.Event) error {
-	last, err := db.insertNumbered(ctx, tx, start, events)
-	if err != nil {
-		return err
-	}
-	return db.saveSeq(ctx, tx, start, last)
+	_, err := db.insertNumbered(ctx, tx, start, events, true)
+	return err
 }
 
 // writePlaceholders writes "(p1,…,pn)" for parameters offset+1…offset+n.

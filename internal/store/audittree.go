@@ -191,22 +191,33 @@ func (db *DB) readHashes(ctx context.Context, q querier, indexes []int64) ([]tlo
 // tree; tx holds the seq lock. A tree behind the events (a database written
 // before the tree existed) first catches up with the stored events.
 func (db *DB) appendTree(ctx context.Context, tx *sql.Tx, first int64, leaves []tlog.Hash) error {
-	if frontier := db.edge.lookup(tx, first-1); frontier != nil {
-		return db.growTree(ctx, tx, first-1, frontier, leaves)
-	}
-	size, err := db.treeSize(ctx, tx)
+	g, err := db.planAppend(ctx, tx, first, leaves)
 	if err != nil {
 		return err
 	}
+	return db.storeGrowth(ctx, tx, g)
+}
+
+// planAppend works out what adding leaves, numbered from first on, does to
+// the tree, without storing it (see treeGrowth); a tree behind the events
+// catches up first, and that is stored.
+func (db *DB) planAppend(ctx context.Context, tx *sql.Tx, first int64, leaves []tlog.Hash) (*treeGrowth, error) {
+	if frontier := db.edge.lookup(tx, first-1); frontier != nil {
+		return db.planGrowth(ctx, tx, first-1, frontier, leaves)
+	}
+	size, err := db.treeSize(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
 	if size > first-1 {
-		return fmt.Errorf("audit tree holds %d leaves, more than the %d events before seq %d", size, first-1, first)
+		return nil, fmt.Errorf("audit tree holds %d leaves, more than the %d events before seq %d", size, first-1, first)
 	}
 	for size < first-1 {
 		if size, err = db.growFromStored(ctx, tx, size, min(first-1, size+treeGrowBatch)); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	return db.growTree(ctx, tx, size, db.edge.lookup(tx, size), leaves)
+	return db.planGrowth(ctx, tx, size, db.edge.lookup(tx, size), leaves)
 }
 
 var _ audit.Preparer = (*DB)(nil)
@@ -273,17 +284,50 @@ func (db *DB) growFromStored(ctx context.Context, tx *sql.Tx, size, upTo int64) 
 	return upTo, db.growTree(ctx, tx, size, db.edge.lookup(tx, size), leaves)
 }
 
+// treeGrowth is what adding leaves to the tree does: the audit_tree_runs
+// rows to store, and the tree's size, frontier and new hashes once they
+// are, which the transaction publishes (edge.grew) after storing them.
+type treeGrowth struct {
+	size     int64
+	runs     []treeRun
+	frontier map[int64]tlog.Hash
+	added    []auditlog.StoredHash
+}
+
 // growTree stores the hashes leaves (seq size+1, …) add to a tree of size
 // leaves whose frontier is given, or read from the table when nil.
 func (db *DB) growTree(ctx context.Context, tx *sql.Tx, size int64, frontier map[int64]tlog.Hash, leaves []tlog.Hash) error {
-	if len(leaves) == 0 {
+	g, err := db.planGrowth(ctx, tx, size, frontier, leaves)
+	if err != nil {
+		return err
+	}
+	return db.storeGrowth(ctx, tx, g)
+}
+
+// storeGrowth inserts g's rows and records the tree tx then holds.
+func (db *DB) storeGrowth(ctx context.Context, tx *sql.Tx, g *treeGrowth) error {
+	if g == nil {
 		return nil
+	}
+	if err := db.insertRuns(ctx, tx, g.runs); err != nil {
+		return err
+	}
+	db.edge.grew(tx, g.size, g.frontier, g.added)
+	return nil
+}
+
+// planGrowth works out the hashes leaves (seq size+1, …) add to a tree of
+// size leaves whose frontier is given, or read from the table when nil;
+// nil when there are no leaves.
+func (db *DB) planGrowth(ctx context.Context, tx *sql.Tx, size int64, frontier map[int64]tlog.Hash, leaves []tlog.Hash) (*treeGrowth, error) {
+	if len(leaves) == 0 {
+		return nil, nil
 	}
 	if frontier == nil {
 		idx := auditlog.Frontier(size)
 		hs, err := db.readHashes(ctx, tx, idx)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		frontier = make(map[int64]tlog.Hash, len(idx))
 		for i, x := range idx {
@@ -303,18 +347,15 @@ func (db *DB) growTree(ctx context.Context, tx *sql.Tx, size int64, frontier map
 	})
 	added, err := auditlog.Grow(size, leaves, old)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	base := tlog.StoredHashIndex(0, size)
 	blob := make([]byte, 0, len(added)*tlog.HashSize)
 	for i, h := range added {
 		if h.Index != base+int64(i) {
-			return fmt.Errorf("audit tree: hash %d follows %d", h.Index, base+int64(i)-1)
+			return nil, fmt.Errorf("audit tree: hash %d follows %d", h.Index, base+int64(i)-1)
 		}
 		blob = append(blob, h.Hash[:]...)
-	}
-	if err := db.insertRuns(ctx, tx, size, leaves, blob); err != nil {
-		return err
 	}
 	next := size + int64(len(leaves))
 	grown := make(map[int64]tlog.Hash)
@@ -325,23 +366,27 @@ func (db *DB) growTree(ctx context.Context, tx *sql.Tx, size int64, frontier map
 			grown[x] = frontier[x]
 		}
 	}
-	db.edge.grew(tx, next, grown, added)
-	return nil
+	return &treeGrowth{size: next, runs: runsOf(size, len(leaves), blob), frontier: grown, added: added}, nil
 }
 
-// insertRuns stores blob, the hashes leaves add to a tree of size leaves,
-// as rows of whole leaves of about maxRunHashes hashes each.
-func (db *DB) insertRuns(ctx context.Context, tx *sql.Tx, size int64, leaves []tlog.Hash, blob []byte) error {
+// runsOf cuts blob, the hashes n leaves add to a tree of size leaves, into
+// audit_tree_runs rows of whole leaves of about maxRunHashes hashes each.
+func runsOf(size int64, n int, blob []byte) []treeRun {
 	base := tlog.StoredHashIndex(0, size)
 	var runs []treeRun
 	start := base // stored index where the current row begins
-	for i := range leaves {
+	for i := 0; i < n; i++ {
 		end := tlog.StoredHashIndex(0, size+int64(i)+1) // where the next leaf's hashes begin
-		if i == len(leaves)-1 || end-start >= maxRunHashes {
+		if i == n-1 || end-start >= maxRunHashes {
 			runs = append(runs, treeRun{first: start, hashes: blob[(start-base)*tlog.HashSize : (end-base)*tlog.HashSize]})
 			start = end
 		}
 	}
+	return runs
+}
+
+// insertRuns stores audit_tree_runs rows.
+func (db *DB) insertRuns(ctx context.Context, tx *sql.Tx, runs []treeRun) error {
 	for c := 0; c < len(runs); c += insertChunk {
 		chunk := runs[c:min(c+insertChunk, len(runs))]
 		var b strings.Builder

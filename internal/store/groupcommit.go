@@ -221,11 +221,8 @@ func (db *DB) writeGroup(group []*pendingEvent) (results []groupResult, err erro
 				results[i] = groupResult{err: &audit.IDConflictError{ID: e.ID}}
 			}
 		}
-		last, err := db.insertNumbered(ctx, tx, start, fresh)
-		if err != nil {
-			return err
-		}
-		return db.saveSeq(ctx, tx, start, last)
+		_, err = db.insertNumbered(ctx, tx, start, fresh, true)
+		return err
 	})
 	return results, db.classify(err)
 }
