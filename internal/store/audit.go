@@ -296,7 +296,7 @@ func nonNil(s []string) []string {
 	return s
 }
 
-func (db *DB) eventsByID(ctx context.Context, tx *sql.Tx, all []*audit.Event) (map[string]*audit.Event, error) {
+func (db *DB) eventsByID(ctx context.Context, q querier, all []*audit.Event) (map[string]*audit.Event, error) {
 	out := map[string]*audit.Event{}
 	var events []*audit.Event
 	for _, e := range all {
@@ -312,8 +312,8 @@ func (db *DB) eventsByID(ctx context.Context, tx *sql.Tx, all []*audit.Event) (m
 		}
 		b := db.build()
 		b.in("l.id", ids, false)
-		q := b.query(selectEvents + b.clause())
-		rows, err := tx.QueryContext(ctx, q.sql, q.args...)
+		sel := b.query(selectEvents + b.clause())
+		rows, err := q.QueryContext(ctx, sel.sql, sel.args...)
 		if err != nil {
 			return nil, fmt.Errorf("look up event ids: %w", err)
 		}

@@ -91,6 +91,25 @@ func (e *treeEdge) settle(tx *sql.Tx, committed bool) {
 	e.tx, e.pendingFrontier, e.pendingUpper = nil, nil, nil
 }
 
+// committed returns the size and frontier of the tree this process's last
+// commit left, frontier nil if none is known.
+func (e *treeEdge) committed() (int64, map[int64]tlog.Hash) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.size, e.frontier
+}
+
+// published records the tree a statement committed on its own (no
+// transaction of settle's), unless a later one is known already.
+func (e *treeEdge) published(size int64, frontier map[int64]tlog.Hash, added []auditlog.StoredHash) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if size > e.size || e.frontier == nil {
+		e.size, e.frontier = size, frontier
+	}
+	e.upper.add(upper(added))
+}
+
 // errNoTree answers every tree read of a database opened without the tree
 // (Options.WithoutTreeForMeasurement): nothing it holds may pass for a
 // checkpoint.

@@ -25,6 +25,13 @@ func (db *DB) QueuedEvents() int { return len(db.group.queue) }
 // TakenEvents is how many single events the committer has taken so far.
 func (db *DB) TakenEvents() int64 { return db.group.taken.Load() }
 
+// GroupsAlone is how many groups were written as a statement of their own
+// (PostgreSQL), and how many of those attempts found the seq counter moved
+// on by another writer and went through a transaction instead.
+func (db *DB) GroupsAlone() (written, stale int64) {
+	return db.group.alone.Load(), db.group.stale.Load()
+}
+
 // ReadQuery is one statement of the posture or of a "latest" read.
 type ReadQuery struct {
 	Name string

@@ -258,3 +258,85 @@ func eventually(t *testing.T, what string, ok func() bool) {
 		}
 	}
 }
+
+// TestSingleEventsOfTwoServersInterleave is two replicas sending single
+// events to one database. On PostgreSQL a group is written as one
+// statement numbered after the tree its server committed last; when the
+// other server stored events since, the statement must write nothing and
+// the group go through a transaction, so seq keeps no gap, an id stored by
+// the other server is a replay, and both trees match the events.
+func TestSingleEventsOfTwoServersInterleave(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
+		a, b := open(t, tg), open(t, tg)
+		ctx := context.Background()
+		send := func(db *store.DB, e *audit.Event, wantSeq int64, wantCreated bool) {
+			t.Helper()
+			got, created, err := db.AppendEvent(ctx, e)
+			if err != nil || got.Seq != wantSeq || created != wantCreated {
+				t.Fatalf("event %s: %+v, created %v, %v; want seq %d, created %v", e.TargetID, got, created, err, wantSeq, wantCreated)
+			}
+		}
+		send(a, event(1), 1, true) // a learns the tree
+		send(a, event(2), 2, true) // on PostgreSQL, one statement
+		fromB := event(3)
+		send(b, fromB, 3, true)
+		send(a, event(4), 4, true) // a's tree is stale: a transaction
+		replay := *fromB
+		send(a, &replay, 3, false)
+		send(b, event(5), 5, true)
+		send(a, event(6), 6, true)
+		requireTreeMatchesEvents(t, a, 6)
+		requireTreeMatchesEvents(t, b, 6)
+		if tg.Dialect == "postgres" {
+			// a: event 2 alone; event 4 found seq moved on; the replay
+			// wrote nothing; event 6 found it moved on (b's 5).
+			if written, stale := a.GroupsAlone(); written != 1 || stale != 2 {
+				t.Fatalf("server a wrote %d groups alone and found %d stale; want 1 and 2", written, stale)
+			}
+		}
+
+		// Both at once, 16 senders each.
+		const senders, each = 16, 20
+		var wg sync.WaitGroup
+		errs := make(chan error, 2*senders)
+		var mu sync.Mutex
+		var seqs []int64
+		for s := 0; s < 2*senders; s++ {
+			db := a
+			if s%2 == 1 {
+				db = b
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := 0; i < each; i++ {
+					e, created, err := db.AppendEvent(ctx, event(1000*s+i))
+					if err != nil || !created {
+						errs <- errors.Join(err, errors.New("a single event was not created"))
+						return
+					}
+					mu.Lock()
+					seqs = append(seqs, e.Seq)
+					mu.Unlock()
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Fatal(err)
+		}
+		sort.Slice(seqs, func(i, j int) bool { return seqs[i] < seqs[j] })
+		for i, s := range seqs {
+			if s != int64(i)+7 {
+				t.Fatalf("answered seqs %v…: want 7…%d without gap or repeat", seqs[max(0, i-3):i+1], 6+2*senders*each)
+			}
+		}
+		total := 6 + 2*senders*each
+		if n := count(t, a); n != total {
+			t.Fatalf("%d events stored; want %d", n, total)
+		}
+		requireTreeMatchesEvents(t, a, int64(total))
+		requireTreeMatchesEvents(t, b, int64(total))
+	})
+}

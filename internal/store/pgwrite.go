@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -19,6 +20,7 @@ import (
 type pgStatement struct {
 	parts []string
 	args  []any
+	cond  string // appended to every part added after guardSeq
 }
 
 // arg binds v and returns its placeholder.
@@ -27,12 +29,40 @@ func (s *pgStatement) arg(v any) string {
 	return "$" + strconv.Itoa(len(s.args))
 }
 
-func (s *pgStatement) add(stmt string) { s.parts = append(s.parts, stmt) }
+func (s *pgStatement) add(stmt string) { s.parts = append(s.parts, stmt+s.cond) }
+
+// guardSeq makes the statement's first part move the seq counter from
+// last to next, and every part added after it write only if the counter
+// stood at last. Each later part must end in a SELECT without a WHERE.
+// The update waits for the counter's lock like lockSeq; a writer that
+// held it and moved the counter on leaves it at another value, so the
+// guard fails and nothing is written. execGuarded says which.
+func (s *pgStatement) guardSeq(last, next int64) {
+	s.add(`UPDATE audit_seq SET last_seq = ` + s.arg(next) + ` WHERE id = 1 AND last_seq = ` + s.arg(last) + ` RETURNING 1`)
+	s.cond = ` WHERE EXISTS (SELECT 1 FROM w0)`
+}
+
+// execGuarded runs a statement begun with guardSeq as a transaction of its
+// own and reports whether the guard held, that is whether it wrote.
+func (s *pgStatement) execGuarded(ctx context.Context, db *sql.DB) (bool, error) {
+	s.parts = append(s.parts, `SELECT count(*) FROM w0`)
+	var n int
+	if err := db.QueryRowContext(ctx, s.sql(), s.args...).Scan(&n); err != nil {
+		return false, fmt.Errorf("insert audit events: %w", err)
+	}
+	return n == 1, nil
+}
 
 func (s *pgStatement) exec(ctx context.Context, tx *sql.Tx) error {
 	if len(s.parts) == 0 {
 		return nil
 	}
+	_, err := tx.ExecContext(ctx, s.sql(), s.args...)
+	return err
+}
+
+// sql is the statement's text: every part but the last a WITH query of it.
+func (s *pgStatement) sql() string {
 	var q strings.Builder
 	last := len(s.parts) - 1
 	for i, p := range s.parts[:last] {
@@ -47,8 +77,7 @@ func (s *pgStatement) exec(ctx context.Context, tx *sql.Tx) error {
 		q.WriteByte('\n')
 	}
 	q.WriteString(s.parts[last])
-	_, err := tx.ExecContext(ctx, q.String(), s.args...)
-	return err
+	return q.String()
 }
 
 // addEvents adds the insert of numbered events, their search rows if
