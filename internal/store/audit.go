@@ -90,7 +90,7 @@ func (db *DB) AppendEvents(ctx context.Context, next audit.Chunks) (_ []*audit.E
 // lockSeq reads the last seq handed out and holds the lock on it until tx ends.
 func (db *DB) lockSeq(ctx context.Context, tx *sql.Tx) (int64, error) {
 	var last int64
-	if err := tx.QueryRowContext(ctx, db.dialect.lockSeq()).Scan(&last); err != nil {
+	if err := db.txQueryRow(ctx, tx, db.dialect.lockSeq()).Scan(&last); err != nil {
 		return 0, fmt.Errorf("lock audit seq: %w", err)
 	}
 	return last, nil
@@ -157,7 +157,7 @@ func (db *DB) saveSeq(ctx context.Context, tx *sql.Tx, start, last int64) error 
 	if last == start {
 		return nil
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE audit_seq SET last_seq = $1 WHERE id = 1`, last); err != nil {
+	if _, err := db.txExec(ctx, tx, `UPDATE audit_seq SET last_seq = $1 WHERE id = 1`, last); err != nil {
 		return fmt.Errorf("advance audit seq: %w", err)
 	}
 	return nil
@@ -189,7 +189,7 @@ func (db *DB) insertEvents(ctx context.Context, tx *sql.Tx, events []*audit.Even
 				names = append(names, e.Seq, e.ActorDisplayName, e.TargetDisplayName)
 			}
 		}
-		if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
+		if _, err := db.txExec(ctx, tx, q.String(), args...); err != nil {
 			return fmt.Errorf("insert audit events: %w", err)
 		}
 		if search {
@@ -206,7 +206,7 @@ func (db *DB) insertEvents(ctx context.Context, tx *sql.Tx, events []*audit.Even
 				}
 				db.writePlaceholders(&q, i, 3)
 			}
-			if _, err := tx.ExecContext(ctx, q.String(), names...); err != nil {
+			if _, err := db.txExec(ctx, tx, q.String(), names...); err != nil {
 				return fmt.Errorf("insert audit display names: %w", err)
 			}
 		}

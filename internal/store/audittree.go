@@ -418,7 +418,7 @@ func (db *DB) insertRuns(ctx context.Context, tx *sql.Tx, runs []treeRun) error 
 			b.WriteString("(" + db.dialect.placeholder(2*i+1) + ", " + db.dialect.placeholder(2*i+2) + ")")
 			args = append(args, r.first, r.hashes)
 		}
-		if _, err := tx.ExecContext(ctx, b.String(), args...); err != nil {
+		if _, err := db.txExec(ctx, tx, b.String(), args...); err != nil {
 			return fmt.Errorf("grow audit tree: %w", err)
 		}
 	}

@@ -37,6 +37,8 @@ type DB struct {
 	edge treeEdge
 	// group writes single events in groups (see AppendEvent).
 	group *committer
+	// stmts are the SQLite writer's prepared statements (stmtcache.go).
+	stmts writeStmts
 	// spans map an occurred_at window to seq ranges (audit_window.go).
 	spans timeSpans
 	// searchRows is set once the schema has the inserting transaction
@@ -184,6 +186,7 @@ func (db *DB) Close() error {
 	c.closing.Do(func() { close(c.stop) })
 	c.start.Do(func() { close(c.done) })
 	<-c.done
+	db.stmts.close()
 	err := db.write.Close()
 	if db.read != db.write {
 		err = errors.Join(err, db.read.Close())
@@ -218,6 +221,7 @@ func (db *DB) inTx(ctx context.Context, fn func(*sql.Tx) error) (err error) {
 		if err != nil {
 			_ = tx.Rollback() // the original error matters more
 		}
+		db.prepareWanted(ctx)
 	}()
 	if err = fn(tx); err != nil {
 		return err

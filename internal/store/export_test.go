@@ -32,6 +32,13 @@ func (db *DB) GroupsAlone() (written, stale int64) {
 	return db.group.alone.Load(), db.group.stale.Load()
 }
 
+// CachedStatements is how many statements the writer keeps prepared.
+func (db *DB) CachedStatements() int {
+	db.stmts.mu.Lock()
+	defer db.stmts.mu.Unlock()
+	return len(db.stmts.stmts)
+}
+
 // ReadQuery is one statement of the posture or of a "latest" read.
 type ReadQuery struct {
 	Name string

@@ -48,7 +48,7 @@ func (db *DB) insertSearchText(ctx context.Context, tx *sql.Tx, events []*audit.
 		q.WriteString("(?,?)")
 		args = append(args, e.Seq, auditsearch.Text(e))
 	}
-	if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
+	if _, err := db.txExec(ctx, tx, q.String(), args...); err != nil {
 		return fmt.Errorf("insert audit search rows: %w", err)
 	}
 	return nil
