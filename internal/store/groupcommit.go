@@ -54,8 +54,8 @@ type committer struct {
 	// the seq counter moved on and left to writeGroup's transaction.
 	alone, stale atomic.Int64
 	// skipAlone is how many groups go straight to the transaction after a
-	// stale one: another replica is writing too, and would likely have
-	// moved the counter on again. Only the commit loop uses it.
+	// group another replica made stale: it is writing too, and would
+	// likely move the counter on again. Only the commit loop uses it.
 	skipAlone int
 }
 
@@ -308,7 +308,10 @@ func (db *DB) writeGroupAlone(ctx context.Context, events []*audit.Event) (_ []g
 	}
 	if !moved {
 		db.group.stale.Add(1)
-		db.group.skipAlone = groupsAfterStale
+		if now, _ := db.edge.committed(); now == size {
+			// Not a batch of this server's: another replica's.
+			db.group.skipAlone = groupsAfterStale
+		}
 		return nil, false, nil
 	}
 	db.group.alone.Add(1)

@@ -378,3 +378,67 @@ func TestTheWritersPreparedStatementsStayBounded(t *testing.T) {
 		requireTreeMatchesEvents(t, db, int64(total))
 	})
 }
+
+// TestABatchOfTheSameServerLeavesGroupsAlone: a group whose statement
+// waited for the seq lock while a batch of its own server stored events
+// finds the counter moved on and takes the transaction, but the next
+// group is written alone again: only another replica's writes make the
+// server stop trying for a while.
+func TestABatchOfTheSameServerLeavesGroupsAlone(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
+		db := open(t, tg)
+		ctx := context.Background()
+		for i := 1; i <= 2; i++ { // the first learns the tree
+			if _, _, err := db.AppendEvent(ctx, event(i)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		release, holding, batch := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+		go func() {
+			k := 0
+			_, _, err := db.AppendEvents(ctx, func() ([]*audit.Event, error) {
+				if k++; k == 1 {
+					return []*audit.Event{event(3)}, nil
+				}
+				if k == 2 {
+					close(holding)
+					<-release
+				}
+				return nil, nil
+			})
+			batch <- err
+		}()
+		<-holding
+		single := make(chan error, 1)
+		go func() {
+			_, _, err := db.AppendEvent(ctx, event(4))
+			single <- err
+		}()
+		if tg.Dialect == "postgres" {
+			// Wait until the group's statement waits for the batch's lock.
+			eventually(t, "the group to wait for the seq lock", func() bool {
+				var n int
+				err := db.WriteConn().QueryRow(`SELECT count(*) FROM pg_locks a JOIN pg_locks w ON w.pid = a.pid
+					WHERE a.relation = 'audit_seq'::regclass AND a.mode = 'RowExclusiveLock' AND a.granted AND NOT w.granted`).Scan(&n)
+				return err == nil && n == 1
+			})
+		}
+		close(release)
+		if err := <-batch; err != nil {
+			t.Fatal(err)
+		}
+		if err := <-single; err != nil {
+			t.Fatal(err)
+		}
+		e, _, err := db.AppendEvent(ctx, event(5))
+		if err != nil || e.Seq != 5 {
+			t.Fatalf("the next single event: %+v, %v; want seq 5", e, err)
+		}
+		requireTreeMatchesEvents(t, db, 5)
+		if tg.Dialect == "postgres" {
+			if written, stale := db.GroupsAlone(); written != 2 || stale != 1 {
+				t.Fatalf("%d groups written alone, %d found stale; want events 2 and 5 alone, 4 stale", written, stale)
+			}
+		}
+	})
+}
