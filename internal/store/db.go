@@ -26,7 +26,7 @@ import (
 type DB struct {
 	dialect dialect
 	write   *sql.DB
-	read    *sql.DB
+	read    *readPool
 	// timeout bounds each operation (see op); password is removed from
 	// driver messages kept for the log.
 	timeout  time.Duration
@@ -118,7 +118,7 @@ func openSQLite(ctx context.Context, dir string, timeout time.Duration) (*DB, er
 		return nil, err
 	}
 	read.SetMaxOpenConns(4)
-	db := &DB{dialect: sqliteDialect{}, write: write, read: read, timeout: timeout, Location: path, group: newCommitter()}
+	db := &DB{dialect: sqliteDialect{}, write: write, read: &readPool{DB: read, keep: true}, timeout: timeout, Location: path, group: newCommitter()}
 	if err := db.Ping(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
@@ -156,7 +156,7 @@ func openPostgres(ctx context.Context, url string, timeout time.Duration) (*DB, 
 	pool.SetMaxOpenConns(16)
 	pool.SetMaxIdleConns(16)
 	pool.SetConnMaxIdleTime(5 * time.Minute)
-	db := &DB{dialect: postgresDialect{}, write: pool, read: pool, timeout: timeout, group: newCommitter(),
+	db := &DB{dialect: postgresDialect{}, write: pool, read: &readPool{DB: pool}, timeout: timeout, group: newCommitter(),
 		password: urlPassword(url), Location: describeURL(url)}
 	if err := db.Ping(ctx); err != nil {
 		db.Close()
@@ -188,7 +188,8 @@ func (db *DB) Close() error {
 	<-c.done
 	db.stmts.close()
 	err := db.write.Close()
-	if db.read != db.write {
+	db.read.closeStmts()
+	if db.read.DB != db.write {
 		err = errors.Join(err, db.read.Close())
 	}
 	return err

@@ -39,6 +39,13 @@ func (db *DB) CachedStatements() int {
 	return len(db.stmts.stmts)
 }
 
+// CachedReads is how many statements the readers keep prepared.
+func (db *DB) CachedReads() int {
+	db.read.mu.Lock()
+	defer db.read.mu.Unlock()
+	return len(db.read.stmts)
+}
+
 // ReadQuery is one statement of the posture or of a "latest" read.
 type ReadQuery struct {
 	Name string

@@ -342,43 +342,6 @@ func TestSingleEventsOfTwoServersInterleave(t *testing.T) {
 	})
 }
 
-// TestTheWritersPreparedStatementsStayBounded writes batches of every size
-// from 1 to 120, each size its own insert statements: SQLite's writer
-// keeps the first ones prepared and writes the rest as before, and every
-// event is stored and in the tree either way.
-func TestTheWritersPreparedStatementsStayBounded(t *testing.T) {
-	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
-		db := open(t, tg)
-		total := 0
-		for size := 1; size <= 120; size++ {
-			events := make([]*audit.Event, size)
-			for i := range events {
-				events[i] = event(total + i)
-			}
-			total += size
-			append1(t, db, events...)
-			if size%40 == 0 {
-				e, created, err := db.AppendEvent(context.Background(), event(1_000_000+size))
-				if err != nil || !created || e.Seq != int64(total+1) {
-					t.Fatalf("a single event after %d: %+v, created %v, %v", total, e, created, err)
-				}
-				total++
-			}
-		}
-		n := db.CachedStatements()
-		switch {
-		case tg.Dialect == "postgres" && n != 0:
-			t.Fatalf("%d statements prepared by the store on PostgreSQL; want none (pgx keeps its own)", n)
-		case tg.Dialect == "sqlite" && (n < 100 || n > 256):
-			t.Fatalf("%d statements kept prepared; want the cache filled to at most 256", n)
-		}
-		if c := count(t, db); c != total {
-			t.Fatalf("%d events stored; want %d", c, total)
-		}
-		requireTreeMatchesEvents(t, db, int64(total))
-	})
-}
-
 // TestABatchOfTheSameServerLeavesGroupsAlone: a group whose statement
 // waited for the seq lock while a batch of its own server stored events
 // finds the counter moved on and takes the transaction, but the next
