@@ -170,6 +170,25 @@ func TestEvidenceCommandsPackageSealPromoteAndVerify(t *testing.T) {
 				t.Errorf("exit code %d, stdout:\n%s\nstderr:\n%s\nwant exit code 1 with both digests", r.code, r.stdout, r.stderr)
 			}
 		})
+		ok = ok && t.Run("verify exits 1 on a name given twice, which another reader may take first", func(t *testing.T) {
+			data, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// The title is given twice: encoding/json keeps the last, the
+			// sealed one, so only the duplicate betrays the edit.
+			from := []byte(`"title": "API release candidate"`)
+			to := append([]byte(`"title": "a title nobody sealed", `), from...)
+			tampered := filepath.Join(t.TempDir(), "twice.json")
+			if err := os.WriteFile(tampered, bytes.Replace(data, from, to, 1), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			r := aeso(t, nil, "evidence", "verify", tampered)
+			if r.code != 1 || !strings.Contains(r.stdout, "MISMATCH") || !strings.Contains(r.stderr, "duplicate") ||
+				!strings.Contains(r.stderr, "was edited") {
+				t.Errorf("exit code %d, stdout:\n%s\nstderr:\n%s\nwant exit code 1, a mismatch naming the duplicate name", r.code, r.stdout, r.stderr)
+			}
+		})
 		if !ok {
 			return
 		}

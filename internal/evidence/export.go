@@ -9,6 +9,7 @@ import (
 	"slices"
 
 	"github.com/aeso-dev/aeso"
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // ExportFormat names the export document's shape.
@@ -116,6 +117,15 @@ func Verify(data []byte) (*VerifyResult, error) {
 		res.Items = len(items)
 	}
 	canonical, err := Encode(version, doc)
+	if err == nil {
+		if amb := ambiguous(data); amb != nil {
+			// encoding/json read the last of two names (or replaced bad
+			// bytes), but another reader may take the first: the file says
+			// two things, and aeso never writes such a file.
+			res.Computed = digestOf(canonical)
+			return res, fmt.Errorf("%w: the file reads two ways (%v), which aeso never writes: it was edited", ErrDigestMismatch, amb)
+		}
+	}
 	var inexact *InexactNumberError
 	if errors.As(err, &inexact) {
 		// aeso never seals such a number in this encoding: it was edited.
@@ -140,3 +150,17 @@ func Verify(data []byte) (*VerifyResult, error) {
 
 // ErrPromotionMismatch means a promotion in the export names another digest.
 var ErrPromotionMismatch = errors.New("promotion does not match the sealed digest")
+
+// ambiguous returns why data reads two ways under RFC 7493's rules (a
+// member name given twice in an object, or bytes that are not UTF-8), or
+// nil.
+func ambiguous(data []byte) error {
+	if jsontext.Value(data).IsValid() {
+		return nil
+	}
+	d := jsontext.NewDecoder(bytes.NewReader(data))
+	if _, err := d.ReadValue(); err != nil {
+		return err
+	}
+	return nil
+}
