@@ -70,6 +70,10 @@ func TestNamedSecretsAreRedactedOrRefusedByField(t *testing.T) {
 						"url": "https://u:NamedPw12@artifacts.example.com/a", "sha256": strings.Repeat("ab", 32), "size": 1}}}},
 				"evidence.links[0].url"},
 			{"a snapshot note", "POST", "/v1/status/snapshots", map[string]any{"note": "secret: NamedSecret13"}, "note"},
+			// A label is sealed for good, so a name that marks its value
+			// secret is refused rather than redacted.
+			{"a label named password", "POST", "/v1/evidence/bundles", labelled(map[string]string{"password": "NamedPw14"}), "labels.password"},
+			{"a label named client-secret", "POST", "/v1/evidence/bundles", labelled(map[string]string{"client-secret": "NamedSecret15"}), "labels.client-secret"},
 		}
 		for _, c := range refusals {
 			r := e.do(c.method, c.path, adminToken, c.body)
@@ -89,13 +93,22 @@ func TestNamedSecretsAreRedactedOrRefusedByField(t *testing.T) {
 				t.Errorf("%s: the refusal repeats the secret: %s", c.name, r.body)
 			}
 		}
+		// A label whose name is itself a token is refused without naming it.
+		tokenName := "ghp_" + strings.Repeat("a1b2", 9)
+		r := e.do("POST", "/v1/evidence/bundles", adminToken, labelled(map[string]string{tokenName: "x"}))
+		if r.status != 400 || strings.Contains(string(r.body), tokenName) || !strings.Contains(string(r.body), `"secret_detected"`) {
+			t.Errorf("a label named like a token: %d %s; want 400 secret_detected without the name", r.status, r.body)
+		}
 		// Near misses are stored as sent.
+		if r := e.do("POST", "/v1/evidence/bundles", adminToken, labelled(map[string]string{"author": "alice", "team": "payments"})); r.status != 201 {
+			t.Errorf("labels author and team: %d %s; want 201", r.status, r.body)
+		}
 		plain := with(validEvent(), "target_id", "tokens=5")
 		plain["correlation_id"] = "build:42"
 		if got := emit(t, e, plain); got.TargetID != "tokens=5" || got.CorrelationID != "build:42" {
 			t.Errorf("near misses stored as %q and %q", got.TargetID, got.CorrelationID)
 		}
-		r := e.do("POST", "/v1/components/api/status", adminToken,
+		r = e.do("POST", "/v1/components/api/status", adminToken,
 			map[string]any{"status": "healthy", "source_url": "https://grafana.example.com/d/1?orgId=1&from=now-1h"})
 		if r.status != 201 || !strings.Contains(string(r.body), `"source_url":"https://grafana.example.com/d/1?orgId=1\u0026from=now-1h"`) &&
 			!strings.Contains(string(r.body), `"source_url":"https://grafana.example.com/d/1?orgId=1&from=now-1h"`) {
@@ -108,4 +121,9 @@ func TestNamedSecretsAreRedactedOrRefusedByField(t *testing.T) {
 func with(m map[string]any, key string, v any) map[string]any {
 	m[key] = v
 	return m
+}
+
+// labelled is a bundle request with labels.
+func labelled(labels map[string]string) map[string]any {
+	return map[string]any{"kind": "release", "subject": map[string]string{"name": "api", "ref": "labels"}, "title": "labelled", "labels": labels}
 }

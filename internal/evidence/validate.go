@@ -113,6 +113,16 @@ func labels(v *aeso.Validation, m map[string]string) {
 			v.Add("labels", "key", "label keys are lowercase letters, digits, '.', '_', '/' or '-', at most 63 characters")
 			continue
 		}
+		if redact.TextLooksSecret(k) { // not echoed in the field
+			v.Add("labels", "secret_detected", "a label's name looks like a secret; evidence holds summaries, never credentials")
+			continue
+		}
+		// Audit metadata redacts a value by its key; a label is sealed for
+		// good, so one whose name marks it secret is refused instead.
+		if redact.KeyLooksSecret(k) {
+			v.Add("labels."+k, "secret_detected", "the label's name marks its value as a secret; evidence holds summaries, never credentials")
+			continue
+		}
 		text(v, "labels."+k, val, 128, false, false)
 	}
 }
