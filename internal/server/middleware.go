@@ -76,21 +76,35 @@ func (s *Server) authorize(rt Route, next http.HandlerFunc) http.Handler {
 		h := r.Header.Get("Authorization")
 		scheme, secret, ok := strings.Cut(h, " ")
 		if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(secret) == "" {
+			closeUnread(w, r)
 			s.problem(w, r, http.StatusUnauthorized, "unauthorized", "send a token as Authorization: Bearer aeso_…", nil)
 			return
 		}
 		p, err := s.Auth.Authenticate(r.Context(), strings.TrimSpace(secret))
 		if err != nil {
+			closeUnread(w, r)
 			s.writeError(w, r, err)
 			return
 		}
 		requestInfoFrom(r.Context()).Principal = p
 		if rt.Scope != ScopeAnyToken && !p.Has(rt.Scope) {
+			closeUnread(w, r)
 			s.problem(w, r, http.StatusForbidden, "forbidden", "this token lacks the scope "+rt.Scope, nil)
 			return
 		}
 		next(w, r)
 	})
+}
+
+// closeUnread ends the connection after a refusal answered before the
+// request's body was read. Otherwise net/http reads up to 256 KiB of the
+// unread body before it sends the answer, so a client without a token
+// that trickles its body a byte at a time held the connection (and got
+// no 401) until the read timeout, two minutes later.
+func closeUnread(w http.ResponseWriter, r *http.Request) {
+	if r.ContentLength != 0 {
+		w.Header().Set("Connection", "close")
+	}
 }
 
 // statusWriter remembers the status for logs and metrics.
