@@ -8,8 +8,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
-	"unicode"
 
+	root "github.com/aeso-dev/aeso"
 	"github.com/aeso-dev/aeso/client"
 )
 
@@ -21,11 +21,13 @@ func printJSON(w io.Writer, v any) error {
 
 func table(w io.Writer) *tabwriter.Writer { return tabwriter.NewWriter(w, 0, 4, 2, ' ', 0) }
 
-// printable replaces control characters, so text recorded by others cannot
-// move the cursor or recolour the terminal of whoever reads it.
+// printable replaces control characters, bidirectional overrides and line
+// separators, so text recorded by others (before aeso refused them, or in
+// fields that allow them) cannot move the cursor, recolour the terminal
+// or reorder what whoever reads it sees.
 func printable(s string) string {
 	return strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
+		if root.UnsafeText(string(r), false) {
 			return '�'
 		}
 		return r

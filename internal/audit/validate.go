@@ -5,7 +5,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/aeso-dev/aeso"
@@ -72,8 +71,8 @@ func normalize(in *Input, prefix string, now time.Time, newID func() string, v *
 			add(f.name, "encoding", "must be valid UTF-8")
 		case len(s) > f.max:
 			add(f.name, "too_long", "must be at most %d bytes", f.max)
-		case strings.IndexFunc(s, unicode.IsControl) >= 0:
-			add(f.name, "control_character", "must not contain control characters")
+		case aeso.UnsafeText(s, false):
+			add(f.name, "control_character", "must not contain control characters, bidirectional overrides or line separators")
 		case redact.ValueLooksSecret(s):
 			// The value is never echoed: it may be a live credential.
 			add(f.name, "secret_detected", "looks like a secret; send secrets nowhere, and only in metadata under a secret-looking key if at all")

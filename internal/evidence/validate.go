@@ -7,7 +7,6 @@ import (
 	"regexp"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/aeso-dev/aeso"
@@ -83,8 +82,8 @@ func text(v *aeso.Validation, field, s string, max int, required, multiline bool
 		v.Add(field, "encoding", "must be valid UTF-8")
 	case len(s) > max:
 		v.Add(field, "too_long", "must be at most %d bytes", max)
-	case strings.IndexFunc(s, func(r rune) bool { return unicode.IsControl(r) && !(multiline && (r == '\n' || r == '\t')) }) >= 0:
-		v.Add(field, "control_character", "must not contain control characters")
+	case aeso.UnsafeText(s, multiline):
+		v.Add(field, "control_character", "must not contain control characters, bidirectional overrides or line separators")
 	case redact.TextLooksSecret(s):
 		v.Add(field, "secret_detected", "looks like a secret; evidence holds summaries, never credentials")
 	}

@@ -68,6 +68,8 @@ func checkSubject(v *aeso.Validation, subject string) {
 	switch {
 	case subject == "" || len(subject) > MaxSubject:
 		v.Add("subject", "required", "is required: what is being released, as name or name@ref (e.g. api@v1.4.2), at most 256 characters")
+	case aeso.UnsafeText(subject, false):
+		v.Add("subject", "control_character", "must not contain control characters, bidirectional overrides or line separators")
 	case redact.ValueLooksSecret(subject):
 		v.Add("subject", "secret_detected", "looks like a secret; name what is being released (e.g. api@v1.4.2)")
 	}
@@ -117,6 +119,16 @@ func (s *Service) judge(ctx context.Context, o audit.Origin, name, subject, corr
 	}
 	var sv aeso.Validation
 	checkSubject(&sv, subject)
+	// An evaluation's audit event checks its correlation id; a dry run
+	// records none, so it checks the id the same way here.
+	switch {
+	case len(correlationID) > 128:
+		sv.Add("correlation_id", "too_long", "must be at most 128 bytes")
+	case aeso.UnsafeText(correlationID, false):
+		sv.Add("correlation_id", "control_character", "must not contain control characters, bidirectional overrides or line separators")
+	case redact.ValueLooksSecret(correlationID):
+		sv.Add("correlation_id", "secret_detected", "looks like a secret; send secrets nowhere")
+	}
 	if err := sv.Err(); err != nil {
 		return nil, err
 	}
@@ -226,6 +238,8 @@ func (s *Service) Waive(ctx context.Context, o audit.Origin, name string, req Wa
 	switch {
 	case reason == "" || len(reason) > 1024:
 		v.Add("reason", "required", "is required: why the rule may be skipped, at most 1024 characters")
+	case aeso.UnsafeText(reason, true):
+		v.Add("reason", "control_character", "must not contain control characters, bidirectional overrides or line separators")
 	case redact.TextLooksSecret(reason):
 		v.Add("reason", "secret_detected", "looks like a secret; say why the rule may be skipped without quoting credentials")
 	}

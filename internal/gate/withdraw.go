@@ -59,6 +59,8 @@ func (s *Service) Withdraw(ctx context.Context, o audit.Origin, name string, req
 	switch {
 	case reason == "" || utf8.RuneCountInString(reason) > MaxReason:
 		v.Add("reason", "required", "is required: why this subject no longer counts (e.g. release abandoned), at most 1024 characters")
+	case aeso.UnsafeText(reason, true):
+		v.Add("reason", "control_character", "must not contain control characters, bidirectional overrides or line separators")
 	case redact.TextLooksSecret(reason):
 		v.Add("reason", "secret_detected", "looks like a secret; say why the subject no longer counts without quoting credentials")
 	}

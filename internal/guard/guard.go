@@ -142,6 +142,8 @@ func (s *Service) Record(ctx context.Context, source, guard string, req Request)
 	switch {
 	case req.Subject == "" || len(req.Subject) > 256:
 		v.Add("subject", "required", "is required: what the guard ran on (e.g. api@v1.4.2), at most 256 characters")
+	case aeso.UnsafeText(req.Subject, false):
+		v.Add("subject", "control_character", "must not contain control characters, bidirectional overrides or line separators")
 	case redact.ValueLooksSecret(req.Subject):
 		v.Add("subject", "secret_detected", "looks like a secret; name what the guard ran on (e.g. api@v1.4.2)")
 	}

@@ -89,6 +89,8 @@ func text(v *aeso.Validation, field, s string, max int, required bool) {
 		v.Add(field, "required", "is required")
 	case len(s) > max:
 		v.Add(field, "too_long", "must be at most %d bytes", max)
+	case aeso.UnsafeText(s, true):
+		v.Add(field, "control_character", "must not contain control characters, bidirectional overrides or line separators")
 	case redact.TextLooksSecret(s):
 		v.Add(field, "secret_detected", "looks like it holds a secret")
 	}

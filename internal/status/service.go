@@ -176,6 +176,8 @@ func (s *Service) TakeSnapshot(ctx context.Context, o audit.Origin, note string)
 	switch {
 	case utf8.RuneCountInString(note) > MaxNote:
 		v.Add("note", "invalid", "must be at most %d characters and hold no secret", MaxNote)
+	case aeso.UnsafeText(note, true):
+		v.Add("note", "control_character", "must not contain control characters, bidirectional overrides or line separators")
 	case redact.TextLooksSecret(note):
 		v.Add("note", "secret_detected", "looks like it holds a secret; say why the snapshot was taken without credentials")
 	}
