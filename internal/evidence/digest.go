@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aeso-dev/aeso/internal/redact"
 	"github.com/gowebpki/jcs"
 )
 
@@ -124,7 +125,7 @@ func CanonicalJCS(v any) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if path, ok := inexactNumber(raw); !ok {
+	if path, found := redact.InexactNumber(raw); found {
 		return nil, &InexactNumberError{Path: path}
 	}
 	return jcs.Transform(raw)

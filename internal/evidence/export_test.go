@@ -56,24 +56,6 @@ func TestAnExportWhoseVersionsDisagreeIsRefused(t *testing.T) {
 	}
 }
 
-func TestExactNumbers(t *testing.T) {
-	t.Parallel()
-	for _, c := range []struct {
-		in    string
-		exact bool
-	}{
-		{"0", true}, {"-0", true}, {"1.50", true}, {"1e3", true}, {"1E+3", true}, {"-12.5e-1", true},
-		{"0.1", true}, {"9007199254740992", true}, {"1e21", true}, {"123456789012345678", false},
-		{"9007199254740993", false}, {"12345678901234567891", false}, {"0.12345678901234567891", false},
-		{"1e400", false}, {"-1e400", false}, {"1e-400", false}, {"4.9e-324", false}, {"5e-324", true},
-		{"0e99999999999999999999", false},
-	} {
-		if got := ExactNumber(c.in); got != c.exact {
-			t.Errorf("ExactNumber(%s) = %v, want %v", c.in, got, c.exact)
-		}
-	}
-}
-
 func TestASealRefusesANumberItCannotKeep(t *testing.T) {
 	t.Parallel()
 	b, items := pinnedBundle()

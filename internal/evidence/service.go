@@ -10,6 +10,7 @@ import (
 	"github.com/aeso-dev/aeso"
 	"github.com/aeso-dev/aeso/internal/audit"
 	"github.com/aeso-dev/aeso/internal/invariant"
+	"github.com/aeso-dev/aeso/internal/redact"
 	"github.com/aeso-dev/aeso/internal/report"
 )
 
@@ -212,7 +213,7 @@ func (s *Service) Seal(ctx context.Context, o audit.Origin, id string) (*Bundle,
 		if errors.As(err, &inexact) {
 			// Only an item added before the check at ingest gets here.
 			var v aeso.Validation
-			v.Add(inexact.Path, "number_not_exact", "%s; the item was added before aeso refused such numbers: open a new bundle without it", inexactMessage)
+			v.Add(inexact.Path, redact.CodeNumberNotExact, "%s; the item was added before aeso refused such numbers: open a new bundle without it", inexactMessage)
 			return nil, v.Err()
 		}
 		if err != nil {

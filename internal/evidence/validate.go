@@ -194,9 +194,9 @@ func (r *ItemRequest) validate(now time.Time, sum *report.Summary) (observed tim
 			field += "." + p.Path
 		}
 		v.Add(field, p.Code, "%s", p.Message)
-	} else if path, ok := inexactNumber(res.JSON); !ok {
+	} else if path, found := redact.InexactNumber(res.JSON); found {
 		// The seal's canonical JSON could not keep this number's value.
-		v.Add("metadata."+path, "number_not_exact", "%s", inexactMessage)
+		v.Add(redact.Field("metadata", path), redact.CodeNumberNotExact, "%s", inexactMessage)
 	}
 	return observed.UTC().Truncate(time.Microsecond), expires, res, v.Err()
 }
