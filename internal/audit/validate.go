@@ -122,14 +122,11 @@ func normalize(in *Input, prefix string, now time.Time, newID func() string, v *
 	}
 	res, p := redact.Object(in.Metadata, redact.MetadataLimits())
 	if p != nil {
-		field := "metadata"
-		if p.Path != "" {
-			field = "metadata." + strings.TrimPrefix(p.Path, ".")
-			if strings.HasPrefix(p.Path, "[") {
-				field = "metadata" + p.Path
-			}
-		}
-		add(field, p.Code, "%s", p.Message)
+		add(redact.Field("metadata", p.Path), p.Code, "%s", p.Message)
+	} else if path, found := redact.InexactNumber(res.JSON); found {
+		// The log's leaf is canonical JSON, which could not keep this
+		// number's value (or, out of the double range, write it at all).
+		add(redact.Field("metadata", path), redact.CodeNumberNotExact, "%s", redact.InexactNumberMessage)
 	} else {
 		e.Metadata = res.JSON
 		e.RedactedPaths = res.Paths

@@ -4,6 +4,7 @@ import (
 	"encoding/hex"
 	"os"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 )
@@ -73,5 +74,17 @@ func TestAnEventWithoutOptionalFieldsStillHasEveryMember(t *testing.T) {
 		if !regexp.MustCompile(regexp.QuoteMeta(want)).Match(got) {
 			t.Errorf("leaf %s lacks %s", got, want)
 		}
+	}
+}
+
+// A leaf error reaches the server log, so it names the event and the kind
+// of failure, never a value the client sent.
+func TestALeafErrorDoesNotRepeatTheNumber(t *testing.T) {
+	t.Parallel()
+	e := vectorEvent()
+	e.Metadata = []byte(`{"n":1e400}`)
+	_, err := Leaf(e)
+	if err == nil || strings.Contains(err.Error(), "1e400") || !strings.Contains(err.Error(), "no IEEE 754 double form") {
+		t.Errorf("Leaf: %v, want the failure without the number", err)
 	}
 }
