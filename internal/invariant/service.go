@@ -215,6 +215,10 @@ func (s *Service) Record(ctx context.Context, o audit.Origin, id string, req Res
 	details, p := redact.Object(req.Details, redact.MetadataLimits())
 	if p != nil {
 		v.Add("details", p.Code, "%s", p.Message)
+	} else if path, found := redact.InexactNumber(details.JSON); found {
+		// Details are free-form JSON like evidence metadata, and answer to
+		// the same rule: a number must survive canonical JSON unchanged.
+		v.Add(redact.Field("details", path), redact.CodeNumberNotExact, "%s", redact.InexactNumberMessage)
 	}
 	if err := v.Err(); err != nil {
 		return nil, err
