@@ -28,6 +28,9 @@ const InexactNumberMessage = "the number has no exact canonical form (more preci
 // the number's path (as Problem.Path) and true when there is one; raw that
 // is not JSON has none (whoever encodes it reports that).
 func InexactNumber(raw []byte) (string, bool) {
+	if !mayHoldInexactNumber(raw) {
+		return "", false
+	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	var tree any
@@ -132,4 +135,52 @@ func decimalValue(s string) (string, bool) {
 		sign = "-"
 	}
 	return sign + digits + "e" + strconv.Itoa(exp), true
+}
+
+// mayHoldInexactNumber scans raw without decoding it and reports whether a
+// number in it might not be exact: one with an exponent or with more than
+// 15 significant digits. A decimal of at most 15 significant digits is
+// always the shortest form of its nearest double (15 is DBL_DIG), so JCS
+// writes it with the same value. Most metadata holds no other number, and
+// the scan costs a fraction of decoding it, on every event ingested.
+func mayHoldInexactNumber(raw []byte) bool {
+	inString := false
+	for i := 0; i < len(raw); i++ {
+		c := raw[i]
+		if inString {
+			switch c {
+			case '\\':
+				i++ // the escaped byte cannot end the string
+			case '"':
+				inString = false
+			}
+			continue
+		}
+		switch {
+		case c == '"':
+			inString = true
+		case c == '-' || c >= '0' && c <= '9':
+			digits, leading := 0, true
+			for ; i < len(raw); i++ {
+				c = raw[i]
+				switch {
+				case c == 'e' || c == 'E':
+					return true
+				case c == '0' && leading:
+				case c >= '0' && c <= '9':
+					leading = false
+					digits++
+				case c == '-' || c == '+' || c == '.':
+				default:
+					i-- // the byte after the number is read by the outer loop
+					goto next
+				}
+			}
+		next:
+			if digits > 15 {
+				return true
+			}
+		}
+	}
+	return false
 }

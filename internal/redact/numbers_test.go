@@ -1,6 +1,10 @@
 package redact
 
-import "testing"
+import (
+	"bytes"
+	"encoding/json"
+	"testing"
+)
 
 func TestExactNumbers(t *testing.T) {
 	t.Parallel()
@@ -48,6 +52,37 @@ func TestFieldJoinsAPathToItsRequestField(t *testing.T) {
 		"[2]": "metadata[2]", `["x y"]`: `metadata["x y"]`} {
 		if got := Field("metadata", path); got != want {
 			t.Errorf("Field(metadata, %q) = %q, want %q", path, got, want)
+		}
+	}
+}
+
+// TestTheNumberScanMissesNoInexactNumber holds the scan that spares most
+// metadata a decode to the decode: wherever the decode finds an inexact
+// number, the scan must have said there may be one.
+func TestTheNumberScanMissesNoInexactNumber(t *testing.T) {
+	docs := []string{
+		`{"n":1e400}`, `{"n":-1E-400}`, `{"n":12345678901234567891}`, `{"n":1.2345678901234567}`,
+		`{"a":[1,2,{"b":123456789012345678}]}`, `{"s":"1e400","n":99999999999999999}`,
+		`{"s":"a\"b","n":0.10000000000000000555}`, `{"s":"\\","n":18446744073709551615}`,
+		`[1,2,3]`, `{"n":1.50}`, `{"n":-0.000123}`, `{"s":"1e400 in a string"}`, `{"s":"\\\"1e400"}`,
+		`{"n":123456789012345}`, `{"n":0.00000000000000000001}`, `{"t":true,"f":false,"z":null}`,
+	}
+	for _, d := range docs {
+		raw := []byte(d)
+		dec := json.NewDecoder(bytes.NewReader(raw))
+		dec.UseNumber()
+		var tree any
+		if err := dec.Decode(&tree); err != nil {
+			t.Fatalf("%s: %v", d, err)
+		}
+		var path []segment
+		if walkNumbers(tree, &path) && !mayHoldInexactNumber(raw) {
+			t.Errorf("%s holds an inexact number the scan missed", d)
+		}
+	}
+	for _, d := range []string{`{"n":1.50,"m":42,"s":"1e400"}`, `{"a":[-1,0,3.25]}`} {
+		if mayHoldInexactNumber([]byte(d)) {
+			t.Errorf("%s: the scan sends exact numbers to the decode", d)
 		}
 	}
 }
