@@ -3,6 +3,7 @@ package e2e
 import (
 	"errors"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/aeso-dev/aeso/client"
@@ -50,6 +51,53 @@ func TestManualItemCountsMustAddUpAndAgreeWithTheResult(t *testing.T) {
 		got, err := e.admin.GetBundle(e.ctx, b.ID, 0)
 		if err != nil || len(got.Items) != stored {
 			t.Errorf("%d items stored (%v), want the %d accepted", len(got.Items), err, stored)
+		}
+	})
+}
+
+// Counts are checked when the item is added by the rule the seal needs:
+// an item the seal cannot write exactly, accepted, left its bundle
+// unsealable for good, and counts whose sum wrapped passed as consistent.
+func TestItemCountsBeyondTwoToTheFiftyThreeAreRefusedWhenAdded(t *testing.T) {
+	t.Parallel()
+	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
+		e := start(t, tg)
+		b := newBundle(t, e, "billing", "v2")
+		path := "/v1/evidence/bundles/" + b.ID + "/items"
+		for _, tc := range []struct {
+			name, counts string
+			fields       []string // every field refused, each with code range
+		}{
+			{"a total past 2^53", `{"total":9007199254740993}`, []string{"counts.total"}},
+			{"counts whose sum wraps", `{"total":1,"passed":4611686018427387904,"skipped":4611686018427387904}`, []string{"counts.passed", "counts.skipped"}},
+			{"a SARIF-only count past 2^53", `{"total":0,"duplicates":9223372036854775807}`, []string{"counts.duplicates"}},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				r := e.doInvalid("POST", path, adminToken, `{"type":"check","name":"n","result":"pass","counts":`+tc.counts+`}`)
+				p := r.problem(t)
+				var got []string
+				for _, f := range p.Errors {
+					if f.Code != "range" {
+						t.Errorf("field %s: code %s, want range", f.Field, f.Code)
+					}
+					got = append(got, f.Field)
+				}
+				if r.status != 400 || p.Code != "validation_failed" || strings.Join(got, " ") != strings.Join(tc.fields, " ") {
+					t.Fatalf("%d %s %v, want 400 validation_failed on %v", r.status, p.Code, got, tc.fields)
+				}
+			})
+		}
+		// 2^53 is exact: accepted, and the bundle seals with it.
+		if r := e.do("POST", path, adminToken, `{"type":"check","name":"n","result":"pass","counts":{"total":9007199254740992,"passed":9007199254740992}}`); r.status != 201 {
+			t.Fatalf("counts of 2^53: %d %s", r.status, r.body)
+		}
+		sealed, err := e.admin.SealBundle(e.ctx, b.ID)
+		if err != nil {
+			t.Fatalf("SealBundle: %v", err)
+		}
+		got, err := e.admin.GetBundle(e.ctx, sealed.ID, 0)
+		if err != nil || len(got.Items) != 1 || got.Items[0].Counts.Total != 1<<53 {
+			t.Errorf("sealed bundle %+v (%v), want the one item of 2^53 tests", got, err)
 		}
 	})
 }

@@ -1,6 +1,7 @@
 package evidence
 
 import (
+	"math"
 	"testing"
 
 	"github.com/aeso-dev/aeso"
@@ -25,6 +26,12 @@ func TestItemCountsMustAddUpAndAgreeWithTheResult(t *testing.T) {
 		{"a bare manual total", "pass", report.Counts{Total: 7}, nil, "", ""},
 		{"SARIF counts add up by bucket", "fail", report.Counts{Total: 3, Failed: 1, Warnings: 2}, sarif, "", ""},
 		{"SARIF counts that do not add up", "fail", report.Counts{Total: 1, Failed: 1, Warnings: 2}, sarif, "counts", "inconsistent"},
+		{"a total beyond 2^53", "pass", report.Counts{Total: report.MaxCount + 1}, nil, "counts.total", "range"},
+		{"a total of exactly 2^53", "pass", report.Counts{Total: report.MaxCount}, nil, "", ""},
+		{"counts whose sum wraps to a negative number", "pass", report.Counts{Total: 1, Passed: math.MaxInt, Skipped: 1}, nil, "counts.passed", "range"},
+		{"counts of 2^53 that add up", "fail", report.Counts{Total: report.MaxCount, Passed: report.MaxCount - 1, Failed: 1}, nil, "", ""},
+		{"counts of 2^53 each that do not add up", "fail", report.Counts{Total: 1, Passed: report.MaxCount, Failed: report.MaxCount}, nil, "counts", "inconsistent"},
+		{"a SARIF bucket beyond 2^53", "warn", report.Counts{Total: 1, Warnings: report.MaxCount + 1}, sarif, "counts.warnings", "range"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

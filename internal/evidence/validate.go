@@ -276,10 +276,28 @@ func (r *SupersedeRequest) Validate() error {
 // its format; a manual item's total is passed + failed + skipped + errored
 // whenever any of those is given (a bare total, or warnings alone, count
 // something else and are kept as given).
+//
+// Each count is at most report.MaxCount: the seal writes counts as JSON
+// numbers, and a count it cannot write exactly would leave the bundle
+// unsealable. Within the bound the sums below cannot overflow.
 func checkCounts(v *aeso.Validation, result string, c report.Counts, sum *report.Summary) {
 	if c.Total < 0 || c.Passed < 0 || c.Failed < 0 || c.Errored < 0 || c.Skipped < 0 || c.Warnings < 0 ||
 		c.Notes < 0 || c.None < 0 || c.Suppressed < 0 || c.Duplicates < 0 {
 		v.Add("counts", "negative", "counts must not be negative")
+		return
+	}
+	tooLarge := false
+	for _, n := range []struct {
+		name  string
+		count int
+	}{{"total", c.Total}, {"passed", c.Passed}, {"failed", c.Failed}, {"errored", c.Errored}, {"skipped", c.Skipped},
+		{"warnings", c.Warnings}, {"notes", c.Notes}, {"none", c.None}, {"suppressed", c.Suppressed}, {"duplicates", c.Duplicates}} {
+		if int64(n.count) > report.MaxCount {
+			v.Add("counts."+n.name, "range", "must be at most %d (2^53): a larger count is not exact as a JSON number", report.MaxCount)
+			tooLarge = true
+		}
+	}
+	if tooLarge {
 		return
 	}
 	tests := c.Passed + c.Failed + c.Skipped + c.Errored

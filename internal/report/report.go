@@ -68,6 +68,15 @@ type Counts struct {
 	Duplicates int `json:"duplicates,omitempty"`
 }
 
+// MaxCount bounds every count aeso stores, and every sum of counts:
+// 2^53, below which every integer is exact as a JSON number in any
+// language (an IEEE 754 double). A larger count would read back as another
+// number, and the seal's canonical JSON (RFC 8785) could not write it;
+// counts within the bound add up without overflow. A parsed report counts
+// at most one result per byte, so it never comes near; the bound is for
+// counts a caller sends.
+const MaxCount = 1 << 53
+
 // AddsUp reports whether the counts of a report of the given format add up
 // as the Counts documentation says.
 func (c Counts) AddsUp(format string) bool {
