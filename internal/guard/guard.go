@@ -7,6 +7,7 @@ package guard
 import (
 	"context"
 	"fmt"
+	"math"
 	"regexp"
 	"strings"
 	"time"
@@ -49,8 +50,20 @@ type Counts struct {
 	Info     int `json:"info"`
 }
 
-// Total is the number of findings counted.
-func (c Counts) Total() int { return c.Critical + c.High + c.Medium + c.Low + c.Info }
+// Total is the number of findings counted. Counts whose sum passes the
+// largest int stop there rather than wrap to a small or negative number.
+func (c Counts) Total() int {
+	total := 0
+	for _, n := range c.bySeverity() {
+		if n > 0 && total > math.MaxInt-n {
+			return math.MaxInt
+		}
+		total += n
+	}
+	return total
+}
+
+func (c Counts) bySeverity() [5]int { return [5]int{c.Critical, c.High, c.Medium, c.Low, c.Info} }
 
 // Report is one stored guard run.
 type Report struct {
@@ -69,8 +82,17 @@ type Report struct {
 }
 
 // Open reports whether the run has findings: what makes a blocking guard
-// block and a warn guard warn.
-func (r *Report) Open() bool { return r.Counts.Total() > 0 }
+// block and a warn guard warn. It asks whether any severity counts a
+// finding rather than whether the total is positive, so no sum, however
+// large, can read as closed.
+func (r *Report) Open() bool {
+	for _, n := range r.Counts.bySeverity() {
+		if n > 0 {
+			return true
+		}
+	}
+	return false
+}
 
 // Request is a guard report as a caller sends it.
 type Request struct {
