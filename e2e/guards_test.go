@@ -237,3 +237,53 @@ func TestASARIFLogCountsTheSameAsItemAndAsGuardReport(t *testing.T) {
 		}
 	})
 }
+
+// Counts a JSON number cannot carry exactly, or whose sum would wrap, are
+// refused: stored, two counts of the largest int and two more once added
+// up to 0, and a blocking guard with them let its gate pass.
+func TestGuardCountsBeyondTwoToTheFiftyThreeAreRefused(t *testing.T) {
+	t.Parallel()
+	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
+		e := start(t, tg)
+		const maxInt = "9223372036854775807"
+		for _, tc := range []struct {
+			name, counts string
+			fields       []string // every field refused, each with code range
+		}{
+			{"two counts of the largest int and two more", `{"critical":` + maxInt + `,"high":` + maxInt + `,"medium":2}`, []string{"counts.critical", "counts.high"}},
+			{"two counts of the largest int", `{"critical":` + maxInt + `,"high":` + maxInt + `}`, []string{"counts.critical", "counts.high"}},
+			{"one count past 2^53", `{"low":9007199254740993}`, []string{"counts.low"}},
+			{"counts within 2^53 whose sum is not", `{"critical":9007199254740992,"info":1}`, []string{"counts"}},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				subject := "api@" + strings.ReplaceAll(tc.name, " ", "-")
+				r := e.doInvalid("POST", "/v1/guards/gwrap/reports", adminToken, `{"subject":"`+subject+`","mode":"blocking","counts":`+tc.counts+`}`)
+				p := r.problem(t)
+				var got []string
+				for _, f := range p.Errors {
+					if f.Code != "range" {
+						t.Errorf("field %s: code %s, want range", f.Field, f.Code)
+					}
+					got = append(got, f.Field)
+				}
+				if r.status != 400 || p.Code != "validation_failed" || strings.Join(got, " ") != strings.Join(tc.fields, " ") {
+					t.Fatalf("%d %s %v, want 400 validation_failed on %v", r.status, p.Code, got, tc.fields)
+				}
+				if r := e.do("GET", "/v1/guards/gwrap/reports/latest?subject="+subject, adminToken, nil); r.status != 404 {
+					t.Errorf("a refused report was stored: %d %s", r.status, r.body)
+				}
+			})
+		}
+
+		// 2^53 itself is exact, and a blocking guard counting it is open.
+		r := e.do("POST", "/v1/guards/gwrap/reports", adminToken, `{"subject":"api@max","mode":"blocking","counts":{"critical":9007199254740992}}`)
+		if r.status != 201 {
+			t.Fatalf("counts of 2^53: %d %s", r.status, r.body)
+		}
+		var rep guardReport
+		r.json(t, &rep)
+		if !rep.Open || rep.Counts.Critical != 1<<53 {
+			t.Errorf("report %+v, want open with 2^53 critical findings", rep)
+		}
+	})
+}

@@ -50,8 +50,10 @@ type Counts struct {
 	Info     int `json:"info"`
 }
 
-// Total is the number of findings counted. Counts whose sum passes the
-// largest int stop there rather than wrap to a small or negative number.
+// Total is the number of findings counted. Record keeps every total
+// within report.MaxCount; a report stored before that bound may hold
+// counts whose sum passes the largest int, and its total then stops there
+// rather than wrap to a small or negative number.
 func (c Counts) Total() int {
 	total := 0
 	for _, n := range c.bySeverity() {
@@ -64,6 +66,29 @@ func (c Counts) Total() int {
 }
 
 func (c Counts) bySeverity() [5]int { return [5]int{c.Critical, c.High, c.Medium, c.Low, c.Info} }
+
+// check refuses counts that are negative, or that a JSON number (a double)
+// could not carry exactly: each count, and their total, is at most
+// report.MaxCount, so no total computed from them can overflow.
+func (c Counts) check(v *aeso.Validation) bool {
+	if c.Critical < 0 || c.High < 0 || c.Medium < 0 || c.Low < 0 || c.Info < 0 {
+		v.Add("counts", "negative", "counts must not be negative")
+		return false
+	}
+	names := [5]string{"critical", "high", "medium", "low", "info"}
+	ok := true
+	for i, n := range c.bySeverity() {
+		if int64(n) > report.MaxCount {
+			v.Add("counts."+names[i], "range", "must be at most %d (2^53): a larger count is not exact as a JSON number", report.MaxCount)
+			ok = false
+		}
+	}
+	if ok && int64(c.Total()) > report.MaxCount {
+		v.Add("counts", "range", "the counts add up to more than %d (2^53), which is not exact as a JSON number", report.MaxCount)
+		ok = false
+	}
+	return ok
+}
 
 // Report is one stored guard run.
 type Report struct {
@@ -222,9 +247,7 @@ func (s *Service) Record(ctx context.Context, source, guard string, req Request)
 	r.Counts = counted
 	if req.Counts != nil {
 		c := *req.Counts
-		if c.Critical < 0 || c.High < 0 || c.Medium < 0 || c.Low < 0 || c.Info < 0 {
-			v.Add("counts", "negative", "counts must not be negative")
-		} else if c.Total() < len(r.Findings) {
+		if c.check(&v) && c.Total() < len(r.Findings) {
 			v.Add("counts", "too_few", "count at least the %d distinct findings listed", len(r.Findings))
 		}
 		r.Counts = c
