@@ -92,6 +92,10 @@ func readSARIF(data []byte) (*sarifLog, error) {
 		line, column := position(data, pos.runsAt+1)
 		return nil, parseError(FormatSARIF, line, column, "no runs: the log does not show that any tool ran")
 	}
+	shape, err := readSARIFShape(data)
+	if err != nil {
+		return nil, err
+	}
 	l := &sarifLog{summary: &Summary{}}
 	at := map[string]int{} // finding key → index in l.entries
 	var tools []string
@@ -109,18 +113,28 @@ func readSARIF(data []byte) (*sarifLog, error) {
 		if why := runIncomplete(run); why != "" {
 			l.incomplete = append(l.incomplete, Incomplete{Tool: clean(name), Reason: clean(why)})
 		}
-		defaults := ruleLevels(run)
+		rules := &ruleFinder{run: run}
 		driver := *run.Tool.Driver.Name
-		for _, res := range run.Results {
+		for j, res := range run.Results {
 			if res == nil {
 				continue
 			}
-			e := sarifEntry{bucket: bucketOf(res, defaults), finding: Finding{
-				RuleID: clean(cut(ruleID(res), 128)), Location: clean(sarifLocation(res)),
+			var resAt int64
+			if i < len(shape.results) && j < len(shape.results[i]) {
+				resAt = shape.results[i][j]
+			}
+			rule, problem := rules.find(res, resAt, shape.indices[[2]int{i, j}])
+			if problem != nil {
+				line, column := position(data, problem.at+1)
+				return nil, parseError(FormatSARIF, line, column, "run "+strconv.Itoa(i)+", result "+strconv.Itoa(j)+": "+problem.msg)
+			}
+			id := ruleID(res, rule)
+			e := sarifEntry{bucket: bucketOf(res, rule), finding: Finding{
+				RuleID: clean(cut(id, 128)), Location: clean(sarifLocation(res)),
 				Message: clean(sarifMessage(res)),
 			}}
 			e.finding.Level = levelName[e.bucket]
-			e.finding.Fingerprint = findingKey(driver, ruleID(res), sarifLocation(res), sarifMessage(res), res)
+			e.finding.Fingerprint = findingKey(driver, id, sarifLocation(res), sarifMessage(res), res)
 			if j, ok := at[e.finding.Fingerprint]; ok {
 				l.duplicates++
 				if e.bucket > l.entries[j].bucket {
@@ -196,7 +210,7 @@ func runIncomplete(run *sarif.Run) string {
 	}
 	if strings.HasPrefix(toolName(run), "Staticcheck") {
 		for _, res := range run.Results {
-			if res != nil && ruleID(res) == "compile" {
+			if res != nil && ruleID(res, nil) == "compile" {
 				return "a package did not compile, so it was not checked"
 			}
 		}
@@ -226,7 +240,7 @@ func firstError(inv *sarif.Invocation) string {
 // no status means accepted); a suppression under review or rejected
 // leaves the result in its level's bucket, since nobody has yet agreed to
 // ignore it. Otherwise its effective level.
-func bucketOf(res *sarif.Result, defaults map[string]string) int {
+func bucketOf(res *sarif.Result, rule *sarif.ReportingDescriptor) int {
 	suppressed := len(res.Suppressions) > 0
 	for _, sup := range res.Suppressions {
 		if sup == nil || sup.Status != nil && *sup.Status != "accepted" {
@@ -236,7 +250,7 @@ func bucketOf(res *sarif.Result, defaults map[string]string) int {
 	if suppressed {
 		return bucketSuppressed
 	}
-	switch resultLevel(res, defaults) {
+	switch resultLevel(res, rule) {
 	case sarif.LevelError:
 		return bucketError
 	case sarif.LevelWarning:
@@ -249,17 +263,21 @@ func bucketOf(res *sarif.Result, defaults map[string]string) int {
 }
 
 // resultLevel is a result's effective level as SARIF §3.27.10 defines it:
-// its own level; else, for a problem (kind "fail" or absent), its rule's
-// default level, else "warning"; other kinds (pass, review, …) are "none".
-// Tools such as staticcheck leave the level to the rule, so reading only
-// the result's own field would count every finding as nothing.
-func resultLevel(res *sarif.Result, defaults map[string]string) string {
+// its own level; else, for a problem (kind "fail" or absent), the
+// defaultConfiguration.level of its rule (found by ruleFinder.find), else
+// "warning"; other kinds (pass, review, …) are "none". Tools such as
+// staticcheck and CodeQL leave the level to the rule, so reading only the
+// result's own field would count every finding as nothing, and missing
+// the rule would count an error as a warning.
+func resultLevel(res *sarif.Result, rule *sarif.ReportingDescriptor) string {
 	level := strings.ToLower(res.Level)
 	if level == "" {
 		if res.Kind != "" && res.Kind != "fail" {
 			return sarif.LevelNone
 		}
-		level = defaults[ruleID(res)]
+		if rule != nil && rule.DefaultConfiguration != nil {
+			level = strings.ToLower(rule.DefaultConfiguration.Level)
+		}
 	}
 	switch level {
 	case sarif.LevelError, sarif.LevelNote, sarif.LevelNone:
@@ -270,29 +288,17 @@ func resultLevel(res *sarif.Result, defaults map[string]string) string {
 	}
 }
 
-// ruleLevels maps each rule of the run's driver to its default level.
-func ruleLevels(run *sarif.Run) map[string]string {
-	levels := map[string]string{}
-	if run.Tool == nil || run.Tool.Driver == nil {
-		return levels
-	}
-	for _, rule := range run.Tool.Driver.Rules {
-		if rule == nil || rule.ID == nil || rule.DefaultConfiguration == nil {
-			continue
-		}
-		levels[*rule.ID] = strings.ToLower(rule.DefaultConfiguration.Level)
-	}
-	return levels
-}
-
 // ruleID names the rule a result broke: ruleId, or the id of its rule
-// reference, which SARIF allows instead.
-func ruleID(res *sarif.Result) string {
-	if res.RuleID != nil {
+// reference, which SARIF allows instead, or else the id of the rule its
+// index points at.
+func ruleID(res *sarif.Result, rule *sarif.ReportingDescriptor) string {
+	switch {
+	case res.RuleID != nil:
 		return *res.RuleID
-	}
-	if res.Rule != nil && res.Rule.ID != nil {
+	case res.Rule != nil && res.Rule.ID != nil:
 		return *res.Rule.ID
+	case rule != nil && rule.ID != nil:
+		return *rule.ID
 	}
 	return ""
 }
