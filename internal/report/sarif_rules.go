@@ -137,13 +137,12 @@ func readSARIFShape(data []byte) (*sarifShape, error) {
 // indexedPath names the array element being read, as runs[0].results[3].
 func indexedPath(stack []shapeFrame) string {
 	var b strings.Builder
+	done := "" // the part of the path already written, with [] for indices
 	for _, f := range stack[1:] {
 		if f.array {
-			name := f.path[strings.LastIndexAny(f.path, ".]")+1:]
-			if b.Len() > 0 && !strings.HasSuffix(f.path, "]") {
-				b.WriteByte('.')
-			}
-			b.WriteString(name + "[" + strconv.Itoa(f.count-1) + "]")
+			b.WriteString(strings.TrimPrefix(f.path, done))
+			b.WriteString("[" + strconv.Itoa(f.count-1) + "]")
+			done = f.path + "[]"
 		}
 	}
 	return b.String()
