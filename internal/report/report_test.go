@@ -141,6 +141,9 @@ func TestParseSummarisesRealReports(t *testing.T) {
 		{name: "an ESLint run that could not parse a file did not finish", file: "eslint-parse-error.sarif", format: FormatSARIF,
 			tool: "ESLint 10.15.0", result: ResultError, counts: Counts{Errored: 1},
 			failing: []string{"ESLint 10.15.0"}, first: "executionSuccessful is false"},
+		{name: "a CodeQL result takes the level of its rule in the query pack extension", file: "codeql-extension-rules.sarif", format: FormatSARIF,
+			tool: "CodeQL 2.20.1", result: ResultFail, counts: Counts{Total: 2, Failed: 1, Notes: 1},
+			failing: []string{"js/sql-injection"}, first: "depends on a [user-provided value]"},
 		{name: "a run that says it did not finish is an error, not a pass", file: "sarif-not-finished.sarif", format: FormatSARIF,
 			tool: "Staticcheck 2026.2.2", result: ResultError, counts: Counts{Errored: 1},
 			failing: []string{"Staticcheck 2026.2.2"}, first: "did not finish"},
@@ -245,6 +248,74 @@ func TestParseSaysWhereAReportBroke(t *testing.T) {
 		{
 			name: "a SARIF log with only a version proves nothing, located at its end", format: FormatSARIF, file: "sarif-no-runs.sarif",
 			want: ParseError{Format: FormatSARIF, Line: 1, Column: 19, Msg: "no runs: the log does not show that any tool ran"},
+		},
+		{
+			name: "a SARIF rule reference past the end of its rules is refused at the index", format: FormatSARIF, file: "sarif-rule-index-out-of-range.sarif",
+			want: ParseError{Format: FormatSARIF, Line: 1, Column: 1122, Msg: "run 0, result 0: the rule index points at no rule of its tool component"},
+		},
+		{
+			name: "a SARIF null result is refused, not read as a clean run", format: FormatSARIF, file: "sarif-results-null.sarif",
+			want: ParseError{Format: FormatSARIF, Line: 1, Column: 143192, Msg: "a null where SARIF requires an object (runs[0].results[0])"},
+		},
+		{
+			name: "a negative SARIF ruleIndex is refused at the index", format: FormatSARIF,
+			input: `{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"x","rules":[{"id":"A","defaultConfiguration":{"level":"error"}}]}},"results":[{"ruleIndex":-5,"message":{"text":"m"}}]}]}`,
+			want:  ParseError{Format: FormatSARIF, Line: 1, Column: 146, Msg: "run 0, result 0: the rule index points at no rule of its tool component"},
+		},
+		{
+			name: "a SARIF ruleIndex past the driver's rules is refused", format: FormatSARIF,
+			input: `{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"x","rules":[{"id":"A","defaultConfiguration":{"level":"error"}}]}},"results":[{"ruleIndex":99999999999,"message":{"text":"m"}}]}]}`,
+			want:  ParseError{Format: FormatSARIF, Line: 1, Column: 146, Msg: "run 0, result 0: the rule index points at no rule of its tool component"},
+		},
+		{
+			name: "a SARIF toolComponent index past the extensions is refused", format: FormatSARIF,
+			input: `{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"x","rules":[{"id":"A","defaultConfiguration":{"level":"error"}}]}},"results":[{"rule":{"index":0,"toolComponent":{"index":3}},"message":{"text":"m"}}]}]}`,
+			want:  ParseError{Format: FormatSARIF, Line: 1, Column: 177, Msg: "run 0, result 0: rule.toolComponent.index points at no tool extension"},
+		},
+		{
+			name: "a SARIF rule id that is not the indexed rule's is refused", format: FormatSARIF,
+			input: `{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"x","rules":[{"id":"A","defaultConfiguration":{"level":"error"}}]}},"results":[{"ruleId":"B","ruleIndex":0,"message":{"text":"m"}}]}]}`,
+			want:  ParseError{Format: FormatSARIF, Line: 1, Column: 133, Msg: "run 0, result 0: the rule id or guid is not that of the rule at the rule index"},
+		},
+		{
+			name: "a SARIF ruleId and rule.id that differ are refused", format: FormatSARIF,
+			input: `{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"x","rules":[{"id":"A","defaultConfiguration":{"level":"error"}}]}},"results":[{"ruleId":"A","rule":{"id":"B"},"message":{"text":"m"}}]}]}`,
+			want:  ParseError{Format: FormatSARIF, Line: 1, Column: 133, Msg: "run 0, result 0: ruleId and rule.id differ"},
+		},
+		{
+			name: "a SARIF ruleIndex and rule.index that differ are refused", format: FormatSARIF,
+			input: `{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"x","rules":[{"id":"A","defaultConfiguration":{"level":"error"}}]}},"results":[{"ruleIndex":0,"rule":{"index":1},"message":{"text":"m"}}]}]}`,
+			want:  ParseError{Format: FormatSARIF, Line: 1, Column: 164, Msg: "run 0, result 0: ruleIndex and rule.index differ"},
+		},
+		{
+			name: "a SARIF rule in a tool component the run lacks is refused", format: FormatSARIF,
+			input: `{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"x","rules":[{"id":"A","defaultConfiguration":{"level":"error"}}]}},"results":[{"rule":{"id":"A","toolComponent":{"name":"nope"}},"message":{"text":"m"}}]}]}`,
+			want:  ParseError{Format: FormatSARIF, Line: 1, Column: 133, Msg: "run 0, result 0: rule.toolComponent names no tool component of the run"},
+		},
+		{
+			name: "a SARIF null run is refused", format: FormatSARIF,
+			input: `{"version":"2.1.0","runs":[null]}`,
+			want:  ParseError{Format: FormatSARIF, Line: 1, Column: 28, Msg: "a null where SARIF requires an object (runs[0])"},
+		},
+		{
+			name: "a SARIF null rule is refused", format: FormatSARIF,
+			input: `{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"x","rules":[null]}},"results":[]}]}`,
+			want:  ParseError{Format: FormatSARIF, Line: 1, Column: 67, Msg: "a null where SARIF requires an object (runs[0].tool.driver.rules[0])"},
+		},
+		{
+			name: "a SARIF null extension rule is refused", format: FormatSARIF,
+			input: `{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"x"},"extensions":[{"name":"p","rules":[{"id":"A"},null]}]},"results":[]}]}`,
+			want:  ParseError{Format: FormatSARIF, Line: 1, Column: 105, Msg: "a null where SARIF requires an object (runs[0].tool.extensions[0].rules[1])"},
+		},
+		{
+			name: "a SARIF null location is refused", format: FormatSARIF,
+			input: `{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"x"}},"results":[{"level":"error","message":{"text":"m"},"locations":[null]}]}]}`,
+			want:  ParseError{Format: FormatSARIF, Line: 1, Column: 124, Msg: "a null where SARIF requires an object (runs[0].results[0].locations[0])"},
+		},
+		{
+			name: "a SARIF null invocation is refused", format: FormatSARIF,
+			input: `{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"x"}},"invocations":[null],"results":[]}]}`,
+			want:  ParseError{Format: FormatSARIF, Line: 1, Column: 75, Msg: "a null where SARIF requires an object (runs[0].invocations[0])"},
 		},
 		{
 			name: "go test output without -json has no event on its first line", format: FormatGoTest, file: "gotest-garbage.json",

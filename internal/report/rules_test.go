@@ -106,6 +106,32 @@ func TestParseAppliesTheResultRules(t *testing.T) {
 			},
 		},
 		{
+			name: "a SARIF result without a level takes it from the rule its reference or index points at", format: FormatSARIF,
+			input: `{"version":"2.1.0","runs":[{
+  "tool":{"driver":{"name":"codeql","rules":[{"id":"D1","defaultConfiguration":{"level":"error"}},{"id":"D2","defaultConfiguration":{"level":"note"}}]},
+    "extensions":[{"name":"pack","guid":"11111111-2222-3333-4444-555555555555","rules":[{"id":"js/sqli","guid":"aaaaaaaa-2222-3333-4444-555555555555","defaultConfiguration":{"level":"error"}},{"id":"js/xss","defaultConfiguration":{"level":"note"}}]}]},
+  "results":[
+    {"ruleIndex":0,"message":{"text":"by ruleIndex alone, in the driver"}},
+    {"ruleId":"js/sqli","rule":{"id":"js/sqli","index":0,"toolComponent":{"index":0}},"message":{"text":"CodeQL's reference"}},
+    {"rule":{"id":"js/sqli","toolComponent":{"name":"pack"}},"message":{"text":"by id, in the extension named"}},
+    {"rule":{"guid":"aaaaaaaa-2222-3333-4444-555555555555","toolComponent":{"guid":"11111111-2222-3333-4444-555555555555"}},"message":{"text":"by guid"}},
+    {"ruleIndex":1,"rule":{"toolComponent":{"index":0}},"message":{"text":"ruleIndex into the extension"}},
+    {"ruleId":"D1/sub","ruleIndex":0,"message":{"text":"a hierarchical id below its rule"}},
+    {"ruleId":"D2","ruleIndex":-1,"message":{"text":"ruleIndex -1 means none: found by id"}},
+    {"ruleId":"js/sqli","message":{"text":"no component named: the driver, which lacks it"}}
+  ]}]}`,
+			result: ResultFail, tool: "codeql",
+			counts: Counts{Total: 8, Failed: 5, Warnings: 1, Notes: 2},
+			failures: []Failure{
+				{Name: "D1", Message: "by ruleIndex alone, in the driver"},
+				{Name: "js/sqli", Message: "CodeQL's reference"},
+				{Name: "js/sqli", Message: "by id, in the extension named"},
+				{Name: "js/sqli", Message: "by guid"},
+				{Name: "D1/sub", Message: "a hierarchical id below its rule"},
+				{Name: "js/sqli", Message: "no component named: the driver, which lacks it"},
+			},
+		},
+		{
 			name: "SARIF with only notes passes", format: FormatSARIF,
 			input:  `{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"x"}},"results":[{"level":"note","message":{"text":"fyi"}}]}]}`,
 			result: ResultPass, tool: "x",

@@ -76,6 +76,10 @@ jq -c . "$out/staticcheck.sarif" | sed 's/"invocations":/"results":[],"invocatio
 jq -c . "$out/staticcheck.sarif" | sed 's/"invocations":/"Results":[],"invocations":/' >"$out/sarif-results-cased.sarif"
 jq -c . "$out/sarif-not-finished.sarif" | sed 's/"executionSuccessful":false/"executionSuccessful":false,"executionSuccessful":true/' >"$out/sarif-success-twice.sarif"
 jq -c '.runs[0].results |= map(.partialFingerprints = {"primaryLocationLineHash": "0"})' "$out/gosec.sarif" >"$out/sarif-same-partial-fingerprint.sarif"
+# Derived: a rule reference that points past its rules (from the
+# hand-written CodeQL-shaped log, see README.md), and a null result.
+jq -c '.runs[0].results[0].rule.index = 99999999999' "$out/codeql-extension-rules.sarif" >"$out/sarif-rule-index-out-of-range.sarif"
+jq -c '.runs[0].results = [null]' "$out/staticcheck-clean.sarif" >"$out/sarif-results-null.sarif"
 jq -c '.runs[0].results |= map(if .suppressions then .suppressions |= map(.status = "underReview") else . end)' "$out/gosec.sarif" >"$out/sarif-suppression-under-review.sarif"
 
 # --- Node.js built-in test runner -------------------------------------
