@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	jsonv2 "github.com/go-json-experiment/json"
 )
@@ -53,6 +55,13 @@ type goTest struct {
 	bad      []string
 }
 
+// knownActions are the actions test2json writes (`go doc cmd/test2json`),
+// plus the build events `go test -json` adds.
+var knownActions = map[string]bool{
+	"start": true, "run": true, "pause": true, "cont": true, "pass": true, "bench": true,
+	"fail": true, "output": true, "skip": true, "build-output": true, "build-fail": true,
+}
+
 // downloading matches the lines the go command prints on stderr while it
 // fetches modules before the stream starts; they say nothing about tests.
 var downloading = regexp.MustCompile(`^go: (downloading|extracting|finding) \S+ \S+$`)
@@ -94,6 +103,12 @@ func parseGoTest(data []byte) (*Summary, error) {
 			return nil, pe
 		}
 		if err == nil && ev.Action != "" {
+			if !knownActions[ev.Action] {
+				// An event whose meaning aeso does not know may be the
+				// one that said a test failed: refuse, rather than count
+				// the stream without it.
+				return nil, parseError(FormatGoTest, lineNo, 0, "an event with an Action test2json does not write")
+			}
 			g.flushBad()
 			g.event(ev)
 			continue
@@ -211,9 +226,12 @@ func (g *goTest) failTest(p *goPackage, pkg, test string) {
 
 // endPackage applies a package's final action to the tests it left
 // running. test2json gives a benchmark no pass event, so a benchmark still
-// running when its package passes passed. When a package fails with tests
-// still running (a test timed out: `panic: test timed out`, or one
-// panicked), those tests failed, and their output says how.
+// running when its package passes passed; a test always gets one, so a
+// test still running then is an error: the stream never said how it
+// ended, and counting it as passed would claim a pass nobody saw. When a
+// package fails with tests still running (a test timed out: `panic: test
+// timed out`, or one panicked), those tests failed, and their output says
+// how.
 func (g *goTest) endPackage(ev testEvent, p *goPackage) {
 	if ev.FailedBuild != "" && ev.Action == "fail" {
 		g.buildFail[ev.FailedBuild] = true // this package's error says why
@@ -222,11 +240,15 @@ func (g *goTest) endPackage(ev testEvent, p *goPackage) {
 	p.running, p.runningKeys, p.ended = nil, map[string]bool{}, true
 	for _, test := range running {
 		key := ev.Package + "\x00" + test
-		switch ev.Action {
-		case "pass":
+		switch {
+		case ev.Action == "pass" && isBenchmark(test):
 			g.counts.Passed++
 			delete(g.testOutput, key)
-		case "fail":
+		case ev.Action == "pass":
+			g.counts.Errored++
+			delete(g.testOutput, key)
+			g.fs.add(ev.Package+"/"+test, ev.Package, "the package passed without an event saying how this test ended")
+		case ev.Action == "fail":
 			// Older Go prints the timeout panic outside the test.
 			if b := g.pkgOutput[ev.Package]; b != nil && !strings.Contains(builderString(g.testOutput[key]), "panic:") {
 				appendTo(g.testOutput, key, b.String())
@@ -316,6 +338,19 @@ func (g *goTest) summary() *Summary {
 	s := &Summary{Tool: "go test", Counts: c, DurationMS: millis(g.seconds), Result: resultOf(FormatGoTest, c)}
 	s.Failures, s.Truncated = g.fs.list, g.fs.truncated
 	return s
+}
+
+// isBenchmark reports whether test names a benchmark or one of its
+// sub-benchmarks, as the testing package tells them apart: "Benchmark"
+// followed by nothing or by a character that is not a lower-case letter.
+func isBenchmark(test string) bool {
+	top, _, _ := strings.Cut(test, "/")
+	rest, ok := strings.CutPrefix(top, "Benchmark")
+	if !ok {
+		return false
+	}
+	r, _ := utf8.DecodeRuneInString(rest)
+	return rest == "" || !unicode.IsLower(r)
 }
 
 // isFraming reports the lines the test framework prints around a test's

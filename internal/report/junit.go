@@ -49,13 +49,16 @@ type junitReader struct {
 	curDepth    int    // nesting depth of cur
 	into        string // "failure" or "error" while reading the element that decided cur
 	sawRoot     bool
+	headers     []*junitHeader // the open suites (and root), innermost last
 }
 
 // parseJUnit summarises a JUnit XML report: a <testsuites> document (with
 // suites, test cases, or both) or a lone <testsuite>. Every <testcase> not
 // nested inside another one counts once, wherever it sits (under a suite,
 // under the root, or inside an element this reader does not know): error
-// before failure before skipped, else passed.
+// before failure before skipped, else passed. A suite whose own counts
+// claim more than its test cases show is one error more (see
+// checkHeader).
 func parseJUnit(data []byte) (*Summary, error) {
 	data, declared16, err := junitUTF8(data)
 	if err != nil {
@@ -71,7 +74,8 @@ func parseJUnit(data []byte) (*Summary, error) {
 		return nil, errors.New("declares an encoding other than UTF-8 or UTF-16")
 	}
 	j := &junitReader{rootSeconds: -1, suiteDepth: -1}
-	var open []string // names of the open elements
+	var open []string            // names of the open elements
+	var textLine, textColumn int // where text outside any element ended, 0 when none
 	for {
 		tok, err := d.Token()
 		if err == io.EOF {
@@ -96,18 +100,44 @@ func parseJUnit(data []byte) (*Summary, error) {
 					"elements nested more than "+strconv.Itoa(maxXMLDepth)+" deep")
 			}
 			name := el.Name.Local
+			if len(open) == 0 && j.sawRoot {
+				// encoding/xml reads on past the root; a second one is
+				// not XML, and which of the two is the report a guess.
+				return nil, parseError(FormatJUnit, line, column,
+					"a second root element after the first one ended: not one XML document")
+			}
 			if len(open) == 0 && name != "testsuites" && name != "testsuite" {
 				return nil, parseError(FormatJUnit, line, column,
 					"the root element is neither testsuites nor testsuite: not a JUnit report")
 			}
+			if textLine > 0 {
+				return nil, parseError(FormatJUnit, textLine, textColumn,
+					"text before the root element: not one XML document")
+			}
 			j.sawRoot = true
-			j.start(open, el)
+			if msg := j.start(open, el, line); msg != "" {
+				return nil, parseError(FormatJUnit, line, column, msg)
+			}
 			open = append(open, name)
 		case xml.EndElement:
 			// Token has already checked that the end matches its start.
 			open = open[:len(open)-1]
 			j.end(open, el.Name.Local)
 		case xml.CharData:
+			if len(open) == 0 && len(bytes.TrimSpace(el)) > 0 {
+				// Only blanks, comments and processing instructions may
+				// surround the root; text before a root is refused when
+				// the root comes, so a file of text alone still says it
+				// has no root.
+				line, column := d.InputPos()
+				if j.sawRoot {
+					return nil, parseError(FormatJUnit, line, column,
+						"text after the root element ended: not one XML document")
+				}
+				if textLine == 0 {
+					textLine, textColumn = line, column
+				}
+			}
 			if j.into != "" && j.cur.body.Len() < maxBody {
 				j.cur.body.Write(el[:min(len(el), maxBody-j.cur.body.Len())])
 			}
@@ -119,10 +149,24 @@ func parseJUnit(data []byte) (*Summary, error) {
 	return j.summary(), nil
 }
 
-// start opens an element whose ancestors are open.
-func (j *junitReader) start(open []string, el xml.StartElement) {
+// start opens an element whose ancestors are open, at line. It returns
+// why the report is refused, or "": a test case inside a test case, or a
+// failure or error anywhere but directly inside a test case, is not JUnit,
+// and counting around it could turn the failure it holds into a pass.
+func (j *junitReader) start(open []string, el xml.StartElement, line int) string {
 	depth := len(open)
-	switch name := el.Name.Local; {
+	name := el.Name.Local
+	switch {
+	case name == "testcase" && j.cur != nil:
+		return "a testcase inside another testcase"
+	case (name == "failure" || name == "error") && (j.cur == nil || depth != j.curDepth+1):
+		return "a failure or error element not directly inside a testcase"
+	}
+	switch {
+	case (name == "testsuites" && depth == 0 || name == "testsuite") && j.cur == nil:
+		j.headers = append(j.headers, newJUnitHeader(el, depth, line))
+	}
+	switch {
 	case name == "testsuites" && depth == 0:
 		j.rootSeconds = seconds(attr(el, "time"))
 	case name == "testsuite" && j.suiteDepth < 0 && j.cur == nil:
@@ -134,7 +178,7 @@ func (j *junitReader) start(open []string, el xml.StartElement) {
 		if j.suiteTimed = t >= 0; j.suiteTimed {
 			j.seconds += t
 		}
-	case name == "testcase" && j.cur == nil:
+	case name == "testcase":
 		j.cur = &junitCase{name: attr(el, "name"), classname: attr(el, "classname"),
 			file: attr(el, "file"), line: attr(el, "line"), seconds: seconds(attr(el, "time"))}
 		j.curDepth = depth
@@ -146,6 +190,7 @@ func (j *junitReader) start(open []string, el xml.StartElement) {
 	case j.cur != nil && depth == j.curDepth+1:
 		j.outcome(name, el)
 	}
+	return ""
 }
 
 // outcome notes a child of the current test case that decides how it
@@ -154,6 +199,7 @@ func (j *junitReader) start(open []string, el xml.StartElement) {
 // change nothing.
 func (j *junitReader) outcome(name string, el xml.StartElement) {
 	c := j.cur
+	j.sawOutcome(name)
 	switch name {
 	case "error":
 		if !c.errored {
@@ -174,6 +220,11 @@ func (j *junitReader) outcome(name string, el xml.StartElement) {
 // end closes an element; open are the elements still open around it.
 func (j *junitReader) end(open []string, name string) {
 	depth := len(open)
+	if n := len(j.headers); n > 0 && j.headers[n-1].depth == depth && j.cur == nil &&
+		(name == "testsuite" || name == "testsuites") {
+		j.checkHeader(j.headers[n-1])
+		j.headers = j.headers[:n-1]
+	}
 	switch {
 	case name == "testsuite" && depth == j.suiteDepth:
 		if !j.suiteTimed {
@@ -190,6 +241,7 @@ func (j *junitReader) end(open []string, name string) {
 
 // finish counts one test case in exactly one bucket.
 func (j *junitReader) finish(c *junitCase) {
+	j.sawCase(c)
 	switch {
 	case c.errored:
 		j.counts.Errored++

@@ -374,6 +374,44 @@ func TestParseSaysWhereAReportBroke(t *testing.T) {
 			want: ParseError{Format: FormatGoTest, Line: 2, Column: 1, Msg: "no test2json events; first line: JSON without an Action: not a test2json event"},
 		},
 		{
+			name: "a JUnit testcase inside another testcase is refused, not counted as one pass", format: FormatJUnit,
+			input: `<testsuites><testsuite name="s"><testcase name="a"><testcase name="b"><failure/></testcase></testcase></testsuite></testsuites>`,
+			want:  ParseError{Format: FormatJUnit, Line: 1, Column: 71, Msg: "a testcase inside another testcase"},
+		},
+		{
+			name: "a JUnit failure directly under a suite is refused", format: FormatJUnit,
+			input: "<testsuite name=\"s\">\n<testcase name=\"a\"/>\n<failure message=\"x\"/>\n</testsuite>",
+			want:  ParseError{Format: FormatJUnit, Line: 3, Column: 23, Msg: "a failure or error element not directly inside a testcase"},
+		},
+		{
+			name: "a JUnit error inside a test case's output is refused", format: FormatJUnit,
+			input: `<testsuite name="s"><testcase name="a"><system-out><error/></system-out></testcase></testsuite>`,
+			want:  ParseError{Format: FormatJUnit, Line: 1, Column: 60, Msg: "a failure or error element not directly inside a testcase"},
+		},
+		{
+			name: "two JUnit root elements back to back are not one document", format: FormatJUnit,
+			input: "<testsuites><testcase name=\"a\"/></testsuites>\n<testsuites><testcase name=\"b\"/></testsuites>",
+			want:  ParseError{Format: FormatJUnit, Line: 2, Column: 13, Msg: "a second root element after the first one ended: not one XML document"},
+		},
+		{
+			name: "an element after the JUnit root says so, not that the root is wrong", format: FormatJUnit,
+			input: "<testsuites/>\n<x/>",
+			want:  ParseError{Format: FormatJUnit, Line: 2, Column: 5, Msg: "a second root element after the first one ended: not one XML document"},
+		},
+		{
+			name: "text after the JUnit root is refused", format: FormatJUnit, input: "<testsuites/>garbage",
+			want: ParseError{Format: FormatJUnit, Line: 1, Column: 21, Msg: "text after the root element ended: not one XML document"},
+		},
+		{
+			name: "text before the JUnit root is refused", format: FormatJUnit, input: "garbage<testsuites/>",
+			want: ParseError{Format: FormatJUnit, Line: 1, Column: 8, Msg: "text before the root element: not one XML document"},
+		},
+		{
+			name: "a go test event with an unknown Action is refused on its line", format: FormatGoTest,
+			input: "{\"Action\":\"run\",\"Package\":\"p\",\"Test\":\"TestA\"}\n{\"Action\":\"explode\",\"Package\":\"p\",\"Test\":\"TestA\"}\n{\"Action\":\"pass\",\"Package\":\"p\"}\n",
+			want:  ParseError{Format: FormatGoTest, Line: 2, Msg: "an event with an Action test2json does not write"},
+		},
+		{
 			name: "go: downloading lines alone are not a stream", format: FormatGoTest, input: "go: downloading golang.org/x/text v0.3.7\n",
 			want: ParseError{Format: FormatGoTest, Line: 1, Msg: "empty stream: no test2json events"},
 		},

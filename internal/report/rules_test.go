@@ -186,6 +186,42 @@ func TestParseAppliesTheResultRules(t *testing.T) {
 			counts: Counts{Total: 1, Passed: 1},
 		},
 		{
+			name: "a test the stream never ends is an error when its package passes", format: FormatGoTest,
+			input: `{"Action":"start","Package":"p"}
+{"Action":"run","Package":"p","Test":"TestA"}
+{"Action":"run","Package":"p","Test":"BenchmarkB/sub"}
+{"Action":"pass","Package":"p","Elapsed":0.5}`,
+			result: ResultError, tool: "go test", durationMS: 500,
+			counts:   Counts{Total: 2, Passed: 1, Errored: 1},
+			failures: []Failure{{Name: "p/TestA", Location: "p", Message: "the package passed without an event saying how this test ended"}},
+		},
+		{
+			name: "a JUnit header claiming failures its test cases do not show is an error", format: FormatJUnit,
+			input:  `<testsuites tests="10" failures="9"><testsuite name="s" tests="10" failures="9"><testcase name="a"/></testsuite></testsuites>`,
+			result: ResultError, tool: "s",
+			counts: Counts{Total: 3, Passed: 1, Errored: 2},
+			failures: []Failure{
+				{Name: "s", Location: "line 1", Message: "the suite's counts contradict its test cases: tests=10 but the test cases show 1; failures=9 errors=0 but the test cases show 0 failures or errors"},
+				{Name: "testsuites", Location: "line 1", Message: "the suite's counts contradict its test cases: tests=10 but the test cases show 1; failures=9 errors=0 but the test cases show 0 failures or errors"},
+			},
+		},
+		{
+			name: "a JUnit header with counts that are not numbers or skips that are not there is an error", format: FormatJUnit,
+			input: `<testsuite name="s" tests="x" skipped="1" disabled="2">
+<testcase name="a"/></testsuite>`,
+			result: ResultError, tool: "s",
+			counts:   Counts{Total: 2, Passed: 1, Errored: 1},
+			failures: []Failure{{Name: "s", Location: "line 1", Message: "the suite's counts contradict its test cases: tests is not a count; skipped=1 but the test cases show 0 skipped; disabled=2 but the test cases show 0 skipped"}},
+		},
+		{
+			name: "a JUnit header may count fewer than its test cases show, as pytest and Node do", format: FormatJUnit,
+			input: `<testsuites><testsuite name="s" tests="2" failures="1" errors="0" skipped="0">
+<testcase name="a"><failure/></testcase><testcase name="a"><error/></testcase><testcase name="b"/></testsuite></testsuites>`,
+			result: ResultError, tool: "s",
+			counts:   Counts{Total: 3, Passed: 1, Failed: 1, Errored: 1},
+			failures: []Failure{{Name: "a"}, {Name: "a"}},
+		},
+		{
 			name: "a package that ran nothing proves nothing", format: FormatGoTest,
 			input: `{"Action":"start","Package":"p"}
 {"Action":"output","Package":"p","Output":"testing: warning: no tests to run\n"}
