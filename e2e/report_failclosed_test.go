@@ -65,6 +65,47 @@ func TestReportsThatDoNotProveTheirClaimAreErrors(t *testing.T) {
 	})
 }
 
+// A report whose parts disagree (a header claiming failures its test
+// cases do not show, a test the stream never ends) is stored as an error
+// naming what disagrees, never as the pass the rest of it shows.
+func TestReportsThatContradictThemselvesAreErrors(t *testing.T) {
+	t.Parallel()
+	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
+		e := start(t, tg)
+		b := newBundle(t, e, "contradictions", "v1")
+		for _, tc := range []struct {
+			name, format, body string
+			counts             client.Counts
+			firstFailure, says string
+		}{
+			{"a JUnit suite claiming nine failures over one passing test case", report.FormatJUnit,
+				`<testsuites tests="10" failures="9"><testsuite name="s" tests="10" failures="9"><testcase name="a"/></testsuite></testsuites>`,
+				client.Counts{Total: 3, Passed: 1, Errored: 2}, "s", "failures=9 errors=0 but the test cases show 0"},
+			{"a go test stream whose test never ends in a package that passed", report.FormatGoTest,
+				"{\"Action\":\"run\",\"Package\":\"p\",\"Test\":\"TestA\"}\n{\"Action\":\"pass\",\"Package\":\"p\"}\n",
+				client.Counts{Total: 1, Errored: 1}, "p/TestA", "without an event saying how this test ended"},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				it, err := e.admin.AddReport(e.ctx, b.ID, client.ReportOptions{Format: tc.format}, strings.NewReader(tc.body), int64(len(tc.body)))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if it.Result != "error" || it.Counts != tc.counts {
+					t.Errorf("result %s counts %+v, want error %+v", it.Result, it.Counts, tc.counts)
+				}
+				if it.Report == nil || len(it.Report.Failures) == 0 || it.Report.Failures[0].Name != tc.firstFailure ||
+					!strings.Contains(it.Report.Failures[0].Message, tc.says) {
+					t.Errorf("report %+v, want the first failure %q saying %q", it.Report, tc.firstFailure, tc.says)
+				}
+				got, err := e.admin.GetItem(e.ctx, it.ID)
+				if err != nil || got.Result != "error" {
+					t.Errorf("stored item: %+v, %v; want result error", got, err)
+				}
+			})
+		}
+	})
+}
+
 // A refusal points at the place in the report and never repeats what the
 // report holds there.
 func TestRefusedReportsNameThePositionNotTheContent(t *testing.T) {
