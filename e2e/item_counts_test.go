@@ -74,17 +74,7 @@ func TestItemCountsBeyondTwoToTheFiftyThreeAreRefusedWhenAdded(t *testing.T) {
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				r := e.doInvalid("POST", path, adminToken, `{"type":"check","name":"n","result":"pass","counts":`+tc.counts+`}`)
-				p := r.problem(t)
-				var got []string
-				for _, f := range p.Errors {
-					if f.Code != "range" {
-						t.Errorf("field %s: code %s, want range", f.Field, f.Code)
-					}
-					got = append(got, f.Field)
-				}
-				if r.status != 400 || p.Code != "validation_failed" || strings.Join(got, " ") != strings.Join(tc.fields, " ") {
-					t.Fatalf("%d %s %v, want 400 validation_failed on %v", r.status, p.Code, got, tc.fields)
-				}
+				requireFieldErrors(t, r, "range", tc.fields)
 			})
 		}
 		// 2^53 is exact: accepted, and the bundle seals with it.
@@ -100,4 +90,21 @@ func TestItemCountsBeyondTwoToTheFiftyThreeAreRefusedWhenAdded(t *testing.T) {
 			t.Errorf("sealed bundle %+v (%v), want the one item of 2^53 tests", got, err)
 		}
 	})
+}
+
+// requireFieldErrors fails unless r is a 400 validation_failed whose errors
+// are on exactly fields, in order, each with code.
+func requireFieldErrors(t *testing.T, r *response, code string, fields []string) {
+	t.Helper()
+	p := r.problem(t)
+	var got []string
+	for _, f := range p.Errors {
+		if f.Code != code {
+			t.Errorf("field %s: code %s, want %s", f.Field, f.Code, code)
+		}
+		got = append(got, f.Field)
+	}
+	if r.status != 400 || p.Code != "validation_failed" || strings.Join(got, " ") != strings.Join(fields, " ") {
+		t.Fatalf("%d %s %v, want 400 validation_failed on %v", r.status, p.Code, got, fields)
+	}
 }
