@@ -85,6 +85,14 @@ var secretValuePatterns = []valuePattern{
 	{hasUpperA, []string{"AIza"}, false, regexp.MustCompile(`\bAIza[0-9A-Za-z_-]{35}`)},
 	// Stripe secret and restricted keys (publishable pk_ keys are public).
 	{hasUnderscore, []string{"_live_", "_test_"}, false, regexp.MustCompile(`(?:sk|rk)_(?:live|test)_[0-9A-Za-z]{16,}`)},
+	// OpenAI (sk-…, sk-proj-…) and Anthropic (sk-ant-…) API keys.
+	{hasDash, []string{"sk-"}, false, regexp.MustCompile(`\bsk-[A-Za-z0-9_-]{20,}`)},
+	// npm access tokens.
+	{hasUnderscore, []string{"npm_"}, false, regexp.MustCompile(`\bnpm_[A-Za-z0-9]{36}`)},
+	// HashiCorp Vault service, batch and recovery tokens.
+	{hasDot, []string{"hvs.", "hvb.", "hvr."}, false, regexp.MustCompile(`\bhv[sbr]\.[A-Za-z0-9_-]{24,}`)},
+	// Azure storage and Service Bus connection strings carry the key itself.
+	{hasEquals, []string{"accountkey=", "sharedaccesskey="}, true, regexp.MustCompile(`(?i)(?:AccountKey|SharedAccessKey)=[A-Za-z0-9+/]{20,}`)},
 	// aeso's own tokens: "aeso_" and base62 (see internal/auth).
 	{hasUnderscore, []string{"aeso_"}, false, regexp.MustCompile(`aeso_[0-9A-Za-z]{20,}`)},
 	// URLs with a password in the userinfo: scheme://user:pass@host. The
@@ -110,10 +118,11 @@ func (p *valuePattern) matches(s, lower string) bool {
 	return false
 }
 
-// bearerPattern and basicPattern find HTTP credentials. Both scheme names are
-// English words, so a match is confirmed by the shape of what follows.
+// bearerPattern and basicPattern find HTTP credentials (Token is the scheme
+// of Django REST framework and others, Bearer's elsewhere). The scheme names
+// are English words, so a match is confirmed by the shape of what follows.
 var (
-	bearerPattern = regexp.MustCompile(`(?i)\bbearer\s+([A-Za-z0-9._~+/-]{8,}=*)`)
+	bearerPattern = regexp.MustCompile(`(?i)\b(?:bearer|token)\s+([A-Za-z0-9._~+/-]{8,}=*)`)
 	basicPattern  = regexp.MustCompile(`(?i)\bbasic\s+([A-Za-z0-9+/]{4,}={0,2})`)
 )
 
@@ -149,18 +158,20 @@ func ValueLooksSecret(s string) bool {
 		}
 	}
 	if class&hasSpace != 0 &&
-		((strings.Contains(lower, "bearer") && hasBearerToken(s)) ||
+		((strings.Contains(lower, "bearer") || strings.Contains(lower, "token")) && hasBearerToken(s) ||
 			(strings.Contains(lower, "basic") && hasBasicCredentials(s))) {
 		return true
 	}
 	return (class&(hasEquals|hasColon) != 0 || strings.IndexByte(s, '%') >= 0) && namedSecret(s)
 }
 
-// hasBearerToken accepts "Bearer <token>" only when the token has a digit or
-// punctuation, as issued tokens do, so "the bearer instrument" stays.
+// hasBearerToken accepts "Bearer <token>" or "Token <token>" only when the
+// token has a digit or punctuation, as issued tokens do, or is a run of 20
+// letters or more, which no English word after "bearer" is: "the bearer
+// instrument" and "token expiry" stay.
 func hasBearerToken(s string) bool {
 	for _, m := range bearerPattern.FindAllStringSubmatch(s, -1) {
-		if strings.ContainsFunc(m[1], func(r rune) bool { return !unicode.IsLetter(r) }) {
+		if len(m[1]) >= 20 || strings.ContainsFunc(m[1], func(r rune) bool { return !unicode.IsLetter(r) }) {
 			return true
 		}
 	}
