@@ -3,14 +3,14 @@ package redact
 import "testing"
 
 // valueLooksSecretUngated is ValueLooksSecret without the byte-class and
-// hint gates: every pattern runs on every value.
+// hint gates: every pattern and every check runs on every value.
 func valueLooksSecretUngated(s string) bool {
 	for _, p := range secretValuePatterns {
 		if p.re.MatchString(s) {
 			return true
 		}
 	}
-	return hasBearerToken(s) || hasBasicCredentials(s) || containsCardNumber(s)
+	return hasBearerToken(s) || hasTokenCredential(s) || hasBasicCredentials(s) || containsCardNumber(s) || namedSecret(s)
 }
 
 // FuzzValueGates checks that the gates that keep redaction fast never

@@ -75,6 +75,8 @@ func TestValueLooksSecret(t *testing.T) {
 		{"the word basic in prose", "Basic information about the plan"},
 		{"the word bearer in prose", "the bearer instrument was transferred"},
 		{"the word token in prose", "token expiry was extended by an hour"},
+		{"a token named in audit text", "rotated token api-key-7 for the billing service"},
+		{"a long token name in audit text", "revoked token deploy-pipeline-production-eu"},
 		{"a task name with sk-", "risk-assessment-for-the-quarterly-review"},
 		{"a short sk- name", "sk-1234"},
 		{"an Azure connection string without a key", "DefaultEndpointsProtocol=https;AccountName=acct;EndpointSuffix=core.windows.net"},

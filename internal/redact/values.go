@@ -118,11 +118,12 @@ func (p *valuePattern) matches(s, lower string) bool {
 	return false
 }
 
-// bearerPattern and basicPattern find HTTP credentials (Token is the scheme
-// of Django REST framework and others, Bearer's elsewhere). The scheme names
-// are English words, so a match is confirmed by the shape of what follows.
+// bearerPattern, tokenPattern and basicPattern find HTTP credentials. The
+// scheme names are English words, so a match is confirmed by the shape of
+// what follows.
 var (
-	bearerPattern = regexp.MustCompile(`(?i)\b(?:bearer|token)\s+([A-Za-z0-9._~+/-]{8,}=*)`)
+	bearerPattern = regexp.MustCompile(`(?i)\bbearer\s+([A-Za-z0-9._~+/-]{8,}=*)`)
+	tokenPattern  = regexp.MustCompile(`(?i)\btoken\s+([A-Za-z0-9._~+/-]{20,}=*)`)
 	basicPattern  = regexp.MustCompile(`(?i)\bbasic\s+([A-Za-z0-9+/]{4,}={0,2})`)
 )
 
@@ -158,20 +159,33 @@ func ValueLooksSecret(s string) bool {
 		}
 	}
 	if class&hasSpace != 0 &&
-		((strings.Contains(lower, "bearer") || strings.Contains(lower, "token")) && hasBearerToken(s) ||
+		((strings.Contains(lower, "bearer") && hasBearerToken(s)) ||
+			(strings.Contains(lower, "token") && hasTokenCredential(s)) ||
 			(strings.Contains(lower, "basic") && hasBasicCredentials(s))) {
 		return true
 	}
 	return (class&(hasEquals|hasColon) != 0 || strings.IndexByte(s, '%') >= 0) && namedSecret(s)
 }
 
-// hasBearerToken accepts "Bearer <token>" or "Token <token>" only when the
-// token has a digit or punctuation, as issued tokens do, or is a run of 20
-// letters or more, which no English word after "bearer" is: "the bearer
-// instrument" and "token expiry" stay.
+// hasBearerToken accepts "Bearer <token>" only when the token has a digit
+// or punctuation, as issued tokens do, or is a run of 20 letters or more,
+// which no English word after "bearer" is: "the bearer instrument" stays.
 func hasBearerToken(s string) bool {
 	for _, m := range bearerPattern.FindAllStringSubmatch(s, -1) {
 		if len(m[1]) >= 20 || strings.ContainsFunc(m[1], func(r rune) bool { return !unicode.IsLetter(r) }) {
+			return true
+		}
+	}
+	return false
+}
+
+// hasTokenCredential accepts "Token <token>" (the scheme of Django REST
+// framework and others) only when the token is 20 characters or more and
+// mixes letters and digits, as issued tokens do: audit text names tokens
+// all the time ("rotated token api-key-7"), and those names stay.
+func hasTokenCredential(s string) bool {
+	for _, m := range tokenPattern.FindAllStringSubmatch(s, -1) {
+		if strings.ContainsFunc(m[1], unicode.IsLetter) && strings.ContainsFunc(m[1], unicode.IsDigit) {
 			return true
 		}
 	}
