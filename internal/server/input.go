@@ -59,6 +59,11 @@ func (s *Server) checkInput(rt Route, next http.HandlerFunc) http.HandlerFunc {
 			s.writeError(w, r, err)
 			return
 		}
+		if err := checkEncoding(r); err != nil {
+			closeUnread(w, r)
+			s.writeError(w, r, err)
+			return
+		}
 		if body == BodyJSON {
 			data, err := readJSONBody(r, s.MaxBody)
 			if err != nil {
@@ -92,6 +97,19 @@ func readJSONBody(r *http.Request, limit int64) ([]byte, error) {
 		return nil, err
 	}
 	return data, nil
+}
+
+// checkEncoding refuses a body sent with a Content-Encoding: aeso reads a
+// body as sent, so a compressed one would otherwise be refused as
+// malformed, or a body marked compressed but sent plain stored as if it
+// had been decoded.
+func checkEncoding(r *http.Request) error {
+	ce := strings.TrimSpace(r.Header.Get("Content-Encoding"))
+	if r.ContentLength == 0 || ce == "" || strings.EqualFold(ce, "identity") {
+		return nil
+	}
+	return aeso.Reasonf(aeso.EUNSUPPORTED, "unsupported_media_type",
+		"aeso reads request bodies uncompressed: send the body without a Content-Encoding")
 }
 
 func unsupportedMediaType() error {
