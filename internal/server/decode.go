@@ -40,7 +40,13 @@ func decodeObject(data []byte, dst any, prefix, expect string) error {
 		v.Add(prefix+"body", "format", "a time is not RFC 3339 (e.g. 2026-01-02T15:04:05Z)")
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		name := safeFieldName(strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`))
-		v.Add(prefix+name, "unknown_field", "is not a field of %s", expect)
+		field := prefix + name
+		if path := unknownFieldPath(data, dst, prefix); path != "" && path != field {
+			// A member of a nested object: say where it stands.
+			v.Add(path, "unknown_field", "is not a field of the object it is in (part of %s)", expect)
+			break
+		}
+		v.Add(field, "unknown_field", "is not a field of %s", expect)
 	case prefix != "":
 		// One element of a batch: name it rather than fail the whole body.
 		v.Add(strings.TrimSuffix(prefix, "."), "malformed_json", "must be %s (a JSON object)", expect)

@@ -28,10 +28,24 @@ func checkExactNames(data []byte, dst any, prefix, expect string) error {
 }
 
 type nameWalk struct {
-	dec    *jsontext.Decoder
-	expect string
-	v      aeso.Validation
-	failed bool // the decoder stopped; the walk is over
+	dec     *jsontext.Decoder
+	expect  string
+	v       aeso.Validation
+	failed  bool     // the decoder stopped; the walk is over
+	unknown []string // the paths of names that match no field, in order
+}
+
+// unknownFieldPath returns where in data the first member that matches no
+// field of dst stands ("evidence.pairs[0].bogus", after prefix), its name
+// replaced when it is not fit to repeat; "" when the walk finds none.
+// encoding/json names only the member, not where it is.
+func unknownFieldPath(data []byte, dst any, prefix string) string {
+	w := nameWalk{dec: jsontext.NewDecoder(bytes.NewBuffer(data))}
+	w.value(reflect.TypeOf(dst), strings.TrimSuffix(prefix, "."))
+	if len(w.unknown) == 0 {
+		return ""
+	}
+	return w.unknown[0]
 }
 
 var (
@@ -80,8 +94,11 @@ func (w *nameWalk) object(t reflect.Type, path string) {
 		if want, ok := fields.folded[strings.ToLower(name)]; ok {
 			w.v.Add(joinField(path, safeFieldName(name)), "unknown_field",
 				"is not a field of %s; names are exact (%s)", w.expect, want)
+		} else {
+			// A name matching nothing is the decoder's unknown_field;
+			// the walk only says where it is.
+			w.unknown = append(w.unknown, joinField(path, safeFieldName(name)))
 		}
-		// A name matching nothing is the decoder's unknown_field.
 		w.skip()
 	}
 	if _, err := w.dec.ReadToken(); err != nil {
