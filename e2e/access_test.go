@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -84,10 +85,21 @@ func TestEveryRouteChecksTokenAndScope(t *testing.T) {
 				}
 			})
 		}
-		e.vt.Allow = func(r *http.Request) bool { return r.URL.Path == "/v1/nothing-here" }
+		unclean := []string{"//v1/audit/events", "/v1/./audit/events", "/v1/gates/../audit/events", "/v1/audit//events"}
+		e.vt.Allow = func(r *http.Request) bool {
+			return r.URL.Path == "/v1/nothing-here" || slices.Contains(unclean, r.URL.Path)
+		}
 		r := e.do("GET", "/v1/nothing-here", adminToken, nil)
 		if p := r.problem(t); r.status != 404 || p.Code != "not_found" {
 			t.Errorf("unknown route: %d %+v", r.status, p)
+		}
+		// A path not in its clean form is no route either: an API problem,
+		// not net/http's redirect with an HTML body.
+		for _, path := range unclean {
+			r := e.do("GET", path, adminToken, nil)
+			if p := r.problem(t); r.status != 404 || p.Code != "not_found" {
+				t.Errorf("%s: %d %+v; want 404 not_found", path, r.status, p)
+			}
 		}
 		r = e.do("DELETE", "/v1/audit/events", adminToken, nil)
 		if p := r.problem(t); r.status != 405 || p.Code != "method_not_allowed" || r.header.Get("Allow") != "GET, POST" && r.header.Get("Allow") != "POST, GET" {

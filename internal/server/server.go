@@ -6,6 +6,8 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"path"
+	"strings"
 	"sync"
 	"time"
 
@@ -101,7 +103,7 @@ func (s *Server) Handler() (http.Handler, error) {
 		}
 		s.problem(w, r, http.StatusNotFound, "not_found", "no such route; GET /openapi.json lists them", nil)
 	})
-	return s.recoverer(s.requestContext(s.instrument(mux))), nil
+	return s.recoverer(s.requestContext(s.instrument(s.cleanPaths(mux)))), nil
 }
 
 // allowedMethods lists the methods some route accepts for r's path, so an
@@ -116,4 +118,19 @@ func allowedMethods(mux *http.ServeMux, r *http.Request) []string {
 		}
 	}
 	return out
+}
+
+// cleanPaths answers a path that is not in its clean form (//v1/…, /./,
+// /v1/../) with the API's 404 problem. http.ServeMux would redirect it to
+// the clean path with an HTML body, which no client of this API reads and
+// which a proxy's path rules may not have seen.
+func (s *Server) cleanPaths(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := r.URL.Path
+		if p == "" || p[0] != '/' || (p != "/" && path.Clean(p) != strings.TrimSuffix(p, "/")) || strings.Contains(p, "//") {
+			s.problem(w, r, http.StatusNotFound, "not_found", "no such route: the path is not in its clean form (no //, /./ or /../); GET /openapi.json lists the routes", nil)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
