@@ -210,6 +210,7 @@ func TestTokenRulesThatKeepAdminsIn(t *testing.T) {
 			"a name with a control character": `{"principal":"x","scopes":["audit:read"],"name":"a\u0001b"}`,
 			"a name over 100 bytes":           `{"principal":"x","scopes":["audit:read"],"name":"` + strings.Repeat("n", 101) + `"}`,
 			"an expiry in year 10000":         `{"principal":"x","scopes":["audit:read"],"expires_at":"9999-12-31T23:59:59-01:00"}`,
+			"the principal aeso records as":   `{"principal":"AESO","scopes":["audit:write"]}`,
 		} {
 			r := e.doInvalid("POST", "/v1/tokens", second, body)
 			if p := r.problem(t); r.status != 400 || len(p.Errors) != 1 {

@@ -111,6 +111,8 @@ func (s *Service) validate(req *CreateRequest) error {
 	} else if redact.ValueLooksSecret(req.Principal) {
 		// The principal is the source of every event the token sends.
 		v.Add("principal", "secret_detected", "looks like a secret; name the service or person (e.g. billing-service)")
+	} else if strings.EqualFold(req.Principal, SystemPrincipal) {
+		v.Add("principal", "reserved", "%q is the source of what aeso records itself (its bootstrap token, scheduled snapshots); name the service or person", SystemPrincipal)
 	}
 	switch {
 	case len(req.Name) > MaxNameLen:
@@ -238,6 +240,10 @@ func (s *Service) Revoke(ctx context.Context, actor *Principal, o audit.Origin, 
 	return s.Store.RevokeToken(ctx, id, actor.Name, now, ev)
 }
 
+// SystemPrincipal is the source of what aeso records on its own: no token
+// may be made for it, so no client's events can pass for aeso's.
+const SystemPrincipal = "aeso"
+
 // BootstrapPrincipal is the principal of the admin token made at first start.
 const BootstrapPrincipal = "admin"
 
@@ -247,7 +253,7 @@ const BootstrapPrincipal = "admin"
 // was created.
 func (s *Service) Bootstrap(ctx context.Context, fixed string) (string, error) {
 	req := CreateRequest{Principal: BootstrapPrincipal, Name: "bootstrap admin", Scopes: []string{ScopeAdmin}}
-	o := audit.Origin{Source: "aeso"}
+	o := audit.Origin{Source: SystemPrincipal}
 	secret, onlyIfNone := fixed, false
 	if fixed == "" {
 		var err error
@@ -258,7 +264,7 @@ func (s *Service) Bootstrap(ctx context.Context, fixed string) (string, error) {
 	} else if !WellFormed(fixed) {
 		return "", errors.New("AESO_ADMIN_TOKEN must start with aeso_ followed by at least 20 letters, digits, '_' or '-'")
 	}
-	t, ev, err := s.prepare("aeso", o, req, secret)
+	t, ev, err := s.prepare(SystemPrincipal, o, req, secret)
 	if err != nil {
 		return "", err
 	}
