@@ -41,6 +41,20 @@ func TestTextThatReordersWhatOperatorsReadIsRefused(t *testing.T) {
 					"evidence": map[string]any{"summary": "drift"}}, "owner"},
 			{"a snapshot note with an override", "/v1/status/snapshots", map[string]any{"note": "before \u202erelease"}, "note"},
 		}
+		spaced := []struct {
+			name, path string
+			body       map[string]any
+		}{
+			{"an evaluated subject with a leading space", "/v1/gates/release/evaluate", map[string]any{"subject": " api@v1"}},
+			{"a waiver subject with a trailing space", "/v1/gates/release/waivers",
+				map[string]any{"rule": "guards", "subject": "api@v1 ", "reason": "accepted", "expires_at": expires}},
+		}
+		for _, c := range spaced {
+			r := e.do("POST", c.path, adminToken, c.body)
+			if p := r.problem(t); r.status != 400 || len(p.Errors) != 1 || p.Errors[0].Field != "subject" || p.Errors[0].Code != "format" {
+				t.Errorf("%s: %d %s; want 400 format on subject", c.name, r.status, r.body)
+			}
+		}
 		for _, c := range cases {
 			r := e.do("POST", c.path, adminToken, c.body)
 			if r.status != 400 {

@@ -68,6 +68,9 @@ func checkSubject(v *aeso.Validation, subject string) {
 	switch {
 	case subject == "" || len(subject) > MaxSubject:
 		v.Add("subject", "required", "is required: what is being released, as name or name@ref (e.g. api@v1.4.2), at most 256 characters")
+	case strings.TrimSpace(subject) != subject:
+		// " api@v1" would be another subject than "api@v1", and look the same.
+		v.Add("subject", "format", "must not begin or end with white space")
 	case aeso.UnsafeText(subject, false):
 		v.Add("subject", "control_character", "must not contain control characters, bidirectional overrides or line separators")
 	case redact.ValueLooksSecret(subject):
