@@ -255,10 +255,13 @@ func (e *env) outagePhase(t *testing.T, name string, tt *tallyTransport, c *clie
 	done := make(chan error, 1)
 	go func() { done <- w.run(context.Background(), stop) }()
 	// Let the writers get going, so the outage cuts into their work.
+	deadline := time.After(time.Minute)
 	for ok, _ := w.counts(); ok < 6; ok, _ = w.counts() {
 		select {
 		case err := <-done:
 			t.Fatalf("%s: writer ended before the outage: %v", name, err)
+		case <-deadline:
+			t.Fatalf("%s: the writer stored %d things in a minute before the outage, want 6", name, ok)
 		case <-time.After(10 * time.Millisecond):
 		}
 	}
@@ -284,10 +287,13 @@ func (e *env) outagePhase(t *testing.T, name string, tt *tallyTransport, c *clie
 		t.Errorf("%s: /metrics does not say the posture is unknown (aeso_status_up 0)", name)
 	}
 	// The writer is refused at least twice before the database returns.
+	deadline = time.After(time.Minute)
 	for _, failed := w.counts(); failed < 2; _, failed = w.counts() {
 		select {
 		case err := <-done:
 			t.Fatalf("%s: writer ended during the outage: %v", name, err)
+		case <-deadline:
+			t.Fatalf("%s: the writer was refused %d times in a minute of outage, want 2: some of the database still answers", name, failed)
 		case <-time.After(10 * time.Millisecond):
 		}
 	}

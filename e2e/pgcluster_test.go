@@ -176,10 +176,26 @@ func (c *pgCluster) freeze() {
 	if len(pids) < 2 {
 		c.t.Fatalf("found %d PostgreSQL processes to freeze, want the postmaster and its backends", len(pids))
 	}
-	for _, pid := range pids {
-		if err := syscall.Kill(pid, syscall.SIGSTOP); err != nil {
-			c.t.Fatalf("SIGSTOP %d: %v", pid, err)
+	// A backend the postmaster forked between the listing and its own stop
+	// (a connection opening just then) would serve on, and a server using
+	// it would never see the outage: list again until nothing new appears.
+	stopped := map[int]bool{}
+	for len(pids) > 0 {
+		var fresh []int
+		for _, pid := range pids {
+			if stopped[pid] {
+				continue
+			}
+			if err := syscall.Kill(pid, syscall.SIGSTOP); err != nil {
+				c.t.Fatalf("SIGSTOP %d: %v", pid, err)
+			}
+			stopped[pid] = true
+			fresh = append(fresh, pid)
 		}
+		if len(fresh) == 0 {
+			return
+		}
+		pids = c.processes()
 	}
 }
 
