@@ -110,6 +110,9 @@ func measureConsole(cfg app.Config, sizes []int64, o queryOptions, report func(i
 		if err := fillSpread(fillCtx, hc, base, token, have, size, o); err != nil {
 			return fmt.Errorf("fill from %d to %d events: %w", have, size, err)
 		}
+		if err := analyzeAsInService(ctx, cfg); err != nil {
+			return err
+		}
 		have = size
 		ids, err := eventIDs(ctx, hc, base, token)
 		if err != nil {
