@@ -79,6 +79,16 @@ func (e *treeEdge) committed() (int64, map[int64]tlog.Hash) {
 	return e.size, e.frontier
 }
 
+// grownHere says whether this process may have grown the tree past size:
+// a commit of its own has, or a transaction of its own is growing it
+// (whose commit can land, and release the seq lock, before settle
+// publishes it).
+func (e *treeEdge) grownHere(size int64) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.size != size || e.tx != nil
+}
+
 // published records the tree a statement committed on its own (no
 // transaction of settle's), unless a later one is known already.
 func (e *treeEdge) published(size int64, frontier map[int64]tlog.Hash, added []auditlog.StoredHash) {

@@ -308,7 +308,7 @@ func (db *DB) writeGroupAlone(ctx context.Context, events []*audit.Event) (_ []g
 	}
 	if !moved {
 		db.group.stale.Add(1)
-		if now, _ := db.edge.committed(); now == size {
+		if !db.edge.grownHere(size) {
 			// Not a batch of this server's: another replica's.
 			db.group.skipAlone = groupsAfterStale
 		}
