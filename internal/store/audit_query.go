@@ -17,6 +17,9 @@ func (db *DB) ListEvents(ctx context.Context, f audit.Filter) (_ []*audit.Event,
 	if f, err = db.resolveActions(ctx, f); err != nil {
 		return nil, err
 	}
+	if db.pgSearchAlone(f) {
+		return db.listSearch(ctx, f)
+	}
 	ranges, err := db.windowRanges(ctx, f)
 	if err != nil {
 		return nil, err
@@ -133,10 +136,7 @@ func (db *DB) eventsQuery(f audit.Filter, ranges []seqRange) (string, []any) {
 		}
 		page = strings.Join(keys, " UNION ALL ") + " ORDER BY seq DESC LIMIT " + b.bind(f.Limit)
 	}
-	// CROSS JOIN keeps SQLite reading the page first; PostgreSQL plans
-	// it as any join.
-	return "SELECT " + eventColumns + " FROM (" + page + ") k CROSS JOIN audit_logs l" +
-		" LEFT JOIN audit_display_names d ON d.seq = l.seq WHERE l.seq = k.seq ORDER BY k.seq DESC", b.args
+	return eventsOfKeys(page), b.args
 }
 
 // keysQuery selects the seqs of f's page. Each filter is written so an

@@ -1,0 +1,90 @@
+package store
+
+import (
+	"context"
+	"slices"
+	"testing"
+
+	"github.com/aeso-dev/aeso/internal/audit"
+	"github.com/aeso-dev/aeso/internal/auditgen"
+	"github.com/aeso-dev/aeso/internal/testdb"
+)
+
+// A search alone on PostgreSQL walks the newest rows and then reads the
+// rest one of two ways (audit_search_pg.go): every way, and every page
+// of it, must list exactly what the search means.
+func TestPostgresSearchStepsListWhatTheSearchMeans(t *testing.T) {
+	tg := testdb.Postgres(t)
+	ctx := context.Background()
+	db, err := Open(ctx, Options{URL: tg.URL, DataDir: tg.DataDir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	const events = 3000
+	for start := 0; start < events; start += 1000 {
+		chunk := make([]*audit.Event, 0, 1000)
+		for i := start; i < start+1000; i++ {
+			chunk = append(chunk, auditgen.Event(i, planStart, planStep))
+		}
+		if _, _, err := db.AppendEvents(ctx, audit.Slice(chunk)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.Exec(ctx, "ANALYZE"); err != nil {
+		t.Fatal(err)
+	}
+	all := allEvents(t, db)
+	// A walk of 200 rows: a phrase in a few percent of the events is
+	// walked on, a rarer one read through the index.
+	db.searchWalk = 200
+	seen := map[searchStepKind]int{}
+	db.searchHook = func(k searchStepKind) { seen[k]++ }
+	searches := [][][]string{
+		{{"credentials"}},     // in half the events: the walk fills the page
+		{{"failure"}},         // ~4%: walked on
+		{{"denied"}},          // ~0.5%: through the index
+		{{"api", "key", "0"}}, // a busy target id
+		{{"api", "key", "7"}}, // a phrase whose words are in many events
+		{{"key", "api"}},      // the words in the other order
+		{{"eu", "west", "1"}, {"drift"}},
+		{{"no", "such", "word"}}, // nothing: through the index
+	}
+	for _, search := range searches {
+		for _, limit := range []int{7, 50} {
+			f := audit.Filter{Search: search, Limit: limit}
+			if !db.pgSearchAlone(f) {
+				t.Fatalf("%v is not read in steps", search)
+			}
+			for page := 1; ; page++ {
+				var want []int64
+				for _, e := range all {
+					if len(want) < limit && matches(e, f) {
+						want = append(want, e.Seq)
+					}
+				}
+				got, err := db.ListEvents(ctx, f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				seqs := make([]int64, len(got))
+				for i, e := range got {
+					seqs[i] = e.Seq
+				}
+				if !slices.Equal(seqs, want) {
+					t.Fatalf("%v, limit %d, page %d:\n got %v\nwant %v", search, limit, page, head(seqs), head(want))
+				}
+				if len(got) < limit {
+					break
+				}
+				f.BeforeSeq = got[len(got)-1].Seq
+			}
+		}
+	}
+	if seen[searchStepWalk] == 0 || seen[searchStepIndex] == 0 {
+		t.Errorf("second steps taken: %v, want both a walk and the index", seen)
+	}
+}
