@@ -41,7 +41,7 @@ func runConsole(args []string) error {
 	const row = "%-8s %9s  %-26s %8s %8s %8s %8s %9s\n"
 	fmt.Printf(row, "dialect", "events", "page", "page p50", "p99", "api p50", "p99", "page/api")
 	var failed error
-	for _, dialect := range []string{"sqlite", "postgres"} {
+	for _, dialect := range o.dialects() {
 		if dialect == "postgres" && o.pg == "" {
 			fmt.Fprintln(os.Stderr, "postgres: skipped (set -postgres or AESO_BENCH_POSTGRES_URL)")
 			continue

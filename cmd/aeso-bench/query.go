@@ -29,8 +29,17 @@ type queryOptions struct {
 	batch, concurrency int
 	step, fillTimeout  time.Duration
 	pg                 string
+	noSQLite           bool
 	start              time.Time // occurred_at of the first event filled
 	maxSize            int64
+}
+
+// dialects are the databases to measure.
+func (o queryOptions) dialects() []string {
+	if o.noSQLite {
+		return []string{"postgres"}
+	}
+	return []string{"sqlite", "postgres"}
 }
 
 // runQuery fills a trail per dialect through the batch API to each of
@@ -48,7 +57,7 @@ func runQuery(args []string) error {
 	const row = "%-8s %9s  %-28s %8s %8s %8s %8s %9s %9s\n"
 	fmt.Printf(row, "dialect", "events", "filter", "api p50", "p99", "raw p50", "p99", "api/raw", "p99/page")
 	var failed error
-	for _, dialect := range []string{"sqlite", "postgres"} {
+	for _, dialect := range o.dialects() {
 		if dialect == "postgres" && o.pg == "" {
 			fmt.Fprintln(os.Stderr, "postgres: skipped (set -postgres or AESO_BENCH_POSTGRES_URL)")
 			continue
@@ -471,6 +480,7 @@ func parseTrailOptions(name, what, perN string, args []string) (queryOptions, []
 	fs.DurationVar(&o.step, "step", time.Second, "time between two events' occurred_at: the trail's rate")
 	fs.DurationVar(&o.fillTimeout, "fill-timeout", 30*time.Minute, "give up filling a trail past this time")
 	fs.StringVar(&o.pg, "postgres", os.Getenv("AESO_BENCH_POSTGRES_URL"), "PostgreSQL URL; empty skips PostgreSQL")
+	fs.BoolVar(&o.noSQLite, "skip-sqlite", false, "measure PostgreSQL only")
 	_ = fs.Parse(args)
 	if o.requests < 1 || o.batch < 1 || o.batch > 1000 || o.concurrency < 1 || o.step <= 0 {
 		return o, nil, errors.New("-n, -concurrency and -step must be positive, -batch 1..1000")
