@@ -249,14 +249,14 @@ func checkSearchStepPlans(t *testing.T, db *DB, name string, f audit.Filter, rar
 	if f.BeforeSeq > 0 {
 		hi = f.BeforeSeq
 	}
-	q, args := db.searchStepQuery(f, searchStepWalk, hi-searchWalk, hi, f.Limit)
+	q, args := db.searchStepQuery(f, searchStepWalk, hi-defaultSearchCosts.walk, hi, f.Limit)
 	plan := explain(t, db, q, args)
 	if l := fullScan("postgres", plan); l != "" || !slices.ContainsFunc(plan, func(l string) bool {
 		return strings.Contains(l, "Index Scan Backward using audit_search_pkey")
 	}) || usesSearchIndex("postgres", plan) {
 		t.Errorf("%s: the walk does not walk the search rows' key:\n  %s\n%s", name, strings.Join(plan, "\n  "), q)
 	}
-	q, args = db.searchStepQuery(f, searchStepIndex, 0, hi-searchWalk, f.Limit)
+	q, args = db.searchStepQuery(f, searchStepIndex, 0, hi-defaultSearchCosts.walk, f.Limit)
 	plan = explain(t, db, q, args)
 	// (Below a second page's walk few rows are left, and walking their
 	// range is rightly cheaper.)

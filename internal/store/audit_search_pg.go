@@ -18,20 +18,42 @@ import (
 // candidates in 14 ms; and without statistics it read a busy phrase's
 // every match from the index (0.5 s) where a walk takes 4 ms.
 //
-//  1. Walk the newest searchWalk rows below the cursor, checking each
-//     (a few milliseconds, whatever the phrase). A phrase in more than
-//     one event of every searchWalk/limit fills its page here.
-//  2. Otherwise read the rest the way the first step's count says is
-//     cheaper: walking on, when the matches it saw put the page within
-//     searchWalkOn times as many rows again, or else through the text
-//     index, whose cost is the events holding every word, not the trail.
+//  1. Walk the newest rows below the cursor (searchCosts.walk of them),
+//     checking each: a few milliseconds, whatever the phrase. A phrase
+//     in more than one event of every walk/limit fills its page here.
+//  2. Otherwise read the rest by walking on when the matches that walk
+//     saw put the page within searchCosts.walkOn rows more, or else
+//     through the text index, whose cost is the events holding every
+//     word (side by side or not) below the walk, however far back, and
+//     not the rows between them.
+//
+// Measured on a trail of 1M events (docs/benchmarks.md), the two ways
+// cost alike for a phrase in ~0.1% of events (api_key-10: 24 ms walking
+// on, 30 ms through the index); above, walking wins (api_key-2, 0.3%: 9
+// against 256 ms), below, the index (api_key-209, 0.02%: 9 against 226
+// ms). Counting the candidates first, to weigh the index exactly, cost
+// more than it saved: a second walk of the newest rows for every search
+// not served by the first.
 //
 // A search with any other filter or a window keeps one query: the other
 // filter's index, whose statistics the planner reads well, bounds it.
-const (
-	searchWalk   = 16384
-	searchWalkOn = 8
-)
+
+// searchCosts are the steps' sizes, in rows of audit_search walked.
+type searchCosts struct {
+	// walk is the rows the first step walks (~5 ms).
+	walk int64
+	// walkOn is the most rows the second step walks (~50 ms).
+	walkOn int64
+}
+
+var defaultSearchCosts = searchCosts{walk: 16384, walkOn: 131072}
+
+// cheaperToWalk says whether the rows below the first step's are read
+// by walking on, given that its c.walk rows held found matches, rest
+// more are wanted and below rows are left.
+func (c searchCosts) cheaperToWalk(found, rest int, below int64) bool {
+	return found > 0 && min(below, int64(rest)*c.walk/int64(found)) <= c.walkOn
+}
 
 // pgSearchAlone says whether f is a PostgreSQL text search with no
 // other filter, read by listSearch.
@@ -52,11 +74,11 @@ func (db *DB) listSearch(ctx context.Context, f audit.Filter) ([]*audit.Event, e
 		}
 		top = newest.Int64 + 1
 	}
-	walk := db.searchWalk
-	if walk == 0 {
-		walk = searchWalk
+	costs := defaultSearchCosts
+	if db.searchCosts != nil {
+		costs = *db.searchCosts
 	}
-	lo := max(top-int64(walk), 1)
+	lo := max(top-costs.walk, 1)
 	q, args := db.searchStepQuery(f, searchStepWalk, lo, top, f.Limit)
 	page, err := db.searchStep(ctx, q, args)
 	if err != nil {
@@ -67,7 +89,7 @@ func (db *DB) listSearch(ctx context.Context, f audit.Filter) ([]*audit.Event, e
 		return page, nil
 	}
 	how := searchStepIndex
-	if len(page) > 0 && int64(rest)*(top-lo)/int64(len(page)) <= searchWalkOn*int64(walk) {
+	if costs.cheaperToWalk(len(page), rest, lo-1) {
 		how = searchStepWalk
 	}
 	if db.searchHook != nil {

@@ -38,9 +38,10 @@ func TestPostgresSearchStepsListWhatTheSearchMeans(t *testing.T) {
 		t.Fatal(err)
 	}
 	all := allEvents(t, db)
-	// A walk of 200 rows: a phrase in a few percent of the events is
-	// walked on, a rarer one read through the index.
-	db.searchWalk = 200
+	// A walk of 200 rows and costs scaled to this small trail: a phrase
+	// in a few percent of the events is walked on, a rarer one read
+	// through the index.
+	db.searchCosts = &searchCosts{walk: 200, walkOn: 1000}
 	seen := map[searchStepKind]int{}
 	db.searchHook = func(k searchStepKind) { seen[k]++ }
 	searches := [][][]string{
@@ -86,5 +87,29 @@ func TestPostgresSearchStepsListWhatTheSearchMeans(t *testing.T) {
 	}
 	if seen[searchStepWalk] == 0 || seen[searchStepIndex] == 0 {
 		t.Errorf("second steps taken: %v, want both a walk and the index", seen)
+	}
+}
+
+// The choice for phrases measured at 1M events (their matches in the
+// newest 16,384 events, and what walking on and the index took, in ms),
+// and the two ends.
+func TestSearchCostsChooseTheCheaperWay(t *testing.T) {
+	const below = 983617
+	for _, c := range []struct {
+		name   string
+		found  int
+		below  int64
+		walkOn bool
+	}{
+		{"api_key-2: walk 9.0, index 256", 33, below, true},
+		{"api_key-7: walk 19.5, index 32.6", 24, below, true},
+		{"api_key-35: walk 71.9, index 22.2", 6, below, false},
+		{"api_key-209: walk 226, index 8.9", 3, below, false},
+		{"api_key-5000: walk 369, index 4.1", 0, below, false},
+		{"rare, and the rest of the trail short", 1, 100000, true},
+	} {
+		if got := defaultSearchCosts.cheaperToWalk(c.found, 100-c.found, c.below); got != c.walkOn {
+			t.Errorf("%s: walk on %t, want %t", c.name, got, c.walkOn)
+		}
 	}
 }

@@ -44,9 +44,9 @@ type DB struct {
 	// searchRows is set once the schema has the inserting transaction
 	// write the search rows (see writesSearchRows).
 	searchRows atomic.Bool
-	// searchWalk is the rows a PostgreSQL search walks before choosing
-	// how to read the rest; 0 is searchWalk (audit_search_pg.go).
-	searchWalk int
+	// searchCosts, when set, replace defaultSearchCosts
+	// (audit_search_pg.go).
+	searchCosts *searchCosts
 	// searchHook, when set, is told how each search's second step reads.
 	searchHook func(searchStepKind)
 	// Location is where the data lives, for logs: a file path or the
