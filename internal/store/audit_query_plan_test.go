@@ -25,10 +25,17 @@ const planStep = 10 * time.Second
 // stores them (search index and tree included), and gathers statistics.
 func fillForPlans(t *testing.T, db *DB) {
 	t.Helper()
+	fillAuditgen(t, db, planEvents)
+}
+
+// fillAuditgen stores the first n events of the auditgen trail (n a
+// multiple of 1000) and gathers statistics.
+func fillAuditgen(t *testing.T, db *DB, n int) {
+	t.Helper()
 	ctx := context.Background()
 	// A transaction per thousand events, as a busy producer's batches
 	// arrive: one for all of them could outlast the operation deadline.
-	for start := 0; start < planEvents; start += 1000 {
+	for start := 0; start < n; start += 1000 {
 		chunk := make([]*audit.Event, 0, 1000)
 		for i := start; i < start+1000; i++ {
 			chunk = append(chunk, auditgen.Event(i, planStart, planStep))

@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/aeso-dev/aeso/internal/audit"
-	"github.com/aeso-dev/aeso/internal/auditgen"
 	"github.com/aeso-dev/aeso/internal/testdb"
 )
 
@@ -24,19 +23,7 @@ func TestPostgresSearchStepsListWhatTheSearchMeans(t *testing.T) {
 	if _, err := db.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	const events = 3000
-	for start := 0; start < events; start += 1000 {
-		chunk := make([]*audit.Event, 0, 1000)
-		for i := start; i < start+1000; i++ {
-			chunk = append(chunk, auditgen.Event(i, planStart, planStep))
-		}
-		if _, _, err := db.AppendEvents(ctx, audit.Slice(chunk)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := db.Exec(ctx, "ANALYZE"); err != nil {
-		t.Fatal(err)
-	}
+	fillAuditgen(t, db, 3000)
 	all := allEvents(t, db)
 	// A walk of 200 rows and costs scaled to this small trail: a phrase
 	// in a few percent of the events is walked on, a rarer one read
