@@ -21,11 +21,11 @@ import (
 //  1. Walk the newest rows below the cursor (searchCosts.walk of them),
 //     checking each: a few milliseconds, whatever the phrase. A phrase
 //     in more than one event of every walk/limit fills its page here.
-//  2. Otherwise read the rest by walking on when the matches that walk
-//     saw put the page within searchCosts.walkOn rows more, or else
-//     through the text index, whose cost is the events holding every
-//     word (side by side or not) below the walk, however far back, and
-//     not the rows between them.
+//  2. Otherwise, when the matches that walk saw put the page within
+//     searchCosts.walkOn rows more, walk on, at most that far.
+//  3. Read what is still wanted below through the text index, whose
+//     cost is the events holding every word (side by side or not) below
+//     the walks, however far back, and not the rows between them.
 //
 // Measured on a trail of 1M events (docs/benchmarks.md), the two ways
 // cost alike for a phrase in ~0.1% of events (api_key-10: 24 ms walking
@@ -66,44 +66,45 @@ func (db *DB) pgSearchAlone(f audit.Filter) bool {
 
 // listSearch reads a text search alone in the steps above.
 func (db *DB) listSearch(ctx context.Context, f audit.Filter) ([]*audit.Event, error) {
-	top := f.BeforeSeq // the seqs searched are below top
-	if top == 0 {
-		var newest sql.NullInt64
-		if err := db.read.QueryRowContext(ctx, lastSeqQuery).Scan(&newest); err != nil {
-			return nil, fmt.Errorf("search: last seq: %w", err)
-		}
-		top = newest.Int64 + 1
+	var newest sql.NullInt64
+	if err := db.read.QueryRowContext(ctx, lastSeqQuery).Scan(&newest); err != nil {
+		return nil, fmt.Errorf("search: last seq: %w", err)
+	}
+	top := newest.Int64 + 1 // the seqs searched are below top
+	if f.BeforeSeq > 0 {
+		top = min(top, f.BeforeSeq)
 	}
 	costs := defaultSearchCosts
 	if db.searchCosts != nil {
 		costs = *db.searchCosts
 	}
 	lo := max(top-costs.walk, 1)
-	q, args := db.searchStepQuery(f, searchStepWalk, lo, top, f.Limit)
-	page, err := db.searchStep(ctx, q, args)
-	if err != nil {
-		return nil, err
+	page, err := db.searchStep(ctx, f, searchStepWalk, lo, top, f.Limit)
+	if err != nil || len(page) == f.Limit || lo <= 1 {
+		return page, err
 	}
-	rest := f.Limit - len(page)
-	if rest == 0 || lo <= 1 {
-		return page, nil
+	if costs.cheaperToWalk(len(page), f.Limit-len(page), lo-1) {
+		// Walk on, but no further than walkOn rows: matches may all be
+		// recent (an incident, a new target), and the index reads what
+		// lies below, however far back, for less.
+		below := max(lo-costs.walkOn, 1)
+		more, err := db.searchStep(ctx, f, searchStepWalk, below, lo, f.Limit-len(page))
+		if page = append(page, more...); err != nil || len(page) == f.Limit || below <= 1 {
+			return page, err
+		}
+		lo = below
 	}
-	how := searchStepIndex
-	if costs.cheaperToWalk(len(page), rest, lo-1) {
-		how = searchStepWalk
-	}
+	more, err := db.searchStep(ctx, f, searchStepIndex, 0, lo, f.Limit-len(page))
+	return append(page, more...), err
+}
+
+// searchStep reads up to limit events of f's search with seqs from lo
+// (0: the first) to below hi, newest first, as how says.
+func (db *DB) searchStep(ctx context.Context, f audit.Filter, how searchStepKind, lo, hi int64, limit int) ([]*audit.Event, error) {
 	if db.searchHook != nil {
 		db.searchHook(how)
 	}
-	q, args = db.searchStepQuery(f, how, 0, lo, rest)
-	more, err := db.searchStep(ctx, q, args)
-	if err != nil {
-		return nil, err
-	}
-	return append(page, more...), nil
-}
-
-func (db *DB) searchStep(ctx context.Context, q string, args []any) ([]*audit.Event, error) {
+	q, args := db.searchStepQuery(f, how, lo, hi, limit)
 	rows, err := db.read.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list events: %w", err)
@@ -122,8 +123,10 @@ const (
 // from lo (0: the first) to below hi, newest first, read as how says.
 // A walk's rows come from a subquery the planner may not merge with the
 // match (OFFSET 0 keeps the condition out of it), so it cannot turn to
-// the text index; ordering the index's candidates by seq + 0 keeps it
-// from walking the primary key instead.
+// the text index. Ordering the index step by seq + 0 keeps the planner
+// from walking the primary key backwards and stopping after a page,
+// the plan it would take for a phrase it thinks common; it may still
+// read the range whole and sort it when its words are in most rows.
 func (db *DB) searchStepQuery(f audit.Filter, how searchStepKind, lo, hi int64, limit int) (string, []any) {
 	b := db.build()
 	match := "doc @@ to_tsquery('simple', " + b.bind(db.dialect.searchQuery(f.Search)) + ")"
@@ -135,7 +138,7 @@ func (db *DB) searchStepQuery(f audit.Filter, how searchStepKind, lo, hi int64, 
 	switch how {
 	case searchStepWalk:
 		keys = "SELECT w.seq FROM (SELECT s.seq, s.doc FROM audit_search s WHERE " + rng +
-			" ORDER BY s.seq DESC OFFSET 0) w WHERE w." + match + " LIMIT " + b.bind(limit)
+			" ORDER BY s.seq DESC OFFSET 0) w WHERE w." + match + " ORDER BY w.seq DESC LIMIT " + b.bind(limit)
 	default:
 		keys = "SELECT s.seq FROM audit_search s WHERE s." + match + " AND " + rng +
 			" ORDER BY s.seq + 0 DESC LIMIT " + b.bind(limit)

@@ -3,7 +3,9 @@ package store
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/aeso-dev/aeso/internal/audit"
 	"github.com/aeso-dev/aeso/internal/testdb"
@@ -29,8 +31,15 @@ func TestPostgresSearchStepsListWhatTheSearchMeans(t *testing.T) {
 	// in a few percent of the events is walked on, a rarer one read
 	// through the index.
 	db.searchCosts = &searchCosts{walk: 200, walkOn: 1000}
-	seen := map[searchStepKind]int{}
-	db.searchHook = func(k searchStepKind) { seen[k]++ }
+	var steps []string
+	db.searchHook = func(k searchStepKind) {
+		steps = append(steps, map[searchStepKind]string{searchStepWalk: "walk", searchStepIndex: "index"}[k])
+	}
+	seen := map[string]bool{}
+	// The newest and oldest events with a correlation id (auditgen
+	// leaves one in ten without).
+	correlated := slices.DeleteFunc(slices.Clone(all), func(e stored) bool { return e.CorrelationID == "" })
+	newest, oldest := correlated[0], correlated[len(correlated)-1]
 	searches := [][][]string{
 		{{"credentials"}},     // in half the events: the walk fills the page
 		{{"failure"}},         // ~4%: walked on
@@ -40,41 +49,58 @@ func TestPostgresSearchStepsListWhatTheSearchMeans(t *testing.T) {
 		{{"key", "api"}},      // the words in the other order
 		{{"eu", "west", "1"}, {"drift"}},
 		{{"no", "such", "word"}}, // nothing: through the index
+		// Only the newest events, then only the oldest: each end of the
+		// trail, and a walk on past every match before the index.
+		{searchWords(newest.CorrelationID)},
+		{searchWords(oldest.CorrelationID)},
 	}
 	for _, search := range searches {
-		for _, limit := range []int{7, 50} {
-			f := audit.Filter{Search: search, Limit: limit}
-			if !db.pgSearchAlone(f) {
-				t.Fatalf("%v is not read in steps", search)
-			}
-			for page := 1; ; page++ {
-				var want []int64
-				for _, e := range all {
-					if len(want) < limit && matches(e, f) {
-						want = append(want, e.Seq)
+		for _, limit := range []int{1, 7, 50} {
+			// The first page, and pages after a cursor at the first event
+			// and one past the end (as a client may send).
+			for _, cursor := range []int64{0, 1, 100000} {
+				f := audit.Filter{Search: search, Limit: limit, BeforeSeq: cursor}
+				if !db.pgSearchAlone(f) {
+					t.Fatalf("%v is not read in steps", search)
+				}
+				for page := 1; ; page++ {
+					var want []int64
+					for _, e := range all {
+						if len(want) < limit && matches(e, f) {
+							want = append(want, e.Seq)
+						}
 					}
+					steps = nil
+					got, err := db.ListEvents(ctx, f)
+					if err != nil {
+						t.Fatal(err)
+					}
+					seen[strings.Join(steps, ",")] = true
+					seqs := make([]int64, len(got))
+					for i, e := range got {
+						seqs[i] = e.Seq
+					}
+					if !slices.Equal(seqs, want) {
+						t.Fatalf("%v, limit %d, cursor %d, page %d:\n got %v\nwant %v", search, limit, cursor, page, head(seqs), head(want))
+					}
+					if len(got) < limit {
+						break
+					}
+					f.BeforeSeq = got[len(got)-1].Seq
 				}
-				got, err := db.ListEvents(ctx, f)
-				if err != nil {
-					t.Fatal(err)
-				}
-				seqs := make([]int64, len(got))
-				for i, e := range got {
-					seqs[i] = e.Seq
-				}
-				if !slices.Equal(seqs, want) {
-					t.Fatalf("%v, limit %d, page %d:\n got %v\nwant %v", search, limit, page, head(seqs), head(want))
-				}
-				if len(got) < limit {
-					break
-				}
-				f.BeforeSeq = got[len(got)-1].Seq
 			}
 		}
 	}
-	if seen[searchStepWalk] == 0 || seen[searchStepIndex] == 0 {
-		t.Errorf("second steps taken: %v, want both a walk and the index", seen)
+	for _, want := range []string{"walk", "walk,walk", "walk,index", "walk,walk,index"} {
+		if !seen[want] {
+			t.Errorf("no search read as %s; seen %v", want, seen)
+		}
 	}
+}
+
+// searchWords splits text into words as a search does.
+func searchWords(text string) []string {
+	return strings.FieldsFunc(strings.ToLower(text), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
 }
 
 // The choice for phrases measured at 1M events (their matches in the
