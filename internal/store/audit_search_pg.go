@@ -49,10 +49,12 @@ type searchCosts struct {
 var defaultSearchCosts = searchCosts{walk: 16384, walkOn: 131072}
 
 // cheaperToWalk says whether the rows below the first step's are read
-// by walking on, given that its c.walk rows held found matches, rest
-// more are wanted and below rows are left.
-func (c searchCosts) cheaperToWalk(found, rest int, below int64) bool {
-	return found > 0 && min(below, int64(rest)*c.walk/int64(found)) <= c.walkOn
+// by walking on, given that its c.walk rows held found matches and rest
+// more are wanted. The rows left below do not count: a phrase that rare
+// near the top is read faster through the index even from a short rest
+// (at 100k events, walking the 84k rows below took ~35 ms).
+func (c searchCosts) cheaperToWalk(found, rest int) bool {
+	return found > 0 && int64(rest)*c.walk/int64(found) <= c.walkOn
 }
 
 // pgSearchAlone says whether f is a PostgreSQL text search with no
@@ -83,7 +85,7 @@ func (db *DB) listSearch(ctx context.Context, f audit.Filter) ([]*audit.Event, e
 	if err != nil || len(page) == f.Limit || lo <= 1 {
 		return page, err
 	}
-	if costs.cheaperToWalk(len(page), f.Limit-len(page), lo-1) {
+	if costs.cheaperToWalk(len(page), f.Limit-len(page)) {
 		// Walk on, but no further than walkOn rows: matches may all be
 		// recent (an incident, a new target), and the index reads what
 		// lies below, however far back, for less.
