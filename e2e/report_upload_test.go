@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -133,6 +134,70 @@ func TestBrokenAndOversizedReportsAreRefused(t *testing.T) {
 		got, err := e.admin.GetBundle(e.ctx, b.ID, 0)
 		if err != nil || len(got.Items) != 0 {
 			t.Errorf("refused reports left %d items (%v)", len(got.Items), err)
+		}
+	})
+}
+
+// TestAnUploadIsJudgedByWhatItsClientSent: a report's own text (its tool's
+// name) never fails an upload that named nothing, and a bad query value is
+// named as the parameter that carried it.
+func TestAnUploadIsJudgedByWhatItsClientSent(t *testing.T) {
+	t.Parallel()
+	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
+		e := start(t, tg)
+		b := newBundle(t, e, "uploads", "v1")
+		real := reportFile(t, "staticcheck.sarif")
+		withTool := func(name string) []byte {
+			quoted := strings.ReplaceAll(strconv.Quote(name), `\a`, `\u0007`) // JSON has no \a
+			out := bytes.Replace(real, []byte(`"driver":{"name":"Staticcheck"`), []byte(`"driver":{"name":`+quoted), 1)
+			if bytes.Equal(out, real) {
+				t.Fatal("the fixture no longer names Staticcheck as its tool")
+			}
+			return out
+		}
+		for _, tc := range []struct {
+			name, tool, want string
+		}{
+			// The tool is named with its version, as the report gives it.
+			{"a tool name longer than an item's name is cut to 256 bytes", strings.Repeat("Staticcheck ", 750), strings.Repeat("Staticcheck ", 21) + "S…"},
+			{"a tool name with a line break and a bell is shown without them", "Static\ncheck\a", "Static\uFFFDcheck\uFFFD 2026.2.2"},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				data := withTool(tc.tool)
+				it, err := e.admin.AddReport(e.ctx, b.ID, client.ReportOptions{Format: report.FormatSARIF}, bytes.NewReader(data), int64(len(data)))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if it.Name != tc.want || !strings.HasPrefix(it.Summary, tc.want[:6]) || it.Result != report.ResultFail {
+					t.Errorf("item named %q (summary %q, result %s), want %q", it.Name, it.Summary, it.Result, tc.want)
+				}
+			})
+		}
+		for _, tc := range []struct {
+			name       string
+			opt        client.ReportOptions
+			field, why string
+		}{
+			{"a source URL with a password", client.ReportOptions{SourceURL: "https://ci:hunter2@ci.example.com/j/1"}, "source_url", "credentials"},
+			{"a source URL that is no URL", client.ReportOptions{SourceURL: "ci.example.com/j/1"}, "source_url", "format"},
+			{"a runner with a line break", client.ReportOptions{Runner: "runner\n1"}, "runner", "control_character"},
+			{"a name with a line break", client.ReportOptions{Name: "lint\nscan"}, "name", "control_character"},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				tc.opt.Format = report.FormatSARIF
+				_, err := e.admin.AddReport(apitest.InvalidRequest(e.ctx), b.ID, tc.opt, bytes.NewReader(real), int64(len(real)))
+				ce, ok := err.(*client.Error)
+				if !ok || ce.Status != 400 || len(ce.Errors) != 1 || ce.Errors[0].Field != tc.field || ce.Errors[0].Code != tc.why {
+					t.Fatalf("err %v, want one problem with %s: %s", err, tc.field, tc.why)
+				}
+				if strings.Contains(ce.Error(), "hunter2") {
+					t.Errorf("the answer repeats the password: %v", ce)
+				}
+			})
+		}
+		got, err := e.admin.GetBundle(e.ctx, b.ID, 0)
+		if err != nil || len(got.Items) != 2 {
+			t.Errorf("the bundle holds %d items (%v), want the two accepted uploads", len(got.Items), err)
 		}
 	})
 }

@@ -45,7 +45,7 @@ func ReadSARIF(data []byte) (*SARIFLog, error) {
 		}
 	}
 	out.Summary.Format = FormatSARIF
-	out.Summary.Tool = clean(out.Summary.Tool)
+	out.Summary.Tool = cleanLine(out.Summary.Tool)
 	return out, nil
 }
 

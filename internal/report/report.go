@@ -18,6 +18,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/aeso-dev/aeso"
 	"github.com/aeso-dev/aeso/internal/redact"
 )
 
@@ -196,7 +197,7 @@ func Parse(format string, r io.Reader, maxBytes int64) (*Summary, error) {
 	}
 	digest := sha256.Sum256(data)
 	s.Format = format
-	s.Tool = clean(s.Tool)
+	s.Tool = cleanLine(s.Tool)
 	s.SHA256 = hex.EncodeToString(digest[:])
 	s.Size = int64(len(data))
 	if s.Failures == nil {
@@ -233,6 +234,31 @@ func clean(s string) string {
 		return redact.Placeholder
 	}
 	return cut(s, MaxMessage)
+}
+
+// cleanLine is clean for text shown on one line, such as a tool's name:
+// every character aeso.UnsafeText refuses on one line (a control
+// character, a line break, a bidirectional override) becomes U+FFFD, so
+// the item a report becomes, named and summarised after its tool, holds
+// what the report said without what would rewrite how it is shown.
+func cleanLine(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if aeso.UnsafeText(string(r), false) {
+			return utf8.RuneError
+		}
+		return r
+	}, s)
+	return clean(s)
+}
+
+// Name is what an item made from this report is called when its uploader
+// names none: the report's tool, cut to max bytes on a rune boundary, or
+// "FORMAT report" when the report names no tool.
+func (s *Summary) Name(max int) string {
+	if s.Tool == "" {
+		return s.Format + " report"
+	}
+	return cut(s.Tool, max)
 }
 
 // cut shortens s to at most n bytes, ellipsis included, on a rune boundary.

@@ -111,7 +111,7 @@ func readSARIF(data []byte) (*sarifLog, error) {
 		}
 		seconds += runSeconds(run)
 		if why := runIncomplete(run); why != "" {
-			l.incomplete = append(l.incomplete, Incomplete{Tool: clean(name), Reason: clean(why)})
+			l.incomplete = append(l.incomplete, Incomplete{Tool: cleanLine(name), Reason: clean(why)})
 		}
 		rules := &ruleFinder{run: run}
 		driver := *run.Tool.Driver.Name

@@ -93,15 +93,12 @@ func (s *Server) handleAddReport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if req.Name == "" {
-		req.Name = sum.Tool
-		if req.Name == "" {
-			req.Name = format + " report"
-		}
+		req.Name = sum.Name(evidence.MaxTextField)
 	}
 	_, o := s.origin(r)
 	it, err := s.Evidence.AddReport(r.Context(), o, r.PathValue("id"), req, sum)
 	if err != nil {
-		s.writeError(w, r, err)
+		s.writeError(w, r, renameFields(err, reportParams))
 		return
 	}
 	s.writeJSON(w, r, http.StatusCreated, itemJSON(it, s.Now()))
@@ -280,4 +277,27 @@ func (s *Server) handleGetItem(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.writeJSON(w, r, http.StatusOK, itemJSON(it, s.Now()))
+}
+
+// reportParams names, for each field of an item whose value an upload
+// takes from its query string, the parameter that carried it.
+var reportParams = map[string]string{"source.url": "source_url", "source.runner": "runner"}
+
+// renameFields returns err with each field problem named as the client
+// sent the field: an upload's query parameters carry what an item's body
+// names otherwise. Other errors pass unchanged.
+func renameFields(err error, names map[string]string) error {
+	var e *aeso.Error
+	if !errors.As(err, &e) || len(e.Fields) == 0 {
+		return err
+	}
+	renamed := *e
+	renamed.Fields = make([]aeso.FieldError, len(e.Fields))
+	for i, f := range e.Fields {
+		if name, ok := names[f.Field]; ok {
+			f.Field = name
+		}
+		renamed.Fields[i] = f
+	}
+	return &renamed
 }
