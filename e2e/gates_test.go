@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -260,6 +261,28 @@ func TestWaiversAreCheckedAndAudited(t *testing.T) {
 			p := r.problem(t)
 			if r.status != 400 || len(p.Errors) == 0 || p.Errors[0].Field != tc.field {
 				t.Errorf("%s: %d %+v", name, r.status, p.Errors)
+			}
+		}
+		// A subject is refused for what is wrong with it, the same way
+		// wherever it is given.
+		for _, tc := range []struct{ subject, code string }{
+			{"", "required"},
+			{strings.Repeat("a", 257), "too_long"},
+			{"@v1", "format"},
+			{"api@", "format"},
+			{" api@v1", "format"},
+		} {
+			subject, _ := json.Marshal(tc.subject)
+			for _, req := range []struct{ path, body string }{
+				{"/v1/gates/release/evaluate", `{"subject":` + string(subject) + `}`},
+				{"/v1/gates/release/waivers", `{"rule":"guards","subject":` + string(subject) + `,"reason":"r","expires_at":"` + in + `"}`},
+				{"/v1/gates/release/withdrawals", `{"subject":` + string(subject) + `,"reason":"abandoned"}`},
+			} {
+				r := e.doInvalid("POST", req.path, adminToken, req.body)
+				p := r.problem(t)
+				if r.status != 400 || len(p.Errors) != 1 || p.Errors[0].Field != "subject" || p.Errors[0].Code != tc.code {
+					t.Errorf("%s with subject %q: %d %+v, want subject %s", req.path, tc.subject, r.status, p.Errors, tc.code)
+				}
 			}
 		}
 		if r := e.do("POST", "/v1/gates/nope/evaluate", adminToken, `{"subject":"api"}`); r.status != 404 || r.problem(t).Code != "unknown_gate" {

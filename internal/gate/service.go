@@ -66,8 +66,14 @@ const MaxSubject = 256
 // checkSubject adds the subject's problem, if any, to v.
 func checkSubject(v *aeso.Validation, subject string) {
 	switch {
-	case subject == "" || len(subject) > MaxSubject:
+	case subject == "":
 		v.Add("subject", "required", "is required: what is being released, as name or name@ref (e.g. api@v1.4.2), at most 256 characters")
+	case len(subject) > MaxSubject:
+		v.Add("subject", "too_long", "must be at most %d bytes", MaxSubject)
+	case strings.HasPrefix(subject, "@") || strings.HasSuffix(subject, "@"):
+		// "@v1" names no subject and "api@" no ref: both would be read
+		// as something else than what was meant.
+		v.Add("subject", "format", "must be name or name@ref (e.g. api@v1.4.2): a name before @ and a ref after it")
 	case strings.TrimSpace(subject) != subject:
 		// " api@v1" would be another subject than "api@v1", and look the same.
 		v.Add("subject", "format", "must not begin or end with white space")
