@@ -65,12 +65,20 @@ type release struct {
 
 func (rl *release) sealSecurity(result string) *client.Bundle {
 	rl.t.Helper()
+	return rl.sealSecurityItems(client.ItemRequest{Type: "scan", Name: "deps", Result: result})
+}
+
+// sealSecurityItems seals a security bundle for api@v1 holding items.
+func (rl *release) sealSecurityItems(items ...client.ItemRequest) *client.Bundle {
+	rl.t.Helper()
 	b, err := rl.e.admin.CreateBundle(rl.e.ctx, client.BundleRequest{Kind: "security", Subject: client.Subject{Name: "api", Ref: "v1"}, Title: "scan"})
 	if err != nil {
 		rl.t.Fatal(err)
 	}
-	if _, err := rl.e.admin.AddItem(rl.e.ctx, b.ID, client.ItemRequest{Type: "scan", Name: "deps", Result: result}); err != nil {
-		rl.t.Fatal(err)
+	for _, it := range items {
+		if _, err := rl.e.admin.AddItem(rl.e.ctx, b.ID, it); err != nil {
+			rl.t.Fatal(err)
+		}
 	}
 	if _, err := rl.e.admin.SealBundle(rl.e.ctx, b.ID); err != nil {
 		rl.t.Fatal(err)
@@ -126,6 +134,27 @@ func TestEveryRuleOutcome(t *testing.T) {
 				rl.sealSecurity("fail")
 				rl.invariant("pass")
 			}, "block: evidence-security=block, invariants-production=pass, guards=warn"},
+			{"a sealed bundle without items proves nothing and blocks", func(rl *release) {
+				rl.sealSecurityItems()
+				rl.invariant("pass")
+			}, "block: evidence-security=block, invariants-production=pass, guards=warn"},
+			{"a bundle of skipped and errored items proves nothing and blocks", func(rl *release) {
+				rl.sealSecurityItems(client.ItemRequest{Type: "scan", Name: "deps", Result: "skip"},
+					client.ItemRequest{Type: "check", Name: "sast", Result: "error"})
+				rl.invariant("pass")
+			}, "block: evidence-security=block, invariants-production=pass, guards=warn"},
+			{"a bundle whose only passing item expired proves nothing and blocks", func(rl *release) {
+				rl.sealSecurityItems(client.ItemRequest{Type: "scan", Name: "deps", Result: "pass",
+					ExpiresAt: rl.clk.now().Add(time.Hour).UTC().Format(time.RFC3339)})
+				rl.clk.advance(2 * time.Hour)
+				rl.invariant("pass")
+			}, "block: evidence-security=block, invariants-production=pass, guards=warn"},
+			{"a warning, or one item still unexpired, is proof", func(rl *release) {
+				rl.sealSecurityItems(client.ItemRequest{Type: "scan", Name: "deps", Result: "warn"},
+					client.ItemRequest{Type: "scan", Name: "image", Result: "pass", ExpiresAt: rl.clk.now().Add(time.Hour).UTC().Format(time.RFC3339)})
+				rl.clk.advance(2 * time.Hour)
+				rl.invariant("pass")
+			}, "pass: evidence-security=pass, invariants-production=pass, guards=warn"},
 			{"evidence past max_age warns", func(rl *release) {
 				rl.sealSecurity("pass")
 				rl.clk.advance(200 * time.Hour)

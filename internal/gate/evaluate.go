@@ -138,18 +138,20 @@ func evidenceReason(r *Rule, in inputs) (Reason, error) {
 		return Reason{}, err
 	}
 	var b *evidence.Bundle
-	var failing, refs []string
+	var items *judge.EvidenceItems
+	var refs []string
 	if err == nil {
 		b = v.Bundle
 		refs = []string{"bundle:" + b.ID + "@" + b.Digest}
+		seen := judge.ItemsOf(v.Items, in.now)
+		items = &seen
 		for _, it := range v.Items {
 			if it.Result == "fail" || it.Result == "error" {
-				failing = append(failing, it.Name)
 				refs = append(refs, "item:"+it.ID)
 			}
 		}
 	}
-	j := judge.Evidence(b, failing, e.judged(), in.now, evidenceWeights)
+	j := judge.Evidence(b, items, e.judged(), in.now, evidenceWeights)
 	o, age := outcomeOf(j.Level), j.Age.Round(time.Minute)
 	switch j.Cause {
 	case judge.EvidenceMissing:
@@ -165,7 +167,10 @@ func evidenceReason(r *Rule, in inputs) (Reason, error) {
 			e.Kind, b.ID, age, e.BlockAge)}, nil
 	case judge.EvidenceFailing:
 		return Reason{Outcome: o, Refs: refs, Detail: fmt.Sprintf("%s bundle %s has failing items: %s",
-			e.Kind, b.ID, strings.Join(failing, ", "))}, nil
+			e.Kind, b.ID, strings.Join(items.Failing, ", "))}, nil
+	case judge.EvidenceNothing:
+		return Reason{Outcome: o, Refs: refs, Detail: fmt.Sprintf("%s bundle %s proves nothing: %s",
+			e.Kind, b.ID, provesNothing(v.Items, in.now))}, nil
 	case judge.EvidenceOld:
 		return Reason{Outcome: o, Refs: refs, Detail: fmt.Sprintf("%s bundle %s was sealed %s ago, past max_age %s",
 			e.Kind, b.ID, age, e.MaxAge)}, nil
@@ -296,4 +301,32 @@ func inputsDigest(d *Def, subject string, reasons []Reason) string {
 	}{d.Name, d.Version(), subject, entries})
 	sum := sha256.Sum256(b)
 	return "sha256:" + hex.EncodeToString(sum[:])
+}
+
+// provesNothing says why a sealed bundle's items prove nothing.
+func provesNothing(items []*evidence.Item, now time.Time) string {
+	if len(items) == 0 {
+		return "it holds no item"
+	}
+	var skipped, errored, expired int
+	for _, it := range items {
+		switch {
+		case it.Result == "skip":
+			skipped++
+		case it.Result == "error":
+			errored++
+		default:
+			expired++
+		}
+	}
+	var parts []string
+	for _, c := range []struct {
+		n    int
+		what string
+	}{{skipped, "skipped"}, {errored, "errored"}, {expired, "expired"}} {
+		if c.n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", c.n, c.what))
+		}
+	}
+	return "no item ran to its end unexpired (" + strings.Join(parts, ", ") + ")"
 }

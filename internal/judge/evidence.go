@@ -12,6 +12,7 @@ const (
 	EvidenceUnsealed = "unsealed"  // the bundle has no seal time
 	EvidenceTooOld   = "block_age" // sealed longer ago than block_age
 	EvidenceFailing  = "failing"   // items failed or errored
+	EvidenceNothing  = "nothing"   // no unexpired item ran to its end
 	EvidenceOld      = "max_age"   // sealed longer ago than max_age
 	EvidenceFresh    = "fresh"
 )
@@ -31,10 +32,38 @@ type EvidenceJudgement struct {
 	Age   time.Duration // since the seal
 }
 
-// Evidence judges the bundle that answers a rule (nil when none does),
-// with the names of its items that failed or errored, at now. A missing or
-// unsealed bundle weighs w.Unproven.
-func Evidence(b *evidence.Bundle, failing []string, r EvidenceRule, now time.Time, w Weights) EvidenceJudgement {
+// EvidenceItems is what a bundle's items show: the names of those that
+// failed or errored, and how many prove something: ran to their end (pass,
+// warn, or fail) and have not expired. An item skipped or errored, or past
+// its expires_at, proves nothing.
+type EvidenceItems struct {
+	Failing []string
+	Proving int
+}
+
+// ItemsOf reads a bundle's items at now.
+func ItemsOf(items []*evidence.Item, now time.Time) EvidenceItems {
+	var out EvidenceItems
+	for _, it := range items {
+		switch it.Result {
+		case "fail", "error":
+			out.Failing = append(out.Failing, it.Name)
+		}
+		switch it.Result {
+		case "pass", "warn", "fail":
+			if !it.Stale(now) {
+				out.Proving++
+			}
+		}
+	}
+	return out
+}
+
+// Evidence judges the bundle that answers a rule (nil when none does) at
+// now. items are its items, nil when the rule asks only for the bundle's
+// age. A missing or unsealed bundle, or one whose items prove nothing,
+// weighs w.Unproven.
+func Evidence(b *evidence.Bundle, items *EvidenceItems, r EvidenceRule, now time.Time, w Weights) EvidenceJudgement {
 	switch {
 	case b == nil:
 		return EvidenceJudgement{Cause: EvidenceMissing, Level: w.Unproven}
@@ -45,8 +74,10 @@ func Evidence(b *evidence.Bundle, failing []string, r EvidenceRule, now time.Tim
 	switch {
 	case r.BlockAge > 0 && age > r.BlockAge:
 		return EvidenceJudgement{Cause: EvidenceTooOld, Level: Block, Age: age}
-	case len(failing) > 0 && !r.AllowFailing:
+	case items != nil && len(items.Failing) > 0 && !r.AllowFailing:
 		return EvidenceJudgement{Cause: EvidenceFailing, Level: Block, Age: age}
+	case items != nil && items.Proving == 0:
+		return EvidenceJudgement{Cause: EvidenceNothing, Level: w.Unproven, Age: age}
 	case r.MaxAge > 0 && age > r.MaxAge:
 		return EvidenceJudgement{Cause: EvidenceOld, Level: Warn, Age: age}
 	}

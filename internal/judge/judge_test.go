@@ -1,6 +1,7 @@
 package judge
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -118,33 +119,68 @@ func TestEvidenceJudgements(t *testing.T) {
 	}
 	rule := EvidenceRule{MaxAge: 168 * time.Hour, BlockAge: 336 * time.Hour}
 	gate, posture := Weights{Unproven: Block}, Weights{Unproven: Warn}
+	ran := &EvidenceItems{Proving: 1}
+	failed := &EvidenceItems{Failing: []string{"t1"}, Proving: 1}
 	for _, tc := range []struct {
-		name    string
-		b       *evidence.Bundle
-		failing []string
-		r       EvidenceRule
-		w       Weights
-		cause   string
-		level   Level
+		name  string
+		b     *evidence.Bundle
+		items *EvidenceItems
+		r     EvidenceRule
+		w     Weights
+		cause string
+		level Level
 	}{
-		{"fresh passes", sealed(time.Hour), nil, rule, gate, EvidenceFresh, Pass},
-		{"older than max_age warns", sealed(169 * time.Hour), nil, rule, posture, EvidenceOld, Warn},
-		{"exactly max_age old still passes", sealed(168 * time.Hour), nil, rule, gate, EvidenceFresh, Pass},
-		{"older than block_age blocks", sealed(337 * time.Hour), nil, rule, posture, EvidenceTooOld, Block},
-		{"block_age outweighs failing items", sealed(337 * time.Hour), []string{"t1"}, rule, gate, EvidenceTooOld, Block},
-		{"failing items block", sealed(time.Hour), []string{"t1"}, rule, gate, EvidenceFailing, Block},
-		{"failing items block before max_age warns", sealed(169 * time.Hour), []string{"t1"}, rule, gate, EvidenceFailing, Block},
-		{"allowed failing items count for nothing", sealed(time.Hour), []string{"t1"}, EvidenceRule{AllowFailing: true}, gate, EvidenceFresh, Pass},
-		{"no ages: any age passes", sealed(10000 * time.Hour), nil, EvidenceRule{}, gate, EvidenceFresh, Pass},
+		{"fresh passes", sealed(time.Hour), ran, rule, gate, EvidenceFresh, Pass},
+		{"older than max_age warns", sealed(169 * time.Hour), ran, rule, posture, EvidenceOld, Warn},
+		{"exactly max_age old still passes", sealed(168 * time.Hour), ran, rule, gate, EvidenceFresh, Pass},
+		{"older than block_age blocks", sealed(337 * time.Hour), ran, rule, posture, EvidenceTooOld, Block},
+		{"block_age outweighs failing items", sealed(337 * time.Hour), failed, rule, gate, EvidenceTooOld, Block},
+		{"failing items block", sealed(time.Hour), failed, rule, gate, EvidenceFailing, Block},
+		{"failing items block before max_age warns", sealed(169 * time.Hour), failed, rule, gate, EvidenceFailing, Block},
+		{"allowed failing items count for nothing", sealed(time.Hour), failed, EvidenceRule{AllowFailing: true}, gate, EvidenceFresh, Pass},
+		{"no ages: any age passes", sealed(10000 * time.Hour), ran, EvidenceRule{}, gate, EvidenceFresh, Pass},
 		{"no bundle is unproven: a gate blocks", nil, nil, rule, gate, EvidenceMissing, Block},
 		{"no bundle is unproven: the posture is degraded", nil, nil, rule, posture, EvidenceMissing, Warn},
 		{"a bundle without a seal proves nothing", &evidence.Bundle{ID: "b1"}, nil, rule, posture, EvidenceUnsealed, Warn},
+		{"items that prove nothing: a gate blocks", sealed(time.Hour), &EvidenceItems{}, rule, gate, EvidenceNothing, Block},
+		{"errored items block as failing before proving nothing", sealed(time.Hour), &EvidenceItems{Failing: []string{"t1"}}, rule, gate, EvidenceFailing, Block},
+		{"allowed failures that prove nothing still block", sealed(time.Hour), &EvidenceItems{Failing: []string{"t1"}}, EvidenceRule{AllowFailing: true}, gate, EvidenceNothing, Block},
+		{"items not read: the bundle's age alone decides", sealed(time.Hour), nil, rule, posture, EvidenceFresh, Pass},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			j := Evidence(tc.b, tc.failing, tc.r, now, tc.w)
+			j := Evidence(tc.b, tc.items, tc.r, now, tc.w)
 			if j.Cause != tc.cause || j.Level != tc.level {
 				t.Errorf("got %s %d, want %s %d", j.Cause, j.Level, tc.cause, tc.level)
+			}
+		})
+	}
+}
+
+func TestItemsProveWhatRanToItsEnd(t *testing.T) {
+	t.Parallel()
+	past, future := now.Add(-time.Minute), now.Add(time.Minute)
+	item := func(name, result string, expires *time.Time) *evidence.Item {
+		return &evidence.Item{Name: name, Result: result, ExpiresAt: expires}
+	}
+	for _, tc := range []struct {
+		name    string
+		items   []*evidence.Item
+		failing []string
+		proving int
+	}{
+		{"no item", nil, nil, 0},
+		{"a pass, a warn and a fail ran", []*evidence.Item{item("a", "pass", nil), item("b", "warn", nil), item("c", "fail", &future)}, []string{"c"}, 3},
+		{"a skip and an error did not", []*evidence.Item{item("a", "skip", nil), item("b", "error", nil)}, []string{"b"}, 0},
+		{"an item past its expiry proves nothing", []*evidence.Item{item("a", "pass", &past)}, nil, 0},
+		{"an item expiring now has expired", []*evidence.Item{item("a", "pass", &now)}, nil, 0},
+		{"an expired failure still fails", []*evidence.Item{item("a", "fail", &past), item("b", "pass", nil)}, []string{"a"}, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			got := ItemsOf(tc.items, now)
+			if !slices.Equal(got.Failing, tc.failing) || got.Proving != tc.proving {
+				t.Errorf("got %+v, want failing %v proving %d", got, tc.failing, tc.proving)
 			}
 		})
 	}
