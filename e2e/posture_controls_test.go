@@ -78,9 +78,17 @@ func TestADryRunRecordsNothingAndJudgesTheSame(t *testing.T) {
 		if r := w.e.do("POST", "/v1/gates/release/evaluate?dry_run=true", reader, `{"subject":"web@v2"}`); r.status != 403 {
 			t.Errorf("dry run with status:read: %d", r.status)
 		}
-		r := w.e.doInvalid("POST", "/v1/gates/release/evaluate?dry_run=yes", adminToken, `{"subject":"web@v2"}`)
-		if p := r.problem(t); r.status != 400 || len(p.Errors) != 1 || p.Errors[0].Field != "dry_run" {
-			t.Errorf("dry_run=yes: %d %+v", r.status, p.Errors)
+		// Anything but true or false is refused, a bare ?dry_run too: read
+		// as false it would record what was meant as a dry run.
+		evBefore := w.e.countEvents()
+		for _, q := range []string{"dry_run=yes", "dry_run", "dry_run=", "dry_run=TRUE"} {
+			r := w.e.doInvalid("POST", "/v1/gates/release/evaluate?"+q, adminToken, `{"subject":"web@v2"}`)
+			if p := r.problem(t); r.status != 400 || len(p.Errors) != 1 || p.Errors[0].Field != "dry_run" || p.Errors[0].Code != "format" {
+				t.Errorf("?%s: %d %+v", q, r.status, p.Errors)
+			}
+		}
+		if got := w.e.countEvents(); got != evBefore {
+			t.Errorf("refused evaluations wrote %d audit events", got-evBefore)
 		}
 		if r := w.e.do("POST", "/v1/gates/nope/evaluate?dry_run=true", adminToken, `{"subject":"web@v2"}`); r.status != 404 || r.problem(t).Code != "unknown_gate" {
 			t.Errorf("dry run of an unknown gate: %d", r.status)

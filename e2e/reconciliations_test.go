@@ -107,6 +107,13 @@ func TestAReconciliationRecordWalksToResolution(t *testing.T) {
 		if len(list.Records) != 0 {
 			t.Errorf("a resolved record is listed as open: %+v", list)
 		}
+		// A bare ?open would read as false and list every record.
+		for _, q := range []string{"open", "open=", "open=1"} {
+			r := e.doInvalid("GET", "/v1/reconciliations?"+q, adminToken, nil)
+			if p := r.problem(t); r.status != 400 || len(p.Errors) != 1 || p.Errors[0].Field != "open" {
+				t.Errorf("?%s: %d %+v", q, r.status, p.Errors)
+			}
+		}
 		for name, body := range map[string]string{
 			"an unknown component": `{"component":"nope","kind":"drift","severity":"low","owner":"o","evidence":{"summary":"s"}}`,
 			"no subject":           `{"kind":"drift","severity":"low","owner":"o","evidence":{"summary":"s"}}`,

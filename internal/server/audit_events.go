@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"reflect"
 	"strings"
 
@@ -259,6 +260,25 @@ func (s *Server) handleListActions(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.writeEncoded(w, http.StatusOK, s.actionsBody)
+}
+
+// boolParam reads a true/false query parameter, false when absent. A
+// parameter given without a value (?dry_run, ?dry_run=) is refused rather
+// than read either way: a client that wrote it meant something, and
+// guessing wrong would record an evaluation meant as a dry run.
+func boolParam(v *aeso.Validation, q url.Values, name string) bool {
+	vals, ok := q[name]
+	if !ok {
+		return false
+	}
+	switch vals[0] {
+	case "true":
+		return true
+	case "false":
+		return false
+	}
+	v.Add(name, "format", "must be true or false (?%s=true)", name)
+	return false
 }
 
 // onlyParams rejects unknown query parameters, so a misspelt filter is an

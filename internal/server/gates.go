@@ -43,14 +43,10 @@ func (s *Server) handleEvaluateGate(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	dryRun := false
-	switch q.Get("dry_run") {
-	case "", "false":
-	case "true":
-		dryRun = true
-	default:
-		s.writeError(w, r, &aeso.Error{Code: aeso.EINVALID, Reason: "validation_failed", Message: "request is invalid",
-			Fields: []aeso.FieldError{{Field: "dry_run", Code: "format", Message: "must be true or false"}}})
+	var v aeso.Validation
+	dryRun := boolParam(&v, q, "dry_run")
+	if err := v.Err(); err != nil {
+		s.writeError(w, r, err)
 		return
 	}
 	var req wire.GateEvaluateRequest

@@ -101,13 +101,7 @@ func (s *Server) handleListReconciliations(w http.ResponseWriter, r *http.Reques
 	f := reconcile.Filter{Component: q.Get("component"), InvariantID: q.Get("invariant_id"), Owner: q.Get("owner"),
 		Severity: q.Get("severity"), Limit: 100}
 	var v aeso.Validation
-	switch q.Get("open") {
-	case "", "false":
-	case "true":
-		f.Open = true
-	default:
-		v.Add("open", "format", "must be true or false")
-	}
+	f.Open = boolParam(&v, q, "open")
 	if l := q.Get("limit"); l != "" {
 		n, err := strconv.Atoi(l)
 		if err != nil || n < 1 || n > 500 {
