@@ -195,6 +195,10 @@ func jsonKind(goKind string) string {
 		return "array"
 	case "map", "struct":
 		return "object"
+	case "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64", "float32", "float64":
+		return "number"
+	case "bool":
+		return "boolean (true or false)"
 	}
 	return "value of another type"
 }
@@ -282,17 +286,31 @@ func boolParam(v *aeso.Validation, q url.Values, name string) bool {
 }
 
 // onlyParams rejects unknown query parameters, so a misspelt filter is an
-// error rather than a silently unfiltered listing.
+// error rather than a silently unfiltered listing, and a parameter given
+// twice.
 func onlyParams(q map[string][]string, allowed ...string) error {
+	return paramProblems(q, allowed, true)
+}
+
+// knownParams rejects unknown query parameters only; a route that takes a
+// parameter more than once (label=…&label=…) checks repeats itself.
+func knownParams(q map[string][]string, allowed ...string) error {
+	return paramProblems(q, allowed, false)
+}
+
+func paramProblems(q map[string][]string, allowed []string, once bool) error {
 	var v aeso.Validation
 	for k := range q {
 		ok := false
 		for _, a := range allowed {
 			ok = ok || a == k
 		}
-		if !ok {
+		switch {
+		case !ok && len(allowed) == 0:
+			v.Add(safeFieldName(k), "unknown_parameter", "is not a parameter of this endpoint, which takes none")
+		case !ok:
 			v.Add(safeFieldName(k), "unknown_parameter", "is not a parameter of this endpoint; use %s", strings.Join(allowed, ", "))
-		} else if len(q[k]) > 1 {
+		case once && len(q[k]) > 1:
 			v.Add(safeFieldName(k), "repeated", "may be given once")
 		}
 	}

@@ -54,10 +54,26 @@ func (s *Server) checkInput(rt Route, next http.HandlerFunc) http.HandlerFunc {
 	}
 	wildcards := pathWildcards(rt.Path)
 	body := rt.Body()
+	// The query parameters the OpenAPI document declares for the route:
+	// any other is refused, so a filter the route does not know is an
+	// error rather than a silently unfiltered answer. A route the
+	// document does not list (none should; a test holds them together)
+	// is not checked here.
+	declared, err := declaredQuery()
+	if err != nil {
+		panic(err) // the embedded document is tested to parse
+	}
+	allowed, listed := declared[rt.Method+" "+rt.Path]
 	return func(w http.ResponseWriter, r *http.Request) {
 		if err := checkParams(r, wildcards); err != nil {
 			s.writeError(w, r, err)
 			return
+		}
+		if listed {
+			if err := knownParams(r.URL.Query(), allowed...); err != nil {
+				s.writeError(w, r, err)
+				return
+			}
 		}
 		if err := checkEncoding(r); err != nil {
 			closeUnread(w, r)
