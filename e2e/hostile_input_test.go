@@ -139,6 +139,129 @@ func TestEveryJSONRouteRefusesHostileInput(t *testing.T) {
 	})
 }
 
+// TestAWrongTypeIsNamedWhereItStands: a value of the wrong type inside an
+// array or an object is named with its index or key, as the client wrote
+// it, and a bad time with its field.
+func TestAWrongTypeIsNamedWhereItStands(t *testing.T) {
+	t.Parallel()
+	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
+		e := start(t, tg)
+		before := e.countRows()
+		for _, tc := range []struct {
+			name, path, body, field, code string
+		}{
+			{"a guard finding's rule id", "/v1/guards/gosec/reports",
+				`{"subject":"api@v3","mode":"warn","findings":[{"rule_id":"R","severity":"low"},{"rule_id":5,"severity":"low"}]}`, "findings[1].rule_id", "type"},
+			{"a guard count past any integer", "/v1/guards/gosec/reports",
+				`{"subject":"api@v3","mode":"warn","findings":[],"counts":{"high":9223372036854775808}}`, "counts.high", "range"},
+			{"a guard count that is no whole number", "/v1/guards/gosec/reports",
+				`{"subject":"api@v3","mode":"warn","findings":[],"counts":{"high":1.5}}`, "counts.high", "type"},
+			{"a token's second scope", "/v1/tokens", `{"principal":"ci","scopes":["audit:read",5]}`, "scopes[1]", "type"},
+			{"a token's expiry in words", "/v1/tokens", `{"principal":"ci","scopes":["audit:read"],"expires_at":"tomorrow"}`, "expires_at", "format"},
+			{"a token's expiry as a number", "/v1/tokens", `{"principal":"ci","scopes":["audit:read"],"expires_at":5}`, "expires_at", "format"},
+			{"a bundle label's value", "/v1/evidence/bundles",
+				`{"kind":"release","subject":{"name":"api","ref":"v1"},"title":"t","labels":{"ok":"x","team":1}}`, "labels.team", "type"},
+			{"a label whose key is no plain name", "/v1/evidence/bundles",
+				`{"kind":"release","subject":{"name":"api","ref":"v1"},"title":"t","labels":{"password=` + canary + `":1}}`, "labels.[REDACTED]", "type"},
+			{"a drift pair's expected value", "/v1/reconciliations",
+				`{"component":"api","kind":"drift","severity":"low","owner":"o","evidence":{"summary":"s","pairs":[{"field":"f","expected":"1","observed":"2"},{"field":"g","expected":{}}]}}`, "evidence.pairs[1].expected", "type"},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				r := e.doInvalid("POST", tc.path, adminToken, tc.body)
+				p := r.problem(t)
+				if r.status != 400 || len(p.Errors) != 1 || p.Errors[0].Field != tc.field || p.Errors[0].Code != tc.code {
+					t.Errorf("%d %s %+v, want %s %s", r.status, p.Code, p.Errors, tc.field, tc.code)
+				}
+				if strings.Contains(string(r.body), canary) {
+					t.Errorf("the answer repeats the key: %s", r.body)
+				}
+			})
+		}
+		if after := e.countRows(); after != before {
+			t.Errorf("refused requests wrote %d rows", after-before)
+		}
+	})
+}
+
+// TestAMissingValueIsRequiredAndABadOneIsNot: a field left out is
+// "required", one sent in the wrong form is "format", on every route that
+// takes it.
+func TestAMissingValueIsRequiredAndABadOneIsNot(t *testing.T) {
+	t.Parallel()
+	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
+		e := start(t, tg, withConfigFile(writeConfig(t, statusGateYAML)))
+		b, err := e.admin.CreateBundle(e.ctx, client.BundleRequest{Kind: "release", Subject: client.Subject{Name: "api", Ref: "v1"}, Title: "t"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := e.do("POST", "/v1/reconciliations", adminToken, `{"component":"api","kind":"drift","severity":"low","owner":"o","evidence":{"summary":"s"}}`)
+		var rec struct{ ID string }
+		r.json(t, &rec)
+		if r.status != 201 {
+			t.Fatalf("record: %d %s", r.status, r.body)
+		}
+		for _, tc := range []struct {
+			name, path, contentType, body, field, code string
+		}{
+			{"a waiver without expires_at", "/v1/gates/release/waivers", "application/json", `{"rule":"components","subject":"api@v1","reason":"r"}`, "expires_at", "required"},
+			{"a waiver expiring next week", "/v1/gates/release/waivers", "application/json", `{"rule":"components","subject":"api@v1","reason":"r","expires_at":"next week"}`, "expires_at", "format"},
+			{"an acceptance without accepted_until", "/v1/reconciliations/" + rec.ID + "/transitions", "application/json", `{"state":"accepted","reason":"r"}`, "accepted_until", "required"},
+			{"an acceptance until next week", "/v1/reconciliations/" + rec.ID + "/transitions", "application/json", `{"state":"accepted","reason":"r","accepted_until":"next week"}`, "accepted_until", "format"},
+			{"an acceptance in the past", "/v1/reconciliations/" + rec.ID + "/transitions", "application/json", `{"state":"accepted","reason":"r","accepted_until":"2001-01-01T00:00:00Z"}`, "accepted_until", "range"},
+			{"a promotion without a stage", "/v1/evidence/bundles/" + b.ID + "/promote", "application/json", `{"reason":"r"}`, "stage", "required"},
+			{"a promotion to a stage with spaces", "/v1/evidence/bundles/" + b.ID + "/promote", "application/json", `{"stage":"prod ready","reason":"r"}`, "stage", "pattern"},
+			{"an upload without a format", "/v1/evidence/bundles/" + b.ID + "/reports", "application/xml", `<testsuites/>`, "format", "required"},
+			{"an upload in an unknown format", "/v1/evidence/bundles/" + b.ID + "/reports?format=tap", "text/plain", `ok 1`, "format", "enum"},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				r := e.sendHostile("POST", tc.path, tc.contentType, tc.body)
+				p := r.problem(t)
+				if r.status != 400 || len(p.Errors) != 1 || p.Errors[0].Field != tc.field || p.Errors[0].Code != tc.code {
+					t.Errorf("%d %s %+v, want %s %s", r.status, p.Code, p.Errors, tc.field, tc.code)
+				}
+			})
+		}
+	})
+}
+
+// TestEveryRouteRefusesAParameterItDoesNotTake sends an unknown query
+// parameter to every authenticated route of the route table: a misspelt
+// filter (?statuss=down) or option (?dryrun=true) must be refused, never
+// answered as if it were not there.
+func TestEveryRouteRefusesAParameterItDoesNotTake(t *testing.T) {
+	t.Parallel()
+	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
+		e := start(t, tg)
+		before := e.countRows()
+		checked := 0
+		for _, rt := range (&server.Server{}).Routes() {
+			if rt.Scope == "" {
+				continue
+			}
+			path := strings.NewReplacer("{id}", "01a23c3d-91be-76f4-8ce4-2389284638ad", "{result_id}", "01a23c3d-91be-76f4-8ce4-2389284638ad",
+				"{name}", "api", "{rule}", "r", "{ref}", "bundle:x", "{level}", "0", "{n0}", "000", "{n1}", "000", "{n2}", "000", "{n3}", "000").Replace(rt.Path)
+			t.Run(rt.Method+" "+rt.Path, func(t *testing.T) {
+				checked++
+				contentType := ""
+				if rt.Body() == server.BodyJSON {
+					contentType = "application/json"
+				}
+				r := e.sendHostile(rt.Method, path+"?"+canary+"_filter=1", contentType, "{}")
+				p := r.problem(t)
+				if r.status != 400 || len(p.Errors) != 1 || p.Errors[0].Field != canary+"_filter" || p.Errors[0].Code != "unknown_parameter" {
+					t.Errorf("%d %+v, want 400 naming the parameter as unknown", r.status, p.Errors)
+				}
+			})
+		}
+		if checked < 60 {
+			t.Errorf("%d routes checked, want every authenticated route (at least 60)", checked)
+		}
+		if after := e.countRows(); after != before {
+			t.Errorf("requests with an unknown parameter wrote %d rows", after-before)
+		}
+	})
+}
+
 // sendHostile sends a request marked invalid, so only its answer is
 // checked against the OpenAPI document; contentType "" sends none.
 func (e *env) sendHostile(method, path, contentType, body string) *response {

@@ -248,6 +248,8 @@ func signedQuery(u *url.URL) bool {
 func (r *PromoteRequest) Validate() error {
 	var v aeso.Validation
 	switch {
+	case r.Stage == "":
+		v.Add("stage", "required", "is required: the stage the bundle reached (e.g. production-ready)")
 	case !stagePattern.MatchString(r.Stage):
 		v.Add("stage", "pattern", "must be lowercase letters, digits, '.', '_' or '-' (e.g. production-ready), at most 64 characters")
 	case redact.ValueLooksSecret(r.Stage):

@@ -254,8 +254,10 @@ func (s *Service) Waive(ctx context.Context, o audit.Origin, name string, req Wa
 	}
 	expires, err := time.Parse(time.RFC3339Nano, req.ExpiresAt)
 	switch {
+	case req.ExpiresAt == "":
+		v.Add("expires_at", "required", "is required: an RFC 3339 time no more than 30 days ahead")
 	case err != nil:
-		v.Add("expires_at", "format", "is required: an RFC 3339 time no more than 30 days ahead")
+		v.Add("expires_at", "format", "must be an RFC 3339 time (e.g. 2026-01-02T15:04:05Z) no more than 30 days ahead")
 	case !expires.After(now):
 		v.Add("expires_at", "past", "must lie in the future")
 	case expires.Sub(now) > MaxWaiver:

@@ -238,8 +238,10 @@ func (s *Service) Transition(ctx context.Context, o audit.Origin, id string, req
 	if req.State == StateAccepted {
 		t, err := time.Parse(time.RFC3339Nano, req.AcceptedUntil)
 		switch {
-		case err != nil:
+		case req.AcceptedUntil == "":
 			v.Add("accepted_until", "required", "is required for accepted: an RFC 3339 time within 90 days")
+		case err != nil:
+			v.Add("accepted_until", "format", "must be an RFC 3339 time (e.g. 2026-01-02T15:04:05Z) within 90 days")
 		case !t.After(now) || t.Sub(now) > MaxAccepted:
 			v.Add("accepted_until", "range", "must lie in the future and within 90 days")
 		default:

@@ -91,8 +91,11 @@ func (e *UnknownFormatError) Error() string {
 func (e *UnknownFormatError) As(target any) bool {
 	t, ok := target.(**aeso.Error)
 	if ok {
-		*t = &aeso.Error{Code: aeso.EINVALID, Reason: "validation_failed", Message: "request is invalid",
-			Fields: []aeso.FieldError{{Field: "format", Code: "enum", Message: "must be one of " + strings.Join(Formats(), ", ")}}}
+		f := aeso.FieldError{Field: "format", Code: "enum", Message: "must be one of " + strings.Join(Formats(), ", ")}
+		if e.Format == "" {
+			f.Code, f.Message = "required", "is required: one of "+strings.Join(Formats(), ", ")
+		}
+		*t = &aeso.Error{Code: aeso.EINVALID, Reason: "validation_failed", Message: "request is invalid", Fields: []aeso.FieldError{f}}
 	}
 	return ok
 }

@@ -44,9 +44,14 @@ func TestFieldNamesAreExact(t *testing.T) {
 
 func TestATypeErrorDoesNotRepeatAMapKey(t *testing.T) {
 	t.Parallel()
-	err := decodeObject([]byte(`{"kind":"release","labels":{"note password=hunter2":5}}`), &wire.BundleRequest{}, "", "a bundle")
-	var e *aeso.Error
-	if !errors.As(err, &e) || len(e.Fields) != 1 || e.Fields[0].Field != "labels" || strings.Contains(e.Error(), "hunter2") {
-		t.Fatalf("got %v, want a type error at labels that does not repeat the key", err)
+	for body, field := range map[string]string{
+		`{"kind":"release","labels":{"note password=hunter2":5}}`: "labels.[REDACTED]",
+		`{"kind":"release","labels":{"team":5}}`:                  "labels.team",
+	} {
+		err := decodeObject([]byte(body), &wire.BundleRequest{}, "", "a bundle")
+		var e *aeso.Error
+		if !errors.As(err, &e) || len(e.Fields) != 1 || e.Fields[0].Field != field || e.Fields[0].Code != "type" || strings.Contains(e.Error(), "hunter2") {
+			t.Errorf("got %v, want a type error at %s that does not repeat a secret key", err, field)
+		}
 	}
 }
