@@ -287,6 +287,15 @@ func TestNoClientCanSendAnActionAesoRecords(t *testing.T) {
 		if p := r.problem(t); r.status != 400 || len(p.Errors) != 1 || p.Errors[0].Field != "events[1].action" || p.Errors[0].Code != "reserved" {
 			t.Errorf("batch with a forged verdict: %d %s", r.status, r.body)
 		}
+		// The whole namespace is aeso's: a look-alike of a built-in
+		// action is refused as well.
+		for _, action := range []string{"aeso.gate.evaluatex", "aeso.evidence", "aeso.custom.thing"} {
+			lookalike := map[string]any{"action": action, "result": "success", "actor_service_account_id": "ci", "occurred_at": at}
+			r = e.do("POST", "/v1/audit/events", adminToken, lookalike)
+			if p := r.problem(t); r.status != 400 || len(p.Errors) != 1 || p.Errors[0].Field != "action" || p.Errors[0].Code != "reserved" {
+				t.Errorf("%s: %d %s", action, r.status, r.body)
+			}
+		}
 		after, err := e.admin.ListEvents(e.ctx, client.ListOptions{Limit: 1000})
 		if err != nil {
 			t.Fatal(err)

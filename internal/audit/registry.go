@@ -54,6 +54,9 @@ func (d *ActionDef) Validate() []aeso.FieldError {
 		v.Add("action", "required", "is required")
 	} else if len(d.Action) > 128 || !actionPattern.MatchString(d.Action) {
 		v.Add("action", "pattern", "must be lowercase dotted words (e.g. credentials.api_key.rotate), at most 128 characters")
+	} else if !d.BuiltIn && strings.HasPrefix(d.Action, ReservedPrefix) && !builtIn(d.Action) {
+		// (A built-in name is refused as a redefinition, by the config.)
+		v.Add("action", "reserved", "actions under %q are aeso's own; name yours after what they act on (e.g. credentials.api_key.rotate)", ReservedPrefix)
 	}
 	if d.Category == "" {
 		v.Add("category", "required", "is required (Access, Finance, Fleet, Operations, Platform or your own)")
@@ -170,4 +173,14 @@ func (r *Registry) RegisteredActions() []string {
 		out = append(out, d.Action)
 	}
 	return out
+}
+
+// builtIn reports whether action is one of aeso's own.
+func builtIn(action string) bool {
+	for _, d := range BuiltinActions() {
+		if d.Action == action {
+			return true
+		}
+	}
+	return false
 }

@@ -104,6 +104,10 @@ func (s *Service) Record(ctx context.Context, o Origin, ins []Input, batch bool)
 	return s.recordBatch(ctx, o, ins)
 }
 
+// ReservedPrefix begins every action aeso records itself; no client and no
+// config definition may use it, so an event under it is always aeso's.
+const ReservedPrefix = "aeso."
+
 // refuseBuiltIn refuses events that claim an action aeso records itself
 // (a seal, a promotion, a verdict, a token): a client able to write
 // "aeso.evidence.seal" could otherwise put a seal of a bundle that never
@@ -114,12 +118,12 @@ func (s *Service) refuseBuiltIn(ins []Input, batch bool) error {
 	}
 	var v aeso.Validation
 	for i, in := range ins {
-		if d := s.Registry.Lookup(in.Action); d != nil && d.BuiltIn {
+		if d := s.Registry.Lookup(in.Action); (d != nil && d.BuiltIn) || strings.HasPrefix(in.Action, ReservedPrefix) {
 			field := "action"
 			if batch {
 				field = "events[" + strconv.Itoa(i) + "].action"
 			}
-			v.Add(field, "reserved", "%s is recorded by aeso itself and cannot be sent", in.Action)
+			v.Add(field, "reserved", "actions under %q are recorded by aeso itself and cannot be sent", ReservedPrefix)
 		}
 	}
 	return v.Err()

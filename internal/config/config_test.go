@@ -170,6 +170,16 @@ func TestParseReportsProblemsAtTheirLine(t *testing.T) {
 			want: "aeso.yaml:2:13: actions[0].action: action aeso.token.create is built in and cannot be redefined",
 		},
 		{
+			name: "no action of the config may use aeso's namespace",
+			yaml: `actions:
+  - action: aeso.deploy.finish
+    category: Platform
+    label: Finish deploy
+    severity: {success: low, failure: medium}
+`,
+			want: `aeso.yaml:2:13: actions[0].action: actions under "aeso." are aeso's own; name yours after what they act on (e.g. credentials.api_key.rotate)`,
+		},
+		{
 			name: "a value of the wrong type is reported without Go type names",
 			yaml: `actions:
   - action: billing.invoice.void
