@@ -347,6 +347,10 @@ func TestConsoleSignInReturnsToThePageAskedForAndNowhereElse(t *testing.T) {
 			"//evil.example/ui/":                "/ui/",
 			"https://evil.example/":             "/ui/",
 			"/v1/tokens":                        "/ui/",
+			"/ui/..//evil.example":              "/ui/",
+			"/ui/../v1/tokens":                  "/ui/",
+			"/ui/%2e%2e/v1/tokens":              "/ui/",
+			"/ui/evidence/../audit":             "/ui/audit",
 		} {
 			b := e.browser()
 			form := b.get("/ui/signin?next=" + url.QueryEscape(next))

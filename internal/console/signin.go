@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"net"
 	"net/http"
+	"net/url"
+	"path"
 	"strings"
 	"time"
 
@@ -19,11 +21,29 @@ type signinForm struct {
 
 // safeNext keeps a post-sign-in target only when it is a console page of
 // this server, so the sign-in form cannot be made to send anyone elsewhere.
+// The path is judged as the redirect will clean it (/ui/..//x is /x), and
+// decoded (/ui/%2e%2e/x is /x too).
 func safeNext(next string) string {
 	if !strings.HasPrefix(next, "/ui/") || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\r\n") {
 		return "/ui/"
 	}
-	return next
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil {
+		return "/ui/"
+	}
+	if clean := path.Clean(u.Path); clean != "/ui" && !strings.HasPrefix(clean, "/ui/") {
+		return "/ui/"
+	}
+	// The target as the redirect will send it, so the form carries what
+	// the browser is then sent to.
+	out := path.Clean(u.EscapedPath())
+	if strings.HasSuffix(u.Path, "/") && !strings.HasSuffix(out, "/") {
+		out += "/"
+	}
+	if u.RawQuery != "" {
+		out += "?" + u.RawQuery
+	}
+	return out
 }
 
 // handleSignInForm shows the sign-in form with a fresh pre-session value in
