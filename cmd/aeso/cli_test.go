@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -141,9 +142,12 @@ type server struct {
 // /readyz answers 200. The process is stopped when the test ends.
 func startServer(t *testing.T, dataDir string, env []string, args ...string) *server {
 	t.Helper()
-	addr := freeAddr(t)
-	s := &server{URL: "http://" + addr, DataDir: dataDir, exited: make(chan struct{})}
-	s.cmd = exec.Command(aesoBin, append([]string{"serve", "--addr", addr, "--data-dir", dataDir}, args...)...)
+	// Port 0: the kernel picks a free port as the server binds it, and the
+	// server's log says which. A port found free and closed first could be
+	// taken by another test's server before this one binds it, and this
+	// test would then talk to that server.
+	s := &server{DataDir: dataDir, exited: make(chan struct{})}
+	s.cmd = exec.Command(aesoBin, append([]string{"serve", "--addr", "127.0.0.1:0", "--data-dir", dataDir}, args...)...)
 	s.cmd.Env = cliEnv(env...)
 	s.cmd.Stdout, s.cmd.Stderr = &s.stdout, &s.stderr
 	if err := s.cmd.Start(); err != nil {
@@ -186,15 +190,25 @@ func freeAddr(t *testing.T) string {
 	return addr
 }
 
+// servingAddr finds the address in the server's "aeso serving" log line.
+var servingAddr = regexp.MustCompile(`msg="aeso serving" addr=(\S+)`)
+
 func (s *server) waitReady(t *testing.T) {
 	t.Helper()
 	hc := &http.Client{Timeout: 2 * time.Second}
 	deadline := time.Now().Add(15 * time.Second)
 	for {
-		if resp, err := hc.Get(s.URL + "/readyz"); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return
+		if s.URL == "" {
+			if m := servingAddr.FindStringSubmatch(s.stderr.String()); m != nil {
+				s.URL = "http://" + m[1]
+			}
+		}
+		if s.URL != "" { // once it serves
+			if resp, err := hc.Get(s.URL + "/readyz"); err == nil {
+				resp.Body.Close()
+				if resp.StatusCode == http.StatusOK {
+					return
+				}
 			}
 		}
 		select {
