@@ -222,8 +222,7 @@ func startDocsServer(t *testing.T, page, dir string, b docBlock) string {
 	default:
 		t.Fatalf("%s:%d: a server block runs aeso serve, not %q", page, b.line, cmds[0].text)
 	}
-	addr := freeAddr(t)
-	cmd := exec.Command(aesoBin, append(args, "--addr", addr)...)
+	cmd := exec.Command(aesoBin, append(args, "--addr", "127.0.0.1:0")...) // see startServer
 	cmd.Dir, cmd.Env = dir, cliEnv()
 	var stdout, stderr lockedBuffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -245,11 +244,17 @@ func startDocsServer(t *testing.T, page, dir string, b docBlock) string {
 		}
 	})
 	hc := &http.Client{Timeout: 2 * time.Second}
+	addr := ""
 	for deadline := time.Now().Add(15 * time.Second); ; {
-		if resp, err := hc.Get("http://" + addr + "/readyz"); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				break
+		if m := servingAddr.FindStringSubmatch(stderr.String()); addr == "" && m != nil {
+			addr = m[1]
+		}
+		if addr != "" { // once it serves
+			if resp, err := hc.Get("http://" + addr + "/readyz"); err == nil {
+				resp.Body.Close()
+				if resp.StatusCode == http.StatusOK {
+					break
+				}
 			}
 		}
 		select {
