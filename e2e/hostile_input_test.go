@@ -224,6 +224,51 @@ func TestAMissingValueIsRequiredAndABadOneIsNot(t *testing.T) {
 	})
 }
 
+// TestAPostThatTakesNoBodyRefusesOne: a seal or a revocation reads no
+// body, so one that carries something (options a client thought it could
+// give) is refused rather than ignored; nothing, or {}, is no body.
+func TestAPostThatTakesNoBodyRefusesOne(t *testing.T) {
+	t.Parallel()
+	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
+		e := start(t, tg)
+		b, err := e.admin.CreateBundle(e.ctx, client.BundleRequest{Kind: "release", Subject: client.Subject{Name: "api", Ref: "v1"}, Title: "t"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tok, err := e.admin.CreateToken(e.ctx, client.TokenRequest{Principal: "ci", Scopes: []string{"audit:read"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		routes := 0
+		for _, rt := range (&server.Server{}).Routes() {
+			if rt.Method != "POST" || rt.Body() != server.BodyNone {
+				continue
+			}
+			routes++
+			path := strings.NewReplacer("{id}", b.ID).Replace(rt.Path)
+			if strings.HasPrefix(rt.Path, "/v1/tokens/") {
+				path = strings.NewReplacer("{id}", tok.ID).Replace(rt.Path)
+			}
+			for _, body := range []string{`{"force":true}`, `null`, `[]`, `{"` + canary + `":1}`} {
+				r := e.sendHostile("POST", path, "application/json", body)
+				p := r.problem(t)
+				if r.status != 400 || len(p.Errors) != 1 || p.Errors[0].Field != "body" || p.Errors[0].Code != "unexpected" {
+					t.Errorf("%s with %s: %d %+v", rt.Path, body, r.status, p.Errors)
+				}
+				if strings.Contains(string(r.body), canary) {
+					t.Errorf("the answer repeats the body: %s", r.body)
+				}
+			}
+			if r := e.do("POST", path, adminToken, "{}"); r.status != 200 {
+				t.Errorf("%s with {}: %d %s", rt.Path, r.status, r.body)
+			}
+		}
+		if routes < 2 {
+			t.Errorf("%d POST routes take no body, want the seal and the revocation at least", routes)
+		}
+	})
+}
+
 // TestEveryRouteRefusesAParameterItDoesNotTake sends an unknown query
 // parameter to every authenticated route of the route table: a misspelt
 // filter (?statuss=down) or option (?dryrun=true) must be refused, never

@@ -1,6 +1,8 @@
 package server
 
 import (
+	"bytes"
+	"io"
 	"mime"
 	"net/http"
 	"strings"
@@ -80,6 +82,13 @@ func (s *Server) checkInput(rt Route, next http.HandlerFunc) http.HandlerFunc {
 			s.writeError(w, r, err)
 			return
 		}
+		if body == BodyNone && rt.Method == http.MethodPost {
+			if err := refuseBody(r); err != nil {
+				closeUnread(w, r)
+				s.writeError(w, r, err)
+				return
+			}
+		}
 		if body == BodyJSON {
 			data, err := readJSONBody(r, s.MaxBody)
 			if err != nil {
@@ -91,6 +100,19 @@ func (s *Server) checkInput(rt Route, next http.HandlerFunc) http.HandlerFunc {
 		}
 		next(w, r)
 	}
+}
+
+// refuseBody refuses a body sent to a POST that takes none (a seal, a
+// revocation): what it carried would be ignored, and a client that sent
+// options there should learn they did nothing. Nothing, white space or {}
+// is no body.
+func refuseBody(r *http.Request) error {
+	data, err := io.ReadAll(io.LimitReader(r.Body, 64))
+	if t := bytes.TrimSpace(data); err == nil && (len(t) == 0 || string(t) == "{}") {
+		return nil
+	}
+	return &aeso.Error{Code: aeso.EINVALID, Reason: "validation_failed", Message: "request is invalid",
+		Fields: []aeso.FieldError{{Field: "body", Code: "unexpected", Message: "this endpoint takes no request body; send none (or {})"}}}
 }
 
 // readJSONBody checks the content type, reads the bounded body and checks
