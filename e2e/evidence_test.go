@@ -350,21 +350,22 @@ func TestEvidenceRejectsBadInput(t *testing.T) {
 		for name, tc := range map[string]struct {
 			path, body, field string
 		}{
-			"an unknown kind":            {"/v1/evidence/bundles", `{"kind":"misc","subject":{"name":"a","ref":"b"},"title":"t"}`, "kind"},
-			"a bundle without a subject": {"/v1/evidence/bundles", `{"kind":"uat","title":"t"}`, "subject.name"},
-			"an unknown item type":       {"/v1/evidence/bundles/" + b.ID + "/items", `{"type":"blob","name":"n","result":"pass"}`, "type"},
-			"an unknown result":          {"/v1/evidence/bundles/" + b.ID + "/items", `{"type":"check","name":"n","result":"ok"}`, "result"},
-			"a link without a digest":    {"/v1/evidence/bundles/" + b.ID + "/items", `{"type":"artifact","name":"n","result":"pass","links":[{"url":"https://x.example/a","size":1}]}`, "links[0].sha256"},
-			"a link with credentials":    {"/v1/evidence/bundles/" + b.ID + "/items", `{"type":"artifact","name":"n","result":"pass","links":[{"url":"https://u:p@x.example/a","sha256":"` + strings.Repeat("a", 64) + `","size":1}]}`, "links[0].url"},
-			"a pre-signed link":          {"/v1/evidence/bundles/" + b.ID + "/items", `{"type":"artifact","name":"n","result":"pass","links":[{"url":"https://s3.example/a?X-Amz-Signature=abc&X-Amz-Credential=k","sha256":"` + strings.Repeat("a", 64) + `","size":1}]}`, "links[0].url"},
-			"a tokened source URL":       {"/v1/evidence/bundles/" + b.ID + "/items", `{"type":"check","name":"n","result":"pass","source":{"url":"https://ci.example/j?access_token=abcdef123"}}`, "source.url"},
-			"a password in the summary":  {"/v1/evidence/bundles/" + b.ID + "/items", `{"type":"check","name":"n","result":"pass","summary":"login with password=hunter22 worked"}`, "summary"},
-			"an inline blob link":        {"/v1/evidence/bundles/" + b.ID + "/items", `{"type":"artifact","name":"n","result":"pass","links":[{"url":"data:text/plain;base64,aGk=","sha256":"` + strings.Repeat("a", 64) + `","size":1}]}`, "links[0].url"},
-			"an expiry before observed":  {"/v1/evidence/bundles/" + b.ID + "/items", `{"type":"check","name":"n","result":"pass","observed_at":"2026-01-02T00:00:00Z","expires_at":"2026-01-01T00:00:00Z"}`, "expires_at"},
-			"a summary over 4 KiB":       {"/v1/evidence/bundles/" + b.ID + "/items", `{"type":"check","name":"n","result":"pass","summary":"` + strings.Repeat("x", 5000) + `"}`, "summary"},
-			"a promotion without reason": {"/v1/evidence/bundles/" + b.ID + "/promote", `{"stage":"prod"}`, "reason"},
-			"a stage with capitals":      {"/v1/evidence/bundles/" + b.ID + "/promote", `{"stage":"Prod","reason":"r"}`, "stage"},
-			"a supersession without why": {"/v1/evidence/bundles/" + b.ID + "/supersede", `{}`, "reason"},
+			"an unknown kind":             {"/v1/evidence/bundles", `{"kind":"misc","subject":{"name":"a","ref":"b"},"title":"t"}`, "kind"},
+			"a bundle without a subject":  {"/v1/evidence/bundles", `{"kind":"uat","title":"t"}`, "subject.name"},
+			"a subject name with its ref": {"/v1/evidence/bundles", `{"kind":"uat","subject":{"name":"api@v2","ref":"v2"},"title":"t"}`, "subject.name"},
+			"an unknown item type":        {"/v1/evidence/bundles/" + b.ID + "/items", `{"type":"blob","name":"n","result":"pass"}`, "type"},
+			"an unknown result":           {"/v1/evidence/bundles/" + b.ID + "/items", `{"type":"check","name":"n","result":"ok"}`, "result"},
+			"a link without a digest":     {"/v1/evidence/bundles/" + b.ID + "/items", `{"type":"artifact","name":"n","result":"pass","links":[{"url":"https://x.example/a","size":1}]}`, "links[0].sha256"},
+			"a link with credentials":     {"/v1/evidence/bundles/" + b.ID + "/items", `{"type":"artifact","name":"n","result":"pass","links":[{"url":"https://u:p@x.example/a","sha256":"` + strings.Repeat("a", 64) + `","size":1}]}`, "links[0].url"},
+			"a pre-signed link":           {"/v1/evidence/bundles/" + b.ID + "/items", `{"type":"artifact","name":"n","result":"pass","links":[{"url":"https://s3.example/a?X-Amz-Signature=abc&X-Amz-Credential=k","sha256":"` + strings.Repeat("a", 64) + `","size":1}]}`, "links[0].url"},
+			"a tokened source URL":        {"/v1/evidence/bundles/" + b.ID + "/items", `{"type":"check","name":"n","result":"pass","source":{"url":"https://ci.example/j?access_token=abcdef123"}}`, "source.url"},
+			"a password in the summary":   {"/v1/evidence/bundles/" + b.ID + "/items", `{"type":"check","name":"n","result":"pass","summary":"login with password=hunter22 worked"}`, "summary"},
+			"an inline blob link":         {"/v1/evidence/bundles/" + b.ID + "/items", `{"type":"artifact","name":"n","result":"pass","links":[{"url":"data:text/plain;base64,aGk=","sha256":"` + strings.Repeat("a", 64) + `","size":1}]}`, "links[0].url"},
+			"an expiry before observed":   {"/v1/evidence/bundles/" + b.ID + "/items", `{"type":"check","name":"n","result":"pass","observed_at":"2026-01-02T00:00:00Z","expires_at":"2026-01-01T00:00:00Z"}`, "expires_at"},
+			"a summary over 4 KiB":        {"/v1/evidence/bundles/" + b.ID + "/items", `{"type":"check","name":"n","result":"pass","summary":"` + strings.Repeat("x", 5000) + `"}`, "summary"},
+			"a promotion without reason":  {"/v1/evidence/bundles/" + b.ID + "/promote", `{"stage":"prod"}`, "reason"},
+			"a stage with capitals":       {"/v1/evidence/bundles/" + b.ID + "/promote", `{"stage":"Prod","reason":"r"}`, "stage"},
+			"a supersession without why":  {"/v1/evidence/bundles/" + b.ID + "/supersede", `{}`, "reason"},
 		} {
 			t.Run(name, func(t *testing.T) {
 				r := e.doInvalid("POST", tc.path, adminToken, tc.body)

@@ -132,6 +132,11 @@ func (r *BundleRequest) Validate() error {
 	r.normalize()
 	oneOf(&v, "kind", r.Kind, Kinds)
 	text(&v, "subject.name", r.Subject.Name, 128, true, false)
+	if strings.Contains(r.Subject.Name, "@") {
+		// A gate reads its subject "api@v1.4.2" as name api at ref v1.4.2:
+		// a name holding @ could never be asked for.
+		v.Add("subject.name", "format", "must not contain @: a gate asks for name@ref, so give the ref as subject.ref")
+	}
 	text(&v, "subject.ref", r.Subject.Ref, MaxTextField, true, false)
 	text(&v, "title", r.Title, MaxTextField, true, false)
 	text(&v, "correlation_id", r.CorrelationID, 128, false, false)
