@@ -156,6 +156,8 @@ func TestAWrongTypeIsNamedWhereItStands(t *testing.T) {
 				`{"subject":"api@v3","mode":"warn","findings":[],"counts":{"high":9223372036854775808}}`, "counts.high", "range"},
 			{"a guard count that is no whole number", "/v1/guards/gosec/reports",
 				`{"subject":"api@v3","mode":"warn","findings":[],"counts":{"high":1.5}}`, "counts.high", "type"},
+			{"a batch of null", "/v1/audit/events", `{"events":null}`, "events", "type"},
+			{"a batch of a number", "/v1/audit/events", `{"events":5}`, "events", "type"},
 			{"a token's second scope", "/v1/tokens", `{"principal":"ci","scopes":["audit:read",5]}`, "scopes[1]", "type"},
 			{"a token's expiry in words", "/v1/tokens", `{"principal":"ci","scopes":["audit:read"],"expires_at":"tomorrow"}`, "expires_at", "format"},
 			{"a token's expiry as a number", "/v1/tokens", `{"principal":"ci","scopes":["audit:read"],"expires_at":5}`, "expires_at", "format"},

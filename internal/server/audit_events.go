@@ -139,7 +139,7 @@ func (s *Server) decodeEvents(r *http.Request) ([]audit.Input, bool, error) {
 		return nil, true, v.Err()
 	}
 	var items []json.RawMessage
-	if err := json.Unmarshal(raw, &items); err != nil {
+	if err := json.Unmarshal(raw, &items); err != nil || items == nil {
 		return nil, true, &aeso.Error{Code: aeso.EINVALID, Reason: "validation_failed", Message: "request is invalid",
 			Fields: []aeso.FieldError{{Field: "events", Code: "type", Message: "must be an array of events"}}}
 	}
@@ -179,6 +179,9 @@ func decodeFast(body []byte) (ins []audit.Input, batch, ok bool) {
 		return nil, false, false
 	}
 	if b.Events == nil {
+		if reflect.ValueOf(b.EventInput).IsZero() {
+			return nil, false, false // {} or {"events": null}: the slow path says which
+		}
 		return []audit.Input{audit.Input(b.EventInput)}, false, true
 	}
 	if !reflect.ValueOf(b.EventInput).IsZero() || len(*b.Events) == 0 || len(*b.Events) > audit.MaxBatch {
