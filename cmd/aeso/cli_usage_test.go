@@ -50,6 +50,16 @@ func usageCases(t *testing.T) []usageCase {
 				cases = append(cases, usageCase{cmd.CommandPath() + " with extra arguments", with("x", "y", "z"),
 					[]string{hint}})
 			}
+			if cmd.Flags().Lookup("limit") != nil {
+				var arg []string
+				if cmd.Args(cmd, nil) != nil {
+					arg = []string{"x"}
+				}
+				for _, n := range []string{"0", "-3"} {
+					cases = append(cases, usageCase{cmd.CommandPath() + " with --limit " + n, with(append(arg, "--limit", n)...),
+						[]string{"--limit must be at least 1, not " + n, hint}})
+				}
+			}
 		}
 		for _, sub := range cmd.Commands() {
 			walk(sub)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"time"
 
 	"github.com/aeso-dev/aeso/client"
@@ -80,6 +81,16 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	// A mistyped flag is an error of its own (exit 2), never to be read as
 	// a verdict such as "blocked" or "degraded".
 	root.SetFlagErrorFunc(flagError)
+	// A page of no rows is no page: --limit 0 or -3 is refused rather than
+	// read as "the server's default" (it is the default only when absent).
+	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		if f := cmd.Flags().Lookup("limit"); f != nil && f.Changed {
+			if n, err := strconv.Atoi(f.Value.String()); err == nil && n < 1 {
+				return &usageError{cmd: cmd, err: fmt.Errorf("--limit must be at least 1, not %d", n)}
+			}
+		}
+		return nil
+	}
 	root.AddCommand(newServeCmd(), newMigrateCmd(), newAuditCmd(), newEvidenceCmd(), newGateCmd(), newStatusCmd(),
 		newComponentCmd(), newInvariantCmd(), newGuardCmd(), newReconcileCmd(), newGetCmd(), newTokenCmd(), &cobra.Command{
 			Use:   "version",

@@ -19,7 +19,7 @@ type pageFlags struct {
 
 func (p *pageFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&p.cursor, "cursor", "", "the cursor a previous page printed")
-	cmd.Flags().IntVar(&p.limit, "limit", 0, "rows per page (the server's default when 0)")
+	cmd.Flags().IntVar(&p.limit, "limit", 0, "rows per page (default: the server's)")
 }
 
 func newComponentCmd() *cobra.Command {

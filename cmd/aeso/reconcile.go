@@ -40,7 +40,7 @@ func newReconcileCmd() *cobra.Command {
 	list.Flags().StringVar(&q.InvariantID, "invariant", "", "only records on this invariant")
 	list.Flags().StringVar(&q.Owner, "owner", "", "only records of this owner")
 	list.Flags().StringVar(&q.Severity, "severity", "", "only records of this severity: low, medium, high or critical")
-	list.Flags().IntVar(&q.Limit, "limit", 0, "at most this many records (the server's default when 0)")
+	list.Flags().IntVar(&q.Limit, "limit", 0, "at most this many records (default: the server's)")
 	list.Flags().StringVar(&q.Cursor, "cursor", "", "the page after this cursor (printed under a page that has more)")
 
 	show := &cobra.Command{
