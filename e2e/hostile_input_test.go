@@ -271,6 +271,40 @@ func TestAPostThatTakesNoBodyRefusesOne(t *testing.T) {
 	})
 }
 
+// TestAReadFilterIsCheckedAsItsWriteIs: a filter no write could ever have
+// stored under is refused, not answered as an empty or "unproven" page
+// that repeats it.
+func TestAReadFilterIsCheckedAsItsWriteIs(t *testing.T) {
+	t.Parallel()
+	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
+		e := start(t, tg, withConfigFile(writeConfig(t, invariantsYAML)))
+		for _, tc := range []struct{ name, path, field string }{
+			{"an environment with an escape sequence", "/v1/invariants?environment=%1b%5b31m" + canary, "environment"},
+			{"an environment of 20,000 characters", "/v1/invariants?environment=" + strings.Repeat("p", 20000), "environment"},
+			{"one invariant in an environment with capitals", "/v1/invariants/INV-BILLING-001?environment=Prod" + canary, "environment"},
+			{"a guard name of 300 characters", "/v1/guards/" + strings.Repeat("g", 300) + "/reports", "name"},
+			{"a guard name with capitals", "/v1/guards/Lint" + canary + "/reports", "name"},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				r := e.doInvalid("GET", tc.path, adminToken, nil)
+				p := r.problem(t)
+				if r.status != 400 || len(p.Errors) != 1 || p.Errors[0].Field != tc.field || p.Errors[0].Code != "pattern" {
+					t.Errorf("%d %+v, want 400 %s pattern", r.status, p.Errors, tc.field)
+				}
+				if strings.Contains(string(r.body), canary) || strings.Contains(string(r.body), "ppppp") {
+					t.Errorf("the answer repeats the value: %.300s", r.body)
+				}
+			})
+		}
+		if r := e.do("GET", "/v1/invariants?environment=production", adminToken, nil); r.status != 200 {
+			t.Errorf("a plain environment: %d %s", r.status, r.body)
+		}
+		if r := e.do("GET", "/v1/guards/lint/reports", adminToken, nil); r.status != 200 {
+			t.Errorf("a guard that never reported: %d %s", r.status, r.body)
+		}
+	})
+}
+
 // TestEveryRouteRefusesAParameterItDoesNotTake sends an unknown query
 // parameter to every authenticated route of the route table: a misspelt
 // filter (?statuss=down) or option (?dryrun=true) must be refused, never

@@ -311,6 +311,12 @@ func (s *Service) Latest(ctx context.Context, guard, subject string) (*Report, e
 
 // History lists a guard's reports, newest first.
 func (s *Service) History(ctx context.Context, guard, subject, cursor string, limit int) ([]*Report, string, error) {
+	if !namePattern.MatchString(guard) {
+		// No report could be stored under it: say so, not "none yet".
+		var v aeso.Validation
+		v.Add("name", "pattern", "a guard name is lowercase letters, digits, '.', '_' or '-', at most 64 characters")
+		return nil, "", v.Err()
+	}
 	return paging.ReadByID(cursor, limit, func(before string, n int) ([]*Report, error) {
 		return s.Store.GuardReports(ctx, guard, subject, before, n)
 	}, func(r *Report) string { return r.ID })

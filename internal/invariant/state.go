@@ -121,3 +121,15 @@ func (s *Service) History(ctx context.Context, id, env, cursor string, limit int
 		return s.Store.InvariantResults(ctx, id, env, before, n)
 	}, func(r *Result) string { return r.ID })
 }
+
+// CheckEnvironment refuses, as a read's filter, an environment no result
+// could have been recorded in: what a write would refuse is no place a
+// reader can ask about (and is not echoed back as "unproven").
+func CheckEnvironment(env string) error {
+	if env == "" || (len(env) <= 64 && envPattern.MatchString(env)) {
+		return nil
+	}
+	var v aeso.Validation
+	v.Add("environment", "pattern", "must be lowercase letters, digits, '.', '_' or '-', at most 64 (e.g. production)")
+	return v.Err()
+}

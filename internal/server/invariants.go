@@ -42,6 +42,10 @@ func (s *Server) handleListInvariants(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	if err := invariant.CheckEnvironment(r.URL.Query().Get("environment")); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	views, err := s.Invariants.Views(r.Context(), r.URL.Query().Get("environment"))
 	if err != nil {
 		s.writeError(w, r, err)
@@ -56,6 +60,10 @@ func (s *Server) handleListInvariants(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) handleGetInvariant(w http.ResponseWriter, r *http.Request) {
 	if err := onlyParams(r.URL.Query(), "environment"); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if err := invariant.CheckEnvironment(r.URL.Query().Get("environment")); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
