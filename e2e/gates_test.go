@@ -334,6 +334,52 @@ func TestWaiversAreCheckedAndAudited(t *testing.T) {
 	})
 }
 
+// TestAReportDatedAheadDoesNotOutrankLaterOnes: a status, result or guard
+// run dated a few minutes ahead (within the clock skew allowed) counts as
+// observed when it arrived, so the report that arrives after it decides,
+// as the newest, even before that time has passed.
+func TestAReportDatedAheadDoesNotOutrankLaterOnes(t *testing.T) {
+	t.Parallel()
+	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
+		clk := &clock{}
+		e := start(t, tg, withConfigFile(writeConfig(t, componentsYAML+gatesYAML)), withClock(clk))
+		rl := &release{t: t, e: e, clk: clk, subject: "api@v1"}
+		rl.sealSecurity("pass")
+		ahead := clk.now().Add(4 * time.Minute).UTC().Format(time.RFC3339Nano)
+		for _, req := range []struct{ path, body string }{
+			{"/v1/invariants/INV-BILLING-001/results", `{"status":"pass","environment":"production","observed_at":"` + ahead + `"}`},
+			{"/v1/guards/policy/reports", `{"subject":"api@v1","mode":"blocking","findings":[],"observed_at":"` + ahead + `"}`},
+			{"/v1/components/api/status", `{"status":"healthy","observed_at":"` + ahead + `"}`},
+		} {
+			r := e.do("POST", req.path, adminToken, req.body)
+			var rep struct {
+				ObservedAt time.Time `json:"observed_at"`
+			}
+			r.json(t, &rep)
+			if r.status != 201 || !rep.ObservedAt.Equal(clk.now()) {
+				t.Fatalf("%s: %d, observed_at %v, want the server's now %v", req.path, r.status, rep.ObservedAt, clk.now())
+			}
+		}
+		if got := outcomes(e.evaluate(t, rl.subject)); got != "pass: evidence-security=pass, invariants-production=pass, guards=pass" {
+			t.Fatalf("before the later reports: %s", got)
+		}
+		clk.advance(time.Second)
+		rl.invariant("fail")
+		rl.guard("blocking", 2)
+		if r := e.do("POST", "/v1/components/api/status", adminToken, `{"status":"down"}`); r.status != 201 {
+			t.Fatalf("down: %d %s", r.status, r.body)
+		}
+		var api struct{ Status string }
+		e.do("GET", "/v1/components/api", adminToken, nil).json(t, &api)
+		if api.Status != "down" {
+			t.Errorf("api is %q after it reported down, want down", api.Status)
+		}
+		if got, want := outcomes(e.evaluate(t, rl.subject)), "block: evidence-security=pass, invariants-production=block, guards=block"; got != want {
+			t.Errorf("got  %s\nwant %s", got, want)
+		}
+	})
+}
+
 // statusGateYAML holds a release gate over component status and open
 // reconciliation records only, so each case decides both outcomes itself.
 const statusGateYAML = componentsYAML + `gates:

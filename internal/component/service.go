@@ -81,18 +81,7 @@ func (s *Service) Record(ctx context.Context, source, name string, req ReportReq
 	case redact.ValueLooksSecret(req.CorrelationID):
 		v.Add("correlation_id", "secret_detected", "looks like a secret")
 	}
-	observed := now
-	if req.ObservedAt != "" {
-		t, err := time.Parse(time.RFC3339Nano, req.ObservedAt)
-		switch {
-		case err != nil:
-			v.Add("observed_at", "format", "must be an RFC 3339 timestamp")
-		case t.After(now.Add(5*time.Minute)) || t.UTC().Year() < 1970:
-			v.Add("observed_at", "range", "must lie between 1970 and five minutes from now")
-		default:
-			observed = t.UTC().Truncate(time.Microsecond)
-		}
-	}
+	observed := aeso.ObservedAt(&v, req.ObservedAt, now)
 	if err := v.Err(); err != nil {
 		return nil, err
 	}

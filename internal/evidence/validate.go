@@ -181,8 +181,13 @@ func (r *ItemRequest) validate(now time.Time, sum *report.Summary) (observed tim
 	observed = now
 	if r.ObservedAt != "" {
 		observed = parseTime(&v, "observed_at", r.ObservedAt)
-		if observed.After(now.Add(5 * time.Minute)) {
-			v.Add("observed_at", "future", "lies more than 5m0s in the future")
+		switch {
+		case observed.After(now.Add(aeso.MaxClockSkew)):
+			v.Add("observed_at", "future", "lies more than %s in the future", aeso.MaxClockSkew)
+		case observed.After(now):
+			// Within the skew: recorded as now, as aeso.ObservedAt does (an
+			// invariant_result item's time is its result's).
+			observed = now
 		}
 	}
 	if r.ExpiresAt != "" {

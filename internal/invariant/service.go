@@ -178,20 +178,7 @@ func (s *Service) Record(ctx context.Context, o audit.Origin, id string, req Res
 	case redact.ValueLooksSecret(env):
 		v.Add("environment", "secret_detected", "looks like a secret (a card number); name the environment (e.g. production)")
 	}
-	observed := now
-	if req.ObservedAt != "" {
-		t, err := time.Parse(time.RFC3339Nano, req.ObservedAt)
-		switch {
-		case err != nil:
-			v.Add("observed_at", "format", "must be an RFC 3339 timestamp")
-		case t.After(now.Add(5 * time.Minute)):
-			v.Add("observed_at", "future", "lies more than 5m0s in the future")
-		case t.UTC().Year() < 1970:
-			v.Add("observed_at", "past", "lies before 1970")
-		default:
-			observed = t.UTC().Truncate(time.Microsecond)
-		}
-	}
+	observed := aeso.ObservedAt(&v, req.ObservedAt, now)
 	if len(req.CorrelationID) > 128 || redact.ValueLooksSecret(req.CorrelationID) {
 		v.Add("correlation_id", "invalid", "must be at most 128 characters and no secret")
 	}
