@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/aeso-dev/aeso/client"
+	"github.com/aeso-dev/aeso/internal/apitest"
 	"github.com/aeso-dev/aeso/internal/testdb"
 )
 
@@ -376,6 +377,65 @@ func TestAReportDatedAheadDoesNotOutrankLaterOnes(t *testing.T) {
 		}
 		if got, want := outcomes(e.evaluate(t, rl.subject)), "block: evidence-security=pass, invariants-production=block, guards=block"; got != want {
 			t.Errorf("got  %s\nwant %s", got, want)
+		}
+	})
+}
+
+// TestAPipelineCannotLiftItsOwnGuardBlock: the newest run of a guard
+// decides, so a run in a weaker mode than the last one for the subject
+// needs gates:override, as a waiver does.
+func TestAPipelineCannotLiftItsOwnGuardBlock(t *testing.T) {
+	t.Parallel()
+	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
+		clk := &clock{}
+		e := start(t, tg, withConfigFile(writeConfig(t, gatesYAML)), withClock(clk))
+		rl := &release{t: t, e: e, clk: clk, subject: "api@v1"}
+		rl.sealSecurity("pass")
+		rl.invariant("pass")
+		pipeline := e.newToken("ci", "evidence:write", "gates:write")
+		manager := e.newToken("release-manager", "evidence:write", "gates:override")
+		send := func(tok, mode string, findings int) *response {
+			var fs []string
+			for i := 0; i < findings; i++ {
+				fs = append(fs, fmt.Sprintf(`{"rule_id":"R%d","severity":"high"}`, i))
+			}
+			return e.doInvalid("POST", "/v1/guards/policy/reports", tok, fmt.Sprintf(`{"subject":"api@v1","mode":%q,"findings":[%s]}`, mode, strings.Join(fs, ",")))
+		}
+		sarif := func(tok, mode string) *response {
+			data := reportFile(t, "gosec.sarif")
+			return e.send(apitest.InvalidRequest(e.ctx), "POST", "/v1/guards/policy/reports/sarif?subject=api@v1&mode="+mode, tok, data, "Content-Type", "application/sarif+json")
+		}
+		if r := send(pipeline, "blocking", 2); r.status != 201 {
+			t.Fatalf("blocking run: %d %s", r.status, r.body)
+		}
+		for _, tc := range []struct {
+			name string
+			r    *response
+		}{
+			{"the same findings in report_only mode", send(pipeline, "report_only", 2)},
+			{"a clean run in warn mode", send(pipeline, "warn", 0)},
+			{"a SARIF log in report_only mode", sarif(pipeline, "report_only")},
+		} {
+			if p := tc.r.problem(t); tc.r.status != 403 || p.Code != "forbidden" || !strings.Contains(p.Detail, "gates:override") {
+				t.Errorf("%s: %d %s", tc.name, tc.r.status, tc.r.body)
+			}
+		}
+		clk.advance(time.Second)
+		if got, want := outcomes(e.evaluate(t, rl.subject)), "block: evidence-security=pass, invariants-production=pass, guards=block"; got != want {
+			t.Errorf("after the refused runs: %s, want %s", got, want)
+		}
+		// The same mode, or a stronger one, needs nothing more; a clean
+		// blocking run lifts the block as it should.
+		if r := send(pipeline, "blocking", 0); r.status != 201 {
+			t.Fatalf("a clean blocking run: %d %s", r.status, r.body)
+		}
+		clk.advance(time.Second)
+		if got, want := outcomes(e.evaluate(t, rl.subject)), "pass: evidence-security=pass, invariants-production=pass, guards=pass"; got != want {
+			t.Errorf("after a clean blocking run: %s, want %s", got, want)
+		}
+		// Whoever may waive may also change the mode.
+		if r := send(manager, "report_only", 1); r.status != 201 {
+			t.Errorf("report_only with gates:override: %d %s", r.status, r.body)
 		}
 	})
 }

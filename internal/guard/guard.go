@@ -384,3 +384,31 @@ func (s *Service) LatestForSubject(ctx context.Context, subject string, names []
 	}
 	return out, missing, nil
 }
+
+// modeRank orders the modes by what a run in them can hold back.
+var modeRank = map[string]int{ModeReportOnly: 0, ModeWarn: 1, ModeBlocking: 2}
+
+// CheckMode refuses a run that would weaken its guard's mode for subject
+// (blocking to warn or report_only, warn to report_only) unless mayWeaken.
+// The newest run of a guard decides, so without this a pipeline could lift
+// the block its own scan gave by sending the same scan again in
+// report_only mode: lifting a block is a waiver's job, which needs
+// gates:override. A mode or name Record would refuse is left to it.
+func (s *Service) CheckMode(ctx context.Context, guard, subject, mode string, mayWeaken bool) error {
+	rank, known := modeRank[mode]
+	if mayWeaken || !known || !namePattern.MatchString(guard) || subject == "" {
+		return nil
+	}
+	latest, err := s.Store.LatestGuardReport(ctx, guard, subject)
+	switch {
+	case aeso.ErrorCode(err) == aeso.ENOTFOUND:
+		return nil
+	case err != nil:
+		return err
+	case rank < modeRank[latest.Mode]:
+		return aeso.Reasonf(aeso.EFORBIDDEN, "forbidden",
+			"guard %s last ran in %s mode for this subject; a run in %s mode would lift what that run holds, which needs the scope gates:override (or a waiver)",
+			guard, latest.Mode, mode)
+	}
+	return nil
+}

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 
+	"github.com/aeso-dev/aeso/internal/auth"
 	"github.com/aeso-dev/aeso/internal/guard"
 	"github.com/aeso-dev/aeso/internal/report"
 	"github.com/aeso-dev/aeso/wire"
@@ -30,7 +31,11 @@ func (s *Server) handleAddGuardReport(w http.ResponseWriter, r *http.Request) {
 	if !s.decode(w, r, &req, "a guard report (subject, mode, findings, and optionally counts, source_url, observed_at, correlation_id)") {
 		return
 	}
-	_, o := s.origin(r)
+	p, o := s.origin(r)
+	if err := s.Guards.CheckMode(r.Context(), r.PathValue("name"), req.Subject, req.Mode, p.Has(auth.ScopeGatesOverride)); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	rep, err := s.Guards.Record(r.Context(), o.Source, r.PathValue("name"), guardRequest(req))
 	if err != nil {
 		s.writeError(w, r, err)
@@ -57,7 +62,11 @@ func (s *Server) handleAddGuardSARIF(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	_, o := s.origin(r)
+	p, o := s.origin(r)
+	if err := s.Guards.CheckMode(r.Context(), r.PathValue("name"), q.Get("subject"), q.Get("mode"), p.Has(auth.ScopeGatesOverride)); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	rep, err := s.Guards.RecordSARIF(r.Context(), o.Source, r.PathValue("name"), guard.Request{
 		Subject: q.Get("subject"), Mode: q.Get("mode"), SourceURL: q.Get("source_url"),
 		CorrelationID: q.Get("correlation_id"), ObservedAt: q.Get("observed_at"),
