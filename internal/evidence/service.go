@@ -85,6 +85,9 @@ func errSealed(b *Bundle) error {
 // TypeInvariantResult is the item type that is also an invariant result.
 const TypeInvariantResult = "invariant_result"
 
+// TypeTestReport is the item type of a test run's results.
+const TypeTestReport = "test_report"
+
 // AddItem adds a result to an open bundle. An invariant_result item is also
 // an invariant result: its link is checked before anything is written, and
 // the item and the result are stored together or not at all.

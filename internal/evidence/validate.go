@@ -158,6 +158,12 @@ func (r *ItemRequest) validate(now time.Time, sum *report.Summary) (observed tim
 	text(&v, "name", r.Name, MaxTextField, true, false)
 	oneOf(&v, "result", r.Result, Results)
 	checkCounts(&v, r.Result, r.Counts, sum)
+	if sum == nil && r.Type == TypeTestReport && r.Result == "pass" && r.Counts.Passed == 0 {
+		// A test report proves what passed: one that counts no passed test
+		// (none at all, or every one skipped) proves nothing, as an upload
+		// of it would be error or skip.
+		v.Add("counts.passed", "required", "a test_report that passes counts the tests that passed (at least 1); send skip if every test was skipped")
+	}
 	text(&v, "summary", r.Summary, MaxSummary, false, true)
 	text(&v, "correlation_id", r.CorrelationID, 128, false, false)
 	text(&v, "source.runner", r.Source.Runner, 128, false, false)
