@@ -59,6 +59,9 @@ func VerifyPartialExport(export io.Reader, since int64, checkpoints []Checkpoint
 		}
 		res.Events++
 		if i >= top.Size {
+			if err := beyond(leaf, res.Events, since+res.Events); err != nil {
+				return res, err
+			}
 			res.Beyond++
 			continue
 		}
@@ -73,6 +76,21 @@ func VerifyPartialExport(export io.Reader, since int64, checkpoints []Checkpoint
 			Detail: fmt.Sprintf("the export ends at seq %d but the checkpoint covers seq %d to %d", i, since+1, top.Size)}
 	}
 	return res, nil
+}
+
+// beyond checks export line number line, past what the checkpoints cover:
+// no checkpoint vouches for it, but it must still be an event, the one of
+// seq, or the file holds what no export does (a line of another kind, an
+// event copied from earlier) and is not reported as newer events.
+func beyond(leaf []byte, line, seq int64) error {
+	got, ok := LeafSeq(leaf)
+	switch {
+	case !ok:
+		return fmt.Errorf("export line %d, past the checkpoint, is not an audit event (a JSON object with its seq): an export holds nothing else", line)
+	case got != seq:
+		return fmt.Errorf("export line %d, past the checkpoint, holds seq %d where seq %d follows: the file is no export as aeso writes it", line, got, seq)
+	}
+	return nil
 }
 
 // LeafSeq reads the top-level "seq" member of an export line, to tell an

@@ -27,6 +27,13 @@ func TestVerifyPartialExportChecksEachLineAtItsSeq(t *testing.T) {
 	if res.Events != 400 || res.Compared != 320 || res.Beyond != 80 {
 		t.Errorf("result %+v, want 400 events, 320 compared, 80 beyond the checkpoint", res)
 	}
+	// Past the checkpoint each line must still be the next event.
+	swapped := append([][]byte(nil), part...)
+	swapped[390], swapped[391] = swapped[391], swapped[390]
+	_, err = VerifyPartialExport(bytes.NewReader(export(swapped)), since, []Checkpoint{cp}, log)
+	if err == nil || !strings.Contains(err.Error(), "line 391, past the checkpoint, holds seq 592 where seq 591 follows") {
+		t.Errorf("two events swapped past the checkpoint: %v", err)
+	}
 
 	tests := []struct {
 		name   string

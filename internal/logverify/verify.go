@@ -67,6 +67,9 @@ func VerifyExport(export io.Reader, checkpoints []Checkpoint, log tlog.HashReade
 		res.Events++
 		i := v.tree.n
 		if i >= top.Size {
+			if err := beyond(leaf, res.Events, res.Events); err != nil {
+				return res, err
+			}
 			res.Beyond++
 			continue
 		}

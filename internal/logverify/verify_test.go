@@ -171,8 +171,27 @@ func TestVerifyExportRefusesRewrittenFiles(t *testing.T) {
 			}
 		})
 	}
+	// Past the checkpoint a line is not hashed against anything, but it
+	// must still be the next event: not a line of another kind, not an
+	// event copied from earlier.
+	for _, tt := range []struct{ name, line, want string }{
+		{"a line that is no event", "this is not an audit event", "line 21, past the checkpoint, is not an audit event"},
+		{"a copy of the first event", strings.SplitN(string(file), "\n", 2)[0], "line 21, past the checkpoint, holds seq 1 where seq 21 follows"},
+	} {
+		t.Run(tt.name+" past the checkpoint", func(t *testing.T) {
+			for _, log := range []tlog.HashReader{log, nil} {
+				_, err := VerifyExport(strings.NewReader(string(file)+tt.line+"\n"), []Checkpoint{cp}, log)
+				var v *Tampered
+				if err == nil || errors.As(err, &v) || !strings.Contains(err.Error(), tt.want) {
+					t.Errorf("err = %v, want an error (not a verdict) saying %q", err, tt.want)
+				}
+			}
+		})
+	}
 	t.Run("a line of the largest leaf is read", func(t *testing.T) {
-		big := append(export(orig), append(bytes.Repeat([]byte("x"), MaxLeafBytes), '\n')...)
+		frame := `{"pad":"","seq":21}`
+		leaf := strings.Replace(frame, `""`, `"`+strings.Repeat("x", MaxLeafBytes-len(frame))+`"`, 1)
+		big := append(export(orig), append([]byte(leaf), '\n')...)
 		res, err := VerifyExport(bytes.NewReader(big), []Checkpoint{cp}, log)
 		if err != nil || res.Beyond != 1 {
 			t.Errorf("result %+v, err %v; want verified with 1 line beyond", res, err)
