@@ -90,6 +90,11 @@ func outage(err error) bool {
 		switch sqliteErr.Code() & 0xff {
 		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_INTERRUPT:
 			return true
+		case sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_READONLY:
+			// The disk is full, failing, or the file was made read-only:
+			// the machine's trouble, not the request's, and over once an
+			// operator frees space (as PostgreSQL's class 53 is).
+			return true
 		}
 		return false
 	}
