@@ -440,6 +440,66 @@ func TestAPipelineCannotLiftItsOwnGuardBlock(t *testing.T) {
 	})
 }
 
+// TestAPassUnderRulesTheGateNoLongerHasIsNotHealthy: after the config
+// changes a posture gate's rules, its last pass was judged by rules that
+// are gone, so the posture is degraded until the gate is evaluated again.
+func TestAPassUnderRulesTheGateNoLongerHasIsNotHealthy(t *testing.T) {
+	t.Parallel()
+	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
+		const v1 = componentsYAML + `gates:
+  - name: release
+    affects_posture: true
+    rules:
+      - {components: [api]}
+`
+		const v2 = componentsYAML + `gates:
+  - name: release
+    affects_posture: true
+    rules:
+      - {components: [api]}
+      - {evidence: {kind: release}}
+`
+		e := start(t, tg, withConfigFile(writeConfig(t, v1)))
+		for _, c := range []string{"api", "worker"} {
+			if r := e.do("POST", "/v1/components/"+c+"/status", adminToken, `{"status":"healthy"}`); r.status != 201 {
+				t.Fatalf("%s: %d %s", c, r.status, r.body)
+			}
+		}
+		if res := e.evaluate(t, "api@v1"); res.Verdict != "pass" {
+			t.Fatalf("under v1: %+v", res)
+		}
+		posture := func(e *env) (string, []string) {
+			var st struct {
+				Posture string
+				Reasons []struct{ Level, Ref, Message string }
+			}
+			e.do("GET", "/v1/status", adminToken, nil).json(t, &st)
+			var gates []string
+			for _, r := range st.Reasons {
+				if strings.HasPrefix(r.Ref, "gate_result:") {
+					gates = append(gates, r.Level+": "+r.Message)
+				}
+			}
+			return st.Posture, gates
+		}
+		if p, gates := posture(e); p != "healthy" || len(gates) != 0 {
+			t.Fatalf("under v1: %s %v", p, gates)
+		}
+		e.stop()
+		e2 := startAgain(t, e, withConfigFile(writeConfig(t, v2)))
+		p, gates := posture(e2)
+		if p != "degraded" || len(gates) != 1 || !strings.HasPrefix(gates[0], "degraded: gate release passed api@v1") || !strings.Contains(gates[0], "evaluate it again") {
+			t.Errorf("under v2 before an evaluation: %s %v, want degraded by the old pass", p, gates)
+		}
+		if res := e2.evaluate(t, "api@v1"); res.Verdict != "block" {
+			t.Fatalf("under v2 there is no release evidence: %+v", res)
+		}
+		if p, gates := posture(e2); p != "blocked" || len(gates) != 1 || !strings.HasPrefix(gates[0], "blocked: gate release blocked api@v1") {
+			t.Errorf("under v2 once evaluated: %s %v", p, gates)
+		}
+	})
+}
+
 // statusGateYAML holds a release gate over component status and open
 // reconciliation records only, so each case decides both outcomes itself.
 const statusGateYAML = componentsYAML + `gates:

@@ -65,6 +65,12 @@ func gateReasons(g GateInput, waivers []*gate.Waiver, now time.Time, add func(Re
 		add(Reason{Source: SourceGate, Ref: "gate_result:" + res.ID, Level: Blocked, Since: at(res.EvaluatedAt),
 			Message: fmt.Sprintf("gate %s blocked %s at %s (%s)", g.Def.Name, res.Subject,
 				stamp(res.EvaluatedAt), strings.Join(blocking, ", "))})
+	} else if now := g.Def.Version(); res.RulesetVersion != now {
+		// A pass under rules the gate no longer has says nothing of the
+		// rules it has: the posture cannot call it healthy.
+		add(Reason{Source: SourceGate, Ref: "gate_result:" + res.ID, Level: Degraded, Since: at(res.EvaluatedAt),
+			Message: fmt.Sprintf("gate %s passed %s at %s under rules %s; its rules are now %s: evaluate it again", g.Def.Name,
+				res.Subject, stamp(res.EvaluatedAt), res.RulesetVersion, now)})
 	}
 	return read
 }

@@ -65,7 +65,7 @@ func waiver(g, rule string, expires time.Duration) *gate.Waiver {
 }
 
 func gateResult(verdict string, reasons ...gate.Reason) GateInput {
-	return GateInput{Def: release, Latest: &gate.Result{ID: "g1", Gate: "release", Subject: "api@v1", Verdict: verdict, Reasons: reasons, EvaluatedAt: now.Add(-time.Minute)}}
+	return GateInput{Def: release, Latest: &gate.Result{ID: "g1", Gate: "release", Subject: "api@v1", Verdict: verdict, Reasons: reasons, EvaluatedAt: now.Add(-time.Minute), RulesetVersion: release.Version()}}
 }
 
 func record(state, severity string, until *time.Time) *reconcile.Record {
@@ -194,6 +194,16 @@ func TestEvaluate(t *testing.T) {
 		{"a passing result counts for nothing", func(in *Inputs) {
 			in.Gates = []GateInput{gateResult(gate.VerdictPass, gate.Reason{Rule: "guards", Outcome: gate.OutcomePass})}
 		}, []string{"healthy"}},
+		{"a pass under rules the gate no longer has is degraded", func(in *Inputs) {
+			g := gateResult(gate.VerdictPass, gate.Reason{Rule: "guards", Outcome: gate.OutcomePass})
+			g.Latest.RulesetVersion = "0123456789ab"
+			in.Gates = []GateInput{g}
+		}, []string{"degraded", "degraded gate gate_result:g1: gate release passed api@v1 at 2026-11-23T11:59:00Z under rules 0123456789ab; its rules are now " + release.Version() + ": evaluate it again"}},
+		{"a block under rules the gate no longer has still blocks", func(in *Inputs) {
+			g := gateResult(gate.VerdictBlock, gate.Reason{Rule: "guards", Outcome: gate.OutcomeBlock})
+			g.Latest.RulesetVersion = "0123456789ab"
+			in.Gates = []GateInput{g}
+		}, []string{"blocked", "blocked gate gate_result:g1: gate release blocked api@v1 at 2026-11-23T11:59:00Z (guards)"}},
 		{"a blocking result is blocked", func(in *Inputs) {
 			in.Gates = []GateInput{gateResult(gate.VerdictBlock, gate.Reason{Rule: "guards", Outcome: gate.OutcomeBlock})}
 		}, []string{"blocked", "blocked gate gate_result:g1: gate release blocked api@v1 at 2026-11-23T11:59:00Z (guards)"}},
