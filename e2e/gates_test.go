@@ -156,6 +156,16 @@ func TestEveryRuleOutcome(t *testing.T) {
 				rl.clk.advance(2 * time.Hour)
 				rl.invariant("pass")
 			}, "pass: evidence-security=pass, invariants-production=pass, guards=warn"},
+			{"a bundle sealed now of proof observed long ago is as old as its proof", func(rl *release) {
+				rl.sealSecurityItems(client.ItemRequest{Type: "scan", Name: "deps", Result: "pass",
+					ObservedAt: rl.clk.now().Add(-400 * time.Hour).UTC().Format(time.RFC3339)})
+				rl.invariant("pass")
+			}, "block: evidence-security=block, invariants-production=pass, guards=warn"},
+			{"one old item among fresh ones ages the bundle", func(rl *release) {
+				rl.sealSecurityItems(client.ItemRequest{Type: "scan", Name: "image", Result: "pass"},
+					client.ItemRequest{Type: "scan", Name: "deps", Result: "pass", ObservedAt: rl.clk.now().Add(-200 * time.Hour).UTC().Format(time.RFC3339)})
+				rl.invariant("pass")
+			}, "pass: evidence-security=warn, invariants-production=pass, guards=warn"},
 			{"evidence past max_age warns", func(rl *release) {
 				rl.sealSecurity("pass")
 				rl.clk.advance(200 * time.Hour)

@@ -153,6 +153,11 @@ func evidenceReason(r *Rule, in inputs) (Reason, error) {
 	}
 	j := judge.Evidence(b, items, e.judged(), in.now, evidenceWeights)
 	o, age := outcomeOf(j.Level), j.Age.Round(time.Minute)
+	// How old the proof is, and from what.
+	aged := fmt.Sprintf("was sealed %s ago", age)
+	if j.FromItem {
+		aged = fmt.Sprintf("proves what was observed %s ago (its oldest item)", age)
+	}
 	switch j.Cause {
 	case judge.EvidenceMissing:
 		what := "no sealed " + e.Kind + " bundle for " + in.subject
@@ -163,8 +168,8 @@ func evidenceReason(r *Rule, in inputs) (Reason, error) {
 	case judge.EvidenceUnsealed:
 		return Reason{Outcome: o, Refs: refs[:1], Detail: "bundle " + b.ID + " has no seal time"}, nil
 	case judge.EvidenceTooOld:
-		return Reason{Outcome: o, Refs: refs, Detail: fmt.Sprintf("%s bundle %s was sealed %s ago, past block_age %s",
-			e.Kind, b.ID, age, e.BlockAge)}, nil
+		return Reason{Outcome: o, Refs: refs, Detail: fmt.Sprintf("%s bundle %s %s, past block_age %s",
+			e.Kind, b.ID, aged, e.BlockAge)}, nil
 	case judge.EvidenceFailing:
 		return Reason{Outcome: o, Refs: refs, Detail: fmt.Sprintf("%s bundle %s has failing items: %s",
 			e.Kind, b.ID, strings.Join(items.Failing, ", "))}, nil
@@ -172,8 +177,8 @@ func evidenceReason(r *Rule, in inputs) (Reason, error) {
 		return Reason{Outcome: o, Refs: refs, Detail: fmt.Sprintf("%s bundle %s proves nothing: %s",
 			e.Kind, b.ID, provesNothing(v.Items, in.now))}, nil
 	case judge.EvidenceOld:
-		return Reason{Outcome: o, Refs: refs, Detail: fmt.Sprintf("%s bundle %s was sealed %s ago, past max_age %s",
-			e.Kind, b.ID, age, e.MaxAge)}, nil
+		return Reason{Outcome: o, Refs: refs, Detail: fmt.Sprintf("%s bundle %s %s, past max_age %s",
+			e.Kind, b.ID, aged, e.MaxAge)}, nil
 	}
 	return Reason{Outcome: o, Refs: refs, Detail: fmt.Sprintf("%s bundle %s sealed %s ago", e.Kind, b.ID, age)}, nil
 }

@@ -50,6 +50,14 @@ func sealedView(age time.Duration, results ...string) *evidence.View {
 	return v
 }
 
+// observedView is a bundle sealed age ago holding one passing item
+// observed observed ago.
+func observedView(age, observed time.Duration) *evidence.View {
+	v := sealedView(age, "pass")
+	v.Items[0].ObservedAt = rulesNow.Add(-observed)
+	return v
+}
+
 func invView(id string, states ...invariant.EnvState) *invariant.View {
 	return &invariant.View{Def: &invariant.Stored{Def: invariant.Def{ID: id}}, States: states}
 }
@@ -99,6 +107,8 @@ func TestRuleOutcomes(t *testing.T) {
 			"block: security bundle b1 proves nothing: it holds no item [bundle:b1@sha256:d]"},
 		{"skipped and allowed errored items prove nothing and block", lenient, "api@v1", facts{bundle: sealedView(time.Hour, "skip", "error", "skip")},
 			"block: security bundle b1 proves nothing: no item ran to its end unexpired (2 skipped, 1 errored) [bundle:b1@sha256:d item:i2]"},
+		{"proof observed past block_age blocks though the bundle was sealed an hour ago", security, "api@v1", facts{bundle: observedView(time.Hour, 400*time.Hour)},
+			"block: security bundle b1 proves what was observed 400h0m0s ago (its oldest item), past block_age 336h0m0s [bundle:b1@sha256:d]"},
 		{"a warning is proof", security, "api@v1", facts{bundle: sealedView(time.Hour, "warn", "skip")},
 			"pass: security bundle b1 sealed 1h0m0s ago [bundle:b1@sha256:d]"},
 		{"no bundle for the subject blocks", security, "api@v2", facts{bundle: sealedView(time.Hour)},

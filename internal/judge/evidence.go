@@ -29,7 +29,9 @@ type EvidenceRule struct {
 type EvidenceJudgement struct {
 	Cause string
 	Level Level
-	Age   time.Duration // since the seal
+	Age   time.Duration // since the seal, or since the oldest proving item was observed when that is earlier
+	// FromItem says Age runs from the oldest proving item, not the seal.
+	FromItem bool
 }
 
 // EvidenceItems is what a bundle's items show: the names of those that
@@ -39,6 +41,8 @@ type EvidenceJudgement struct {
 type EvidenceItems struct {
 	Failing []string
 	Proving int
+	// Oldest is when the earliest of the proving items was observed.
+	Oldest time.Time
 }
 
 // ItemsOf reads a bundle's items at now.
@@ -53,6 +57,9 @@ func ItemsOf(items []*evidence.Item, now time.Time) EvidenceItems {
 		case "pass", "warn", "fail":
 			if !it.Stale(now) {
 				out.Proving++
+				if out.Oldest.IsZero() || it.ObservedAt.Before(out.Oldest) {
+					out.Oldest = it.ObservedAt
+				}
 			}
 		}
 	}
@@ -70,7 +77,21 @@ func Evidence(b *evidence.Bundle, items *EvidenceItems, r EvidenceRule, now time
 	case b.SealedAt == nil:
 		return EvidenceJudgement{Cause: EvidenceUnsealed, Level: w.Unproven}
 	}
-	age := now.Sub(*b.SealedAt)
+	// A bundle is as old as what it proves: an item observed long before
+	// the seal is no fresher for being sealed today. When the oldest
+	// proving item's age decides otherwise than the seal's, it decides.
+	j := evidenceAt(items, r, now.Sub(*b.SealedAt), w)
+	if items != nil && !items.Oldest.IsZero() && items.Oldest.Before(*b.SealedAt) {
+		if k := evidenceAt(items, r, now.Sub(items.Oldest), w); k.Cause != j.Cause {
+			k.FromItem = true
+			return k
+		}
+	}
+	return j
+}
+
+// evidenceAt judges a sealed bundle of the given age.
+func evidenceAt(items *EvidenceItems, r EvidenceRule, age time.Duration, w Weights) EvidenceJudgement {
 	switch {
 	case r.BlockAge > 0 && age > r.BlockAge:
 		return EvidenceJudgement{Cause: EvidenceTooOld, Level: Block, Age: age}

@@ -146,6 +146,9 @@ func TestEvidenceJudgements(t *testing.T) {
 		{"errored items block as failing before proving nothing", sealed(time.Hour), &EvidenceItems{Failing: []string{"t1"}}, rule, gate, EvidenceFailing, Block},
 		{"allowed failures that prove nothing still block", sealed(time.Hour), &EvidenceItems{Failing: []string{"t1"}}, EvidenceRule{AllowFailing: true}, gate, EvidenceNothing, Block},
 		{"items not read: the bundle's age alone decides", sealed(time.Hour), nil, rule, posture, EvidenceFresh, Pass},
+		{"proof observed past block_age blocks though sealed now", sealed(time.Hour), &EvidenceItems{Proving: 1, Oldest: now.Add(-400 * time.Hour)}, rule, gate, EvidenceTooOld, Block},
+		{"proof observed past max_age warns though sealed now", sealed(time.Hour), &EvidenceItems{Proving: 1, Oldest: now.Add(-200 * time.Hour)}, rule, gate, EvidenceOld, Warn},
+		{"proof observed just before the seal is the seal's age", sealed(time.Hour), &EvidenceItems{Proving: 1, Oldest: now.Add(-2 * time.Hour)}, rule, gate, EvidenceFresh, Pass},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -153,7 +156,31 @@ func TestEvidenceJudgements(t *testing.T) {
 			if j.Cause != tc.cause || j.Level != tc.level {
 				t.Errorf("got %s %d, want %s %d", j.Cause, j.Level, tc.cause, tc.level)
 			}
+			// The age is the seal's unless the oldest item decided.
+			if fromItem := tc.items != nil && !tc.items.Oldest.IsZero() && tc.cause != EvidenceFresh; j.FromItem != fromItem {
+				t.Errorf("age from the oldest item: %v, want %v", j.FromItem, fromItem)
+			}
 		})
+	}
+}
+
+func TestTheOldestProvingItemIsWhenTheProofWasObserved(t *testing.T) {
+	t.Parallel()
+	at := func(result string, observed, expires time.Duration) *evidence.Item {
+		it := &evidence.Item{Name: result, Result: result, ObservedAt: now.Add(-observed)}
+		if expires != 0 {
+			e := now.Add(expires)
+			it.ExpiresAt = &e
+		}
+		return it
+	}
+	got := ItemsOf([]*evidence.Item{
+		at("pass", time.Hour, 0), at("warn", 3*time.Hour, 0),
+		at("skip", 10*time.Hour, 0),            // ran no test: proves nothing
+		at("pass", 20*time.Hour, -time.Minute), // expired: proves nothing
+	}, now)
+	if want := now.Add(-3 * time.Hour); !got.Oldest.Equal(want) || got.Proving != 2 {
+		t.Errorf("got %+v, want 2 proving, the oldest observed at %v", got, want)
 	}
 }
 
