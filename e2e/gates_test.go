@@ -425,6 +425,8 @@ func TestAPipelineCannotLiftItsOwnGuardBlock(t *testing.T) {
 			{"the same findings in report_only mode", send(pipeline, "report_only", 2)},
 			{"a clean run in warn mode", send(pipeline, "warn", 0)},
 			{"a SARIF log in report_only mode", sarif(pipeline, "report_only")},
+			{"the subject with a space after it", e.doInvalid("POST", "/v1/guards/policy/reports", pipeline, `{"subject":"api@v1 ","mode":"report_only","findings":[]}`)},
+			{"a SARIF log for the subject with a space after it", e.send(apitest.InvalidRequest(e.ctx), "POST", "/v1/guards/policy/reports/sarif?subject=api@v1%20&mode=report_only", pipeline, reportFile(t, "gosec.sarif"), "Content-Type", "application/sarif+json")},
 		} {
 			if p := tc.r.problem(t); tc.r.status != 403 || p.Code != "forbidden" || !strings.Contains(p.Detail, "gates:override") {
 				t.Errorf("%s: %d %s", tc.name, tc.r.status, tc.r.body)

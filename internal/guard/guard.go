@@ -395,6 +395,7 @@ var modeRank = map[string]int{ModeReportOnly: 0, ModeWarn: 1, ModeBlocking: 2}
 // report_only mode: lifting a block is a waiver's job, which needs
 // gates:override. A mode or name Record would refuse is left to it.
 func (s *Service) CheckMode(ctx context.Context, guard, subject, mode string, mayWeaken bool) error {
+	subject = strings.TrimSpace(subject) // as Record stores it
 	rank, known := modeRank[mode]
 	if mayWeaken || !known || !namePattern.MatchString(guard) || subject == "" {
 		return nil
