@@ -350,6 +350,7 @@ func TestConsoleSignInReturnsToThePageAskedForAndNowhereElse(t *testing.T) {
 			"/ui/..//evil.example":              "/ui/",
 			"/ui/../v1/tokens":                  "/ui/",
 			"/ui/%2e%2e/v1/tokens":              "/ui/",
+			"/ui/a%2Fb/../../openapi.json":      "/ui/",
 			"/ui/evidence/../audit":             "/ui/audit",
 		} {
 			b := e.browser()

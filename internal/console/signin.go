@@ -37,6 +37,9 @@ func safeNext(next string) string {
 	// The target as the redirect will send it, so the form carries what
 	// the browser is then sent to.
 	out := path.Clean(u.EscapedPath())
+	if out != "/ui" && !strings.HasPrefix(out, "/ui/") {
+		return "/ui/" // an escaped slash (%2F) cleans otherwise escaped than decoded
+	}
 	if strings.HasSuffix(u.Path, "/") && !strings.HasSuffix(out, "/") {
 		out += "/"
 	}
