@@ -282,6 +282,7 @@ func TestAReadFilterIsCheckedAsItsWriteIs(t *testing.T) {
 			{"an environment with an escape sequence", "/v1/invariants?environment=%1b%5b31m" + canary, "environment"},
 			{"an environment of 20,000 characters", "/v1/invariants?environment=" + strings.Repeat("p", 20000), "environment"},
 			{"one invariant in an environment with capitals", "/v1/invariants/INV-BILLING-001?environment=Prod" + canary, "environment"},
+			{"an invariant's results in an environment with an escape sequence", "/v1/invariants/INV-BILLING-001/results?environment=%1b%5b31m" + canary, "environment"},
 			{"a guard name of 300 characters", "/v1/guards/" + strings.Repeat("g", 300) + "/reports", "name"},
 			{"a guard name with capitals", "/v1/guards/Lint" + canary + "/reports", "name"},
 		} {

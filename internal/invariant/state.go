@@ -114,6 +114,9 @@ func buildViews(defs []*Stored, latest []*Result, env string, now time.Time) []*
 
 // History lists an invariant's results, newest first.
 func (s *Service) History(ctx context.Context, id, env, cursor string, limit int) ([]*Result, string, error) {
+	if err := CheckEnvironment(env); err != nil {
+		return nil, "", err
+	}
 	if _, err := s.definition(ctx, id); err != nil {
 		return nil, "", err
 	}
