@@ -108,8 +108,10 @@ func outage(err error) bool {
 // pgUnavailable reports whether a PostgreSQL SQLSTATE is an outage: class
 // 08 (connection exception), 53 (insufficient resources: too many
 // connections, disk full), 57P (admin or crash shutdown, cannot connect
-// now) and 57014 (statement cancelled, as a server-side timeout does).
+// now), 57014 (statement cancelled, as a server-side timeout does) and
+// 25006 (read-only transaction: a standby, as after a failover, the way
+// SQLite's read-only file is).
 func pgUnavailable(code string) bool {
 	return strings.HasPrefix(code, "08") || strings.HasPrefix(code, "53") ||
-		strings.HasPrefix(code, "57P") || code == "57014"
+		strings.HasPrefix(code, "57P") || code == "57014" || code == "25006"
 }

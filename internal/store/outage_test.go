@@ -36,6 +36,7 @@ func TestOutageClassification(t *testing.T) {
 		{"a connection failure (08006)", &pgconn.PgError{Code: "08006"}, true},
 		{"too many connections (53300)", &pgconn.PgError{Code: "53300"}, true},
 		{"a statement timeout (57014)", &pgconn.PgError{Code: "57014"}, true},
+		{"a read-only standby (25006)", &pgconn.PgError{Code: "25006"}, true},
 		{"an outage already classified", errUnavailable(), true},
 		{"a unique violation (23505)", &pgconn.PgError{Code: "23505"}, false},
 		{"an append-only trigger (P0001)", &pgconn.PgError{Code: "P0001"}, false},
