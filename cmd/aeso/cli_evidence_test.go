@@ -224,6 +224,19 @@ func TestEvidenceManualItemsAndSupersession(t *testing.T) {
 				t.Errorf("item %+v, want a passing check at position 1 with link %+v", it, want)
 			}
 		})
+		t.Run("add a manual test report with its counts", func(t *testing.T) {
+			var it client.Item
+			decode(t, mustRun(t, admin, "evidence", "add", "--bundle", id, "--type", "test_report", "--name", "device farm",
+				"--result", "pass", "--passed", "42", "--skipped", "3", "--json"), &it)
+			if it.Type != "test_report" || it.Result != "pass" || it.Counts != (client.Counts{Total: 45, Passed: 42, Skipped: 3}) {
+				t.Errorf("item %+v, want a passing test report of 45 tests, 42 passed and 3 skipped", it)
+			}
+			// A passing test report that counts no passed test proves nothing.
+			r := aeso(t, admin, "evidence", "add", "--bundle", id, "--type", "test_report", "--name", "device farm", "--result", "pass", "--skipped", "3")
+			if r.code != 2 || !strings.Contains(r.stderr, "counts.passed") {
+				t.Errorf("a pass of skipped tests only: exit %d\n%s", r.code, r.stderr)
+			}
+		})
 		t.Run("add --gotest - reads the report from a pipe", func(t *testing.T) {
 			data, err := os.ReadFile("../../internal/report/testdata/gotest-pass.json")
 			if err != nil {
@@ -242,6 +255,7 @@ func TestEvidenceManualItemsAndSupersession(t *testing.T) {
 		}{
 			{"add without a report or a result says what to give", []string{"evidence", "add", "--bundle", id, "--name", "x"}, "give a report"},
 			{"add with a report and --result refuses the mix", []string{"evidence", "add", "--bundle", id, "--junit", "../../internal/report/testdata/gotestsum-fail.xml", "--result", "pass"}, "--result describes a manual item"},
+			{"add with a report and --passed refuses the mix", []string{"evidence", "add", "--bundle", id, "--junit", "../../internal/report/testdata/gotestsum-fail.xml", "--passed", "3"}, "--passed describes a manual item"},
 			{"add with a malformed link names the form", []string{"evidence", "add", "--bundle", id, "--type", "check", "--name", "x", "--result", "pass", "--link", "https://x.example"}, "URL#sha256:HEX#SIZE"},
 			{"add with an unknown result names the field", []string{"evidence", "add", "--bundle", id, "--type", "check", "--name", "x", "--result", "great"}, "result: must be one of"},
 			{"add a report that is not there names the file", []string{"evidence", "add", "--bundle", id, "--junit", "testdata/evidence-missing.xml"}, "evidence-missing.xml"},

@@ -107,7 +107,8 @@ func newEvidenceAddCmd(cf *clientFlags) *cobra.Command {
 		Example: `  aeso evidence add --bundle $ID --junit report.xml --source-url "$CI_JOB_URL"
   go test -json ./... | aeso evidence add --bundle $ID --gotest - --name "unit tests"
   aeso evidence add --bundle $ID --type check --name "migration dry run" --result pass \
-      --link 'https://ci.example.com/a/plan.txt#sha256:<64 hex>#1532'`,
+      --link 'https://ci.example.com/a/plan.txt#sha256:<64 hex>#1532'
+  aeso evidence add --bundle $ID --type test_report --name "device farm" --result pass --passed 42 --skipped 3`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if bundleID == "" {
@@ -121,7 +122,7 @@ func newEvidenceAddCmd(cf *clientFlags) *cobra.Command {
 			}
 			f := cmd.Flags()
 			if format != "" {
-				for _, manual := range []string{"result", "summary", "link", "metadata", "observed-at"} {
+				for _, manual := range []string{"result", "summary", "link", "metadata", "observed-at", "passed", "failed", "skipped", "errored"} {
 					if f.Changed(manual) {
 						return fmt.Errorf("--%s describes a manual item; an uploaded report brings its own result and summary", manual)
 					}
@@ -143,6 +144,8 @@ func newEvidenceAddCmd(cf *clientFlags) *cobra.Command {
 				if item.Links, err = parseLinks(links); err != nil {
 					return err
 				}
+				n := &item.Counts
+				n.Total = n.Passed + n.Failed + n.Skipped + n.Errored
 				if metadata != "" {
 					if !json.Valid([]byte(metadata)) {
 						return errors.New(`--metadata must be a JSON object, e.g. '{"environment":"staging"}'`)
@@ -171,6 +174,10 @@ func newEvidenceAddCmd(cf *clientFlags) *cobra.Command {
 	f.StringVar(&item.Name, "name", "", "item name (reports default to the tool's name)")
 	f.StringVar(&item.Result, "result", "", "manual item's result: "+strings.Join(evidence.Results, ", "))
 	f.StringVar(&item.Summary, "summary", "", "manual item's summary")
+	f.IntVar(&item.Counts.Passed, "passed", 0, "manual item's tests that passed (a passing test_report counts at least one)")
+	f.IntVar(&item.Counts.Failed, "failed", 0, "manual item's tests that failed")
+	f.IntVar(&item.Counts.Skipped, "skipped", 0, "manual item's tests that were skipped")
+	f.IntVar(&item.Counts.Errored, "errored", 0, "manual item's tests that errored")
 	f.StringArrayVar(&links, "link", nil, "artifact as URL#sha256:HEX#SIZE (repeatable)")
 	f.StringVar(&metadata, "metadata", "", "manual item's metadata as a JSON object")
 	f.StringVar(&item.ObservedAt, "observed-at", "", "when a manual result was observed (RFC 3339, default now)")
