@@ -512,6 +512,65 @@ func TestAPassUnderRulesTheGateNoLongerHasIsNotHealthy(t *testing.T) {
 	})
 }
 
+// TestThePostureReadsWhatEvidenceProvesAsAGateDoes: the evidence a
+// posture gate requires is judged by its items too, so the posture and
+// the gate agree on a bundle that proves nothing or proof observed long
+// before its seal.
+func TestThePostureReadsWhatEvidenceProvesAsAGateDoes(t *testing.T) {
+	t.Parallel()
+	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
+		const cfg = `gates:
+  - name: release
+    affects_posture: true
+    rules:
+      - {evidence: {kind: security, max_age: 168h, block_age: 336h}}
+`
+		clk := &clock{}
+		e := start(t, tg, withConfigFile(writeConfig(t, cfg)), withClock(clk))
+		rl := &release{t: t, e: e, clk: clk, subject: "api@v1"}
+		evidenceReason := func() (string, string) {
+			var st struct {
+				Posture string
+				Reasons []struct{ Source, Level, Message string }
+			}
+			e.do("GET", "/v1/status", adminToken, nil).json(t, &st)
+			for _, r := range st.Reasons {
+				if r.Source == "evidence" {
+					return st.Posture, r.Level + ": " + r.Message
+				}
+			}
+			return st.Posture, ""
+		}
+		for _, tc := range []struct {
+			name         string
+			items        []client.ItemRequest
+			posture, why string
+			gate         string
+		}{
+			{"a bundle of skipped items", []client.ItemRequest{{Type: "scan", Name: "deps", Result: "skip"}},
+				"degraded", "degraded: the newest security evidence (api@v1) proves nothing", "block"},
+			{"a bundle sealed now of proof observed 400h ago", []client.ItemRequest{{Type: "scan", Name: "deps", Result: "pass",
+				ObservedAt: clk.now().Add(-400 * time.Hour).UTC().Format(time.RFC3339)}},
+				"blocked", "blocked: the newest security evidence (api@v1) holds proof observed at", "block"},
+			{"a bundle of fresh proof", []client.ItemRequest{{Type: "scan", Name: "deps", Result: "pass"}}, "healthy", "", "pass"},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				clk.advance(time.Second)
+				rl.sealSecurityItems(tc.items...)
+				if p, why := evidenceReason(); p != tc.posture || !strings.HasPrefix(why, tc.why) || (tc.why == "") != (why == "") {
+					t.Errorf("posture %s, evidence reason %q; want %s, %q", p, why, tc.posture, tc.why)
+				}
+				r := e.do("POST", "/v1/gates/release/evaluate?dry_run=true", adminToken, `{"subject":"api@v1"}`)
+				var res struct{ Verdict string }
+				r.json(t, &res)
+				if res.Verdict != tc.gate {
+					t.Errorf("the gate's dry run: %s, want %s", res.Verdict, tc.gate)
+				}
+			})
+		}
+	})
+}
+
 // statusGateYAML holds a release gate over component status and open
 // reconciliation records only, so each case decides both outcomes itself.
 const statusGateYAML = componentsYAML + `gates:

@@ -141,6 +141,11 @@ func (s *Service) Latest(ctx context.Context, kind, subject, ref, stage string, 
 	return s.view(ctx, b, maxAge)
 }
 
+// Items returns a bundle's items, in their order.
+func (s *Service) Items(ctx context.Context, bundleID string) ([]*Item, error) {
+	return s.Store.BundleItems(ctx, bundleID)
+}
+
 // Standing returns the newest sealed bundle of kind, for any subject and
 // promoted to stage when set, that no correction supersedes, or nil: the
 // evidence the posture weighs for a gate that requires it.

@@ -116,6 +116,11 @@ type EvidenceInput struct {
 	// blocked.
 	BlockAge time.Duration
 	Bundle   *evidence.Bundle
+	// Proof is what the sealed bundle's items prove (how many, observed
+	// since when), as a gate reads it; nil when they were not read, and
+	// the seal alone then decides. Failing items are a gate's business:
+	// the posture's rule is about freshness.
+	Proof *judge.EvidenceItems
 }
 
 // GateInput is a gate that affects posture and a result that counts for a

@@ -89,7 +89,7 @@ func evidenceReason(e EvidenceInput, waivers []*gate.Waiver, now time.Time, add 
 	}
 	by := fmt.Sprintf("required by gate %s rule %s", e.Gate, e.Rule)
 	b := e.Bundle
-	j := judge.Evidence(b, nil, judge.EvidenceRule{MaxAge: e.MaxAge, BlockAge: e.BlockAge}, now, evidenceWeights)
+	j := judge.Evidence(b, e.Proof, judge.EvidenceRule{MaxAge: e.MaxAge, BlockAge: e.BlockAge}, now, evidenceWeights)
 	if j.Cause == judge.EvidenceMissing || j.Cause == judge.EvidenceUnsealed {
 		add(Reason{Source: SourceEvidence, Ref: "gate_rule:" + e.Gate + "/" + e.Rule, Level: levelOf(j.Level),
 			Message: "no sealed " + what + " (" + by + ")"})
@@ -100,14 +100,23 @@ func evidenceReason(e EvidenceInput, waivers []*gate.Waiver, now time.Time, add 
 	if b.Subject.Ref != "" {
 		subject += "@" + b.Subject.Ref
 	}
+	// The age runs from the seal, or from the oldest proving item where
+	// that decided (judge.Evidence).
+	from, aged := *b.SealedAt, "was sealed at "+stamp(*b.SealedAt)
+	if j.FromItem {
+		from, aged = e.Proof.Oldest, "holds proof observed at "+stamp(e.Proof.Oldest)+" (its oldest item)"
+	}
 	var r Reason
 	switch j.Cause {
+	case judge.EvidenceNothing:
+		r = Reason{Source: SourceEvidence, Ref: ref, Level: levelOf(j.Level), Since: at(*b.SealedAt),
+			Message: fmt.Sprintf("the newest %s (%s) proves nothing: no unexpired item of it ran to its end (%s)", what, subject, by)}
 	case judge.EvidenceTooOld:
-		r = Reason{Source: SourceEvidence, Ref: ref, Level: levelOf(j.Level), Since: at(b.SealedAt.Add(e.BlockAge)),
-			Message: fmt.Sprintf("the newest %s (%s) was sealed at %s, past block_age %s (%s)", what, subject, stamp(*b.SealedAt), aeso.ShortDuration(e.BlockAge), by)}
+		r = Reason{Source: SourceEvidence, Ref: ref, Level: levelOf(j.Level), Since: at(from.Add(e.BlockAge)),
+			Message: fmt.Sprintf("the newest %s (%s) %s, past block_age %s (%s)", what, subject, aged, aeso.ShortDuration(e.BlockAge), by)}
 	case judge.EvidenceOld:
-		r = Reason{Source: SourceEvidence, Ref: ref, Level: levelOf(j.Level), Since: at(b.SealedAt.Add(e.MaxAge)),
-			Message: fmt.Sprintf("the newest %s (%s) was sealed at %s, past max_age %s (%s)", what, subject, stamp(*b.SealedAt), aeso.ShortDuration(e.MaxAge), by)}
+		r = Reason{Source: SourceEvidence, Ref: ref, Level: levelOf(j.Level), Since: at(from.Add(e.MaxAge)),
+			Message: fmt.Sprintf("the newest %s (%s) %s, past max_age %s (%s)", what, subject, aged, aeso.ShortDuration(e.MaxAge), by)}
 	default:
 		return nil
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/aeso-dev/aeso/internal/gate"
 	"github.com/aeso-dev/aeso/internal/guard"
 	"github.com/aeso-dev/aeso/internal/invariant"
+	"github.com/aeso-dev/aeso/internal/judge"
 	"github.com/aeso-dev/aeso/internal/reconcile"
 )
 
@@ -180,6 +181,18 @@ func TestEvaluate(t *testing.T) {
 		{"evidence past block_age is blocked", func(in *Inputs) {
 			in.Evidence[0] = securityEvidence(bundle(337 * time.Hour))
 		}, []string{"blocked", "blocked evidence bundle:b1@sha256:d: the newest security evidence (api@v1) was sealed at 2026-11-09T11:00:00Z, past block_age 336h" + by}},
+		{"fresh evidence whose items prove nothing is degraded", func(in *Inputs) {
+			in.Evidence[0] = securityEvidence(bundle(time.Hour))
+			in.Evidence[0].Proof = &judge.EvidenceItems{}
+		}, []string{"degraded", "degraded evidence bundle:b1@sha256:d: the newest security evidence (api@v1) proves nothing: no unexpired item of it ran to its end" + by}},
+		{"evidence sealed now of proof observed past block_age is blocked", func(in *Inputs) {
+			in.Evidence[0] = securityEvidence(bundle(time.Hour))
+			in.Evidence[0].Proof = &judge.EvidenceItems{Proving: 1, Oldest: *ago(400 * time.Hour)}
+		}, []string{"blocked", "blocked evidence bundle:b1@sha256:d: the newest security evidence (api@v1) holds proof observed at 2026-11-06T20:00:00Z (its oldest item), past block_age 336h" + by}},
+		{"evidence with proving items observed before the seal is judged by the seal", func(in *Inputs) {
+			in.Evidence[0] = securityEvidence(bundle(time.Hour))
+			in.Evidence[0].Proof = &judge.EvidenceItems{Proving: 2, Oldest: *ago(2 * time.Hour)}
+		}, []string{"healthy"}},
 		{"old evidence waived for its subject is healthy and says so", func(in *Inputs) {
 			in.Evidence[0] = securityEvidence(bundle(169 * time.Hour))
 			in.Waivers = []*gate.Waiver{waiver("release", "evidence-security", time.Hour)}

@@ -16,6 +16,7 @@ import (
 	"github.com/aeso-dev/aeso/internal/evidence"
 	"github.com/aeso-dev/aeso/internal/gate"
 	"github.com/aeso-dev/aeso/internal/invariant"
+	"github.com/aeso-dev/aeso/internal/judge"
 	"github.com/aeso-dev/aeso/internal/paging"
 	"github.com/aeso-dev/aeso/internal/reconcile"
 	"github.com/aeso-dev/aeso/internal/redact"
@@ -102,6 +103,7 @@ func (s *Service) Current(ctx context.Context) (*Posture, error) {
 	}
 	in.Waivers, in.Guards = standing.Waivers, standing.Guards
 	newest := map[[2]string]*evidence.Bundle{}
+	proofs := map[string]*judge.EvidenceItems{} // by bundle id
 	for i := range s.Gates.Defs {
 		d := &s.Gates.Defs[i]
 		if !d.AffectsPosture {
@@ -124,8 +126,20 @@ func (s *Service) Current(ctx context.Context) (*Posture, error) {
 				}
 				newest[key] = b
 			}
+			var proof *judge.EvidenceItems
+			if b != nil && b.SealedAt != nil {
+				if proof, seen = proofs[b.ID]; !seen {
+					items, err := s.Evidence.Items(ctx, b.ID)
+					if err != nil {
+						return nil, err
+					}
+					p := judge.ItemsOf(items, in.Now)
+					p.Failing = nil
+					proof, proofs[b.ID] = &p, &p
+				}
+			}
 			in.Evidence = append(in.Evidence, EvidenceInput{Gate: d.Name, Rule: r.Key(), Kind: r.Evidence.Kind,
-				Stage: r.Evidence.Stage, MaxAge: r.Evidence.MaxAge.Duration, BlockAge: r.Evidence.BlockAge.Duration, Bundle: b})
+				Stage: r.Evidence.Stage, MaxAge: r.Evidence.MaxAge.Duration, BlockAge: r.Evidence.BlockAge.Duration, Bundle: b, Proof: proof})
 		}
 	}
 	if in.Records, in.OpenCounts, err = s.Reconciliations.Open(ctx, MaxOpenRecords+1); err != nil {
