@@ -41,7 +41,10 @@ type Store interface {
 	// OpenReconciliations returns up to limit unresolved records, the
 	// weightiest first (blocked, then by severity, then newest), and the
 	// count of all of them by severity.
-	OpenReconciliations(ctx context.Context, limit int) ([]*Record, map[string]int, error)
+	// OpenReconciliations returns at most limit open records, the
+	// weightiest first (an acceptance unexpired at now weighs least), and
+	// the count of every open record by severity.
+	OpenReconciliations(ctx context.Context, limit int, now time.Time) ([]*Record, map[string]int, error)
 }
 
 // Filter selects records; zero values mean any. Open true lists only
@@ -288,7 +291,7 @@ func (s *Service) Get(ctx context.Context, id string) (*Record, []*Transition, e
 // how many there are of each severity. It is what gates and the posture
 // both weigh, so a list cut at limit keeps the same records for both.
 func (s *Service) Open(ctx context.Context, limit int) ([]*Record, map[string]int, error) {
-	return s.Store.OpenReconciliations(ctx, limit)
+	return s.Store.OpenReconciliations(ctx, limit, s.Now())
 }
 
 // List returns records matching f, newest first.

@@ -235,3 +235,40 @@ func TestAGateAndThePostureJudgeTheSameFactsAlike(t *testing.T) {
 		step("evidence past block_age", "block: "+fmt.Sprintf(all, "block", "pass", "pass", "pass", "pass"), status.Blocked)
 	})
 }
+
+// TestAcceptedRecordsDoNotCrowdOutOnesThatCount: the gate and the posture
+// read at most so many open records, the weightiest first; records whose
+// acceptance is unexpired count for nothing, so they are read last, and
+// however many there are, a record that counts is read.
+func TestAcceptedRecordsDoNotCrowdOutOnesThatCount(t *testing.T) {
+	t.Parallel()
+	components := []component.Def{{Name: "api", Owner: "platform"}}
+	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
+		p := newPlatform(t, tg, nil, components, nil)
+		open := func(severity string) string {
+			rec, err := p.records.Create(p.ctx, p.origin, reconcile.CreateRequest{Component: "api", Kind: "drift", Severity: severity,
+				Owner: "platform", Evidence: reconcile.Evidence{Summary: "replicas 2/3"}})
+			p.must(err)
+			return rec.ID
+		}
+		for range 5 {
+			id := open("critical")
+			_, err := p.records.Transition(p.ctx, p.origin, id, reconcile.TransitionRequest{State: reconcile.StateAccepted,
+				Reason: "quota request filed", AcceptedUntil: p.now.Add(24 * time.Hour).Format(time.RFC3339)})
+			p.must(err)
+		}
+		high := open("high")
+		records, counts, err := p.records.Open(p.ctx, 3)
+		p.must(err)
+		if len(records) != 3 || records[0].ID != high || counts["critical"] != 5 || counts["high"] != 1 {
+			t.Errorf("read %d records, first %s, counts %v; want the high record first, then accepted ones", len(records), records[0].ID, counts)
+		}
+		// Once the acceptances lapse, they count again, and weigh more.
+		p.now = p.now.Add(25 * time.Hour)
+		records, _, err = p.records.Open(p.ctx, 3)
+		p.must(err)
+		if len(records) != 3 || records[0].Severity != "critical" {
+			t.Errorf("after the acceptances lapsed, first %+v; want a critical one", records[0])
+		}
+	})
+}

@@ -73,7 +73,7 @@ func (db *DB) PostureReads(gate, subject, guard, kind, stage string, resultIDs [
 	add("latest guard report", db.latestGuardReportQuery(guard, subject))
 	add("standing bundle", db.standingBundleQuery(kind, ""))
 	add("standing bundle of a stage", db.standingBundleQuery(kind, stage))
-	add("open reconciliations", db.openReconciliationsQuery(101))
+	add("open reconciliations", db.openReconciliationsQuery(101, time.Now()))
 	add("open reconciliation counts", query{openCountsQuery, nil})
 	add("active waivers", db.activeWaiversQuery(gate, now))
 	add("latest component reports", query{latestComponentReportsQuery, nil})

@@ -190,14 +190,18 @@ func (db *DB) standingBundleQuery(kind, stage string) query {
 		" ORDER BY sealed_at DESC, id DESC LIMIT 1")
 }
 
-// openReconciliationsQuery is OpenReconciliations' list: blocked records
-// first, then by severity. The condition on state repeats the partial
-// index's, so SQLite uses it.
-func (db *DB) openReconciliationsQuery(limit int) query {
+// openReconciliationsQuery is OpenReconciliations' list: records whose
+// acceptance is unexpired at now last (they count for nothing, and must
+// not fill the list that is read in place of records that count), then
+// blocked records first, then by severity. The condition on state repeats
+// the partial index's, so SQLite uses it.
+func (db *DB) openReconciliationsQuery(limit int, now time.Time) query {
 	b := db.build()
+	accepted := b.bind(db.dialect.timeArg(now))
 	return b.query(`SELECT ` + recordColumns + ` FROM platform_reconciliation_records
 		WHERE state <> 'resolved'
-		ORDER BY CASE state WHEN 'blocked' THEN 0 ELSE 1 END,
+		ORDER BY CASE WHEN state = 'accepted' AND accepted_until > ` + accepted + ` THEN 1 ELSE 0 END,
+			CASE state WHEN 'blocked' THEN 0 ELSE 1 END,
 			CASE severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 ELSE 3 END, id DESC
 		LIMIT ` + b.bind(limit))
 }

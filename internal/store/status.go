@@ -89,10 +89,10 @@ func (db *DB) StandingBundle(ctx context.Context, kind, stage string) (_ *eviden
 
 // OpenReconciliations implements reconcile.Store: blocked records first,
 // then by severity, so a cut list keeps the ones that weigh most.
-func (db *DB) OpenReconciliations(ctx context.Context, limit int) (_ []*reconcile.Record, _ map[string]int, err error) {
+func (db *DB) OpenReconciliations(ctx context.Context, limit int, now time.Time) (_ []*reconcile.Record, _ map[string]int, err error) {
 	ctx, end := db.op(ctx, &err)
 	defer end()
-	q := db.openReconciliationsQuery(limit)
+	q := db.openReconciliationsQuery(limit, now)
 	rows, err := db.read.QueryContext(ctx, q.sql, q.args...)
 	if err != nil {
 		return nil, nil, fmt.Errorf("open reconciliations: %w", err)
