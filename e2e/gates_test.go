@@ -3,7 +3,9 @@ package e2e
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -448,6 +450,44 @@ func TestAPipelineCannotLiftItsOwnGuardBlock(t *testing.T) {
 		// Whoever may waive may also change the mode.
 		if r := send(manager, "report_only", 1); r.status != 201 {
 			t.Errorf("report_only with gates:override: %d %s", r.status, r.body)
+		}
+		// A blocking scan and a report_only run sent at once: whichever
+		// lands second, the newest run never weakens the mode unchecked.
+		post := func(path, contentType, body string) int {
+			req, err := http.NewRequestWithContext(e.ctx, "POST", e.main.URL()+path, strings.NewReader(body))
+			if err != nil {
+				return 0
+			}
+			req.Header.Set("Authorization", "Bearer "+pipeline)
+			req.Header.Set("Content-Type", contentType)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				return 0
+			}
+			resp.Body.Close()
+			return resp.StatusCode
+		}
+		scan := string(reportFile(t, "gosec.sarif"))
+		var wg sync.WaitGroup
+		for i := range 20 {
+			subject := fmt.Sprintf("web@r%d", i)
+			wg.Add(2)
+			go func() {
+				defer wg.Done()
+				post("/v1/guards/policy/reports/sarif?subject="+subject+"&mode=blocking", "application/sarif+json", scan)
+			}()
+			go func() {
+				defer wg.Done()
+				post("/v1/guards/policy/reports", "application/json", `{"subject":"`+subject+`","mode":"report_only","findings":[]}`)
+			}()
+		}
+		wg.Wait()
+		for i := range 20 {
+			var latest struct{ Mode string }
+			e.do("GET", fmt.Sprintf("/v1/guards/policy/reports/latest?subject=web@r%d", i), adminToken, nil).json(t, &latest)
+			if latest.Mode != "blocking" {
+				t.Errorf("web@r%d: the latest run is %q after a blocking scan and a report_only run at once", i, latest.Mode)
+			}
 		}
 	})
 }

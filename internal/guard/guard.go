@@ -10,6 +10,7 @@ import (
 	"math"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aeso-dev/aeso"
@@ -131,6 +132,10 @@ type Request struct {
 	// Duplicates already dropped before Record (a SARIF log's repeated
 	// results); never read from a request body.
 	Duplicates int
+	// MayWeakenMode says the sender may run the guard in a weaker mode
+	// than its last run for the subject (see CheckMode); set from the
+	// sender's scopes, never from a request body.
+	MayWeakenMode bool
 }
 
 // Store is what guard summaries need from storage.
@@ -154,6 +159,10 @@ type Service struct {
 	Store Store
 	Now   func() time.Time
 	NewID func() string
+	// runs makes a run's mode check and its insert one step against the
+	// runs of this process, so two uploads at once cannot both pass the
+	// check on the run before them (see Record).
+	runs sync.Mutex
 }
 
 func clip(s string, n int) string {
@@ -269,6 +278,23 @@ func (s *Service) Record(ctx context.Context, source, guard string, req Request)
 	r.ObservedAt = aeso.ObservedAt(&v, req.ObservedAt, now)
 	if err := v.Err(); err != nil {
 		return nil, err
+	}
+	s.runs.Lock()
+	defer s.runs.Unlock()
+	if err := s.CheckMode(ctx, guard, r.Subject, r.Mode, req.MayWeakenMode); err != nil {
+		return nil, err
+	}
+	// Stamped and named under the lock, a run the server dates is newer
+	// than every run stored before it (its time, or at the same time its
+	// time-ordered id), so the run that passed the check last is the
+	// latest.
+	r.ID = s.NewID()
+	stamp := s.Now().UTC().Truncate(time.Microsecond)
+	if stamp.After(r.RecordedAt) {
+		if r.ObservedAt.Equal(r.RecordedAt) {
+			r.ObservedAt = stamp
+		}
+		r.RecordedAt = stamp
 	}
 	if err := s.Store.AddGuardReport(ctx, r); err != nil {
 		return nil, err
@@ -393,7 +419,7 @@ var modeRank = map[string]int{ModeReportOnly: 0, ModeWarn: 1, ModeBlocking: 2}
 // The newest run of a guard decides, so without this a pipeline could lift
 // the block its own scan gave by sending the same scan again in
 // report_only mode: lifting a block is a waiver's job, which needs
-// gates:override. A mode or name Record would refuse is left to it.
+// gates:override. Record calls it, under its lock, once the run is valid.
 func (s *Service) CheckMode(ctx context.Context, guard, subject, mode string, mayWeaken bool) error {
 	subject = strings.TrimSpace(subject) // as Record stores it
 	rank, known := modeRank[mode]

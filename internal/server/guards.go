@@ -32,11 +32,9 @@ func (s *Server) handleAddGuardReport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p, o := s.origin(r)
-	if err := s.Guards.CheckMode(r.Context(), r.PathValue("name"), req.Subject, req.Mode, p.Has(auth.ScopeGatesOverride)); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	rep, err := s.Guards.Record(r.Context(), o.Source, r.PathValue("name"), guardRequest(req))
+	gr := guardRequest(req)
+	gr.MayWeakenMode = p.Has(auth.ScopeGatesOverride)
+	rep, err := s.Guards.Record(r.Context(), o.Source, r.PathValue("name"), gr)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -63,13 +61,10 @@ func (s *Server) handleAddGuardSARIF(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p, o := s.origin(r)
-	if err := s.Guards.CheckMode(r.Context(), r.PathValue("name"), q.Get("subject"), q.Get("mode"), p.Has(auth.ScopeGatesOverride)); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
 	rep, err := s.Guards.RecordSARIF(r.Context(), o.Source, r.PathValue("name"), guard.Request{
 		Subject: q.Get("subject"), Mode: q.Get("mode"), SourceURL: q.Get("source_url"),
 		CorrelationID: q.Get("correlation_id"), ObservedAt: q.Get("observed_at"),
+		MayWeakenMode: p.Has(auth.ScopeGatesOverride),
 	}, log)
 	if err != nil {
 		s.writeError(w, r, err)
