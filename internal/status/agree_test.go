@@ -106,7 +106,8 @@ func (p *platform) seal(name, ref string) {
 }
 
 func (p *platform) guard(name, subject, mode string, findings int) {
-	req := guard.Request{Subject: subject, Mode: mode, Findings: []guard.Finding{}, ObservedAt: p.stamp()}
+	// Sent as the admin, who may change a guard's mode either way.
+	req := guard.Request{Subject: subject, Mode: mode, Findings: []guard.Finding{}, ObservedAt: p.stamp(), MayWeakenMode: true}
 	for i := range findings {
 		req.Findings = append(req.Findings, guard.Finding{RuleID: fmt.Sprintf("R%d", i), Severity: "high"})
 	}
