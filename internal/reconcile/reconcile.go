@@ -93,6 +93,12 @@ type Record struct {
 // Open reports whether the record still asks for attention.
 func (r *Record) Open() bool { return r.State != StateResolved }
 
+// Lapsed reports whether the record is accepted but its acceptance has
+// expired at now: it counts again, as if it had not been accepted.
+func (r *Record) Lapsed(now time.Time) bool {
+	return r.State == StateAccepted && r.AcceptedUntil != nil && !now.Before(*r.AcceptedUntil)
+}
+
 // TimeToResolve is how long the record was open, once resolved.
 func (r *Record) TimeToResolve() *time.Duration {
 	if r.ResolvedAt == nil {
