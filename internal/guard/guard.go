@@ -133,7 +133,7 @@ type Request struct {
 	// results); never read from a request body.
 	Duplicates int
 	// MayWeakenMode says the sender may run the guard in a weaker mode
-	// than its last run for the subject (see CheckMode); set from the
+	// than its last run for the subject (see checkMode); set from the
 	// sender's scopes, never from a request body.
 	MayWeakenMode bool
 }
@@ -281,7 +281,7 @@ func (s *Service) Record(ctx context.Context, source, guard string, req Request)
 	}
 	s.runs.Lock()
 	defer s.runs.Unlock()
-	if err := s.CheckMode(ctx, guard, r.Subject, r.Mode, req.MayWeakenMode); err != nil {
+	if err := s.checkMode(ctx, guard, r.Subject, r.Mode, req.MayWeakenMode); err != nil {
 		return nil, err
 	}
 	// Stamped and named under the lock, a run the server dates is newer
@@ -414,16 +414,15 @@ func (s *Service) LatestForSubject(ctx context.Context, subject string, names []
 // modeRank orders the modes by what a run in them can hold back.
 var modeRank = map[string]int{ModeReportOnly: 0, ModeWarn: 1, ModeBlocking: 2}
 
-// CheckMode refuses a run that would weaken its guard's mode for subject
+// checkMode refuses a run that would weaken its guard's mode for subject
 // (blocking to warn or report_only, warn to report_only) unless mayWeaken.
 // The newest run of a guard decides, so without this a pipeline could lift
 // the block its own scan gave by sending the same scan again in
 // report_only mode: lifting a block is a waiver's job, which needs
-// gates:override. Record calls it, under its lock, once the run is valid.
-func (s *Service) CheckMode(ctx context.Context, guard, subject, mode string, mayWeaken bool) error {
-	subject = strings.TrimSpace(subject) // as Record stores it
-	rank, known := modeRank[mode]
-	if mayWeaken || !known || !namePattern.MatchString(guard) || subject == "" {
+// gates:override. Record calls it, under its lock, once the run is valid
+// (its guard, trimmed subject and mode checked).
+func (s *Service) checkMode(ctx context.Context, guard, subject, mode string, mayWeaken bool) error {
+	if mayWeaken {
 		return nil
 	}
 	latest, err := s.Store.LatestGuardReport(ctx, guard, subject)
@@ -432,7 +431,7 @@ func (s *Service) CheckMode(ctx context.Context, guard, subject, mode string, ma
 		return nil
 	case err != nil:
 		return err
-	case rank < modeRank[latest.Mode]:
+	case modeRank[mode] < modeRank[latest.Mode]:
 		return aeso.Reasonf(aeso.EFORBIDDEN, "forbidden",
 			"guard %s last ran in %s mode for this subject; a run in %s mode would lift what that run holds, which needs the scope gates:override (or a waiver)",
 			guard, latest.Mode, mode)
