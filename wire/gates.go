@@ -90,6 +90,19 @@ type GateResult struct {
 	Evaluator      string       `json:"evaluator"`
 	EvaluatedAt    time.Time    `json:"evaluated_at"`
 	CorrelationID  string       `json:"correlation_id,omitempty"`
+	// Current says whether a stored result still holds when it is read;
+	// absent on an evaluation's own answer, which is judged now.
+	Current *GateCurrent `json:"current,omitempty"`
+}
+
+// GateCurrent is what a stored result says when it is read: its verdict
+// judged again with the waivers in force then and the gate's rules as
+// they are (unknown for a pass under rules the gate no longer has), and
+// what changed since the evaluation.
+type GateCurrent struct {
+	Verdict string    `json:"verdict"`
+	Notes   []string  `json:"notes"`
+	At      time.Time `json:"at"`
 }
 
 // GateResultPage is one page of a gate's results, newest first.

@@ -141,6 +141,12 @@ func printGateResult(w io.Writer, r *client.GateResult) {
 	if !r.Recorded {
 		fmt.Fprintln(w, "dry run: not recorded")
 	}
+	if c := r.Current; c != nil && (c.Verdict != r.Verdict || len(c.Notes) > 0) {
+		fmt.Fprintf(w, "now %s (evaluated %s):\n", strings.ToUpper(c.Verdict), stamp(r.EvaluatedAt))
+		for _, n := range c.Notes {
+			fmt.Fprintf(w, "  %s\n", printable(n))
+		}
+	}
 	tw := table(w)
 	fmt.Fprintln(tw, "RULE\tOUTCOME\tDETAIL")
 	for _, reason := range r.Reasons {

@@ -309,7 +309,7 @@ func printGateResults(w io.Writer, page *client.GateResultPage) {
 		return
 	}
 	tw := table(w)
-	fmt.Fprintln(tw, "EVALUATED\tSUBJECT\tVERDICT\tBLOCKING\tBY\tID")
+	fmt.Fprintln(tw, "EVALUATED\tSUBJECT\tVERDICT\tNOW\tBLOCKING\tBY\tID")
 	for _, r := range page.Results {
 		var blocking []string
 		for _, reason := range r.Reasons {
@@ -321,7 +321,11 @@ func printGateResults(w io.Writer, page *client.GateResultPage) {
 		if b == "" {
 			b = "-"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", stamp(r.EvaluatedAt), printable(r.Subject), r.Verdict, b, printable(r.Evaluator), r.ID)
+		now := "-"
+		if r.Current != nil {
+			now = r.Current.Verdict
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", stamp(r.EvaluatedAt), printable(r.Subject), r.Verdict, now, b, printable(r.Evaluator), r.ID)
 	}
 	tw.Flush()
 	more(w, page.NextCursor)

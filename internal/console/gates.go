@@ -1,6 +1,7 @@
 package console
 
 import (
+	"context"
 	"net/http"
 	"time"
 
@@ -10,14 +11,35 @@ import (
 // gateHistoryPerPage is how many results a gate's history shows at a time.
 const gateHistoryPerPage = 25
 
-// gateRow is a gate in the list: its definition and how its subjects stand.
+// gateRow is a gate in the list: its definition and how its subjects
+// stand now: blocked, or passed under rules the gate no longer has.
 type gateRow struct {
 	gate.Def
-	Subjects, Blocked int
+	Subjects, Blocked, Unknown int
+}
+
+// storedResult is a stored result and what it says now (gate.Current):
+// a pass whose waiver has expired shows as the block it now is.
+type storedResult struct {
+	*gate.Result
+	Current gate.Current
+}
+
+// storedResults pairs results with what each says now.
+func (c *Console) storedResults(ctx context.Context, results []*gate.Result) ([]storedResult, error) {
+	curs, err := c.Gates.Currents(ctx, results...)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]storedResult, len(results))
+	for i, r := range results {
+		out[i] = storedResult{r, curs[i]}
+	}
+	return out, nil
 }
 
 // handleGates lists the gates with how many subjects their latest results
-// pass or block.
+// block now.
 func (c *Console) handleGates(w http.ResponseWriter, r *http.Request, v *visit) {
 	var rows []gateRow
 	for _, d := range c.Gates.Defs {
@@ -26,10 +48,18 @@ func (c *Console) handleGates(w http.ResponseWriter, r *http.Request, v *visit) 
 			c.unavailable(w, r, v, err)
 			return
 		}
+		curs, err := c.Gates.Currents(r.Context(), latest...)
+		if err != nil {
+			c.unavailable(w, r, v, err)
+			return
+		}
 		row := gateRow{Def: d, Subjects: len(latest)}
-		for _, res := range latest {
-			if res.Verdict == gate.VerdictBlock {
+		for _, cur := range curs {
+			switch cur.Verdict {
+			case gate.VerdictBlock:
 				row.Blocked++
+			case gate.VerdictUnknown:
+				row.Unknown++
 			}
 		}
 		rows = append(rows, row)
@@ -42,7 +72,7 @@ type gateView struct {
 	Def     *gate.Def
 	Version string
 	Rules   []ruleRow
-	Latest  []*gate.Result
+	Latest  []storedResult
 	Waivers []waiverRow
 	Subject string // the history's filter
 	History []*gate.Result
@@ -76,7 +106,12 @@ func (c *Console) handleGate(w http.ResponseWriter, r *http.Request, v *visit) {
 	}
 	q := r.URL.Query()
 	view := gateView{Def: d, Version: d.Version(), Rules: describeRules(d), Subject: q.Get("subject")}
-	if view.Latest, err = c.Gates.LatestBySubject(ctx, d.Name); err != nil {
+	latest, err := c.Gates.LatestBySubject(ctx, d.Name)
+	if err != nil {
+		c.unavailable(w, r, v, err)
+		return
+	}
+	if view.Latest, err = c.storedResults(ctx, latest); err != nil {
 		c.unavailable(w, r, v, err)
 		return
 	}
@@ -112,7 +147,12 @@ func (c *Console) handleGateResult(w http.ResponseWriter, r *http.Request, v *vi
 		c.readFailed(w, r, v, err, "gate result")
 		return
 	}
-	c.render(w, r, v, http.StatusOK, "gate_result", res.Gate+" "+res.Verdict+" for "+res.Subject, res)
+	stored, err := c.storedResults(r.Context(), []*gate.Result{res})
+	if err != nil {
+		c.unavailable(w, r, v, err)
+		return
+	}
+	c.render(w, r, v, http.StatusOK, "gate_result", res.Gate+" "+res.Verdict+" for "+res.Subject, stored[0])
 }
 
 // handleWaiver shows one waiver and whether it still holds.

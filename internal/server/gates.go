@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 
@@ -17,6 +18,43 @@ func gateResultJSON(r *gate.Result) wire.GateResult {
 	return wire.GateResult{ID: r.ID, Recorded: r.ID != "", Gate: r.Gate, Subject: r.Subject, Verdict: r.Verdict, Warnings: warnings,
 		Reasons: each(r.Reasons, func(g gate.Reason) wire.GateReason { return wire.GateReason(g) }), InputsDigest: r.InputsDigest,
 		RulesetVersion: r.RulesetVersion, Evaluator: r.Evaluator, EvaluatedAt: r.EvaluatedAt, CorrelationID: r.CorrelationID}
+}
+
+// storedGateResultJSON is a stored result as read back: with what it says
+// now (gate.Current), so a reader of a pass whose waiver has expired sees
+// that it no longer holds.
+func storedGateResultJSON(r *gate.Result, cur gate.Current) wire.GateResult {
+	out := gateResultJSON(r)
+	out.Current = &wire.GateCurrent{Verdict: cur.Verdict, Notes: cur.Notes, At: cur.At}
+	return out
+}
+
+// storedGateResult is a stored result and what it says now.
+type storedGateResult struct {
+	res *gate.Result
+	cur gate.Current
+}
+
+// withCurrents pairs stored results with what each says now.
+func (s *Server) withCurrents(ctx context.Context, results []*gate.Result) ([]storedGateResult, error) {
+	curs, err := s.Gates.Currents(ctx, results...)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]storedGateResult, len(results))
+	for i, r := range results {
+		out[i] = storedGateResult{r, curs[i]}
+	}
+	return out, nil
+}
+
+// storedGateResultOf reads what one stored result says now.
+func (s *Server) storedGateResultOf(ctx context.Context, res *gate.Result) (wire.GateResult, error) {
+	curs, err := s.Gates.Currents(ctx, res)
+	if err != nil {
+		return wire.GateResult{}, err
+	}
+	return storedGateResultJSON(res, curs[0]), nil
 }
 
 func (s *Server) waiverJSON(w *gate.Waiver) wire.Waiver {
@@ -76,14 +114,24 @@ func (s *Server) handleLatestGateResult(w http.ResponseWriter, r *http.Request) 
 		s.writeError(w, r, err)
 		return
 	}
-	s.writeJSON(w, r, http.StatusOK, gateResultJSON(res))
+	out, err := s.storedGateResultOf(r.Context(), res)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.writeJSON(w, r, http.StatusOK, out)
 }
 
 func (s *Server) handleGateResults(w http.ResponseWriter, r *http.Request) {
 	serveHistory(s, w, r, history{filters: []string{"subject"}, def: 50, max: 500},
-		func(q url.Values, cursor string, limit int) ([]*gate.Result, string, error) {
-			return s.Gates.History(r.Context(), r.PathValue("name"), q.Get("subject"), cursor, limit)
-		}, gateResultJSON, func(items []wire.GateResult, next *string) wire.GateResultPage {
+		func(q url.Values, cursor string, limit int) ([]storedGateResult, string, error) {
+			results, next, err := s.Gates.History(r.Context(), r.PathValue("name"), q.Get("subject"), cursor, limit)
+			if err != nil {
+				return nil, "", err
+			}
+			stored, err := s.withCurrents(r.Context(), results)
+			return stored, next, err
+		}, func(g storedGateResult) wire.GateResult { return storedGateResultJSON(g.res, g.cur) }, func(items []wire.GateResult, next *string) wire.GateResultPage {
 			return wire.GateResultPage{Results: items, NextCursor: next}
 		})
 }

@@ -104,7 +104,11 @@ var refKinds = map[string]refKind{
 		if err != nil {
 			return "", nil, err
 		}
-		return "/v1/gates/" + esc(res.Gate) + "/results/" + res.ID, gateResultJSON(res), nil
+		out, err := s.storedGateResultOf(ctx, res)
+		if err != nil {
+			return "", nil, err
+		}
+		return "/v1/gates/" + esc(res.Gate) + "/results/" + res.ID, out, nil
 	}},
 	"waiver": {auth.ScopeStatusRead, isUUID, func(s *Server, ctx context.Context, id string) (string, any, error) {
 		wv, err := s.Gates.Waiver(ctx, "", id)

@@ -75,7 +75,12 @@ func (s *Server) handleGetGateResult(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	s.writeJSON(w, r, http.StatusOK, gateResultJSON(res))
+	out, err := s.storedGateResultOf(r.Context(), res)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.writeJSON(w, r, http.StatusOK, out)
 }
 
 func (s *Server) handleGetWaiver(w http.ResponseWriter, r *http.Request) {
