@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/aeso-dev/aeso/internal/testdb"
 	"github.com/aeso-dev/aeso/wire"
 )
@@ -155,6 +157,105 @@ func TestAPassUnderOldRulesIsUnknownUntilEvaluatedAgain(t *testing.T) {
 		e3.do("GET", "/v1/gates/release/results/latest?subject=api@v1", adminToken, nil).json(t, &latest)
 		if c := latest.Current; latest.Verdict != "block" || c == nil || c.Verdict != "block" || !slices.Equal(c.Notes, []string{}) {
 			t.Errorf("a block under v2 read under v1: %+v %+v", latest, c)
+		}
+	})
+}
+
+// A waiver excuses a rule as it stood when it was given. Once the config
+// changes that rule (here: the guards it reads), the waiver excuses
+// nothing, in evaluations, the posture and every read of it; a change to
+// another rule of the gate leaves it in force. A waiver given before rule
+// versions were kept applies until it expires.
+func TestAWaiverDoesNotOutliveTheRuleItExcuses(t *testing.T) {
+	t.Parallel()
+	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
+		gates := func(components, guards string) string {
+			return componentsYAML + `gates:
+  - name: release
+    affects_posture: true
+    rules:
+      - {components: [` + components + `]}
+      - {guards: ` + guards + `}
+`
+		}
+		v1, v2, v3 := gates("api", "blocking"), gates("api, worker", "blocking"), gates("api, worker", "[policy]")
+		e := start(t, tg, withConfigFile(writeConfig(t, v1)))
+		report := func(e *env) {
+			t.Helper()
+			for _, c := range []string{"api", "worker"} {
+				if r := e.do("POST", "/v1/components/"+c+"/status", adminToken, `{"status":"healthy"}`); r.status != 201 {
+					t.Fatalf("%s: %d %s", c, r.status, r.body)
+				}
+			}
+		}
+		report(e)
+		if r := e.do("POST", "/v1/guards/policy/reports", adminToken,
+			`{"subject":"api@v1","mode":"blocking","findings":[{"rule_id":"R1","severity":"high"}]}`); r.status != 201 {
+			t.Fatalf("guard report: %d %s", r.status, r.body)
+		}
+		wv, err := e.admin.WaiveGateRule(e.ctx, "release", "guards", "api@v1", "the fix ships Friday", time.Now().Add(time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if wv.RuleVersion == "" || !wv.Active || wv.RuleChanged {
+			t.Fatalf("a new waiver: %+v", wv)
+		}
+		posture := func(e *env) string {
+			var st struct{ Posture string }
+			e.do("GET", "/v1/status", adminToken, nil).json(t, &st)
+			return st.Posture
+		}
+		waiver := func(e *env) wire.Waiver {
+			var got wire.Waiver
+			e.do("GET", "/v1/gates/release/waivers/"+wv.ID, adminToken, nil).json(t, &got)
+			return got
+		}
+		if res := e.evaluate(t, "api@v1"); outcomes(res) != "pass: components=pass, guards=waived" || posture(e) != "healthy" {
+			t.Fatalf("under v1 with the waiver: %s, posture %s", outcomes(res), posture(e))
+		}
+
+		// Another rule changes: the waiver still holds.
+		e.stop()
+		e2 := startAgain(t, e, withConfigFile(writeConfig(t, v2)))
+		report(e2)
+		if got := waiver(e2); !got.Active || got.RuleChanged {
+			t.Errorf("under v2: %+v", got)
+		}
+		if res := e2.evaluate(t, "api@v1"); outcomes(res) != "pass: components=pass, guards=waived" || posture(e2) != "healthy" {
+			t.Errorf("under v2: %s, posture %s", outcomes(res), posture(e2))
+		}
+
+		// The waived rule changes: the waiver is void everywhere.
+		e2.stop()
+		e3 := startAgain(t, e2, withConfigFile(writeConfig(t, v3)))
+		report(e3)
+		if got := waiver(e3); got.Active || !got.RuleChanged || got.RuleVersion != wv.RuleVersion {
+			t.Errorf("under v3: %+v", got)
+		}
+		var latest wire.GateResult
+		e3.do("GET", "/v1/gates/release/results/latest?subject=api@v1", adminToken, nil).json(t, &latest)
+		if c := latest.Current; latest.Verdict != "pass" || c == nil || c.Verdict != "block" {
+			t.Errorf("the v2 pass read under v3: %+v %+v", latest, c)
+		}
+		if p := posture(e3); p != "blocked" {
+			t.Errorf("posture under v3 before an evaluation: %s", p)
+		}
+		if res := e3.evaluate(t, "api@v1"); outcomes(res) != "block: components=pass, guards=block" || posture(e3) != "blocked" {
+			t.Errorf("under v3: %s, posture %s", outcomes(res), posture(e3))
+		}
+		b := e3.browser()
+		b.mustSignIn(adminToken)
+		wants(t, "the waiver page", b.get("/ui/waivers/"+wv.ID), 200, "the config has changed or removed the rule")
+		wants(t, "the gate page", b.get("/ui/gates/release"), 200, "void: the rule changed")
+
+		// A waiver stored before rule versions were kept has none, and
+		// applies until it expires.
+		if err := e3.main.DB.Exec(e3.ctx, `INSERT INTO platform_gate_waivers (id, gate, rule, subject, reason, created_by, created_at, expires_at)
+			SELECT '`+uuid.NewString()+`', gate, rule, subject, reason, created_by, created_at, expires_at FROM platform_gate_waivers WHERE id = '`+wv.ID+`'`); err != nil {
+			t.Fatal(err)
+		}
+		if res := e3.evaluate(t, "api@v1"); outcomes(res) != "pass: components=pass, guards=waived" {
+			t.Errorf("with a waiver of no rule version: %s", outcomes(res))
 		}
 	})
 }

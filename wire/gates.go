@@ -130,7 +130,11 @@ type Waiver struct {
 	CreatedBy string    `json:"created_by"`
 	CreatedAt time.Time `json:"created_at"`
 	ExpiresAt time.Time `json:"expires_at"`
-	Active    bool      `json:"active"`
+	// Active is true while the waiver excuses its rule: until it expires,
+	// and only while the rule stays as it was when it was given.
+	Active      bool   `json:"active"`
+	RuleVersion string `json:"rule_version"`
+	RuleChanged bool   `json:"rule_changed"`
 }
 
 // WaiverList is one page of a gate's waivers, newest first.

@@ -339,10 +339,19 @@ func printWaivers(w io.Writer, ws []client.Waiver) {
 	tw := table(w)
 	fmt.Fprintln(tw, "RULE\tSUBJECT\tACTIVE\tEXPIRES\tBY\tREASON\tID")
 	for _, wv := range ws {
-		fmt.Fprintf(tw, "%s\t%s\t%t\t%s\t%s\t%s\t%s\n", wv.Rule, printable(wv.Subject), wv.Active, stamp(wv.ExpiresAt),
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", wv.Rule, printable(wv.Subject), waiverState(&wv), stamp(wv.ExpiresAt),
 			printable(wv.CreatedBy), clip(printable(wv.Reason), 60), wv.ID)
 	}
 	tw.Flush()
+}
+
+// waiverState says whether a waiver excuses its rule: true, or false and
+// why not when it is the rule that changed.
+func waiverState(wv *client.Waiver) string {
+	if wv.RuleChanged {
+		return "false (rule changed)"
+	}
+	return fmt.Sprint(wv.Active)
 }
 
 func printWaiver(w io.Writer, wv *client.Waiver) {
@@ -351,7 +360,7 @@ func printWaiver(w io.Writer, wv *client.Waiver) {
 	k.row("Gate", wv.Gate)
 	k.row("Rule", wv.Rule)
 	k.row("Subject", wv.Subject)
-	k.row("Active", fmt.Sprint(wv.Active))
+	k.row("Active", waiverState(wv))
 	k.row("Expires", stamp(wv.ExpiresAt))
 	k.row("Created", stamp(wv.CreatedAt)+" by "+wv.CreatedBy)
 	k.row("Reason", wv.Reason)

@@ -59,7 +59,7 @@ func (c *Console) handleGateRule(w http.ResponseWriter, r *http.Request, v *visi
 		c.unavailable(w, r, v, err)
 		return
 	}
-	for _, wr := range waiverRows(ws, c.Now()) {
+	for _, wr := range c.waiverRows(ws, c.Now()) {
 		if wr.Rule == view.Rule.Key {
 			view.Waivers = append(view.Waivers, wr)
 		}

@@ -80,16 +80,22 @@ type gateView struct {
 	Problem string
 }
 
-// waiverRow is a waiver and whether it still holds.
+// waiverRow is a waiver and whether it still holds: unexpired, for the
+// rule as it was when it was given.
 type waiverRow struct {
 	*gate.Waiver
-	Active bool
+	Active, RuleChanged bool
 }
 
-func waiverRows(ws []*gate.Waiver, now time.Time) []waiverRow {
+func (c *Console) waiverRow(w *gate.Waiver, now time.Time) waiverRow {
+	changed := c.Gates.RuleChanged(w)
+	return waiverRow{Waiver: w, Active: w.Active(now) && !changed, RuleChanged: changed}
+}
+
+func (c *Console) waiverRows(ws []*gate.Waiver, now time.Time) []waiverRow {
 	out := make([]waiverRow, len(ws))
 	for i, w := range ws {
-		out[i] = waiverRow{Waiver: w, Active: w.Active(now)}
+		out[i] = c.waiverRow(w, now)
 	}
 	return out
 }
@@ -120,7 +126,7 @@ func (c *Console) handleGate(w http.ResponseWriter, r *http.Request, v *visit) {
 		c.unavailable(w, r, v, err)
 		return
 	}
-	view.Waivers = waiverRows(ws, c.Now())
+	view.Waivers = c.waiverRows(ws, c.Now())
 	limit, cursor, err := pageQuery(q, gateHistoryPerPage)
 	if err != nil {
 		view.Problem, _ = badQuery(err)
@@ -162,7 +168,7 @@ func (c *Console) handleWaiver(w http.ResponseWriter, r *http.Request, v *visit)
 		c.readFailed(w, r, v, err, "waiver")
 		return
 	}
-	c.render(w, r, v, http.StatusOK, "waiver", "Waiver of "+wv.Gate+" rule "+wv.Rule, waiverRow{Waiver: wv, Active: wv.Active(c.Now())})
+	c.render(w, r, v, http.StatusOK, "waiver", "Waiver of "+wv.Gate+" rule "+wv.Rule, c.waiverRow(wv, c.Now()))
 }
 
 // ruleRow is one rule of a gate as its page lists it.

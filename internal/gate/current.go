@@ -76,6 +76,7 @@ func (s *Service) Currents(ctx context.Context, results ...*Result) ([]Current, 
 	if err != nil {
 		return nil, err
 	}
+	waivers = s.ForRules(waivers)
 	for i, r := range results {
 		def, err := s.Def(r.Gate)
 		if err != nil {

@@ -68,6 +68,9 @@ type Waiver struct {
 	CreatedBy string
 	CreatedAt time.Time
 	ExpiresAt time.Time
+	// RuleVersion is the version of the rule when the waiver was given
+	// (Rule.Version); "" for waivers given before it was kept.
+	RuleVersion string
 }
 
 // Active reports whether the waiver applies at now.

@@ -146,6 +146,7 @@ func (s *Service) judge(ctx context.Context, o audit.Origin, name, subject, corr
 	if err != nil {
 		return nil, err
 	}
+	waivers = s.ForRules(waivers)
 	reasons, err := evaluate(d, inputs{
 		now: now, subject: subject, waivers: waivers,
 		evidence: func(kind, n, ref, stage string) (*evidence.View, error) {
@@ -233,12 +234,14 @@ func (s *Service) Waive(ctx context.Context, o audit.Origin, name string, req Wa
 	now := s.Now().UTC().Truncate(time.Microsecond)
 	var v aeso.Validation
 	var keys []string
-	found := false
+	var rule *Rule
 	for i := range d.Rules {
 		keys = append(keys, d.Rules[i].Key())
-		found = found || d.Rules[i].Key() == req.Rule
+		if d.Rules[i].Key() == req.Rule {
+			rule = &d.Rules[i]
+		}
 	}
-	if !found {
+	if rule == nil {
 		sort.Strings(keys)
 		v.Add("rule", "unknown", "must be one of this gate's rules: %s", strings.Join(keys, ", "))
 	}
@@ -267,9 +270,9 @@ func (s *Service) Waive(ctx context.Context, o audit.Origin, name string, req Wa
 		return nil, err
 	}
 	w := &Waiver{ID: s.NewID(), Gate: name, Rule: req.Rule, Subject: req.Subject, Reason: reason,
-		CreatedBy: o.Source, CreatedAt: now, ExpiresAt: expires.UTC().Truncate(time.Microsecond)}
+		CreatedBy: o.Source, CreatedAt: now, ExpiresAt: expires.UTC().Truncate(time.Microsecond), RuleVersion: rule.Version()}
 	md, _ := json.Marshal(map[string]string{"rule": w.Rule, "subject": w.Subject, "reason": w.Reason,
-		"expires_at": w.ExpiresAt.Format(time.RFC3339)})
+		"expires_at": w.ExpiresAt.Format(time.RFC3339), "rule_version": w.RuleVersion})
 	ev, err := s.Audit.Prepare(o, audit.Input{
 		ActorServiceAccountID: o.Source, Action: audit.ActionGateWaive, TargetType: "gate", TargetID: name,
 		TargetDisplayName: name + " rule " + w.Rule, Result: audit.ResultSuccess,

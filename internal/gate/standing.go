@@ -67,6 +67,7 @@ func (s *Service) Standing(ctx context.Context, now time.Time) (*Standing, error
 	if st.Waivers, err = s.Store.ActiveGateWaivers(ctx, names, now); err != nil {
 		return nil, err
 	}
+	st.Waivers = s.ForRules(st.Waivers)
 	if st.Guards, err = s.Store.LatestGuardReports(ctx, names); err != nil {
 		return nil, err
 	}

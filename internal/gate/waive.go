@@ -20,6 +20,36 @@ func ActiveWaiver(waivers []*Waiver, gate, rule, subject string, now time.Time) 
 	return nil
 }
 
+// RuleChanged reports whether the rule a waiver excuses has changed
+// since the waiver was given (or is gone, with its gate): such a waiver
+// excuses nothing, however long it had to run. A waiver given before
+// rule versions were kept changes with nothing.
+func (s *Service) RuleChanged(w *Waiver) bool {
+	d, err := s.Def(w.Gate)
+	if err != nil {
+		return true
+	}
+	for i := range d.Rules {
+		if d.Rules[i].Key() == w.Rule {
+			return w.RuleVersion != "" && w.RuleVersion != d.Rules[i].Version()
+		}
+	}
+	return true
+}
+
+// ForRules keeps the waivers whose rule has not changed since they were
+// given: every read of waivers that judges goes through it, so a waiver
+// given for one rule never excuses what the config has made of it since.
+func (s *Service) ForRules(waivers []*Waiver) []*Waiver {
+	out := make([]*Waiver, 0, len(waivers))
+	for _, w := range waivers {
+		if !s.RuleChanged(w) {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
 // CoversGuard reports whether a guards rule reads the reports of guard g:
 // a rule that names no guards reads every guard.
 func (r *Rule) CoversGuard(g string) bool {

@@ -58,8 +58,10 @@ func (s *Server) storedGateResultOf(ctx context.Context, res *gate.Result) (wire
 }
 
 func (s *Server) waiverJSON(w *gate.Waiver) wire.Waiver {
+	changed := s.Gates.RuleChanged(w)
 	return wire.Waiver{ID: w.ID, Gate: w.Gate, Rule: w.Rule, Subject: w.Subject, Reason: w.Reason,
-		CreatedBy: w.CreatedBy, CreatedAt: w.CreatedAt, ExpiresAt: w.ExpiresAt, Active: w.Active(s.Now())}
+		CreatedBy: w.CreatedBy, CreatedAt: w.CreatedAt, ExpiresAt: w.ExpiresAt, Active: w.Active(s.Now()) && !changed,
+		RuleVersion: w.RuleVersion, RuleChanged: changed}
 }
 
 func (s *Server) handleListGates(w http.ResponseWriter, r *http.Request) {

@@ -101,8 +101,8 @@ func (db *DB) AddGateWaiver(ctx context.Context, w *gate.Waiver, ev *audit.Event
 	defer end()
 	return db.inTx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO platform_gate_waivers (id, gate, rule, subject, reason,
-			created_by, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-			w.ID, w.Gate, w.Rule, w.Subject, w.Reason, w.CreatedBy, db.dialect.timeArg(w.CreatedAt), db.dialect.timeArg(w.ExpiresAt))
+			created_by, created_at, expires_at, rule_version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+			w.ID, w.Gate, w.Rule, w.Subject, w.Reason, w.CreatedBy, db.dialect.timeArg(w.CreatedAt), db.dialect.timeArg(w.ExpiresAt), w.RuleVersion)
 		if err != nil {
 			return fmt.Errorf("insert waiver: %w", err)
 		}
@@ -110,7 +110,7 @@ func (db *DB) AddGateWaiver(ctx context.Context, w *gate.Waiver, ev *audit.Event
 	})
 }
 
-const waiverColumns = `id, gate, rule, subject, reason, created_by, created_at, expires_at`
+const waiverColumns = `id, gate, rule, subject, reason, created_by, created_at, expires_at, rule_version`
 
 // GateWaivers implements gate.Store.
 func (db *DB) GateWaivers(ctx context.Context, g, subject string) (_ []*gate.Waiver, err error) {
@@ -163,7 +163,7 @@ func (db *DB) queryWaivers(ctx context.Context, q string, args ...any) ([]*gate.
 	for rows.Next() {
 		var w gate.Waiver
 		var created, expires dbTime
-		if err := rows.Scan(&w.ID, &w.Gate, &w.Rule, &w.Subject, &w.Reason, &w.CreatedBy, &created, &expires); err != nil {
+		if err := rows.Scan(&w.ID, &w.Gate, &w.Rule, &w.Subject, &w.Reason, &w.CreatedBy, &created, &expires, &w.RuleVersion); err != nil {
 			return nil, err
 		}
 		w.CreatedAt, w.ExpiresAt = created.Time, expires.Time
