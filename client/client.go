@@ -5,6 +5,7 @@ package client
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -35,8 +36,32 @@ func New(baseURL, token string) *Client {
 	return &Client{
 		BaseURL: strings.TrimRight(baseURL, "/"),
 		Token:   token,
-		HTTP:    &http.Client{Timeout: 60 * time.Second},
+		HTTP:    &http.Client{Timeout: 60 * time.Second, CheckRedirect: sameOrigin},
 	}
+}
+
+// sameOrigin follows a redirect only to the scheme, host and port the
+// request was sent to. Go's own policy keeps the Authorization header for
+// the same host on another port or scheme, so an https server answering
+// with a redirect to http:// would have the token sent in clear text; a
+// redirect elsewhere means AESO_URL should say where the server is.
+func sameOrigin(req *http.Request, via []*http.Request) error {
+	if len(via) >= 10 {
+		return errors.New("stopped after 10 redirects")
+	}
+	from := via[0].URL
+	if req.URL.Scheme != from.Scheme || req.URL.Host != from.Host {
+		return &RedirectError{From: from.Scheme + "://" + from.Host, To: req.URL.Scheme + "://" + req.URL.Host}
+	}
+	return nil
+}
+
+// RedirectError is a redirect to another origin, refused: an answer, not
+// an unreachable server, so it is not retried.
+type RedirectError struct{ From, To string }
+
+func (e *RedirectError) Error() string {
+	return fmt.Sprintf("refused a redirect from %s to %s: the token is sent only where AESO_URL (or --url) points; point it there if that is the server", e.From, e.To)
 }
 
 // FieldError names one invalid field of a request.

@@ -148,7 +148,8 @@ func retryable(err error, idempotent bool) bool {
 // than from encoding or decoding.
 func transportError(err error) bool {
 	var ue *url.Error
-	return errors.As(err, &ue)
+	var re *RedirectError
+	return errors.As(err, &ue) && !errors.As(err, &re)
 }
 
 // retryAfter reads the wait a 503 (or 502/504) asked for, in seconds.

@@ -179,8 +179,10 @@ func tilePath(t tlog.Tile) string {
 	return "tile/" + strings.TrimPrefix(t.Path(), fmt.Sprintf("tile/%d/", t.H))
 }
 
-// isNotFound reports a 404 from the log.
+// isNotFound reports the log's own answer that it has no such tile. Any
+// other 404 (a proxy's page, a path routed elsewhere) is an error, not a
+// log that lost events: it says nothing of what the log holds.
 func isNotFound(err error) bool {
 	var e *client.Error
-	return errors.As(err, &e) && e.Status == http.StatusNotFound
+	return errors.As(err, &e) && e.Status == http.StatusNotFound && e.Code == "tile_not_found"
 }

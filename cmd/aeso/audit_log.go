@@ -3,11 +3,14 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"path/filepath"
+	"syscall"
 	"time"
 
 	"github.com/aeso-dev/aeso/client"
@@ -107,12 +110,27 @@ verifier's job. The file appears only once the export is complete.`,
 // exportLog streams the export into a temporary file beside path and
 // renames it into place, so an interrupted export leaves no file that
 // looks whole. It returns how many events it wrote and the last seq.
+//
+// An interrupt (Ctrl-C, SIGTERM) ends it the same way, its temporary file
+// removed; so does a server that sends nothing for exportIdle, and an
+// answer that is not an export (a line that is no event's leaf).
 func exportLog(cmd *cobra.Command, c *client.Client, since int64, path string) (n, last int64, err error) {
-	body, err := c.ExportLog(cmd.Context(), since)
+	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	idle := time.AfterFunc(exportIdle, func() { cancel(errExportIdle) })
+	defer idle.Stop()
+	body, err := c.ExportLog(ctx, since)
 	if err != nil {
 		return 0, 0, err
 	}
 	defer body.Close()
+	defer func() {
+		if err != nil && context.Cause(ctx) != nil && !errors.Is(err, context.Cause(ctx)) {
+			err = fmt.Errorf("%w (%v)", context.Cause(ctx), err)
+		}
+	}()
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
 	if err != nil {
 		return 0, 0, err
@@ -125,17 +143,19 @@ func exportLog(cmd *cobra.Command, c *client.Client, since int64, path string) (
 	}()
 	bar := exportProgress(cmd, c, since)
 	w := bufio.NewWriterSize(f, 1<<16)
-	r := bufio.NewReaderSize(body, 1<<16)
+	r := bufio.NewReaderSize(&progressReader{body, func() { idle.Reset(exportIdle) }}, 1<<16)
 	for {
 		line, rerr := r.ReadSlice('\n')
 		if len(line) > 0 && rerr == nil {
+			s, ok := seqOf(line)
+			if !ok || line[0] != '{' {
+				return 0, 0, errors.Join(fmt.Errorf("line %d of the answer is not an event's leaf: %s did not send an export", n+1, c.BaseURL), f.Close())
+			}
 			if _, err := w.Write(line); err != nil {
 				return 0, 0, errors.Join(err, f.Close())
 			}
 			n++
-			if s, ok := seqOf(line); ok {
-				last = s
-			}
+			last = s
 			if bar != nil {
 				_ = bar.Add(1)
 			}
@@ -162,6 +182,25 @@ func exportLog(cmd *cobra.Command, c *client.Client, since int64, path string) (
 		return 0, 0, fmt.Errorf("write %s: %w", path, err)
 	}
 	return n, last, nil
+}
+
+// exportIdle is how long an export waits for the server's next bytes.
+const exportIdle = time.Minute
+
+var errExportIdle = fmt.Errorf("the server sent nothing for %s: export ended", exportIdle)
+
+// progressReader calls seen after each read that returned bytes.
+type progressReader struct {
+	r    io.Reader
+	seen func()
+}
+
+func (p *progressReader) Read(b []byte) (int, error) {
+	n, err := p.r.Read(b)
+	if n > 0 {
+		p.seen()
+	}
+	return n, err
 }
 
 // seqOf reads the "seq" member of a leaf for the summary. Members are

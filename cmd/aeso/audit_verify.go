@@ -26,7 +26,7 @@ func loadVerifierKey(value string) (verifierKey, error) {
 	if keyErr == nil {
 		return verifierKey{v}, nil
 	}
-	data, err := os.ReadFile(value)
+	data, err := readSmallFile(value, maxKeyFile)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return verifierKey{}, fmt.Errorf("--key: %w, and there is no file of that name", keyErr)
@@ -51,7 +51,7 @@ func verdict(err error) error {
 
 // openCheckpointFile reads and opens a checkpoint file.
 func openCheckpointFile(path string, v verifierKey) (logverify.Checkpoint, error) {
-	msg, err := os.ReadFile(path)
+	msg, err := readSmallFile(path, maxCheckpointFile)
 	if err != nil {
 		return logverify.Checkpoint{}, err
 	}
@@ -64,7 +64,7 @@ func openCheckpointFile(path string, v verifierKey) (logverify.Checkpoint, error
 
 // verifyReport is the --json answer of verify and witness.
 type verifyReport struct {
-	Verdict  string  `json:"verdict"` // verified, consistent or tampered
+	Verdict  string  `json:"verdict"` // verified, consistent, recorded (a witness's first run) or tampered
 	Origin   string  `json:"origin,omitempty"`
 	TreeSize int64   `json:"tree_size"`
 	Root     string  `json:"root,omitempty"`
@@ -73,11 +73,15 @@ type verifyReport struct {
 	Events   int64   `json:"events,omitempty"`
 	Compared int64   `json:"compared,omitempty"`
 	Beyond   int64   `json:"beyond,omitempty"`
-	Previous int64   `json:"previous_tree_size,omitempty"`
+	Previous *int64  `json:"previous_tree_size,omitempty"` // a witness's last checkpoint, 0 included
 	Kind     string  `json:"kind,omitempty"`
 	Seq      int64   `json:"seq,omitempty"`
 	OtherSeq int64   `json:"other_seq,omitempty"`
 	Detail   string  `json:"detail,omitempty"`
+	// LogRead says whether verify read the log itself (--url): offline it
+	// checks the export against the checkpoint, not the log against a
+	// rollback. Absent on a witness's report, which always reads it.
+	LogRead *bool `json:"log_read,omitempty"`
 }
 
 // reportVerdict prints a tampering verdict as JSON, and returns the error
@@ -211,7 +215,7 @@ tree size are newer than it and are counted, not judged.`,
 				return reportVerdict(cmd.OutOrStdout(), cf.json, fmt.Errorf("%s: %w", exportPath, err))
 			}
 			rep := verifyReport{Verdict: "verified", Origin: top.Origin, TreeSize: top.Size, Root: top.Root.String(),
-				Since: since, Events: res.Events, Compared: res.Compared, Beyond: res.Beyond}
+				Since: since, Events: res.Events, Compared: res.Compared, Beyond: res.Beyond, LogRead: &online}
 			for _, cp := range res.Checked {
 				rep.Checked = append(rep.Checked, cp.Size)
 			}
@@ -287,5 +291,10 @@ func printVerified(w io.Writer, r verifyReport, online bool) {
 	}
 	if r.Beyond > 0 {
 		fmt.Fprintf(w, "  %d later events are newer than the checkpoint and were not checked: verify them against a newer one\n", r.Beyond)
+	}
+	if !online {
+		// AESO_URL alone does not make verify read the log: offline is a
+		// promise of the command, so say what it did not look at.
+		fmt.Fprintln(w, "  offline: the log itself was not read; with --url verify also checks that it was not rolled back and names the first seq that differs")
 	}
 }

@@ -47,7 +47,7 @@ evicted, an eviction must not silently start trust over.`,
 			}
 			defer unlock()
 			var last *logverify.Checkpoint
-			if msg, err := os.ReadFile(state); err == nil {
+			if msg, err := readSmallFile(state, maxCheckpointFile); err == nil {
 				cp, err := logverify.OpenCheckpoint(msg, v.Verifier)
 				if err != nil {
 					// Ours to keep: if it no longer opens, it was changed
@@ -68,9 +68,13 @@ evicted, an eviction must not silently start trust over.`,
 			if err != nil {
 				return reportVerdict(cmd.OutOrStdout(), cf.json, err)
 			}
-			rep := verifyReport{Verdict: "consistent", Origin: cp.Origin, TreeSize: cp.Size, Root: cp.Root.String()}
+			// A first run checks nothing and says so: "recorded", not
+			// "consistent", so a script can tell trust starting over from
+			// a check that held.
+			rep := verifyReport{Verdict: "recorded", Origin: cp.Origin, TreeSize: cp.Size, Root: cp.Root.String()}
 			if last != nil {
-				rep.Previous = last.Size
+				rep.Verdict = "consistent"
+				rep.Previous = &last.Size
 				proof, err := fetchConsistency(cmd.Context(), c, last.Size, cp.Size)
 				if err != nil {
 					return err
@@ -106,7 +110,11 @@ evicted, an eviction must not silently start trust over.`,
 // writeStateFile replaces path with data, readable by its owner only, so that
 // a crash leaves the old checkpoint or the new, never half of one (and fsyncs
 // it: a witness that forgets what it saw forgets what it must check).
+//
+// A state file that is a link is written where it points, so a link into
+// a kept volume keeps the checkpoint there rather than being replaced.
 func writeStateFile(path string, data []byte) error {
+	path = followLinks(path)
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
 	if err != nil {
 		return err
@@ -128,4 +136,24 @@ func writeStateFile(path string, data []byte) error {
 		return err
 	}
 	return os.Rename(tmp.Name(), path)
+}
+
+// followLinks returns where path leads when it is a link, even to a file
+// not yet there (a first run writes it), or path itself.
+func followLinks(path string) string {
+	for range 40 {
+		fi, err := os.Lstat(path)
+		if err != nil || fi.Mode()&os.ModeSymlink == 0 {
+			return path
+		}
+		target, err := os.Readlink(path)
+		if err != nil {
+			return path
+		}
+		if !filepath.IsAbs(target) {
+			target = filepath.Join(filepath.Dir(path), target)
+		}
+		path = target
+	}
+	return path
 }

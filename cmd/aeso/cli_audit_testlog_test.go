@@ -132,18 +132,18 @@ func (l *testLog) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// C2SP paths have no height; tlog's parser wants one.
 		t, err := tlog.ParseTilePath("tile/8/" + strings.TrimPrefix(r.URL.Path, "/v1/audit/tlog/tile/"))
 		if err != nil || t.L < 0 {
-			http.NotFound(w, r)
+			tileNotFound(w)
 			return
 		}
 		// Like a log that keeps only the current partial tile, answer
 		// any other partial width with 404.
 		if t.W < 256 && t.N<<8+int64(t.W) != n>>(8*t.L) {
-			http.NotFound(w, r)
+			tileNotFound(w)
 			return
 		}
 		data, err := tlog.ReadTileData(t, l)
 		if err != nil {
-			http.NotFound(w, r)
+			tileNotFound(w)
 			return
 		}
 		l.tiles++
@@ -180,4 +180,11 @@ func (l *testLog) truncate(n int) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.leaves, l.hashes = l.leaves[:n], l.hashes[:tlog.StoredHashCount(int64(n))]
+}
+
+// tileNotFound answers as aeso does for a tile the log does not have.
+func tileNotFound(w http.ResponseWriter) {
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(http.StatusNotFound)
+	w.Write([]byte(`{"status":404,"title":"Not Found","code":"tile_not_found","detail":"the log has no such tile"}`))
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/aeso-dev/aeso/client"
 	"github.com/aeso-dev/aeso/internal/audit"
@@ -78,8 +79,14 @@ func proveSealInLog(ctx context.Context, c *client.Client, res *evidence.VerifyR
 
 // fetchLeaf reads the leaf bytes of event seq: the first line of the log's
 // export after seq-1.
+// leafTimeout bounds the read of one leaf, as the client bounds its other
+// answers.
+const leafTimeout = time.Minute
+
 func fetchLeaf(ctx context.Context, c *client.Client, seq int64) ([]byte, error) {
-	ctx, cancel := context.WithCancel(ctx)
+	// One line is all it reads: bounded like any other answer, so a server
+	// that sends headers and then nothing cannot hold the proof forever.
+	ctx, cancel := context.WithTimeout(ctx, leafTimeout)
 	defer cancel() // ends the stream after its first line
 	body, err := c.ExportLog(ctx, seq-1)
 	if err != nil {
