@@ -161,6 +161,10 @@ func (j *junitReader) start(open []string, el xml.StartElement, line int) string
 		return "a testcase inside another testcase"
 	case (name == "failure" || name == "error") && (j.cur == nil || depth != j.curDepth+1):
 		return "a failure or error element not directly inside a testcase"
+	case (name == "testsuite" || name == "testsuites") && j.cur != nil:
+		// Its counts would be nobody's to check: a suite's failures
+		// inside a test case that shows none would pass unseen.
+		return "a testsuite inside a testcase"
 	}
 	switch {
 	case (name == "testsuites" && depth == 0 || name == "testsuite") && j.cur == nil:
@@ -180,7 +184,8 @@ func (j *junitReader) start(open []string, el xml.StartElement, line int) string
 		}
 	case name == "testcase":
 		j.cur = &junitCase{name: attr(el, "name"), classname: attr(el, "classname"),
-			file: attr(el, "file"), line: attr(el, "line"), seconds: seconds(attr(el, "time"))}
+			file: attr(el, "file"), line: attr(el, "line"), seconds: seconds(attr(el, "time")),
+			skipped: notRun(el)}
 		j.curDepth = depth
 		if j.suiteDepth < 0 {
 			j.seconds += max(j.cur.seconds, 0) // Node: a test outside any suite
@@ -239,8 +244,35 @@ func (j *junitReader) end(open []string, name string) {
 	}
 }
 
-// finish counts one test case in exactly one bucket.
+// notRun reports a test case that says in its attributes that it did not
+// run, with no <skipped> inside: CTest writes a disabled test as
+// status="disabled" (and a skipped one as status="notrun" beside its
+// <skipped>), GoogleTest a disabled one as status="notrun" and
+// result="suppressed", a GTEST_SKIP as result="skipped". Counted as
+// passed, a run of disabled tests would pass.
+func notRun(el xml.StartElement) bool {
+	switch strings.ToLower(strings.TrimSpace(attr(el, "status"))) {
+	case "notrun", "disabled", "skipped":
+		return true
+	}
+	switch strings.ToLower(strings.TrimSpace(attr(el, "result"))) {
+	case "skipped", "suppressed":
+		return true
+	}
+	return false
+}
+
+// unnamedCase is why a test case with no name is an error.
+const unnamedCase = "a test case with no name: the tool could not say which test this was (pytest writes one for the test it was in when the run was interrupted)"
+
+// finish counts one test case in exactly one bucket. A test case with no
+// name is an error whatever else it says: it is not a test that passed.
 func (j *junitReader) finish(c *junitCase) {
+	if strings.TrimSpace(c.name) == "" && !c.errored {
+		c.errored, c.failed, c.skipped = true, false, false
+		c.name, c.message, c.kind = "(no name)", unnamedCase, ""
+		c.body.Reset()
+	}
 	j.sawCase(c)
 	switch {
 	case c.errored:

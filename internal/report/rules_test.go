@@ -211,7 +211,7 @@ func TestParseAppliesTheResultRules(t *testing.T) {
 <testcase name="a"/></testsuite>`,
 			result: ResultError, tool: "s",
 			counts:   Counts{Total: 2, Passed: 1, Errored: 1},
-			failures: []Failure{{Name: "s", Location: "line 1", Message: "the suite's counts contradict its test cases: tests is not a count; skipped=1 but the test cases show 0 skipped; disabled=2 but the test cases show 0 skipped"}},
+			failures: []Failure{{Name: "s", Location: "line 1", Message: "the suite's counts contradict its test cases: tests is not a count; skipped=1 disabled=2 but the test cases show 0 skipped"}},
 		},
 		{
 			name: "a JUnit header may count fewer than its test cases show, as pytest and Node do", format: FormatJUnit,

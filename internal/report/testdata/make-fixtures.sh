@@ -3,7 +3,7 @@
 # tools on the sample projects in projects/. README.md lists each file with
 # the command that made it; this script is that table, runnable.
 #
-# Needs: Go; Node.js; Debian's python3-pytest, maven (with the packaged
+# Needs: Go; Node.js; Debian's python3-pytest, cmake, gcc, maven (with the packaged
 # repository in /usr/share/maven-repo, surefire, compiler and resources
 # plugins), ant, ant-optional, junit4, junit5; and on PATH staticcheck,
 # gosec, gotestsum and govulncheck (go install …@version, see README.md).
@@ -103,6 +103,19 @@ may_fail /usr/bin/python3 -m pytest -q -p no:cacheprovider -o junit_family=xunit
 # and an XML declaration that says so.
 sed 's/encoding="utf-8"/encoding="UTF-16"/' "$out/pytest-xunit2.xml" | iconv -f UTF-8 -t UTF-16 >"$out/junit-utf16.xml"
 head -c 700 "$out/pytest-xunit1.xml" >"$out/junit-broken.xml"
+# A run that pytest.exit() ends in its second test, and one interrupted
+# (SIGINT, as Ctrl-C or a CI job cancelled) in its first: pytest writes the
+# test it was in as a <testcase> with no name.
+may_fail /usr/bin/python3 -m pytest -q -p no:cacheprovider --junitxml="$out/pytest-exit.xml" test_exit.py >/dev/null
+may_fail timeout -s INT 3 /usr/bin/python3 -m pytest -q -p no:cacheprovider --junitxml="$out/pytest-interrupted.xml" test_interrupted.py >/dev/null
+
+# --- CTest -------------------------------------------------------------
+# One test disabled, one skipped by its return code: nothing ran, and
+# ctest exits 0.
+cd "$WORK/ctest"
+cmake -S . -B build >/dev/null
+cmake --build build >/dev/null
+(cd build && ctest --output-junit "$out/ctest-disabled.xml" >/dev/null)
 
 # --- Maven Surefire, Ant, JUnit 5 console launcher --------------------
 cd "$WORK/java"
