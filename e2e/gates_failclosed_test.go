@@ -280,3 +280,41 @@ func TestThePostureReadsWhatEvidenceProvesAsAGateDoes(t *testing.T) {
 		}
 	})
 }
+
+// TestAllowFailingLetsFailuresThroughNotErrors: allow_failing accepts a
+// scan that ran and found problems, not one that did not run to its end,
+// even beside a clean one.
+func TestAllowFailingLetsFailuresThroughNotErrors(t *testing.T) {
+	t.Parallel()
+	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
+		e := start(t, tg, withConfigFile(writeConfig(t, `gates:
+  - name: release
+    rules:
+      - {evidence: {kind: security, allow_failing: true}}
+`)))
+		seal := func(results ...string) {
+			t.Helper()
+			b, err := e.admin.CreateBundle(e.ctx, client.BundleRequest{Kind: "security", Subject: client.Subject{Name: "api", Ref: "v1"}, Title: "scans"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, res := range results {
+				if _, err := e.admin.AddItem(e.ctx, b.ID, client.ItemRequest{Type: "scan", Name: fmt.Sprintf("scan-%d", i), Result: res}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if _, err := e.admin.SealBundle(e.ctx, b.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+		seal("pass", "fail")
+		if got := outcomes(e.evaluate(t, "api@v1")); got != "pass: evidence-security=pass" {
+			t.Errorf("a clean and a failing scan: %s", got)
+		}
+		seal("pass", "fail", "error")
+		res := e.evaluate(t, "api@v1")
+		if got := outcomes(res); got != "block: evidence-security=block" || !strings.Contains(res.Reasons[0].Detail, "did not run to their end: scan-2") {
+			t.Errorf("with a scan that errored: %s %q", got, res.Reasons[0].Detail)
+		}
+	})
+}

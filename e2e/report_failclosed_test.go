@@ -43,6 +43,10 @@ func TestReportsThatDoNotProveTheirClaimAreErrors(t *testing.T) {
 				"fail", client.Counts{Total: 12, Passed: 4, Failed: 6, Skipped: 2}, "divides"},
 			{"a UTF-16 JUnit file", "junit-utf16.xml", report.FormatJUnit,
 				"error", client.Counts{Total: 11, Passed: 3, Failed: 4, Errored: 2, Skipped: 2}, "test_divides"},
+			{"a pytest run interrupted in its first test", "pytest-interrupted.xml", report.FormatJUnit,
+				"error", client.Counts{Total: 1, Errored: 1}, "(no name)"},
+			{"a pytest run ended by pytest.exit()", "pytest-exit.xml", report.FormatJUnit,
+				"error", client.Counts{Total: 2, Passed: 1, Errored: 1}, "(no name)"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				data := reportFile(t, tc.file)

@@ -196,8 +196,10 @@ func describeRules(d *gate.Def) []ruleRow {
 			if e.BlockAge.Duration > 0 {
 				row.Says += "; blocks when older than " + e.BlockAge.Duration.String()
 			}
-			if !e.AllowFailing {
-				row.Says += "; a failed item blocks"
+			if e.AllowFailing {
+				row.Says += "; an errored item blocks (failed ones are allowed)"
+			} else {
+				row.Says += "; a failed or errored item blocks"
 			}
 		case "invariants":
 			row.Says = "these invariants pass"

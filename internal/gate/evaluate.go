@@ -176,6 +176,9 @@ func evidenceReason(r *Rule, in inputs) (Reason, error) {
 	case judge.EvidenceFailing:
 		return Reason{Outcome: o, Refs: refs, Detail: fmt.Sprintf("%s bundle %s has failing items: %s",
 			e.Kind, b.ID, strings.Join(items.Failing, ", "))}, nil
+	case judge.EvidenceErrored:
+		return Reason{Outcome: o, Refs: refs, Detail: fmt.Sprintf("%s bundle %s has items that did not run to their end: %s (allow_failing accepts failed items, not errored ones)",
+			e.Kind, b.ID, strings.Join(items.Errored, ", "))}, nil
 	case judge.EvidenceNothing:
 		return Reason{Outcome: o, Refs: refs, Detail: fmt.Sprintf("%s bundle %s proves nothing: %s",
 			e.Kind, b.ID, provesNothing(v.Items, in.now))}, nil

@@ -51,8 +51,8 @@ type EvidenceRule struct {
 	Stage    string        `json:"stage,omitempty" yaml:"stage"`         // promoted to this stage
 	MaxAge   aeso.Duration `json:"max_age,omitempty" yaml:"max_age"`     // older: warn
 	BlockAge aeso.Duration `json:"block_age,omitempty" yaml:"block_age"` // older: block
-	// AllowFailing accepts a bundle whose items failed; by default any item
-	// that failed or errored blocks.
+	// AllowFailing accepts a bundle whose items failed; an item that
+	// errored (did not run to its end) blocks either way.
 	AllowFailing bool `json:"allow_failing,omitempty" yaml:"allow_failing"`
 }
 

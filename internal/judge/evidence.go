@@ -12,14 +12,17 @@ const (
 	EvidenceUnsealed = "unsealed"  // the bundle has no seal time
 	EvidenceTooOld   = "block_age" // sealed longer ago than block_age
 	EvidenceFailing  = "failing"   // items failed or errored
+	EvidenceErrored  = "errored"   // items errored, under allow_failing
 	EvidenceNothing  = "nothing"   // no unexpired item ran to its end
 	EvidenceOld      = "max_age"   // sealed longer ago than max_age
 	EvidenceFresh    = "fresh"
 )
 
 // EvidenceRule is what a rule asks of a bundle: two-step staleness (older
-// than MaxAge warns, older than BlockAge blocks; zero: no limit) and, unless
-// AllowFailing, no failed item.
+// than MaxAge warns, older than BlockAge blocks; zero: no limit), no item
+// that errored, and, unless AllowFailing, no failed item. AllowFailing
+// accepts checks that ran and found problems, not checks that did not run
+// to their end: an error says nothing was proven either way.
 type EvidenceRule struct {
 	MaxAge, BlockAge time.Duration
 	AllowFailing     bool
@@ -40,6 +43,7 @@ type EvidenceJudgement struct {
 // its expires_at, proves nothing.
 type EvidenceItems struct {
 	Failing []string
+	Errored []string // those of Failing that errored
 	Proving int
 	// Oldest is when the earliest of the proving items was observed.
 	Oldest time.Time
@@ -52,6 +56,9 @@ func ItemsOf(items []*evidence.Item, now time.Time) EvidenceItems {
 		switch it.Result {
 		case "fail", "error":
 			out.Failing = append(out.Failing, it.Name)
+		}
+		if it.Result == "error" {
+			out.Errored = append(out.Errored, it.Name)
 		}
 		switch it.Result {
 		case "pass", "warn", "fail":
@@ -97,6 +104,8 @@ func evidenceAt(items *EvidenceItems, r EvidenceRule, age time.Duration, w Weigh
 		return EvidenceJudgement{Cause: EvidenceTooOld, Level: Block, Age: age}
 	case items != nil && len(items.Failing) > 0 && !r.AllowFailing:
 		return EvidenceJudgement{Cause: EvidenceFailing, Level: Block, Age: age}
+	case items != nil && len(items.Errored) > 0:
+		return EvidenceJudgement{Cause: EvidenceErrored, Level: Block, Age: age}
 	case items != nil && items.Proving == 0:
 		return EvidenceJudgement{Cause: EvidenceNothing, Level: w.Unproven, Age: age}
 	case r.MaxAge > 0 && age > r.MaxAge:

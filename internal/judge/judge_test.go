@@ -145,6 +145,7 @@ func TestEvidenceJudgements(t *testing.T) {
 		{"items that prove nothing: a gate blocks", sealed(time.Hour), &EvidenceItems{}, rule, gate, EvidenceNothing, Block},
 		{"errored items block as failing before proving nothing", sealed(time.Hour), &EvidenceItems{Failing: []string{"t1"}}, rule, gate, EvidenceFailing, Block},
 		{"allowed failures that prove nothing still block", sealed(time.Hour), &EvidenceItems{Failing: []string{"t1"}}, EvidenceRule{AllowFailing: true}, gate, EvidenceNothing, Block},
+		{"errors are not allowed failures", sealed(time.Hour), &EvidenceItems{Failing: []string{"t1", "t2"}, Errored: []string{"t2"}, Proving: 1}, EvidenceRule{AllowFailing: true}, gate, EvidenceErrored, Block},
 		{"items not read: the bundle's age alone decides", sealed(time.Hour), nil, rule, posture, EvidenceFresh, Pass},
 		{"proof observed past block_age blocks though sealed now", sealed(time.Hour), &EvidenceItems{Proving: 1, Oldest: now.Add(-400 * time.Hour)}, rule, gate, EvidenceTooOld, Block},
 		{"proof observed past max_age warns though sealed now", sealed(time.Hour), &EvidenceItems{Proving: 1, Oldest: now.Add(-200 * time.Hour)}, rule, gate, EvidenceOld, Warn},

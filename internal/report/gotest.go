@@ -227,8 +227,9 @@ func (g *goTest) failTest(p *goPackage, pkg, test string) {
 // endPackage applies a package's final action to the tests it left
 // running. test2json gives a benchmark no pass event, so a benchmark still
 // running when its package passes passed; a test always gets one, so a
-// test still running then is an error: the stream never said how it
-// ended, and counting it as passed would claim a pass nobody saw. When a
+// test still running then (or when the package is skipped, which runs no
+// test) is an error: the stream never said how it ended, and counting it
+// as passed or skipped would claim what nobody saw. When a
 // package fails with tests still running (a test timed out: `panic: test
 // timed out`, or one panicked), those tests failed, and their output says
 // how.
@@ -244,10 +245,13 @@ func (g *goTest) endPackage(ev testEvent, p *goPackage) {
 		case ev.Action == "pass" && isBenchmark(test):
 			g.counts.Passed++
 			delete(g.testOutput, key)
-		case ev.Action == "pass":
+		case ev.Action == "pass" || ev.Action == "skip":
+			// A skipped package runs no test: one left running was cut
+			// off, whatever the package's last word.
 			g.counts.Errored++
 			delete(g.testOutput, key)
-			g.fs.add(ev.Package+"/"+test, ev.Package, "the package passed without an event saying how this test ended")
+			g.fs.add(ev.Package+"/"+test, ev.Package, "the package "+map[string]string{"pass": "passed", "skip": "was skipped"}[ev.Action]+
+				" without an event saying how this test ended")
 		case ev.Action == "fail":
 			// Older Go prints the timeout panic outside the test.
 			if b := g.pkgOutput[ev.Package]; b != nil && !strings.Contains(builderString(g.testOutput[key]), "panic:") {
@@ -255,9 +259,6 @@ func (g *goTest) endPackage(ev testEvent, p *goPackage) {
 			}
 			p.runningKeys[test] = true // so failTest can end it
 			g.failTest(p, ev.Package, test)
-		default:
-			g.counts.Skipped++
-			delete(g.testOutput, key)
 		}
 	}
 	if ev.Action == "fail" && !p.testFailed {

@@ -98,11 +98,35 @@ func TestParseAppliesTheResultRules(t *testing.T) {
     {"ruleId":"G101","level":"none","message":{"text":"informational"}}
   ]}]}`,
 			result: ResultFail, tool: "gosec 2.21.4",
-			counts: Counts{Total: 7, Failed: 1, Warnings: 2, Notes: 1, None: 2, Suppressed: 1},
+			counts: Counts{Total: 7, Failed: 1, Warnings: 2, Notes: 2, None: 1, Suppressed: 1},
 			failures: []Failure{
 				{Name: "G101", Location: "main.go:7", Message: "credentials"},
 				{Name: "G104", Message: "**unhandled**"},
 				{Name: "G999", Message: "unknown rule"},
+			},
+		},
+		{
+			name: "SARIF kinds and levels the standard does not allow lose no problem", format: FormatSARIF,
+			input: `{"version":"2.1.0","runs":[{
+  "tool":{"driver":{"name":"gosec","rules":[{"id":"G401","defaultConfiguration":{"level":"error"}}]}},
+  "results":[
+    {"ruleId":"G401","kind":"Fail","message":{"text":"a kind SARIF does not have is a problem: the rule's level"}},
+    {"ruleId":"G401","kind":"failure","level":"warning","message":{"text":"another"}},
+    {"ruleId":"G401","kind":"open","message":{"text":"the tool could not tell"}},
+    {"ruleId":"G401","kind":"review","level":"none","message":{"text":"a person must look"}},
+    {"ruleId":"G401","kind":"fail","level":"none","message":{"text":"a problem of level none"}},
+    {"ruleId":"G401","level":"critical","message":{"text":"not a SARIF level"}},
+    {"ruleId":"G401","kind":"notApplicable","message":{"text":"does not apply"}},
+    {"ruleId":"G401","kind":"informational","level":"none","message":{"text":"for information"}}
+  ]}]}`,
+			result: ResultFail, tool: "gosec",
+			counts: Counts{Total: 8, Failed: 2, Warnings: 3, Notes: 1, None: 2},
+			failures: []Failure{
+				{Name: "G401", Message: "a kind SARIF does not have is a problem: the rule's level"},
+				{Name: "G401", Message: "another"},
+				{Name: "G401", Message: "the tool could not tell"},
+				{Name: "G401", Message: "a person must look"},
+				{Name: "G401", Message: "not a SARIF level"},
 			},
 		},
 		{
@@ -171,6 +195,17 @@ func TestParseAppliesTheResultRules(t *testing.T) {
 			failures: []Failure{{Name: "x", Message: "the tool reports an error: out of memory"}},
 		},
 		{
+			name: "a tool notification takes its level from the descriptor it names", format: FormatSARIF,
+			input: `{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"x","notifications":[
+    {"id":"N1","defaultConfiguration":{"level":"note"}},{"id":"N2","defaultConfiguration":{"level":"error"}}]}},"results":[],
+  "invocations":[{"executionSuccessful":true,"toolExecutionNotifications":[
+    {"descriptor":{"id":"N1"},"message":{"text":"just a note"}},
+    {"descriptor":{"index":1},"message":{"text":"could not load the package"}}]}]}]}`,
+			result: ResultError, tool: "x",
+			counts:   Counts{Errored: 1},
+			failures: []Failure{{Name: "x", Message: "the tool reports an error: could not load the package"}},
+		},
+		{
 			name: "a run with neither results nor a finished invocation is an error", format: FormatSARIF,
 			input:  `{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"x"}}}]}`,
 			result: ResultError, tool: "x",
@@ -194,6 +229,18 @@ func TestParseAppliesTheResultRules(t *testing.T) {
 			result: ResultError, tool: "go test", durationMS: 500,
 			counts:   Counts{Total: 2, Passed: 1, Errored: 1},
 			failures: []Failure{{Name: "p/TestA", Location: "p", Message: "the package passed without an event saying how this test ended"}},
+		},
+		{
+			name: "a test left running is an error when its package is skipped", format: FormatGoTest,
+			input: `{"Action":"start","Package":"p"}
+{"Action":"run","Package":"p","Test":"TestA"}
+{"Action":"pass","Package":"p","Test":"TestA"}
+{"Action":"run","Package":"p","Test":"TestB"}
+{"Action":"output","Package":"p","Test":"TestB","Output":"--- FAIL: TestB (0.00s)\n"}
+{"Action":"skip","Package":"p","Elapsed":0.5}`,
+			result: ResultError, tool: "go test", durationMS: 500,
+			counts:   Counts{Total: 2, Passed: 1, Errored: 1},
+			failures: []Failure{{Name: "p/TestB", Location: "p", Message: "the package was skipped without an event saying how this test ended"}},
 		},
 		{
 			name: "a JUnit header claiming failures its test cases do not show is an error", format: FormatJUnit,

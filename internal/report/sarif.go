@@ -198,9 +198,9 @@ func runIncomplete(run *sarif.Run) string {
 			continue
 		}
 		if inv.ExecutionSuccessful != nil && !*inv.ExecutionSuccessful {
-			return "the tool reports that it did not finish (executionSuccessful is false)" + firstError(inv)
+			return "the tool reports that it did not finish (executionSuccessful is false)" + firstError(run, inv)
 		}
-		if msg := firstError(inv); msg != "" {
+		if msg := firstError(run, inv); msg != "" {
 			return "the tool reports an error" + msg
 		}
 		succeeded = succeeded || inv.ExecutionSuccessful != nil
@@ -220,10 +220,10 @@ func runIncomplete(run *sarif.Run) string {
 
 // firstError is ": " and the message of the invocation's first
 // error-level notification, or "".
-func firstError(inv *sarif.Invocation) string {
+func firstError(run *sarif.Run, inv *sarif.Invocation) string {
 	for _, list := range [][]*sarif.Notification{inv.ToolExecutionNotifications, inv.ToolConfigurationNotifications} {
 		for _, n := range list {
-			if n == nil || strings.ToLower(n.Level) != sarif.LevelError {
+			if n == nil || notificationLevel(run, n) != sarif.LevelError {
 				continue
 			}
 			if n.Message != nil && n.Message.Text != nil {
@@ -265,27 +265,71 @@ func bucketOf(res *sarif.Result, rule *sarif.ReportingDescriptor) int {
 // resultLevel is a result's effective level as SARIF §3.27.10 defines it:
 // its own level; else, for a problem (kind "fail" or absent), the
 // defaultConfiguration.level of its rule (found by ruleFinder.find), else
-// "warning"; other kinds (pass, review, …) are "none". Tools such as
-// staticcheck and CodeQL leave the level to the rule, so reading only the
-// result's own field would count every finding as nothing, and missing
-// the rule would count an error as a warning.
+// "warning". Tools such as staticcheck and CodeQL leave the level to the
+// rule, so reading only the result's own field would count every finding
+// as nothing, and missing the rule would count an error as a warning.
+//
+// What the standard does not allow is read so that no problem is lost:
+// a kind that is not SARIF's is a problem; "open" (the tool could not
+// tell) and "review" (a person must look) are not the absence of one, and
+// count as warnings; a problem whose level is "none" (which SARIF reserves
+// for kinds other than fail; Trivy writes it for an unknown severity)
+// counts as a note; a level that is not SARIF's counts as an error. Only
+// "pass", "informational" and "notApplicable" are none.
 func resultLevel(res *sarif.Result, rule *sarif.ReportingDescriptor) string {
 	level := strings.ToLower(res.Level)
-	if level == "" {
-		if res.Kind != "" && res.Kind != "fail" {
+	switch res.Kind {
+	case "pass", "informational", "notApplicable":
+		if level == "" || level == sarif.LevelNone {
 			return sarif.LevelNone
 		}
-		if rule != nil && rule.DefaultConfiguration != nil {
-			level = strings.ToLower(rule.DefaultConfiguration.Level)
+	case "open", "review":
+		if level == "" || level == sarif.LevelNone {
+			return sarif.LevelWarning
 		}
 	}
-	switch level {
-	case sarif.LevelError, sarif.LevelNote, sarif.LevelNone:
-		return level
-	default:
-		// Absent, or not a SARIF level: count it rather than lose it.
-		return sarif.LevelWarning
+	if level == "" && rule != nil && rule.DefaultConfiguration != nil {
+		level = strings.ToLower(rule.DefaultConfiguration.Level)
 	}
+	switch level {
+	case sarif.LevelError, sarif.LevelWarning, sarif.LevelNote:
+		return level
+	case sarif.LevelNone:
+		return sarif.LevelNote
+	case "":
+		return sarif.LevelWarning
+	default:
+		return sarif.LevelError
+	}
+}
+
+// notificationLevel is a notification's level as SARIF §3.58.6 defines
+// it: its own; else the defaultConfiguration.level of the notification
+// descriptor it names (in tool.driver.notifications, by id, else by
+// index); else "warning".
+func notificationLevel(run *sarif.Run, n *sarif.Notification) string {
+	if n.Level != "" {
+		return strings.ToLower(n.Level)
+	}
+	if d := n.Descriptor; d != nil && run.Tool != nil && run.Tool.Driver != nil {
+		descs := run.Tool.Driver.Notifications
+		var found *sarif.ReportingDescriptor
+		switch {
+		case d.ID != nil:
+			for _, desc := range descs {
+				if desc != nil && desc.ID != nil && *desc.ID == *d.ID {
+					found = desc
+					break
+				}
+			}
+		case d.Index >= 0 && d.Index < len(descs):
+			found = descs[d.Index]
+		}
+		if found != nil && found.DefaultConfiguration != nil && found.DefaultConfiguration.Level != "" {
+			return strings.ToLower(found.DefaultConfiguration.Level)
+		}
+	}
+	return sarif.LevelWarning
 }
 
 // ruleID names the rule a result broke: ruleId, or the id of its rule

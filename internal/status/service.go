@@ -134,7 +134,7 @@ func (s *Service) Current(ctx context.Context) (*Posture, error) {
 						return nil, err
 					}
 					p := judge.ItemsOf(items, in.Now)
-					p.Failing = nil
+					p.Failing, p.Errored = nil, nil
 					proof, proofs[b.ID] = &p, &p
 				}
 			}
