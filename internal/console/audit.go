@@ -122,9 +122,12 @@ func pivotURL(pairs ...string) string {
 }
 
 // linkFrom fills a URL template's placeholder with value, URL-escaped, so
-// an id cannot break out of the query or path it is put in.
+// an id cannot break out of the query or path it is put in. Escaping
+// leaves dots alone, and an id of "." or ".." put in a path would name
+// the path's own or parent directory (https://logs.example/requests/../view
+// opens /view): such an id gets no link.
 func linkFrom(tmpl, placeholder, value string) string {
-	if tmpl == "" || value == "" {
+	if tmpl == "" || value == "" || strings.Trim(value, ".") == "" {
 		return ""
 	}
 	return strings.ReplaceAll(tmpl, placeholder, url.QueryEscape(value))
