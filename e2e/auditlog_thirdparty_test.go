@@ -222,7 +222,7 @@ func TestAThirdPartyRecomputesTheSignedRootFromTheDocumentedLeaves(t *testing.T)
 			ev := validEvent()
 			ev["actor_display_name"] = "Zoë \"Z\" Ångström"
 			ev["target_display_name"] = "key <prod> & co"
-			ev["metadata"] = map[string]any{"attempt": 2.50 + float64(i), "big": 1e20, "nested": map[string]any{"b": []any{1, "two\tthree", nil, true}, "a": "é"}, "line": "a\nb\u0001"}
+			ev["metadata"] = map[string]any{"attempt": 2.50 + float64(i), "big": 1e20, "nested": map[string]any{"b": []any{1, "two\tthree", nil, true}, "a": "é"}, "line": "a\nb\"c\\d</e>"}
 			if r := e.do("POST", "/v1/audit/events", adminToken, ev); r.status != http.StatusCreated {
 				t.Fatalf("emit: %d %s", r.status, r.body)
 			}

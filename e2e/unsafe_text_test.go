@@ -81,3 +81,46 @@ func TestTextThatReordersWhatOperatorsReadIsRefused(t *testing.T) {
 		}
 	})
 }
+
+// TestNoFieldLetsTextReorderWhatOperatorsRead: the same refusal for the
+// fields no validator of their own names (free text, ids, URLs, metadata
+// at any depth), so none of them can reverse the console's own text beside
+// it. The field is named by its path; line feeds and tabs stay allowed.
+func TestNoFieldLetsTextReorderWhatOperatorsRead(t *testing.T) {
+	t.Parallel()
+	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
+		e := start(t, tg, withConfigFile(writeConfig(t, canaryConfig)))
+		b := newBundle(t, e, "unsafe", "v1")
+		evidence := map[string]any{"summary": "drift", "pairs": []any{map[string]any{"field": "replicas", "observed": "3\u202e", "expected": "2"}}}
+		for _, c := range []struct {
+			name, path string
+			body       map[string]any
+			field      string
+		}{
+			{"a component detail", "/v1/components/api/status", map[string]any{"status": "down", "detail": "checks pass\u202e"}, "detail"},
+			{"a component correlation id", "/v1/components/api/status", map[string]any{"status": "healthy", "correlation_id": "c\x1b1"}, "correlation_id"},
+			{"a component source URL", "/v1/components/api/status", map[string]any{"status": "healthy", "source_url": "https://ci.example/\u202egnp.egami"}, "source_url"},
+			{"a guard finding message", "/v1/guards/lint/reports", map[string]any{"subject": "api@v1", "mode": "warn",
+				"findings": []any{map[string]any{"rule_id": "R1", "severity": "high", "message": "fine\u2067"}}}, "findings[0].message"},
+			{"a guard finding rule id", "/v1/guards/lint/reports", map[string]any{"subject": "api@v1", "mode": "warn",
+				"findings": []any{map[string]any{"rule_id": "R\u00851", "severity": "high"}}}, "findings[0].rule_id"},
+			{"an invariant result's correlation id", "/v1/invariants/INV-CANARY-001/results", map[string]any{"status": "pass", "environment": "production", "correlation_id": "d\u2028e"}, "correlation_id"},
+			{"a reconciliation's observed value", "/v1/reconciliations", map[string]any{"component": "api", "kind": "drift", "severity": "low",
+				"owner": "platform", "evidence": evidence}, "evidence.pairs[0].observed"},
+			{"an item's link", "/v1/evidence/bundles/" + b.ID + "/items", map[string]any{"type": "check", "name": "smoke", "result": "pass",
+				"links": []any{map[string]any{"url": "https://ci.example/\u202egnp.egami", "sha256": strings.Repeat("a", 64), "size": 1}}}, "links[0].url"},
+			{"an audit event's metadata, nested", "/v1/audit/events", with(validEvent(), "metadata", map[string]any{"note": map[string]any{"why": "ok\u202e"}}), "metadata.note.why"},
+			{"a metadata key", "/v1/audit/events", with(validEvent(), "metadata", map[string]any{"a\u202eb": "x"}), "metadata"},
+		} {
+			r := e.do("POST", c.path, adminToken, c.body)
+			if p := r.problem(t); r.status != 400 || len(p.Errors) == 0 || p.Errors[0].Field != c.field || p.Errors[0].Code != "control_character" {
+				t.Errorf("%s: %d %s; want 400 control_character on %s", c.name, r.status, r.body, c.field)
+			}
+		}
+		// Free text keeps its lines and tabs, metadata too.
+		if r := e.do("POST", "/v1/components/api/status", adminToken, map[string]any{"status": "degraded", "detail": "slow\n\tp99 2s"}); r.status != 201 {
+			t.Errorf("a two-line detail: %d %s", r.status, r.body)
+		}
+		emit(t, e, with(validEvent(), "metadata", map[string]any{"note": "line one\nline two\ttab"}))
+	})
+}

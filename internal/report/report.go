@@ -220,7 +220,7 @@ func (f *failures) add(name, location, message string) {
 		f.truncated = true
 		return
 	}
-	f.list = append(f.list, Failure{Name: clean(name), Location: clean(location), Message: clean(message)})
+	f.list = append(f.list, Failure{Name: cleanLine(name), Location: cleanLine(location), Message: clean(message)})
 }
 
 // clean makes a string from a report safe to keep: valid UTF-8 so it
@@ -228,8 +228,16 @@ func (f *failures) add(name, location, message string) {
 // Redaction looks at the whole string before the cut, because a cut can
 // shorten a token below the length its pattern needs while still leaving
 // most of it in the summary.
+//
+// What would change how the text around it is shown (a control character
+// other than a line break or tab, a bidirectional override, a line
+// separator) becomes U+FFFD: a report is written by the code it tests, so
+// a test named with U+202E could otherwise reverse the console's own text
+// beside it. The API refuses such characters in what clients send; a
+// report is kept, with them made visible.
 func clean(s string) string {
-	s = strings.TrimSpace(strings.ToValidUTF8(s, "\uFFFD"))
+	s = strings.Map(visible(true), strings.ToValidUTF8(s, "\uFFFD"))
+	s = strings.TrimSpace(s)
 	if redact.TextLooksSecret(s) {
 		return redact.Placeholder
 	}
@@ -242,13 +250,21 @@ func clean(s string) string {
 // the item a report becomes, named and summarised after its tool, holds
 // what the report said without what would rewrite how it is shown.
 func cleanLine(s string) string {
-	s = strings.Map(func(r rune) rune {
-		if aeso.UnsafeText(string(r), false) {
+	return clean(strings.Map(visible(false), s))
+}
+
+// visible maps each character aeso.UnsafeText refuses (on one line, or in
+// multiline text) to U+FFFD.
+func visible(multiline bool) func(rune) rune {
+	return func(r rune) rune {
+		if r < utf8.RuneSelf && r >= ' ' && r != 0x7f {
+			return r
+		}
+		if aeso.UnsafeText(string(r), multiline) {
 			return utf8.RuneError
 		}
 		return r
-	}, s)
-	return clean(s)
+	}
 }
 
 // Name is what an item made from this report is called when its uploader

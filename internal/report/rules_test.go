@@ -243,6 +243,14 @@ func TestParseAppliesTheResultRules(t *testing.T) {
 			failures: []Failure{{Name: "p/TestB", Location: "p", Message: "the package was skipped without an event saying how this test ended"}},
 		},
 		{
+			name: "what would reorder or hide the text around a failure is shown as U+FFFD", format: FormatJUnit,
+			input: "<testsuite name=\"s\"><testcase name=\"test_ok\u202e\" file=\"cart\u2028.py\" line=\"12\">" +
+				"<failure message=\"boom\">line one\n\tline two &#x9b;2K &#x2067;x&#x2069;</failure></testcase></testsuite>",
+			result: ResultFail, tool: "s",
+			counts:   Counts{Total: 1, Failed: 1},
+			failures: []Failure{{Name: "test_ok\ufffd", Location: "cart\ufffd.py:12", Message: "boom\nline one\nline two \ufffd2K \ufffdx\ufffd"}},
+		},
+		{
 			name: "a JUnit header claiming failures its test cases do not show is an error", format: FormatJUnit,
 			input:  `<testsuites tests="10" failures="9"><testsuite name="s" tests="10" failures="9"><testcase name="a"/></testsuite></testsuites>`,
 			result: ResultError, tool: "s",

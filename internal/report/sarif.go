@@ -130,7 +130,7 @@ func readSARIF(data []byte) (*sarifLog, error) {
 			}
 			id := ruleID(res, rule)
 			e := sarifEntry{bucket: bucketOf(res, rule), finding: Finding{
-				RuleID: clean(cut(id, 128)), Location: clean(sarifLocation(res)),
+				RuleID: cleanLine(cut(id, 128)), Location: cleanLine(sarifLocation(res)),
 				Message: clean(sarifMessage(res)),
 			}}
 			e.finding.Level = levelName[e.bucket]

@@ -33,8 +33,14 @@ const (
 // A valid body costs one pass of jsontext (RFC 7493: UTF-8, valid escapes,
 // unique names) and a byte search for an escaped NUL; only a suspect body
 // is walked token by token to find the field.
+//
+// It also refuses, in any string at any depth (metadata included), what
+// would change how the text around it is shown rather than be shown (see
+// aeso.UnsafeText; line feeds and tabs are kept): every write route's text
+// is shown to operators, and a field no validator names is no exception.
+// Fields shown on one line refuse line breaks too, in their own checks.
 func checkJSONText(body []byte) error {
-	if jsontext.Value(body).IsValid() && !bytes.Contains(body, []byte(`u0000`)) {
+	if jsontext.Value(body).IsValid() && !bytes.Contains(body, []byte(`u0000`)) && !mayHoldUnsafeText(body) {
 		return nil
 	}
 	dec := jsontext.NewDecoder(bytes.NewBuffer(body))
@@ -44,6 +50,11 @@ func checkJSONText(body []byte) error {
 			var v jsontext.Value
 			if v, err = dec.ReadValue(); err == nil && hasEscapedNUL(v) {
 				return textError(codeNUL, stackField(dec, dec.StackPointer(), readName(dec)), readName(dec))
+			}
+			if err == nil {
+				if u, uerr := jsontext.AppendUnquote(nil, v); uerr == nil && aeso.UnsafeText(string(u), true) {
+					return unsafeTextError(stackField(dec, dec.StackPointer(), readName(dec)), readName(dec))
+				}
 			}
 		} else {
 			_, err = dec.ReadToken()
@@ -55,6 +66,66 @@ func checkJSONText(body []byte) error {
 			return classify(dec, body, err)
 		}
 	}
+}
+
+// mayHoldUnsafeText is a quick look for anything aeso.UnsafeText refuses
+// in multiline text, raw or escaped: control characters other than line
+// feeds, carriage returns and tabs (C0 are escaped in valid JSON, DEL and
+// C1 may be raw), U+2028 and U+2029, and the bidirectional embeddings,
+// overrides and isolates (U+202A–U+202E, U+2066–U+2069). It may say yes
+// for nothing (an escaped backslash before "u"); the walk decides.
+func mayHoldUnsafeText(b []byte) bool {
+	if bytes.IndexByte(b, 0x7f) >= 0 {
+		return true
+	}
+	// Each lead byte is found with IndexByte (vectorised), then what
+	// follows it is looked at: most bodies hold few or none.
+	for _, lead := range []byte{0xc2, 0xe2, '\\'} {
+		for rest := b; ; {
+			i := bytes.IndexByte(rest, lead)
+			if i < 0 || i+1 >= len(rest) {
+				break
+			}
+			rest = rest[i+1:]
+			switch lead {
+			case 0xc2:
+				if rest[0] >= 0x80 && rest[0] <= 0x9f {
+					return true
+				}
+			case 0xe2:
+				if len(rest) > 1 && (rest[0] == 0x80 && rest[1] >= 0xa8 && rest[1] <= 0xae ||
+					rest[0] == 0x81 && rest[1] >= 0xa6 && rest[1] <= 0xa9) {
+					return true
+				}
+			default:
+				switch rest[0] {
+				case 'b', 'f':
+					return true
+				case 'u':
+					if len(rest) > 4 {
+						n, err := strconv.ParseUint(string(rest[1:5]), 16, 16)
+						if err == nil && aeso.UnsafeText(string(rune(n)), true) {
+							return true
+						}
+					}
+				}
+				rest = rest[1:] // an escaped backslash escapes nothing after it
+			}
+		}
+	}
+	return false
+}
+
+// unsafeTextError refuses a string (or member name) holding what
+// aeso.UnsafeText refuses, naming where, never the value.
+func unsafeTextError(field string, inName bool) error {
+	what := "a string"
+	if inName {
+		what = "a member name"
+	}
+	return &aeso.Error{Code: aeso.EINVALID, Reason: "validation_failed", Message: "request is invalid",
+		Fields: []aeso.FieldError{{Field: field, Code: "control_character",
+			Message: "holds " + what + " with control characters, bidirectional overrides or line separators, which would change how the text around it is shown"}}}
 }
 
 // readName says whether the string just read was a member name: an object
