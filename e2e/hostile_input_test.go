@@ -165,6 +165,10 @@ func TestAWrongTypeIsNamedWhereItStands(t *testing.T) {
 				`{"kind":"release","subject":{"name":"api","ref":"v1"},"title":"t","labels":{"ok":"x","team":1}}`, "labels.team", "type"},
 			{"a label whose key is no plain name", "/v1/evidence/bundles",
 				`{"kind":"release","subject":{"name":"api","ref":"v1"},"title":"t","labels":{"password=` + canary + `":1}}`, "labels.[REDACTED]", "type"},
+			{"a bundle label of null, which would be stored as \"\"", "/v1/evidence/bundles",
+				`{"kind":"release","subject":{"name":"api","ref":"v1"},"title":"t","labels":{"team":null}}`, "labels.team", "type"},
+			{"a body of null, which would be read as {}", "/v1/status/snapshots", `null`, "body", "type"},
+			{"a token request of null", "/v1/tokens", ` null `, "body", "type"},
 			{"a drift pair's expected value", "/v1/reconciliations",
 				`{"component":"api","kind":"drift","severity":"low","owner":"o","evidence":{"summary":"s","pairs":[{"field":"f","expected":"1","observed":"2"},{"field":"g","expected":{}}]}}`, "evidence.pairs[1].expected", "type"},
 		} {

@@ -64,8 +64,15 @@ func (w *nameWalk) value(t reflect.Type, path string) {
 	}
 	opaque := t == rawMessageType || reflect.PointerTo(t).Implements(unmarshalerType) || reflect.PointerTo(t).Implements(textType)
 	switch k := w.dec.PeekKind(); {
+	case !opaque && t.Kind() == reflect.Struct && k == 'n' && path == "":
+		// encoding/json reads a body of null as {}: a snapshot would be
+		// taken, a request sent by mistake answered as if meant.
+		w.v.Add("body", "type", "must be a JSON object: %s", w.expect)
+		w.skip()
 	case !opaque && t.Kind() == reflect.Struct && k == '{':
 		w.object(t, path)
+	case !opaque && t.Kind() == reflect.Map && t.Elem().Kind() == reflect.String && k == '{':
+		w.strings(path)
 	case !opaque && (t.Kind() == reflect.Slice || t.Kind() == reflect.Array) && k == '[':
 		w.array(t.Elem(), path)
 	default:
@@ -98,6 +105,29 @@ func (w *nameWalk) object(t reflect.Type, path string) {
 			// A name matching nothing is the decoder's unknown_field;
 			// the walk only says where it is.
 			w.unknown = append(w.unknown, joinField(path, safeFieldName(name)))
+		}
+		w.skip()
+	}
+	if _, err := w.dec.ReadToken(); err != nil {
+		w.failed = true
+	}
+}
+
+// strings reads a map of strings (labels): encoding/json stores a null
+// value as "", a label nobody set.
+func (w *nameWalk) strings(path string) {
+	if _, err := w.dec.ReadToken(); err != nil {
+		w.failed = true
+		return
+	}
+	for !w.failed && w.dec.PeekKind() == '"' {
+		tok, err := w.dec.ReadToken()
+		if err != nil {
+			w.failed = true
+			return
+		}
+		if w.dec.PeekKind() == 'n' {
+			w.v.Add(joinField(path, safeFieldName(tok.String())), "type", "must be a string, not null")
 		}
 		w.skip()
 	}
