@@ -29,6 +29,10 @@ type Client struct {
 	// UnreachableHint is added to an *UnreachableError, e.g. how to start
 	// the server or point the client elsewhere.
 	UnreachableHint string
+	// OnRetry, when set, is told the first failure of a call that is
+	// about to be retried (once per call), so a person waiting on it
+	// knows why nothing happens.
+	OnRetry func(err error)
 }
 
 // New returns a client for baseURL (e.g. http://127.0.0.1:8080) using token.

@@ -80,6 +80,7 @@ func (c *Client) send(ctx context.Context, method, path string, body []byte, ide
 	if c.RetryFor <= 0 {
 		status, err = attempt(ctx)
 	} else {
+		retried := false
 		pace := &serverPace{next: retry.WithCappedDuration(retryCap,
 			retry.WithJitterPercent(20, retry.NewExponential(retryBase)))}
 		err = retry.Do(ctx, retry.WithMaxDuration(c.RetryFor, pace), func(ctx context.Context) error {
@@ -87,6 +88,10 @@ func (c *Client) send(ctx context.Context, method, path string, body []byte, ide
 			status, err = attempt(ctx)
 			if err != nil && retryable(err, idempotent) {
 				pace.wait = retryAfter(err)
+				if c.OnRetry != nil && !retried {
+					retried = true
+					c.OnRetry(c.unreachable(err))
+				}
 				return retry.RetryableError(err)
 			}
 			return err

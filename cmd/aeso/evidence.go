@@ -46,6 +46,12 @@ func newEvidenceCreateCmd(cf *clientFlags) *cobra.Command {
 			if req.Labels, err = parseLabels(labels); err != nil {
 				return err
 			}
+			if name, ref, ok := strings.Cut(req.Subject.Name, "@"); ok {
+				// The server would name its own fields (subject.name);
+				// here the flags are what to fix.
+				return &usageError{cmd: cmd, err: fmt.Errorf("--subject %q holds a ref: give the name alone and the ref with --ref (--subject %s --ref %s)",
+					req.Subject.Name, name, ref)}
+			}
 			c, err := cf.client()
 			if err != nil {
 				return err

@@ -39,7 +39,7 @@ func newEvidenceShowCmd(cf *clientFlags) *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().DurationVar(&maxAge, "max-age", 0, "mark the bundle stale when sealed longer ago than this, e.g. 168h")
+	durationVar(cmd.Flags(), &maxAge, "max-age", 0, "mark the bundle stale when sealed longer ago than this, e.g. 168h")
 	return cmd
 }
 
@@ -76,7 +76,7 @@ bundle does not stand in for a pending correction.`,
 	f.StringVar(&subject, "subject", "", "subject name (required)")
 	f.StringVar(&ref, "ref", "", "subject ref")
 	f.StringVar(&stage, "stage", "", "promoted to this stage")
-	f.DurationVar(&maxAge, "max-age", 0, "mark the bundle stale when sealed longer ago than this, e.g. 168h")
+	durationVar(f, &maxAge, "max-age", 0, "mark the bundle stale when sealed longer ago than this, e.g. 168h")
 	return cmd
 }
 

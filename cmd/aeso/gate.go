@@ -92,7 +92,7 @@ release, or before the pipeline's real check.`,
 	waive.Flags().StringVar(&rule, "rule", "", "the rule to excuse (see GET /v1/gates for rule names)")
 	waive.Flags().StringVar(&wsubject, "subject", "", "the subject it is excused for")
 	waive.Flags().StringVar(&reason, "reason", "", "why (recorded and audited)")
-	waive.Flags().DurationVar(&expiresIn, "expires-in", 24*time.Hour, "how long the waiver lasts (at most 720h)")
+	durationVar(waive.Flags(), &expiresIn, "expires-in", 24*time.Hour, "how long the waiver lasts (at most 720h)")
 	var wdSubject, wdReason string
 	withdraw := &cobra.Command{
 		Use:   "withdraw GATE --subject REF --reason TEXT",

@@ -12,6 +12,7 @@ import (
 
 	"github.com/aeso-dev/aeso/client"
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -132,8 +133,8 @@ func (f *clientFlags) register(cmd *cobra.Command) {
 	if err != nil {
 		f.retryErr = fmt.Errorf("AESO_RETRY_FOR must be a duration such as 30s or 0 (no retries), not %q", os.Getenv("AESO_RETRY_FOR"))
 	}
-	cmd.PersistentFlags().DurationVar(&f.retryFor, "retry-for", retryFor,
-		"retry reads and idempotent writes this long while aeso is unreachable or answers 503 (AESO_RETRY_FOR; 0 disables)")
+	durationVar(cmd.PersistentFlags(), &f.retryFor, "retry-for", retryFor,
+		"retry reads and idempotent writes this long while aeso is unreachable or answers 502, 503 or 504 (AESO_RETRY_FOR; 0 disables)")
 }
 
 // client builds an API client; the token comes only from AESO_TOKEN so it
@@ -149,5 +150,12 @@ func (f *clientFlags) client() (*client.Client, error) {
 	c := client.New(f.url, tok)
 	c.RetryFor = f.retryFor
 	c.UnreachableHint = "start it with `aeso serve`, or set AESO_URL (or --url) to where it runs"
+	if term.IsTerminal(int(os.Stderr.Fd())) {
+		// A person at a terminal sees why nothing happens; scripts and
+		// logs get only the final answer.
+		c.OnRetry = func(err error) {
+			fmt.Fprintf(os.Stderr, "aeso: %v; retrying for up to %s (--retry-for 0 to fail at once)\n", err, f.retryFor)
+		}
+	}
 	return c, nil
 }

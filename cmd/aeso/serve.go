@@ -44,7 +44,7 @@ signing key to <data-dir>/log.key (mode 0600) unless AESO_LOG_KEY gives it.`,
 	migrate, migrateErr := strconv.ParseBool(env("AESO_MIGRATE", "true"))
 	f.BoolVar(&cfg.Migrate, "migrate", migrate, "apply pending database migrations at start (AESO_MIGRATE)")
 	dbTimeout, dbTimeoutErr := time.ParseDuration(env("AESO_DB_TIMEOUT", cfg.DBTimeout.String()))
-	f.DurationVar(&cfg.DBTimeout, "db-timeout", dbTimeout, "deadline of each database query; past it requests answer 503 unavailable (AESO_DB_TIMEOUT)")
+	durationVar(f, &cfg.DBTimeout, "db-timeout", dbTimeout, "deadline of each database query; past it requests answer 503 unavailable (AESO_DB_TIMEOUT)")
 	cmd.PreRunE = func(*cobra.Command, []string) error {
 		if migrateErr != nil {
 			return fmt.Errorf("AESO_MIGRATE must be true or false, not %q", os.Getenv("AESO_MIGRATE"))

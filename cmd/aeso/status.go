@@ -88,7 +88,7 @@ for the last read: 0 healthy, 1 degraded, 3 blocked, 2 if that read failed.`,
 			return watchStatus(ctx, cmd.OutOrStdout(), c, interval, count, cf.json)
 		},
 	}
-	watch.Flags().DurationVar(&interval, "interval", 5*time.Second, "how often to ask")
+	durationVar(watch.Flags(), &interval, "interval", 5*time.Second, "how often to ask")
 	watch.Flags().IntVar(&count, "count", 0, "stop after this many refreshes (0: until interrupted)")
 
 	var note string

@@ -47,7 +47,7 @@ func newTokenCmd() *cobra.Command {
 	create.Flags().StringVar(&req.Principal, "principal", "", "identity recorded as the source of what the token sends")
 	create.Flags().StringVar(&req.Name, "name", "", "a description, e.g. 'GitLab deploy job'")
 	create.Flags().StringSliceVar(&req.Scopes, "scope", nil, "scope to grant (repeatable): audit:write, audit:read, evidence:write, evidence:read, status:write, status:read, gates:write, gates:override, admin")
-	create.Flags().DurationVar(&expiresIn, "expires-in", 0, "lifetime, e.g. 720h (default: no expiry)")
+	durationVar(create.Flags(), &expiresIn, "expires-in", 0, "lifetime, e.g. 720h (default: no expiry)")
 
 	list := &cobra.Command{
 		Use:   "list",
