@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"io/fs"
+	"net"
 	"os"
 	"path/filepath"
 	"slices"
@@ -40,6 +41,26 @@ func TestServeWritesTheFirstAdminTokenOnlyToItsFile(t *testing.T) {
 	// An authenticated request gives the request log a chance to leak it.
 	mustRun(t, s.env(token), "audit", "list")
 	s.assertSecretNotLogged(t, token)
+}
+
+// A port in use fails the first start before anything is made: the next
+// start, on a free port, is still the first, and says where the token is.
+func TestServeOnAPortInUseMakesNothing(t *testing.T) {
+	t.Parallel()
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	dir := filepath.Join(t.TempDir(), "data")
+	r := aeso(t, nil, "serve", "--addr", busy.Addr().String(), "--data-dir", dir)
+	if r.code == 0 || !strings.Contains(r.stderr, "give another address with --addr (AESO_ADDR)") {
+		t.Errorf("exit %d: %s", r.code, r.stderr)
+	}
+	if _, err := os.Stat(dir); !os.IsNotExist(err) {
+		entries, _ := os.ReadDir(dir)
+		t.Errorf("the failed start made %s: %v", dir, entries)
+	}
 }
 
 func TestServeStopsCleanlyOnASignal(t *testing.T) {

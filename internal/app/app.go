@@ -101,6 +101,19 @@ func Start(ctx context.Context, cfg Config) (*Main, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The address first: a port in use must fail the start before the
+	// data directory, its key and the first admin token are made, or the
+	// one start that says where the token is would be lost to it.
+	listener, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s: %w; give another address with --addr (AESO_ADDR)", cfg.Addr, err)
+	}
+	started := false
+	defer func() {
+		if !started {
+			listener.Close()
+		}
+	}()
 	skey, err := logKey(cfg, defs)
 	if err != nil {
 		return nil, err
@@ -205,10 +218,7 @@ func Start(ctx context.Context, cfg Config) (*Main, error) {
 	if err != nil {
 		return abort(err)
 	}
-	m.listener, err = net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		return abort(fmt.Errorf("listen on %s: %w", cfg.Addr, err))
-	}
+	m.listener, started = listener, true
 	m.http = &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
