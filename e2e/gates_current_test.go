@@ -98,6 +98,13 @@ func TestAStoredResultSaysWhetherItStillHolds(t *testing.T) {
 			`Now <span class="badge o-block">block</span></strong>: this pass no longer holds`,
 			"rule guards counts as block again: waiver "+wv.ID+" is no longer in force")
 		wants(t, "the gate list", b.get("/ui/gates"), 200, "1 evaluated", `<span class="badge o-block">1 blocked</span>`)
+		wants(t, "the rule page", b.get("/ui/gates/release/rules/guards"), 200,
+			`<span class="badge o-waived">waived</span><br>now <span class="badge o-block">block</span>`)
+		_, history, _ := strings.Cut(b.get("/ui/gates/release").body, `id="history-h"`)
+		if row := (&page{body: history}).row("api@v1</td>"); !strings.Contains(row, `<span class="badge o-pass">pass</span></td>
+  <td><span class="badge o-block">block</span></td>`) {
+			t.Errorf("the history row says nothing of now: %s", row)
+		}
 		id := w.readResults("api@v1")["latest"].ID
 		wants(t, "the result page", b.get("/ui/gate-results/"+id), 200, "this pass no longer holds")
 
@@ -148,6 +155,7 @@ func TestAPassUnderOldRulesIsUnknownUntilEvaluatedAgain(t *testing.T) {
 		b := e2.browser()
 		b.mustSignIn(adminToken)
 		wants(t, "the gate list", b.get("/ui/gates"), 200, `<span class="badge o-unknown">1 to evaluate again</span>`)
+		wants(t, "the rule page", b.get("/ui/gates/release/rules/components"), 200, "rules changed since: evaluate again")
 		// A block under old rules stays a block.
 		if res := e2.evaluate(t, "api@v1"); res.Verdict != "block" {
 			t.Fatalf("under v2 there is no release evidence: %+v", res)

@@ -117,6 +117,22 @@ func TestNoFieldLetsTextReorderWhatOperatorsRead(t *testing.T) {
 				t.Errorf("%s: %d %s; want 400 control_character on %s", c.name, r.status, r.body, c.field)
 			}
 		}
+		// Report uploads take some text in the query string: the same
+		// refusal there, and on filters.
+		sarif := `{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"x"}},"results":[],"invocations":[{"executionSuccessful":true}]}]}`
+		for _, c := range []struct{ name, path, field string }{
+			{"a guard upload's correlation id", "/v1/guards/policy/reports/sarif?subject=api@v1&mode=warn&correlation_id=ok%E2%80%AEtxet", "correlation_id"},
+			{"a guard upload's source URL", "/v1/guards/policy/reports/sarif?subject=api@v1&mode=warn&source_url=https://ci.example/run/%E2%80%AE1", "source_url"},
+			{"a report upload's source URL", "/v1/evidence/bundles/" + b.ID + "/reports?format=sarif&source_url=https://ci.example/run/%E2%80%AE1", "source_url"},
+		} {
+			r := e.doInvalid("POST", c.path, adminToken, sarif)
+			if p := r.problem(t); r.status != 400 || len(p.Errors) == 0 || p.Errors[0].Field != c.field || p.Errors[0].Code != "control_character" {
+				t.Errorf("%s: %d %s; want 400 control_character on %s", c.name, r.status, r.body, c.field)
+			}
+		}
+		if r := e.doInvalid("GET", "/v1/audit/events?actor_user_id=a%E2%80%AEb", adminToken, nil); r.status != 400 {
+			t.Errorf("a filter with an override: %d %s", r.status, r.body)
+		}
 		// Free text keeps its lines and tabs, metadata too.
 		if r := e.do("POST", "/v1/components/api/status", adminToken, map[string]any{"status": "degraded", "detail": "slow\n\tp99 2s"}); r.status != 201 {
 			t.Errorf("a two-line detail: %d %s", r.status, r.body)

@@ -16,10 +16,15 @@ type ruleView struct {
 	Waivers []waiverRow
 }
 
-// ruleOutcome is the rule's reason in one subject's latest result.
+// ruleOutcome is the rule's reason in one subject's latest result, and
+// the same reason judged now (a waiver it relied on may have expired).
 type ruleOutcome struct {
 	Result *gate.Result
 	Reason gate.Reason
+	Now    gate.Reason
+	// RulesChanged: the gate's rules are not those the result was judged
+	// under.
+	RulesChanged bool
 }
 
 // handleGateRule shows one rule of a gate, the row an evidence reason
@@ -47,10 +52,16 @@ func (c *Console) handleGateRule(w http.ResponseWriter, r *http.Request, v *visi
 		c.unavailable(w, r, v, err)
 		return
 	}
-	for _, res := range latest {
-		for _, reason := range res.Reasons {
+	curs, err := c.Gates.Currents(ctx, latest...)
+	if err != nil {
+		c.unavailable(w, r, v, err)
+		return
+	}
+	for i, res := range latest {
+		for j, reason := range res.Reasons {
 			if reason.Rule == view.Rule.Key {
-				view.Latest = append(view.Latest, ruleOutcome{Result: res, Reason: reason})
+				view.Latest = append(view.Latest, ruleOutcome{Result: res, Reason: reason, Now: curs[i].Reasons[j],
+					RulesChanged: res.RulesetVersion != d.Version()})
 			}
 		}
 	}

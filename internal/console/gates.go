@@ -75,7 +75,7 @@ type gateView struct {
 	Latest  []storedResult
 	Waivers []waiverRow
 	Subject string // the history's filter
-	History []*gate.Result
+	History []storedResult
 	Next    string
 	Problem string
 }
@@ -138,7 +138,10 @@ func (c *Console) handleGate(w http.ResponseWriter, r *http.Request, v *visit) {
 		c.unavailable(w, r, v, err)
 		return
 	}
-	view.History = history
+	if view.History, err = c.storedResults(ctx, history); err != nil {
+		c.unavailable(w, r, v, err)
+		return
+	}
 	if next != "" {
 		view.Next = pageURL(r.URL.Path, q, "cursor", next)
 	}

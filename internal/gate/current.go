@@ -21,6 +21,9 @@ type Current struct {
 	// Notes say what changed since the evaluation, empty when nothing did.
 	Notes []string
 	At    time.Time
+	// Reasons are the result's reasons judged again with the waivers in
+	// force at At, in rule order.
+	Reasons []Reason
 }
 
 // CurrentOf judges a stored result again at now with the waivers in force
@@ -53,7 +56,7 @@ func CurrentOf(res *Result, def *Def, waivers []*Waiver, now time.Time) Current 
 		verdict = VerdictUnknown
 		notes = append(notes, fmt.Sprintf("the gate's rules changed since (%s, now %s): evaluate it again", res.RulesetVersion, def.Version()))
 	}
-	return Current{Verdict: verdict, Notes: notes, At: now}
+	return Current{Verdict: verdict, Notes: notes, At: now, Reasons: reasons}
 }
 
 // Currents judges stored results again at the service's now, as

@@ -185,8 +185,6 @@ func (d *Def) Validate() []aeso.FieldError {
 	return v.Fields
 }
 
-// Version identifies a rule set: the first 12 hex digits of the sha256 of
-// its JSON form. A result names the version it was evaluated under.
 // Version is a hash of the rule's definition: a waiver keeps the version
 // of the rule it excuses, and excuses nothing once the rule has changed.
 func (r *Rule) Version() string {
@@ -195,6 +193,8 @@ func (r *Rule) Version() string {
 	return hex.EncodeToString(sum[:6])
 }
 
+// Version identifies a rule set: the first 12 hex digits of the sha256 of
+// its JSON form. A result names the version it was evaluated under.
 func (d *Def) Version() string {
 	b, _ := json.Marshal(d) // a Def always encodes
 	sum := sha256.Sum256(b)

@@ -206,6 +206,20 @@ func TestParseAppliesTheResultRules(t *testing.T) {
 			failures: []Failure{{Name: "x", Message: "the tool reports an error: could not load the package"}},
 		},
 		{
+			name: "a tool notification's descriptor is found by guid, and in the extension it names", format: FormatSARIF,
+			input: `{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"x","notifications":[
+    {"id":"N1","defaultConfiguration":{"level":"error"}},{"id":"N2","guid":"G2","defaultConfiguration":{"level":"note"}}]},
+    "extensions":[{"name":"pack","notifications":[{"id":"E1","defaultConfiguration":{"level":"note"}},{"id":"E2","defaultConfiguration":{"level":"error"}}]}]},
+  "results":[],
+  "invocations":[{"executionSuccessful":true,"toolExecutionNotifications":[
+    {"descriptor":{"guid":"G2"},"message":{"text":"a note by guid, not descriptor 0"}},
+    {"descriptor":{"id":"E1","toolComponent":{"index":0}},"message":{"text":"a note in the extension"}},
+    {"descriptor":{"id":"E2","toolComponent":{"name":"pack"}},"message":{"text":"the extension failed"}}]}]}]}`,
+			result: ResultError, tool: "x",
+			counts:   Counts{Errored: 1},
+			failures: []Failure{{Name: "x", Message: "the tool reports an error: the extension failed"}},
+		},
+		{
 			name: "a run with neither results nor a finished invocation is an error", format: FormatSARIF,
 			input:  `{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"x"}}}]}`,
 			result: ResultError, tool: "x",

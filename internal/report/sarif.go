@@ -305,31 +305,67 @@ func resultLevel(res *sarif.Result, rule *sarif.ReportingDescriptor) string {
 
 // notificationLevel is a notification's level as SARIF §3.58.6 defines
 // it: its own; else the defaultConfiguration.level of the notification
-// descriptor it names (in tool.driver.notifications, by id, else by
-// index); else "warning".
+// descriptor it names; else "warning".
 func notificationLevel(run *sarif.Run, n *sarif.Notification) string {
 	if n.Level != "" {
 		return strings.ToLower(n.Level)
 	}
-	if d := n.Descriptor; d != nil && run.Tool != nil && run.Tool.Driver != nil {
-		descs := run.Tool.Driver.Notifications
-		var found *sarif.ReportingDescriptor
-		switch {
-		case d.ID != nil:
-			for _, desc := range descs {
-				if desc != nil && desc.ID != nil && *desc.ID == *d.ID {
-					found = desc
-					break
-				}
-			}
-		case d.Index >= 0 && d.Index < len(descs):
-			found = descs[d.Index]
-		}
-		if found != nil && found.DefaultConfiguration != nil && found.DefaultConfiguration.Level != "" {
-			return strings.ToLower(found.DefaultConfiguration.Level)
-		}
+	if d := notificationDescriptor(run, n.Descriptor); d != nil && d.DefaultConfiguration != nil && d.DefaultConfiguration.Level != "" {
+		return strings.ToLower(d.DefaultConfiguration.Level)
 	}
 	return sarif.LevelWarning
+}
+
+// notificationDescriptor finds the descriptor a reference names: in the
+// tool component it names (an extension, by guid, name or index), else in
+// the driver; there by guid, else by id, else by index. The library reads
+// an absent index as 0, a valid index, so an index is used only when the
+// reference gives nothing else (SARIF requires one of them).
+func notificationDescriptor(run *sarif.Run, ref *sarif.ReportingDescriptorReference) *sarif.ReportingDescriptor {
+	if ref == nil || run.Tool == nil {
+		return nil
+	}
+	comp := run.Tool.Driver
+	if tc := ref.ToolComponent; tc != nil {
+		comp = nil
+		for i, ext := range run.Tool.Extensions {
+			switch {
+			case ext == nil:
+			case tc.GuID != nil:
+				if sameString(ext.GuID, tc.GuID) {
+					comp = ext
+				}
+			case tc.Name != nil:
+				if ext.Name != nil && *ext.Name == *tc.Name {
+					comp = ext
+				}
+			case i == tc.Index:
+				comp = ext
+			}
+			if comp != nil {
+				break
+			}
+		}
+	}
+	if comp == nil {
+		return nil
+	}
+	for i, d := range comp.Notifications {
+		switch {
+		case d == nil:
+		case ref.GuID != nil:
+			if sameString(d.GuID, ref.GuID) {
+				return d
+			}
+		case ref.ID != nil:
+			if d.ID != nil && *d.ID == *ref.ID {
+				return d
+			}
+		case i == ref.Index:
+			return d
+		}
+	}
+	return nil
 }
 
 // ruleID names the rule a result broke: ruleId, or the id of its rule

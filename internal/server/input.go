@@ -184,10 +184,20 @@ func pathWildcards(pattern string) []string {
 // holds NUL or invalid UTF-8: no store keeps them faithfully, and a lookup
 // by such a value would answer differently on each database.
 func checkParams(r *http.Request, wildcards []string) error {
-	var v aeso.Validation
+	var v, ctl aeso.Validation
+	unsafe := func(field, s string) {
+		if aeso.UnsafeText(s, false) {
+			// As in a body: what would change how the text around it is
+			// shown, in a value a report upload stores (source_url,
+			// correlation_id) or a filter echoes.
+			ctl.Add(field, "control_character", "must not contain control characters, bidirectional overrides or line separators")
+		}
+	}
 	for _, name := range wildcards {
 		if code := badText(r.PathValue(name)); code != "" {
 			v.Add(name, code, "%s", badTextMessage(code))
+		} else {
+			unsafe(name, r.PathValue(name))
 		}
 	}
 	for name, values := range r.URL.Query() {
@@ -200,10 +210,11 @@ func checkParams(r *http.Request, wildcards []string) error {
 				v.Add(safeFieldName(name), code, "%s", badTextMessage(code))
 				break
 			}
+			unsafe(safeFieldName(name), val)
 		}
 	}
 	if len(v.Fields) == 0 {
-		return nil
+		return ctl.Err()
 	}
 	return &aeso.Error{Code: aeso.EINVALID, Reason: reasonInvalidText,
 		Message: "a path or query value holds text that cannot be stored faithfully; send UTF-8 without NUL characters", Fields: v.Fields}
