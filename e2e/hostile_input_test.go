@@ -282,19 +282,21 @@ func TestAReadFilterIsCheckedAsItsWriteIs(t *testing.T) {
 	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
 		e := start(t, tg, withConfigFile(writeConfig(t, invariantsYAML)))
-		for _, tc := range []struct{ name, path, field string }{
-			{"an environment with an escape sequence", "/v1/invariants?environment=%1b%5b31m" + canary, "environment"},
-			{"an environment of 20,000 characters", "/v1/invariants?environment=" + strings.Repeat("p", 20000), "environment"},
-			{"one invariant in an environment with capitals", "/v1/invariants/INV-BILLING-001?environment=Prod" + canary, "environment"},
-			{"an invariant's results in an environment with an escape sequence", "/v1/invariants/INV-BILLING-001/results?environment=%1b%5b31m" + canary, "environment"},
-			{"a guard name of 300 characters", "/v1/guards/" + strings.Repeat("g", 300) + "/reports", "name"},
-			{"a guard name with capitals", "/v1/guards/Lint" + canary + "/reports", "name"},
+		// An escape sequence is refused as in any value (control_character),
+		// before the filter's own pattern is asked.
+		for _, tc := range []struct{ name, path, field, code string }{
+			{"an environment with an escape sequence", "/v1/invariants?environment=%1b%5b31m" + canary, "environment", "control_character"},
+			{"an environment of 20,000 characters", "/v1/invariants?environment=" + strings.Repeat("p", 20000), "environment", "pattern"},
+			{"one invariant in an environment with capitals", "/v1/invariants/INV-BILLING-001?environment=Prod" + canary, "environment", "pattern"},
+			{"an invariant's results in an environment with an escape sequence", "/v1/invariants/INV-BILLING-001/results?environment=%1b%5b31m" + canary, "environment", "control_character"},
+			{"a guard name of 300 characters", "/v1/guards/" + strings.Repeat("g", 300) + "/reports", "name", "pattern"},
+			{"a guard name with capitals", "/v1/guards/Lint" + canary + "/reports", "name", "pattern"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				r := e.doInvalid("GET", tc.path, adminToken, nil)
 				p := r.problem(t)
-				if r.status != 400 || len(p.Errors) != 1 || p.Errors[0].Field != tc.field || p.Errors[0].Code != "pattern" {
-					t.Errorf("%d %+v, want 400 %s pattern", r.status, p.Errors, tc.field)
+				if r.status != 400 || len(p.Errors) != 1 || p.Errors[0].Field != tc.field || p.Errors[0].Code != tc.code {
+					t.Errorf("%d %+v, want 400 %s %s", r.status, p.Errors, tc.field, tc.code)
 				}
 				if strings.Contains(string(r.body), canary) || strings.Contains(string(r.body), "ppppp") {
 					t.Errorf("the answer repeats the value: %.300s", r.body)
