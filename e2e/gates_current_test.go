@@ -125,19 +125,7 @@ func TestAStoredResultSaysWhetherItStillHolds(t *testing.T) {
 func TestAPassUnderOldRulesIsUnknownUntilEvaluatedAgain(t *testing.T) {
 	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
-		const v1 = componentsYAML + `gates:
-  - name: release
-    affects_posture: true
-    rules:
-      - {components: [api]}
-`
-		const v2 = componentsYAML + `gates:
-  - name: release
-    affects_posture: true
-    rules:
-      - {components: [api]}
-      - {evidence: {kind: release}}
-`
+		v1, v2 := releaseOnAPI, releaseOnAPIAndEvidence
 		e := start(t, tg, withConfigFile(writeConfig(t, v1)))
 		if r := e.do("POST", "/v1/components/api/status", adminToken, `{"status":"healthy"}`); r.status != 201 {
 			t.Fatalf("api: %d %s", r.status, r.body)

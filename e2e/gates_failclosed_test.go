@@ -162,25 +162,25 @@ func TestAPipelineCannotLiftItsOwnGuardBlock(t *testing.T) {
 	})
 }
 
+// A posture gate's rules before and after a config change adds one.
+const (
+	releaseOnAPI = componentsYAML + `gates:
+  - name: release
+    affects_posture: true
+    rules:
+      - {components: [api]}
+`
+	releaseOnAPIAndEvidence = releaseOnAPI + `      - {evidence: {kind: release}}
+`
+)
+
 // TestAPassUnderRulesTheGateNoLongerHasIsNotHealthy: after the config
 // changes a posture gate's rules, its last pass was judged by rules that
 // are gone, so the posture is degraded until the gate is evaluated again.
 func TestAPassUnderRulesTheGateNoLongerHasIsNotHealthy(t *testing.T) {
 	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
-		const v1 = componentsYAML + `gates:
-  - name: release
-    affects_posture: true
-    rules:
-      - {components: [api]}
-`
-		const v2 = componentsYAML + `gates:
-  - name: release
-    affects_posture: true
-    rules:
-      - {components: [api]}
-      - {evidence: {kind: release}}
-`
+		v1, v2 := releaseOnAPI, releaseOnAPIAndEvidence
 		e := start(t, tg, withConfigFile(writeConfig(t, v1)))
 		for _, c := range []string{"api", "worker"} {
 			if r := e.do("POST", "/v1/components/"+c+"/status", adminToken, `{"status":"healthy"}`); r.status != 201 {

@@ -1,7 +1,6 @@
 package console
 
 import (
-	"context"
 	"net/http"
 	"time"
 
@@ -16,26 +15,6 @@ const gateHistoryPerPage = 25
 type gateRow struct {
 	gate.Def
 	Subjects, Blocked, Unknown int
-}
-
-// storedResult is a stored result and what it says now (gate.Current):
-// a pass whose waiver has expired shows as the block it now is.
-type storedResult struct {
-	*gate.Result
-	Current gate.Current
-}
-
-// storedResults pairs results with what each says now.
-func (c *Console) storedResults(ctx context.Context, results []*gate.Result) ([]storedResult, error) {
-	curs, err := c.Gates.Currents(ctx, results...)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]storedResult, len(results))
-	for i, r := range results {
-		out[i] = storedResult{r, curs[i]}
-	}
-	return out, nil
 }
 
 // handleGates lists the gates with how many subjects their latest results
@@ -72,10 +51,10 @@ type gateView struct {
 	Def     *gate.Def
 	Version string
 	Rules   []ruleRow
-	Latest  []storedResult
+	Latest  []gate.Stored
 	Waivers []waiverRow
 	Subject string // the history's filter
-	History []storedResult
+	History []gate.Stored
 	Next    string
 	Problem string
 }
@@ -117,7 +96,7 @@ func (c *Console) handleGate(w http.ResponseWriter, r *http.Request, v *visit) {
 		c.unavailable(w, r, v, err)
 		return
 	}
-	if view.Latest, err = c.storedResults(ctx, latest); err != nil {
+	if view.Latest, err = c.Gates.WithCurrents(ctx, latest); err != nil {
 		c.unavailable(w, r, v, err)
 		return
 	}
@@ -138,7 +117,7 @@ func (c *Console) handleGate(w http.ResponseWriter, r *http.Request, v *visit) {
 		c.unavailable(w, r, v, err)
 		return
 	}
-	if view.History, err = c.storedResults(ctx, history); err != nil {
+	if view.History, err = c.Gates.WithCurrents(ctx, history); err != nil {
 		c.unavailable(w, r, v, err)
 		return
 	}
@@ -156,7 +135,7 @@ func (c *Console) handleGateResult(w http.ResponseWriter, r *http.Request, v *vi
 		c.readFailed(w, r, v, err, "gate result")
 		return
 	}
-	stored, err := c.storedResults(r.Context(), []*gate.Result{res})
+	stored, err := c.Gates.WithCurrents(r.Context(), []*gate.Result{res})
 	if err != nil {
 		c.unavailable(w, r, v, err)
 		return

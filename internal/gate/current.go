@@ -59,6 +59,25 @@ func CurrentOf(res *Result, def *Def, waivers []*Waiver, now time.Time) Current 
 	return Current{Verdict: verdict, Notes: notes, At: now, Reasons: reasons}
 }
 
+// Stored is a stored result and what it says now.
+type Stored struct {
+	*Result
+	Current Current
+}
+
+// WithCurrents pairs stored results with what each says now (Currents).
+func (s *Service) WithCurrents(ctx context.Context, results []*Result) ([]Stored, error) {
+	curs, err := s.Currents(ctx, results...)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Stored, len(results))
+	for i, r := range results {
+		out[i] = Stored{r, curs[i]}
+	}
+	return out, nil
+}
+
 // Currents judges stored results again at the service's now, as
 // CurrentOf does, reading the waivers in force once for all of them.
 func (s *Service) Currents(ctx context.Context, results ...*Result) ([]Current, error) {

@@ -29,25 +29,6 @@ func storedGateResultJSON(r *gate.Result, cur gate.Current) wire.GateResult {
 	return out
 }
 
-// storedGateResult is a stored result and what it says now.
-type storedGateResult struct {
-	res *gate.Result
-	cur gate.Current
-}
-
-// withCurrents pairs stored results with what each says now.
-func (s *Server) withCurrents(ctx context.Context, results []*gate.Result) ([]storedGateResult, error) {
-	curs, err := s.Gates.Currents(ctx, results...)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]storedGateResult, len(results))
-	for i, r := range results {
-		out[i] = storedGateResult{r, curs[i]}
-	}
-	return out, nil
-}
-
 // storedGateResultOf reads what one stored result says now.
 func (s *Server) storedGateResultOf(ctx context.Context, res *gate.Result) (wire.GateResult, error) {
 	curs, err := s.Gates.Currents(ctx, res)
@@ -126,14 +107,14 @@ func (s *Server) handleLatestGateResult(w http.ResponseWriter, r *http.Request) 
 
 func (s *Server) handleGateResults(w http.ResponseWriter, r *http.Request) {
 	serveHistory(s, w, r, history{filters: []string{"subject"}, def: 50, max: 500},
-		func(q url.Values, cursor string, limit int) ([]storedGateResult, string, error) {
+		func(q url.Values, cursor string, limit int) ([]gate.Stored, string, error) {
 			results, next, err := s.Gates.History(r.Context(), r.PathValue("name"), q.Get("subject"), cursor, limit)
 			if err != nil {
 				return nil, "", err
 			}
-			stored, err := s.withCurrents(r.Context(), results)
+			stored, err := s.Gates.WithCurrents(r.Context(), results)
 			return stored, next, err
-		}, func(g storedGateResult) wire.GateResult { return storedGateResultJSON(g.res, g.cur) }, func(items []wire.GateResult, next *string) wire.GateResultPage {
+		}, func(g gate.Stored) wire.GateResult { return storedGateResultJSON(g.Result, g.Current) }, func(items []wire.GateResult, next *string) wire.GateResultPage {
 			return wire.GateResultPage{Results: items, NextCursor: next}
 		})
 }
