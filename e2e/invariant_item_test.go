@@ -2,9 +2,13 @@ package e2e
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/aeso-dev/aeso/client"
 	"github.com/aeso-dev/aeso/internal/report"
@@ -106,4 +110,70 @@ func TestAReportCannotBeAnInvariantResultItem(t *testing.T) {
 			t.Errorf("the refused upload left %d items (%v)", len(got.Items), err)
 		}
 	})
+}
+
+// An invariant result carried by an evidence item is proof only as long
+// as the item is: once the item expires the invariant is stale, in the
+// posture and in a gate, though its max_age would still let it pass.
+func TestAnInvariantResultExpiresWithItsItem(t *testing.T) {
+	t.Parallel()
+	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
+		w := newWorld(t, tg)
+		w.healthy()
+		var b struct{ ID string }
+		if err := json.Unmarshal(w.post("/v1/evidence/bundles", `{"kind":"uat","subject":{"name":"billing","ref":"v8"},"title":"uat"}`, 201), &b); err != nil {
+			t.Fatal(err)
+		}
+		expires := w.now().Add(30 * time.Minute)
+		var it struct{ ID string }
+		if err := json.Unmarshal(w.post("/v1/evidence/bundles/"+b.ID+"/items", fmt.Sprintf(`{"type":"invariant_result","name":"search answers","result":"pass",
+			"expires_at":%q,"metadata":{"invariant_id":"INV-SEARCH-001","environment":"production"}}`, expires.Format(time.RFC3339Nano)), 201), &it); err != nil {
+			t.Fatal(err)
+		}
+		var page struct {
+			Results []struct {
+				ID        string     `json:"id"`
+				ItemID    string     `json:"item_id"`
+				ExpiresAt *time.Time `json:"expires_at"`
+			} `json:"results"`
+		}
+		w.e.do("GET", "/v1/invariants/INV-SEARCH-001/results", adminToken, nil).json(t, &page)
+		if len(page.Results) != 1 || page.Results[0].ItemID != it.ID || page.Results[0].ExpiresAt == nil || !page.Results[0].ExpiresAt.Equal(expires) {
+			t.Fatalf("the result: %+v, want the item's expiry %s", page.Results, expires)
+		}
+		if got := outcomes(w.e.evaluateGate(t, "canary", "search@v1")); got != "pass: invariants-any=pass" {
+			t.Errorf("while the item holds: %s", got)
+		}
+		// 29 minutes on, within max_age (1h) and the item's half hour:
+		// passing.
+		w.advance(29 * time.Minute)
+		if st := summary(w.status()); strings.Contains(st, "INV-SEARCH-001") {
+			t.Errorf("before the item expires:\n%s", st)
+		}
+		// Past the item's expiry, well within max_age: stale, as the item
+		// says.
+		w.advance(time.Minute + time.Second)
+		want := "degraded invariant invariant_result: INV-SEARCH-001 (Search answers) last passed in production at T, as evidence item " + it.ID + " that expired at T"
+		if st := summary(w.status()); !strings.Contains(st, want) {
+			t.Errorf("after the item expired:\n%s\nwant a line\n%s", st, want)
+		}
+		if got := outcomes(w.e.evaluateGate(t, "canary", "search@v1")); got != "block: invariants-any=block" {
+			t.Errorf("after the item expired: %s", got)
+		}
+		br := w.e.browser()
+		br.mustSignIn(adminToken)
+		wants(t, "the result page", br.get("/ui/invariant-results/"+page.Results[0].ID), 200, "Proof until", "stale from then on")
+	})
+}
+
+// evaluateGate evaluates gate for subject and returns the result.
+func (e *env) evaluateGate(t *testing.T, gate, subject string) gateResult {
+	t.Helper()
+	r := e.do("POST", "/v1/gates/"+gate+"/evaluate", adminToken, map[string]string{"subject": subject})
+	if r.status != 201 {
+		t.Fatalf("evaluate %s: %d %s", gate, r.status, r.body)
+	}
+	var res gateResult
+	r.json(t, &res)
+	return res
 }

@@ -27,6 +27,7 @@ type InvariantResult struct {
 	CorrelationID string          `json:"correlation_id,omitempty"`
 	BundleID      string          `json:"bundle_id,omitempty"`
 	ItemID        string          `json:"item_id,omitempty"`
+	ExpiresAt     *time.Time      `json:"expires_at,omitempty"` // the carrying item's
 	Details       json.RawMessage `json:"details"`
 	RedactedPaths []string        `json:"redacted_paths"`
 	Source        string          `json:"source"`

@@ -182,7 +182,7 @@ func (s *Service) addItem(ctx context.Context, o audit.Origin, bundleID string, 
 		if link == nil {
 			return it, nil, nil
 		}
-		return it, s.Invariants.ItemResult(o, link, it.BundleID, it.ID, it.ObservedAt, it.CorrelationID), nil
+		return it, s.Invariants.ItemResult(o, link, it.BundleID, it.ID, it.ObservedAt, it.ExpiresAt, it.CorrelationID), nil
 	})
 }
 

@@ -75,6 +75,10 @@ type Result struct {
 	CorrelationID string
 	BundleID      string // the evidence that proves it, when linked
 	ItemID        string
+	// ExpiresAt is the linked item's expires_at: the result is stale from
+	// then on. Nil for results not carried by an item, or by one that
+	// does not expire.
+	ExpiresAt     *time.Time
 	Details       json.RawMessage // bounded, redacted
 	RedactedPaths []string
 	Source        string // the principal that reported it

@@ -65,10 +65,10 @@ func (s *Service) CheckItemLink(ctx context.Context, metadata json.RawMessage, r
 // and item. The evidence service stores it with the item in one
 // transaction, so neither record exists without the other and a retry after
 // a failure cannot leave a duplicate item behind.
-func (s *Service) ItemResult(o audit.Origin, link *ItemLink, bundleID, itemID string, observed time.Time, correlationID string) *Result {
+func (s *Service) ItemResult(o audit.Origin, link *ItemLink, bundleID, itemID string, observed time.Time, expires *time.Time, correlationID string) *Result {
 	return &Result{
 		ID: s.NewID(), InvariantID: link.InvariantID, Status: link.Status, Environment: link.Environment,
 		ObservedAt: observed, RecordedAt: s.Now().UTC().Truncate(time.Microsecond), CorrelationID: correlationID,
-		BundleID: bundleID, ItemID: itemID, Details: json.RawMessage(`{}`), Source: o.Source,
+		BundleID: bundleID, ItemID: itemID, ExpiresAt: expires, Details: json.RawMessage(`{}`), Source: o.Source,
 	}
 }

@@ -32,13 +32,19 @@ type View struct {
 // StateOf computes the state of an invariant from its latest result at now:
 // failing when it failed or errored, stale when it passed longer ago than
 // max_age, passing otherwise, and unproven with no result at all.
+// Expired reports whether the item that carried the result has expired
+// at now.
+func (r *Result) Expired(now time.Time) bool {
+	return r.ExpiresAt != nil && !now.Before(*r.ExpiresAt)
+}
+
 func StateOf(d Def, latest *Result, now time.Time) string {
 	switch {
 	case latest == nil:
 		return StateUnproven
 	case latest.Status != StatusPass:
 		return StateFailing
-	case now.Sub(latest.ObservedAt) > d.MaxAge.Duration:
+	case now.Sub(latest.ObservedAt) > d.MaxAge.Duration, latest.Expired(now):
 		return StateStale
 	}
 	return StatePassing

@@ -362,6 +362,13 @@ func invariantReasons(v *invariant.View, env string, now time.Time, add func(Rea
 			add(Reason{Source: SourceInvariant, Ref: "invariant_result:" + res.ID, Level: levelOf(f.Level), Since: at(res.ObservedAt),
 				Message: fmt.Sprintf("%s is failing in %s: result %s observed at %s", name, env, res.Status, stamp(res.ObservedAt))})
 		case invariant.StateStale:
+			// Stale since whichever came first: the item's expiry or max_age.
+			if exp := res.ExpiresAt; res.Expired(now) && exp.Before(res.ObservedAt.Add(d.MaxAge.Duration)) {
+				add(Reason{Source: SourceInvariant, Ref: "invariant_result:" + res.ID, Level: levelOf(f.Level), Since: at(*exp),
+					Message: fmt.Sprintf("%s last passed in %s at %s, as evidence item %s that expired at %s", name, env,
+						stamp(res.ObservedAt), res.ItemID, stamp(*exp))})
+				break
+			}
 			add(Reason{Source: SourceInvariant, Ref: "invariant_result:" + res.ID, Level: levelOf(f.Level), Since: at(res.ObservedAt.Add(d.MaxAge.Duration)),
 				Message: fmt.Sprintf("%s last passed in %s at %s, past max_age %s", name, env, stamp(res.ObservedAt), d.MaxAge.Short())})
 		case invariant.StateUnproven:

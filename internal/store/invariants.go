@@ -67,7 +67,7 @@ func (db *DB) SaveInvariantDefinitions(ctx context.Context, save []*invariant.St
 }
 
 const resultColumns = `id, invariant_id, status, environment, observed_at, recorded_at, correlation_id,
-	bundle_id, item_id, details, redacted_paths, source`
+	bundle_id, item_id, details, redacted_paths, source, expires_at`
 
 // AddInvariantResult implements invariant.Store.
 func (db *DB) AddInvariantResult(ctx context.Context, r *invariant.Result) (err error) {
@@ -86,9 +86,9 @@ func (db *DB) insertInvariantResult(ctx context.Context, tx *sql.Tx, r *invarian
 		details = "{}"
 	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO platform_product_invariant_results (`+resultColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
 		r.ID, r.InvariantID, r.Status, r.Environment, db.dialect.timeArg(r.ObservedAt), db.dialect.timeArg(r.RecordedAt),
-		r.CorrelationID, r.BundleID, r.ItemID, details, string(paths), r.Source)
+		r.CorrelationID, r.BundleID, r.ItemID, details, string(paths), r.Source, nullTime{r.ExpiresAt, db.dialect})
 	if err != nil {
 		return fmt.Errorf("insert invariant result: %w", err)
 	}
@@ -124,13 +124,13 @@ func (db *DB) queryResults(ctx context.Context, q string, args ...any) ([]*invar
 	out := []*invariant.Result{}
 	for rows.Next() {
 		var r invariant.Result
-		var observed, recorded dbTime
+		var observed, recorded, expires dbTime
 		var details, paths string
 		if err := rows.Scan(&r.ID, &r.InvariantID, &r.Status, &r.Environment, &observed, &recorded,
-			&r.CorrelationID, &r.BundleID, &r.ItemID, &details, &paths, &r.Source); err != nil {
+			&r.CorrelationID, &r.BundleID, &r.ItemID, &details, &paths, &r.Source, &expires); err != nil {
 			return nil, err
 		}
-		r.ObservedAt, r.RecordedAt = observed.Time, recorded.Time
+		r.ObservedAt, r.RecordedAt, r.ExpiresAt = observed.Time, recorded.Time, expires.ptr()
 		r.Details = json.RawMessage(details)
 		if err := json.Unmarshal([]byte(paths), &r.RedactedPaths); err != nil {
 			return nil, err
