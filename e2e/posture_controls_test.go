@@ -328,8 +328,11 @@ func TestAWaivedGuardDoesNotBlockThePostureUntilTheWaiverExpires(t *testing.T) {
 		// Expired, it excuses nothing, in the posture as in the gate, for
 		// the result recorded while it held too.
 		w.advance(time.Hour + time.Second)
-		if got := summary(w.status()); got != blocked {
-			t.Errorf("after expiry:\n%s\nwant\n%s", got, blocked)
+		lapsed := "blocked\n" +
+			"blocked gate gate_result: gate release passed api@v1 at T under a waiver no longer in force: it blocks now (guards)\n" +
+			"blocked guard guard_report: guard policy (blocking) has 2 open findings for api@v1: 2 high"
+		if got := summary(w.status()); got != lapsed {
+			t.Errorf("after expiry:\n%s\nwant\n%s", got, lapsed)
 		}
 		if res := w.e.evaluate(t, "api@v1"); outcomes(res) != "block: evidence-security=pass, guards=block" {
 			t.Errorf("evaluation after expiry: %s", outcomes(res))

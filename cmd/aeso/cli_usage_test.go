@@ -123,6 +123,10 @@ func TestUnknownCommands(t *testing.T) {
 		{"help on an unknown command", []string{"help", "nope"}, []string{`unknown command "nope" for "aeso"`}},
 		{"help on an unknown subcommand", []string{"help", "evidence", "seall"}, []string{`unknown command "seall" for "aeso evidence"`, "\tseal\n"}},
 		{"a bad flag value", []string{"audit", "list", "--limit", "many"}, []string{`invalid argument "many" for "--limit"`, "Run 'aeso audit list --help' for usage."}},
+		{"a duration in days", []string{"gate", "waive", "release", "--rule", "guards", "--subject", "api@v1", "--reason", "r", "--expires-in", "31d"},
+			[]string{`"31d" is not a duration; use a Go duration such as 30m, 24h or 168h`, "31 days are 744h"}},
+		{"a subject with its ref", []string{"evidence", "create", "--kind", "release", "--subject", "api@v1", "--title", "t"},
+			[]string{`--subject "api@v1" holds a ref: give the name alone and the ref with --ref (--subject api --ref v1)`}},
 		{"aeso alone", nil, []string{"Usage:", `"aeso" needs a command`}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -19,7 +19,11 @@ func (d *durationValue) Set(s string) error {
 	if err != nil {
 		hint := "use a Go duration such as 30m, 24h or 168h (units ns, us, ms, s, m, h; no days)"
 		if n, derr := strconv.Atoi(strings.TrimSuffix(s, "d")); derr == nil && strings.HasSuffix(s, "d") {
-			hint = fmt.Sprintf("%s: %d days is %dh", hint, n, n*24)
+			days := "days are"
+			if n == 1 {
+				days = "day is"
+			}
+			hint = fmt.Sprintf("%s: %d %s %dh", hint, n, days, n*24)
 		}
 		return fmt.Errorf("%q is not a duration; %s", s, hint)
 	}

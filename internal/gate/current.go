@@ -50,10 +50,12 @@ func CurrentOf(res *Result, def *Def, waivers []*Waiver, now time.Time) Current 
 			verdict = VerdictUnknown
 		}
 		notes = append(notes, fmt.Sprintf("gate %s is no longer defined", res.Gate))
-	case verdict == VerdictPass && res.RulesetVersion != def.Version():
+	case res.RulesetVersion != def.Version():
 		// A block stays a block: rules changed since say nothing of what
 		// blocked then. A pass says nothing of the rules the gate has now.
-		verdict = VerdictUnknown
+		if verdict == VerdictPass {
+			verdict = VerdictUnknown
+		}
 		notes = append(notes, fmt.Sprintf("the gate's rules changed since (%s, now %s): evaluate it again", res.RulesetVersion, def.Version()))
 	}
 	return Current{Verdict: verdict, Notes: notes, At: now, Reasons: reasons}

@@ -62,9 +62,13 @@ func gateReasons(g GateInput, waivers []*gate.Waiver, now time.Time, add func(Re
 		}
 	}
 	if v, _ := gate.Verdict(reasons); v == gate.VerdictBlock {
-		add(Reason{Source: SourceGate, Ref: "gate_result:" + res.ID, Level: Blocked, Since: at(res.EvaluatedAt),
-			Message: fmt.Sprintf("gate %s blocked %s at %s (%s)", g.Def.Name, res.Subject,
-				stamp(res.EvaluatedAt), strings.Join(blocking, ", "))})
+		msg := fmt.Sprintf("gate %s blocked %s at %s (%s)", g.Def.Name, res.Subject, stamp(res.EvaluatedAt), strings.Join(blocking, ", "))
+		if res.Verdict != gate.VerdictBlock {
+			// A pass a waiver made, which no longer excuses it.
+			msg = fmt.Sprintf("gate %s passed %s at %s under a waiver no longer in force: it blocks now (%s)", g.Def.Name, res.Subject,
+				stamp(res.EvaluatedAt), strings.Join(blocking, ", "))
+		}
+		add(Reason{Source: SourceGate, Ref: "gate_result:" + res.ID, Level: Blocked, Since: at(res.EvaluatedAt), Message: msg})
 	} else if now := g.Def.Version(); res.RulesetVersion != now {
 		// A pass under rules the gate no longer has says nothing of the
 		// rules it has: the posture cannot call it healthy.
