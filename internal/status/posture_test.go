@@ -228,7 +228,7 @@ func TestEvaluate(t *testing.T) {
 			in.Gates = []GateInput{gateResult(gate.VerdictPass, gate.Reason{Rule: "guards", Outcome: gate.OutcomeWaived, WaivedOutcome: gate.OutcomeBlock,
 				Waiver: "w-release-guards", Refs: []string{"waiver:w-release-guards"}})}
 			in.Waivers = []*gate.Waiver{waiver("release", "guards", -time.Second)}
-		}, []string{"blocked", "blocked gate gate_result:g1: gate release blocked api@v1 at 2026-11-23T11:59:00Z (guards)"}},
+		}, []string{"blocked", "blocked gate gate_result:g1: gate release passed api@v1 at 2026-11-23T11:59:00Z under a waiver no longer in force: it blocks now (guards)"}},
 		{"a withdrawn result counts for nothing and says so", func(in *Inputs) {
 			g := gateResult(gate.VerdictBlock, gate.Reason{Rule: "guards", Outcome: gate.OutcomeBlock})
 			g.Withdrawal = &gate.Withdrawal{ID: "wd1", Gate: "release", Subject: "api@v1", ResultID: "g1", WithdrawnBy: "admin", WithdrawnAt: now, Reason: "abandoned"}
