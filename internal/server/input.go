@@ -185,13 +185,15 @@ func pathWildcards(pattern string) []string {
 // by such a value would answer differently on each database.
 func checkParams(r *http.Request, wildcards []string) error {
 	var v, ctl aeso.Validation
-	unsafe := func(field, s string) {
-		if aeso.UnsafeText(s, false) {
-			// As in a body: what would change how the text around it is
-			// shown, in a value a report upload stores (source_url,
-			// correlation_id) or a filter echoes.
-			ctl.Add(field, "control_character", "must not contain control characters, bidirectional overrides or line separators")
+	unsafe := func(field, s string) bool {
+		if !aeso.UnsafeText(s, false) {
+			return false
 		}
+		// As in a body: what would change how the text around it is
+		// shown, in a value a report upload stores (source_url,
+		// correlation_id) or a filter echoes.
+		ctl.Add(field, "control_character", "must not contain control characters, bidirectional overrides or line separators")
+		return true
 	}
 	for _, name := range wildcards {
 		if code := badText(r.PathValue(name)); code != "" {
@@ -210,7 +212,9 @@ func checkParams(r *http.Request, wildcards []string) error {
 				v.Add(safeFieldName(name), code, "%s", badTextMessage(code))
 				break
 			}
-			unsafe(safeFieldName(name), val)
+			if unsafe(safeFieldName(name), val) {
+				break // one error per parameter, as above
+			}
 		}
 	}
 	if len(v.Fields) == 0 {
