@@ -60,6 +60,8 @@ func TestDocsShownOutputMatching(t *testing.T) {
 		{"a missing line is a drift", "a\nb", "a", false},
 		{"an extra line is a drift", "a", "a\nb", false},
 		{"an age is a time", "sealed 0s ago", "sealed 1m2s ago", true},
+		{"an age before an evaluation is a time", "sealed 0s before this evaluation", "sealed 1m2s before this evaluation", true},
+		{"an age is not an age before an evaluation", "sealed 0s ago", "sealed 0s before this evaluation", false},
 		{"a secret is never compared", "aeso_EXAMPLE0shown0once0and0never0a0real0token", "aeso_mlHSbcALCkMJCt5YGYh3hZmPr3TfAwCkyDQ4dhXZqnT", true},
 	}
 	for _, c := range cases {

@@ -143,7 +143,7 @@ var (
 	timePattern    = regexp.MustCompile(`\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)`)
 	sha256Pattern  = regexp.MustCompile(`sha256:[0-9a-f]{64}`)
 	secretPattern  = regexp.MustCompile(`aeso_[A-Za-z0-9]{20,}`)
-	agePattern     = regexp.MustCompile(`\b[0-9][0-9hms.]* ago\b`)
+	agePattern     = regexp.MustCompile(`\b[0-9][0-9hms.]* (ago|before this evaluation)\b`)
 	spacesPattern  = regexp.MustCompile(`[ \t]+`)
 	docsServerAddr = "127.0.0.1:8080" // the address the pages show
 )
@@ -158,7 +158,7 @@ func normalise(lines []string) []string {
 		l = timePattern.ReplaceAllString(l, "<time>")
 		l = sha256Pattern.ReplaceAllString(l, "sha256:<hex>")
 		l = secretPattern.ReplaceAllString(l, "aeso_<secret>")
-		l = agePattern.ReplaceAllString(l, "<age> ago")
+		l = agePattern.ReplaceAllString(l, "<age> $1")
 		out = append(out, strings.TrimSpace(spacesPattern.ReplaceAllString(l, " ")))
 	}
 	for len(out) > 0 && out[len(out)-1] == "" {

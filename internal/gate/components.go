@@ -83,9 +83,9 @@ func componentOutcome(d component.Def, latest *component.Report, now time.Time) 
 	}
 	switch latest.Status {
 	case component.StatusDown:
-		return o, fmt.Sprintf("%s is down (reported down %s ago)", name, aeso.ShortAge(j.Age))
+		return o, fmt.Sprintf("%s is down (reported down %s before this evaluation)", name, aeso.ShortAge(j.Age))
 	case component.StatusDegraded, component.StatusUnknown:
-		return o, fmt.Sprintf("%s is %s (reported %s ago)", name, latest.Status, aeso.ShortAge(j.Age))
+		return o, fmt.Sprintf("%s is %s (reported %s before this evaluation)", name, latest.Status, aeso.ShortAge(j.Age))
 	}
 	return o, ""
 }

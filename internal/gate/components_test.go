@@ -29,15 +29,15 @@ func TestComponentsRuleOutcomes(t *testing.T) {
 		{"healthy and fresh passes", report("a1", component.StatusHealthy, time.Minute), OutcomePass,
 			"healthy and reporting: api, worker", "component_status:a1,component_status:w1"},
 		{"degraded warns", report("a1", component.StatusDegraded, 2*time.Minute), OutcomeWarn,
-			"api is degraded (reported 2m ago)", "component_status:a1,component_status:w1"},
+			"api is degraded (reported 2m before this evaluation)", "component_status:a1,component_status:w1"},
 		{"a reported unknown warns", report("a1", component.StatusUnknown, 30*time.Second), OutcomeWarn,
-			"api is unknown (reported 30s ago)", "component_status:a1,component_status:w1"},
+			"api is unknown (reported 30s before this evaluation)", "component_status:a1,component_status:w1"},
 		{"healthy but stale warns", report("a1", component.StatusHealthy, 6*time.Minute), OutcomeWarn,
 			"api is stale (no report for 6m, past stale_after 5m)", "component_status:a1,component_status:w1"},
 		{"degraded and stale warns once", report("a1", component.StatusDegraded, 6*time.Minute), OutcomeWarn,
 			"api is degraded and stale (no report for 6m, past stale_after 5m)", "component_status:a1,component_status:w1"},
 		{"reported down blocks", report("a1", component.StatusDown, time.Minute), OutcomeBlock,
-			"api is down (reported down 1m ago)", "component_status:a1,component_status:w1"},
+			"api is down (reported down 1m before this evaluation)", "component_status:a1,component_status:w1"},
 		{"reported down and stale blocks", report("a1", component.StatusDown, 7*time.Minute), OutcomeBlock,
 			"api is down (reported down; no report for 7m, past stale_after 5m)", "component_status:a1,component_status:w1"},
 		{"dead by the clock blocks even when the last report was healthy", report("a1", component.StatusHealthy, 31*time.Minute), OutcomeBlock,
@@ -62,7 +62,7 @@ func TestComponentsRuleOutcomes(t *testing.T) {
 			return []*component.View{{Def: api, Latest: report("a1", component.StatusDegraded, 0)}, {Def: worker}}, nil
 		}}
 		got, _ := componentsReason(&Rule{Components: []string{"api", "worker"}}, in)
-		if want := "api is degraded (reported 0s ago); worker has never reported"; got.Outcome != OutcomeBlock || got.Detail != want {
+		if want := "api is degraded (reported 0s before this evaluation); worker has never reported"; got.Outcome != OutcomeBlock || got.Detail != want {
 			t.Errorf("got %s %q, want block %q", got.Outcome, got.Detail, want)
 		}
 	})

@@ -155,11 +155,13 @@ func evidenceReason(r *Rule, in inputs) (Reason, error) {
 		}
 	}
 	j := judge.Evidence(b, items, e.judged(), in.now, evidenceWeights)
-	o, age := outcomeOf(j.Level), j.Age.Round(time.Minute)
-	// How old the proof is, and from what.
-	aged := fmt.Sprintf("was sealed %s ago", age)
+	// How old the proof was when the gate judged it, and from what. A
+	// result is stored and read later, so its wording holds then too: an
+	// age before the evaluation, never "ago".
+	o, age := outcomeOf(j.Level), aeso.ShortAge(j.Age)
+	aged := fmt.Sprintf("was sealed %s before this evaluation", age)
 	if j.FromItem {
-		aged = fmt.Sprintf("proves what was observed %s ago (its oldest item)", age)
+		aged = fmt.Sprintf("proves what was observed %s before this evaluation (its oldest item)", age)
 	}
 	switch j.Cause {
 	case judge.EvidenceMissing:
@@ -172,7 +174,7 @@ func evidenceReason(r *Rule, in inputs) (Reason, error) {
 		return Reason{Outcome: o, Refs: refs[:1], Detail: "bundle " + b.ID + " has no seal time"}, nil
 	case judge.EvidenceTooOld:
 		return Reason{Outcome: o, Refs: refs, Detail: fmt.Sprintf("%s bundle %s %s, past block_age %s",
-			e.Kind, b.ID, aged, e.BlockAge)}, nil
+			e.Kind, b.ID, aged, e.BlockAge.Short())}, nil
 	case judge.EvidenceFailing:
 		return Reason{Outcome: o, Refs: refs, Detail: fmt.Sprintf("%s bundle %s has failing items: %s",
 			e.Kind, b.ID, strings.Join(items.Failing, ", "))}, nil
@@ -184,9 +186,9 @@ func evidenceReason(r *Rule, in inputs) (Reason, error) {
 			e.Kind, b.ID, provesNothing(v.Items, in.now))}, nil
 	case judge.EvidenceOld:
 		return Reason{Outcome: o, Refs: refs, Detail: fmt.Sprintf("%s bundle %s %s, past max_age %s",
-			e.Kind, b.ID, aged, e.MaxAge)}, nil
+			e.Kind, b.ID, aged, e.MaxAge.Short())}, nil
 	}
-	return Reason{Outcome: o, Refs: refs, Detail: fmt.Sprintf("%s bundle %s sealed %s ago", e.Kind, b.ID, age)}, nil
+	return Reason{Outcome: o, Refs: refs, Detail: fmt.Sprintf("%s bundle %s sealed %s before this evaluation", e.Kind, b.ID, age)}, nil
 }
 
 // evidenceWeights: a gate asks for proof of the release, so a missing or

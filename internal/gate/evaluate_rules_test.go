@@ -94,15 +94,15 @@ func TestRuleOutcomes(t *testing.T) {
 	}{
 		// Evidence.
 		{"fresh sealed evidence passes", security, "api@v1", facts{bundle: sealedView(time.Hour, "pass")},
-			"pass: security bundle b1 sealed 1h0m0s ago [bundle:b1@sha256:d]"},
+			"pass: security bundle b1 sealed 1h before this evaluation [bundle:b1@sha256:d]"},
 		{"evidence past max_age warns", security, "api@v1", facts{bundle: sealedView(169*time.Hour+20*time.Second, "pass")},
-			"warn: security bundle b1 was sealed 169h0m0s ago, past max_age 168h0m0s [bundle:b1@sha256:d]"},
+			"warn: security bundle b1 was sealed 169h before this evaluation, past max_age 168h [bundle:b1@sha256:d]"},
 		{"evidence past block_age blocks", security, "api@v1", facts{bundle: sealedView(337*time.Hour, "pass")},
-			"block: security bundle b1 was sealed 337h0m0s ago, past block_age 336h0m0s [bundle:b1@sha256:d]"},
+			"block: security bundle b1 was sealed 337h before this evaluation, past block_age 336h [bundle:b1@sha256:d]"},
 		{"failing items block and are named", security, "api@v1", facts{bundle: sealedView(time.Hour, "pass", "fail", "error")},
 			"block: security bundle b1 has failing items: t2, t3 [bundle:b1@sha256:d item:i2 item:i3]"},
 		{"failing items pass when allowed", lenient, "api@v1", facts{bundle: sealedView(time.Hour, "fail")},
-			"pass: security bundle b1 sealed 1h0m0s ago [bundle:b1@sha256:d item:i1]"},
+			"pass: security bundle b1 sealed 1h before this evaluation [bundle:b1@sha256:d item:i1]"},
 		{"a bundle without items proves nothing and blocks", security, "api@v1", facts{bundle: sealedView(time.Hour)},
 			"block: security bundle b1 proves nothing: it holds no item [bundle:b1@sha256:d]"},
 		{"skipped items prove nothing and block when failing is allowed", lenient, "api@v1", facts{bundle: sealedView(time.Hour, "skip", "skip")},
@@ -110,9 +110,9 @@ func TestRuleOutcomes(t *testing.T) {
 		{"an errored item blocks when failing is allowed, beside a pass", lenient, "api@v1", facts{bundle: sealedView(time.Hour, "pass", "fail", "error")},
 			"block: security bundle b1 has items that did not run to their end: t3 (allow_failing accepts failed items, not errored ones) [bundle:b1@sha256:d item:i2 item:i3]"},
 		{"proof observed past block_age blocks though the bundle was sealed an hour ago", security, "api@v1", facts{bundle: observedView(time.Hour, 400*time.Hour)},
-			"block: security bundle b1 proves what was observed 400h0m0s ago (its oldest item), past block_age 336h0m0s [bundle:b1@sha256:d]"},
+			"block: security bundle b1 proves what was observed 400h before this evaluation (its oldest item), past block_age 336h [bundle:b1@sha256:d]"},
 		{"a warning is proof", security, "api@v1", facts{bundle: sealedView(time.Hour, "warn", "skip")},
-			"pass: security bundle b1 sealed 1h0m0s ago [bundle:b1@sha256:d]"},
+			"pass: security bundle b1 sealed 1h before this evaluation [bundle:b1@sha256:d]"},
 		{"no bundle for the subject blocks", security, "api@v2", facts{bundle: sealedView(time.Hour)},
 			"block: no sealed security bundle for api@v2 []"},
 		{"no bundle promoted to the stage blocks", promoted, "web@v1", facts{},
@@ -163,7 +163,7 @@ func TestRuleOutcomes(t *testing.T) {
 			waivers: []*Waiver{{ID: "w0", Gate: "release", Rule: "guards", Subject: "api@v1", ExpiresAt: rulesNow}}},
 			"block: policy (blocking) has 2 open findings [guard_report:policy-1]"},
 		{"a waiver of another rule excuses nothing", security, "api@v1", facts{bundle: sealedView(337 * time.Hour), waivers: []*Waiver{active}},
-			"block: security bundle b1 was sealed 337h0m0s ago, past block_age 336h0m0s [bundle:b1@sha256:d]"},
+			"block: security bundle b1 was sealed 337h before this evaluation, past block_age 336h [bundle:b1@sha256:d]"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
