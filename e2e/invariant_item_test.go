@@ -166,6 +166,83 @@ func TestAnInvariantResultExpiresWithItsItem(t *testing.T) {
 	})
 }
 
+// A bundle corrected by another proves nothing from then on: a pass an
+// invariant_result item of it carried goes stale, in the posture, a gate,
+// the API and the console; a failure it carried stays until a newer result.
+func TestAnInvariantResultGoesStaleWhenItsBundleIsSuperseded(t *testing.T) {
+	t.Parallel()
+	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
+		w := newWorld(t, tg)
+		w.healthy()
+		var b struct{ ID string }
+		if err := json.Unmarshal(w.post("/v1/evidence/bundles", `{"kind":"uat","subject":{"name":"billing","ref":"v8"},"title":"uat"}`, 201), &b); err != nil {
+			t.Fatal(err)
+		}
+		var pass, fail struct{ ID string }
+		if err := json.Unmarshal(w.post("/v1/evidence/bundles/"+b.ID+"/items", `{"type":"invariant_result","name":"search answers","result":"pass",
+			"metadata":{"invariant_id":"INV-SEARCH-001","environment":"production"}}`, 201), &pass); err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(w.post("/v1/evidence/bundles/"+b.ID+"/items", `{"type":"invariant_result","name":"invoices balance","result":"fail",
+			"metadata":{"invariant_id":"INV-BILLING-001","environment":"production"}}`, 201), &fail); err != nil {
+			t.Fatal(err)
+		}
+		w.post("/v1/evidence/bundles/"+b.ID+"/seal", ``, 200)
+		if got := outcomes(w.e.evaluateGate(t, "canary", "search@v1")); got != "pass: invariants-any=pass" {
+			t.Fatalf("before the correction: %s", got)
+		}
+		failing := "INV-BILLING-001 (Invoices balance) is failing in production"
+		if st := summary(w.status()); strings.Contains(st, "INV-SEARCH-001") || !strings.Contains(st, failing) {
+			t.Fatalf("before the correction:\n%s", st)
+		}
+		w.advance(time.Minute, "INV-BILLING-001")
+		var corr struct{ ID string }
+		if err := json.Unmarshal(w.post("/v1/evidence/bundles/"+b.ID+"/supersede", `{"reason":"ran against staging"}`, 201), &corr); err != nil {
+			t.Fatal(err)
+		}
+		type result struct {
+			ID                 string     `json:"id"`
+			ItemID             string     `json:"item_id"`
+			BundleSupersededBy string     `json:"bundle_superseded_by"`
+			BundleSupersededAt *time.Time `json:"bundle_superseded_at"`
+		}
+		var page struct{ Results []result }
+		w.e.do("GET", "/v1/invariants/INV-SEARCH-001/results", adminToken, nil).json(t, &page)
+		if len(page.Results) != 1 || page.Results[0].BundleSupersededBy != corr.ID || page.Results[0].BundleSupersededAt == nil ||
+			!page.Results[0].BundleSupersededAt.Equal(w.now()) {
+			t.Fatalf("the result: %+v, want it to name the correction %s at %s", page.Results, corr.ID, w.now())
+		}
+		var inv struct {
+			States []struct {
+				State  string
+				Latest result
+			}
+		}
+		w.e.do("GET", "/v1/invariants/INV-SEARCH-001", adminToken, nil).json(t, &inv)
+		if len(inv.States) != 1 || inv.States[0].State != "stale" || inv.States[0].Latest.BundleSupersededBy != corr.ID {
+			t.Errorf("the invariant: %+v, want stale, its result naming the correction", inv.States)
+		}
+		want := "degraded invariant invariant_result: INV-SEARCH-001 (Search answers) last passed in production at T, as evidence item " +
+			pass.ID + " of bundle " + b.ID + ", superseded by bundle " + corr.ID + " at T"
+		st := summary(w.status())
+		if !strings.Contains(st, want) || !strings.Contains(st, failing) {
+			t.Errorf("after the correction:\n%s\nwant a line\n%s\nand the failure kept", st, want)
+		}
+		if got := outcomes(w.e.evaluateGate(t, "canary", "search@v1")); got != "block: invariants-any=block" {
+			t.Errorf("after the correction: %s", got)
+		}
+		br := w.e.browser()
+		br.mustSignIn(adminToken)
+		wants(t, "the result page", br.get("/ui/invariant-results/"+page.Results[0].ID), 200, "Corrected", corr.ID, "this pass is stale from then on")
+		// The correction's own result proves again.
+		w.post("/v1/evidence/bundles/"+corr.ID+"/items", `{"type":"invariant_result","name":"search answers","result":"pass",
+			"metadata":{"invariant_id":"INV-SEARCH-001","environment":"production"}}`, 201)
+		if st := summary(w.status()); strings.Contains(st, "INV-SEARCH-001") {
+			t.Errorf("after the correction's own result:\n%s", st)
+		}
+	})
+}
+
 // evaluateGate evaluates gate for subject and returns the result.
 func (e *env) evaluateGate(t *testing.T, gate, subject string) gateResult {
 	t.Helper()

@@ -18,19 +18,22 @@ type InvariantResultRequest struct {
 
 // InvariantResult is one reported invariant result.
 type InvariantResult struct {
-	ID            string          `json:"id"`
-	InvariantID   string          `json:"invariant_id"`
-	Status        string          `json:"status"`
-	Environment   string          `json:"environment"`
-	ObservedAt    time.Time       `json:"observed_at"`
-	RecordedAt    time.Time       `json:"recorded_at"`
-	CorrelationID string          `json:"correlation_id,omitempty"`
-	BundleID      string          `json:"bundle_id,omitempty"`
-	ItemID        string          `json:"item_id,omitempty"`
-	ExpiresAt     *time.Time      `json:"expires_at,omitempty"` // the carrying item's
-	Details       json.RawMessage `json:"details"`
-	RedactedPaths []string        `json:"redacted_paths"`
-	Source        string          `json:"source"`
+	ID            string     `json:"id"`
+	InvariantID   string     `json:"invariant_id"`
+	Status        string     `json:"status"`
+	Environment   string     `json:"environment"`
+	ObservedAt    time.Time  `json:"observed_at"`
+	RecordedAt    time.Time  `json:"recorded_at"`
+	CorrelationID string     `json:"correlation_id,omitempty"`
+	BundleID      string     `json:"bundle_id,omitempty"`
+	ItemID        string     `json:"item_id,omitempty"`
+	ExpiresAt     *time.Time `json:"expires_at,omitempty"` // the carrying item's
+	// The bundle it names was corrected: by which bundle, and when.
+	BundleSupersededBy string          `json:"bundle_superseded_by,omitempty"`
+	BundleSupersededAt *time.Time      `json:"bundle_superseded_at,omitempty"`
+	Details            json.RawMessage `json:"details"`
+	RedactedPaths      []string        `json:"redacted_paths"`
+	Source             string          `json:"source"`
 }
 
 // Invariant is an invariant's definition and its state per environment.

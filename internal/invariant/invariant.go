@@ -78,7 +78,12 @@ type Result struct {
 	// ExpiresAt is the linked item's expires_at: the result is stale from
 	// then on. Nil for results not carried by an item, or by one that
 	// does not expire.
-	ExpiresAt     *time.Time
+	ExpiresAt *time.Time
+	// SupersededBy and SupersededAt are read, not stored: the bundle the
+	// result names (BundleID) was corrected by bundle SupersededBy at
+	// SupersededAt. A pass it proved is stale from then on.
+	SupersededBy  string
+	SupersededAt  *time.Time
 	Details       json.RawMessage // bounded, redacted
 	RedactedPaths []string
 	Source        string // the principal that reported it

@@ -29,22 +29,28 @@ type View struct {
 	States []EnvState
 }
 
-// StateOf computes the state of an invariant from its latest result at now:
-// failing when it failed or errored, stale when it passed longer ago than
-// max_age, passing otherwise, and unproven with no result at all.
 // Expired reports whether the item that carried the result has expired
 // at now.
 func (r *Result) Expired(now time.Time) bool {
 	return r.ExpiresAt != nil && !now.Before(*r.ExpiresAt)
 }
 
+// Withdrawn reports whether the bundle the result names was corrected by
+// another (superseded): what it proved no longer counts.
+func (r *Result) Withdrawn() bool { return r.SupersededBy != "" }
+
+// StateOf computes the state of an invariant from its latest result at now:
+// failing when it failed or errored, stale when it passed longer ago than
+// max_age, as an item that has expired or in a bundle since superseded,
+// passing otherwise, and unproven with no result at all. A failure stays a
+// failure whatever became of its bundle: only a newer result lifts it.
 func StateOf(d Def, latest *Result, now time.Time) string {
 	switch {
 	case latest == nil:
 		return StateUnproven
 	case latest.Status != StatusPass:
 		return StateFailing
-	case now.Sub(latest.ObservedAt) > d.MaxAge.Duration, latest.Expired(now):
+	case now.Sub(latest.ObservedAt) > d.MaxAge.Duration, latest.Expired(now), latest.Withdrawn():
 		return StateStale
 	}
 	return StatePassing

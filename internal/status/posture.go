@@ -362,15 +362,21 @@ func invariantReasons(v *invariant.View, env string, now time.Time, add func(Rea
 			add(Reason{Source: SourceInvariant, Ref: "invariant_result:" + res.ID, Level: levelOf(f.Level), Since: at(res.ObservedAt),
 				Message: fmt.Sprintf("%s is failing in %s: result %s observed at %s", name, env, res.Status, stamp(res.ObservedAt))})
 		case invariant.StateStale:
-			// Stale since whichever came first: the item's expiry or max_age.
-			if exp := res.ExpiresAt; res.Expired(now) && exp.Before(res.ObservedAt.Add(d.MaxAge.Duration)) {
-				add(Reason{Source: SourceInvariant, Ref: "invariant_result:" + res.ID, Level: levelOf(f.Level), Since: at(*exp),
-					Message: fmt.Sprintf("%s last passed in %s at %s, as evidence item %s that expired at %s", name, env,
-						stamp(res.ObservedAt), res.ItemID, stamp(*exp))})
-				break
+			// Stale since whichever came first: max_age, the item's expiry
+			// or the correction of its bundle.
+			since, why := res.ObservedAt.Add(d.MaxAge.Duration), "past max_age "+d.MaxAge.Short()
+			if exp := res.ExpiresAt; res.Expired(now) && exp.Before(since) {
+				since, why = *exp, fmt.Sprintf("as evidence item %s that expired at %s", res.ItemID, stamp(*exp))
 			}
-			add(Reason{Source: SourceInvariant, Ref: "invariant_result:" + res.ID, Level: levelOf(f.Level), Since: at(res.ObservedAt.Add(d.MaxAge.Duration)),
-				Message: fmt.Sprintf("%s last passed in %s at %s, past max_age %s", name, env, stamp(res.ObservedAt), d.MaxAge.Short())})
+			if sup := res.SupersededAt; res.Withdrawn() && sup.Before(since) {
+				what := "bundle " + res.BundleID
+				if res.ItemID != "" {
+					what = "evidence item " + res.ItemID + " of " + what
+				}
+				since, why = *sup, fmt.Sprintf("as %s, superseded by bundle %s at %s", what, res.SupersededBy, stamp(*sup))
+			}
+			add(Reason{Source: SourceInvariant, Ref: "invariant_result:" + res.ID, Level: levelOf(f.Level), Since: at(since),
+				Message: fmt.Sprintf("%s last passed in %s at %s, %s", name, env, stamp(res.ObservedAt), why)})
 		case invariant.StateUnproven:
 			where := ""
 			if env != "" {

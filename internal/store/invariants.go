@@ -137,5 +137,56 @@ func (db *DB) queryResults(ctx context.Context, q string, args ...any) ([]*invar
 		}
 		out = append(out, &r)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return out, db.readSupersessions(ctx, out)
+}
+
+// readSupersessions fills in which of the results' bundles were corrected
+// since, by which bundle and when (see invariant.Result.SupersededBy).
+func (db *DB) readSupersessions(ctx context.Context, results []*invariant.Result) error {
+	seen := map[string]bool{}
+	var ids []string
+	for _, r := range results {
+		if r.BundleID != "" && !seen[r.BundleID] {
+			seen[r.BundleID] = true
+			ids = append(ids, r.BundleID)
+		}
+	}
+	type supersession struct {
+		by string
+		at time.Time
+	}
+	found := map[string]supersession{}
+	err := chunks(ids, func(ids []string) error {
+		b := db.build()
+		b.in("old.id", ids, false)
+		q := b.query(`SELECT old.id, corr.id, corr.created_at FROM platform_evidence_bundles old
+			JOIN platform_evidence_bundles corr ON corr.id = old.superseded_by` + b.clause())
+		rows, err := db.read.QueryContext(ctx, q.sql, q.args...)
+		if err != nil {
+			return fmt.Errorf("invariant results' bundles: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var old, by string
+			var at dbTime
+			if err := rows.Scan(&old, &by, &at); err != nil {
+				return err
+			}
+			found[old] = supersession{by, at.Time}
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return err
+	}
+	for _, r := range results {
+		if s, ok := found[r.BundleID]; ok {
+			at := s.at
+			r.SupersededBy, r.SupersededAt = s.by, &at
+		}
+	}
+	return nil
 }
