@@ -17,21 +17,24 @@ var secretKeyParts = [...]string{
 	"cookie", "sessionid", "credential", "signature",
 	"privatekey", "privkey", "sshkey", "accesskey",
 	"cardnumber", "creditcard", "cvv", "cvc",
+	"jwt", "authkey", "sessionkey", "signingkey", "encryptionkey", "masterkey", "hmackey",
 }
 
 // secretKeyExact are too short to match inside other words ("auth" is in
 // "author", "pin" in "shipping", "otp" in "otp_enabled" holds a flag), so
-// they count only as the whole normalized key. "sig" is the signature of
-// Azure SAS and other pre-signed URLs.
+// they count only as the whole normalized key or as its last word
+// ("DB_PASS", "MYSQL_PWD", "basicAuth", "user_pin"; not "auth_method").
+// "sig" is the signature of Azure SAS and other pre-signed URLs.
 var secretKeyExact = [...]string{"auth", "pass", "pwd", "pin", "pincode", "otp", "sig"}
 
 // KeyLooksSecret reports whether a key's name marks its value as secret. The
 // key is lowercased and stripped of everything but letters and digits, then
-// checked for secretKeyParts anywhere in it or for secretKeyExact as a whole.
+// checked for secretKeyParts anywhere in it, and for secretKeyExact as a
+// whole or as its last word.
 func KeyLooksSecret(key string) bool {
-	norm := normalizeKey(key)
+	norm, last := normalizeKey(key), lastWord(key)
 	for _, w := range secretKeyExact {
-		if norm == w {
+		if norm == w || last == w {
 			return true
 		}
 	}
@@ -83,3 +86,41 @@ func normalizeASCII(key string, dst []byte) (int, bool) {
 	}
 	return n, true
 }
+
+// lastWord returns the last word of an ASCII key, lowercased and without
+// trailing digits: words end at separators and where camel case starts
+// one ("MYSQL_PWD" → "pwd", "dbPass2" → "pass", "HTTPAuth" → "auth").
+// It is "" for a key of one word, which the whole-key check covers, and
+// for keys that are not ASCII.
+func lastWord(key string) string {
+	end := len(key)
+	for end > 0 && !isAlnum(key[end-1]) {
+		end--
+	}
+	for end > 0 && isDigit(key[end-1]) {
+		end--
+	}
+	start := end
+	for start > 0 && isAlnum(key[start-1]) {
+		c, prev := key[start-1], byte(0)
+		if start > 1 {
+			prev = key[start-2]
+		}
+		start--
+		if isUpper(c) && (isLower(prev) || isDigit(prev) || isUpper(prev) && start+1 < end && isLower(key[start+1])) {
+			break
+		}
+	}
+	if start == 0 || start == end {
+		return ""
+	}
+	for i := 0; i < len(key); i++ {
+		if key[i] >= 0x80 {
+			return ""
+		}
+	}
+	return strings.ToLower(key[start:end])
+}
+
+func isUpper(c byte) bool { return c >= 'A' && c <= 'Z' }
+func isLower(c byte) bool { return c >= 'a' && c <= 'z' }

@@ -54,7 +54,7 @@ func hasSecretAssignment(s string) bool {
 		if !ok {
 			continue
 		}
-		if v := valueAfter(s, i+1); v != "" && !benignValue(v, plural || strings.EqualFold(key, "pass")) {
+		if v := valueAfter(s, i+1); v != "" && !benignValue(v, plural || lastWord(key) == "pass" || strings.EqualFold(key, "pass")) {
 			return true
 		}
 	}
@@ -131,8 +131,9 @@ func textKeyLooksSecret(key string) (plural, ok bool) {
 	var normBuf [64]byte
 	var atBuf [64]int
 	norm, at := normalizeKeyIndexed(key, normBuf[:0], atBuf[:0])
+	last := lastWord(key)
 	for _, w := range secretKeyExact {
-		if string(norm) == w {
+		if string(norm) == w || last == w {
 			return false, true
 		}
 	}
@@ -201,24 +202,32 @@ func normalizeKeyIndexed(key string, norm []byte, at []int) ([]byte, []int) {
 var userOnlySchemes = map[string]bool{"http": true, "https": true, "ws": true, "wss": true, "ftp": true, "ftps": true}
 
 // hasURLCredentials finds a URL whose authority carries a password
-// ("scheme://user:pass@host"), or a user where the user is the credential.
+// ("scheme://user:pass@host", or a scheme-relative "//user:pass@host"), or
+// a user where the user is the credential.
 func hasURLCredentials(s string) bool {
 	for off := 0; ; {
-		i := strings.Index(s[off:], "://")
+		i := strings.Index(s[off:], "//")
 		if i < 0 {
 			return false
 		}
 		i += off
-		off = i + 3
-		j := i
-		for j > 0 && (isAlnum(s[j-1]) || s[j-1] == '+' || s[j-1] == '.' || s[j-1] == '-') {
-			j--
+		off = i + 2
+		var scheme string
+		switch {
+		case i > 0 && s[i-1] == ':':
+			j := i - 1
+			for j > 0 && (isAlnum(s[j-1]) || s[j-1] == '+' || s[j-1] == '.' || s[j-1] == '-') {
+				j--
+			}
+			if scheme = strings.ToLower(s[j : i-1]); scheme == "" {
+				continue
+			}
+		case i == 0 || strings.IndexByte(" \t\r\n\"'=(<", s[i-1]) >= 0:
+			// Scheme-relative: only a password marks it.
+		default:
+			continue // a path's "//", as in "a//b"
 		}
-		scheme := strings.ToLower(s[j:i])
-		if scheme == "" {
-			continue
-		}
-		rest := s[i+3:]
+		rest := s[i+2:]
 		if k := strings.IndexAny(rest, "/?#\\ \t\r\n\"'<>"); k >= 0 {
 			rest = rest[:k]
 		}
@@ -227,10 +236,20 @@ func hasURLCredentials(s string) bool {
 			continue
 		}
 		user, pass, hasPass := strings.Cut(rest[:at], ":")
-		if hasPass && pass != "" || !hasPass && user != "" && user != Placeholder && userOnlySchemes[scheme] {
+		if hasPass && pass != "" || !hasPass && user != "" && user != Placeholder && userIsCredential(scheme) {
 			return true
 		}
 	}
+}
+
+// userIsCredential reports whether a user alone in a URL of scheme is a
+// credential: the scheme, or the transport named after its '+'
+// ("git+https"), is one of userOnlySchemes.
+func userIsCredential(scheme string) bool {
+	if i := strings.LastIndexByte(scheme, '+'); i >= 0 {
+		scheme = scheme[i+1:]
+	}
+	return userOnlySchemes[scheme]
 }
 
 // percentDecode decodes every valid %XX escape and leaves invalid ones as

@@ -40,6 +40,12 @@ func TestSecretsAfterASecretNameAreFound(t *testing.T) {
 		"tokens=ghp",
 		"a=1;password=x",
 		"rotate the token: see runbook",
+		"DB_HOST=db DB_PASS=hunter14",
+		"SMTP_PASS=hunter15",
+		"MYSQL_PWD=hunter3 mysql -u root",
+		"basic_auth: admin:pw",
+		"session_key=abc",
+		"jwt=abc",
 	}
 	for _, s := range secret {
 		if !ValueLooksSecret(s) {
@@ -55,6 +61,9 @@ func TestNearMissesOfSecretNamesStay(t *testing.T) {
 		"max_tokens=4096",
 		"tokens_used: 12",
 		"pass: 3 fail: 0",
+		"unit_pass: 3 unit_fail: 0",
+		"auth_method=saml",
+		"skip_auth=true",
 		"secretary=Jane",
 		"tokenizer=bpe",
 		"passwordless=true",
@@ -116,6 +125,10 @@ func TestCredentialsInURLsAreFound(t *testing.T) {
 		"https://example.com/p?q=password%253Dhunter2",
 		"https://example.com/p?api%5Fkey=abc",
 		"https://tok%40en@example.com/",
+		"//deploy:s3cr3t@git.example.com/app.git",
+		"clone //deploy:s3cr3t@git.example.com/app.git",
+		"git+https://0123456789abcdef0123456789abcdef01234567@github.com/org/repo.git",
+		"url='//u:p@h/x'",
 	}
 	for _, s := range secret {
 		if !ValueLooksSecret(s) {
@@ -135,6 +148,10 @@ func TestCredentialsInURLsAreFound(t *testing.T) {
 		"mailto:ada@example.com",
 		"https://@example.com/",
 		"https://example.com/users/@ada",
+		"//cdn.example.com/app.js",
+		"//git@github.com/org/repo.git",
+		"a//b:c@d",
+		"git+ssh://git@github.com/org/repo.git",
 	}
 	for _, s := range plain {
 		if ValueLooksSecret(s) {

@@ -29,7 +29,7 @@ func redactURL(s string) (out string, ok bool) {
 	authority := rest[:end]
 	if at := strings.LastIndexByte(authority, '@'); at > 0 {
 		user, pass, hasPass := strings.Cut(authority[:at], ":")
-		if hasPass && pass != "" || !hasPass && userOnlySchemes[scheme] && user != Placeholder {
+		if hasPass && pass != "" || !hasPass && userIsCredential(scheme) && user != Placeholder {
 			authority = Placeholder + authority[at:]
 		}
 	}

@@ -93,8 +93,10 @@ var secretValuePatterns = []valuePattern{
 	{hasDot, []string{"hvs.", "hvb.", "hvr."}, false, regexp.MustCompile(`\bhv[sbr]\.[A-Za-z0-9_-]{24,}`)},
 	// Azure storage and Service Bus connection strings carry the key itself.
 	{hasEquals, []string{"accountkey=", "sharedaccesskey="}, true, regexp.MustCompile(`(?i)(?:AccountKey|SharedAccessKey)=[A-Za-z0-9+/]{20,}`)},
-	// aeso's own tokens: "aeso_" and base62 (see internal/auth).
-	{hasUnderscore, []string{"aeso_"}, false, regexp.MustCompile(`aeso_[0-9A-Za-z]{20,}`)},
+	// aeso's own tokens: "aeso_" and at least 20 of base62, '_' and '-':
+	// what auth.WellFormed accepts, generated (base62) or set by an
+	// operator (AESO_ADMIN_TOKEN).
+	{hasUnderscore, []string{"aeso_"}, false, regexp.MustCompile(`aeso_[0-9A-Za-z_-]{20,}`)},
 	// URLs with a password in the userinfo: scheme://user:pass@host. The
 	// user may be empty (redis://:pass@host); '/', '?', '#' end the
 	// authority, so host:port/path@x is not mistaken for credentials.
