@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bytes"
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -274,6 +275,45 @@ func TestGuardCountsBeyondTwoToTheFiftyThreeAreRefused(t *testing.T) {
 		r.json(t, &rep)
 		if !rep.Open || rep.Counts.Critical != 1<<53 {
 			t.Errorf("report %+v, want open with 2^53 critical findings", rep)
+		}
+	})
+}
+
+// A secret that straddles a length limit is redacted before it is cut:
+// cut first, it loses the last characters that gave it its shape and is
+// kept as most of a secret, in a guard's findings and in the sealed items
+// SARIF logs become.
+func TestASecretCutShortAtALimitIsStillRedacted(t *testing.T) {
+	t.Parallel()
+	const gh = "ghp_R8x2Kq9LmVt4Wz7NpB3cYd6Hf1Js5Ga0Ue2i"
+	const leaked = "ghp_R8x2Kq9LmVt4Wz7N" // any part of it kept is a leak
+	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
+		e := start(t, tg)
+		long := strings.Repeat("x", 460) + " leaked in " + gh + " (see the CI log)"
+		body, err := json.Marshal(map[string]any{"subject": "api@v1", "mode": "report_only", "findings": []map[string]string{
+			{"rule_id": "R9", "severity": "high", "location": long, "message": long}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := e.do("POST", "/v1/guards/secretscan/reports", adminToken, body)
+		if r.status != 201 || strings.Contains(string(r.body), leaked) {
+			t.Errorf("a finding whose secret crosses its 512-byte limit: %d %s", r.status, r.body)
+		}
+		ruleID := strings.Repeat("R", 85) + "-" + gh + "-extra"
+		sarif := `{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"x"}},"invocations":[{"executionSuccessful":true}],` +
+			`"results":[{"ruleId":"` + ruleID + `","level":"error","message":{"text":"m"}}]}]}`
+		r = e.do("POST", "/v1/guards/secretscan/reports/sarif?subject=api@v1&mode=report_only", adminToken, []byte(sarif))
+		if r.status != 201 || strings.Contains(string(r.body), leaked) {
+			t.Errorf("a SARIF rule id whose secret crosses its 128-byte limit, as a guard report: %d %s", r.status, r.body)
+		}
+		b := newBundle(t, e, "api", "v1")
+		r = e.do("POST", "/v1/evidence/bundles/"+b.ID+"/reports?format=sarif", adminToken, []byte(sarif))
+		if r.status != 201 || strings.Contains(string(r.body), leaked) {
+			t.Errorf("the same, as an evidence item: %d %s", r.status, r.body)
+		}
+		got := e.do("GET", "/v1/evidence/bundles/"+b.ID, adminToken, nil)
+		if strings.Contains(string(got.body), leaked) {
+			t.Errorf("the bundle holds the secret: %s", got.body)
 		}
 	})
 }

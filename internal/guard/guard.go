@@ -225,13 +225,9 @@ func (s *Service) Record(ctx context.Context, source, guard string, req Request)
 		if aeso.SeverityRank(f.Severity) < 0 {
 			v.Add(field+".severity", "enum", "must be one of %s", strings.Join(aeso.Severities, ", "))
 		}
-		f.Location, f.Message = clip(f.Location, 512), clip(f.Message, 512)
-		if redact.TextLooksSecret(f.Message) {
-			f.Message = redact.Placeholder
-		}
-		if redact.TextLooksSecret(f.Location) {
-			f.Location = redact.Placeholder
-		}
+		// Judged whole and as kept: a secret cut short no longer has the
+		// shape that shows it, but is still most of a secret.
+		f.Location, f.Message = clipSafe(f.Location, 512), clipSafe(f.Message, 512)
 		if f.Fingerprint == "" {
 			f.Fingerprint = Fingerprint(f)
 		} else if len(f.Fingerprint) > 128 || redact.ValueLooksSecret(f.Fingerprint) {
@@ -437,4 +433,16 @@ func (s *Service) checkMode(ctx context.Context, guard, subject, mode string, ma
 			guard, latest.Mode, mode)
 	}
 	return nil
+}
+
+// clipSafe is clip for text that may hold a secret: the placeholder when
+// the text looks secret whole or clipped.
+func clipSafe(s string, n int) string {
+	if redact.TextLooksSecret(s) {
+		return redact.Placeholder
+	}
+	if s = clip(s, n); redact.TextLooksSecret(s) {
+		return redact.Placeholder
+	}
+	return s
 }

@@ -130,7 +130,7 @@ func readSARIF(data []byte) (*sarifLog, error) {
 			}
 			id := ruleID(res, rule)
 			e := sarifEntry{bucket: bucketOf(res, rule), finding: Finding{
-				RuleID: cleanLine(cut(id, 128)), Location: cleanLine(sarifLocation(res)),
+				RuleID: cut(cleanLine(id), 128), Location: cleanLine(sarifLocation(res)),
 				Message: clean(sarifMessage(res)),
 			}}
 			e.finding.Level = levelName[e.bucket]
