@@ -99,6 +99,11 @@ func TestAPipelineCannotLiftItsOwnGuardBlock(t *testing.T) {
 			{"a SARIF log in report_only mode", sarif(pipeline, "report_only")},
 			{"the subject with a space after it", e.doInvalid("POST", "/v1/guards/policy/reports", pipeline, `{"subject":"api@v1 ","mode":"report_only","findings":[]}`)},
 			{"a SARIF log for the subject with a space after it", e.send(apitest.InvalidRequest(e.ctx), "POST", "/v1/guards/policy/reports/sarif?subject=api@v1%20&mode=report_only", pipeline, reportFile(t, "gosec.sarif"), "Content-Type", "application/sarif+json")},
+			// The posture counts the newest run per subject name: a new ref
+			// replaces api@v1's run there.
+			{"a clean run for a new ref in report_only mode", e.doInvalid("POST", "/v1/guards/policy/reports", pipeline, `{"subject":"api@v2","mode":"report_only","findings":[]}`)},
+			{"a clean run for the bare name in warn mode", e.doInvalid("POST", "/v1/guards/policy/reports", pipeline, `{"subject":"api","mode":"warn","findings":[]}`)},
+			{"a SARIF log for a new ref in report_only mode", e.send(apitest.InvalidRequest(e.ctx), "POST", "/v1/guards/policy/reports/sarif?subject=api@v1.0.1&mode=report_only", pipeline, reportFile(t, "gosec.sarif"), "Content-Type", "application/sarif+json")},
 		} {
 			if p := tc.r.problem(t); tc.r.status != 403 || p.Code != "forbidden" || !strings.Contains(p.Detail, "gates:override") {
 				t.Errorf("%s: %d %s", tc.name, tc.r.status, tc.r.body)

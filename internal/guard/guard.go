@@ -144,6 +144,10 @@ type Store interface {
 	// LatestGuardReport returns the newest report (by observed_at) of a
 	// guard for a subject, or not_found.
 	LatestGuardReport(ctx context.Context, guard, subject string) (*Report, error)
+	// LatestGuardReportForName returns the newest report of a guard for any
+	// subject of a name (name or name@ref), or not_found: the one the
+	// posture counts for that name.
+	LatestGuardReportForName(ctx context.Context, guard, name string) (*Report, error)
 	// LatestGuardReportsForSubject returns the newest report of every guard
 	// that reported for subject.
 	LatestGuardReportsForSubject(ctx context.Context, subject string) ([]*Report, error)
@@ -421,16 +425,28 @@ func (s *Service) checkMode(ctx context.Context, guard, subject, mode string, ma
 	if mayWeaken {
 		return nil
 	}
-	latest, err := s.Store.LatestGuardReport(ctx, guard, subject)
-	switch {
-	case aeso.ErrorCode(err) == aeso.ENOTFOUND:
-		return nil
-	case err != nil:
-		return err
-	case modeRank[mode] < modeRank[latest.Mode]:
-		return aeso.Reasonf(aeso.EFORBIDDEN, "forbidden",
-			"guard %s last ran in %s mode for this subject; a run in %s mode would lift what that run holds, which needs the scope gates:override (or a waiver)",
-			guard, latest.Mode, mode)
+	// The posture counts a guard's newest run per subject name, so a run
+	// for a new ref (api@v2 after api@v1) replaces the last one there as a
+	// run for the same subject does.
+	name, _, _ := strings.Cut(subject, "@")
+	for _, latest := range []func() (*Report, error){
+		func() (*Report, error) { return s.Store.LatestGuardReport(ctx, guard, subject) },
+		func() (*Report, error) { return s.Store.LatestGuardReportForName(ctx, guard, name) },
+	} {
+		last, err := latest()
+		switch {
+		case aeso.ErrorCode(err) == aeso.ENOTFOUND:
+		case err != nil:
+			return err
+		case modeRank[mode] < modeRank[last.Mode]:
+			which := "this subject"
+			if last.Subject != subject {
+				which = fmt.Sprintf("%s (%s), which a run for %s replaces in the posture", name, last.Subject, subject)
+			}
+			return aeso.Reasonf(aeso.EFORBIDDEN, "forbidden",
+				"guard %s last ran in %s mode for %s; a run in %s mode would lift what that run holds, which needs the scope gates:override (or a waiver)",
+				guard, last.Mode, which, mode)
+		}
 	}
 	return nil
 }

@@ -55,6 +55,27 @@ func (db *DB) LatestGuardReport(ctx context.Context, g, subject string) (_ *guar
 	return reports[0], nil
 }
 
+// LatestGuardReportForName implements guard.Store.
+func (db *DB) LatestGuardReportForName(ctx context.Context, g, name string) (_ *guard.Report, err error) {
+	ctx, end := db.op(ctx, &err)
+	defer end()
+	b := db.build()
+	b.where("guard = ? AND "+db.dialect.subjectName("subject")+" = ?", g, name)
+	q := b.query(`SELECT report_id FROM platform_guard_report_latest` + b.clause() + ` ORDER BY observed_at DESC, report_id DESC LIMIT 1`)
+	ids, err := db.firstColumn(ctx, q)
+	if err != nil {
+		return nil, fmt.Errorf("latest guard report: %w", err)
+	}
+	reports, err := db.guardReportsByID(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	if len(reports) == 0 {
+		return nil, aeso.Reasonf(aeso.ENOTFOUND, "no_guard_report", "no report of guard %s for this subject name", g)
+	}
+	return reports[0], nil
+}
+
 // GuardReports implements guard.Store.
 func (db *DB) GuardReports(ctx context.Context, g, subject, beforeID string, limit int) (_ []*guard.Report, err error) {
 	ctx, end := db.op(ctx, &err)
