@@ -255,3 +255,55 @@ func TestAWaiverDoesNotOutliveTheRuleItExcuses(t *testing.T) {
 		}
 	})
 }
+
+// A waiver given after the config changed a rule excuses the rule as it
+// stands now, not a block judged under the rule as it stood: the stored
+// block stays a block in every read and in the posture until the gate is
+// evaluated again, when the waiver applies.
+func TestAWaiverGivenAfterARuleChangeDoesNotExcuseAnOlderBlock(t *testing.T) {
+	t.Parallel()
+	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
+		gates := func(guards string) string {
+			return `gates:
+  - name: release
+    affects_posture: true
+    rules:
+      - {guards: [` + guards + `]}
+`
+		}
+		e := start(t, tg, withConfigFile(writeConfig(t, gates("policy"))))
+		if r := e.do("POST", "/v1/guards/policy/reports", adminToken,
+			`{"subject":"api@v1","mode":"blocking","findings":[{"rule_id":"R1","severity":"high"}]}`); r.status != 201 {
+			t.Fatalf("guard report: %d %s", r.status, r.body)
+		}
+		if res := e.evaluate(t, "api@v1"); outcomes(res) != "block: guards=block" {
+			t.Fatalf("under the first rules: %s", outcomes(res))
+		}
+		e.stop()
+		e2 := startAgain(t, e, withConfigFile(writeConfig(t, gates("policy, trivy"))))
+		if _, err := e2.admin.WaiveGateRule(e2.ctx, "release", "guards", "api@v1", "trivy is rolling out", time.Now().Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		var latest wire.GateResult
+		e2.do("GET", "/v1/gates/release/results/latest?subject=api@v1", adminToken, nil).json(t, &latest)
+		if c := latest.Current; latest.Verdict != "block" || c == nil || c.Verdict != "block" {
+			t.Errorf("the block read after the rule changed and a waiver was given: %+v %+v", latest, c)
+		}
+		var st struct {
+			Posture string
+			Reasons []struct{ Message string }
+		}
+		e2.do("GET", "/v1/status", adminToken, nil).json(t, &st)
+		if st.Posture != "blocked" {
+			t.Errorf("posture: %+v, want blocked by the stored block", st)
+		}
+		for _, r := range st.Reasons {
+			if strings.Contains(r.Message, "passed") {
+				t.Errorf("the posture says of a block that it passed: %s", r.Message)
+			}
+		}
+		if res := e2.evaluate(t, "api@v1"); outcomes(res) != "pass: guards=waived" {
+			t.Errorf("evaluated under the new rules with the waiver: %s", outcomes(res))
+		}
+	})
+}

@@ -32,7 +32,7 @@ type Current struct {
 // each rule read: the evidence or scans may have changed too, which only
 // a new evaluation can tell.
 func CurrentOf(res *Result, def *Def, waivers []*Waiver, now time.Time) Current {
-	reasons := Rejudge(res, waivers, now)
+	reasons := Rejudge(res, WaiversFor(res, def, waivers), now)
 	verdict, _ := Verdict(reasons)
 	notes := []string{}
 	for i, r := range reasons {

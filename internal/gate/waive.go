@@ -126,6 +126,31 @@ func unwaive(reason Reason) Reason {
 	return reason
 }
 
+// WaiversFor narrows the waivers in force to those that may excuse a
+// stored result: every one while the gate's rules are those the result
+// was judged under; once they changed (or the gate is gone), only those
+// the result already relied on. A waiver given since excuses a rule as it
+// stands now (Rule.Version), which says nothing of a reason judged under
+// the rule as it stood then.
+func WaiversFor(res *Result, def *Def, waivers []*Waiver) []*Waiver {
+	if def != nil && res.RulesetVersion == def.Version() {
+		return waivers
+	}
+	used := map[string]bool{}
+	for _, r := range res.Reasons {
+		if r.Waiver != "" {
+			used[r.Waiver] = true
+		}
+	}
+	var out []*Waiver
+	for _, w := range waivers {
+		if used[w.ID] {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
 // Rejudge returns the reasons of a stored result as the waivers in force
 // at now judge them: a rule whose waiver has expired counts again as what
 // it would have been, and a warning or block that an active waiver now

@@ -48,7 +48,7 @@ func gateReasons(g GateInput, waivers []*gate.Waiver, now time.Time, add func(Re
 		return []string{"gate_withdrawal:" + w.ID}
 	}
 	var read, blocking []string
-	reasons := gate.Rejudge(res, waivers, now)
+	reasons := gate.Rejudge(res, gate.WaiversFor(res, g.Def, waivers), now)
 	for _, r := range reasons {
 		switch r.Outcome {
 		case gate.OutcomeBlock:
