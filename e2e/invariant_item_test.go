@@ -130,6 +130,7 @@ func TestAnInvariantResultExpiresWithItsItem(t *testing.T) {
 			"expires_at":%q,"metadata":{"invariant_id":"INV-SEARCH-001","environment":"production"}}`, expires.Format(time.RFC3339Nano)), 201), &it); err != nil {
 			t.Fatal(err)
 		}
+		w.post("/v1/evidence/bundles/"+b.ID+"/seal", ``, 200)
 		var page struct {
 			Results []struct {
 				ID        string     `json:"id"`
@@ -166,79 +167,124 @@ func TestAnInvariantResultExpiresWithItsItem(t *testing.T) {
 	})
 }
 
-// A bundle corrected by another proves nothing from then on: a pass an
-// invariant_result item of it carried goes stale, in the posture, a gate,
-// the API and the console; a failure it carried stays until a newer result.
-func TestAnInvariantResultGoesStaleWhenItsBundleIsSuperseded(t *testing.T) {
+// A result carried by a bundle counts once the bundle is sealed and no
+// longer once a correction supersedes it: the invariant is judged by the
+// newest result that counts, so an open bundle's pass does not lift a
+// failure, and a superseded pass leaves the failure before it standing.
+func TestAnInvariantResultCountsOnlyWhileItsBundleStands(t *testing.T) {
 	t.Parallel()
 	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
 		w := newWorld(t, tg)
 		w.healthy()
+		w.result("INV-BILLING-001", "fail", "production")
+		failing := "blocked invariant invariant_result: INV-BILLING-001 (Invoices balance) is failing in production"
+		type result struct {
+			ID                 string     `json:"id"`
+			BundleState        string     `json:"bundle_state"`
+			BundleSupersededBy string     `json:"bundle_superseded_by"`
+			BundleSupersededAt *time.Time `json:"bundle_superseded_at"`
+		}
+		state := func(id string) (string, result) {
+			t.Helper()
+			var inv struct {
+				States []struct {
+					State  string
+					Latest *result
+				}
+			}
+			w.e.do("GET", "/v1/invariants/"+id+"?environment=production", adminToken, nil).json(t, &inv)
+			if len(inv.States) != 1 {
+				t.Fatalf("%s: states %+v", id, inv.States)
+			}
+			var latest result
+			if inv.States[0].Latest != nil {
+				latest = *inv.States[0].Latest
+			}
+			return inv.States[0].State, latest
+		}
+		newest := func(id string) result {
+			t.Helper()
+			var page struct{ Results []result }
+			w.e.do("GET", "/v1/invariants/"+id+"/results", adminToken, nil).json(t, &page)
+			if len(page.Results) == 0 {
+				t.Fatalf("%s has no results", id)
+			}
+			return page.Results[0]
+		}
+		items := func(bundle string) {
+			t.Helper()
+			for _, inv := range []string{"INV-BILLING-001", "INV-SEARCH-001"} {
+				w.post("/v1/evidence/bundles/"+bundle+"/items", `{"type":"invariant_result","name":"`+inv+`","result":"pass",
+					"metadata":{"invariant_id":"`+inv+`","environment":"production"}}`, 201)
+			}
+		}
 		var b struct{ ID string }
 		if err := json.Unmarshal(w.post("/v1/evidence/bundles", `{"kind":"uat","subject":{"name":"billing","ref":"v8"},"title":"uat"}`, 201), &b); err != nil {
 			t.Fatal(err)
 		}
-		var pass, fail struct{ ID string }
-		if err := json.Unmarshal(w.post("/v1/evidence/bundles/"+b.ID+"/items", `{"type":"invariant_result","name":"search answers","result":"pass",
-			"metadata":{"invariant_id":"INV-SEARCH-001","environment":"production"}}`, 201), &pass); err != nil {
-			t.Fatal(err)
+		items(b.ID)
+
+		// Open: the passes do not count yet.
+		if st := summary(w.status()); !strings.Contains(st, failing) {
+			t.Errorf("while the bundle is open:\n%s\nwant the failure standing", st)
 		}
-		if err := json.Unmarshal(w.post("/v1/evidence/bundles/"+b.ID+"/items", `{"type":"invariant_result","name":"invoices balance","result":"fail",
-			"metadata":{"invariant_id":"INV-BILLING-001","environment":"production"}}`, 201), &fail); err != nil {
-			t.Fatal(err)
+		if s, _ := state("INV-SEARCH-001"); s != "unproven" {
+			t.Errorf("INV-SEARCH-001 while the bundle is open: %s, want unproven", s)
 		}
+		if r := newest("INV-SEARCH-001"); r.BundleState != "open" {
+			t.Errorf("the newest result while its bundle is open: %+v", r)
+		}
+		if got := outcomes(w.e.evaluateGate(t, "canary", "search@v1")); got != "block: invariants-any=block" {
+			t.Errorf("while the bundle is open: %s", got)
+		}
+		br := w.e.browser()
+		br.mustSignIn(adminToken)
+		wants(t, "an open bundle's result", br.get("/ui/invariant-results/"+newest("INV-SEARCH-001").ID), 200, "not yet: its bundle is not sealed")
+
+		// Sealed: they count.
 		w.post("/v1/evidence/bundles/"+b.ID+"/seal", ``, 200)
+		if st := summary(w.status()); strings.Contains(st, "INV-BILLING-001") || strings.Contains(st, "INV-SEARCH-001") {
+			t.Errorf("once sealed:\n%s", st)
+		}
+		if s, _ := state("INV-SEARCH-001"); s != "passing" {
+			t.Errorf("INV-SEARCH-001 once sealed: %s", s)
+		}
 		if got := outcomes(w.e.evaluateGate(t, "canary", "search@v1")); got != "pass: invariants-any=pass" {
-			t.Fatalf("before the correction: %s", got)
+			t.Errorf("once sealed: %s", got)
 		}
-		failing := "INV-BILLING-001 (Invoices balance) is failing in production"
-		if st := summary(w.status()); strings.Contains(st, "INV-SEARCH-001") || !strings.Contains(st, failing) {
-			t.Fatalf("before the correction:\n%s", st)
-		}
+
+		// Superseded: they count no longer, and the failure before stands.
 		w.advance(time.Minute, "INV-BILLING-001")
 		var corr struct{ ID string }
 		if err := json.Unmarshal(w.post("/v1/evidence/bundles/"+b.ID+"/supersede", `{"reason":"ran against staging"}`, 201), &corr); err != nil {
 			t.Fatal(err)
 		}
-		type result struct {
-			ID                 string     `json:"id"`
-			ItemID             string     `json:"item_id"`
-			BundleSupersededBy string     `json:"bundle_superseded_by"`
-			BundleSupersededAt *time.Time `json:"bundle_superseded_at"`
+		if st := summary(w.status()); !strings.Contains(st, failing) {
+			t.Errorf("once superseded:\n%s\nwant the failure before standing again", st)
 		}
-		var page struct{ Results []result }
-		w.e.do("GET", "/v1/invariants/INV-SEARCH-001/results", adminToken, nil).json(t, &page)
-		if len(page.Results) != 1 || page.Results[0].BundleSupersededBy != corr.ID || page.Results[0].BundleSupersededAt == nil ||
-			!page.Results[0].BundleSupersededAt.Equal(w.now()) {
-			t.Fatalf("the result: %+v, want it to name the correction %s at %s", page.Results, corr.ID, w.now())
+		if s, latest := state("INV-BILLING-001"); s != "failing" || latest.BundleState != "" {
+			t.Errorf("INV-BILLING-001 once superseded: %s %+v, want failing by the result sent directly", s, latest)
 		}
-		var inv struct {
-			States []struct {
-				State  string
-				Latest result
-			}
+		if s, _ := state("INV-SEARCH-001"); s != "unproven" {
+			t.Errorf("INV-SEARCH-001 once superseded: %s, want unproven", s)
 		}
-		w.e.do("GET", "/v1/invariants/INV-SEARCH-001", adminToken, nil).json(t, &inv)
-		if len(inv.States) != 1 || inv.States[0].State != "stale" || inv.States[0].Latest.BundleSupersededBy != corr.ID {
-			t.Errorf("the invariant: %+v, want stale, its result naming the correction", inv.States)
-		}
-		want := "degraded invariant invariant_result: INV-SEARCH-001 (Search answers) last passed in production at T, as evidence item " +
-			pass.ID + " of bundle " + b.ID + ", superseded by bundle " + corr.ID + " at T"
-		st := summary(w.status())
-		if !strings.Contains(st, want) || !strings.Contains(st, failing) {
-			t.Errorf("after the correction:\n%s\nwant a line\n%s\nand the failure kept", st, want)
+		r := newest("INV-SEARCH-001")
+		if r.BundleSupersededBy != corr.ID || r.BundleSupersededAt == nil || !r.BundleSupersededAt.Equal(w.now()) {
+			t.Errorf("the newest result once its bundle is superseded: %+v, want the correction %s at %s", r, corr.ID, w.now())
 		}
 		if got := outcomes(w.e.evaluateGate(t, "canary", "search@v1")); got != "block: invariants-any=block" {
-			t.Errorf("after the correction: %s", got)
+			t.Errorf("once superseded: %s", got)
 		}
-		br := w.e.browser()
-		br.mustSignIn(adminToken)
-		wants(t, "the result page", br.get("/ui/invariant-results/"+page.Results[0].ID), 200, "Corrected", corr.ID, "this pass is stale from then on")
-		// The correction's own result proves again.
-		w.post("/v1/evidence/bundles/"+corr.ID+"/items", `{"type":"invariant_result","name":"search answers","result":"pass",
-			"metadata":{"invariant_id":"INV-SEARCH-001","environment":"production"}}`, 201)
-		if st := summary(w.status()); strings.Contains(st, "INV-SEARCH-001") {
-			t.Errorf("after the correction's own result:\n%s", st)
+		wants(t, "a superseded bundle's result", br.get("/ui/invariant-results/"+r.ID), 200, "no longer: its bundle was corrected by", corr.ID)
+
+		// The correction's own results count once it is sealed.
+		items(corr.ID)
+		if s, _ := state("INV-SEARCH-001"); s != "unproven" {
+			t.Errorf("INV-SEARCH-001 while the correction is open: %s", s)
+		}
+		w.post("/v1/evidence/bundles/"+corr.ID+"/seal", ``, 200)
+		if st := summary(w.status()); strings.Contains(st, "INV-BILLING-001") || strings.Contains(st, "INV-SEARCH-001") {
+			t.Errorf("once the correction is sealed:\n%s", st)
 		}
 	})
 }

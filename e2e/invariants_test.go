@@ -200,8 +200,9 @@ func TestAnInvariantResultItemIsRecordedBothWays(t *testing.T) {
 			page.Results[0].Status != "pass" || page.Results[0].Environment != "production" {
 			t.Errorf("the invariant side of the item: %+v", page.Results)
 		}
-		if got := states(e.invariant(t, "INV-BILLING-001", "?environment=production")); got != "production=passing" {
-			t.Errorf("state after the item: %s", got)
+		// The result counts once its bundle is sealed.
+		if got := states(e.invariant(t, "INV-BILLING-001", "?environment=production")); got != "production=unproven" {
+			t.Errorf("state after the item, its bundle open: %s", got)
 		}
 		// A bad link writes neither record.
 		for name, md := range map[string]string{
@@ -216,6 +217,12 @@ func TestAnInvariantResultItemIsRecordedBothWays(t *testing.T) {
 		got, err := e.admin.GetBundle(e.ctx, b.ID, 0)
 		if err != nil || len(got.Items) != 1 {
 			t.Errorf("refused links left %d items (%v)", len(got.Items), err)
+		}
+		if _, err := e.admin.SealBundle(e.ctx, b.ID); err != nil {
+			t.Fatal(err)
+		}
+		if got := states(e.invariant(t, "INV-BILLING-001", "?environment=production")); got != "production=passing" {
+			t.Errorf("state after the item, its bundle sealed: %s", got)
 		}
 	})
 }

@@ -28,7 +28,9 @@ type InvariantResult struct {
 	BundleID      string     `json:"bundle_id,omitempty"`
 	ItemID        string     `json:"item_id,omitempty"`
 	ExpiresAt     *time.Time `json:"expires_at,omitempty"` // the carrying item's
-	// The bundle it names was corrected: by which bundle, and when.
+	// The state of the bundle it names ("open" or "sealed"), and the
+	// bundle that corrected it, when one did, and when.
+	BundleState        string          `json:"bundle_state,omitempty"`
 	BundleSupersededBy string          `json:"bundle_superseded_by,omitempty"`
 	BundleSupersededAt *time.Time      `json:"bundle_superseded_at,omitempty"`
 	Details            json.RawMessage `json:"details"`

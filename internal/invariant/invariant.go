@@ -65,6 +65,10 @@ func (d *Def) Validate() []aeso.FieldError {
 }
 
 // Result is one reported outcome of an invariant in an environment.
+//
+// A result that names a bundle proves only through it: it counts once the
+// bundle is sealed, and no longer once a correction supersedes it (see
+// Counts).
 type Result struct {
 	ID            string
 	InvariantID   string
@@ -79,12 +83,21 @@ type Result struct {
 	// then on. Nil for results not carried by an item, or by one that
 	// does not expire.
 	ExpiresAt *time.Time
-	// SupersededBy and SupersededAt are read, not stored: the bundle the
-	// result names (BundleID) was corrected by bundle SupersededBy at
-	// SupersededAt. A pass it proved is stale from then on.
+	// BundleState, SupersededBy and SupersededAt are read, not stored:
+	// the state of the bundle the result names (BundleID), "open" or
+	// "sealed", and the bundle that corrected it, when one did, and when.
+	BundleState   string
 	SupersededBy  string
 	SupersededAt  *time.Time
 	Details       json.RawMessage // bounded, redacted
 	RedactedPaths []string
 	Source        string // the principal that reported it
+}
+
+// Counts reports whether the result counts for its invariant's state: it
+// names no bundle, or a sealed one that no correction supersedes. The
+// state is read from the newest result that counts: one that does not
+// says nothing either way (an open bundle's pass lifts no failure).
+func (r *Result) Counts() bool {
+	return r.BundleID == "" || r.BundleState == "sealed" && r.SupersededBy == ""
 }

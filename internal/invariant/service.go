@@ -31,8 +31,9 @@ type Store interface {
 	// InvariantResults lists results newest first (by id, which is
 	// time-ordered); environment filters when set; beforeID pages.
 	InvariantResults(ctx context.Context, invariantID, environment, beforeID string, limit int) ([]*Result, error)
-	// LatestInvariantResults returns the newest result per invariant and
-	// environment.
+	// LatestInvariantResults returns the newest result that counts
+	// (Result.Counts) per invariant and environment; none where no result
+	// counts.
 	LatestInvariantResults(ctx context.Context) ([]*Result, error)
 	// InvariantResult returns one result by id, or not_found.
 	InvariantResult(ctx context.Context, id string) (*Result, error)

@@ -35,22 +35,18 @@ func (r *Result) Expired(now time.Time) bool {
 	return r.ExpiresAt != nil && !now.Before(*r.ExpiresAt)
 }
 
-// Withdrawn reports whether the bundle the result names was corrected by
-// another (superseded): what it proved no longer counts.
-func (r *Result) Withdrawn() bool { return r.SupersededBy != "" }
-
 // StateOf computes the state of an invariant from its latest result at now:
 // failing when it failed or errored, stale when it passed longer ago than
-// max_age, as an item that has expired or in a bundle since superseded,
-// passing otherwise, and unproven with no result at all. A failure stays a
-// failure whatever became of its bundle: only a newer result lifts it.
+// max_age or as an item that has expired, passing otherwise, and unproven
+// with no result at all. latest is the newest result that counts
+// (Result.Counts).
 func StateOf(d Def, latest *Result, now time.Time) string {
 	switch {
 	case latest == nil:
 		return StateUnproven
 	case latest.Status != StatusPass:
 		return StateFailing
-	case now.Sub(latest.ObservedAt) > d.MaxAge.Duration, latest.Expired(now), latest.Withdrawn():
+	case now.Sub(latest.ObservedAt) > d.MaxAge.Duration, latest.Expired(now):
 		return StateStale
 	}
 	return StatePassing

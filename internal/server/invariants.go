@@ -20,7 +20,7 @@ func resultJSON(r *invariant.Result) *wire.InvariantResult {
 	}
 	return &wire.InvariantResult{ID: r.ID, InvariantID: r.InvariantID, Status: r.Status, Environment: r.Environment,
 		ObservedAt: r.ObservedAt, RecordedAt: r.RecordedAt, CorrelationID: r.CorrelationID, BundleID: r.BundleID,
-		ItemID: r.ItemID, ExpiresAt: r.ExpiresAt, BundleSupersededBy: r.SupersededBy, BundleSupersededAt: r.SupersededAt,
+		ItemID: r.ItemID, ExpiresAt: r.ExpiresAt, BundleState: r.BundleState, BundleSupersededBy: r.SupersededBy, BundleSupersededAt: r.SupersededAt,
 		Details: details, RedactedPaths: paths, Source: r.Source}
 }
 

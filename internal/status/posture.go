@@ -362,18 +362,11 @@ func invariantReasons(v *invariant.View, env string, now time.Time, add func(Rea
 			add(Reason{Source: SourceInvariant, Ref: "invariant_result:" + res.ID, Level: levelOf(f.Level), Since: at(res.ObservedAt),
 				Message: fmt.Sprintf("%s is failing in %s: result %s observed at %s", name, env, res.Status, stamp(res.ObservedAt))})
 		case invariant.StateStale:
-			// Stale since whichever came first: max_age, the item's expiry
-			// or the correction of its bundle.
+			// Stale since whichever came first: max_age or the item's
+			// expiry.
 			since, why := res.ObservedAt.Add(d.MaxAge.Duration), "past max_age "+d.MaxAge.Short()
 			if exp := res.ExpiresAt; res.Expired(now) && exp.Before(since) {
 				since, why = *exp, fmt.Sprintf("as evidence item %s that expired at %s", res.ItemID, stamp(*exp))
-			}
-			if sup := res.SupersededAt; res.Withdrawn() && sup.Before(since) {
-				what := "bundle " + res.BundleID
-				if res.ItemID != "" {
-					what = "evidence item " + res.ItemID + " of " + what
-				}
-				since, why = *sup, fmt.Sprintf("as %s, superseded by bundle %s at %s", what, res.SupersededBy, stamp(*sup))
 			}
 			add(Reason{Source: SourceInvariant, Ref: "invariant_result:" + res.ID, Level: levelOf(f.Level), Since: at(since),
 				Message: fmt.Sprintf("%s last passed in %s at %s, %s", name, env, stamp(res.ObservedAt), why)})

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/aeso-dev/aeso/internal/audit"
@@ -112,7 +113,24 @@ func (db *DB) LatestInvariantResults(ctx context.Context) (_ []*invariant.Result
 	if err != nil {
 		return nil, fmt.Errorf("latest invariant results: %w", err)
 	}
-	return db.invariantResultsByID(ctx, ids)
+	latest, err := db.invariantResultsByID(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	// The newest result does not count while its bundle is open or once it
+	// is superseded: the newest one that counts stands in its place.
+	out := latest[:0]
+	for _, r := range latest {
+		if !r.Counts() {
+			if r, err = db.newestCountingResult(ctx, r.InvariantID, r.Environment); err != nil {
+				return nil, err
+			}
+		}
+		if r != nil {
+			out = append(out, r)
+		}
+	}
+	return out, nil
 }
 
 func (db *DB) queryResults(ctx context.Context, q string, args ...any) ([]*invariant.Result, error) {
@@ -140,12 +158,14 @@ func (db *DB) queryResults(ctx context.Context, q string, args ...any) ([]*invar
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	return out, db.readSupersessions(ctx, out)
+	return out, db.readBundles(ctx, out)
 }
 
-// readSupersessions fills in which of the results' bundles were corrected
-// since, by which bundle and when (see invariant.Result.SupersededBy).
-func (db *DB) readSupersessions(ctx context.Context, results []*invariant.Result) error {
+// readBundles fills in the state of the bundles the results name and
+// which of them were corrected since, by which bundle and when (see
+// invariant.Result.BundleState). A bundle that cannot be found leaves the
+// state empty: the result does not count.
+func (db *DB) readBundles(ctx context.Context, results []*invariant.Result) error {
 	seen := map[string]bool{}
 	var ids []string
 	for _, r := range results {
@@ -154,28 +174,30 @@ func (db *DB) readSupersessions(ctx context.Context, results []*invariant.Result
 			ids = append(ids, r.BundleID)
 		}
 	}
-	type supersession struct {
-		by string
-		at time.Time
+	type bundle struct {
+		state, by string
+		at        *time.Time
 	}
-	found := map[string]supersession{}
+	found := map[string]bundle{}
 	err := chunks(ids, func(ids []string) error {
 		b := db.build()
-		b.in("old.id", ids, false)
-		q := b.query(`SELECT old.id, corr.id, corr.created_at FROM platform_evidence_bundles old
-			JOIN platform_evidence_bundles corr ON corr.id = old.superseded_by` + b.clause())
+		b.in("b.id", ids, false)
+		q := b.query(`SELECT b.id, b.state, COALESCE(CAST(corr.id AS TEXT), ''), corr.created_at FROM platform_evidence_bundles b
+			LEFT JOIN platform_evidence_bundles corr ON corr.id = b.superseded_by` + b.clause())
 		rows, err := db.read.QueryContext(ctx, q.sql, q.args...)
 		if err != nil {
 			return fmt.Errorf("invariant results' bundles: %w", err)
 		}
 		defer rows.Close()
 		for rows.Next() {
-			var old, by string
+			var id string
+			var x bundle
 			var at dbTime
-			if err := rows.Scan(&old, &by, &at); err != nil {
+			if err := rows.Scan(&id, &x.state, &x.by, &at); err != nil {
 				return err
 			}
-			found[old] = supersession{by, at.Time}
+			x.at = at.ptr()
+			found[id] = x
 		}
 		return rows.Err()
 	})
@@ -183,10 +205,42 @@ func (db *DB) readSupersessions(ctx context.Context, results []*invariant.Result
 		return err
 	}
 	for _, r := range results {
-		if s, ok := found[r.BundleID]; ok {
-			at := s.at
-			r.SupersededBy, r.SupersededAt = s.by, &at
+		if x, ok := found[r.BundleID]; ok {
+			r.BundleState, r.SupersededBy, r.SupersededAt = x.state, x.by, x.at
 		}
 	}
 	return nil
+}
+
+// newestCountingResult is the newest result of an invariant in an
+// environment that counts (invariant.Result.Counts), or nil: what its
+// state is read from when the newest result does not count. Results that
+// do not count are few (those of open or corrected bundles), so it reads
+// the history newest first, a page at a time.
+func (db *DB) newestCountingResult(ctx context.Context, invariantID, environment string) (*invariant.Result, error) {
+	const page = 20
+	var after *invariant.Result
+	for {
+		b := db.build()
+		b.where("invariant_id = ? AND environment = ?", invariantID, environment)
+		if after != nil {
+			at := db.dialect.timeArg(after.ObservedAt)
+			b.where("(observed_at < ? OR (observed_at = ? AND id < ?))", at, at, after.ID)
+		}
+		q := b.query(`SELECT ` + resultColumns + ` FROM platform_product_invariant_results` + b.clause() +
+			` ORDER BY observed_at DESC, id DESC LIMIT ` + strconv.Itoa(page))
+		rs, err := db.queryResults(ctx, q.sql, q.args...)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rs {
+			if r.Counts() {
+				return r, nil
+			}
+		}
+		if len(rs) < page {
+			return nil, nil
+		}
+		after = rs[len(rs)-1]
+	}
 }
