@@ -2,10 +2,12 @@ package e2e
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"regexp"
 	"sort"
 	"strconv"
@@ -398,5 +400,58 @@ func TestPostgresOutage(t *testing.T) {
 		t.Error("the server log does not record the outage")
 	} else if strings.Contains(logs, outagePassword) {
 		t.Error("the server log holds the database password")
+	}
+}
+
+// A lock held longer than the database's lock_timeout (an operator's
+// setting on the database, the role or the URL) is the database too busy
+// to answer: 503 with Retry-After, which clients retry, never 500; and
+// the writes go through once the lock is gone.
+func TestALockTimeoutIsAnOutage(t *testing.T) {
+	t.Parallel()
+	tg := testdb.Postgres(t)
+	base := tg.URL
+	u, err := url.Parse(tg.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("lock_timeout", "100ms")
+	u.RawQuery = q.Encode()
+	tg.URL = u.String()
+	e := start(t, tg)
+	locker, err := sql.Open("pgx", base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer locker.Close()
+	tx, err := locker.BeginTx(e.ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(e.ctx, `LOCK TABLE audit_logs IN ACCESS EXCLUSIVE MODE`); err != nil {
+		t.Fatal(err)
+	}
+	event := `{"actor_user_id":"alice","action":"app.deploy","result":"success","occurred_at":"2026-12-03T19:00:00Z"}`
+	for _, c := range []struct{ name, method, path, body string }{
+		{"a single event", "POST", "/v1/audit/events", event},
+		{"a batch", "POST", "/v1/audit/events", `{"events":[` + event + `,` + event + `]}`},
+		{"a listing", "GET", "/v1/audit/events", ""},
+	} {
+		var body any
+		if c.body != "" {
+			body = c.body
+		}
+		r := e.do(c.method, c.path, adminToken, body)
+		if p := r.problem(t); r.status != http.StatusServiceUnavailable || p.Code != "unavailable" || r.header.Get("Retry-After") == "" {
+			t.Errorf("%s behind a lock past lock_timeout: %d %s", c.name, r.status, r.body)
+		}
+	}
+	if err := tx.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+	if r := e.do("POST", "/v1/audit/events", adminToken, event); r.status != http.StatusCreated {
+		t.Errorf("once the lock is gone: %d %s", r.status, r.body)
 	}
 }

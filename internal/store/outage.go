@@ -108,10 +108,16 @@ func outage(err error) bool {
 // pgUnavailable reports whether a PostgreSQL SQLSTATE is an outage: class
 // 08 (connection exception), 53 (insufficient resources: too many
 // connections, disk full), 57P (admin or crash shutdown, cannot connect
-// now), 57014 (statement cancelled, as a server-side timeout does) and
+// now), 57014 (statement cancelled, as a server-side timeout does),
 // 25006 (read-only transaction: a standby, as after a failover, the way
-// SQLite's read-only file is).
+// SQLite's read-only file is), and what a held lock or a busy moment
+// gives, which an operator's settings can make happen: 55P03 (lock_timeout
+// passed), 40P01 (deadlock), 40001 (serialization failure) and 25P03
+// (idle_in_transaction_session_timeout). Each is over with a retry.
 func pgUnavailable(code string) bool {
-	return strings.HasPrefix(code, "08") || strings.HasPrefix(code, "53") ||
-		strings.HasPrefix(code, "57P") || code == "57014" || code == "25006"
+	switch code {
+	case "57014", "25006", "55P03", "40P01", "40001", "25P03":
+		return true
+	}
+	return strings.HasPrefix(code, "08") || strings.HasPrefix(code, "53") || strings.HasPrefix(code, "57P")
 }
