@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"regexp"
 	"sort"
 	"strconv"
@@ -21,6 +22,7 @@ import (
 	"github.com/aeso-dev/aeso/client"
 	"github.com/aeso-dev/aeso/internal/apitest"
 	"github.com/aeso-dev/aeso/internal/app"
+	"github.com/aeso-dev/aeso/internal/store"
 	"github.com/aeso-dev/aeso/internal/testdb"
 )
 
@@ -454,4 +456,77 @@ func TestALockTimeoutIsAnOutage(t *testing.T) {
 	if r := e.do("POST", "/v1/audit/events", adminToken, event); r.status != http.StatusCreated {
 		t.Errorf("once the lock is gone: %d %s", r.status, r.body)
 	}
+}
+
+// A single event that queues behind a group the database holds up gets
+// its answer within its own deadline: its group never runs past the
+// earliest deadline of its members, so it is not given a fresh one when
+// it is finally written.
+func TestASingleEventBehindAStuckGroupAnswersWithinItsDeadline(t *testing.T) {
+	t.Parallel()
+	const deadline = 3 * time.Second
+	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
+		e := start(t, tg, withDBTimeout(deadline))
+		var lock func() (release func())
+		switch tg.Dialect {
+		case "postgres":
+			lock = func() func() {
+				db, err := sql.Open("pgx", tg.URL)
+				if err != nil {
+					t.Fatal(err)
+				}
+				tx, err := db.BeginTx(e.ctx, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := tx.ExecContext(e.ctx, `LOCK TABLE audit_logs IN ACCESS EXCLUSIVE MODE`); err != nil {
+					t.Fatal(err)
+				}
+				return func() { tx.Rollback(); db.Close() }
+			}
+		default:
+			lock = func() func() {
+				db, err := sql.Open("sqlite", filepath.Join(tg.DataDir, store.SQLiteFile))
+				if err != nil {
+					t.Fatal(err)
+				}
+				conn, err := db.Conn(e.ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := conn.ExecContext(e.ctx, `BEGIN IMMEDIATE`); err != nil {
+					t.Fatal(err)
+				}
+				return func() { conn.ExecContext(context.Background(), `ROLLBACK`); conn.Close(); db.Close() }
+			}
+		}
+		release := lock()
+		defer release()
+		event := `{"actor_user_id":"alice","action":"app.deploy","result":"success","occurred_at":"2026-12-03T19:00:00Z"}`
+		took := make([]time.Duration, 2)
+		var wg sync.WaitGroup
+		for i := range took {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				t0 := time.Now()
+				r := e.send(e.ctx, "POST", "/v1/audit/events", adminToken, event)
+				took[i] = time.Since(t0)
+				if r.status != http.StatusServiceUnavailable {
+					t.Errorf("event %d behind the lock: %d %s", i, r.status, r.body)
+				}
+			}()
+			time.Sleep(deadline / 2) // the second arrives while the first's group is stuck
+		}
+		wg.Wait()
+		for i, d := range took {
+			if d > deadline+time.Second {
+				t.Errorf("event %d answered 503 after %s, past its deadline of %s", i, d, deadline)
+			}
+		}
+		release()
+		if r := e.do("POST", "/v1/audit/events", adminToken, event); r.status != http.StatusCreated {
+			t.Errorf("once the lock is gone: %d %s", r.status, r.body)
+		}
+	})
 }

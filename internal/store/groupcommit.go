@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/aeso-dev/aeso"
 	"github.com/aeso-dev/aeso/internal/audit"
@@ -26,9 +27,13 @@ const (
 )
 
 type pendingEvent struct {
-	e     *audit.Event
-	state atomic.Int32
-	done  chan groupResult // buffered: the committer never waits for the sender
+	e *audit.Event
+	// deadline is the sender's: its group never runs past the earliest of
+	// its members', so no sender waits for its answer longer than its own
+	// operation deadline, however long it queued behind a stuck group.
+	deadline time.Time
+	state    atomic.Int32
+	done     chan groupResult // buffered: the committer never waits for the sender
 }
 
 type groupResult struct {
@@ -89,6 +94,7 @@ func (db *DB) AppendEvent(ctx context.Context, e *audit.Event) (_ *audit.Event, 
 	c := db.group
 	c.start.Do(func() { go db.commitLoop() })
 	p := &pendingEvent{e: e, done: make(chan groupResult, 1)}
+	p.deadline, _ = ctx.Deadline() // db.op set one
 	select {
 	case <-c.stop:
 		return nil, false, errClosing()
@@ -126,7 +132,7 @@ func (db *DB) commitLoop() {
 		var group []*pendingEvent
 		select {
 		case p := <-c.queue:
-			group = c.take(group, p)
+			group = c.take(group, p, db.minGroupTime())
 		case <-c.stop:
 			c.refuseWaiting()
 			return
@@ -135,7 +141,7 @@ func (db *DB) commitLoop() {
 		for len(group) < maxGroup {
 			select {
 			case p := <-c.queue:
-				group = c.take(group, p)
+				group = c.take(group, p, db.minGroupTime())
 			default:
 				break drain
 			}
@@ -146,14 +152,25 @@ func (db *DB) commitLoop() {
 	}
 }
 
-// take adds p to group unless its sender gave up on it.
-func (c *committer) take(group []*pendingEvent, p *pendingEvent) []*pendingEvent {
-	if p.state.CompareAndSwap(queued, taken) {
-		c.taken.Add(1)
-		return append(group, p)
+// take adds p to group unless its sender gave up on it. An event whose
+// sender has too little time left for a write (it queued behind a group
+// the database held up) is answered unavailable instead, unwritten: in a
+// group it would cut the others' time to its own.
+func (c *committer) take(group []*pendingEvent, p *pendingEvent, floor time.Duration) []*pendingEvent {
+	if !p.state.CompareAndSwap(queued, taken) {
+		return group
 	}
-	return group
+	if time.Until(p.deadline) < floor {
+		p.done <- groupResult{err: errUnavailable()}
+		return group
+	}
+	c.taken.Add(1)
+	return append(group, p)
 }
+
+// minGroupTime is the least time before its deadline an event is taken
+// into a group with: a quarter of the operation deadline.
+func (db *DB) minGroupTime() time.Duration { return db.timeout / 4 }
 
 // refuseWaiting answers every event still queued when the database closes.
 func (c *committer) refuseWaiting() {
@@ -198,7 +215,13 @@ func (db *DB) commitGroup(group []*pendingEvent) {
 // one already stored (or sent earlier in the group) with the same
 // content, or a conflict.
 func (db *DB) writeGroup(group []*pendingEvent) (results []groupResult, err error) {
-	ctx, cancel := context.WithTimeout(context.Background(), db.timeout)
+	deadline := time.Now().Add(db.timeout)
+	for _, p := range group {
+		if !p.deadline.IsZero() && p.deadline.Before(deadline) {
+			deadline = p.deadline
+		}
+	}
+	ctx, cancel := context.WithDeadline(context.Background(), deadline)
 	defer cancel()
 	events := make([]*audit.Event, len(group))
 	for i, p := range group {
