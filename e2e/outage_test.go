@@ -467,40 +467,7 @@ func TestASingleEventBehindAStuckGroupAnswersWithinItsDeadline(t *testing.T) {
 	const deadline = 3 * time.Second
 	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
 		e := start(t, tg, withDBTimeout(deadline))
-		var lock func() (release func())
-		switch tg.Dialect {
-		case "postgres":
-			lock = func() func() {
-				db, err := sql.Open("pgx", tg.URL)
-				if err != nil {
-					t.Fatal(err)
-				}
-				tx, err := db.BeginTx(e.ctx, nil)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if _, err := tx.ExecContext(e.ctx, `LOCK TABLE audit_logs IN ACCESS EXCLUSIVE MODE`); err != nil {
-					t.Fatal(err)
-				}
-				return func() { tx.Rollback(); db.Close() }
-			}
-		default:
-			lock = func() func() {
-				db, err := sql.Open("sqlite", filepath.Join(tg.DataDir, store.SQLiteFile))
-				if err != nil {
-					t.Fatal(err)
-				}
-				conn, err := db.Conn(e.ctx)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if _, err := conn.ExecContext(e.ctx, `BEGIN IMMEDIATE`); err != nil {
-					t.Fatal(err)
-				}
-				return func() { conn.ExecContext(context.Background(), `ROLLBACK`); conn.Close(); db.Close() }
-			}
-		}
-		release := lock()
+		release := holdAuditLogs(t, e, tg)
 		defer release()
 		event := `{"actor_user_id":"alice","action":"app.deploy","result":"success","occurred_at":"2026-12-03T19:00:00Z"}`
 		took := make([]time.Duration, 2)
@@ -527,6 +494,73 @@ func TestASingleEventBehindAStuckGroupAnswersWithinItsDeadline(t *testing.T) {
 		release()
 		if r := e.do("POST", "/v1/audit/events", adminToken, event); r.status != http.StatusCreated {
 			t.Errorf("once the lock is gone: %d %s", r.status, r.body)
+		}
+	})
+}
+
+// holdAuditLogs takes a write lock on audit_logs from a connection of its
+// own, so the server's writes wait on it; the returned func lets it go.
+func holdAuditLogs(t *testing.T, e *env, tg testdb.Target) (release func()) {
+	t.Helper()
+	if tg.Dialect == "postgres" {
+		db, err := sql.Open("pgx", tg.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tx, err := db.BeginTx(e.ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tx.ExecContext(e.ctx, `LOCK TABLE audit_logs IN ACCESS EXCLUSIVE MODE`); err != nil {
+			t.Fatal(err)
+		}
+		return func() { tx.Rollback(); db.Close() }
+	}
+	db, err := sql.Open("sqlite", filepath.Join(tg.DataDir, store.SQLiteFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := db.Conn(e.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.ExecContext(e.ctx, `BEGIN IMMEDIATE`); err != nil {
+		t.Fatal(err)
+	}
+	return func() { conn.ExecContext(context.Background(), `ROLLBACK`); conn.Close(); db.Close() }
+}
+
+// A shutdown waits for a request held up by the database as long as its
+// deadline lets it wait, when that is longer than the shutdown timeout:
+// the request gets its 503, not a dropped connection.
+func TestAShutdownWaitsForARequestWithinItsDeadline(t *testing.T) {
+	t.Parallel()
+	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
+		e := start(t, tg, withDBTimeout(2*time.Second), func(c *app.Config) { c.ShutdownTimeout = 500 * time.Millisecond })
+		release := holdAuditLogs(t, e, tg)
+		defer release()
+		answer := make(chan string, 1)
+		go func() {
+			req, err := http.NewRequest("POST", e.main.URL()+"/v1/audit/events", strings.NewReader(
+				`{"actor_user_id":"alice","action":"app.deploy","result":"success","occurred_at":"2026-12-03T19:00:00Z"}`))
+			if err != nil {
+				answer <- err.Error()
+				return
+			}
+			req.Header.Set("Authorization", "Bearer "+adminToken)
+			req.Header.Set("Content-Type", "application/json")
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				answer <- err.Error()
+				return
+			}
+			resp.Body.Close()
+			answer <- resp.Status
+		}()
+		time.Sleep(300 * time.Millisecond) // the request waits on the lock
+		e.stop()
+		if got := <-answer; got != "503 Service Unavailable" {
+			t.Errorf("the request in flight: %s, want 503", got)
 		}
 	})
 }

@@ -327,9 +327,9 @@ func (m *Main) URL() string { return "http://" + m.Addr() }
 func (m *Main) Done() <-chan error { return m.done }
 
 // Shutdown stops accepting connections, waits for in-flight requests (up to
-// the configured timeout) and closes the database.
+// Config.DrainTimeout) and closes the database.
 func (m *Main) Shutdown(ctx context.Context) error {
-	ctx, cancel := context.WithTimeout(ctx, m.Config.ShutdownTimeout)
+	ctx, cancel := context.WithTimeout(ctx, m.Config.DrainTimeout())
 	defer cancel()
 	if m.stopWait != nil {
 		close(m.stopWait)

@@ -85,6 +85,14 @@ func (c *Config) Validate() error {
 	return errors.Join(errs...)
 }
 
+// DrainTimeout is how long a shutdown waits for in-flight requests: the
+// shutdown timeout, or twice the database deadline when that is longer,
+// so that a request waiting on a slow database gets its answer (a 503
+// within its deadline) rather than a dropped connection.
+func (c Config) DrainTimeout() time.Duration {
+	return max(c.ShutdownTimeout, 2*c.DBTimeout)
+}
+
 // Defaults returns the configuration of a plain `aeso serve`.
 func Defaults() Config {
 	return Config{
