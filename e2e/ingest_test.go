@@ -297,6 +297,22 @@ func TestIdempotentRetries(t *testing.T) {
 		if after := e.countEvents(); after != before {
 			t.Errorf("a conflicting batch wrote %d rows", after-before)
 		}
+
+		// Two events of one batch with one id and different content: the
+		// answer says so, not that one is already stored.
+		one := validEvent()
+		one["id"] = uuid.NewString()
+		other := validEvent()
+		other["id"], other["result"] = one["id"], "failure"
+		within := e.do("POST", "/v1/audit/events", adminToken, map[string]any{"events": []any{validEvent(), one, other}})
+		p = within.problem(t)
+		if within.status != 409 || p.Code != "idempotency_conflict" || len(p.Errors) != 1 || p.Errors[0].Field != "events[2].id" ||
+			!strings.Contains(p.Detail, "events[1] and events[2]") || strings.Contains(p.Detail, "already stored") {
+			t.Errorf("a conflict within the batch: status %d problem %+v", within.status, p)
+		}
+		if after := e.countEvents(); after != before {
+			t.Errorf("a batch conflicting with itself wrote %d rows", after-before)
+		}
 	})
 }
 

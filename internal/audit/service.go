@@ -201,7 +201,7 @@ func (d *deduper) add(events []*Event, offset int) ([]*Event, error) {
 		d.all = append(d.all, e)
 		if j, ok := d.first[e.ID]; ok {
 			if !d.all[j].SameContent(e) {
-				return nil, conflict(i, d.batch)
+				return nil, inBatchConflict(i, j)
 			}
 			continue
 		}
@@ -278,6 +278,16 @@ func conflict(index int, batch bool) error {
 		Code: aeso.ECONFLICT, Reason: "idempotency_conflict",
 		Message: "an event with this id is already stored with different content",
 		Fields:  []aeso.FieldError{{Field: field, Code: "conflict", Message: "id already used for a different event"}},
+	}
+}
+
+// inBatchConflict is the answer to a batch that gives one id to two
+// events of different content: nothing of it is stored.
+func inBatchConflict(index, first int) error {
+	return &aeso.Error{
+		Code: aeso.ECONFLICT, Reason: "idempotency_conflict",
+		Message: fmt.Sprintf("events[%d] and events[%d] have the same id and different content; nothing of the batch was stored", first, index),
+		Fields:  []aeso.FieldError{{Field: fmt.Sprintf("events[%d].id", index), Code: "conflict", Message: fmt.Sprintf("id already used by events[%d] for a different event", first)}},
 	}
 }
 
