@@ -60,6 +60,28 @@ func sameOrigin(req *http.Request, via []*http.Request) error {
 	return nil
 }
 
+// DisplayURL is a server URL as messages show it: credentials in its
+// userinfo and its query, which an AESO_URL may carry, replaced.
+func DisplayURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "the configured URL (unparsable)"
+	}
+	hidden := "[REDACTED]"
+	out := u.Scheme + "://"
+	if u.User != nil {
+		out += hidden + "@"
+	}
+	out += u.Host + u.EscapedPath()
+	if u.RawQuery != "" || u.ForceQuery {
+		out += "?" + hidden
+	}
+	if u.Fragment != "" {
+		out += "#" + hidden
+	}
+	return out
+}
+
 // RedirectError is a redirect to another origin, refused: an answer, not
 // an unreachable server, so it is not retried.
 type RedirectError struct{ From, To string }

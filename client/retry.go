@@ -105,7 +105,7 @@ func (c *Client) send(ctx context.Context, method, path string, body []byte, ide
 func (c *Client) unreachable(err error) error {
 	var apiErr *Error
 	if err != nil && !errors.As(err, &apiErr) && !errors.Is(err, context.Canceled) && transportError(err) {
-		return &UnreachableError{URL: c.BaseURL, Err: err, Hint: c.UnreachableHint}
+		return &UnreachableError{URL: DisplayURL(c.BaseURL), Err: err, Hint: c.UnreachableHint}
 	}
 	return err
 }

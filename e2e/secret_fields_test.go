@@ -127,3 +127,34 @@ func with(m map[string]any, key string, v any) map[string]any {
 func labelled(labels map[string]string) map[string]any {
 	return map[string]any{"kind": "release", "subject": map[string]string{"name": "api", "ref": "labels"}, "title": "labelled", "labels": labels}
 }
+
+// A secret pasted into a path names no row, and the answer does not
+// repeat it: not the API's problem detail, not the console's page.
+func TestAnAnswerNeverRepeatsASecretFromThePath(t *testing.T) {
+	t.Parallel()
+	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
+		e := start(t, tg, withConfigFile(writeConfig(t, gatesYAML)))
+		const secret = "aeso_i1YAEQNjjygSJTA1h5ssjqSyqUgWp05K0pdIL9K6V95"
+		for _, path := range []string{
+			"/v1/gates/release/rules/" + secret,
+			"/v1/gates/release/rules/password=hunter2",
+			"/v1/guards/" + secret + "/reports/01a23d52-99be-7d70-aa71-f834ee8db5e9",
+			"/v1/components/" + secret + "/history/01a23d52-99be-7d70-aa71-f834ee8db5e9",
+			"/v1/invariants/" + secret + "/results/01a23d52-99be-7d70-aa71-f834ee8db5e9",
+			"/v1/refs/token:" + secret,
+		} {
+			r := e.doInvalid("GET", path, adminToken, nil)
+			if r.status < 400 || strings.Contains(string(r.body), secret) || strings.Contains(string(r.body), "hunter2") {
+				t.Errorf("GET %s: %d %s", path, r.status, r.body)
+			}
+		}
+		b := e.browser()
+		b.mustSignIn(adminToken)
+		for _, path := range []string{"/ui/refs/token/" + secret, "/ui/refs/component/password=hunter2"} {
+			p := b.get(path)
+			if p.status != 404 || strings.Contains(p.body, secret) || strings.Contains(p.body, "hunter2") {
+				t.Errorf("GET %s: %d, the page repeats the secret: %v", path, p.status, strings.Contains(p.body, secret) || strings.Contains(p.body, "hunter2"))
+			}
+		}
+	})
+}

@@ -149,7 +149,7 @@ func exportLog(cmd *cobra.Command, c *client.Client, since int64, path string) (
 		if len(line) > 0 && rerr == nil {
 			s, ok := seqOf(line)
 			if !ok || line[0] != '{' {
-				return 0, 0, errors.Join(fmt.Errorf("line %d of the answer is not an event's leaf: %s did not send an export", n+1, c.BaseURL), f.Close())
+				return 0, 0, errors.Join(fmt.Errorf("line %d of the answer is not an event's leaf: %s did not send an export", n+1, client.DisplayURL(c.BaseURL)), f.Close())
 			}
 			if _, err := w.Write(line); err != nil {
 				return 0, 0, errors.Join(err, f.Close())

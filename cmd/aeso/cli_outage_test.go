@@ -75,6 +75,15 @@ func TestClientGivesUpOnAClosedPortNamingTheURL(t *testing.T) {
 		t.Errorf("--retry-for 0: exit %d after %s, stderr %q; want one quick attempt", r.code, took, r.stderr)
 	}
 
+	// Credentials in AESO_URL are not repeated: the message lands in CI
+	// logs.
+	addr := strings.TrimPrefix(url, "http://")
+	r = aeso(t, []string{anyToken, "AESO_URL=http://deploy:SuperSecretUrlPw@" + addr + "/?token=aeso_TOKENinTHEqueryAAAAAAAAAAAA"}, "audit", "list", "--retry-for", "0")
+	if r.code == 0 || strings.Contains(r.stderr, "SuperSecretUrlPw") || strings.Contains(r.stderr, "aeso_TOKEN") ||
+		!strings.Contains(r.stderr, "cannot reach aeso at http://[REDACTED]@"+addr+"/?[REDACTED]") {
+		t.Errorf("a URL with credentials: exit %d, stderr %q", r.code, r.stderr)
+	}
+
 	r = aeso(t, []string{anyToken, "AESO_URL=" + url, "AESO_RETRY_FOR=soon"}, "audit", "list")
 	if r.code == 0 || !strings.Contains(r.stderr, "AESO_RETRY_FOR must be a duration") {
 		t.Errorf("a malformed AESO_RETRY_FOR: exit %d, stderr %q", r.code, r.stderr)

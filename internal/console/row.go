@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/aeso-dev/aeso"
+	"github.com/aeso-dev/aeso/internal/redact"
 	"github.com/aeso-dev/aeso/internal/server"
 )
 
@@ -48,7 +49,11 @@ func (c *Console) rowPage(kind string, params ...string) func(http.ResponseWrite
 			c.lacks(w, r, v, scope)
 			return
 		case aeso.ENOTFOUND, aeso.EINVALID:
-			c.fail(w, r, v, http.StatusNotFound, "Not found", "Nothing matches "+ref+".")
+			what := ref
+			if redact.ValueLooksSecret(ref) {
+				what = "this ref" // a secret pasted into the address is not shown back
+			}
+			c.fail(w, r, v, http.StatusNotFound, "Not found", "Nothing matches "+what+".")
 			return
 		default:
 			c.Logger.ErrorContext(r.Context(), "console row failed", "ref", ref, "err", err)

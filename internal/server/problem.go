@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/aeso-dev/aeso"
+	"github.com/aeso-dev/aeso/internal/redact"
 	"github.com/aeso-dev/aeso/wire"
 )
 
@@ -53,6 +54,17 @@ func (s *Server) problem(w http.ResponseWriter, r *http.Request, status int, cod
 	}
 	if status == http.StatusServiceUnavailable {
 		w.Header().Set("Retry-After", strconv.Itoa(s.retryAfterSeconds()))
+	}
+	// A detail or field message never repeats a secret the request held
+	// (a token pasted into a path names no row): the code and the field
+	// still say what is wrong.
+	if redact.ValueLooksSecret(detail) {
+		detail = "the request was refused; its detail would repeat a value that looks like a secret"
+	}
+	for i, f := range fields {
+		if redact.ValueLooksSecret(f.Message) {
+			fields[i].Message = "is refused; the message would repeat a value that looks like a secret"
+		}
 	}
 	p := wire.Problem{
 		Type:      "about:blank",

@@ -48,7 +48,7 @@ func (s *Server) gateRule(name, key string) (*wire.GateRuleRef, error) {
 			return &wire.GateRuleRef{Gate: d.Name, Rule: key, Definition: gateRuleJSON(d.Rules[i])}, nil
 		}
 	}
-	return nil, aeso.Reasonf(aeso.ENOTFOUND, "unknown_rule", "gate %s has no rule %s", name, key)
+	return nil, aeso.Reasonf(aeso.ENOTFOUND, "unknown_rule", "gate %s has no rule with this key; GET /v1/gates/%s lists its rules", name, name)
 }
 
 func (s *Server) handleGetGate(w http.ResponseWriter, r *http.Request) {
