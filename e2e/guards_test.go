@@ -317,3 +317,24 @@ func TestASecretCutShortAtALimitIsStillRedacted(t *testing.T) {
 		}
 	})
 }
+
+// Sent counts may exceed the findings listed, severity by severity, never
+// fall below them: two critical findings are not "2 info".
+func TestGuardCountsCoverTheFindingsOfEachSeverity(t *testing.T) {
+	t.Parallel()
+	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
+		e := start(t, tg)
+		findings := `"findings":[{"rule_id":"SQLI","severity":"critical","message":"sql injection","fingerprint":"f1"},
+			{"rule_id":"RCE","severity":"critical","message":"remote code exec","fingerprint":"f2"}]`
+		r := e.do("POST", "/v1/guards/g2/reports", adminToken, `{"subject":"y@1","mode":"warn",`+findings+`,"counts":{"info":2}}`)
+		if p := r.problem(t); r.status != 400 || len(p.Errors) != 1 || p.Errors[0].Field != "counts.critical" || p.Errors[0].Code != "too_few" {
+			t.Errorf("2 critical findings counted as 2 info: %d %s", r.status, r.body)
+		}
+		r = e.do("POST", "/v1/guards/g2/reports", adminToken, `{"subject":"y@1","mode":"warn",`+findings+`,"counts":{"critical":3,"info":40}}`)
+		var rep guardReport
+		r.json(t, &rep)
+		if r.status != 201 || rep.Counts.Critical != 3 || rep.Counts.Info != 40 {
+			t.Errorf("counts beyond the findings listed: %d %s", r.status, r.body)
+		}
+	})
+}

@@ -68,6 +68,9 @@ func (c Counts) Total() int {
 
 func (c Counts) bySeverity() [5]int { return [5]int{c.Critical, c.High, c.Medium, c.Low, c.Info} }
 
+// severityNames name bySeverity's entries, as the JSON does.
+var severityNames = [5]string{"critical", "high", "medium", "low", "info"}
+
 // check refuses counts that are negative, or that a JSON number (a double)
 // could not carry exactly: each count, and their total, is at most
 // report.MaxCount, so no total computed from them can overflow.
@@ -255,9 +258,17 @@ func (s *Service) Record(ctx context.Context, source, guard string, req Request)
 	}
 	r.Counts = counted
 	if req.Counts != nil {
+		// Sent counts may exceed the findings listed (a summary of a long
+		// scan), never fall below them, severity by severity: two critical
+		// findings are not "2 info".
 		c := *req.Counts
-		if c.check(&v) && c.Total() < len(r.Findings) {
-			v.Add("counts", "too_few", "count at least the %d distinct findings listed", len(r.Findings))
+		if c.check(&v) {
+			sent, listed := c.bySeverity(), counted.bySeverity()
+			for i, name := range severityNames {
+				if sent[i] < listed[i] {
+					v.Add("counts."+name, "too_few", "count at least the %d %s findings listed", listed[i], name)
+				}
+			}
 		}
 		r.Counts = c
 	}
