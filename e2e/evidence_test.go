@@ -339,6 +339,30 @@ func TestStalenessIsComputedAtReadTime(t *testing.T) {
 		if got, _ := e.admin.GetBundle(e.ctx, b.ID, 0); got.Stale {
 			t.Error("without max_age a bundle is never stale")
 		}
+
+		// A bundle sealed now of proof observed long ago is as old as its
+		// proof, in latest and show as in a gate.
+		old := newBundle(t, e, "aged", "v1")
+		req = check("smoke", "pass")
+		req.ObservedAt = clk.now().Add(-150 * time.Minute).UTC().Format(time.RFC3339)
+		if _, err := e.admin.AddItem(e.ctx, old.ID, req); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.admin.SealBundle(e.ctx, old.ID); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []struct {
+			maxAge time.Duration
+			stale  bool
+		}{{time.Hour, true}, {3 * time.Hour, false}} {
+			latest, err := e.admin.LatestBundle(e.ctx, "release", "aged", "v1", "", c.maxAge)
+			if err != nil || latest.Stale != c.stale {
+				t.Errorf("latest with max_age %s of proof observed 2h30m ago, sealed now: stale %v (%v), want %v", c.maxAge, latest.Stale, err, c.stale)
+			}
+			if got, _ := e.admin.GetBundle(e.ctx, old.ID, c.maxAge); got.Stale != c.stale {
+				t.Errorf("show with max_age %s: stale %v, want %v", c.maxAge, got.Stale, c.stale)
+			}
+		}
 	})
 }
 

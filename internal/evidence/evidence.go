@@ -118,6 +118,18 @@ func (it *Item) Stale(now time.Time) bool {
 	return it.ExpiresAt != nil && !now.Before(*it.ExpiresAt)
 }
 
+// Proves reports whether the item is proof at now: a result that ran to
+// its end (pass, warn or fail; not skip or error) and has not expired. A
+// bundle is as old as the oldest of its proving items, when that is older
+// than its seal.
+func (it *Item) Proves(now time.Time) bool {
+	switch it.Result {
+	case "pass", "warn", "fail":
+		return !it.Stale(now)
+	}
+	return false
+}
+
 // Promotion records that a sealed bundle reached a stage: who, when, why,
 // and which digest they promoted.
 type Promotion struct {

@@ -18,12 +18,16 @@ type View struct {
 	Promotions []*Promotion
 	Chain      []*Bundle
 	Now        time.Time
-	// MaxAge, when set, makes the bundle stale once it was sealed (or,
-	// while open, created) longer ago than that.
+	// MaxAge, when set, makes the bundle stale once it is older than that
+	// (see Stale).
 	MaxAge time.Duration
 }
 
-// Stale reports whether the bundle is older than the MaxAge asked for.
+// Stale reports whether the bundle is older than the MaxAge asked for. A
+// bundle is as old as what it proves, as a gate judges it: its age runs
+// from its seal (or, while open, its creation), or from when its oldest
+// proving item was observed where that is older, so proof gathered long
+// ago is not made fresh by sealing it today.
 func (v *View) Stale() bool {
 	if v.MaxAge <= 0 {
 		return false
@@ -31,6 +35,11 @@ func (v *View) Stale() bool {
 	at := v.Bundle.CreatedAt
 	if v.Bundle.SealedAt != nil {
 		at = *v.Bundle.SealedAt
+	}
+	for _, it := range v.Items {
+		if it.Proves(v.Now) && it.ObservedAt.Before(at) {
+			at = it.ObservedAt
+		}
 	}
 	return v.Now.Sub(at) > v.MaxAge
 }

@@ -60,13 +60,10 @@ func ItemsOf(items []*evidence.Item, now time.Time) EvidenceItems {
 		if it.Result == "error" {
 			out.Errored = append(out.Errored, it.Name)
 		}
-		switch it.Result {
-		case "pass", "warn", "fail":
-			if !it.Stale(now) {
-				out.Proving++
-				if out.Oldest.IsZero() || it.ObservedAt.Before(out.Oldest) {
-					out.Oldest = it.ObservedAt
-				}
+		if it.Proves(now) {
+			out.Proving++
+			if out.Oldest.IsZero() || it.ObservedAt.Before(out.Oldest) {
+				out.Oldest = it.ObservedAt
 			}
 		}
 	}
