@@ -449,3 +449,39 @@ func TestLatestDoesNotFallBackPastACorrection(t *testing.T) {
 		}
 	})
 }
+
+// A bundle holds at most evidence.MaxItems items: one more is refused,
+// and the bundle still seals and reads whole.
+func TestABundleHoldsABoundedNumberOfItems(t *testing.T) {
+	t.Parallel()
+	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
+		e := start(t, tg)
+		b := newBundle(t, e, "full", "v1")
+		if _, err := e.admin.AddItem(e.ctx, b.ID, check("first", "pass")); err != nil {
+			t.Fatal(err)
+		}
+		// The rest of the bundle is filled in the database, copies of the
+		// first item, as many API calls would.
+		newID := map[string]string{"sqlite": "lower(hex(randomblob(16)))", "postgres": "gen_random_uuid()"}[tg.Dialect]
+		fill := `WITH RECURSIVE n(i) AS (SELECT 2 UNION ALL SELECT i + 1 FROM n WHERE i < ` + fmt.Sprint(evidence.MaxItems) + `)
+			INSERT INTO platform_evidence_items (id, bundle_id, position, type, name, result, counts, summary, links, source_url,
+				source_runner, observed_at, expires_at, correlation_id, metadata, redacted_paths, report, created_at, created_by)
+			SELECT ` + newID + `, bundle_id, n.i, type, name || n.i, result, counts, summary, links, source_url,
+				source_runner, observed_at, expires_at, correlation_id, metadata, redacted_paths, report, created_at, created_by
+			FROM platform_evidence_items, n WHERE bundle_id = '` + b.ID + `'`
+		if err := e.main.DB.Exec(e.ctx, fill); err != nil {
+			t.Fatal(err)
+		}
+		r := e.do("POST", "/v1/evidence/bundles/"+b.ID+"/items", adminToken, check("one more", "pass"))
+		if p := r.problem(t); r.status != 409 || p.Code != "too_many_items" {
+			t.Errorf("item %d: %d %s", evidence.MaxItems+1, r.status, r.body)
+		}
+		if _, err := e.admin.SealBundle(e.ctx, b.ID); err != nil {
+			t.Fatal(err)
+		}
+		got, err := e.admin.GetBundle(e.ctx, b.ID, 0)
+		if err != nil || len(got.Items) != evidence.MaxItems {
+			t.Errorf("the full bundle read back: %d items (%v)", len(got.Items), err)
+		}
+	})
+}

@@ -82,6 +82,10 @@ func errSealed(b *Bundle) error {
 	return aeso.Reasonf(aeso.ECONFLICT, "bundle_sealed", "bundle %s is sealed (%s); correct it by superseding it", b.ID, b.Digest)
 }
 
+// MaxItems bounds the items of one bundle, so a bundle, its export and
+// every gate that judges it stay a bounded read.
+const MaxItems = 1000
+
 // TypeInvariantResult is the item type that is also an invariant result.
 const TypeInvariantResult = "invariant_result"
 
@@ -172,6 +176,10 @@ func (s *Service) addItem(ctx context.Context, o audit.Origin, bundleID string, 
 	return s.Store.AddItem(ctx, bundleID, func(b *Bundle, count int) (*Item, *invariant.Result, error) {
 		if b.State != StateOpen {
 			return nil, nil, errSealed(b)
+		}
+		if count >= MaxItems {
+			return nil, nil, aeso.Reasonf(aeso.ECONFLICT, "too_many_items",
+				"bundle %s holds %d items, the most a bundle holds; put what is left in a bundle of its own, or summarise it in one item", b.ID, count)
 		}
 		it := &Item{
 			ID: s.NewID(), BundleID: b.ID, Position: count + 1, Type: req.Type, Name: req.Name,
