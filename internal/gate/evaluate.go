@@ -158,7 +158,7 @@ func evidenceReason(r *Rule, in inputs) (Reason, error) {
 	// How old the proof was when the gate judged it, and from what. A
 	// result is stored and read later, so its wording holds then too: an
 	// age before the evaluation, never "ago".
-	o, age := outcomeOf(j.Level), aeso.ShortAge(j.Age)
+	o, age := outcomeOf(j.Level), ageBeside(j.Age, e.MaxAge.Duration, e.BlockAge.Duration)
 	aged := fmt.Sprintf("was sealed %s before this evaluation", age)
 	if j.FromItem {
 		aged = fmt.Sprintf("proves what was observed %s before this evaluation (its oldest item)", age)
@@ -189,6 +189,19 @@ func evidenceReason(r *Rule, in inputs) (Reason, error) {
 			e.Kind, b.ID, aged, e.MaxAge.Short())}, nil
 	}
 	return Reason{Outcome: o, Refs: refs, Detail: fmt.Sprintf("%s bundle %s sealed %s before this evaluation", e.Kind, b.ID, age)}, nil
+}
+
+// ageBeside writes an age as aeso.ShortAge does, but to the second when
+// rounding would make it read as one of the limits it is judged against:
+// "observed 2h, past block_age 2h" reads as false; 1h59m45s does not.
+func ageBeside(age time.Duration, limits ...time.Duration) string {
+	s := aeso.ShortAge(age)
+	for _, l := range limits {
+		if l > 0 && age != l && s == aeso.ShortDuration(l) {
+			return aeso.ShortDuration(age.Round(time.Second))
+		}
+	}
+	return s
 }
 
 // evidenceWeights: a gate asks for proof of the release, so a missing or

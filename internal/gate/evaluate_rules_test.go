@@ -200,3 +200,22 @@ func TestAFailedReadIsAnErrorNotAnOutcome(t *testing.T) {
 		})
 	}
 }
+
+// An age near a limit is written so that it never reads as the limit.
+func TestAnAgeBesideALimitNeverReadsAsTheLimit(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		age  time.Duration
+		want string
+	}{
+		{7185 * time.Second, "1h59m45s"}, // under block_age, not "2h"
+		{7215 * time.Second, "2h0m15s"},  // over block_age, not "2h"
+		{2 * time.Hour, "2h"},
+		{90 * time.Minute, "1h30m"},
+		{61*time.Minute + 20*time.Second, "1h1m20s"}, // beside max_age 1h1m
+	} {
+		if got := ageBeside(c.age, time.Hour+time.Minute, 2*time.Hour); got != c.want {
+			t.Errorf("ageBeside(%s) = %s, want %s", c.age, got, c.want)
+		}
+	}
+}
