@@ -90,7 +90,7 @@ func TestGuardReportsAreNormalisedAndDeduplicated(t *testing.T) {
 			"no subject":               {"/v1/guards/g/reports", `{"mode":"warn","findings":[]}`, "subject"},
 			"a finding without rule":   {"/v1/guards/g/reports", `{"subject":"s","mode":"warn","findings":[{"severity":"high"}]}`, "findings[0].rule_id"},
 			"an unknown severity":      {"/v1/guards/g/reports", `{"subject":"s","mode":"warn","findings":[{"rule_id":"r","severity":"severe"}]}`, "findings[0].severity"},
-			"counts below findings":    {"/v1/guards/g/reports", `{"subject":"s","mode":"warn","counts":{"critical":0,"high":0,"medium":0,"low":0,"info":0},"findings":[{"rule_id":"r","severity":"low"}]}`, "counts"},
+			"counts below findings":    {"/v1/guards/g/reports", `{"subject":"s","mode":"warn","counts":{"critical":0,"high":0,"medium":0,"low":0,"info":0},"findings":[{"rule_id":"r","severity":"low"}]}`, "counts.low"},
 			"a guard name in capitals": {"/v1/guards/Policy/reports", `{"subject":"s","mode":"warn","findings":[]}`, "guard"},
 		} {
 			r := e.doInvalid("POST", tc.path, adminToken, tc.body)
@@ -180,7 +180,7 @@ func TestABrokenSARIFLogDoesNotClearABlockingGuard(t *testing.T) {
 		blocked := func(when string) {
 			t.Helper()
 			v := w.status()
-			if v.Posture != "blocked" || len(v.Reasons) == 0 || !strings.Contains(v.Reasons[0].Message, "guard staticcheck (blocking) has 1 open findings for api@v1: 1 critical") {
+			if v.Posture != "blocked" || len(v.Reasons) == 0 || !strings.Contains(v.Reasons[0].Message, "guard staticcheck (blocking) has 1 open finding for api@v1: 1 critical") {
 				t.Errorf("%s: posture %s %+v, want blocked by the guard", when, v.Posture, v.Reasons)
 			}
 		}
