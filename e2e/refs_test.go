@@ -232,6 +232,8 @@ func TestRefsAndRowRoutesRefuseWhatTheyCannotOpen(t *testing.T) {
 			{"gate_result:not-a-uuid", "invalid_ref"},
 			{"gate_result:", "invalid_ref"},
 			{"bundle:" + nobody + "@md5:x", "invalid_ref"},
+			{"bundle:" + nobody + "@sha256:abc", "invalid_ref"},
+			{"bundle:" + nobody + "@sha256:" + strings.Repeat("A", 64), "invalid_ref"},
 			{"gate_rule:release", "invalid_ref"},
 		} {
 			r := e.doInvalid("GET", "/v1/refs/"+url.PathEscape(c.ref), adminToken, nil)
@@ -242,7 +244,8 @@ func TestRefsAndRowRoutesRefuseWhatTheyCannotOpen(t *testing.T) {
 		for _, ref := range []string{"gate_result:" + nobody, "waiver:" + nobody, "gate_withdrawal:" + nobody,
 			"guard_report:" + nobody, "component_status:" + nobody, "invariant_result:" + nobody, "item:" + nobody,
 			"bundle:" + nobody, "reconciliation:" + nobody, "snapshot:" + nobody, "component:nope", "invariant:INV-NOPE-001",
-			"gate:nope", "gate_rule:release/nope", "gate_result:" + strings.ToUpper(nobody)} {
+			"gate:nope", "gate_rule:release/nope", "gate_result:" + strings.ToUpper(nobody),
+			"bundle:" + nobody + "@sha256:" + strings.Repeat("a", 64)} {
 			r := e.do("GET", "/v1/refs/"+url.PathEscape(ref), adminToken, nil)
 			if p := r.problem(t); r.status != 404 || p.Code != "ref_not_found" {
 				t.Errorf("%s: %d %s, want 404 ref_not_found", ref, r.status, p.Code)

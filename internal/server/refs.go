@@ -72,8 +72,12 @@ var refKinds = map[string]refKind{
 		if err != nil {
 			return "", nil, err
 		}
-		if digest != "" && v.Bundle.Digest != digest {
-			return "", nil, aeso.Reasonf(aeso.ENOTFOUND, "bundle_not_found", "bundle %s does not have digest %s", v.Bundle.ID, digest)
+		switch {
+		case digest == "" || v.Bundle.Digest == digest:
+		case v.Bundle.Digest == "":
+			return "", nil, aeso.Reasonf(aeso.ENOTFOUND, "bundle_not_found", "bundle %s is not sealed: it has no digest yet", v.Bundle.ID)
+		default:
+			return "", nil, aeso.Reasonf(aeso.ENOTFOUND, "bundle_not_found", "bundle %s does not have this digest: it was sealed with %s", v.Bundle.ID, v.Bundle.Digest)
 		}
 		return "/v1/evidence/bundles/" + v.Bundle.ID, viewJSON(v), nil
 	}},
@@ -171,7 +175,22 @@ func checkBundleRef(ref string) bool {
 	if !isUUID(id) {
 		return false
 	}
-	return !hasDigest || strings.HasPrefix(digest, "sha256:") && len(digest) > len("sha256:")
+	return !hasDigest || isSHA256Digest(digest)
+}
+
+// isSHA256Digest accepts "sha256:" and 64 lowercase hex digits, the form
+// every digest aeso writes takes.
+func isSHA256Digest(s string) bool {
+	hex, ok := strings.CutPrefix(s, "sha256:")
+	if !ok || len(hex) != 64 {
+		return false
+	}
+	for i := 0; i < len(hex); i++ {
+		if c := hex[i]; !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return false
+		}
+	}
+	return true
 }
 
 // checkGateRule accepts "<gate>/<rule>".
