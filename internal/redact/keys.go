@@ -3,6 +3,9 @@ package redact
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // secretKeyParts mark a key as secret wherever they appear in its normalized
@@ -32,6 +35,9 @@ var secretKeyExact = [...]string{"auth", "pass", "pwd", "pin", "pincode", "otp",
 // checked for secretKeyParts anywhere in it, and for secretKeyExact as a
 // whole or as its last word.
 func KeyLooksSecret(key string) bool {
+	if !isASCII(key) {
+		key = foldKey(key)
+	}
 	norm, last := normalizeKey(key), lastWord(key)
 	for _, w := range secretKeyExact {
 		if norm == w || last == w {
@@ -124,3 +130,42 @@ func lastWord(key string) string {
 
 func isUpper(c byte) bool { return c >= 'A' && c <= 'Z' }
 func isLower(c byte) bool { return c >= 'a' && c <= 'z' }
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// foldKey writes a key as it reads: compatibility forms folded (NFKC:
+// fullwidth letters, the long s, ligatures) and the Cyrillic and Greek
+// letters that look Latin replaced by those, in the same case, so
+// "pаssword" with a Cyrillic а, "DB_РАSS" or "ｔｏｋｅｎ" is the secret key
+// it looks like.
+func foldKey(key string) string {
+	return strings.Map(func(r rune) rune {
+		if l, ok := lookalikes[r]; ok {
+			return l
+		}
+		if l, ok := lookalikes[unicode.ToLower(r)]; ok {
+			return unicode.ToUpper(l)
+		}
+		return r
+	}, norm.NFKC.String(key))
+}
+
+// lookalikes map Cyrillic and Greek letters to the Latin letter they are
+// drawn like (after Unicode's confusables). A capital not listed is read
+// as its lowercase letter's, in capitals; those listed look unlike their
+// lowercase (Greek Η is H, η is not h).
+var lookalikes = map[rune]rune{
+	'а': 'a', 'в': 'b', 'е': 'e', 'ё': 'e', 'к': 'k', 'м': 'm', 'н': 'h', 'о': 'o', 'р': 'p', 'с': 'c',
+	'т': 't', 'у': 'y', 'х': 'x', 'ѕ': 's', 'і': 'i', 'ї': 'i', 'ј': 'j', 'ԁ': 'd', 'ԛ': 'q', 'ԝ': 'w', 'һ': 'h',
+	'ѵ': 'v', 'ɡ': 'g', 'ο': 'o', 'α': 'a', 'ι': 'i', 'κ': 'k', 'ν': 'v', 'ρ': 'p', 'τ': 't', 'υ': 'u',
+	'χ': 'x', 'ε': 'e', 'ϲ': 'c',
+	'Υ': 'Y', 'Η': 'H', 'Ν': 'N', 'Β': 'B', 'Ζ': 'Z', 'Μ': 'M', 'Ρ': 'P', 'Χ': 'X', 'Τ': 'T',
+	'В': 'B', 'Н': 'H', 'М': 'M', 'Т': 'T', 'У': 'Y',
+}

@@ -160,6 +160,15 @@ func TestKeyLooksSecret(t *testing.T) {
 		{"pass_count", false},
 		{"DBPassword_hint", true},
 		{"key_name", false},
+		// Look-alike letters read as the key they look like.
+		{"pаssword", true}, // Cyrillic а
+		{"tоken", true},    // Cyrillic о
+		{"ｐａｓｓｗｏｒｄ", true}, // fullwidth
+		{"ſecret", true},   // long s
+		{"ΑPI_KΕΥ", true},  // Greek capitals
+		{"DB_РАSS", true},  // Cyrillic capitals, last word
+		{"имя", false},
+		{"städte", false},
 		// Substring matching is greedy on purpose: a counter named like a
 		// token loses its value, which is cheaper than missing a token.
 		{"tokens_used", true},
