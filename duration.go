@@ -1,6 +1,7 @@
 package aeso
 
 import (
+	"strconv"
 	"strings"
 	"time"
 )
@@ -52,4 +53,13 @@ func ShortAge(d time.Duration) string {
 		d = d.Round(time.Minute)
 	}
 	return ShortDuration(d)
+}
+
+// Count writes n of a noun, the noun in the plural unless n is 1:
+// "1 item", "2 items", "0 open findings" (noun "open finding").
+func Count(n int, noun string) string {
+	if n != 1 {
+		noun += "s"
+	}
+	return strconv.Itoa(n) + " " + noun
 }

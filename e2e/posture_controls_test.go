@@ -262,7 +262,7 @@ func TestAWithdrawnSubjectsGuardReportsDoNotCount(t *testing.T) {
 		}
 		by := " was withdrawn by " + wd.WithdrawnBy + " at T: rechecked by mistake"
 		want := "blocked\n" +
-			"blocked guard guard_report: guard policy (blocking) has 1 open findings for shop@v2.0.2: 1 high\n" +
+			"blocked guard guard_report: guard policy (blocking) has 1 open finding for shop@v2.0.2: 1 high\n" +
 			"healthy gate gate_withdrawal: gate release result for shop@v2.0.1 (block at T)" + by + "\n" +
 			"healthy guard gate_withdrawal: guard policy (blocking) has 2 open findings for shop@v2.0.1: 2 high: does not count, shop@v2.0.1 from gate release" + by
 		st := w.status()
@@ -366,6 +366,6 @@ func TestPostureWaivers(t *testing.T) {
 			w.healthy()
 			w.guard("policy", "blocking", 1)
 			w.waive("evidence-security", "api@v1", "not this one")
-		}, []string{"blocked", "blocked guard guard_report: guard policy (blocking) has 1 open findings for api@v1: 1 high"}},
+		}, []string{"blocked", "blocked guard guard_report: guard policy (blocking) has 1 open finding for api@v1: 1 high"}},
 	})
 }

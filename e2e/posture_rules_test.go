@@ -190,7 +190,7 @@ func TestPostureGuards(t *testing.T) {
 		{"warn mode with open findings is degraded", func(w *world) {
 			w.healthy()
 			w.guard("lint", "warn", 1)
-		}, []string{"degraded", "degraded guard guard_report: guard lint (warn) has 1 open findings for api@v1: 1 high"}},
+		}, []string{"degraded", "degraded guard guard_report: guard lint (warn) has 1 open finding for api@v1: 1 high"}},
 		{"report_only counts for nothing", func(w *world) {
 			w.healthy()
 			w.guard("lint", "report_only", 5)
@@ -204,7 +204,7 @@ func TestPostureGuards(t *testing.T) {
 			w.guardFor("policy", "web@v1", "blocking", 1)
 			w.clk.advance(time.Second)
 			w.guardFor("policy", "api@v2", "blocking", 0)
-		}, []string{"blocked", "blocked guard guard_report: guard policy (blocking) has 1 open findings for web@v1: 1 high"}},
+		}, []string{"blocked", "blocked guard guard_report: guard policy (blocking) has 1 open finding for web@v1: 1 high"}},
 		{"the latest report of a guard decides", func(w *world) {
 			w.healthy()
 			w.guard("policy", "blocking", 2)

@@ -140,7 +140,7 @@ func TestEvidenceCommandsPackageSealPromoteAndVerify(t *testing.T) {
 				t.Errorf("export is not indented JSON:\n%.300s", data)
 			}
 			r := aeso(t, nil, "evidence", "verify", file) // no server, no token
-			if want := "OK " + digest + " (aeso-evidence-v2) bundle " + id + ", 1 items\n"; r.code != 0 || r.stdout != want {
+			if want := "OK " + digest + " (aeso-evidence-v2) bundle " + id + ", 1 item\n"; r.code != 0 || r.stdout != want {
 				t.Errorf("exit code %d, stdout %q, stderr %q; want 0 and %q", r.code, r.stdout, r.stderr, want)
 			}
 			if r := aeso(t, nil, "evidence", "verify", file, "--digest", digest); r.code != 0 {
@@ -344,7 +344,7 @@ func TestEvidenceVerifyOfAnExportSealedBeforeV2(t *testing.T) {
 	file := filepath.Join("..", "..", "internal", "evidence", "testdata", "export-v1.json")
 	const digest = "sha256:afa4ea02c93da6f6bb52980a5bc88440ae41bd02f04d25d4dfd38bcc2cd48590"
 	r := aeso(t, nil, "evidence", "verify", file, "--digest", digest)
-	if want := "OK " + digest + " (aeso-evidence-v1) bundle 01a2346a-0df5-76b0-acab-cfb391edbe31, 1 items\n"; r.code != 0 || r.stdout != want {
+	if want := "OK " + digest + " (aeso-evidence-v1) bundle 01a2346a-0df5-76b0-acab-cfb391edbe31, 1 item\n"; r.code != 0 || r.stdout != want {
 		t.Errorf("exit code %d, stdout %q, stderr %q; want 0 and %q", r.code, r.stdout, r.stderr, want)
 	}
 	data, err := os.ReadFile(file)

@@ -9,6 +9,7 @@ import (
 	"os"
 	"time"
 
+	root "github.com/aeso-dev/aeso"
 	"github.com/aeso-dev/aeso/client"
 	"github.com/aeso-dev/aeso/internal/evidence"
 	"github.com/spf13/cobra"
@@ -165,7 +166,7 @@ func newEvidenceExportCmd(cf *clientFlags) *cobra.Command {
 					return err
 				}
 				if verr == nil {
-					fmt.Fprintf(cmd.ErrOrStderr(), "wrote %s: %s bundle %s, %d items\n", out, res.Digest, res.BundleID, res.Items)
+					fmt.Fprintf(cmd.ErrOrStderr(), "wrote %s: %s bundle %s, %s\n", out, res.Digest, res.BundleID, root.Count(res.Items, "item"))
 				}
 			}
 			if verr != nil {
@@ -247,15 +248,15 @@ or the log could not be read.`,
 					return perr
 				}
 			} else if err == nil {
-				fmt.Fprintf(w, "OK %s (%s) bundle %s, %d items\n", res.Digest, res.DigestVersion, printable(res.BundleID), res.Items)
+				fmt.Fprintf(w, "OK %s (%s) bundle %s, %s\n", res.Digest, res.DigestVersion, printable(res.BundleID), root.Count(res.Items, "item"))
 				if inLog != nil {
 					fmt.Fprintf(w, "IN LOG sealed at seq %d, proven by the checkpoint of %d events of %s\n", inLog.Seq, inLog.TreeSize, printable(inLog.Origin))
 				}
 			} else if proofFailed(err) {
-				fmt.Fprintf(w, "NOT IN LOG bundle %s, %d items, %s\n", printable(res.BundleID), res.Items, res.Computed)
+				fmt.Fprintf(w, "NOT IN LOG bundle %s, %s, %s\n", printable(res.BundleID), root.Count(res.Items, "item"), res.Computed)
 			} else {
-				fmt.Fprintf(w, "MISMATCH bundle %s, %d items\n  recorded  %s\n  computed  %s\n",
-					printable(res.BundleID), res.Items, printable(res.Digest), res.Computed)
+				fmt.Fprintf(w, "MISMATCH bundle %s, %s\n  recorded  %s\n  computed  %s\n",
+					printable(res.BundleID), root.Count(res.Items, "item"), printable(res.Digest), res.Computed)
 			}
 			if err != nil {
 				return &exitError{code: 1, err: fmt.Errorf("%s: %w", args[0], err)}

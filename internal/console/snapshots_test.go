@@ -16,7 +16,7 @@ func TestPairReasonsMatchesARowAndThenWhatItIsAbout(t *testing.T) {
 		reason("component", "component_status:a1", "degraded", "api (critical) reports degraded: slow", "api"),
 		reason("invariant", "invariant:INV-A-001", "degraded", "INV-A-001 (A) is required and has no result in production", ""),
 		reason("gate", "gate_result:g1", "blocked", "gate release blocked api@v1 at 2026-12-01T00:00:00Z (evidence-release)", ""),
-		reason("guard", "guard_report:r1", "blocked", "guard licenses (blocking) has 1 open findings for api@v1: 1 high", ""),
+		reason("guard", "guard_report:r1", "blocked", "guard licenses (blocking) has 1 open finding for api@v1: 1 high", ""),
 		reason("evidence", "bundle:b1@sha256:aa", "degraded", "the newest release evidence (api@v1) was sealed at …, past max_age 1d (required by gate release rule evidence-release)", ""),
 		reason("reconciliation", "reconciliation:x", "degraded", "drift on worker", "worker"),
 	}
@@ -74,7 +74,7 @@ func TestReasonTopicIsNotTheRowWhenTheRowChangesWithEachReport(t *testing.T) {
 		{status.Reason{Source: "invariant", Ref: "invariant_result:x", Message: "INV-A-001 (A) is failing"}, "INV-A-001"},
 		{status.Reason{Source: "gate", Ref: "gate_result:x", Message: "gate release blocked api@v2 at t (r)"}, "release api"},
 		{status.Reason{Source: "gate", Ref: "waiver:w", Message: "gate release would block api@v2 on rule r: waived"}, "waiver:w"},
-		{status.Reason{Source: "guard", Ref: "guard_report:x", Message: "guard lic (warn) has 1 open findings for api@v2: 1 low"}, "lic api"},
+		{status.Reason{Source: "guard", Ref: "guard_report:x", Message: "guard lic (warn) has 1 open finding for api@v2: 1 low"}, "lic api"},
 		{status.Reason{Source: "evidence", Ref: "gate_rule:release/evidence-release", Message: "no sealed release evidence (required by gate release rule evidence-release)"}, "release evidence-release"},
 		{status.Reason{Source: "reconciliation", Ref: "reconciliation:*", Message: "more than 5000 open"}, "reconciliation:*"},
 	} {

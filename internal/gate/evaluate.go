@@ -253,7 +253,7 @@ func invariantsReason(r *Rule, in inputs) (Reason, error) {
 	if len(bad) > 0 {
 		return Reason{Outcome: OutcomeBlock, Refs: refs, Detail: "in " + where + ": " + strings.Join(bad, "; ")}, nil
 	}
-	return Reason{Outcome: OutcomePass, Refs: refs, Detail: fmt.Sprintf("%d invariants passing in %s", len(r.Invariants), where)}, nil
+	return Reason{Outcome: OutcomePass, Refs: refs, Detail: aeso.Count(len(r.Invariants), "invariant") + " passing in " + where}, nil
 }
 
 func guardsReason(r *Rule, in inputs) (Reason, error) {
@@ -279,7 +279,7 @@ func guardsReason(r *Rule, in inputs) (Reason, error) {
 		default:
 			continue
 		}
-		notes = append(notes, fmt.Sprintf("%s (%s) has %d open findings", rep.Guard, rep.Mode, rep.Counts.Total()))
+		notes = append(notes, fmt.Sprintf("%s (%s) has %s", rep.Guard, rep.Mode, aeso.Count(rep.Counts.Total(), "open finding")))
 	}
 	if len(reports) == 0 && len(missing) == 0 {
 		// Nothing reported: the guards' silence proves nothing either way.

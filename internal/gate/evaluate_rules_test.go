@@ -123,7 +123,7 @@ func TestRuleOutcomes(t *testing.T) {
 		// Invariants.
 		{"passing in every environment passes", billing, "api@v1", facts{invariants: []*invariant.View{invView("INV-BILLING-001",
 			envState("production", invariant.StatePassing, "r1"), envState("staging", invariant.StatePassing, "r2"))}},
-			"pass: 1 invariants passing in every environment [invariant_result:r1 invariant_result:r2]"},
+			"pass: 1 invariant passing in every environment [invariant_result:r1 invariant_result:r2]"},
 		{"failing in one environment blocks", billing, "api@v1", facts{invariants: []*invariant.View{invView("INV-BILLING-001",
 			envState("production", invariant.StatePassing, "r1"), envState("staging", invariant.StateFailing, "r2"))}},
 			"block: in every environment: INV-BILLING-001 is failing [invariant_result:r1 invariant_result:r2]"},
@@ -144,9 +144,9 @@ func TestRuleOutcomes(t *testing.T) {
 		{"clean reports pass", guards, "api@v1", facts{reports: []*guard.Report{report("lint", guard.ModeBlocking, 0), report("scan", guard.ModeReportOnly, 3)}},
 			"pass: 2 guard reports, none blocking [guard_report:lint-1 guard_report:scan-1]"},
 		{"open findings in warn mode warn", guards, "api@v1", facts{reports: []*guard.Report{report("lint", guard.ModeWarn, 1)}},
-			"warn: lint (warn) has 1 open findings [guard_report:lint-1]"},
+			"warn: lint (warn) has 1 open finding [guard_report:lint-1]"},
 		{"open findings in blocking mode block", guards, "api@v1", facts{reports: []*guard.Report{report("lint", guard.ModeWarn, 1), report("policy", guard.ModeBlocking, 2)}},
-			"block: lint (warn) has 1 open findings; policy (blocking) has 2 open findings [guard_report:lint-1 guard_report:policy-1]"},
+			"block: lint (warn) has 1 open finding; policy (blocking) has 2 open findings [guard_report:lint-1 guard_report:policy-1]"},
 		{"a named guard that never reported blocks", named, "api@v1", facts{reports: []*guard.Report{report("lint", guard.ModeBlocking, 0)}, missing: []string{"policy"}},
 			"block: no report of guard policy for api@v1 [guard_report:lint-1]"},
 

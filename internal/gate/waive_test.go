@@ -12,10 +12,10 @@ func TestRejudgeAppliesTheWaiversInForceNow(t *testing.T) {
 	active := &Waiver{ID: "w1", Gate: "release", Rule: "guards", Subject: "api@v1", Reason: "fix Friday", ExpiresAt: now.Add(time.Hour)}
 	expired := &Waiver{ID: "w0", Gate: "release", Rule: "guards", Subject: "api@v1", Reason: "old", ExpiresAt: now.Add(-time.Second)}
 	block := Reason{Rule: "guards", Outcome: OutcomeBlock, Detail: "policy (blocking) has 2 open findings", Refs: []string{"guard_report:g1"}}
-	warn := Reason{Rule: "guards", Outcome: OutcomeWarn, Detail: "lint (warn) has 1 open findings", Refs: []string{}}
+	warn := Reason{Rule: "guards", Outcome: OutcomeWarn, Detail: "lint (warn) has 1 open finding", Refs: []string{}}
 	waivedBlock := waive(block, []*Waiver{{ID: "w0", Gate: "release", Rule: "guards", Subject: "api@v1", Reason: "old", ExpiresAt: now.Add(time.Hour)}}, "release", "api@v1", now)
 	legacyWarn := Reason{Rule: "guards", Outcome: OutcomeWaived, Waiver: "w0", Refs: []string{"waiver:w0"},
-		Detail: "lint (warn) has 1 open findings (would warn; waived until 2026-03-01T11:00:00Z: old)"}
+		Detail: "lint (warn) has 1 open finding (would warn; waived until 2026-03-01T11:00:00Z: old)"}
 	legacyUnknown := Reason{Rule: "guards", Outcome: OutcomeWaived, Waiver: "w0", Detail: "edited by hand"}
 	for _, tc := range []struct {
 		name    string

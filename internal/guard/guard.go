@@ -266,7 +266,7 @@ func (s *Service) Record(ctx context.Context, source, guard string, req Request)
 			sent, listed := c.bySeverity(), counted.bySeverity()
 			for i, name := range severityNames {
 				if sent[i] < listed[i] {
-					v.Add("counts."+name, "too_few", "count at least the %d %s findings listed", listed[i], name)
+					v.Add("counts."+name, "too_few", "count at least the %s listed", aeso.Count(listed[i], name+" finding"))
 				}
 			}
 		}

@@ -185,5 +185,5 @@ func guardFinding(rep *guard.Report) (level, what string) {
 			parts = append(parts, fmt.Sprintf("%d %s", p.n, p.name))
 		}
 	}
-	return levelOf(l), fmt.Sprintf("guard %s (%s) has %d open findings for %s: %s", rep.Guard, rep.Mode, c.Total(), rep.Subject, strings.Join(parts, ", "))
+	return levelOf(l), fmt.Sprintf("guard %s (%s) has %s for %s: %s", rep.Guard, rep.Mode, aeso.Count(c.Total(), "open finding"), rep.Subject, strings.Join(parts, ", "))
 }

@@ -241,7 +241,7 @@ func TestEvaluate(t *testing.T) {
 		}, []string{"blocked", "blocked guard guard_report:policy-1: guard policy (blocking) has 2 open findings for api@v1: 2 high"}},
 		{"a warn guard with open findings is degraded", func(in *Inputs) {
 			in.Guards = []GuardInput{guardReport("lint", guard.ModeWarn, 1)}
-		}, []string{"degraded", "degraded guard guard_report:lint-1: guard lint (warn) has 1 open findings for api@v1: 1 high"}},
+		}, []string{"degraded", "degraded guard guard_report:lint-1: guard lint (warn) has 1 open finding for api@v1: 1 high"}},
 		{"report_only counts for nothing", func(in *Inputs) {
 			in.Guards = []GuardInput{guardReport("lint", guard.ModeReportOnly, 9)}
 		}, []string{"healthy"}},
@@ -258,7 +258,7 @@ func TestEvaluate(t *testing.T) {
 			in.PostureGates = []*gate.Def{deploy}
 			in.Guards = []GuardInput{guardReport("lint", guard.ModeBlocking, 1)}
 			in.Waivers = []*gate.Waiver{waiver("deploy", "guards", time.Hour)}
-		}, []string{"blocked", "blocked guard guard_report:lint-1: guard lint (blocking) has 1 open findings for api@v1: 1 high"}},
+		}, []string{"blocked", "blocked guard guard_report:lint-1: guard lint (blocking) has 1 open finding for api@v1: 1 high"}},
 		{"an expired guard waiver excuses nothing", func(in *Inputs) {
 			in.Guards = []GuardInput{guardReport("policy", guard.ModeBlocking, 2)}
 			in.Waivers = []*gate.Waiver{waiver("release", "guards", 0)}
