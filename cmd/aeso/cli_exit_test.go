@@ -27,7 +27,7 @@ func TestClientErrorsExit2(t *testing.T) {
 	s := startServer(t, filepath.Join(dir, "data"), nil, "--config", cfg)
 	admin := s.env(s.adminToken(t))
 	wrongToken := s.env("aeso_wrongTOKENwrongTOKENwrongTOKENwrongTOKEN12")
-	deadAddr := freeAddr(t)
+	deadAddr := closedAddr(t)
 	// Retries are cut short: the give-up message is the same after 1s as after 30s.
 	dead := []string{"AESO_URL=http://" + deadAddr, "AESO_TOKEN=" + s.adminToken(t), "AESO_RETRY_FOR=1s"}
 	const unknownID = "01a209c9-bfe3-7d15-a072-fbf9990082b1"

@@ -53,7 +53,7 @@ const anyToken = "AESO_TOKEN=aeso_e2eADMINtokenAAAAAAAAAAAAAAAAAAAAAAAAA"
 
 func TestClientGivesUpOnAClosedPortNamingTheURL(t *testing.T) {
 	t.Parallel()
-	url := "http://" + freeAddr(t)
+	url := "http://" + closedAddr(t)
 	began := time.Now()
 	r := aeso(t, []string{anyToken, "AESO_URL=" + url, "AESO_RETRY_FOR=1500ms"}, "audit", "list")
 	took := time.Since(began)

@@ -81,7 +81,7 @@ func isGroup(cmd *cobra.Command) bool {
 // listens on, with a token: a command line that slipped past the usage
 // checks would fail differently (no "for usage" hint), so the test sees it.
 func deadServer(t *testing.T) []string {
-	return []string{"AESO_URL=http://" + freeAddr(t), "AESO_TOKEN=aeso_notATokenNotATokenNotATokenNotATokenNot"}
+	return []string{"AESO_URL=http://" + closedAddr(t), "AESO_TOKEN=aeso_notATokenNotATokenNotATokenNotATokenNot"}
 }
 
 func TestEveryCommandRefusesACommandLineItDoesNotKnow(t *testing.T) {
