@@ -2,8 +2,11 @@ package e2e
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/aeso-dev/aeso/internal/testdb"
 )
 
 // One table per rule of the posture, each case on a fresh platform on both
@@ -83,6 +86,13 @@ func TestPostureInvariants(t *testing.T) {
 			w.healthy()
 			w.result("INV-BILLING-001", "error", "production")
 		}, []string{"blocked", "blocked invariant invariant_result: INV-BILLING-001 (Invoices balance) is failing in production: result error observed at T"}},
+		{"a run of failures is failing since its first", func(w *world) {
+			w.healthy()
+			w.advance(time.Minute, "INV-BILLING-001")
+			w.result("INV-BILLING-001", "fail", "production")
+			w.advance(time.Minute, "INV-BILLING-001")
+			w.result("INV-BILLING-001", "error", "production")
+		}, []string{"blocked", "blocked invariant invariant_result: INV-BILLING-001 (Invoices balance) is failing in production: result error observed at T, failing since T"}},
 		{"failing and not critical is degraded", func(w *world) {
 			w.healthy()
 			w.result("INV-SEARCH-001", "fail", "production")
@@ -255,5 +265,42 @@ func TestPostureReconciliation(t *testing.T) {
 			id := w.record("api", "high", "replicas 2, want 3")
 			w.move(id, `{"state":"resolved"}`)
 		}, []string{"healthy"}},
+	})
+}
+
+// A failing invariant's reason is since the run of failures began, not
+// since its newest report: a consumer alerting on "failing for an hour"
+// sees the hour, however often the check reports.
+func TestAFailingInvariantIsFailingSinceTheRunBegan(t *testing.T) {
+	t.Parallel()
+	testdb.ForEach(t, func(t *testing.T, tg testdb.Target) {
+		w := newWorld(t, tg)
+		w.healthy()
+		w.advance(time.Minute, "INV-BILLING-001")
+		began := w.now()
+		w.result("INV-BILLING-001", "fail", "production")
+		w.advance(time.Minute, "INV-BILLING-001")
+		w.result("INV-BILLING-001", "fail", "production")
+		since := func() *time.Time {
+			for _, r := range w.status().Reasons {
+				if strings.Contains(r.Message, "INV-BILLING-001") {
+					return r.Since
+				}
+			}
+			t.Fatal("no reason names INV-BILLING-001")
+			return nil
+		}
+		if got := since(); got == nil || !got.Equal(began) {
+			t.Errorf("since %v, want the first failure at %s", got, began)
+		}
+		// A pass ends the run; the next failure starts another.
+		w.advance(time.Minute, "INV-BILLING-001")
+		w.result("INV-BILLING-001", "pass", "production")
+		w.advance(time.Minute, "INV-BILLING-001")
+		again := w.now()
+		w.result("INV-BILLING-001", "fail", "production")
+		if got := since(); got == nil || !got.Equal(again) {
+			t.Errorf("after a pass: since %v, want the new failure at %s", got, again)
+		}
 	})
 }

@@ -86,9 +86,12 @@ type Result struct {
 	// BundleState, SupersededBy and SupersededAt are read, not stored:
 	// the state of the bundle the result names (BundleID), "open" or
 	// "sealed", and the bundle that corrected it, when one did, and when.
-	BundleState   string
-	SupersededBy  string
-	SupersededAt  *time.Time
+	BundleState  string
+	SupersededBy string
+	SupersededAt *time.Time
+	// FailingSince is read for the newest result of an invariant that did
+	// not pass: when the run of results without a pass it ends began.
+	FailingSince  *time.Time
 	Details       json.RawMessage // bounded, redacted
 	RedactedPaths []string
 	Source        string // the principal that reported it

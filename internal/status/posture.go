@@ -359,8 +359,13 @@ func invariantReasons(v *invariant.View, env string, now time.Time, add func(Rea
 		res, env := f.Env.Latest, f.Env.Environment
 		switch f.State {
 		case invariant.StateFailing:
-			add(Reason{Source: SourceInvariant, Ref: "invariant_result:" + res.ID, Level: levelOf(f.Level), Since: at(res.ObservedAt),
-				Message: fmt.Sprintf("%s is failing in %s: result %s observed at %s", name, env, res.Status, stamp(res.ObservedAt))})
+			// Since the run of failures began, as a component's status
+			// is down since its first report of it.
+			since, msg := res.ObservedAt, fmt.Sprintf("%s is failing in %s: result %s observed at %s", name, env, res.Status, stamp(res.ObservedAt))
+			if began := res.FailingSince; began != nil && began.Before(since) {
+				since, msg = *began, msg+fmt.Sprintf(", failing since %s", stamp(*began))
+			}
+			add(Reason{Source: SourceInvariant, Ref: "invariant_result:" + res.ID, Level: levelOf(f.Level), Since: at(since), Message: msg})
 		case invariant.StateStale:
 			// Stale since whichever came first: max_age or the item's
 			// expiry.

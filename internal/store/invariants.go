@@ -126,11 +126,44 @@ func (db *DB) LatestInvariantResults(ctx context.Context) (_ []*invariant.Result
 				return nil, err
 			}
 		}
-		if r != nil {
-			out = append(out, r)
+		if r == nil {
+			continue
 		}
+		if r.Status != invariant.StatusPass {
+			if r.FailingSince, err = db.failingSince(ctx, r); err != nil {
+				return nil, err
+			}
+		}
+		out = append(out, r)
 	}
 	return out, nil
+}
+
+// failingSince is when the run of results without a pass that r ends
+// began: the first result after the last pass before r (or r's own time).
+// Every stored result is read for it, whether its bundle counts or not.
+func (db *DB) failingSince(ctx context.Context, r *invariant.Result) (*time.Time, error) {
+	at := db.dialect.timeArg(r.ObservedAt)
+	var lastPass dbTime
+	if err := db.read.QueryRowContext(ctx, `SELECT MAX(observed_at) FROM platform_product_invariant_results
+		WHERE invariant_id = $1 AND environment = $2 AND status = 'pass' AND observed_at < $3`,
+		r.InvariantID, r.Environment, at).Scan(&lastPass); err != nil {
+		return nil, fmt.Errorf("invariant failing since: %w", err)
+	}
+	b := db.build()
+	b.where("invariant_id = ? AND environment = ? AND observed_at <= ?", r.InvariantID, r.Environment, at)
+	if lastPass.Valid {
+		b.where("observed_at > ?", db.dialect.timeArg(lastPass.Time))
+	}
+	q := b.query(`SELECT MIN(observed_at) FROM platform_product_invariant_results` + b.clause())
+	var first dbTime
+	if err := db.read.QueryRowContext(ctx, q.sql, q.args...).Scan(&first); err != nil {
+		return nil, fmt.Errorf("invariant failing since: %w", err)
+	}
+	if !first.Valid || first.Time.After(r.ObservedAt) {
+		return &r.ObservedAt, nil
+	}
+	return &first.Time, nil
 }
 
 func (db *DB) queryResults(ctx context.Context, q string, args ...any) ([]*invariant.Result, error) {
