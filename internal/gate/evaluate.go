@@ -120,7 +120,12 @@ func evaluate(d *Def, in inputs) ([]Reason, error) {
 			return nil, err
 		}
 		reason.Rule, reason.Kind = r.Key(), r.Kind()
-		if reason.Refs == nil {
+		switch {
+		case len(reason.Refs) == 0 && reason.Outcome != OutcomePass:
+			// What is missing has no row: the reason points at the rule
+			// that asks for it, as the posture's reasons do.
+			reason.Refs = []string{"gate_rule:" + d.Name + "/" + r.Key()}
+		case reason.Refs == nil:
 			reason.Refs = []string{}
 		}
 		reasons = append(reasons, waive(reason, in.waivers, d.Name, in.subject, in.now))
