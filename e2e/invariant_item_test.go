@@ -286,6 +286,43 @@ func TestAnInvariantResultCountsOnlyWhileItsBundleStands(t *testing.T) {
 		if st := summary(w.status()); strings.Contains(st, "INV-BILLING-001") || strings.Contains(st, "INV-SEARCH-001") {
 			t.Errorf("once the correction is sealed:\n%s", st)
 		}
+
+		// A failure counts at once, whatever becomes of its bundle: an
+		// open bundle's failure blocks, and superseding the bundle does
+		// not lift it.
+		w.advance(time.Minute, "INV-BILLING-001")
+		var bad struct{ ID string }
+		if err := json.Unmarshal(w.post("/v1/evidence/bundles", `{"kind":"uat","subject":{"name":"billing","ref":"v9"},"title":"uat"}`, 201), &bad); err != nil {
+			t.Fatal(err)
+		}
+		w.post("/v1/evidence/bundles/"+bad.ID+"/items", `{"type":"invariant_result","name":"invoices","result":"fail",
+			"metadata":{"invariant_id":"INV-BILLING-001","environment":"production"}}`, 201)
+		if st := summary(w.status()); !strings.Contains(st, failing) {
+			t.Errorf("a failure in an open bundle:\n%s\nwant it counted at once", st)
+		}
+		w.post("/v1/evidence/bundles/"+bad.ID+"/seal", ``, 200)
+		w.post("/v1/evidence/bundles/"+bad.ID+"/supersede", `{"reason":"typo in the title"}`, 201)
+		if st := summary(w.status()); !strings.Contains(st, failing) {
+			t.Errorf("a failure whose bundle was superseded:\n%s\nwant it standing", st)
+		}
+		// A pass sent directly that names an item of an open bundle proves
+		// through that bundle, as the item's own result does.
+		var open struct{ ID string }
+		if err := json.Unmarshal(w.post("/v1/evidence/bundles", `{"kind":"uat","subject":{"name":"billing","ref":"v10"},"title":"uat"}`, 201), &open); err != nil {
+			t.Fatal(err)
+		}
+		var it struct{ ID string }
+		if err := json.Unmarshal(w.post("/v1/evidence/bundles/"+open.ID+"/items", `{"type":"check","name":"invoices","result":"pass"}`, 201), &it); err != nil {
+			t.Fatal(err)
+		}
+		w.advance(time.Minute, "INV-BILLING-001")
+		w.post("/v1/invariants/INV-BILLING-001/results", `{"status":"pass","environment":"production","item_id":"`+it.ID+`"}`, 201)
+		if r := newest("INV-BILLING-001"); r.BundleState != "open" {
+			t.Errorf("a direct result naming an item of an open bundle: %+v, want its bundle read", r)
+		}
+		if st := summary(w.status()); !strings.Contains(st, failing) {
+			t.Errorf("a pass naming an item of an open bundle:\n%s\nwant the failure standing", st)
+		}
 	})
 }
 

@@ -100,21 +100,24 @@ func (s *Service) chain(ctx context.Context, b *Bundle) ([]*Bundle, error) {
 	return out, nil
 }
 
-// Exists returns nil when the bundle (and the item, inside it) are stored,
-// and a not_found error otherwise.
-func (s *Service) Exists(ctx context.Context, bundleID, itemID string) error {
+// Exists returns the bundle's id when the bundle (and the item, inside it)
+// are stored, the item's bundle when only an item is named, and a
+// not_found error otherwise.
+func (s *Service) Exists(ctx context.Context, bundleID, itemID string) (string, error) {
 	if itemID != "" {
 		it, err := s.Store.GetItem(ctx, itemID)
 		if err != nil {
-			return err
+			return "", err
 		}
 		if bundleID != "" && it.BundleID != bundleID {
-			return aeso.Reasonf(aeso.ENOTFOUND, "item_not_found", "the item is not in that bundle")
+			return "", aeso.Reasonf(aeso.ENOTFOUND, "item_not_found", "the item is not in that bundle")
 		}
-		return nil
+		return it.BundleID, nil
 	}
-	_, err := s.Store.GetBundle(ctx, bundleID)
-	return err
+	if _, err := s.Store.GetBundle(ctx, bundleID); err != nil {
+		return "", err
+	}
+	return bundleID, nil
 }
 
 // GetItem returns one item.

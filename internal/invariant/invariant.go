@@ -97,10 +97,11 @@ type Result struct {
 	Source        string // the principal that reported it
 }
 
-// Counts reports whether the result counts for its invariant's state: it
-// names no bundle, or a sealed one that no correction supersedes. The
-// state is read from the newest result that counts: one that does not
-// says nothing either way (an open bundle's pass lifts no failure).
+// Counts reports whether the result counts for its invariant's state: a
+// failure always does (fail closed: no state of its bundle lifts it), and
+// a pass that names no bundle, or a sealed one that no correction
+// supersedes. The state is read from the newest result that counts, so a
+// pass in a bundle still open or since corrected lifts no failure.
 func (r *Result) Counts() bool {
-	return r.BundleID == "" || r.BundleState == "sealed" && r.SupersededBy == ""
+	return r.Status != StatusPass || r.BundleID == "" || r.BundleState == "sealed" && r.SupersededBy == ""
 }

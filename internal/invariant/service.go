@@ -47,7 +47,7 @@ type Service struct {
 	NewID func() string
 	// EvidenceExists checks that a result's link points at stored evidence
 	// (the item, when given, inside the bundle, when given).
-	EvidenceExists func(ctx context.Context, bundleID, itemID string) error
+	EvidenceExists func(ctx context.Context, bundleID, itemID string) (string, error)
 }
 
 // Sync reconciles the configured definitions with the stored ones at
@@ -188,8 +188,12 @@ func (s *Service) Record(ctx context.Context, o audit.Origin, id string, req Res
 			v.Add(field, "format", "must be the id of an evidence %s", strings.TrimSuffix(field, "_id"))
 		}
 	}
+	bundleID := strings.ToLower(req.BundleID)
 	if v.Err() == nil && (req.BundleID != "" || req.ItemID != "") && s.EvidenceExists != nil {
-		if err := s.EvidenceExists(ctx, strings.ToLower(req.BundleID), strings.ToLower(req.ItemID)); err != nil {
+		// A result that names an item proves through the item's bundle,
+		// named or not (see Result.Counts).
+		var err error
+		if bundleID, err = s.EvidenceExists(ctx, bundleID, strings.ToLower(req.ItemID)); err != nil {
 			if aeso.ErrorCode(err) != aeso.ENOTFOUND {
 				return nil, err
 			}
@@ -213,7 +217,7 @@ func (s *Service) Record(ctx context.Context, o audit.Origin, id string, req Res
 	}
 	r := &Result{
 		ID: s.NewID(), InvariantID: d.ID, Status: req.Status, Environment: env, ObservedAt: observed,
-		RecordedAt: now, CorrelationID: req.CorrelationID, BundleID: strings.ToLower(req.BundleID),
+		RecordedAt: now, CorrelationID: req.CorrelationID, BundleID: bundleID,
 		ItemID: strings.ToLower(req.ItemID), Details: details.JSON, RedactedPaths: details.Paths, Source: o.Source,
 	}
 	if err := s.Store.AddInvariantResult(ctx, r); err != nil {

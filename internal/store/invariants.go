@@ -248,12 +248,14 @@ func (db *DB) readBundles(ctx context.Context, results []*invariant.Result) erro
 // newestCountingResult is the newest result of an invariant in an
 // environment that counts (invariant.Result.Counts), or nil: what its
 // state is read from when the newest result does not count. Results that
-// do not count are few (those of open or corrected bundles), so it reads
-// the history newest first, a page at a time.
+// do not count are few (passes of open or corrected bundles), so it reads
+// the history newest first, a page at a time, and at most maxUncounted
+// results: past them it answers nil, the invariant unproven, rather than
+// let anyone who may post results make every posture read the history.
 func (db *DB) newestCountingResult(ctx context.Context, invariantID, environment string) (*invariant.Result, error) {
 	const page = 20
 	var after *invariant.Result
-	for {
+	for read := 0; read < maxUncounted; read += page {
 		b := db.build()
 		b.where("invariant_id = ? AND environment = ?", invariantID, environment)
 		if after != nil {
@@ -276,4 +278,8 @@ func (db *DB) newestCountingResult(ctx context.Context, invariantID, environment
 		}
 		after = rs[len(rs)-1]
 	}
+	return nil, nil
 }
+
+// maxUncounted bounds the results newestCountingResult reads.
+const maxUncounted = 500
