@@ -247,6 +247,17 @@ const SystemPrincipal = "aeso"
 // BootstrapPrincipal is the principal of the admin token made at first start.
 const BootstrapPrincipal = "admin"
 
+// checkAdminToken refuses an AESO_ADMIN_TOKEN value that is not a token,
+// or that is lowercase words: it reads like a name (aeso's metrics are
+// named so), and redaction could not tell it from one.
+func checkAdminToken(fixed string) error {
+	if !WellFormed(fixed) || !strings.ContainsAny(fixed[len(Prefix):], "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ-") {
+		return errors.New("AESO_ADMIN_TOKEN must start with aeso_ followed by at least 20 letters, digits, '_' or '-', " +
+			"with a digit, a capital letter or a '-' among them (a random value, not words)")
+	}
+	return nil
+}
+
 // Bootstrap makes sure an admin can get in. With fixed set (AESO_ADMIN_TOKEN)
 // it makes sure that secret is a valid admin token; otherwise, when no token
 // exists at all, it mints one. It returns the new secret, or "" when nothing
@@ -261,8 +272,8 @@ func (s *Service) Bootstrap(ctx context.Context, fixed string) (string, error) {
 			return "", err
 		}
 		onlyIfNone = true
-	} else if !WellFormed(fixed) {
-		return "", errors.New("AESO_ADMIN_TOKEN must start with aeso_ followed by at least 20 letters, digits, '_' or '-'")
+	} else if err := checkAdminToken(fixed); err != nil {
+		return "", err
 	}
 	t, ev, err := s.prepare(SystemPrincipal, o, req, secret)
 	if err != nil {

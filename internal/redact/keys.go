@@ -19,28 +19,49 @@ var secretKeyParts = [...]string{
 	"secret", "token", "apikey", "authorization", "bearer",
 	"cookie", "sessionid", "credential", "signature",
 	"privatekey", "privkey", "sshkey", "accesskey",
-	"cardnumber", "creditcard", "cvv", "cvc",
-	"jwt", "authkey", "sessionkey", "signingkey", "encryptionkey", "masterkey", "hmackey",
+	"cardnumber", "creditcard", "cvv", "cvc", "basicauth",
 }
+
+// secretKeyEnds mark a key as secret where its normalized form ends with
+// them: "session_key" and "id_jwt" hold secrets, while "session_key_id",
+// "signing_key_id" and "jwt_issuer" name one or say how it is used.
+var secretKeyEnds = [...]string{"jwt", "authkey", "sessionkey", "signingkey", "encryptionkey", "masterkey", "hmackey"}
 
 // secretKeyExact are too short to match inside other words ("auth" is in
 // "author", "pin" in "shipping", "otp" in "otp_enabled" holds a flag), so
-// they count only as the whole normalized key or as its last word
-// ("DB_PASS", "MYSQL_PWD", "basicAuth", "user_pin"; not "auth_method").
-// "sig" is the signature of Azure SAS and other pre-signed URLs.
+// they count only as the whole normalized key. "sig" is the signature of
+// Azure SAS and other pre-signed URLs.
 var secretKeyExact = [...]string{"auth", "pass", "pwd", "pin", "pincode", "otp", "sig"}
+
+// secretLastWords count as a key's last word as well ("DB_PASS",
+// "MYSQL_PWD", "ADMIN_PWD_2"): the environment's way of naming passwords.
+// "auth", "pin" and "sig" do not: "requires_auth", "version_pin" and
+// "commit_sig" are flags, versions and public signatures.
+var secretLastWords = [...]string{"pass", "pwd"}
 
 // KeyLooksSecret reports whether a key's name marks its value as secret. The
 // key is lowercased and stripped of everything but letters and digits, then
-// checked for secretKeyParts anywhere in it, and for secretKeyExact as a
-// whole or as its last word.
+// checked for secretKeyParts anywhere in it, secretKeyEnds at its end,
+// secretKeyExact as a whole and secretLastWords as its last word.
 func KeyLooksSecret(key string) bool {
 	if !isASCII(key) {
 		key = foldKey(key)
 	}
-	norm, last := normalizeKey(key), lastWord(key)
+	norm := normalizeKey(key)
 	for _, w := range secretKeyExact {
-		if norm == w || last == w {
+		if norm == w {
+			return true
+		}
+	}
+	if last := lastWord(key); last != "" {
+		for _, w := range secretLastWords {
+			if last == w {
+				return true
+			}
+		}
+	}
+	for _, w := range secretKeyEnds {
+		if strings.HasSuffix(norm, w) {
 			return true
 		}
 	}
@@ -93,18 +114,19 @@ func normalizeASCII(key string, dst []byte) (int, bool) {
 	return n, true
 }
 
-// lastWord returns the last word of an ASCII key, lowercased and without
-// trailing digits: words end at separators and where camel case starts
-// one ("MYSQL_PWD" → "pwd", "dbPass2" → "pass", "HTTPAuth" → "auth").
+// lastWord returns the last word of an ASCII key, lowercased, trailing
+// digits and separators dropped: words end at separators and where camel
+// case starts one ("MYSQL_PWD" → "pwd", "dbPass2" → "pass", "DB_PASS_2" →
+// "pass", "HTTPAuth" → "auth").
 // It is "" for a key of one word, which the whole-key check covers, and
 // for keys that are not ASCII.
 func lastWord(key string) string {
-	end := len(key)
-	for end > 0 && !isAlnum(key[end-1]) {
-		end--
+	if !isASCII(key) {
+		return ""
 	}
-	for end > 0 && isDigit(key[end-1]) {
-		end--
+	end := len(key)
+	for end > 0 && (!isAlnum(key[end-1]) || isDigit(key[end-1])) {
+		end-- // separators and digits: "ADMIN_PWD_2" ends its word at D
 	}
 	start := end
 	for start > 0 && isAlnum(key[start-1]) {
@@ -119,11 +141,6 @@ func lastWord(key string) string {
 	}
 	if start == 0 || start == end {
 		return ""
-	}
-	for i := 0; i < len(key); i++ {
-		if key[i] >= 0x80 {
-			return ""
-		}
 	}
 	return strings.ToLower(key[start:end])
 }

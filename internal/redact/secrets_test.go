@@ -86,6 +86,8 @@ func TestValueLooksSecret(t *testing.T) {
 		{"a truncated GitHub token", "ghp_short"},
 		{"the start of an AWS key", "AKIA"},
 		{"an aeso identifier that is not a token", "aeso_service_account_id"},
+		{"an aeso metric name", "aeso_http_request_duration_seconds p99 above 1s"},
+		{"another aeso metric name", "aeso_audit_ingest_rejected_total"},
 		{"a Stripe publishable key", "pk_live_FAKEfakeFAKEfake1234"},
 		{"a PEM certificate", "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----"},
 	}
@@ -138,17 +140,18 @@ func TestKeyLooksSecret(t *testing.T) {
 		{"pin", true},
 		{"pwd", true},
 		{"otp", true},
-		// The short words count as a key's last word too.
+		// pass and pwd count as a key's last word too, as environment
+		// variables name passwords; auth, pin and sig do not.
 		{"db_pass", true},
 		{"SMTP_PASS", true},
-		{"basic_auth", true},
-		{"basicAuth", true},
-		{"HTTPAuth", true},
 		{"admin_pwd", true},
 		{"MYSQL_PWD", true},
 		{"dbPwd2", true},
-		{"user_pin", true},
-		{"url-sig", true},
+		{"DB_PASS_2", true},
+		{"ADMIN_PWD_1", true},
+		{"INIT_PWD", true},
+		{"basic_auth", true},
+		{"basicAuth", true},
 		{"jwt", true},
 		{"id_jwt", true},
 		{"auth_key", true},
@@ -159,6 +162,19 @@ func TestKeyLooksSecret(t *testing.T) {
 		{"bypass", false},
 		{"pass_count", false},
 		{"DBPassword_hint", true},
+		// Names, versions and flags about secrets are not secrets.
+		{"jwt_issuer", false},
+		{"jwt_alg", false},
+		{"signing_key_id", false},
+		{"encryption_key_id", false},
+		{"kms_master_key_arn", false},
+		{"session_key_id", false},
+		{"version_pin", false},
+		{"cert_pin", false},
+		{"requires_auth", false},
+		{"skip_auth", false},
+		{"two_factor_auth", false},
+		{"commit_sig", false},
 		{"key_name", false},
 		// Look-alike letters read as the key they look like.
 		{"pаssword", true}, // Cyrillic а

@@ -131,9 +131,20 @@ func textKeyLooksSecret(key string) (plural, ok bool) {
 	var normBuf [64]byte
 	var atBuf [64]int
 	norm, at := normalizeKeyIndexed(key, normBuf[:0], atBuf[:0])
-	last := lastWord(key)
 	for _, w := range secretKeyExact {
-		if string(norm) == w || last == w {
+		if string(norm) == w {
+			return false, true
+		}
+	}
+	if last := lastWord(key); last != "" {
+		for _, w := range secretLastWords {
+			if last == w {
+				return false, true
+			}
+		}
+	}
+	for _, w := range secretKeyEnds {
+		if strings.HasSuffix(string(norm), w) {
 			return false, true
 		}
 	}

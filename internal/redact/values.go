@@ -19,6 +19,8 @@ type valuePattern struct {
 	hints []string  // any one must occur; lowercase when fold is set
 	fold  bool      // look for hints in the lowercased value
 	re    *regexp.Regexp
+	// accept, when set, must also hold for one of re's matches.
+	accept func(match string) bool
 }
 
 // byteClass is a set of byte kinds, so one pass over a value tells which
@@ -65,42 +67,42 @@ func classify(s string) (c byteClass, digits int) {
 
 var secretValuePatterns = []valuePattern{
 	// PEM private keys: PKCS#8, RSA, EC, DSA, OPENSSH, ENCRYPTED, PGP.
-	{hasDash | hasSpace, []string{"PRIVATE KEY"}, false, regexp.MustCompile(`-----BEGIN [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----`)},
+	{hasDash | hasSpace, []string{"PRIVATE KEY"}, false, regexp.MustCompile(`-----BEGIN [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----`), nil},
 	// JWT (JWS compact form): the header is base64url JSON, so it starts
 	// with "eyJ" ('{"'). The signature may be empty for alg "none".
-	{hasDot, []string{"eyJ"}, false, regexp.MustCompile(`eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*`)},
+	{hasDot, []string{"eyJ"}, false, regexp.MustCompile(`eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*`), nil},
 	// AWS access key IDs.
-	{hasUpperA, []string{"AKIA", "ASIA", "ABIA", "ACCA"}, false, regexp.MustCompile(`\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b`)},
+	{hasUpperA, []string{"AKIA", "ASIA", "ABIA", "ACCA"}, false, regexp.MustCompile(`\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b`), nil},
 	// AWS secret access keys have no prefix of their own; they are caught
 	// next to their conventional name (env files, credentials files, JSON).
-	{0, []string{"secret"}, true, regexp.MustCompile(`(?i)aws_?secret_?access_?key["']?\s*[:=]\s*["']?[A-Za-z0-9/+=]{16,}`)},
+	{0, []string{"secret"}, true, regexp.MustCompile(`(?i)aws_?secret_?access_?key["']?\s*[:=]\s*["']?[A-Za-z0-9/+=]{16,}`), nil},
 	// GitHub classic and fine-grained tokens.
-	{hasUnderscore, []string{"gh"}, false, regexp.MustCompile(`gh[pousr]_[A-Za-z0-9]{36,}`)},
-	{hasUnderscore, []string{"github_pat_"}, false, regexp.MustCompile(`github_pat_[A-Za-z0-9_]{22,}`)},
+	{hasUnderscore, []string{"gh"}, false, regexp.MustCompile(`gh[pousr]_[A-Za-z0-9]{36,}`), nil},
+	{hasUnderscore, []string{"github_pat_"}, false, regexp.MustCompile(`github_pat_[A-Za-z0-9_]{22,}`), nil},
 	// GitLab personal access tokens.
-	{hasDash, []string{"glpat-"}, false, regexp.MustCompile(`glpat-[A-Za-z0-9_-]{20,}`)},
+	{hasDash, []string{"glpat-"}, false, regexp.MustCompile(`glpat-[A-Za-z0-9_-]{20,}`), nil},
 	// Slack bot, user, app, refresh and legacy tokens.
-	{hasDash, []string{"xox"}, false, regexp.MustCompile(`xox[bpars]-[A-Za-z0-9-]{10,}`)},
+	{hasDash, []string{"xox"}, false, regexp.MustCompile(`xox[bpars]-[A-Za-z0-9-]{10,}`), nil},
 	// Google API keys.
-	{hasUpperA, []string{"AIza"}, false, regexp.MustCompile(`\bAIza[0-9A-Za-z_-]{35}`)},
+	{hasUpperA, []string{"AIza"}, false, regexp.MustCompile(`\bAIza[0-9A-Za-z_-]{35}`), nil},
 	// Stripe secret and restricted keys (publishable pk_ keys are public).
-	{hasUnderscore, []string{"_live_", "_test_"}, false, regexp.MustCompile(`(?:sk|rk)_(?:live|test)_[0-9A-Za-z]{16,}`)},
+	{hasUnderscore, []string{"_live_", "_test_"}, false, regexp.MustCompile(`(?:sk|rk)_(?:live|test)_[0-9A-Za-z]{16,}`), nil},
 	// OpenAI (sk-…, sk-proj-…) and Anthropic (sk-ant-…) API keys.
-	{hasDash, []string{"sk-"}, false, regexp.MustCompile(`\bsk-[A-Za-z0-9_-]{20,}`)},
+	{hasDash, []string{"sk-"}, false, regexp.MustCompile(`\bsk-[A-Za-z0-9_-]{20,}`), nil},
 	// npm access tokens.
-	{hasUnderscore, []string{"npm_"}, false, regexp.MustCompile(`\bnpm_[A-Za-z0-9]{36}`)},
+	{hasUnderscore, []string{"npm_"}, false, regexp.MustCompile(`\bnpm_[A-Za-z0-9]{36}`), nil},
 	// HashiCorp Vault service, batch and recovery tokens.
-	{hasDot, []string{"hvs.", "hvb.", "hvr."}, false, regexp.MustCompile(`\bhv[sbr]\.[A-Za-z0-9_-]{24,}`)},
+	{hasDot, []string{"hvs.", "hvb.", "hvr."}, false, regexp.MustCompile(`\bhv[sbr]\.[A-Za-z0-9_-]{24,}`), nil},
 	// Azure storage and Service Bus connection strings carry the key itself.
-	{hasEquals, []string{"accountkey=", "sharedaccesskey="}, true, regexp.MustCompile(`(?i)(?:AccountKey|SharedAccessKey)=[A-Za-z0-9+/]{20,}`)},
+	{hasEquals, []string{"accountkey=", "sharedaccesskey="}, true, regexp.MustCompile(`(?i)(?:AccountKey|SharedAccessKey)=[A-Za-z0-9+/]{20,}`), nil},
 	// aeso's own tokens: "aeso_" and at least 20 of base62, '_' and '-':
 	// what auth.WellFormed accepts, generated (base62) or set by an
-	// operator (AESO_ADMIN_TOKEN).
-	{hasUnderscore, []string{"aeso_"}, false, regexp.MustCompile(`aeso_[0-9A-Za-z_-]{20,}`)},
+	// operator (AESO_ADMIN_TOKEN), but not aeso's metric names.
+	{hasUnderscore, []string{"aeso_"}, false, regexp.MustCompile(`aeso_[0-9A-Za-z_-]{20,}`), notSnakeCase},
 	// URLs with a password in the userinfo: scheme://user:pass@host. The
 	// user may be empty (redis://:pass@host); '/', '?', '#' end the
 	// authority, so host:port/path@x is not mistaken for credentials.
-	{hasColon | hasAt, []string{"://"}, false, regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.-]*://[^/?#@\s:]*:[^/?#@\s]+@`)},
+	{hasColon | hasAt, []string{"://"}, false, regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.-]*://[^/?#@\s:]*:[^/?#@\s]+@`), nil},
 }
 
 // minSecretLen is the shortest string any rule matches: a secret-named
@@ -113,11 +115,27 @@ func (p *valuePattern) matches(s, lower string) bool {
 		in = lower
 	}
 	for _, h := range p.hints {
-		if strings.Contains(in, h) {
+		if !strings.Contains(in, h) {
+			continue
+		}
+		if p.accept == nil {
 			return p.re.MatchString(s)
 		}
+		for _, m := range p.re.FindAllString(s, -1) {
+			if p.accept(m) {
+				return true
+			}
+		}
+		return false
 	}
 	return false
+}
+
+// notSnakeCase accepts an aeso token and not one of aeso's own names
+// (aeso_http_request_duration_seconds): a token holds a digit, a capital
+// or a '-' somewhere after its prefix; a name is lowercase words.
+func notSnakeCase(m string) bool {
+	return strings.ContainsAny(m[len("aeso_"):], "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ-")
 }
 
 // bearerPattern, tokenPattern and basicPattern find HTTP credentials. The
