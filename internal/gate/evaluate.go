@@ -196,15 +196,21 @@ func evidenceReason(r *Rule, in inputs) (Reason, error) {
 	return Reason{Outcome: o, Refs: refs, Detail: fmt.Sprintf("%s bundle %s sealed %s before this evaluation", e.Kind, b.ID, age)}, nil
 }
 
-// ageBeside writes an age as aeso.ShortAge does, but to the second when
-// rounding would make it read as one of the limits it is judged against:
-// "observed 2h, past block_age 2h" reads as false; 1h59m45s does not.
+// ageBeside writes an age as aeso.ShortAge does, but to the second (or
+// finer) when rounding would make it read as one of the limits it is
+// judged against: "observed 2h, past block_age 2h" reads as false;
+// 1h59m45s does not.
 func ageBeside(age time.Duration, limits ...time.Duration) string {
 	s := aeso.ShortAge(age)
-	for _, l := range limits {
-		if l > 0 && age != l && s == aeso.ShortDuration(l) {
-			return aeso.ShortDuration(age.Round(time.Second))
+	for _, unit := range []time.Duration{time.Second, time.Millisecond, time.Nanosecond} {
+		collides := false
+		for _, l := range limits {
+			collides = collides || l > 0 && age != l && s == aeso.ShortDuration(l)
 		}
+		if !collides {
+			return s
+		}
+		s = aeso.ShortDuration(age.Round(unit))
 	}
 	return s
 }

@@ -213,6 +213,8 @@ func TestAnAgeBesideALimitNeverReadsAsTheLimit(t *testing.T) {
 		{2 * time.Hour, "2h"},
 		{90 * time.Minute, "1h30m"},
 		{61*time.Minute + 20*time.Second, "1h1m20s"}, // beside max_age 1h1m
+		{2*time.Hour - 400*time.Millisecond, "1h59m59.6s"},
+		{2*time.Hour + 400*time.Millisecond, "2h0m0.4s"},
 	} {
 		if got := ageBeside(c.age, time.Hour+time.Minute, 2*time.Hour); got != c.want {
 			t.Errorf("ageBeside(%s) = %s, want %s", c.age, got, c.want)
