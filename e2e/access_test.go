@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -331,4 +332,28 @@ func TestAGateTokenCannotOverrideItsOwnBlock(t *testing.T) {
 			}
 		}
 	})
+}
+
+// A database that answers reads and refuses writes (a standby after a
+// failover, or one an operator made read-only) is not ready: every write
+// would answer 503, so a load balancer should send requests elsewhere.
+func TestReadinessSaysAReadOnlyDatabaseIsNotReady(t *testing.T) {
+	t.Parallel()
+	tg := testdb.Postgres(t)
+	e := start(t, tg)
+	e.stop()
+	u, err := url.Parse(tg.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("default_transaction_read_only", "on")
+	u.RawQuery = q.Encode()
+	ro := tg
+	ro.URL = u.String()
+	e2 := start(t, ro, withoutMigrate())
+	r := e2.do("GET", "/readyz", "", nil)
+	if p := r.problem(t); r.status != http.StatusServiceUnavailable || p.Code != "not_ready" || !strings.Contains(p.Detail, "read-only") {
+		t.Errorf("read-only: %d %s", r.status, r.body)
+	}
 }

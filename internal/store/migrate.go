@@ -95,5 +95,18 @@ func (db *DB) Ready(ctx context.Context) error {
 	if cur < latest {
 		return &NotReadyError{Reason: fmt.Sprintf("database schema is at version %d; %d is required (run aeso migrate)", cur, latest)}
 	}
+	if db.dialect.name() == "postgres" {
+		// A standby, or a database an operator made read-only, answers
+		// every read and refuses every write: not ready to serve.
+		ctx, cancel := context.WithTimeout(ctx, db.timeout)
+		defer cancel()
+		var readOnly string
+		if err := db.write.QueryRowContext(ctx, `SELECT current_setting('transaction_read_only')`).Scan(&readOnly); err != nil {
+			return &NotReadyError{Reason: "database unreachable", Cause: err}
+		}
+		if readOnly == "on" {
+			return &NotReadyError{Reason: "database is read-only (a standby, or default_transaction_read_only): writes are refused"}
+		}
+	}
 	return nil
 }
