@@ -82,10 +82,22 @@ func TestListingRejectsBadParameters(t *testing.T) {
 			"actor=alice":         "actor",
 			"limit=5&limit=6":     "limit",
 			"category=Finance":    "category",
+			// A filter given empty is refused, not read as "any".
+			"actor_user_id=":     "actor_user_id",
+			"action=&limit=2":    "action",
+			"since=":             "since",
+			"target_id=&result=": "",
+			"correlation_id=":    "correlation_id",
 		} {
 			t.Run(query, func(t *testing.T) {
 				r := e.doInvalid("GET", "/v1/audit/events?"+query, adminToken, nil)
 				p := r.problem(t)
+				if field == "" { // two empty filters: both named
+					if r.status != 400 || len(p.Errors) != 2 || p.Errors[0].Code != "empty" {
+						t.Errorf("status %d problem %+v, want 400 naming both", r.status, p)
+					}
+					return
+				}
 				if r.status != 400 || len(p.Errors) != 1 || p.Errors[0].Field != field {
 					t.Errorf("status %d problem %+v, want 400 naming %q", r.status, p, field)
 				}

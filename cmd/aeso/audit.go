@@ -157,6 +157,14 @@ func newAuditListCmd(cf *clientFlags) *cobra.Command {
 			if cmd.Flags().Changed("search") && strings.TrimSpace(o.Search) == "" {
 				return fmt.Errorf("--search needs words to look for")
 			}
+			// A filter given empty (an unset variable) is a mistake, not
+			// "any": it would list the whole trail.
+			for _, name := range []string{"actor-user", "actor-service-account", "action", "category", "target-type",
+				"target-id", "result", "correlation-id", "since", "until", "cursor"} {
+				if fl := cmd.Flags().Lookup(name); fl.Changed && fl.Value.String() == "" {
+					return fmt.Errorf("--%s is empty: give a value, or leave the flag out", name)
+				}
+			}
 			if err := parseTimeFlags(map[string]struct {
 				s   string
 				dst *time.Time

@@ -221,6 +221,18 @@ func (s *Server) handleListEvents(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	// A filter given empty is a mistake (an unset variable in a script),
+	// not "any": answered as one rather than with the whole trail.
+	var empty aeso.Validation
+	for k, vs := range q {
+		if k != "q" && len(vs) == 1 && vs[0] == "" {
+			empty.Add(k, "empty", "is empty: give a value, or leave the parameter out")
+		}
+	}
+	if err := empty.Err(); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	var search *string
 	if q.Has("q") {
 		v := q.Get("q")
