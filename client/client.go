@@ -60,6 +60,22 @@ func sameOrigin(req *http.Request, via []*http.Request) error {
 	return nil
 }
 
+// CheckBaseURL refuses a server URL that names no server: a scheme other
+// than http or https ("localhost:8080" parses as the scheme "localhost"),
+// or no host. Such a URL is a mistake to say at once, not a server to
+// retry for half a minute.
+func CheckBaseURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		shown := fmt.Sprintf("%q", raw)
+		if strings.ContainsAny(raw, "@?#") {
+			shown = "(not repeated: it holds credentials or a query)"
+		}
+		return fmt.Errorf("AESO_URL (or --url) %s is not an http(s) URL of a server: write it as http://host:port", shown)
+	}
+	return nil
+}
+
 // DisplayURL is a server URL as messages show it: credentials in its
 // userinfo and its query, which an AESO_URL may carry, replaced.
 func DisplayURL(raw string) string {

@@ -47,6 +47,9 @@ server's own key file (<data-dir>/log.key), which is never printed.`,
 				if cf.retryErr != nil {
 					return cf.retryErr
 				}
+				if err := client.CheckBaseURL(cf.url); err != nil {
+					return err
+				}
 				c := client.New(cf.url, os.Getenv("AESO_TOKEN"))
 				c.UnreachableHint = "start it with `aeso serve`, set AESO_URL (or --url), or read the key with --data-dir"
 				var err error
@@ -54,7 +57,7 @@ server's own key file (<data-dir>/log.key), which is never printed.`,
 					return err
 				}
 				if _, err := note.NewVerifier(vkey); err != nil {
-					return fmt.Errorf("%s answered %q, which is not a verifier key", cf.url, vkey)
+					return fmt.Errorf("%s answered %q, which is not a verifier key", client.DisplayURL(cf.url), vkey)
 				}
 			}
 			_, err := fmt.Fprintln(cmd.OutOrStdout(), vkey)

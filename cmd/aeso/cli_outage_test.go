@@ -84,6 +84,15 @@ func TestClientGivesUpOnAClosedPortNamingTheURL(t *testing.T) {
 		t.Errorf("a URL with credentials: exit %d, stderr %q", r.code, r.stderr)
 	}
 
+	// A URL without a scheme names no server: said at once, not retried.
+	for _, bad := range []string{"localhost:8080", "127.0.0.1:8080", "ftp://127.0.0.1:8080"} {
+		began = time.Now()
+		r = aeso(t, []string{anyToken, "AESO_URL=" + bad}, "audit", "list")
+		if took := time.Since(began); r.code != 2 || took > 2*time.Second || !strings.Contains(r.stderr, "is not an http(s) URL of a server") {
+			t.Errorf("AESO_URL=%s: exit %d after %s, stderr %q", bad, r.code, took, r.stderr)
+		}
+	}
+
 	r = aeso(t, []string{anyToken, "AESO_URL=" + url, "AESO_RETRY_FOR=soon"}, "audit", "list")
 	if r.code == 0 || !strings.Contains(r.stderr, "AESO_RETRY_FOR must be a duration") {
 		t.Errorf("a malformed AESO_RETRY_FOR: exit %d, stderr %q", r.code, r.stderr)

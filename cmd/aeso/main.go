@@ -147,6 +147,9 @@ func (f *clientFlags) client() (*client.Client, error) {
 	if f.retryErr != nil {
 		return nil, f.retryErr
 	}
+	if err := client.CheckBaseURL(f.url); err != nil {
+		return nil, err
+	}
 	c := client.New(f.url, tok)
 	c.RetryFor = f.retryFor
 	c.UnreachableHint = "start it with `aeso serve`, or set AESO_URL (or --url) to where it runs"
