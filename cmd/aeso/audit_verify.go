@@ -86,10 +86,16 @@ type verifyReport struct {
 
 // reportVerdict prints a tampering verdict as JSON, and returns the error
 // that sets the exit code.
-func reportVerdict(w io.Writer, asJSON bool, err error) error {
+func reportVerdict(w io.Writer, asJSON bool, err error, against *logverify.Checkpoint) error {
 	var t *logverify.Tampered
 	if asJSON && errors.As(err, &t) {
-		if perr := printJSON(w, verifyReport{Verdict: "tampered", Kind: string(t.Kind), Seq: t.Seq, OtherSeq: t.OtherSeq, Detail: t.Detail}); perr != nil {
+		rep := verifyReport{Verdict: "tampered", Kind: string(t.Kind), Seq: t.Seq, OtherSeq: t.OtherSeq, Detail: t.Detail}
+		if against != nil {
+			// The checkpoint the verdict was reached against, as a
+			// verified answer names it.
+			rep.Origin, rep.TreeSize, rep.Root = against.Origin, against.Size, against.Root.String()
+		}
+		if perr := printJSON(w, rep); perr != nil {
 			return perr
 		}
 	}
@@ -158,7 +164,7 @@ tree size are newer than it and are counted, not judged.`,
 			for _, path := range checkpoints {
 				cp, err := openCheckpointFile(path, v)
 				if err != nil {
-					return reportVerdict(cmd.OutOrStdout(), cf.json, err)
+					return reportVerdict(cmd.OutOrStdout(), cf.json, err, nil)
 				}
 				cps = append(cps, cp)
 			}
@@ -190,14 +196,14 @@ tree size are newer than it and are counted, not judged.`,
 				// was rolled back or rewritten, whatever its tiles say.
 				current, err := fetchCheckpoint(cmd.Context(), c, v)
 				if err != nil {
-					return reportVerdict(cmd.OutOrStdout(), cf.json, err)
+					return reportVerdict(cmd.OutOrStdout(), cf.json, err, &top)
 				}
 				proof, err := fetchConsistency(cmd.Context(), c, top.Size, current.Size)
 				if err != nil {
 					return err
 				}
 				if err := logverify.CheckConsistency(top, current, proof); err != nil {
-					return reportVerdict(cmd.OutOrStdout(), cf.json, err)
+					return reportVerdict(cmd.OutOrStdout(), cf.json, err, &top)
 				}
 				if len(cps) == 2 {
 					proof, err := fetchConsistency(cmd.Context(), c, cps[0].Size, cps[1].Size)
@@ -205,14 +211,14 @@ tree size are newer than it and are counted, not judged.`,
 						return err
 					}
 					if err := logverify.CheckConsistency(cps[0], cps[1], proof); err != nil {
-						return reportVerdict(cmd.OutOrStdout(), cf.json, err)
+						return reportVerdict(cmd.OutOrStdout(), cf.json, err, &cps[1])
 					}
 				}
 				log = logverify.LogFromTiles(top, newHTTPTiles(cmd.Context(), c, current.Size, top.Size))
 			}
 			res, err := logverify.VerifyPartialExport(f, since, cps, log)
 			if err != nil {
-				return reportVerdict(cmd.OutOrStdout(), cf.json, fmt.Errorf("%s: %w", exportPath, err))
+				return reportVerdict(cmd.OutOrStdout(), cf.json, fmt.Errorf("%s: %w", exportPath, err), &top)
 			}
 			rep := verifyReport{Verdict: "verified", Origin: top.Origin, TreeSize: top.Size, Root: top.Root.String(),
 				Since: since, Events: res.Events, Compared: res.Compared, Beyond: res.Beyond, LogRead: &online}

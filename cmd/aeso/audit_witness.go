@@ -66,7 +66,7 @@ evicted, an eviction must not silently start trust over.`,
 			}
 			cp, err := fetchCheckpoint(cmd.Context(), c, v)
 			if err != nil {
-				return reportVerdict(cmd.OutOrStdout(), cf.json, err)
+				return reportVerdict(cmd.OutOrStdout(), cf.json, err, last)
 			}
 			// A first run checks nothing and says so: "recorded", not
 			// "consistent", so a script can tell trust starting over from
@@ -80,7 +80,7 @@ evicted, an eviction must not silently start trust over.`,
 					return err
 				}
 				if err := logverify.CheckConsistency(*last, cp, proof); err != nil {
-					return reportVerdict(cmd.OutOrStdout(), cf.json, err)
+					return reportVerdict(cmd.OutOrStdout(), cf.json, err, &cp)
 				}
 			}
 			if err := writeStateFile(state, cp.Note); err != nil {

@@ -132,12 +132,19 @@ func TestAuditVerifyWithTheLogNamesTheSeq(t *testing.T) {
 		r := aeso(t, []string{"AESO_TOKEN=" + l.token}, "audit", "verify", "--json", "--url", srv.URL,
 			"--export", filepath.Join(dir, "audit.jsonl"), "--checkpoint", filepath.Join(dir, "cp.txt"), "--key", l.vkey)
 		var rep struct {
-			Verdict, Kind string
-			Seq           int64
+			Verdict, Kind, Origin string
+			Seq                   int64
+			TreeSize              int64 `json:"tree_size"`
 		}
 		decode(t, r, &rep)
 		if r.code != 1 || rep.Verdict != "tampered" || rep.Kind != "missing" || rep.Seq != 5 {
 			t.Errorf("exit %d, report %+v; want 1, tampered, missing, seq 5", r.code, rep)
+		}
+		// The checkpoint the verdict was reached against is named, as a
+		// verified answer names it: a script reading tree_size is not told 0.
+		lines := strings.Split(string(cp), "\n") // origin, size, root, then the signature
+		if size := fmt.Sprint(rep.TreeSize); size != lines[1] || rep.Origin != lines[0] {
+			t.Errorf("report %+v; want the checkpoint's origin %q and tree size %s", rep, lines[0], lines[1])
 		}
 	})
 	t.Run("a wrong token is an error, not a verdict", func(t *testing.T) {
