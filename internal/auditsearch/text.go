@@ -24,9 +24,13 @@ const redactedPlaceholder = "[REDACTED]"
 // Text is the searchable text of a stored event: its actor, role, action,
 // target, correlation id and the JSON text of its stored metadata (keys
 // and values at any depth, already redacted), with the redaction
-// placeholder dropped. Display names, result, source and request ids are
-// not searched. It is the text the triggers of migration 00014 indexed,
-// field for field.
+// placeholder dropped and every escape sequence written as a space.
+// Stored metadata escapes only quotes, backslashes and control characters
+// (and, written by an older encoder, <, > and &), none of them part of a
+// word, so "line1\nline2" is the words line1 and line2, not line1 and
+// nline2 as the escape's letter made them. Display names, result, source
+// and request ids are not searched. It is the text the triggers of
+// migration 00014 indexed, field for field, but for the escapes.
 func Text(e *audit.Event) string {
 	var b strings.Builder
 	b.Grow(len(e.ActorUserID) + len(e.ActorServiceAccountID) + len(e.ActorRole) + len(e.Action) +
@@ -42,10 +46,29 @@ func Text(e *audit.Event) string {
 		if i < 0 {
 			break
 		}
-		b.WriteString(m[:i])
+		writeUnescaped(&b, m[:i])
 		b.WriteByte(' ')
 		m = m[i+len(redactedPlaceholder):]
 	}
-	b.WriteString(m)
+	writeUnescaped(&b, m)
 	return b.String()
+}
+
+// writeUnescaped writes JSON text with each escape sequence (\n, \", \\,
+// \u001b, …) as one space.
+func writeUnescaped(b *strings.Builder, s string) {
+	for {
+		i := strings.IndexByte(s, '\\')
+		if i < 0 || i+1 >= len(s) {
+			b.WriteString(s)
+			return
+		}
+		b.WriteString(s[:i])
+		b.WriteByte(' ')
+		n := 2
+		if s[i+1] == 'u' {
+			n = 6
+		}
+		s = s[min(i+n, len(s)):]
+	}
 }
