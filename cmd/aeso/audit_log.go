@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"time"
 
+	root "github.com/aeso-dev/aeso"
 	"github.com/aeso-dev/aeso/client"
 	"github.com/aeso-dev/aeso/internal/auditlog"
 	"github.com/aeso-dev/aeso/internal/logverify"
@@ -85,6 +86,9 @@ verifier's job. The file appears only once the export is complete.`,
 			if since < 0 {
 				return errors.New("--since must be 0 (from the first event) or a seq")
 			}
+			if to == "-" {
+				return errors.New("--to - would make a file named '-': give the export a file path (it is written whole, or not at all)")
+			}
 			c, err := cf.client()
 			if err != nil {
 				return err
@@ -99,7 +103,7 @@ verifier's job. The file appears only once the export is complete.`,
 			if n == 0 {
 				_, err = fmt.Fprintf(cmd.OutOrStdout(), "no events after seq %d; %s is empty\n", since, to)
 			} else {
-				_, err = fmt.Fprintf(cmd.OutOrStdout(), "%d events (seq %d to %d) written to %s\n", n, since+1, last, to)
+				_, err = fmt.Fprintf(cmd.OutOrStdout(), "%s (seq %d to %d) written to %s\n", root.Count(int(n), "event"), since+1, last, to)
 			}
 			return err
 		},

@@ -65,6 +65,7 @@ func TestClientErrorsExit2(t *testing.T) {
 		errorCase{"404: token revoke", admin, []string{"token", "revoke", unknownID}, "(404 "},
 		errorCase{"400: audit list with a bad time", admin, []string{"audit", "list", "--since", "yesterday"}, "--since"},
 		errorCase{"audit list with an empty filter", admin, []string{"audit", "list", "--actor-user", ""}, "--actor-user is empty"},
+		errorCase{"audit export to -", admin, []string{"audit", "export", "--to", "-"}, "--to - would make a file named '-'"},
 		errorCase{"a missing report file", admin, []string{"evidence", "add", "--bundle", unknownID, "--junit", filepath.Join(dir, "absent.xml")}, "absent.xml"},
 		errorCase{"a missing events file", admin, []string{"audit", "emit", "--file", filepath.Join(dir, "absent.json")}, "absent.json"},
 		errorCase{"AESO_TOKEN unset", []string{"AESO_URL=" + s.URL}, []string{"status"}, "AESO_TOKEN is not set"},
