@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"net/http"
-	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -342,15 +341,8 @@ func TestReadinessSaysAReadOnlyDatabaseIsNotReady(t *testing.T) {
 	tg := testdb.Postgres(t)
 	e := start(t, tg)
 	e.stop()
-	u, err := url.Parse(tg.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("default_transaction_read_only", "on")
-	u.RawQuery = q.Encode()
 	ro := tg
-	ro.URL = u.String()
+	ro.URL = withSetting(t, tg.URL, "default_transaction_read_only", "on")
 	e2 := start(t, ro, withoutMigrate())
 	r := e2.do("GET", "/readyz", "", nil)
 	if p := r.problem(t); r.status != http.StatusServiceUnavailable || p.Code != "not_ready" || !strings.Contains(p.Detail, "read-only") {

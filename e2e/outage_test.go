@@ -420,14 +420,7 @@ func TestALockTimeoutIsAnOutage(t *testing.T) {
 	t.Parallel()
 	tg := testdb.Postgres(t)
 	base := tg.URL
-	u, err := url.Parse(tg.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("lock_timeout", "100ms")
-	u.RawQuery = q.Encode()
-	tg.URL = u.String()
+	tg.URL = withSetting(t, tg.URL, "lock_timeout", "100ms")
 	e := start(t, tg)
 	locker, err := sql.Open("pgx", base)
 	if err != nil {
@@ -570,4 +563,18 @@ func TestAShutdownWaitsForARequestWithinItsDeadline(t *testing.T) {
 			t.Errorf("the request in flight: %s, want 503", got)
 		}
 	})
+}
+
+// withSetting is a PostgreSQL URL that sets a run-time parameter on every
+// connection it opens, as an operator's URL or role would.
+func withSetting(t *testing.T, raw, name, value string) string {
+	t.Helper()
+	u, err := url.Parse(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Set(name, value)
+	u.RawQuery = q.Encode()
+	return u.String()
 }
