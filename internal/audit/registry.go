@@ -97,6 +97,11 @@ func (d *ActionDef) Validate() []aeso.FieldError {
 			v.Add("summary", "placeholder", "unknown placeholder {%s}; use {%s}", m[1], strings.Join(SummaryPlaceholders, "}, {"))
 		}
 	}
+	// A brace outside a placeholder ("{target", "{{actor}}") would be
+	// shown as written in every summary of the action.
+	if rest := placeholderRE.ReplaceAllString(d.Summary, ""); strings.ContainsAny(rest, "{}") {
+		v.Add("summary", "placeholder", "has a { or } outside a placeholder: write placeholders as {actor}, one pair of braces each")
+	}
 	return v.Fields
 }
 

@@ -133,6 +133,17 @@ func TestParseReportsProblemsAtTheirLine(t *testing.T) {
 			want: "aeso.yaml:6:14: actions[0].summary: unknown placeholder {invoice}; use {actor}, {target}, {target_type}, {action}, {result}",
 		},
 		{
+			name: "an unclosed or doubled brace in a summary is reported at the summary",
+			yaml: `actions:
+  - action: billing.invoice.void
+    category: Finance
+    label: Void invoice
+    severity: {success: low, failure: high}
+    summary: "{actor} did {{actor}} {target"
+`,
+			want: "aeso.yaml:6:14: actions[0].summary: has a { or } outside a placeholder: write placeholders as {actor}, one pair of braces each",
+		},
+		{
 			name: "a duplicate safe detail is reported at the second entry",
 			yaml: `actions:
   - action: billing.invoice.void
