@@ -39,6 +39,14 @@ var secretKeyExact = [...]string{"auth", "pass", "pwd", "pin", "pincode", "otp",
 // "commit_sig" are flags, versions and public signatures.
 var secretLastWords = [...]string{"pass", "pwd"}
 
+// versionWords say which of several secrets a key holds, not what it is:
+// "DB_PASS_OLD" and "SMTP_PWD_NEXT" are passwords as "DB_PASS" is, so the
+// last word is read before them.
+var versionWords = [...]string{
+	"old", "new", "prev", "previous", "current", "curr", "next", "last",
+	"orig", "original", "backup", "bak", "tmp", "temp", "primary", "secondary",
+}
+
 // KeyLooksSecret reports whether a key's name marks its value as secret. The
 // key is lowercased and stripped of everything but letters and digits, then
 // checked for secretKeyParts anywhere in it, secretKeyEnds at its end,
@@ -53,12 +61,8 @@ func KeyLooksSecret(key string) bool {
 			return true
 		}
 	}
-	if last := lastWord(key); last != "" {
-		for _, w := range secretLastWords {
-			if last == w {
-				return true
-			}
-		}
+	if lastWordSecret(key) {
+		return true
 	}
 	for _, w := range secretKeyEnds {
 		if strings.HasSuffix(norm, w) {
@@ -115,19 +119,66 @@ func normalizeASCII(key string, dst []byte) (int, bool) {
 }
 
 // lastWord returns the last word of an ASCII key, lowercased, trailing
-// digits and separators dropped: words end at separators and where camel
-// case starts one ("MYSQL_PWD" → "pwd", "dbPass2" → "pass", "DB_PASS_2" →
-// "pass", "HTTPAuth" → "auth").
+// digits, separators and version words dropped: words end at separators
+// and where camel case starts one ("MYSQL_PWD" → "pwd", "dbPass2" →
+// "pass", "DB_PASS_2" → "pass", "HTTPAuth" → "auth", "DB_PASS_OLD" →
+// "pass"). whole says that the word is all that is left of the key once
+// version words are dropped ("pin_old" → "pin", true).
 // It is "" for a key of one word, which the whole-key check covers, and
 // for keys that are not ASCII.
-func lastWord(key string) string {
+func lastWord(key string) (word string, whole bool) {
 	if !isASCII(key) {
-		return ""
+		return "", false
 	}
-	end := len(key)
-	for end > 0 && (!isAlnum(key[end-1]) || isDigit(key[end-1])) {
-		end-- // separators and digits: "ADMIN_PWD_2" ends its word at D
+	end, dropped := len(key), false
+	for {
+		for end > 0 && (!isAlnum(key[end-1]) || isDigit(key[end-1])) {
+			end-- // separators and digits: "ADMIN_PWD_2" ends its word at D
+		}
+		start := wordStart(key, end)
+		if start == end {
+			return "", false
+		}
+		w := strings.ToLower(key[start:end])
+		if start > 0 && isVersionWord(w) {
+			end, dropped = start, true
+			continue
+		}
+		if start == 0 {
+			if dropped {
+				return w, true
+			}
+			return "", false
+		}
+		return w, false
 	}
+}
+
+// lastWordSecret reports whether key's last word names a password
+// (secretLastWords), or the key is one of secretKeyExact but for version
+// words ("pin_old").
+func lastWordSecret(key string) bool {
+	last, whole := lastWord(key)
+	if last == "" {
+		return false
+	}
+	for _, w := range secretLastWords {
+		if last == w {
+			return true
+		}
+	}
+	if whole {
+		for _, w := range secretKeyExact {
+			if last == w {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// wordStart returns where the word ending at end starts.
+func wordStart(key string, end int) int {
 	start := end
 	for start > 0 && isAlnum(key[start-1]) {
 		c, prev := key[start-1], byte(0)
@@ -139,10 +190,16 @@ func lastWord(key string) string {
 			break
 		}
 	}
-	if start == 0 || start == end {
-		return ""
+	return start
+}
+
+func isVersionWord(w string) bool {
+	for _, v := range versionWords {
+		if w == v {
+			return true
+		}
 	}
-	return strings.ToLower(key[start:end])
+	return false
 }
 
 func isUpper(c byte) bool { return c >= 'A' && c <= 'Z' }

@@ -54,7 +54,7 @@ func hasSecretAssignment(s string) bool {
 		if !ok {
 			continue
 		}
-		if v := valueAfter(s, i+1); v != "" && !benignValue(v, plural || lastWord(key) == "pass" || strings.EqualFold(key, "pass")) {
+		if v := valueAfter(s, i+1); v != "" && !benignValue(v, plural || isPassKey(key) || strings.EqualFold(key, "pass")) {
 			return true
 		}
 	}
@@ -136,12 +136,8 @@ func textKeyLooksSecret(key string) (plural, ok bool) {
 			return false, true
 		}
 	}
-	if last := lastWord(key); last != "" {
-		for _, w := range secretLastWords {
-			if last == w {
-				return false, true
-			}
-		}
+	if lastWordSecret(key) {
+		return false, true
 	}
 	for _, w := range secretKeyEnds {
 		if strings.HasSuffix(string(norm), w) {
@@ -289,4 +285,11 @@ func unhex(c byte) byte {
 		return c - 'a' + 10
 	}
 	return c - 'A' + 10
+}
+
+// isPassKey reports whether key's last word is "pass", which in text is
+// as often a count ("pass: 3 fail: 0") as a password.
+func isPassKey(key string) bool {
+	w, _ := lastWord(key)
+	return w == "pass"
 }

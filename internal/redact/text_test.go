@@ -42,6 +42,7 @@ func TestSecretsAfterASecretNameAreFound(t *testing.T) {
 		"rotate the token: see runbook",
 		"DB_HOST=db DB_PASS=hunter14",
 		"SMTP_PASS=hunter15",
+		"DB_PASS_OLD=hunter16",
 		"MYSQL_PWD=hunter3 mysql -u root",
 		"basic_auth: admin:pw",
 		"session_key=abc",
