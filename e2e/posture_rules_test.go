@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -301,6 +302,20 @@ func TestAFailingInvariantIsFailingSinceTheRunBegan(t *testing.T) {
 		w.result("INV-BILLING-001", "fail", "production")
 		if got := since(); got == nil || !got.Equal(again) {
 			t.Errorf("after a pass: since %v, want the new failure at %s", got, again)
+		}
+		// A pass that does not count (its bundle still open) neither ends
+		// the run nor starts it.
+		var b struct{ ID string }
+		if err := json.Unmarshal(w.post("/v1/evidence/bundles", `{"kind":"uat","subject":{"name":"billing","ref":"v9"},"title":"uat"}`, 201), &b); err != nil {
+			t.Fatal(err)
+		}
+		w.advance(time.Minute, "INV-BILLING-001")
+		w.post("/v1/evidence/bundles/"+b.ID+"/items", `{"type":"invariant_result","name":"INV-BILLING-001","result":"pass",
+			"metadata":{"invariant_id":"INV-BILLING-001","environment":"production"}}`, 201)
+		w.advance(time.Minute, "INV-BILLING-001")
+		w.result("INV-BILLING-001", "fail", "production")
+		if got := since(); got == nil || !got.Equal(again) {
+			t.Errorf("after an open bundle's pass: since %v, want the run's first failure at %s", got, again)
 		}
 	})
 }

@@ -139,21 +139,22 @@ func (db *DB) LatestInvariantResults(ctx context.Context) (_ []*invariant.Result
 	return out, nil
 }
 
-// failingSince is when the run of results without a pass that r ends
-// began: the first result after the last pass before r (or r's own time).
-// Every stored result is read for it, whether its bundle counts or not.
+// failingSince is when the run of results without a counting pass that r
+// ends began: the first result other than a pass after the last pass that
+// counts before r (or r's own time). A pass of an open or corrected
+// bundle proves nothing, so it neither ends the run nor starts it.
 func (db *DB) failingSince(ctx context.Context, r *invariant.Result) (*time.Time, error) {
 	at := db.dialect.timeArg(r.ObservedAt)
-	var lastPass dbTime
-	if err := db.read.QueryRowContext(ctx, `SELECT MAX(observed_at) FROM platform_product_invariant_results
-		WHERE invariant_id = $1 AND environment = $2 AND status = 'pass' AND observed_at < $3`,
-		r.InvariantID, r.Environment, at).Scan(&lastPass); err != nil {
+	lastPass, err := db.newestCounting(ctx, r.InvariantID, r.Environment, func(b *builder) {
+		b.where("status = 'pass' AND observed_at < ?", at)
+	})
+	if err != nil {
 		return nil, fmt.Errorf("invariant failing since: %w", err)
 	}
 	b := db.build()
-	b.where("invariant_id = ? AND environment = ? AND observed_at <= ?", r.InvariantID, r.Environment, at)
-	if lastPass.Valid {
-		b.where("observed_at > ?", db.dialect.timeArg(lastPass.Time))
+	b.where("invariant_id = ? AND environment = ? AND status <> 'pass' AND observed_at <= ?", r.InvariantID, r.Environment, at)
+	if lastPass != nil {
+		b.where("observed_at > ?", db.dialect.timeArg(lastPass.ObservedAt))
 	}
 	q := b.query(`SELECT MIN(observed_at) FROM platform_product_invariant_results` + b.clause())
 	var first dbTime
@@ -253,11 +254,20 @@ func (db *DB) readBundles(ctx context.Context, results []*invariant.Result) erro
 // results: past them it answers nil, the invariant unproven, rather than
 // let anyone who may post results make every posture read the history.
 func (db *DB) newestCountingResult(ctx context.Context, invariantID, environment string) (*invariant.Result, error) {
+	return db.newestCounting(ctx, invariantID, environment, nil)
+}
+
+// newestCounting is newestCountingResult among the results that also meet
+// the conditions narrow adds, if any.
+func (db *DB) newestCounting(ctx context.Context, invariantID, environment string, narrow func(*builder)) (*invariant.Result, error) {
 	const page = 20
 	var after *invariant.Result
 	for read := 0; read < maxUncounted; read += page {
 		b := db.build()
 		b.where("invariant_id = ? AND environment = ?", invariantID, environment)
+		if narrow != nil {
+			narrow(b)
+		}
 		if after != nil {
 			at := db.dialect.timeArg(after.ObservedAt)
 			b.where("(observed_at < ? OR (observed_at = ? AND id < ?))", at, at, after.ID)
